@@ -1,0 +1,6 @@
+import type { Command } from 'commander';
+import type { CliContext } from './main.js';
+import { registerEmulator } from './emulator.js';
+
+/** Every command module registers itself here; the order is the order in --help. */
+export const commands: Array<(program: Command, ctx: CliContext) => void> = [registerEmulator];

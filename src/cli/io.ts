@@ -1,0 +1,37 @@
+/** Where a command writes. Injected so tests never patch `console`. */
+export interface Io {
+  /** Human or machine output (stdout). */
+  out(text: string): void;
+  /** Progress, warnings and errors (stderr). */
+  err(text: string): void;
+  /** stderr is a terminal: progress bars and prompts are allowed. */
+  isTTY: boolean;
+  /** Colour is wanted on stdout (a TTY and no NO_COLOR). */
+  color: boolean;
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+  /** Reads one line from the terminal; undefined when there is none. */
+  prompt?(question: string): Promise<string>;
+}
+
+export function processIo(): Io {
+  const env = process.env;
+  const noColor = env.NO_COLOR !== undefined && env.NO_COLOR !== '';
+  return {
+    out: (t) => process.stdout.write(t),
+    err: (t) => process.stderr.write(t),
+    isTTY: Boolean(process.stderr.isTTY) && Boolean(process.stdin.isTTY),
+    color: Boolean(process.stdout.isTTY) && !noColor && env.TERM !== 'dumb',
+    env,
+    cwd: process.cwd(),
+    prompt: async (question) => {
+      const { createInterface } = await import('node:readline/promises');
+      const rl = createInterface({ input: process.stdin, output: process.stderr });
+      try {
+        return await rl.question(question);
+      } finally {
+        rl.close();
+      }
+    },
+  };
+}

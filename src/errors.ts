@@ -1,0 +1,146 @@
+// The closed set of errors a user can see. Each carries a stable `code` and the
+// exit code it maps to; only src/cli/main.ts turns them into output and exit codes.
+
+export abstract class HogsyncError extends Error {
+  abstract readonly code: string;
+  readonly exitCode: number = 1;
+  /** Structured data for `--output json` (never contains secrets). */
+  data(): Record<string, unknown> {
+    return {};
+  }
+}
+
+/** The command line itself is wrong: unknown flag value, missing argument. */
+export class UsageError extends HogsyncError {
+  readonly code = 'usage';
+}
+
+/** hogsync.yaml, environment variables or flags do not resolve to a usable target. */
+export class ConfigError extends HogsyncError {
+  readonly code = 'config';
+}
+
+/** A resource file or the state file cannot be read as written. `where` is `path[:line:col]`. */
+export class FileError extends HogsyncError {
+  readonly code = 'file';
+  constructor(
+    readonly where: string,
+    readonly problem: string,
+  ) {
+    super(`${where}: ${problem}`);
+  }
+  override data() {
+    return { where: this.where, problem: this.problem };
+  }
+}
+
+export interface ApiErrorFields {
+  status: number;
+  method: string;
+  /** Path and query of the request, never the host's credentials. */
+  path: string;
+  type?: string | undefined;
+  apiCode?: string | undefined;
+  detail?: string | undefined;
+  attr?: string | null | undefined;
+}
+
+/** PostHog answered with an error status. */
+export class PostHogApiError extends HogsyncError {
+  readonly code = 'api';
+  constructor(readonly fields: ApiErrorFields) {
+    super(describeApiError(fields));
+  }
+  get status() {
+    return this.fields.status;
+  }
+  override data() {
+    const { status, method, path, type, apiCode, detail, attr } = this.fields;
+    return { status, method, path, type, code: apiCode, detail, attr };
+  }
+}
+
+/** PostHog could not be reached at all (DNS, refused, TLS), so nothing was sent. */
+export class NetworkError extends HogsyncError {
+  readonly code = 'network';
+  constructor(
+    readonly method: string,
+    readonly url: string,
+    readonly reason: string,
+  ) {
+    super(`Could not reach PostHog at ${url} (${reason}). Check --host / POSTHOG_HOST and your network.`);
+  }
+  override data() {
+    return { method: this.method, url: this.url, reason: this.reason };
+  }
+}
+
+/**
+ * A non-idempotent request (POST) may or may not have taken effect: the connection
+ * dropped, timed out, or a 5xx came back after the request was sent. The caller must
+ * look the resource up before trying again.
+ */
+export class AmbiguousWriteError extends HogsyncError {
+  readonly code = 'ambiguous_write';
+  constructor(
+    readonly method: string,
+    readonly path: string,
+    readonly reason: string,
+  ) {
+    super(`${method} ${path} may or may not have been applied (${reason}); hogsync checks before retrying.`);
+  }
+  override data() {
+    return { method: this.method, path: this.path, reason: this.reason };
+  }
+}
+
+export interface FailedItem {
+  kind: string;
+  key: string;
+  action: string;
+  reason: string;
+}
+
+/** Some resources could not be processed; the rest were. */
+export class PartialFailureError extends HogsyncError {
+  readonly code = 'partial_failure';
+  constructor(
+    message: string,
+    readonly items: FailedItem[],
+  ) {
+    super(message);
+  }
+  override data() {
+    return { items: this.items };
+  }
+}
+
+/** Pull found files edited locally whose remote also changed. */
+export class ConflictError extends HogsyncError {
+  readonly code = 'conflict';
+  constructor(
+    message: string,
+    readonly items: FailedItem[],
+  ) {
+    super(message);
+  }
+  override data() {
+    return { items: this.items };
+  }
+}
+
+function describeApiError(f: ApiErrorFields): string {
+  const head = `PostHog answered ${f.status}${f.apiCode ? ` (${f.apiCode}${f.attr ? `, attr ${f.attr}` : ''})` : ''} to ${f.method} ${f.path}`;
+  const detail = f.detail ? `: ${f.detail}` : '';
+  return `${head}${detail}${hintFor(f)}`;
+}
+
+function hintFor(f: ApiErrorFields): string {
+  if (f.status === 401) return '. The personal API key was rejected: check the key in the environment variable named by api_key_env.';
+  if (f.status === 403 && /scope/i.test(f.detail ?? ''))
+    return '. Give the personal API key the missing scope in PostHog (Settings → Personal API keys).';
+  if (f.status === 403) return '. The personal API key has no access to this project: check --project and the key’s project scoping.';
+  if (f.status === 404 && /\/api\/(projects|environments)\/[^/]+\/?$/.test(f.path)) return '. Check --project.';
+  if (f.status === 429) return '. PostHog kept throttling after all retries; try again later or lower --concurrency.';
+  return '';
+}
