@@ -144,3 +144,19 @@ function hintFor(f: ApiErrorFields): string {
   if (f.status === 429) return '. PostHog kept throttling after all retries; try again later or lower --concurrency.';
   return '';
 }
+
+/** A file refers to a resource that does not exist in the target environment. */
+export class UnresolvedReferenceError extends HogsyncError {
+  readonly code = 'unresolved_reference';
+}
+
+/** Several files have problems; each line is `file:line:col: message`. */
+export class InvalidFilesError extends HogsyncError {
+  readonly code = 'invalid_files';
+  constructor(readonly lines: string[]) {
+    super(`${lines.join('\n')}\n${lines.length} problem${lines.length === 1 ? '' : 's'} found; fix the files and run again.`);
+  }
+  override data() {
+    return { problems: this.lines };
+  }
+}

@@ -1,0 +1,60 @@
+import type { Command } from 'commander';
+import type { PullResult } from '../store/pull.js';
+import type { CliContext } from './main.js';
+import { endProgress, kindsOption, openSession, outputOption, parseKinds } from './shared.js';
+
+interface PullFlags {
+  kinds?: string;
+  force?: boolean;
+  commit?: boolean;
+  message?: string;
+  output: 'text' | 'json';
+}
+
+export function registerPull(program: Command, ctx: CliContext): void {
+  program
+    .command('pull')
+    .description('write every remote resource to its file and record the state (exit 3 on conflicts)')
+    .addOption(kindsOption())
+    .option('--force', 'take PostHog’s version of files that were also edited locally')
+    .option('--commit', 'commit the resource files and the state file when they changed')
+    .option('-m, --message <msg>', 'commit message (default: a summary of what changed)')
+    .addOption(outputOption(['text', 'json'], 'text'))
+    .action(async (flags: PullFlags, cmd: Command) => {
+      const kinds = parseKinds(flags.kinds);
+      const session = openSession(ctx, cmd);
+      const { runPull } = await import('../store/pull.js');
+      const result = await runPull({
+        ...session,
+        kinds,
+        env: ctx.io.env,
+        force: flags.force === true,
+        commit: flags.commit === true,
+        ...(flags.message ? { message: flags.message } : {}),
+      });
+      endProgress(ctx.io);
+      ctx.io.out(flags.output === 'json' ? `${JSON.stringify(pullJson(result), null, 2)}\n` : pullText(result));
+      if (result.counts.conflict > 0) {
+        ctx.io.err(`${result.counts.conflict} conflict(s): those files were left as they are. Review them, then run "hogsync pull --force" to take PostHog's version or "hogsync push --force" to keep yours.\n`);
+        ctx.setExit(3);
+      }
+    });
+}
+
+function pullJson(r: PullResult) {
+  return { environment: r.environment, summary: r.counts, kinds: r.byKind, resources: r.items, ...(r.commit ? { commit: r.commit } : {}) };
+}
+
+function pullText(r: PullResult): string {
+  const lines: string[] = [];
+  const mark: Record<string, string> = { added: '+', changed: '~', removed: '-', kept: '=', conflict: '!', unchanged: ' ' };
+  for (const i of r.items) lines.push(`${mark[i.action]} ${i.file}${i.note ? `  (${i.note})` : ''}`);
+  const totals = Object.entries(r.byKind).map(([kind, c]) => `${c.total} ${kind}`).join(', ');
+  const { added, changed, removed, kept, conflict } = r.counts;
+  lines.push(
+    `Pulled ${r.environment}: ${totals}; ${added} added, ${changed} changed, ${removed} removed` +
+      `${kept ? `, ${kept} local edits kept` : ''}${conflict ? `, ${conflict} conflicts` : ''}.` +
+      (r.commit ? ` Committed ${r.commit.slice(0, 12)}.` : r.filesWritten === 0 ? ' No file changed.' : ''),
+  );
+  return `${lines.join('\n')}\n`;
+}

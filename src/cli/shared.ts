@@ -1,0 +1,72 @@
+import { Option, type Command } from 'commander';
+import { createClient } from '../config/client.js';
+import { resolveTarget, resolveWorkspace, type GlobalFlags, type Target, type Workspace } from '../config/target.js';
+import { UsageError } from '../errors.js';
+import { selectKinds, type KindDef } from '../kinds/index.js';
+import type { PostHogClient, RequestEvent } from '../posthog/client.js';
+import type { Io } from './io.js';
+import type { CliContext } from './main.js';
+
+export interface Session {
+  ws: Workspace;
+  target: Target;
+  client: PostHogClient;
+}
+
+export function globalsOf(cmd: Command): GlobalFlags & { verbose?: boolean } {
+  return cmd.optsWithGlobals() as GlobalFlags & { verbose?: boolean };
+}
+
+/** Workspace, target and a client for the command's environment (or `environment` when given). */
+export function openSession(ctx: CliContext, cmd: Command, environment?: string, concurrency?: number): Session {
+  const flags = globalsOf(cmd);
+  const ws = resolveWorkspace(flags, ctx.io.cwd);
+  const target = resolveTarget(ws, flags, ctx.io.env, environment);
+  const onRequest = flags.verbose ? verboseLogger(ctx.io) : progressCounter(ctx.io);
+  const client = createClient(target, ctx.io.env, { ...(onRequest ? { onRequest } : {}), ...(concurrency ? { concurrency } : {}) });
+  return { ws, target, client };
+}
+
+export function kindsOption(): Option {
+  return new Option('--kinds <kinds>', 'only these kinds, comma-separated (insight, insight-variable, hog-function)');
+}
+
+export function parseKinds(value: string | undefined): KindDef[] {
+  return selectKinds(value ? [value] : undefined);
+}
+
+export function outputOption(choices: string[], fallback: string): Option {
+  return new Option('-o, --output <format>', 'output format').choices(choices).default(fallback);
+}
+
+export function parsePositiveInt(name: string): (value: string) => number {
+  return (value) => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 1) throw new UsageError(`${name} must be a whole number of at least 1 (got "${value}").`);
+    return n;
+  };
+}
+
+/** One line per request on stderr; the key is never part of a RequestEvent. */
+function verboseLogger(io: Io): (e: RequestEvent) => void {
+  return (e) => io.err(`${e.method} ${e.path} → ${e.status} in ${e.ms} ms${e.attempt > 1 ? ` (attempt ${e.attempt})` : ''}${e.willRetry ? ', retrying' : ''}\n`);
+}
+
+/** A request counter on the terminal, redrawn in place; nothing when stderr is not a TTY. */
+function progressCounter(io: Io): ((e: RequestEvent) => void) | undefined {
+  if (!io.isTTY) return undefined;
+  let n = 0;
+  let last = 0;
+  return () => {
+    n++;
+    const now = Date.now();
+    if (now - last < 100) return;
+    last = now;
+    io.err(`\r\x1b[2K${n} requests…`);
+  };
+}
+
+/** Clears the progress line before normal output. */
+export function endProgress(io: Io): void {
+  if (io.isTTY) io.err('\r\x1b[2K');
+}

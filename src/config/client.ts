@@ -1,0 +1,33 @@
+import { ConfigError } from '../errors.js';
+import { PostHogClient, type ClientOptions, type RequestEvent } from '../posthog/client.js';
+import type { Target } from './target.js';
+
+/**
+ * A client for the target. The personal API key is read here, from the variable named
+ * by the environment's api_key_env, and goes nowhere but the Authorization header.
+ */
+export function createClient(
+  target: Target,
+  env: NodeJS.ProcessEnv,
+  opts: { onRequest?: (e: RequestEvent) => void; timeoutMs?: number; concurrency?: number } = {},
+): PostHogClient {
+  const apiKey = env[target.apiKeyEnv]?.trim();
+  if (!apiKey) {
+    throw new ConfigError(
+      `${target.apiKeyEnv} is not set. Set it to a PostHog personal API key with the insight, insight_variable and hog_function scopes ` +
+        `(PostHog → Settings → Personal API keys) for environment "${target.environment}".`,
+    );
+  }
+  const options: ClientOptions = {
+    host: target.host,
+    project: target.project,
+    apiKey,
+    rateLimits: target.rateLimits,
+    pageConcurrency: opts.concurrency ?? target.concurrency,
+  };
+  if (opts.onRequest) options.onRequest = opts.onRequest;
+  const envTimeout = Number(env.HOGSYNC_TIMEOUT_MS);
+  const timeoutMs = opts.timeoutMs ?? (Number.isFinite(envTimeout) && envTimeout > 0 ? envTimeout : undefined);
+  if (timeoutMs !== undefined) options.timeoutMs = timeoutMs;
+  return new PostHogClient(options);
+}

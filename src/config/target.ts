@@ -1,0 +1,132 @@
+import { resolve } from 'node:path';
+import { ConfigError } from '../errors.js';
+import { parseRate, POSTHOG_RATE_LIMITS, scaleRateLimits, type RateLimitConfig, type RateWindow } from '../posthog/rate-limiter.js';
+import { configRoot, loadConfig, type EnvironmentConfig, type LoadedConfig } from './load.js';
+
+export const DEFAULT_KEY_ENV = 'POSTHOG_PERSONAL_API_KEY';
+export const DEFAULT_DIR = 'posthog';
+export const DEFAULT_ENVIRONMENT = 'default';
+export const DEFAULT_CONCURRENCY = 4;
+
+export interface GlobalFlags {
+  config?: string;
+  env?: string;
+  host?: string;
+  project?: string;
+  dir?: string;
+}
+
+/** Where files and state live. */
+export interface Workspace {
+  root: string;
+  config?: LoadedConfig;
+  /** Absolute folder of the resource files. */
+  dir: string;
+  /** Absolute folder of the state files. */
+  stateDir: string;
+}
+
+/** One PostHog project to talk to, fully resolved. The key itself is read only when a client is made. */
+export interface Target {
+  environment: string;
+  host: string;
+  project: string;
+  apiKeyEnv: string;
+  vars: Record<string, string>;
+  refs: Record<string, Record<string, string>>;
+  concurrency: number;
+  rateLimits: RateLimitConfig;
+}
+
+export function resolveWorkspace(flags: GlobalFlags, cwd: string): Workspace {
+  const config = loadConfig(cwd, flags.config);
+  const root = configRoot(config, cwd);
+  const dir = flags.dir ? resolve(cwd, flags.dir) : resolve(root, config?.config.dir ?? DEFAULT_DIR);
+  return { root, config, dir, stateDir: resolve(root, '.hogsync', 'state') };
+}
+
+/** The environment a command runs against: -e, else default_environment, else the only one. */
+export function environmentName(ws: Workspace, flags: GlobalFlags, explicit?: string): string {
+  const envs = ws.config?.config.environments ?? {};
+  const name = explicit ?? flags.env ?? ws.config?.config.default_environment;
+  if (name !== undefined) {
+    if (ws.config && !(name in envs)) {
+      throw new ConfigError(
+        `Unknown environment "${name}": ${ws.config.path} defines ${Object.keys(envs).join(', ')}. Use one of them with -e, or add it under environments:.`,
+      );
+    }
+    if (!ws.config && name !== DEFAULT_ENVIRONMENT && explicit === undefined && flags.env !== undefined) {
+      // -e without a config file only names the state file.
+      return name;
+    }
+    return name;
+  }
+  const names = Object.keys(envs);
+  if (names.length === 1) return names[0] as string;
+  if (names.length > 1) {
+    throw new ConfigError(`${ws.config?.path} defines several environments (${names.join(', ')}); choose one with -e or set default_environment.`);
+  }
+  return DEFAULT_ENVIRONMENT;
+}
+
+/** Flags, then POSTHOG_HOST / POSTHOG_PROJECT_ID, then hogsync.yaml (DESIGN.md "CLI contract"). */
+export function resolveTarget(ws: Workspace, flags: GlobalFlags, env: NodeJS.ProcessEnv, explicitEnv?: string): Target {
+  const environment = environmentName(ws, flags, explicitEnv);
+  const cfg: Partial<EnvironmentConfig> = ws.config?.config.environments[environment] ?? {};
+  // Flags and POSTHOG_* variables describe the one target of a command, not both sides of a copy.
+  const useOverrides = explicitEnv === undefined;
+  const where = ws.config ? ` (or host/project of "${environment}" in ${ws.config.path})` : ' (or write hogsync.yaml with "hogsync init")';
+  const hostRaw = (useOverrides ? (flags.host ?? nonEmpty(env.POSTHOG_HOST)) : undefined) ?? cfg.host;
+  if (!hostRaw) throw new ConfigError(`No PostHog host: pass --host or set POSTHOG_HOST${where}, e.g. https://us.posthog.com.`);
+  const host = checkHost(hostRaw);
+  const projectRaw = (useOverrides ? (flags.project ?? nonEmpty(env.POSTHOG_PROJECT_ID)) : undefined) ?? cfg.project;
+  if (projectRaw === undefined || projectRaw === '') throw new ConfigError(`No PostHog project: pass --project or set POSTHOG_PROJECT_ID${where}.`);
+  const project = String(projectRaw).trim();
+  if (!/^(\d+|@current)$/.test(project)) {
+    throw new ConfigError(`Project "${project}" is not a project id: use the number in your PostHog URL (/project/<id>).`);
+  }
+  return {
+    environment,
+    host,
+    project,
+    apiKeyEnv: cfg.api_key_env ?? DEFAULT_KEY_ENV,
+    vars: Object.fromEntries(Object.entries(cfg.vars ?? {}).map(([k, v]) => [k, String(v)])),
+    refs: Object.fromEntries(
+      Object.entries(cfg.refs ?? {}).map(([type, map]) => [type, Object.fromEntries(Object.entries(map).map(([k, v]) => [k, String(v)]))]),
+    ),
+    concurrency: cfg.concurrency ?? DEFAULT_CONCURRENCY,
+    rateLimits: rateLimitsOf(cfg.rate_limits, env),
+  };
+}
+
+function checkHost(raw: string): string {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(`PostHog host "${raw}" is not a URL: use the full base URL, e.g. https://us.posthog.com.`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new ConfigError(`PostHog host "${raw}" must start with https:// (or http:// for a local instance).`);
+  }
+  if (url.search || url.hash || url.username) {
+    throw new ConfigError(`PostHog host "${raw}" must be a plain base URL without query, fragment or credentials.`);
+  }
+  return `${url.origin}${url.pathname}`.replace(/\/+$/, '');
+}
+
+function rateLimitsOf(cfg: EnvironmentConfig['rate_limits'], env: NodeJS.ProcessEnv): RateLimitConfig {
+  if (cfg?.enabled === false) return {};
+  const limits: RateLimitConfig = { ...POSTHOG_RATE_LIMITS };
+  for (const bucket of ['insights', 'crud'] as const) {
+    const rates = cfg?.[bucket];
+    if (rates) limits[bucket] = rates.map((r) => parseRate(r)).filter((w): w is RateWindow => w !== undefined);
+  }
+  const envScale = Number(env.HOGSYNC_RATE_LIMIT_SCALE);
+  const scale = cfg?.scale ?? (Number.isFinite(envScale) && envScale > 0 ? envScale : 1);
+  return scale === 1 ? limits : scaleRateLimits(limits, scale);
+}
+
+function nonEmpty(v: string | undefined): string | undefined {
+  return v === undefined || v.trim() === '' ? undefined : v.trim();
+}

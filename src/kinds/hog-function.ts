@@ -1,0 +1,241 @@
+import { isObject, pointer, type Json, type JsonObject } from '../json.js';
+import { dropDefaults, fillDefaults, normalizeCode, omit, pick, trimString } from './normalize.js';
+import { foreignRefsIn } from './query-refs.js';
+import type { ForeignRef, KindDef, SecretSlot } from './types.js';
+
+// Writable fields of HogFunctionSerializer (posthog-api.md §4.1). `template_id` is
+// write-only on create and read back through `template.id`.
+const WRITABLE = [
+  'name',
+  'description',
+  'type',
+  'enabled',
+  'template_id',
+  'icon_url',
+  'execution_order',
+  'hog',
+  'inputs_schema',
+  'inputs',
+  'filters',
+  'masking',
+  'mappings',
+] as const;
+
+const DEFAULTS: Record<string, Json> = {
+  description: '',
+  icon_url: null,
+  template_id: null,
+  execution_order: null,
+  inputs_schema: [],
+  inputs: {},
+  filters: {},
+  masking: null,
+  mappings: [],
+};
+
+// Sent on update for fields a file removed.
+const CLEARED: Record<string, Json> = {
+  description: '',
+  inputs_schema: [],
+  inputs: {},
+  filters: {},
+  masking: null,
+};
+
+const ORDERED_TYPES = new Set(['transformation']);
+const MAPPING_TYPES = new Set(['destination', 'site_destination']);
+const INTEGRATION_INPUTS = new Set(['integration', 'integration_multi']);
+
+type Schema = Map<string, JsonObject>;
+
+function schemaOf(items: Json | undefined): Schema | undefined {
+  if (!Array.isArray(items)) return undefined;
+  const map: Schema = new Map();
+  for (const item of items) if (isObject(item) && typeof item.key === 'string') map.set(item.key, item);
+  return map;
+}
+
+/** Schema items come back with `required/secret/hidden: false` filled in (validation.py defaults). */
+function normalizeSchemaItem(item: Json): Json {
+  if (!isObject(item)) return item;
+  return dropDefaults(item, { required: false, secret: false, hidden: false });
+}
+
+/**
+ * Inputs as the user authors them: compiled `bytecode`, `order` and `transpiled` are
+ * server output, keys missing from the schema are dropped by PostHog (§4.2), and an
+ * input with nothing in it says nothing.
+ */
+function normalizeInputs(inputs: Json | undefined, schema: Schema | undefined): JsonObject | undefined {
+  if (!isObject(inputs)) return undefined;
+  const out: JsonObject = {};
+  for (const key of Object.keys(inputs).sort()) {
+    if (schema && !schema.has(key)) continue;
+    const input = inputs[key];
+    if (!isObject(input)) continue;
+    const item = omit(input, ['bytecode', 'order', 'transpiled']);
+    if (Object.keys(item).length === 0) continue;
+    out[key] = item;
+  }
+  return out;
+}
+
+function normalizeFilters(filters: Json | undefined): Json | undefined {
+  if (!isObject(filters)) return undefined;
+  const out = omit(filters, ['bytecode', 'transpiled', 'bytecode_error']);
+  // The server fills `source: "events"` and treats a missing list as empty (§4.4).
+  if (out.source === 'events') delete out.source;
+  for (const list of ['events', 'actions', 'data_warehouse', 'properties']) {
+    const v = out[list];
+    if (Array.isArray(v) && v.length === 0) delete out[list];
+  }
+  return dropDefaults(out, { filter_test_accounts: false });
+}
+
+function normalizeMapping(mapping: Json): Json {
+  if (!isObject(mapping)) return mapping;
+  const out: JsonObject = { ...mapping };
+  if (Array.isArray(out.inputs_schema)) out.inputs_schema = out.inputs_schema.map(normalizeSchemaItem);
+  const inputs = normalizeInputs(out.inputs, schemaOf(out.inputs_schema));
+  if (inputs !== undefined) out.inputs = inputs;
+  const filters = normalizeFilters(out.filters);
+  if (filters !== undefined) out.filters = filters;
+  return dropDefaults(out, { inputs: {}, filters: {}, inputs_schema: [] });
+}
+
+function normalize(spec: JsonObject): JsonObject {
+  const out = pick(spec, WRITABLE);
+  out.type ??= 'destination';
+  out.enabled ??= false;
+  for (const f of ['name', 'description'] as const) {
+    const v = trimString(out[f]);
+    if (v !== undefined) out[f] = v;
+  }
+  const hog = normalizeCode(out.hog);
+  if (hog !== undefined) out.hog = hog;
+  // Execution order only orders transformations; elsewhere the server value is noise.
+  if (!ORDERED_TYPES.has(String(out.type))) delete out.execution_order;
+  if (Array.isArray(out.inputs_schema)) out.inputs_schema = out.inputs_schema.map(normalizeSchemaItem);
+  const inputs = normalizeInputs(out.inputs, schemaOf(out.inputs_schema));
+  if (inputs !== undefined) out.inputs = inputs;
+  const filters = normalizeFilters(out.filters);
+  if (filters !== undefined) out.filters = filters;
+  if (isObject(out.masking)) out.masking = dropDefaults(omit(out.masking, ['bytecode']), { threshold: null });
+  if (Array.isArray(out.mappings)) out.mappings = out.mappings.map(normalizeMapping);
+  return dropDefaults(out, DEFAULTS);
+}
+
+function secretSlots(spec: JsonObject): SecretSlot[] {
+  const slots: SecretSlot[] = [];
+  const scan = (schemaItems: Json | undefined, base: (string | number)[]) => {
+    if (!Array.isArray(schemaItems)) return;
+    for (const item of schemaItems) {
+      if (!isObject(item) || item.secret !== true || typeof item.key !== 'string') continue;
+      slots.push({ path: pointer([...base, 'inputs', item.key]), name: item.key, required: item.required === true });
+    }
+  };
+  scan(spec.inputs_schema, []);
+  if (Array.isArray(spec.mappings)) spec.mappings.forEach((m, i) => isObject(m) && scan(m.inputs_schema, ['mappings', i]));
+  return slots;
+}
+
+/** String leaves of input values: where `${VAR}` may stand for a per-environment value. */
+function inputValuePaths(spec: JsonObject): string[] {
+  const paths: string[] = [];
+  const leaves = (v: Json | undefined, at: (string | number)[]) => {
+    if (typeof v === 'string') paths.push(pointer(at));
+    else if (Array.isArray(v)) v.forEach((x, i) => leaves(x, [...at, i]));
+    else if (isObject(v)) for (const [k, x] of Object.entries(v)) leaves(x, [...at, k]);
+  };
+  const scan = (inputs: Json | undefined, base: (string | number)[]) => {
+    if (!isObject(inputs)) return;
+    for (const [key, input] of Object.entries(inputs)) if (isObject(input)) leaves(input.value, [...base, 'inputs', key, 'value']);
+  };
+  scan(spec.inputs, []);
+  if (Array.isArray(spec.mappings)) spec.mappings.forEach((m, i) => isObject(m) && scan(m.inputs, ['mappings', i]));
+  return paths;
+}
+
+function integrationRefs(spec: JsonObject): ForeignRef[] {
+  const refs: ForeignRef[] = [];
+  const scan = (schemaItems: Json | undefined, inputs: Json | undefined, base: (string | number)[]) => {
+    const schema = schemaOf(schemaItems);
+    if (!schema || !isObject(inputs)) return;
+    for (const [key, item] of schema) {
+      if (!INTEGRATION_INPUTS.has(String(item.type))) continue;
+      const input = inputs[key];
+      const value = isObject(input) ? input.value : undefined;
+      const ids = Array.isArray(value) ? value : [value];
+      ids.forEach((id, i) => {
+        if (typeof id === 'number' || (typeof id === 'string' && /^\d+$/.test(id)))
+          refs.push({ type: 'integrations', id, path: pointer([...base, 'inputs', key, 'value', ...(Array.isArray(value) ? [i] : [])]) });
+      });
+    }
+  };
+  scan(spec.inputs_schema, spec.inputs, []);
+  if (Array.isArray(spec.mappings)) spec.mappings.forEach((m, i) => isObject(m) && scan(m.inputs_schema, m.inputs, ['mappings', i]));
+  return refs;
+}
+
+const hogFunction = {
+  kind: 'HogFunction',
+  cliName: 'hog-function',
+  folder: 'hog-functions',
+  apiPath: 'hog_functions/',
+  pagination: 'offset',
+  // The list serializer omits inputs, schema, mappings and masking without it (§4.1).
+  listQuery: { full: 'true' },
+  rateBucket: 'crud',
+  scope: 'hog_function',
+  deleteStyle: 'soft',
+  dependsOn: [],
+  autoAdopt: false,
+  createOnly: ['type', 'template_id'],
+  fieldOrder: ['name', 'description', 'type', 'enabled', 'template_id', 'icon_url', 'execution_order', 'hog', 'inputs_schema', 'inputs', 'filters', 'masking', 'mappings'],
+  schema: 'hog-function.schema.json',
+  reorder: {
+    style: 'rearrange',
+    field: 'execution_order',
+    applies: (spec) => ORDERED_TYPES.has(String(spec.type ?? 'destination')),
+  },
+
+  remoteId: (raw) => raw.id as string,
+  keyHint: (raw) => str(raw.name) || `hog-function-${String(raw.id).slice(0, 8)}`,
+  naturalKey: (spec) => {
+    const name = str(spec.name);
+    return name ? `${str(spec.type) || 'destination'}/${str(spec.template_id)}/${name}` : undefined;
+  },
+
+  toSpec(raw) {
+    const template = isObject(raw.template) ? raw.template : undefined;
+    return normalize({ ...raw, template_id: typeof template?.id === 'string' ? template.id : null });
+  },
+  normalize,
+  toBody(spec, _refs, mode) {
+    // Execution order is applied by one `rearrange` call after all writes (§4.6).
+    const body = omit(spec, ['execution_order']);
+    if (mode === 'create') return body;
+    const update = fillDefaults(omit(body, ['type', 'template_id']), CLEARED);
+    if (MAPPING_TYPES.has(String(spec.type))) update.mappings ??= null;
+    return update;
+  },
+
+  codePaths: (spec) => [
+    ...(typeof spec.hog === 'string' ? ['/hog'] : []),
+    ...(isObject(spec.masking) && typeof spec.masking.hash === 'string' ? ['/masking/hash'] : []),
+  ],
+  varPaths: inputValuePaths,
+  secrets: secretSlots,
+  references: () => [],
+  foreignRefs(spec) {
+    const refs = foreignRefsIn(spec.filters ?? null, '/filters');
+    if (Array.isArray(spec.mappings)) spec.mappings.forEach((m, i) => isObject(m) && refs.push(...foreignRefsIn(m.filters ?? null, `/mappings/${i}/filters`)));
+    return [...refs, ...integrationRefs(spec)];
+  },
+} satisfies KindDef;
+
+function str(v: Json | undefined): string {
+  return typeof v === 'string' ? v.trim() : '';
+}
+
+export default hogFunction;

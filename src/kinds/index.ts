@@ -1,0 +1,83 @@
+import { UsageError } from '../errors.js';
+import hogFunction from './hog-function.js';
+import insight from './insight.js';
+import insightVariable from './insight-variable.js';
+import type { KindDef } from './types.js';
+
+export type { ForeignRef, KindDef, ManagedRef, RefResolver, RemoteId, SecretSlot } from './types.js';
+
+/** Every managed kind. The engine (store, plan, apply) reaches kinds only through this list. */
+export const KINDS: readonly KindDef[] = [insightVariable, insight, hogFunction];
+
+const byKind = new Map(KINDS.map((k) => [k.kind, k]));
+
+export function kindByName(kind: string): KindDef {
+  const def = byKind.get(kind);
+  if (!def) throw new UsageError(`Unknown resource kind "${kind}".${suggest(kind, KINDS.map((k) => k.kind))}`);
+  return def;
+}
+
+/**
+ * Kinds selected by `--kinds a,b` (CLI names, envelope names and folder names all work),
+ * in registry order. An unknown name is an error with a suggestion, never skipped.
+ */
+export function selectKinds(names?: string[]): KindDef[] {
+  if (!names || names.length === 0) return [...KINDS];
+  const wanted = new Set<KindDef>();
+  for (const raw of names.flatMap((n) => n.split(',')).map((n) => n.trim()).filter(Boolean)) {
+    const def = KINDS.find((k) => [k.cliName, k.kind.toLowerCase(), k.folder, `${k.cliName}s`].includes(raw.toLowerCase()));
+    if (!def) throw new UsageError(`Unknown kind "${raw}" in --kinds.${suggest(raw, KINDS.map((k) => k.cliName))} Known kinds: ${KINDS.map((k) => k.cliName).join(', ')}.`);
+    wanted.add(def);
+  }
+  return KINDS.filter((k) => wanted.has(k));
+}
+
+/** The given kinds plus every kind they reference, in registry order (references need the other side's ids). */
+export function withDependencies(kinds: readonly KindDef[]): KindDef[] {
+  const wanted = new Set(kinds.map((k) => k.kind));
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const k of KINDS) {
+      if (!wanted.has(k.kind)) continue;
+      for (const d of k.dependsOn) if (!wanted.has(d)) (wanted.add(d), (grew = true));
+    }
+  }
+  return KINDS.filter((k) => wanted.has(k.kind));
+}
+
+/** Kinds grouped into levels: every kind comes after the kinds it depends on. */
+export function dependencyLevels(kinds: readonly KindDef[] = KINDS): KindDef[][] {
+  const levels: KindDef[][] = [];
+  const placed = new Set<string>();
+  let rest = [...kinds];
+  while (rest.length > 0) {
+    const level = rest.filter((k) => k.dependsOn.every((d) => placed.has(d) || !kinds.some((x) => x.kind === d)));
+    if (level.length === 0) throw new Error(`Kinds depend on each other in a cycle: ${rest.map((k) => k.kind).join(', ')}`);
+    level.forEach((k) => placed.add(k.kind));
+    levels.push(level);
+    rest = rest.filter((k) => !placed.has(k.kind));
+  }
+  return levels;
+}
+
+function suggest(input: string, candidates: string[]): string {
+  let best: string | undefined;
+  let bestDistance = Infinity;
+  for (const c of candidates) {
+    const d = levenshtein(input.toLowerCase(), c.toLowerCase());
+    if (d < bestDistance) [best, bestDistance] = [c, d];
+  }
+  return best !== undefined && bestDistance <= Math.max(2, Math.floor(input.length / 3)) ? ` Did you mean "${best}"?` : '';
+}
+
+function levenshtein(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) {
+      cur[j] = Math.min((prev[j] ?? 0) + 1, (cur[j - 1] ?? 0) + 1, (prev[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    prev = cur;
+  }
+  return prev[b.length] ?? 0;
+}

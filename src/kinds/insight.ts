@@ -1,0 +1,153 @@
+import { UnresolvedReferenceError } from '../errors.js';
+import { isObject, type Json, type JsonObject } from '../json.js';
+import { dropDefaults, fillDefaults, mapObjects, normalizeCode, omit, pick, sortedSet, trimString } from './normalize.js';
+import { foreignRefsIn, hogqlNodes } from './query-refs.js';
+import type { KindDef, ManagedRef, RefResolver } from './types.js';
+
+// Writable fields of InsightSerializer (posthog-api.md §2.1). `saved`, `deleted` and every
+// computed/cache field are server-managed and never reach a file.
+const WRITABLE = ['name', 'derived_name', 'description', 'tags', 'favorited', 'dashboards', 'query', 'filters', 'order'] as const;
+
+// What the server stores when a field is omitted; a file leaves these out.
+const DEFAULTS: Record<string, Json> = {
+  name: null,
+  derived_name: null,
+  description: '',
+  tags: [],
+  favorited: false,
+  dashboards: [],
+  filters: {},
+  order: null,
+};
+
+// Sent on update for fields a file removed, so that removing a line clears the value.
+const CLEARED: Record<string, Json> = {
+  name: null,
+  derived_name: null,
+  description: '',
+  tags: [],
+  favorited: false,
+  dashboards: [],
+};
+
+const VARIABLE = 'InsightVariable';
+
+/** Server-added schema versions (posthog-api.md §2.3) say nothing about what the user authored. */
+function stripQueryVersions(query: Json): Json {
+  return mapObjects(query, (obj) => (typeof obj.kind === 'string' && 'version' in obj ? omit(obj, ['version']) : obj));
+}
+
+/** HogQL text as PostHog keeps it in SQL insights (CRLF → LF, like posthog-cli does). */
+function normalizeHogql(query: Json): Json {
+  return mapObjects(query, (obj) =>
+    obj.kind === 'HogQLQuery' && typeof obj.query === 'string' ? { ...obj, query: (normalizeCode(obj.query) as string) ?? '' } : obj,
+  );
+}
+
+/**
+ * `HogQLQuery.variables` is keyed by variable UUID with `{variableId, code_name, value?}`
+ * (posthog-api.md §3.3). Files key it by the variable's hogsync key and keep only what
+ * the user chose (value, isNull), so the file is the same in every environment.
+ */
+function variablesToKeys(query: Json, refs: RefResolver): Json {
+  return mapObjects(query, (obj) => {
+    if (obj.kind !== 'HogQLQuery' || !isObject(obj.variables)) return obj;
+    const byKey: JsonObject = {};
+    for (const [id, entryJson] of Object.entries(obj.variables)) {
+      const entry = isObject(entryJson) ? entryJson : {};
+      const varId = typeof entry.variableId === 'string' ? entry.variableId : id;
+      const codeName = typeof entry.code_name === 'string' ? entry.code_name : undefined;
+      const key =
+        refs.keyOf(VARIABLE, varId) ?? (codeName !== undefined ? refs.keyByNatural(VARIABLE, codeName) : undefined) ?? codeName ?? varId;
+      byKey[key] = omit(entry, ['variableId', 'code_name']);
+    }
+    return { ...obj, variables: byKey };
+  });
+}
+
+function variablesToIds(query: Json, refs: RefResolver): Json {
+  return mapObjects(query, (obj) => {
+    if (obj.kind !== 'HogQLQuery' || !isObject(obj.variables)) return obj;
+    const byId: JsonObject = {};
+    for (const [key, entry] of Object.entries(obj.variables)) {
+      const id = refs.idOf(VARIABLE, key);
+      if (id === undefined)
+        throw new UnresolvedReferenceError(`insight variable "${key}" is referenced but does not exist in this environment; add a file for it under insight-variables/ or fix the reference`);
+      const codeName = refs.remote(VARIABLE, id)?.code_name;
+      byId[String(id)] = { ...(isObject(entry) ? entry : {}), variableId: String(id), code_name: typeof codeName === 'string' ? codeName : key };
+    }
+    return { ...obj, variables: byId };
+  });
+}
+
+function normalize(spec: JsonObject): JsonObject {
+  const out: JsonObject = { ...spec };
+  for (const f of ['name', 'derived_name', 'description'] as const) {
+    const v = trimString(out[f]);
+    if (v !== undefined) out[f] = v;
+  }
+  // PostHog lower-cases, strips and de-duplicates tags: they are a set.
+  if (Array.isArray(out.tags)) out.tags = sortedSet(out.tags.map((t) => (typeof t === 'string' ? t.trim().toLowerCase() : t)));
+  // Dashboard membership is a set of tiles; order carries no meaning.
+  if (Array.isArray(out.dashboards)) out.dashboards = sortedSet(out.dashboards);
+  if (out.query !== undefined && out.query !== null) out.query = normalizeHogql(stripQueryVersions(out.query));
+  // With a query, PostHog answers `filters: {}` whatever legacy filters were sent.
+  if (isObject(out.query)) delete out.filters;
+  return dropDefaults(pick(out, WRITABLE), DEFAULTS);
+}
+
+const insight = {
+  kind: 'Insight',
+  cliName: 'insight',
+  folder: 'insights',
+  apiPath: 'insights/',
+  pagination: 'offset',
+  rateBucket: 'insights',
+  scope: 'insight',
+  deleteStyle: 'soft',
+  dependsOn: [VARIABLE],
+  autoAdopt: false,
+  createOnly: [],
+  fieldOrder: ['name', 'derived_name', 'description', 'tags', 'favorited', 'dashboards', 'order', 'query', 'filters'],
+  schema: 'insight.schema.json',
+
+  remoteId: (raw) => raw.id as number,
+  bindingExtras: (raw): Record<string, string> => (typeof raw.short_id === 'string' ? { short_id: raw.short_id } : {}),
+  keyHint: (raw) => str(raw.name) || str(raw.derived_name) || `insight-${str(raw.short_id) || String(raw.id)}`,
+  naturalKey: (spec) => str(spec.name) || undefined,
+
+  toSpec(raw, refs) {
+    const spec = pick(raw, WRITABLE);
+    if (spec.query !== undefined && spec.query !== null) spec.query = variablesToKeys(spec.query, refs);
+    return normalize(spec);
+  },
+  normalize,
+  toBody(spec, refs, mode) {
+    const body: JsonObject = { ...spec };
+    if (body.query !== undefined) body.query = variablesToIds(body.query, refs);
+    return mode === 'update' ? fillDefaults(body, CLEARED) : body;
+  },
+
+  codePaths: (spec) => hogqlNodes(spec.query ?? null, '/query').map((n) => `${n.pointer}/query`),
+  varPaths: () => [],
+  secrets: () => [],
+  references(spec) {
+    const refs: ManagedRef[] = [];
+    for (const { node, pointer } of hogqlNodes(spec.query ?? null, '/query')) {
+      if (!isObject(node.variables)) continue;
+      for (const key of Object.keys(node.variables)) refs.push({ kind: VARIABLE, key, path: `${pointer}/variables/${key}` });
+    }
+    return refs;
+  },
+  foreignRefs(spec) {
+    const refs = foreignRefsIn(spec.query ?? null, '/query');
+    if (Array.isArray(spec.dashboards)) spec.dashboards.forEach((id, i) => refs.push({ type: 'dashboards', id: id as number, path: `/dashboards/${i}` }));
+    return refs;
+  },
+} satisfies KindDef;
+
+function str(v: Json | undefined): string {
+  return typeof v === 'string' ? v.trim() : '';
+}
+
+export default insight;

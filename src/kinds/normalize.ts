@@ -1,0 +1,78 @@
+import { deepEqual, isObject, type Json, type JsonObject } from '../json.js';
+
+/** Copies `fields` from `raw`, skipping absent ones. */
+export function pick(raw: JsonObject, fields: readonly string[]): JsonObject {
+  const out: JsonObject = {};
+  for (const f of fields) {
+    const v = raw[f];
+    if (v !== undefined) out[f] = v;
+  }
+  return out;
+}
+
+/**
+ * Removes fields whose value means "not set": null, and the value the server uses
+ * when the field is omitted. Null and absent must compare equal, or a pull followed by
+ * a diff would show changes.
+ */
+export function dropDefaults(obj: JsonObject, defaults: Record<string, Json>): JsonObject {
+  const out: JsonObject = {};
+  for (const [k, v] of Object.entries(obj)) {
+    if (v === null || v === undefined) continue;
+    if (k in defaults && deepEqual(v, defaults[k] as Json)) continue;
+    out[k] = v;
+  }
+  return out;
+}
+
+/** Fills absent fields with the value that clears them on the server (for updates). */
+export function fillDefaults(obj: JsonObject, defaults: Record<string, Json>): JsonObject {
+  const out: JsonObject = { ...obj };
+  for (const [k, v] of Object.entries(defaults)) if (out[k] === undefined) out[k] = v;
+  return out;
+}
+
+export function omit(obj: JsonObject, keys: readonly string[]): JsonObject {
+  const out: JsonObject = {};
+  for (const [k, v] of Object.entries(obj)) if (!keys.includes(k)) out[k] = v;
+  return out;
+}
+
+/** Hog/HogQL as the server keeps it: LF line endings, surrounding whitespace trimmed (DRF CharField). */
+export function normalizeCode(code: Json | undefined): Json | undefined {
+  if (typeof code !== 'string') return code;
+  return code.replace(/\r\n?/g, '\n').trim();
+}
+
+/** DRF CharField trims leading/trailing whitespace. */
+export function trimString(v: Json | undefined): Json | undefined {
+  return typeof v === 'string' ? v.trim() : v;
+}
+
+/** Visits every object in a JSON tree with its JSON Pointer, depth first. */
+export function walkObjects(value: Json, visit: (obj: JsonObject, pointer: string) => void, pointer = ''): void {
+  if (Array.isArray(value)) value.forEach((v, i) => walkObjects(v, visit, `${pointer}/${i}`));
+  else if (isObject(value)) {
+    visit(value, pointer);
+    for (const [k, v] of Object.entries(value)) walkObjects(v, visit, `${pointer}/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`);
+  }
+}
+
+/** Returns a copy of a JSON tree with `fn` applied to every object, bottom-up. */
+export function mapObjects(value: Json, fn: (obj: JsonObject) => JsonObject): Json {
+  if (Array.isArray(value)) return value.map((v) => mapObjects(v, fn));
+  if (!isObject(value)) return value;
+  const out: JsonObject = {};
+  for (const [k, v] of Object.entries(value)) out[k] = mapObjects(v, fn);
+  return fn(out);
+}
+
+/** Sorted, de-duplicated list for fields PostHog treats as a set. */
+export function sortedSet(values: Json[]): Json[] {
+  const seen = new Map<string, Json>();
+  for (const v of values) seen.set(JSON.stringify(v), v);
+  return [...seen.values()].sort((a, b) => {
+    if (typeof a === 'number' && typeof b === 'number') return a - b;
+    return String(a) < String(b) ? -1 : String(a) > String(b) ? 1 : 0;
+  });
+}

@@ -1,0 +1,121 @@
+import type { JsonObject } from '../json.js';
+
+/** A PostHog id: integer for insights, UUID string for variables and hog functions. */
+export type RemoteId = string | number;
+
+/**
+ * Translates between environment-specific ids and environment-independent keys.
+ * Built by the engine from the state bindings and the remote listings of one environment.
+ */
+export interface RefResolver {
+  /** Key of the resource of `kind` whose remote id is `id`, e.g. keyOf('InsightVariable', '0190…') → 'country'. */
+  keyOf(kind: string, id: RemoteId): string | undefined;
+  /** Remote id bound to `kind/key` in this environment. */
+  idOf(kind: string, key: string): RemoteId | undefined;
+  /** The remote object of `kind` with `id`, as listed (e.g. to read a variable's `code_name`). */
+  remote(kind: string, id: RemoteId): JsonObject | undefined;
+  /** Key of the resource of `kind` whose natural key is `natural` (e.g. a variable by code_name). */
+  keyByNatural(kind: string, natural: string): string | undefined;
+}
+
+/** A reference from one resource to another managed resource, written by key in files. */
+export interface ManagedRef {
+  kind: string;
+  key: string;
+  /** JSON Pointer inside the spec, e.g. `/query/source/variables/country`. */
+  path: string;
+}
+
+/** A reference to something hogsync does not manage (an action id), which differs between projects. */
+export interface ForeignRef {
+  /** `actions`, `cohorts`, `dashboards`, `integrations`: the name used in hogsync.yaml `refs:`. */
+  type: string;
+  id: number | string;
+  /** JSON Pointer inside the spec. */
+  path: string;
+}
+
+/** A secret value inside a spec (a hog function input whose schema says `secret: true`). */
+export interface SecretSlot {
+  /** JSON Pointer of the input object, e.g. `/inputs/api_key`. */
+  path: string;
+  /** Input key, for messages. */
+  name: string;
+  /** The input must have a value on create. */
+  required: boolean;
+}
+
+/**
+ * Everything kind-specific, declared in one object per kind (src/kinds/<kind>.ts).
+ * The engine (store, plan, apply) only ever reads these fields; adding a kind is a
+ * new module plus its registration in src/kinds/index.ts.
+ */
+export interface KindDef {
+  /** Envelope `kind:` value, e.g. `Insight`. */
+  kind: string;
+  /** Name on the command line, e.g. `insight` in `--kinds insight`. */
+  cliName: string;
+  /** Folder of its files under the resource dir, e.g. `insights`. */
+  folder: string;
+  /** Collection path relative to `/api/projects/<id>/`, e.g. `insights/`. */
+  apiPath: string;
+  /** `offset` = DRF LimitOffsetPagination; `page` = PageNumberPagination (insight variables). */
+  pagination: 'offset' | 'page';
+  /** Extra list parameters, e.g. `{ full: 'true' }` so hog-function lists carry every field. */
+  listQuery?: Record<string, string>;
+  /** PostHog throttle bucket of its endpoints: `insights` (ClickHouse throttles) or `crud`. */
+  rateBucket: 'insights' | 'crud';
+  /** API key scope object, e.g. `insight` (for messages about missing scopes). */
+  scope: string;
+  /** `soft` = PATCH {deleted: true}; `http` = DELETE. */
+  deleteStyle: 'soft' | 'http';
+  /** Kinds whose resources this kind references; they are written first and deleted last. */
+  dependsOn: string[];
+  /**
+   * Bind an unbound file to the remote with the same natural key without `--adopt`.
+   * True where a second resource with that key cannot exist anyway (variable code_name).
+   */
+  autoAdopt: boolean;
+  /** Top-level spec fields that PostHog only accepts on create (later changes need a new resource). */
+  createOnly: string[];
+  /** Top-level spec fields in the order files show them; others follow alphabetically. */
+  fieldOrder: string[];
+  /** JSON Schema of the spec, in schemas/ (e.g. `insight.schema.json`). */
+  schema: string;
+  /** Ordering applied after writes, e.g. hog-function transformations' execution order. */
+  reorder?: {
+    style: 'rearrange';
+    /** The spec field holding the position. */
+    field: string;
+    /** Whether a spec takes part in the ordering (only transformations do). */
+    applies(spec: JsonObject): boolean;
+  };
+
+  /** Remote id of a raw API object. */
+  remoteId(raw: JsonObject): RemoteId;
+  /** Extra ids worth keeping in state, e.g. `{ short_id: 'AaVQ8Ijw' }`. */
+  bindingExtras?(raw: JsonObject): Record<string, string>;
+  /** Base for a new key when a remote resource is first pulled (slugged by the engine), e.g. the insight name. */
+  keyHint(raw: JsonObject): string;
+  /**
+   * Identity used to match an unbound file to an existing remote resource (adopt) and to
+   * find a resource after an ambiguous create. `raw` is given for the remote side only.
+   */
+  naturalKey(spec: JsonObject, raw?: JsonObject): string | undefined;
+  /** Remote object → canonical spec: server-managed fields stripped, defaults normalised, references by key. */
+  toSpec(raw: JsonObject, refs: RefResolver): JsonObject;
+  /** A spec as written in a file → canonical spec (idempotent; toSpec output is already canonical). */
+  normalize(spec: JsonObject): JsonObject;
+  /** Canonical spec → request body: references resolved to this environment's ids, cleared fields sent as empty. */
+  toBody(spec: JsonObject, refs: RefResolver, mode: 'create' | 'update'): JsonObject;
+  /** JSON Pointers of code strings (Hog, HogQL) to write as block scalars. */
+  codePaths(spec: JsonObject): string[];
+  /** JSON Pointers of strings in which `${VAR}` is replaced at push time. */
+  varPaths(spec: JsonObject): string[];
+  /** Secret inputs of a spec. */
+  secrets(spec: JsonObject): SecretSlot[];
+  /** References to other managed resources. */
+  references(spec: JsonObject): ManagedRef[];
+  /** References to unmanaged objects (ids that differ between projects). */
+  foreignRefs(spec: JsonObject): ForeignRef[];
+}

@@ -1,0 +1,128 @@
+import type { JsonObject } from '../json.js';
+import type { KindDef, RemoteId } from '../kinds/index.js';
+import type { Binding, PendingCreate } from '../store/state.js';
+import { assignKey, compareIds } from './keys.js';
+
+export interface RemoteEntry {
+  id: RemoteId;
+  raw: JsonObject;
+  spec: JsonObject;
+  hash: string;
+  natural?: string | undefined;
+}
+
+export interface LocalEntry {
+  key: string;
+  hash: string;
+  natural?: string | undefined;
+  pending?: PendingCreate | undefined;
+}
+
+export type MatchReason =
+  /** The state file binds the key to this id. */
+  | 'bound'
+  /** Unbound, and the remote has the same natural key: bind it instead of creating. */
+  | 'adopt'
+  /** A create of ours whose answer was lost: the remote is the one we made. */
+  | 'pending'
+  /** Pull only: a new remote resource given a fresh key. */
+  | 'new';
+
+export interface IdentityInput {
+  kind: KindDef;
+  remotes: RemoteEntry[];
+  locals: LocalEntry[];
+  bindings: Map<string, Binding>;
+  /** `--adopt`: bind by natural key even for kinds that do not adopt by themselves. */
+  adopt: boolean;
+  /** Pull: give every remaining remote resource a new key. */
+  assignNew: boolean;
+}
+
+export interface IdentityResult {
+  /** Remote id → key, for every remote resource that has a key in this run. */
+  keyOf: Map<string, string>;
+  /** Key → remote id and why they belong together. */
+  matches: Map<string, { id: RemoteId; reason: MatchReason }>;
+  /** Per key: why a remote with the same natural key was not adopted. */
+  warnings: Map<string, string[]>;
+}
+
+/**
+ * Decides which remote resource each key stands for, in this order: the state binding;
+ * a create of ours that was interrupted; the natural key (name, code_name) when the
+ * kind adopts by itself or --adopt was given, and only when exactly one resource on
+ * each side has it; on pull, a fresh key for the rest. Pure and deterministic.
+ */
+export function matchIdentities(input: IdentityInput): IdentityResult {
+  const { kind, remotes, locals, bindings } = input;
+  const keyOf = new Map<string, string>();
+  const matches = new Map<string, { id: RemoteId; reason: MatchReason }>();
+  const warnings = new Map<string, string[]>();
+  const byId = new Map(remotes.map((r) => [String(r.id), r]));
+  const claimed = new Set<string>();
+  const claim = (key: string, id: RemoteId, reason: MatchReason) => {
+    keyOf.set(String(id), key);
+    matches.set(key, { id, reason });
+    claimed.add(String(id));
+  };
+
+  for (const [key, binding] of bindings) {
+    if (byId.has(String(binding.id)) && !claimed.has(String(binding.id))) claim(key, binding.id, 'bound');
+  }
+
+  const unboundLocals = locals.filter((l) => !matches.has(l.key) && !bindings.has(l.key));
+  const unclaimed = () => remotes.filter((r) => !claimed.has(String(r.id)));
+
+  for (const local of unboundLocals) {
+    if (!local.pending) continue;
+    const found = unclaimed().filter((r) => r.hash === local.pending?.hash && (local.pending.natural === undefined || r.natural === local.pending.natural));
+    if (found.length === 1 && found[0]) claim(local.key, found[0].id, 'pending');
+  }
+
+  const remotesByNatural = groupBy(unclaimed(), (r) => r.natural);
+  const localsByNatural = groupBy(
+    unboundLocals.filter((l) => !matches.has(l.key)),
+    (l) => l.natural,
+  );
+  for (const [natural, group] of localsByNatural) {
+    const candidates = (remotesByNatural.get(natural) ?? []).filter((r) => !claimed.has(String(r.id)));
+    if (candidates.length === 0) continue;
+    const ids = candidates.map((c) => String(c.id)).join(', ');
+    if (candidates.length > 1 || group.length > 1) {
+      for (const l of group) add(warnings, l.key, `${candidates.length} remote ${kind.kind} resources and ${group.length} file(s) share the name "${natural}" (ids ${ids}); none is adopted`);
+      continue;
+    }
+    const [local] = group;
+    const [remote] = candidates;
+    if (!local || !remote) continue;
+    const willAdopt = input.assignNew ? kind.autoAdopt || local.hash === remote.hash : kind.autoAdopt || input.adopt;
+    if (willAdopt) claim(local.key, remote.id, 'adopt');
+    else add(warnings, local.key, `a remote ${kind.kind} with the same name already exists (id ${remote.id}); pass --adopt to bind it instead of creating another`);
+  }
+
+  if (input.assignNew) {
+    const taken = new Set<string>([...bindings.keys(), ...locals.map((l) => l.key), ...matches.keys()]);
+    const fresh = unclaimed().sort((a, b) => compareIds(a.id, b.id));
+    for (const r of fresh) claim(assignKey(kind.keyHint(r.raw), `${kind.cliName}-${String(r.id).slice(0, 8)}`, taken), r.id, 'new');
+  }
+  return { keyOf, matches, warnings };
+}
+
+function groupBy<T>(items: T[], keyFn: (t: T) => string | undefined): Map<string, T[]> {
+  const out = new Map<string, T[]>();
+  for (const item of items) {
+    const k = keyFn(item);
+    if (k === undefined) continue;
+    const list = out.get(k);
+    if (list) list.push(item);
+    else out.set(k, [item]);
+  }
+  return out;
+}
+
+function add(map: Map<string, string[]>, key: string, message: string): void {
+  const list = map.get(key);
+  if (list) list.push(message);
+  else map.set(key, [message]);
+}

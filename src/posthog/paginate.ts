@@ -1,0 +1,77 @@
+import pLimit from 'p-limit';
+import type { PostHogClient, RequestOptions } from './client.js';
+
+/** DRF list envelope, shared by both pagination styles. */
+export interface Page<T> {
+  count: number;
+  next: string | null;
+  previous: string | null;
+  results: T[];
+}
+
+export interface ListOptions {
+  pagination: 'offset' | 'page';
+  query?: RequestOptions['query'];
+  bucket?: string;
+  /** Items per page for limit/offset lists (PostHog sets no maximum). Page-number lists have a fixed server size. */
+  pageSize?: number;
+}
+
+export const DEFAULT_PAGE_SIZE = 500;
+
+/**
+ * Fetches every page. The first page tells the count, so the remaining pages are
+ * fetched concurrently (bounded by the client's page concurrency) instead of one
+ * `next` link at a time; a list that grew meanwhile is finished by following offsets.
+ */
+export async function listPages<T>(client: PostHogClient, path: string, opts: ListOptions): Promise<T[]> {
+  const get = (query: RequestOptions['query']) =>
+    client.request<Page<T>>({ method: 'GET', path, query: { ...opts.query, ...query }, bucket: opts.bucket });
+  const limit = pLimit(client.pageConcurrency);
+
+  if (opts.pagination === 'page') {
+    const first = await get({ page: 1 });
+    const size = first.results.length;
+    if (!first.next || size === 0) return first.results;
+    const pages = Math.ceil(first.count / size);
+    const rest = await Promise.all(range(2, pages).map((page) => limit(() => get({ page }))));
+    const all = [first, ...rest];
+    let last = all[all.length - 1];
+    for (let page = pages + 1; last?.next; page++) {
+      last = await get({ page });
+      all.push(last);
+    }
+    return dedupe(all.flatMap((p) => p.results));
+  }
+
+  const size = opts.pageSize ?? DEFAULT_PAGE_SIZE;
+  const first = await get({ limit: size, offset: 0 });
+  const offsets: number[] = [];
+  for (let o = size; o < first.count; o += size) offsets.push(o);
+  const rest = await Promise.all(offsets.map((offset) => limit(() => get({ limit: size, offset }))));
+  const all = [first, ...rest];
+  let last = all[all.length - 1];
+  for (let offset = size * all.length; last?.next; offset += size) {
+    last = await get({ limit: size, offset });
+    all.push(last);
+  }
+  return dedupe(all.flatMap((p) => p.results));
+}
+
+function range(from: number, to: number): number[] {
+  const out: number[] = [];
+  for (let i = from; i <= to; i++) out.push(i);
+  return out;
+}
+
+/** Rows that shifted between pages while the list changed would appear twice. */
+function dedupe<T>(items: T[]): T[] {
+  const seen = new Set<unknown>();
+  return items.filter((item) => {
+    const id = (item as { id?: unknown } | null)?.id;
+    if (id === undefined) return true;
+    if (seen.has(id)) return false;
+    seen.add(id);
+    return true;
+  });
+}

@@ -1,0 +1,29 @@
+import type { JsonObject } from '../json.js';
+import type { KindDef } from '../kinds/index.js';
+import type { PostHogClient } from './client.js';
+
+export interface FetchOptions {
+  /** Items per page for limit/offset lists. */
+  pageSize?: number;
+  onKindDone?: (kind: KindDef, count: number) => void;
+}
+
+/**
+ * Lists every resource of each kind, all pages, kinds in parallel (they sit in
+ * different rate-limit buckets). Soft-deleted resources never appear in PostHog lists.
+ */
+export async function fetchRemote(client: PostHogClient, kinds: readonly KindDef[], opts: FetchOptions = {}): Promise<Map<string, JsonObject[]>> {
+  const lists = await Promise.all(
+    kinds.map(async (kind) => {
+      const items = await client.listAll<JsonObject>(kind.apiPath, {
+        pagination: kind.pagination,
+        query: kind.listQuery,
+        bucket: kind.rateBucket,
+        pageSize: opts.pageSize,
+      });
+      opts.onKindDone?.(kind, items.length);
+      return [kind.kind, items] as const;
+    }),
+  );
+  return new Map(lists);
+}

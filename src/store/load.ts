@@ -1,0 +1,57 @@
+import type { Target, Workspace } from '../config/target.js';
+import type { JsonObject } from '../json.js';
+import { withDependencies, type KindDef } from '../kinds/index.js';
+import type { PostHogClient } from '../posthog/client.js';
+import { fetchRemote } from '../posthog/remote.js';
+import { buildSnapshot, type Snapshot } from '../plan/snapshot.js';
+import type { VarSources } from '../plan/vars.js';
+import { cleanResourceDirs, readAllResources, type ResourceFile } from './resource-files.js';
+import { StateStore } from './state.js';
+
+export interface Loaded {
+  snapshot: Snapshot;
+  state: StateStore;
+  files: ResourceFile[];
+  remote: Map<string, JsonObject[]>;
+  vars: VarSources;
+}
+
+export interface LoadOptions {
+  ws: Workspace;
+  target: Target;
+  client: PostHogClient;
+  kinds: readonly KindDef[];
+  env: NodeJS.ProcessEnv;
+  adopt: boolean;
+  assignNew: boolean;
+  /** Use these specs instead of the files (copy: the source environment's resources). */
+  localOverride?: Array<{ kind: KindDef; key: string; file: string; spec: JsonObject }>;
+  pageSize?: number;
+}
+
+/**
+ * Reads the three sides of a plan: files (all problems reported before any request),
+ * the environment's state, and the live project.
+ */
+export async function loadSnapshot(opts: LoadOptions): Promise<Loaded> {
+  const { ws, target, client, kinds } = opts;
+  const fetched = withDependencies(kinds);
+  cleanResourceDirs(ws.dir, kinds);
+  const files = opts.localOverride ? [] : readAllResources(ws.dir, kinds, ws.root);
+  const state = StateStore.load(ws.stateDir, target.environment, target, ws.root);
+  const remote = await fetchRemote(client, fetched, { pageSize: opts.pageSize });
+  const vars: VarSources = { env: opts.env, vars: target.vars };
+  const local = opts.localOverride ?? files.map((f) => ({ kind: f.kind, key: f.key, file: f.display, spec: f.spec }));
+  const snapshot = buildSnapshot({
+    kinds,
+    fetched,
+    remote,
+    local,
+    bindings: (kind) => state.bindings(kind),
+    pending: (kind, key) => state.pending(kind, key),
+    vars,
+    adopt: opts.adopt,
+    assignNew: opts.assignNew,
+  });
+  return { snapshot, state, files, remote, vars };
+}

@@ -1,0 +1,98 @@
+import { join } from 'node:path';
+import type { Target, Workspace } from '../config/target.js';
+import type { KindDef } from '../kinds/index.js';
+import type { PostHogClient } from '../posthog/client.js';
+import { planPull, type PullAction, type PullStep } from '../plan/pull-plan.js';
+import { commitPaths } from './git.js';
+import { loadSnapshot } from './load.js';
+import { removeResource, resourcePath, writeResource } from './resource-files.js';
+
+export interface PullOptions {
+  ws: Workspace;
+  target: Target;
+  client: PostHogClient;
+  kinds: readonly KindDef[];
+  env: NodeJS.ProcessEnv;
+  force: boolean;
+  commit: boolean;
+  message?: string;
+  pageSize?: number;
+}
+
+export interface PullItem {
+  kind: string;
+  key: string;
+  action: PullAction;
+  file: string;
+  note?: string;
+}
+
+export interface PullResult {
+  environment: string;
+  items: PullItem[];
+  counts: Record<PullAction, number>;
+  /** Per kind: added / changed / removed. */
+  byKind: Record<string, { added: number; changed: number; removed: number; total: number }>;
+  commit?: string;
+  filesWritten: number;
+}
+
+const EMPTY_COUNTS: Record<PullAction, number> = { added: 0, changed: 0, removed: 0, unchanged: 0, kept: 0, conflict: 0 };
+
+/**
+ * pull: every remote resource into its file, then the state. Everything is fetched
+ * before the first write, so a failed fetch changes nothing; each file is written
+ * atomically, so a killed pull leaves whole files that the next pull settles.
+ */
+export async function runPull(opts: PullOptions): Promise<PullResult> {
+  const { ws, target } = opts;
+  const loaded = await loadSnapshot({ ...opts, adopt: false, assignNew: true });
+  const steps = planPull(loaded.snapshot, { force: opts.force, vars: loaded.vars });
+  const { state } = loaded;
+
+  let filesWritten = 0;
+  for (const step of steps) {
+    if (step.write && writeResource(ws.dir, step.kind, step.key, step.write)) filesWritten++;
+    if (step.remove && removeResource(ws.dir, step.kind, step.key)) filesWritten++;
+    if (step.bind === null) state.unbind(step.kind.kind, step.key);
+    else if (step.bind) state.bind(step.kind.kind, step.key, step.bind);
+  }
+  state.flush();
+
+  const items = steps.filter((s) => s.action !== 'unchanged' || s.note).map((s) => item(ws, s));
+  const counts = { ...EMPTY_COUNTS };
+  const byKind: PullResult['byKind'] = {};
+  for (const kind of opts.kinds) byKind[kind.kind] = { added: 0, changed: 0, removed: 0, total: loaded.remote.get(kind.kind)?.length ?? 0 };
+  for (const s of steps) {
+    counts[s.action]++;
+    const k = byKind[s.kind.kind];
+    if (!k) continue;
+    if (s.action === 'added' || s.action === 'changed' || s.action === 'removed') k[s.action]++;
+  }
+  const result: PullResult = { environment: target.environment, items, counts, byKind, filesWritten };
+
+  if (opts.commit) {
+    const paths = [...opts.kinds.map((k) => join(ws.dir, k.folder)), state.file];
+    const sha = await commitPaths(ws.root, paths, opts.message ?? commitMessage(result));
+    if (sha) result.commit = sha;
+  }
+  return result;
+}
+
+function item(ws: Workspace, s: PullStep): PullItem {
+  const file = resourcePath(ws.dir, s.kind, s.key).slice(ws.root.length + 1);
+  return { kind: s.kind.kind, key: s.key, action: s.action, file, ...(s.note ? { note: s.note } : {}) };
+}
+
+/** "hogsync pull production: 1 added, 2 changed, 1 removed" plus one line per kind. */
+export function commitMessage(result: PullResult): string {
+  const { counts } = result;
+  const head = `hogsync pull ${result.environment}: ${counts.added} added, ${counts.changed} changed, ${counts.removed} removed`;
+  const lines = Object.entries(result.byKind)
+    .filter(([, c]) => c.added + c.changed + c.removed > 0)
+    .map(([kind, c]) => `${kind}: ${c.added} added, ${c.changed} changed, ${c.removed} removed`);
+  const changed = result.items.filter((i) => i.action === 'added' || i.action === 'changed' || i.action === 'removed');
+  const detail = changed.slice(0, 50).map((i) => `  ${i.action === 'added' ? '+' : i.action === 'removed' ? '-' : '~'} ${i.kind}/${i.key}`);
+  if (changed.length > 50) detail.push(`  … and ${changed.length - 50} more`);
+  return [head, '', ...lines, ...(detail.length ? ['', ...detail] : [])].join('\n');
+}

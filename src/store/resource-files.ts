@@ -1,0 +1,127 @@
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { FileError, InvalidFilesError } from '../errors.js';
+import { isObject, type JsonObject } from '../json.js';
+import type { KindDef } from '../kinds/index.js';
+import { removeStaleTempFiles, writeFileAtomic } from './atomic.js';
+import { parseYaml, stringifyYaml, type ParsedYaml } from './yaml.js';
+
+export const API_VERSION = 'hogsync/v1';
+export const KEY_PATTERN = /^[a-z0-9][a-z0-9_-]{0,99}$/;
+const ENVELOPE_FIELDS = ['apiVersion', 'kind', 'key', 'spec'];
+
+/** One resource file as read from disk. */
+export interface ResourceFile {
+  kind: KindDef;
+  key: string;
+  /** Absolute path. */
+  path: string;
+  /** Path relative to the workspace root, for messages. */
+  display: string;
+  /** `spec:` exactly as written (before ${VAR} substitution and normalisation). */
+  spec: JsonObject;
+  text: string;
+  parsed: ParsedYaml;
+}
+
+export function resourcePath(dir: string, kind: KindDef, key: string): string {
+  return join(dir, kind.folder, `${key}.yaml`);
+}
+
+/** Lists `<dir>/<folder>/*.yaml` for each kind, sorted by key. */
+export function listResourceFiles(dir: string, kind: KindDef): string[] {
+  const folder = join(dir, kind.folder);
+  if (!existsSync(folder)) return [];
+  return readdirSync(folder)
+    .filter((n) => n.endsWith('.yaml') || n.endsWith('.yml'))
+    .sort()
+    .map((n) => join(folder, n));
+}
+
+/**
+ * Reads and checks the envelope of one file. Problems are thrown as FileError with
+ * file:line:col; the spec's own schema is checked by `hogsync validate`.
+ */
+export function readResourceFile(path: string, kind: KindDef, root: string): ResourceFile {
+  const display = relative(root, path) || path;
+  const text = readFileSync(path, 'utf8');
+  const parsed = parseYaml(text, display);
+  const doc = parsed.value;
+  if (!isObject(doc)) throw new FileError(`${display}:1:1`, 'expected a mapping with apiVersion, kind, key and spec');
+  for (const field of Object.keys(doc)) {
+    if (!ENVELOPE_FIELDS.includes(field)) throw new FileError(parsed.where(`/${field}`), `unknown field "${field}" (a file has apiVersion, kind, key and spec)`);
+  }
+  if (doc.apiVersion !== API_VERSION) {
+    throw new FileError(parsed.where('/apiVersion'), `apiVersion must be "${API_VERSION}"${doc.apiVersion === undefined ? ' (missing)' : ''}`);
+  }
+  if (doc.kind !== kind.kind) {
+    throw new FileError(parsed.where('/kind'), `kind must be "${kind.kind}" for a file in ${kind.folder}/ (found ${JSON.stringify(doc.kind ?? null)})`);
+  }
+  const fileKey = path.replace(/^.*[\\/]/, '').replace(/\.ya?ml$/, '');
+  if (typeof doc.key !== 'string') throw new FileError(parsed.where('/key'), `key is missing; it must equal the file name "${fileKey}"`);
+  if (doc.key !== fileKey) {
+    throw new FileError(parsed.where('/key'), `key "${doc.key}" does not match the file name "${fileKey}"; rename the file or fix the key`);
+  }
+  if (!KEY_PATTERN.test(doc.key)) {
+    throw new FileError(parsed.where('/key'), `key "${doc.key}" must be lower-case letters, digits, "-" and "_", starting with a letter or digit (at most 100)`);
+  }
+  if (!isObject(doc.spec)) throw new FileError(parsed.where('/spec'), 'spec must be a mapping of the resource fields');
+  return { kind, key: doc.key, path, display, spec: doc.spec, text, parsed };
+}
+
+/** Every resource file of the given kinds; all envelope problems are collected before failing. */
+export function readAllResources(dir: string, kinds: readonly KindDef[], root: string): ResourceFile[] {
+  const files: ResourceFile[] = [];
+  const problems: FileError[] = [];
+  for (const kind of kinds) {
+    for (const path of listResourceFiles(dir, kind)) {
+      try {
+        files.push(readResourceFile(path, kind, root));
+      } catch (error) {
+        if (error instanceof FileError) problems.push(error);
+        else throw error;
+      }
+    }
+  }
+  if (problems.length > 0) throw new InvalidFilesError(problems.map((p) => p.message));
+  return files;
+}
+
+/** The canonical text of a resource file. */
+export function serializeResource(kind: KindDef, key: string, spec: JsonObject): string {
+  return stringifyYaml(
+    { apiVersion: API_VERSION, kind: kind.kind, key, spec },
+    { blockPaths: new Set(kind.codePaths(spec).map((p) => `/spec${p}`)), orderKeys: (pointer, keys) => orderKeys(kind, pointer, keys) },
+  );
+}
+
+// Readable files: identity first in every object, then the rest alphabetically.
+const LEADING = ['kind', 'key', 'name', 'type', 'id', 'label'];
+
+function orderKeys(kind: KindDef, pointer: string, keys: string[]): string[] {
+  if (pointer === '') return ENVELOPE_FIELDS.filter((k) => keys.includes(k));
+  const leading = pointer === '/spec' ? kind.fieldOrder : LEADING;
+  const first = leading.filter((k) => keys.includes(k));
+  const rest = keys.filter((k) => !leading.includes(k)).sort();
+  return [...first, ...rest];
+}
+
+/** Writes a resource file if its bytes would change. Returns whether it did. */
+export function writeResource(dir: string, kind: KindDef, key: string, spec: JsonObject): boolean {
+  const path = resourcePath(dir, kind, key);
+  const text = serializeResource(kind, key, spec);
+  if (existsSync(path) && readFileSync(path, 'utf8') === text) return false;
+  writeFileAtomic(path, text);
+  return true;
+}
+
+export function removeResource(dir: string, kind: KindDef, key: string): boolean {
+  const path = resourcePath(dir, kind, key);
+  if (!existsSync(path)) return false;
+  rmSync(path);
+  return true;
+}
+
+export function cleanResourceDirs(dir: string, kinds: readonly KindDef[]): void {
+  for (const kind of kinds) removeStaleTempFiles(join(dir, kind.folder));
+}

@@ -1,0 +1,213 @@
+import { appendFileSync, existsSync, readFileSync, rmSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { ConfigError, FileError } from '../errors.js';
+import { isObject } from '../json.js';
+import type { RemoteId } from '../kinds/index.js';
+import { writeFileAtomic } from './atomic.js';
+
+export const STATE_VERSION = 1;
+
+/** What one environment knows about one resource. */
+export interface Binding {
+  id: RemoteId;
+  /** Insight short_id and similar stable extras. */
+  short_id?: string;
+  /** Hash of the canonical spec last seen in sync: the base of the three-way diff. */
+  base: string;
+}
+
+/** A create that was sent but whose outcome was not recorded (crash, ambiguous failure). */
+export interface PendingCreate {
+  natural?: string;
+  hash: string;
+}
+
+interface StateDoc {
+  version: number;
+  environment: string;
+  host: string;
+  project: string;
+  resources: Record<string, Binding>;
+  pending?: Record<string, PendingCreate>;
+}
+
+type JournalEntry =
+  | { op: 'bind'; ref: string; binding: Binding }
+  | { op: 'unbind'; ref: string }
+  | { op: 'pending'; ref: string; pending: PendingCreate }
+  | { op: 'settled'; ref: string };
+
+export function refOf(kind: string, key: string): string {
+  return `${kind}/${key}`;
+}
+
+/**
+ * `.hogsync/state/<env>.json`: bindings key → remote id and base hash, one file per
+ * environment, committed with the resource files. Changes during a run are appended to
+ * `<env>.journal` first (cheap, survives a kill), then compacted into the JSON file by
+ * `flush()`; a run that was killed is replayed from the journal by the next one.
+ */
+export class StateStore {
+  private doc: StateDoc;
+  private journaled = false;
+
+  private constructor(
+    readonly file: string,
+    readonly journal: string,
+    doc: StateDoc,
+    private readonly display: string,
+  ) {
+    this.doc = doc;
+  }
+
+  static load(stateDir: string, environment: string, target: { host: string; project: string }, root: string): StateStore {
+    const file = join(stateDir, `${environment}.json`);
+    const journal = join(stateDir, `${environment}.journal`);
+    const display = relative(root, file) || file;
+    const doc = existsSync(file) ? parseState(readFileSync(file, 'utf8'), display) : emptyState(environment, target);
+    if (existsSync(file) && (doc.project !== target.project || !sameHost(doc.host, target.host))) {
+      throw new ConfigError(
+        `${display} belongs to project ${doc.project} at ${doc.host}, but environment "${environment}" now points at project ${target.project} at ${target.host}. ` +
+          'Use the matching -e, or move the state file away to start this environment afresh.',
+      );
+    }
+    const store = new StateStore(file, journal, doc, display);
+    if (existsSync(journal)) store.replay(readFileSync(journal, 'utf8'));
+    return store;
+  }
+
+  get environment(): string {
+    return this.doc.environment;
+  }
+
+  get(kind: string, key: string): Binding | undefined {
+    return this.doc.resources[refOf(kind, key)];
+  }
+
+  /** All bindings of one kind, key → binding. */
+  bindings(kind: string): Map<string, Binding> {
+    const out = new Map<string, Binding>();
+    const prefix = `${kind}/`;
+    for (const [ref, b] of Object.entries(this.doc.resources)) if (ref.startsWith(prefix)) out.set(ref.slice(prefix.length), b);
+    return out;
+  }
+
+  pending(kind: string, key: string): PendingCreate | undefined {
+    return this.doc.pending?.[refOf(kind, key)];
+  }
+
+  bind(kind: string, key: string, binding: Binding): void {
+    this.apply({ op: 'bind', ref: refOf(kind, key), binding }, true);
+  }
+
+  unbind(kind: string, key: string): void {
+    this.apply({ op: 'unbind', ref: refOf(kind, key) }, true);
+  }
+
+  /** Recorded before a create is sent, so a crash leaves a trace to check before creating again. */
+  markPending(kind: string, key: string, pending: PendingCreate): void {
+    this.apply({ op: 'pending', ref: refOf(kind, key), pending }, true);
+  }
+
+  settle(kind: string, key: string): void {
+    if (this.doc.pending?.[refOf(kind, key)]) this.apply({ op: 'settled', ref: refOf(kind, key) }, true);
+  }
+
+  /** Writes the JSON file atomically and drops the journal. */
+  flush(): void {
+    writeFileAtomic(this.file, serialize(this.doc));
+    if (this.journaled || existsSync(this.journal)) rmSync(this.journal, { force: true });
+    this.journaled = false;
+  }
+
+  /** Whether the JSON file on disk differs from what flush() would write. */
+  isDirty(): boolean {
+    if (!existsSync(this.file)) return Object.keys(this.doc.resources).length > 0;
+    return readFileSync(this.file, 'utf8') !== serialize(this.doc);
+  }
+
+  private apply(entry: JournalEntry, persist: boolean): void {
+    const { resources } = this.doc;
+    switch (entry.op) {
+      case 'bind':
+        resources[entry.ref] = entry.binding;
+        break;
+      case 'unbind':
+        delete resources[entry.ref];
+        break;
+      case 'pending':
+        this.doc.pending = { ...this.doc.pending, [entry.ref]: entry.pending };
+        break;
+      case 'settled':
+        if (this.doc.pending) delete this.doc.pending[entry.ref];
+        break;
+    }
+    if (persist) {
+      appendFileSync(this.journal, `${JSON.stringify(entry)}\n`);
+      this.journaled = true;
+    }
+  }
+
+  private replay(text: string): void {
+    for (const line of text.split('\n')) {
+      if (!line.trim()) continue;
+      let entry: JournalEntry;
+      try {
+        entry = JSON.parse(line) as JournalEntry;
+      } catch {
+        // The last line of a killed run may be cut short; everything before it stands.
+        continue;
+      }
+      this.apply(entry, false);
+    }
+  }
+}
+
+function emptyState(environment: string, target: { host: string; project: string }): StateDoc {
+  return { version: STATE_VERSION, environment, host: target.host, project: target.project, resources: {} };
+}
+
+function parseState(text: string, display: string): StateDoc {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch (error) {
+    throw new FileError(display, `the state file is not valid JSON (${(error as Error).message}); restore it from git (git checkout -- ${display})`);
+  }
+  if (!isObject(doc) || typeof doc.version !== 'number') {
+    throw new FileError(display, 'this is not a hogsync state file (no "version"); restore it from git or remove it to start over');
+  }
+  if (doc.version > STATE_VERSION) {
+    throw new FileError(display, `state version ${doc.version} was written by a newer hogsync; upgrade hogsync`);
+  }
+  // Version 1 is the only one so far; an upgrade step for older versions goes here.
+  if (!isObject(doc.resources) || typeof doc.project !== 'string' || typeof doc.host !== 'string') {
+    throw new FileError(display, 'the state file is missing "resources", "host" or "project"; restore it from git');
+  }
+  return doc as unknown as StateDoc;
+}
+
+/** Stable bytes: sorted refs, no timestamps, so an unchanged state never shows in git. */
+function serialize(doc: StateDoc): string {
+  const resources: Record<string, Binding> = {};
+  for (const ref of Object.keys(doc.resources).sort()) {
+    const b = doc.resources[ref] as Binding;
+    resources[ref] = { id: b.id, ...(b.short_id ? { short_id: b.short_id } : {}), base: b.base };
+  }
+  const pending = doc.pending && Object.keys(doc.pending).length > 0 ? sortRecord(doc.pending) : undefined;
+  const out = { version: STATE_VERSION, environment: doc.environment, host: doc.host, project: doc.project, resources, ...(pending ? { pending } : {}) };
+  return `${JSON.stringify(out, null, 2)}\n`;
+}
+
+function sortRecord<T>(r: Record<string, T>): Record<string, T> {
+  return Object.fromEntries(Object.keys(r).sort().map((k) => [k, r[k] as T]));
+}
+
+/** Same PostHog instance. Ports are ignored: a local instance or emulator may come back on another one. */
+function sameHost(a: string, b: string): boolean {
+  try {
+    return new URL(a).hostname === new URL(b).hostname;
+  } catch {
+    return a === b;
+  }
+}

@@ -1,0 +1,116 @@
+import { Document, isMap, isScalar, isSeq, LineCounter, parseDocument, Scalar, type Node, type Pair } from 'yaml';
+import { FileError } from '../errors.js';
+import { isObject, type Json, type JsonObject } from '../json.js';
+
+export interface Position {
+  line: number;
+  col: number;
+}
+
+export interface ParsedYaml {
+  value: Json;
+  /** 1-based position of the node at a JSON Pointer (or of its nearest existing parent). */
+  locate(pointer: string): Position;
+  /** `file:line:col` for a JSON Pointer. */
+  where(pointer: string): string;
+}
+
+/** Parses YAML, keeping positions so every later problem can be reported as file:line:col. */
+export function parseYaml(text: string, file: string): ParsedYaml {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, merge: false });
+  const first = doc.errors[0];
+  if (first) {
+    const pos = first.linePos?.[0];
+    const where = pos ? `${file}:${pos.line}:${pos.col}` : file;
+    throw new FileError(where, `invalid YAML: ${firstLine(first.message)}`);
+  }
+  const value = doc.toJS({ maxAliasCount: 100 }) as Json;
+  const locate = (pointer: string): Position => {
+    let node: Node | null | undefined = doc.contents;
+    for (const seg of splitPointer(pointer)) {
+      let next: Node | null | undefined;
+      if (isMap(node)) {
+        const pair: Pair | undefined = node.items.find((p) => isScalar(p.key) && String(p.key.value) === seg);
+        // A missing value is best reported at its key.
+        next = (pair?.value as Node | null | undefined) ?? (pair?.key as Node | undefined);
+      } else if (isSeq(node)) next = node.items[Number(seg)] as Node | undefined;
+      if (!next) break;
+      node = next;
+    }
+    const offset = node?.range?.[0] ?? 0;
+    const pos = lineCounter.linePos(offset);
+    return { line: pos.line, col: pos.col };
+  };
+  return {
+    value,
+    locate,
+    where: (pointer) => {
+      const p = locate(pointer);
+      return `${file}:${p.line}:${p.col}`;
+    },
+  };
+}
+
+export function splitPointer(pointer: string): string[] {
+  if (pointer === '' || pointer === '/') return [];
+  return pointer
+    .slice(1)
+    .split('/')
+    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+}
+
+function firstLine(message: string): string {
+  return message.split('\n')[0]?.replace(/ at line \d+, column \d+:?$/, '') ?? message;
+}
+
+export interface StringifyOptions {
+  /** JSON Pointers of strings to write as literal block scalars even when they fit on one line. */
+  blockPaths?: Set<string>;
+  /** Ordering of keys inside one object, given its pointer. Default: as inserted. */
+  orderKeys?: (pointer: string, keys: string[]) => string[];
+}
+
+/**
+ * Canonical YAML: keys in a stable order, multi-line strings (and code) as literal
+ * blocks, no line folding, LF line endings and one trailing newline. The same value
+ * always gives the same bytes.
+ */
+export function stringifyYaml(value: JsonObject, opts: StringifyOptions = {}): string {
+  const ordered = orderValue(value, '', opts.orderKeys);
+  const doc = new Document(ordered);
+  const visit = (node: unknown, pointer: string) => {
+    if (isMap(node)) {
+      for (const pair of node.items) {
+        if (isScalar(pair.key)) visit(pair.value, `${pointer}/${escapeSeg(String(pair.key.value))}`);
+      }
+    } else if (isSeq(node)) {
+      node.items.forEach((item, i) => visit(item, `${pointer}/${i}`));
+    } else if (isScalar(node) && typeof node.value === 'string') {
+      const s = node.value;
+      if (s.includes('\n') || opts.blockPaths?.has(pointer)) {
+        // A literal block cannot carry a string that starts with a blank line or has \r; let yaml quote those.
+        if (!/\r/.test(s) && !/^\s*\n/.test(s) && s.length > 0) node.type = Scalar.BLOCK_LITERAL;
+      }
+    }
+  };
+  visit(doc.contents, '');
+  const text = doc.toString({ lineWidth: 0, minContentWidth: 0, indentSeq: true, blockQuote: 'literal' });
+  return text.endsWith('\n') ? text : `${text}\n`;
+}
+
+function escapeSeg(s: string): string {
+  return s.replace(/~/g, '~0').replace(/\//g, '~1');
+}
+
+function orderValue(value: Json, pointer: string, orderKeys: StringifyOptions['orderKeys']): Json {
+  if (Array.isArray(value)) return value.map((v, i) => orderValue(v, `${pointer}/${i}`, orderKeys));
+  if (!isObject(value)) return value;
+  const keys = orderKeys ? orderKeys(pointer, Object.keys(value)) : Object.keys(value);
+  const out: JsonObject = {};
+  for (const k of keys) {
+    const v = value[k];
+    if (v !== undefined) out[k] = orderValue(v, `${pointer}/${escapeSeg(k)}`, orderKeys);
+  }
+  return out;
+}
