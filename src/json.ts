@@ -47,3 +47,32 @@ export function pointerSegment(s: string | number): string {
 export function pointer(segments: (string | number)[]): string {
   return segments.map((s) => `/${pointerSegment(s)}`).join('');
 }
+
+export function splitPointer(ptr: string): string[] {
+  if (ptr === '' || ptr === '/') return [];
+  return ptr
+    .slice(1)
+    .split('/')
+    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+}
+
+/** The value at a JSON Pointer, or undefined. */
+export function valueAt(root: Json | undefined, ptr: string): Json | undefined {
+  let node = root;
+  for (const seg of splitPointer(ptr)) {
+    if (Array.isArray(node)) node = node[Number(seg)];
+    else if (isObject(node)) node = node[seg];
+    else return undefined;
+  }
+  return node;
+}
+
+/** Sets the value at a JSON Pointer whose parent exists. */
+export function setValueAt(root: Json, ptr: string, value: Json): void {
+  const segs = splitPointer(ptr);
+  const last = segs.pop();
+  if (last === undefined) return;
+  const parent = valueAt(root, segs.length ? pointer(segs) : '');
+  if (Array.isArray(parent)) parent[Number(last)] = value;
+  else if (isObject(parent)) parent[last] = value;
+}

@@ -191,6 +191,7 @@ const hogFunction = {
   dependsOn: [],
   autoAdopt: false,
   createOnly: ['type', 'template_id'],
+  updateTogether: [['inputs', 'inputs_schema']],
   fieldOrder: ['name', 'description', 'type', 'enabled', 'template_id', 'icon_url', 'execution_order', 'hog', 'inputs_schema', 'inputs', 'filters', 'masking', 'mappings'],
   schema: 'hog-function.schema.json',
   reorder: {

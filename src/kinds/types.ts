@@ -78,6 +78,11 @@ export interface KindDef {
   autoAdopt: boolean;
   /** Top-level spec fields that PostHog only accepts on create (later changes need a new resource). */
   createOnly: string[];
+  /**
+   * Top-level fields PostHog validates together: when one changes, an update sends all of
+   * them (hog-function inputs are checked against inputs_schema).
+   */
+  updateTogether?: string[][];
   /** Top-level spec fields in the order files show them; others follow alphabetically. */
   fieldOrder: string[];
   /** JSON Schema of the spec, in schemas/ (e.g. `insight.schema.json`). */

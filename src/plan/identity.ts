@@ -76,8 +76,8 @@ export function matchIdentities(input: IdentityInput): IdentityResult {
 
   for (const local of unboundLocals) {
     if (!local.pending) continue;
-    const found = unclaimed().filter((r) => r.hash === local.pending?.hash && (local.pending.natural === undefined || r.natural === local.pending.natural));
-    if (found.length === 1 && found[0]) claim(local.key, found[0].id, 'pending');
+    const found = findCreated(unclaimed(), local.pending);
+    if (found) claim(local.key, found.id, 'pending');
   }
 
   const remotesByNatural = groupBy(unclaimed(), (r) => r.natural);
@@ -107,6 +107,18 @@ export function matchIdentities(input: IdentityInput): IdentityResult {
     for (const r of fresh) claim(assignKey(kind.keyHint(r.raw), `${kind.cliName}-${String(r.id).slice(0, 8)}`, taken), r.id, 'new');
   }
   return { keyOf, matches, warnings };
+}
+
+/**
+ * The resource a create of ours made, when its answer was lost: the one unbound remote
+ * with the natural key we sent, or if several, the one whose content is what we sent.
+ * (Content alone is not enough: the server fills fields such as a transformation's order.)
+ */
+export function findCreated<R extends { natural?: string | undefined; hash: string }>(candidates: R[], sent: PendingCreate): R | undefined {
+  const byNatural = sent.natural === undefined ? candidates : candidates.filter((r) => r.natural === sent.natural);
+  if (byNatural.length === 1 && sent.natural !== undefined) return byNatural[0];
+  const byHash = byNatural.filter((r) => r.hash === sent.hash);
+  return byHash.length === 1 ? byHash[0] : undefined;
 }
 
 function groupBy<T>(items: T[], keyFn: (t: T) => string | undefined): Map<string, T[]> {

@@ -1,6 +1,5 @@
-import { isObject, type Json, type JsonObject } from '../json.js';
+import { isObject, setValueAt as setAt, valueAt as getAt, type JsonObject } from '../json.js';
 import type { KindDef } from '../kinds/index.js';
-import { splitPointer } from '../store/yaml.js';
 
 /** `${NAME}` stands for a value from the environment; `$${` writes a literal `${`. */
 const VAR = /\$\$\{|\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
@@ -32,26 +31,6 @@ function substitute(text: string, lookup: (name: string) => string | undefined, 
     }
     return v;
   });
-}
-
-function getAt(root: Json, path: string): Json | undefined {
-  let node: Json | undefined = root;
-  for (const seg of splitPointer(path)) {
-    if (Array.isArray(node)) node = node[Number(seg)];
-    else if (isObject(node)) node = node[seg];
-    else return undefined;
-  }
-  return node;
-}
-
-function setAt(root: Json, path: string, value: Json): void {
-  const segs = splitPointer(path);
-  const last = segs.pop();
-  let node: Json | undefined = root;
-  for (const seg of segs) node = Array.isArray(node) ? node[Number(seg)] : isObject(node) ? node[seg] : undefined;
-  if (last === undefined) return;
-  if (Array.isArray(node)) node[Number(last)] = value;
-  else if (isObject(node)) node[last] = value;
 }
 
 export interface Resolved {

@@ -3,6 +3,7 @@ import type { JsonObject } from '../json.js';
 import { withDependencies, type KindDef } from '../kinds/index.js';
 import type { PostHogClient } from '../posthog/client.js';
 import { fetchRemote } from '../posthog/remote.js';
+import { computePlan, type Plan } from '../plan/diff.js';
 import { buildSnapshot, type Snapshot } from '../plan/snapshot.js';
 import type { VarSources } from '../plan/vars.js';
 import { cleanResourceDirs, readAllResources, type ResourceFile } from './resource-files.js';
@@ -54,4 +55,10 @@ export async function loadSnapshot(opts: LoadOptions): Promise<Loaded> {
     assignNew: opts.assignNew,
   });
   return { snapshot, state, files, remote, vars };
+}
+
+/** Files + state + remote → the plan of DESIGN.md "Diff: classification". */
+export async function loadPlan(opts: LoadOptions): Promise<Loaded & { plan: Plan }> {
+  const loaded = await loadSnapshot(opts);
+  return { ...loaded, plan: computePlan(loaded.snapshot, opts.target.environment) };
 }

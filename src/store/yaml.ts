@@ -1,6 +1,6 @@
 import { Document, isMap, isScalar, isSeq, LineCounter, parseDocument, Scalar, type Node, type Pair } from 'yaml';
 import { FileError } from '../errors.js';
-import { isObject, type Json, type JsonObject } from '../json.js';
+import { isObject, splitPointer, type Json, type JsonObject } from '../json.js';
 
 export interface Position {
   line: number;
@@ -50,14 +50,6 @@ export function parseYaml(text: string, file: string): ParsedYaml {
       return `${file}:${p.line}:${p.col}`;
     },
   };
-}
-
-export function splitPointer(pointer: string): string[] {
-  if (pointer === '' || pointer === '/') return [];
-  return pointer
-    .slice(1)
-    .split('/')
-    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
 }
 
 function firstLine(message: string): string {

@@ -1,0 +1,59 @@
+import type { Change, Plan } from '../plan/diff.js';
+
+export type OpType = 'create' | 'update' | 'adopt' | 'delete';
+
+/** One write push will make. */
+export interface Op {
+  type: OpType;
+  change: Change;
+}
+
+export interface Skip {
+  change: Change;
+  reason: string;
+}
+
+export interface PushFlags {
+  prune: boolean;
+  force: boolean;
+}
+
+/**
+ * Which changes push acts on (DESIGN.md "Diff: classification"): create, update and
+ * adopt always; delete with --prune; drift and conflict with --force (taking the
+ * files' side). Everything else is reported as skipped, with what would apply it.
+ */
+export function selectOps(plan: Plan, flags: PushFlags): { ops: Op[]; skipped: Skip[] } {
+  const ops: Op[] = [];
+  const skipped: Skip[] = [];
+  for (const change of plan.changes) {
+    const { local, remote } = change.entry ?? {};
+    switch (change.action) {
+      case 'create':
+      case 'update':
+      case 'adopt':
+        ops.push({ type: change.action, change });
+        break;
+      case 'delete':
+        if (flags.prune) ops.push({ type: 'delete', change });
+        else skipped.push({ change, reason: 'file removed; pass --prune to delete it in PostHog' });
+        break;
+      case 'drift':
+      case 'conflict': {
+        if (!flags.force) {
+          const what = change.action === 'drift' ? 'changed in PostHog since the last sync' : 'changed on both sides';
+          skipped.push({ change, reason: `${what}; push --force overwrites PostHog, pull --force takes PostHog's version` });
+          break;
+        }
+        if (local && remote) ops.push({ type: 'update', change });
+        else if (local) ops.push({ type: 'create', change });
+        else if (flags.prune) ops.push({ type: 'delete', change });
+        else skipped.push({ change, reason: 'file removed; pass --prune with --force to delete it in PostHog' });
+        break;
+      }
+      default:
+        break;
+    }
+  }
+  return { ops, skipped };
+}

@@ -1,0 +1,77 @@
+import { isObject, splitPointer, valueAt, type JsonObject } from '../json.js';
+import { pushSpec, type VarSources } from '../plan/vars.js';
+import type { RefResolver } from '../kinds/index.js';
+import type { Op } from './ops.js';
+
+export interface Prepared {
+  op: Op;
+  /** Spec to send (vars and secrets resolved); absent for deletes. */
+  spec?: JsonObject;
+  /** Reason this op cannot be sent; it fails without a request. */
+  refusal?: string;
+}
+
+export interface Preflight {
+  prepared: Prepared[];
+  /** Problems that stop the whole push before any write (missing variables and secrets). */
+  blocking: string[];
+}
+
+/**
+ * Everything push can check without writing: every `${VAR}` has a value, no file holds
+ * a literal secret, creates have every secret they need, references resolve, and no
+ * update tries to change a create-only field. Missing values are all listed at once.
+ */
+export function preflight(ops: Op[], vars: VarSources, refs: RefResolver): Preflight {
+  const blocking: string[] = [];
+  const missing = new Map<string, Set<string>>();
+  const creating = new Set(ops.filter((o) => o.type === 'create').map((o) => `${o.change.kind.kind}/${o.change.key}`));
+  const prepared = ops.map((op): Prepared => {
+    const { kind, key, entry } = op.change;
+    const local = entry?.local;
+    if (op.type === 'delete' || !local) return { op };
+    const ref = `${kind.kind}/${key}`;
+    const resolved = pushSpec(kind, local.fileSpec, vars);
+    for (const name of resolved.missing) (missing.get(name) ?? missing.set(name, new Set()).get(name))?.add(`${ref} (${local.file})`);
+    for (const input of resolved.literalSecrets) {
+      blocking.push(`${local.file}: secret input "${input}" holds a literal value; write value: \${SOME_VAR} and set SOME_VAR in the environment instead`);
+    }
+    for (const slot of kind.secrets(local.fileSpec)) {
+      const input = valueAt(local.fileSpec, slot.path);
+      const hasValue = isObject(input) && input.value !== undefined;
+      const marker = isObject(input) && input.secret === true && !hasValue;
+      const stored = entry?.remote ? isObject(valueAt(entry.remote.spec, slot.path)) : false;
+      const suggestion = `SECRET_${slot.name.toUpperCase().replace(/[^A-Z0-9]+/g, '_')}`;
+      if ((marker || (input === undefined && slot.required && op.type === 'create')) && !stored) {
+        blocking.push(
+          `${local.file}: secret input "${slot.name}" has no value in PostHog yet; write "value: \${${suggestion}}" in the file and set ${suggestion}`,
+        );
+      }
+    }
+    const refusal = refusalFor(op, refs, creating);
+    return refusal ? { op, spec: resolved.spec, refusal } : { op, spec: resolved.spec };
+  });
+  for (const [name, users] of [...missing].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    blocking.push(`${name} is not set (used by ${[...users].join(', ')})`);
+  }
+  return { prepared, blocking };
+}
+
+function refusalFor(op: Op, refs: RefResolver, creating: Set<string>): string | undefined {
+  const { kind, entry } = op.change;
+  const local = entry?.local;
+  if (!local) return undefined;
+  for (const r of kind.references(local.spec)) {
+    if (refs.idOf(r.kind, r.key) === undefined && !creating.has(`${r.kind}/${r.key}`)) {
+      return `references ${r.kind}/${r.key} at ${r.path}, which has no file and does not exist in PostHog`;
+    }
+  }
+  if (op.type === 'update' || op.type === 'adopt') {
+    const changed = new Set((op.change.patch ?? []).map((p) => splitPointer(p.path)[1]).filter((f): f is string => f !== undefined));
+    const frozen = kind.createOnly.filter((f) => changed.has(f));
+    if (frozen.length > 0) {
+      return `${frozen.join(' and ')} cannot change after creation; delete the resource in PostHog and push again, or restore the value`;
+    }
+  }
+  return undefined;
+}

@@ -1,0 +1,238 @@
+import pLimit from 'p-limit';
+import { HogsyncError, PostHogApiError } from '../errors.js';
+import type { JsonObject } from '../json.js';
+import { dependencyLevels, type KindDef, type RemoteId } from '../kinds/index.js';
+import type { PostHogClient } from '../posthog/client.js';
+import type { Plan } from '../plan/diff.js';
+import type { Snapshot } from '../plan/snapshot.js';
+import type { StateStore } from '../store/state.js';
+import type { VarSources } from '../plan/vars.js';
+import { selectOps, type Op } from './ops.js';
+import { preflight, type Prepared } from './preflight.js';
+import { applyReorder } from './reorder.js';
+import { Writer } from './writer.js';
+
+export type Outcome = 'created' | 'updated' | 'adopted' | 'deleted' | 'reordered' | 'skipped' | 'failed';
+
+export interface PushEvent {
+  kind: string;
+  key: string;
+  outcome: Outcome;
+  /** What the plan asked for (create, update, adopt, delete, drift, conflict). */
+  planned: string;
+  id?: RemoteId;
+  file?: string;
+  reason?: string;
+  error?: { status?: number; code?: string; attr?: string | null; detail?: string; message: string };
+}
+
+export interface PushSummary {
+  created: number;
+  updated: number;
+  adopted: number;
+  deleted: number;
+  reordered: number;
+  skipped: number;
+  failed: number;
+  unchanged: number;
+}
+
+export interface ApplyInput {
+  plan: Plan;
+  snapshot: Snapshot;
+  state: StateStore;
+  vars: VarSources;
+  client: PostHogClient;
+  kinds: readonly KindDef[];
+  prune: boolean;
+  force: boolean;
+  concurrency: number;
+  onEvent?: (event: PushEvent) => void;
+}
+
+export interface ApplyResult {
+  events: PushEvent[];
+  summary: PushSummary;
+  /** 0 all applied, 3 drift or conflicts left, 1 something failed. */
+  exitCode: number;
+}
+
+/** Problems found before any write; nothing was sent. */
+export class PreflightError extends HogsyncError {
+  readonly code = 'preflight';
+  constructor(readonly problems: string[]) {
+    super(`Nothing was pushed:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+  override data() {
+    return { problems: this.problems };
+  }
+}
+
+/** The checks push makes before its first write, for --dry-run and confirmation. */
+export function checkPlan(input: Pick<ApplyInput, 'plan' | 'snapshot' | 'vars' | 'prune' | 'force'>): { ops: Op[]; prepared: Prepared[] } {
+  const { ops } = selectOps(input.plan, input);
+  const { prepared, blocking } = preflight(ops, input.vars, input.snapshot.identities);
+  if (blocking.length > 0) throw new PreflightError(blocking);
+  return { ops, prepared };
+}
+
+/**
+ * Applies a plan: creates and updates with every resource waiting only for the ones it
+ * references, all under one concurrency limit (and the client's rate limits); then one
+ * reorder per kind; then deletes, dependents first. A failure stops only what depends
+ * on it. The state journal records every success as it happens.
+ */
+export async function applyPlan(input: ApplyInput): Promise<ApplyResult> {
+  const { plan, snapshot, state, client } = input;
+  const { skipped } = selectOps(plan, input);
+  const { prepared } = checkPlan(input);
+  const identities = snapshot.identities;
+  const writer = new Writer(client, state, identities);
+  const limit = pLimit(input.concurrency);
+  const events: PushEvent[] = [];
+  const emit = (e: PushEvent) => {
+    events.push(e);
+    input.onEvent?.(e);
+  };
+  const eventFor = (op: Op, outcome: Outcome, extra: Partial<PushEvent> = {}): PushEvent => {
+    const c = op.change;
+    return { kind: c.kind.kind, key: c.key, outcome, planned: c.action, ...(c.file ? { file: c.file } : {}), ...(c.id !== undefined ? { id: c.id } : {}), ...extra };
+  };
+
+  for (const s of skipped) {
+    const c = s.change;
+    emit({ kind: c.kind.kind, key: c.key, outcome: 'skipped', planned: c.action, reason: s.reason, ...(c.file ? { file: c.file } : {}), ...(c.id !== undefined ? { id: c.id } : {}) });
+  }
+
+  try {
+    // Unchanged resources: bring bindings and bases up to date without a request.
+    for (const c of plan.changes) {
+      const e = c.entry;
+      if (c.action !== 'unchanged' || !e) continue;
+      if (e.remote && e.local && (!e.binding || e.binding.base !== e.remote.hash || e.binding.id !== e.remote.id)) writer.bind(c.kind, c.key, e.remote.raw);
+      if (!e.remote && !e.local && e.binding) state.unbind(c.kind.kind, c.key);
+    }
+
+    const writes = prepared.filter((p) => p.op.type !== 'delete');
+    const done = new Map<string, Promise<boolean>>();
+    const refOf = (kind: string, key: string) => `${kind}/${key}`;
+    for (const p of writes) {
+      const { change } = p.op;
+      const deps = (change.entry?.local ? change.kind.references(change.entry.local.spec) : [])
+        .map((r) => refOf(r.kind, r.key))
+        .filter((r) => writes.some((w) => refOf(w.op.change.kind.kind, w.op.change.key) === r));
+      const run = async (): Promise<boolean> => {
+        for (const dep of deps) {
+          if (!(await done.get(dep))) {
+            emit(eventFor(p.op, 'skipped', { reason: `depends on ${dep}, which was not applied` }));
+            return false;
+          }
+        }
+        return limit(() => write(p, writer, identities, eventFor, emit));
+      };
+      done.set(refOf(change.kind.kind, change.key), Promise.resolve().then(run));
+    }
+    await Promise.all(done.values());
+
+    for (const kind of input.kinds) {
+      if (!kind.reorder) continue;
+      const applied = new Set(events.filter((e) => e.kind === kind.kind && ['created', 'updated', 'adopted'].includes(e.outcome)).map((e) => e.key));
+      const wanted = plan.changes
+        .filter((c) => c.kind === kind && c.entry?.local && (c.action === 'unchanged' || applied.has(c.key)))
+        .filter((c) => kind.reorder?.applies(c.entry?.local?.spec ?? {}))
+        .map((c) => ({ key: c.key, position: (c.entry?.local?.spec ?? {})[kind.reorder?.field ?? ''] ?? null }));
+      try {
+        const { moved } = await applyReorder({ kind, wanted, client, identities, state });
+        if (moved > 0) emit({ kind: kind.kind, key: '*', outcome: 'reordered', planned: 'reorder', reason: `${moved} position(s) set with one rearrange call` });
+      } catch (error) {
+        emit({ kind: kind.kind, key: '*', outcome: 'failed', planned: 'reorder', error: describeError(error) });
+      }
+    }
+
+    const deletes = prepared.filter((p) => p.op.type === 'delete');
+    for (const level of [...dependencyLevels(input.kinds)].reverse()) {
+      const inLevel = deletes.filter((p) => level.includes(p.op.change.kind));
+      await Promise.all(inLevel.map((p) => limit(() => remove(p.op, writer, eventFor, emit))));
+    }
+  } finally {
+    state.flush();
+  }
+
+  const summary: PushSummary = { created: 0, updated: 0, adopted: 0, deleted: 0, reordered: 0, skipped: 0, failed: 0, unchanged: plan.summary.unchanged };
+  for (const e of events) summary[e.outcome]++;
+  const undecided = events.some((e) => e.outcome === 'skipped' && (e.planned === 'drift' || e.planned === 'conflict'));
+  return { events, summary, exitCode: summary.failed > 0 ? 1 : undecided ? 3 : 0 };
+}
+
+async function write(
+  p: Prepared,
+  writer: Writer,
+  identities: Snapshot['identities'],
+  eventFor: (op: Op, outcome: Outcome, extra?: Partial<PushEvent>) => PushEvent,
+  emit: (e: PushEvent) => void,
+): Promise<boolean> {
+  const { op } = p;
+  const { kind, key, entry } = op.change;
+  if (p.refusal) {
+    emit(eventFor(op, 'failed', { error: { message: p.refusal } }));
+    return false;
+  }
+  try {
+    const spec = p.spec as JsonObject;
+    if (op.type === 'create') {
+      const body = kind.toBody(spec, identities, 'create');
+      const r = await writer.create(kind, key, entry?.local?.spec ?? spec, body);
+      emit(eventFor(op, 'created', { id: r.id, ...(r.recovered ? { reason: 'the answer was lost; found and bound the created resource' } : {}) }));
+      return true;
+    }
+    const remote = entry?.remote;
+    if (!remote) throw new Error(`no remote resource to ${op.type}`);
+    const fields = changedFields(kind, op);
+    if (op.type === 'adopt' && fields.length === 0) {
+      writer.bind(kind, key, remote.raw);
+      emit(eventFor(op, 'adopted', { id: remote.id }));
+      return true;
+    }
+    const full = kind.toBody(spec, identities, 'update');
+    const body: JsonObject = {};
+    for (const f of fields) if (full[f] !== undefined) body[f] = full[f];
+    const r = fields.length === 0 || Object.keys(body).length === 0 ? writer.bind(kind, key, remote.raw) : await writer.update(kind, key, remote.id, body);
+    emit(eventFor(op, op.type === 'adopt' ? 'adopted' : 'updated', { id: r.id }));
+    return true;
+  } catch (error) {
+    emit(eventFor(op, 'failed', { error: describeError(error) }));
+    return false;
+  }
+}
+
+async function remove(op: Op, writer: Writer, eventFor: (op: Op, outcome: Outcome, extra?: Partial<PushEvent>) => PushEvent, emit: (e: PushEvent) => void): Promise<void> {
+  const { kind, key, id } = op.change;
+  try {
+    if (id === undefined) throw new Error('no remote id to delete');
+    await writer.delete(kind, key, id);
+    emit(eventFor(op, 'deleted'));
+  } catch (error) {
+    emit(eventFor(op, 'failed', { error: describeError(error) }));
+  }
+}
+
+/** Top-level fields the patch touches, plus the fields PostHog validates with them. */
+function changedFields(kind: KindDef, op: Op): string[] {
+  const fields = new Set<string>();
+  for (const o of op.change.patch ?? []) {
+    const field = o.path.split('/')[2];
+    if (field !== undefined) fields.add(field.replace(/~1/g, '/').replace(/~0/g, '~'));
+  }
+  for (const group of kind.updateTogether ?? []) if (group.some((f) => fields.has(f))) group.forEach((f) => fields.add(f));
+  // Positions are set by the reorder step, not by the update.
+  if (kind.reorder) fields.delete(kind.reorder.field);
+  return [...fields];
+}
+
+export function describeError(error: unknown): NonNullable<PushEvent['error']> {
+  if (error instanceof PostHogApiError) {
+    const f = error.fields;
+    return { status: f.status, ...(f.apiCode ? { code: f.apiCode } : {}), attr: f.attr ?? null, ...(f.detail ? { detail: f.detail } : {}), message: error.message };
+  }
+  return { message: error instanceof Error ? error.message : String(error) };
+}

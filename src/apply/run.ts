@@ -1,0 +1,44 @@
+import { resolve } from 'node:path';
+import type { Target, Workspace } from '../config/target.js';
+import type { KindDef } from '../kinds/index.js';
+import type { PostHogClient } from '../posthog/client.js';
+import type { Plan } from '../plan/diff.js';
+import { filterPlan } from '../plan/filter.js';
+import { loadPlan } from '../store/load.js';
+import { applyPlan, checkPlan, type ApplyResult, type PushEvent } from './push.js';
+
+export interface PushRunOptions {
+  ws: Workspace;
+  target: Target;
+  client: PostHogClient;
+  kinds: readonly KindDef[];
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+  selectors: string[];
+  prune: boolean;
+  force: boolean;
+  adopt: boolean;
+  dryRun: boolean;
+  concurrency: number;
+  /** Asked with the plan before the first write; false aborts. */
+  confirm?: (plan: Plan) => Promise<boolean>;
+  onEvent?: (event: PushEvent) => void;
+}
+
+export interface PushRun {
+  plan: Plan;
+  /** Absent for --dry-run and when the user declined. */
+  result?: ApplyResult;
+  declined?: boolean;
+}
+
+/** push: plan (same differ as diff), check everything, confirm, apply. */
+export async function runPush(opts: PushRunOptions): Promise<PushRun> {
+  const loaded = await loadPlan({ ...opts, assignNew: false });
+  const plan = filterPlan(loaded.plan, opts.selectors, { file: (p) => resolve(opts.ws.root, p), selector: (p) => resolve(opts.cwd, p) });
+  const input = { plan, snapshot: loaded.snapshot, state: loaded.state, vars: loaded.vars, client: opts.client, kinds: opts.kinds, prune: opts.prune, force: opts.force, concurrency: opts.concurrency, ...(opts.onEvent ? { onEvent: opts.onEvent } : {}) };
+  const { ops } = checkPlan(input);
+  if (opts.dryRun) return { plan };
+  if (ops.length > 0 && opts.confirm && !(await opts.confirm(plan))) return { plan, declined: true };
+  return { plan, result: await applyPlan(input) };
+}

@@ -1,0 +1,109 @@
+import type { Command } from 'commander';
+import { UsageError } from '../errors.js';
+import type { PushEvent } from '../apply/push.js';
+import type { PushRun } from '../apply/run.js';
+import type { CliContext } from './main.js';
+import { endProgress, kindsOption, openSession, outputOption, parseKinds, parsePositiveInt } from './shared.js';
+
+interface PushFlags {
+  kinds?: string;
+  dryRun?: boolean;
+  prune?: boolean;
+  force?: boolean;
+  yes?: boolean;
+  adopt?: boolean;
+  concurrency?: number;
+  output: 'text' | 'json';
+}
+
+export function registerPush(program: Command, ctx: CliContext): void {
+  program
+    .command('push')
+    .description('apply the files to PostHog (exit 0 applied, 3 drift or conflicts skipped, 1 failures)')
+    .argument('[selectors...]', 'resource files, keys or Kind/key to limit the push to')
+    .addOption(kindsOption())
+    .option('--dry-run', 'print the plan and send no write')
+    .option('--prune', 'delete resources whose file was removed (bound in the state only)')
+    .option('--force', 'overwrite drift and conflicts with the files')
+    .option('--yes', 'do not ask for confirmation (needed when not on a terminal)')
+    .option('--adopt', 'bind same-named remote resources instead of creating new ones')
+    .option('--concurrency <n>', 'parallel writes (default 4, or concurrency in hogsync.yaml)', parsePositiveInt('--concurrency'))
+    .addOption(outputOption(['text', 'json'], 'text'))
+    .action(async (selectors: string[], flags: PushFlags, cmd: Command) => {
+      const kinds = parseKinds(flags.kinds);
+      const session = openSession(ctx, cmd, undefined, flags.concurrency);
+      const [{ runPush }, { RENDERERS }, { planExitCode }] = await Promise.all([
+        import('../apply/run.js'),
+        import('../plan/renderers/index.js'),
+        import('../plan/filter.js'),
+      ]);
+      let written = 0;
+      const run = await runPush({
+        ...session,
+        kinds,
+        env: ctx.io.env,
+        cwd: ctx.io.cwd,
+        selectors,
+        prune: flags.prune === true,
+        force: flags.force === true,
+        adopt: flags.adopt === true,
+        dryRun: flags.dryRun === true,
+        concurrency: flags.concurrency ?? session.target.concurrency,
+        ...(flags.yes || flags.dryRun
+          ? {}
+          : {
+              confirm: async (plan) => {
+                if (!ctx.io.isTTY || !ctx.io.prompt) {
+                  throw new UsageError('push changes PostHog and needs confirmation: run it in a terminal, or pass --yes (after checking the plan with "hogsync diff").');
+                }
+                endProgress(ctx.io);
+                ctx.io.err(RENDERERS.text(plan, { color: ctx.io.color }));
+                const answer = await ctx.io.prompt(`Apply these changes to ${plan.environment}? [y/N] `);
+                return /^y(es)?$/i.test(answer.trim());
+              },
+            }),
+        onEvent: () => {
+          written++;
+          if (ctx.io.isTTY) ctx.io.err(`\r\x1b[2K${written} done…`);
+        },
+      });
+      endProgress(ctx.io);
+      if (!run.result) {
+        if (run.declined) {
+          ctx.io.err('Nothing was pushed.\n');
+          ctx.setExit(1);
+          return;
+        }
+        ctx.io.out(flags.output === 'json' ? RENDERERS.json(run.plan) : RENDERERS.text(run.plan, { color: ctx.io.color }));
+        ctx.setExit(planExitCode(run.plan));
+        return;
+      }
+      ctx.io.out(flags.output === 'json' ? `${JSON.stringify(pushJson(run), null, 2)}\n` : pushText(run));
+      ctx.setExit(run.result.exitCode);
+    });
+}
+
+function pushJson(run: PushRun) {
+  return { environment: run.plan.environment, summary: run.result?.summary, results: run.result?.events ?? [] };
+}
+
+const MARK: Record<PushEvent['outcome'], string> = { created: '+', updated: '~', adopted: '~', deleted: '-', reordered: '↕', skipped: '!', failed: 'x' };
+
+function pushText(run: PushRun): string {
+  const r = run.result;
+  if (!r) return '';
+  const lines = r.events.map((e) => {
+    const what = e.key === '*' ? e.kind : `${e.kind}/${e.key}`;
+    const id = e.id !== undefined ? ` (id ${e.id})` : '';
+    const why = e.error ? `: ${e.error.message}` : e.reason ? `: ${e.reason}` : '';
+    const file = e.file && e.outcome === 'failed' ? ` [${e.file}]` : '';
+    return `${MARK[e.outcome]} ${e.outcome} ${what}${id}${why}${file}`;
+  });
+  const s = r.summary;
+  lines.push(
+    `Pushed ${run.plan.environment}: ${s.created} created, ${s.updated} updated, ${s.adopted} adopted, ${s.deleted} deleted, ` +
+      `${s.skipped} skipped, ${s.failed} failed (${s.unchanged} unchanged).`,
+  );
+  if (s.failed > 0) lines.push('Run "hogsync push" again after fixing the failures: what was applied is recorded, and the rest carries on.');
+  return `${lines.join('\n')}\n`;
+}
