@@ -1,0 +1,132 @@
+import fastJsonPatch from 'fast-json-patch';
+import { describe, expect, it } from 'vitest';
+import { hashJson, type JsonObject } from '../../src/json.js';
+import { KINDS, kindByName } from '../../src/kinds/index.js';
+import { computePlan, type Action, type Plan } from '../../src/plan/diff.js';
+import { buildSnapshot } from '../../src/plan/snapshot.js';
+import type { Binding } from '../../src/store/state.js';
+
+const insight = kindByName('Insight');
+
+/** An insight as PostHog returns it. */
+function remoteInsight(id: number, name: string, extra: JsonObject = {}): JsonObject {
+  return { id, short_id: `s${id}`, name, query: { kind: 'InsightVizNode', version: 1, source: { kind: 'TrendsQuery', version: 2, series: [] } }, ...extra };
+}
+
+function specOf(raw: JsonObject): JsonObject {
+  return insight.toSpec(raw, { keyOf: () => undefined, idOf: () => undefined, remote: () => undefined, keyByNatural: () => undefined });
+}
+
+interface Case {
+  local?: JsonObject;
+  remote?: JsonObject;
+  base?: JsonObject;
+}
+
+function plan(cases: Record<string, Case>, adopt = false): Plan {
+  const bindings = new Map<string, Binding>();
+  const remote: JsonObject[] = [];
+  const local: Array<{ kind: typeof insight; key: string; file: string; spec: JsonObject }> = [];
+  for (const [key, c] of Object.entries(cases)) {
+    if (c.remote) remote.push(c.remote);
+    if (c.local) local.push({ kind: insight, key, file: `posthog/insights/${key}.yaml`, spec: c.local });
+    if (c.base) bindings.set(key, { id: (c.remote?.id ?? c.base.id) as number, base: hashJson(specOf(c.base)) });
+  }
+  const snapshot = buildSnapshot({
+    kinds: [insight],
+    fetched: KINDS,
+    remote: new Map([['Insight', remote]]),
+    local,
+    bindings: (kind) => (kind === 'Insight' ? bindings : new Map()),
+    pending: () => undefined,
+    vars: { env: {}, vars: {} },
+    adopt,
+    assignNew: false,
+  });
+  return computePlan(snapshot, 'test');
+}
+
+function actionOf(p: Plan, key: string): Action | undefined {
+  return p.changes.find((c) => c.key === key)?.action;
+}
+
+describe('diff classification (DESIGN.md "Diff: classification")', () => {
+  const r1 = remoteInsight(1, 'One');
+  const r1edited = remoteInsight(1, 'One (edited in UI)');
+  const spec1 = specOf(r1);
+
+  it('unchanged: the file equals PostHog, whatever the server added (version keys)', () => {
+    expect(actionOf(plan({ one: { local: spec1, remote: r1, base: r1 } }), 'one')).toBe('unchanged');
+  });
+
+  it('create: a file with no binding and no same-named remote', () => {
+    expect(actionOf(plan({ two: { local: { name: 'Two' } } }), 'two')).toBe('create');
+  });
+
+  it('update: the file changed since the base, PostHog did not', () => {
+    expect(actionOf(plan({ one: { local: { ...spec1, name: 'One v2' }, remote: r1, base: r1 } }), 'one')).toBe('update');
+  });
+
+  it('drift: PostHog changed since the base, the file did not', () => {
+    expect(actionOf(plan({ one: { local: spec1, remote: r1edited, base: r1 } }), 'one')).toBe('drift');
+  });
+
+  it('conflict: both changed, differently', () => {
+    expect(actionOf(plan({ one: { local: { ...spec1, name: 'Mine' }, remote: r1edited, base: r1 } }), 'one')).toBe('conflict');
+  });
+
+  it('unchanged: both changed the same way', () => {
+    expect(actionOf(plan({ one: { local: specOf(r1edited), remote: r1edited, base: r1 } }), 'one')).toBe('unchanged');
+  });
+
+  it('delete: bound, file removed, PostHog unchanged', () => {
+    expect(actionOf(plan({ one: { remote: r1, base: r1 } }), 'one')).toBe('delete');
+  });
+
+  it('drift: bound and untouched locally, but deleted in PostHog', () => {
+    const p = plan({ one: { local: spec1, base: r1 } });
+    expect(actionOf(p, 'one')).toBe('drift');
+    expect(p.changes[0]?.notes).toContain('deleted in PostHog since the last sync');
+  });
+
+  it('update, two-way: no base (new clone), file and PostHog differ', () => {
+    const p = plan({ one: { local: { ...spec1, name: 'Other' }, remote: r1 } });
+    // Without a binding the remote is only found by name: a differently named file is a create.
+    expect(actionOf(p, 'one')).toBe('create');
+    expect(p.summary.unmanaged).toBe(1);
+  });
+
+  it('adopt: no binding, one remote with the same name, and --adopt', () => {
+    expect(actionOf(plan({ one: { local: { ...spec1, description: 'x' }, remote: r1 } }, true), 'one')).toBe('adopt');
+  });
+
+  it('create with a warning: a same-named remote exists but --adopt was not given', () => {
+    const p = plan({ one: { local: spec1, remote: r1 } });
+    const c = p.changes.find((x) => x.key === 'one');
+    expect(c?.action).toBe('create');
+    expect(c?.notes.join()).toMatch(/same name already exists.*--adopt/);
+  });
+
+  it('never adopts an ambiguous match', () => {
+    const p = plan({ one: { local: spec1, remote: r1 }, dup: { remote: remoteInsight(2, 'One') } }, true);
+    expect(actionOf(p, 'one')).toBe('create');
+    expect(p.changes.find((x) => x.key === 'one')?.notes.join()).toMatch(/none is adopted/);
+  });
+
+  it('unmanaged: remote resources with no file and no binding are listed, never touched', () => {
+    expect(plan({ x: { remote: remoteInsight(9, 'Nine') } }).summary.unmanaged).toBe(1);
+  });
+
+  it('every patch turns the remote spec into the local one (fast-json-patch)', () => {
+    const p = plan({
+      a: { local: { ...spec1, name: 'A2', description: 'new' }, remote: r1, base: r1 },
+      b: { local: { name: 'B', tags: ['x'] }, remote: remoteInsight(2, 'B', { tags: ['y', 'z'] }), base: remoteInsight(2, 'B', { tags: ['y', 'z'] }) },
+    });
+    for (const c of p.changes.filter((x) => x.patch && x.entry?.remote && x.entry.local)) {
+      const doc = { spec: structuredClone(c.entry?.remote?.spec) };
+      const out = fastJsonPatch.applyPatch(doc, structuredClone(c.patch ?? []), true, false).newDocument;
+      expect(out).toEqual({ spec: c.entry?.local?.spec });
+      expect(c.patch?.every((op) => op.path.startsWith('/spec'))).toBe(true);
+    }
+  });
+});
