@@ -1,9 +1,10 @@
 import type { Command } from 'commander';
 import type { CliContext } from './main.js';
 import { registerEmulator } from './emulator.js';
+import { registerInit } from './init.js';
 import { registerPull } from './pull.js';
 import { registerDiff } from './diff.js';
 import { registerPush } from './push.js';
 
 /** Every command module registers itself here; the order is the order in --help. */
-export const commands: Array<(program: Command, ctx: CliContext) => void> = [registerPull, registerDiff, registerPush, registerEmulator];
+export const commands: Array<(program: Command, ctx: CliContext) => void> = [registerInit, registerPull, registerDiff, registerPush, registerEmulator];

@@ -21,7 +21,7 @@ export function parseYaml(text: string, file: string): ParsedYaml {
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, merge: false });
   const first = doc.errors[0];
   if (first) {
-    const pos = first.linePos?.[0];
+    const pos = first.linePos?.[0] ?? lineCounter.linePos(first.pos[0]);
     const where = pos ? `${file}:${pos.line}:${pos.col}` : file;
     throw new FileError(where, `invalid YAML: ${firstLine(first.message)}`);
   }

@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { KINDS, dependencyLevels, selectKinds, withDependencies } from '../../src/kinds/index.js';
-import insight from '../../src/kinds/insight.js';
-import hogFunction from '../../src/kinds/hog-function.js';
-import insightVariable, { codeNameOf } from '../../src/kinds/insight-variable.js';
+import { KINDS, dependencyLevels, kindByName, selectKinds, withDependencies } from '../../src/kinds/index.js';
+import { codeNameOf } from '../../src/kinds/insight-variable.js';
 import { IdentityMap } from '../../src/plan/resolver.js';
 import type { JsonObject } from '../../src/json.js';
 
+const insight = kindByName('Insight');
+const hogFunction = kindByName('HogFunction');
+const insightVariable = kindByName('InsightVariable');
 const VAR_ID = '0190a5c8-0000-7000-8000-000000000001';
 
 function refs(): IdentityMap {
