@@ -1,0 +1,86 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync, existsSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { simpleGit } from 'simple-git';
+import { DEV_API_KEY, startEmulator, type Emulator, type EmulatorOptions } from '../../src/emulator/index.js';
+
+export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+export const BIN = join(ROOT, 'bin', 'hogsync.js');
+export const TEST_KEY = DEV_API_KEY;
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the real CLI as a subprocess. */
+export function runCli(args: string[], opts: { cwd: string; env?: Record<string, string | undefined>; input?: string; timeoutMs?: number }): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], {
+      cwd: opts.cwd,
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, NO_COLOR: '1', POSTHOG_PERSONAL_API_KEY: TEST_KEY, ...opts.env },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 120_000);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code: code ?? -1, stdout, stderr });
+    });
+    child.stdin.end(opts.input ?? '');
+  });
+}
+
+/** An emulator with PostHog's limits switched off unless a test asks for them. */
+export function testEmulator(opts: EmulatorOptions = {}): Promise<Emulator> {
+  return startEmulator({ rateLimits: { enabled: false }, ...opts });
+}
+
+export interface Workspace {
+  dir: string;
+  run(args: string[], env?: Record<string, string | undefined>): Promise<CliResult>;
+  read(rel: string): string;
+  write(rel: string, text: string): void;
+  exists(rel: string): boolean;
+  files(folder: string): string[];
+  state(env?: string): { resources: Record<string, { id: string | number; base: string; short_id?: string }> };
+  git: ReturnType<typeof simpleGit>;
+}
+
+/** A temporary git repository with a hogsync.yaml pointing at the emulator. */
+export async function workspace(emu: Emulator, opts: { environments?: Record<string, { project: number; extra?: string }>; git?: boolean } = {}): Promise<Workspace> {
+  const dir = mkdtempSync(join(tmpdir(), 'hogsync-e2e-'));
+  const envs = opts.environments ?? { production: { project: 1 } };
+  const lines = ['version: 1', 'environments:'];
+  for (const [name, e] of Object.entries(envs)) {
+    lines.push(`  ${name}:`, `    host: ${emu.url}`, `    project: ${e.project}`, '    rate_limits:', '      enabled: false');
+    if (e.extra) lines.push(...e.extra.split('\n').map((l) => `    ${l}`));
+  }
+  lines.push(`default_environment: ${Object.keys(envs)[0]}`);
+  writeFileSync(join(dir, 'hogsync.yaml'), `${lines.join('\n')}\n`);
+  const git = simpleGit({ baseDir: dir });
+  if (opts.git !== false) {
+    await git.init();
+    await git.addConfig('user.email', 'test@example.com');
+    await git.addConfig('user.name', 'Test');
+    await git.add('hogsync.yaml');
+    await git.commit('init');
+  }
+  return {
+    dir,
+    run: (args, env) => runCli(args, { cwd: dir, ...(env ? { env } : {}) }),
+    read: (rel) => readFileSync(join(dir, rel), 'utf8'),
+    write: (rel, text) => writeFileSync(join(dir, rel), text),
+    exists: (rel) => existsSync(join(dir, rel)),
+    files: (folder) => (existsSync(join(dir, folder)) ? readdirSync(join(dir, folder)).sort() : []),
+    state: (env = Object.keys(envs)[0] ?? 'production') => JSON.parse(readFileSync(join(dir, '.hogsync', 'state', `${env}.json`), 'utf8')),
+    git,
+  };
+}
