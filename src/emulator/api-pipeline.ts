@@ -1,0 +1,166 @@
+// One /api request, in the order PostHog handles it: URL resolution, (injected faults), DRF's
+// authentication → permissions → throttles, the view, then (injected after-commit faults).
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { authenticate, checkPermission, findPresentedKey, type ApiKey } from './auth.js';
+import type { ApiRequest, ApiResponse } from './context.js';
+import { ApiError, notFound, permissionDenied, serverErrorBody, throttled, validationEnvelope, ValidationFailure } from './errors.js';
+import { faultResponse, type FaultDice } from './faults.js';
+import { parseBody, send, type Outgoing } from './http-io.js';
+import type { RequestLog } from './request-log.js';
+import { matchRoute, type Method, type Route } from './router.js';
+import type { EmulatorStore } from './store.js';
+import type { Throttler } from './throttle.js';
+import type { RequestLogEntry } from './types.js';
+
+export interface PipelineDeps {
+  store: EmulatorStore;
+  keys: ApiKey[];
+  throttler: Throttler;
+  dice: FaultDice;
+  requestLog: RequestLog;
+  routes: Route[];
+  onCommit(): void;
+  log(line: string): void;
+}
+
+const WRITE_METHODS = ['POST', 'PATCH', 'PUT', 'DELETE'];
+
+/** A malformed %-escape in a path segment is just an id that matches nothing. */
+function decode(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** The request's query for the log, with a key passed as `?personal_api_key=` blanked out. */
+function loggedQuery(url: URL): Record<string, string> {
+  const q: Record<string, string> = {};
+  for (const [k, v] of url.searchParams) q[k] = k === 'personal_api_key' ? '[redacted]' : v;
+  return q;
+}
+
+function resolveProjectId(ref: string, key: ApiKey, store: EmulatorStore): number | undefined {
+  if (ref === '@current') return key.projects?.[0] ?? Math.min(...store.projects.keys());
+  return /^\d+$/.test(ref) ? Number(ref) : undefined;
+}
+
+function toOutgoing(e: unknown, log: (line: string) => void): Outgoing {
+  if (e instanceof ApiError) return { status: e.status, body: e.body, headers: e.headers };
+  if (e instanceof ValidationFailure) return { status: 400, body: validationEnvelope(e) };
+  // A bug in the emulator: answer like Django does, never with a stack trace.
+  log(`emulator error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+  return { status: 500, body: serverErrorBody() };
+}
+
+export async function handleApi(deps: PipelineDeps, req: IncomingMessage, res: ServerResponse, url: URL, raw: Buffer): Promise<void> {
+  const started = Date.now();
+  const method = (req.method ?? 'GET').toUpperCase();
+  const entry: Omit<RequestLogEntry, 'seq'> = {
+    method,
+    path: url.pathname,
+    query: loggedQuery(url),
+    status: 0,
+    bucket: null,
+    key: null,
+    startedAt: new Date(started).toISOString(),
+    durationMs: 0,
+    committed: false,
+  };
+  const finish = (out: Outgoing | null) => {
+    if (out) send(res, out);
+    entry.durationMs = Date.now() - started;
+    deps.requestLog.record(entry);
+    deps.log(`${method} ${url.pathname}${url.search ? '?…' : ''} ${out ? entry.status : 'reset'} ${entry.durationMs}ms`);
+  };
+
+  const latency = deps.dice.latencyMs();
+  if (latency > 0) await sleep(latency);
+  const failStatus = deps.dice.failBefore();
+  if (failStatus !== undefined) {
+    const f = faultResponse(failStatus);
+    entry.status = failStatus;
+    entry.fault = 'fail';
+    return finish({ status: failStatus, body: f.body, contentType: f.contentType, headers: f.headers });
+  }
+
+  let result: ApiResponse;
+  try {
+    result = await dispatch(deps, req, url, raw, method, entry);
+  } catch (e) {
+    const out = toOutgoing(e, deps.log);
+    entry.status = out.status;
+    return finish(out);
+  }
+  entry.status = result.status;
+  entry.committed = Boolean(result.committed);
+  if (entry.committed) deps.onCommit();
+  const out: Outgoing = { status: result.status, body: result.body, ...(result.contentType ? { contentType: result.contentType } : {}) };
+  if (entry.committed && WRITE_METHODS.includes(method) && result.status < 300) {
+    const fault = deps.dice.afterCommit();
+    if (fault === 'reset') {
+      entry.status = 0;
+      entry.fault = 'reset_after_commit';
+      req.socket.destroy();
+      return finish(null);
+    }
+    if (fault === 'error') {
+      const f = faultResponse(504);
+      entry.status = 504;
+      entry.fault = 'error_after_commit';
+      return finish({ status: 504, body: f.body, contentType: f.contentType });
+    }
+  }
+  finish(out);
+}
+
+async function dispatch(
+  deps: PipelineDeps,
+  req: IncomingMessage,
+  url: URL,
+  raw: Buffer,
+  method: string,
+  entry: Omit<RequestLogEntry, 'seq'>,
+): Promise<ApiResponse> {
+  const m = /^\/api\/(?:projects|environments)\/([^/]+)(\/.*)?$/.exec(url.pathname);
+  if (!m) throw notFound();
+  let rest = (m[2] ?? '').replace(/^\//, '');
+  if (rest.endsWith('/')) rest = rest.slice(0, -1);
+  const match = matchRoute(deps.routes, rest === '' ? [] : rest.split('/'));
+  if (!match) throw notFound();
+  entry.bucket = match.route.bucket;
+
+  const parsed = parseBody(raw, req.headers['content-type']);
+  const presented = findPresentedKey(req.headers.authorization, parsed.ok ? parsed.value : undefined, url.searchParams);
+  const key = authenticate(deps.keys, presented);
+  entry.key = key.fingerprint;
+
+  const effective = (method === 'HEAD' ? 'GET' : method) as Method;
+  const action = match.route.methods[effective];
+  // A method the viewset has no action for has no scope either: APIScopePermission refuses it.
+  if (!action) throw permissionDenied('This action does not support Personal API Key access');
+
+  const projectId = resolveProjectId(decode(m[1] as string), key, deps.store);
+  const project = projectId === undefined ? undefined : deps.store.project(projectId);
+  checkPermission(key, match.route.scope, action.write, projectId ?? -1, project !== undefined);
+  if (!project) throw notFound('Project not found.');
+
+  const wait = deps.throttler.check(key.fingerprint, match.route.bucket);
+  if (wait) throw throttled(wait.wait);
+
+  const apiReq: ApiRequest = {
+    method: effective,
+    url,
+    params: Object.fromEntries(Object.entries(match.params).map(([k, v]) => [k, decode(v)])),
+    body: () => {
+      if (!parsed.ok) throw parsed.error;
+      return parsed.value;
+    },
+    project,
+    userId: key.userId,
+    store: deps.store,
+  };
+  return action.handler(apiReq);
+}

@@ -1,0 +1,29 @@
+import type { EmulatorStore } from './store.js';
+import type { Json } from './json.js';
+import type { ProjectStore } from './types.js';
+
+/** What a PostHog route handler sees: the authenticated request, scoped to one project. */
+export interface ApiRequest {
+  method: string;
+  /** Absolute URL as the client addressed it (pagination links are built from it). */
+  url: URL;
+  params: Record<string, string>;
+  /** The parsed body; throws DRF's parse / media-type errors only when a handler reads it. */
+  body(): unknown;
+  project: ProjectStore;
+  userId: number;
+  store: EmulatorStore;
+}
+
+export interface ApiResponse {
+  status: number;
+  /** JSON, raw bytes, or null for an empty body. */
+  body: Json | Buffer | null;
+  contentType?: string;
+  /** The request changed stored state. */
+  committed?: boolean;
+}
+
+export type Handler = (req: ApiRequest) => ApiResponse;
+
+export const json = (status: number, body: Json, committed = false): ApiResponse => ({ status, body, committed });

@@ -1,0 +1,67 @@
+// Request bodies as DRF's parsers read them, and response writing.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { ApiError, envelope, parseError } from './errors.js';
+import type { Json } from './json.js';
+
+const MAX_BODY_BYTES = 20 * 1024 * 1024;
+
+export function readBody(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > MAX_BODY_BYTES) {
+        reject(new ApiError(413, envelope('invalid_request', 'request_too_large', 'Request body too large.')));
+        req.destroy();
+      } else chunks.push(c);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+export type ParsedBody = { ok: true; value: unknown } | { ok: false; error: ApiError };
+
+/**
+ * JSONParser / FormParser: an empty body or no Content-Type reads as `{}` (DRF ignores a body it
+ * has no media type for), JSON that does not parse is a 400 `parse_error`, other types a 415.
+ */
+export function parseBody(raw: Buffer, contentType: string | undefined): ParsedBody {
+  if (!raw.length || !contentType) return { ok: true, value: {} };
+  const media = (contentType.split(';')[0] ?? '').trim().toLowerCase();
+  if (media === 'application/json' || media.endsWith('+json')) {
+    try {
+      return { ok: true, value: JSON.parse(raw.toString('utf8')) as unknown };
+    } catch (e) {
+      return { ok: false, error: parseError(`JSON parse error - ${(e as Error).message}`) };
+    }
+  }
+  if (media === 'application/x-www-form-urlencoded') {
+    return { ok: true, value: Object.fromEntries(new URLSearchParams(raw.toString('utf8'))) };
+  }
+  return {
+    ok: false,
+    error: new ApiError(415, envelope('invalid_request', 'unsupported_media_type', `Unsupported media type "${media}" in request.`)),
+  };
+}
+
+export interface Outgoing {
+  status: number;
+  body: Json | Buffer | string | null;
+  contentType?: string;
+  headers?: Record<string, string>;
+}
+
+export function send(res: ServerResponse, out: Outgoing): void {
+  const headers: Record<string, string | number> = { ...(out.headers ?? {}) };
+  let payload: Buffer;
+  if (out.body === null) payload = Buffer.alloc(0);
+  else if (Buffer.isBuffer(out.body)) payload = out.body;
+  else if (typeof out.body === 'string' && out.contentType) payload = Buffer.from(out.body);
+  else payload = Buffer.from(JSON.stringify(out.body));
+  if (out.body !== null) headers['Content-Type'] = out.contentType ?? 'application/json';
+  headers['Content-Length'] = payload.length;
+  res.writeHead(out.status, headers);
+  res.end(payload);
+}

@@ -1,0 +1,164 @@
+// InsightSerializer.create / update (posthog-api.md §2.1, §2.4, §2.5).
+import { nowDrf } from './dates.js';
+import { booleanField, charField, ErrorCollector, integerField, listField, nestedObject } from './drf-fields.js';
+import { fail } from './errors.js';
+import { shortId } from './ids.js';
+import { validateQuery } from './insight-query.js';
+import { canonical, clone, isObject, type JsonObject } from './json.js';
+import type { EmulatorStore } from './store.js';
+import type { ProjectStore, StoredInsight } from './types.js';
+
+interface InsightFields {
+  name?: string | null;
+  derived_name?: string | null;
+  filters?: JsonObject;
+  query?: JsonObject | null;
+  order?: number | null;
+  deleted?: boolean;
+  dashboards?: number[];
+  description?: string | null;
+  tags?: string[];
+  favorited?: boolean;
+  saved?: boolean;
+}
+
+const TEXT = { allowNull: true, allowBlank: true, maxLength: 400 };
+
+function dashboardIds(project: ProjectStore, value: unknown): number[] {
+  const list = listField(value, ['dashboards']);
+  return list.map((item) => {
+    if (typeof item === 'boolean' || !(typeof item === 'number' || (typeof item === 'string' && /^\d+$/.test(item)))) {
+      const t = typeof item === 'string' ? 'str' : typeof item === 'boolean' ? 'bool' : item === null ? 'NoneType' : typeof item;
+      fail(['dashboards'], `Incorrect type. Expected pk value, received ${t}.`, 'incorrect_type');
+    }
+    const id = Number(item);
+    if (!project.dashboards.some((d) => d.id === id)) {
+      fail(['dashboards'], `Invalid pk "${String(item)}" - object does not exist.`, 'does_not_exist');
+    }
+    return id;
+  });
+}
+
+/** TaggedItemSerializerMixin: stripped, lower-cased, de-duplicated. */
+function normaliseTags(value: unknown): string[] {
+  const list = listField(value, ['tags']);
+  const out: string[] = [];
+  for (const t of list) {
+    const tag = String(t).trim().toLowerCase();
+    if (tag && !out.includes(tag)) out.push(tag);
+  }
+  return out;
+}
+
+/** Field validation in serializer order; the `query` schema check runs first, in the parser. */
+function validate(store: EmulatorStore, project: ProjectStore, raw: unknown): InsightFields {
+  const body = nestedObject(raw, []);
+  if ('query' in body) validateQuery(store.parser, body.query);
+  const out: InsightFields = {};
+  const c = new ErrorCollector();
+  const has = (k: string) => Object.prototype.hasOwnProperty.call(body, k);
+  if (has('name')) c.run(() => (out.name = charField(body.name, ['name'], TEXT)));
+  if (has('derived_name')) c.run(() => (out.derived_name = charField(body.derived_name, ['derived_name'], TEXT)));
+  if (has('filters')) {
+    c.run(() => {
+      if (body.filters === null) fail(['filters'], 'This field may not be null.', 'null');
+      out.filters = isObject(body.filters) ? clone(body.filters) : {};
+    });
+  }
+  if (has('query')) out.query = isObject(body.query) ? clone(body.query) : null;
+  if (has('order')) c.run(() => (out.order = integerField(body.order, ['order'], { allowNull: true, min: -2147483648, max: 2147483647 })));
+  if (has('deleted')) c.run(() => (out.deleted = booleanField(body.deleted, ['deleted']) as boolean));
+  if (has('dashboards')) c.run(() => (out.dashboards = dashboardIds(project, body.dashboards)));
+  if (has('description')) c.run(() => (out.description = charField(body.description, ['description'], TEXT)));
+  if (has('tags')) c.run(() => (out.tags = normaliseTags(body.tags)));
+  if (has('favorited')) c.run(() => (out.favorited = booleanField(body.favorited, ['favorited']) as boolean));
+  if (has('saved')) c.run(() => (out.saved = booleanField(body.saved, ['saved']) as boolean));
+  if (has('_create_in_folder')) c.run(() => charField(body._create_in_folder, ['_create_in_folder'], { allowBlank: true }));
+  c.throwIfAny();
+  return out;
+}
+
+/** Adds, revives or soft-deletes tiles so that the insight sits on exactly `ids`. */
+function syncTiles(project: ProjectStore, insightId: number, ids: number[]): void {
+  const tiles = project.dashboardTiles.filter((t) => t.insight_id === insightId);
+  for (const tile of tiles) tile.deleted = !ids.includes(tile.dashboard_id);
+  for (const id of ids) {
+    if (tiles.some((t) => t.dashboard_id === id)) continue;
+    project.dashboardTiles.push({ id: project.nextIds.tile++, insight_id: insightId, dashboard_id: id, deleted: false });
+  }
+}
+
+function uniqueShortId(project: ProjectStore, id: number): string {
+  for (let attempt = 0; ; attempt++) {
+    const candidate = shortId(project.id, id, attempt);
+    if (!project.insights.some((i) => i.short_id === candidate)) return candidate;
+  }
+}
+
+export interface CreateExtras {
+  id?: number;
+  short_id?: string;
+  created_at?: string;
+}
+
+export function createInsight(store: EmulatorStore, project: ProjectStore, raw: unknown, userId: number, extras: CreateExtras = {}): StoredInsight {
+  const f = validate(store, project, raw);
+  const id = extras.id ?? project.nextIds.insight;
+  if (project.insights.some((i) => i.id === id)) throw new Error(`Insight id ${id} already exists in project ${project.id}`);
+  project.nextIds.insight = Math.max(project.nextIds.insight, id + 1);
+  const now = extras.created_at ?? nowDrf();
+  const insight: StoredInsight = {
+    id,
+    short_id: extras.short_id ?? uniqueShortId(project, id),
+    name: f.name ?? null,
+    derived_name: f.derived_name ?? null,
+    description: f.description ?? null,
+    filters: f.filters ?? {},
+    query: f.query ?? null,
+    order: f.order ?? null,
+    deleted: f.deleted ?? false,
+    tags: project.tagging ? (f.tags ?? []) : [],
+    favorited: f.favorited ?? false,
+    saved: f.saved ?? true,
+    is_sample: false,
+    created_at: now,
+    created_by: userId,
+    updated_at: now,
+    last_modified_at: now,
+    last_modified_by: userId,
+  };
+  project.insights.push(insight);
+  if (f.dashboards) syncTiles(project, id, f.dashboards);
+  return insight;
+}
+
+export function updateInsight(store: EmulatorStore, project: ProjectStore, insight: StoredInsight, raw: unknown, userId: number): StoredInsight {
+  const f = validate(store, project, raw);
+  // MATERIAL_INSIGHT_FIELDS: only these bump last_modified_*; a query-only change does not.
+  const material =
+    (f.name !== undefined && f.name !== insight.name) ||
+    (f.description !== undefined && f.description !== insight.description) ||
+    (f.filters !== undefined && canonical(f.filters) !== canonical(insight.filters));
+  if (f.name !== undefined) insight.name = f.name;
+  if (f.derived_name !== undefined) insight.derived_name = f.derived_name;
+  if (f.description !== undefined) insight.description = f.description;
+  if (f.filters !== undefined) insight.filters = f.filters;
+  if (f.query !== undefined) insight.query = f.query;
+  if (f.order !== undefined) insight.order = f.order;
+  if (f.favorited !== undefined) insight.favorited = f.favorited;
+  if (f.tags !== undefined && project.tagging) insight.tags = f.tags;
+  insight.saved = f.saved ?? true;
+  insight.is_sample = false;
+  if (f.dashboards !== undefined) syncTiles(project, insight.id, f.dashboards);
+  if (f.deleted !== undefined) {
+    insight.deleted = f.deleted;
+    if (f.deleted) for (const t of project.dashboardTiles) if (t.insight_id === insight.id) t.deleted = true;
+  }
+  const now = nowDrf();
+  insight.updated_at = now;
+  if (material) {
+    insight.last_modified_at = now;
+    insight.last_modified_by = userId;
+  }
+  return insight;
+}

@@ -1,0 +1,84 @@
+// Applies a SeedDoc through the same validation as POSTs, so seeds are normalised exactly like
+// API writes (trimmed names, secrets moved out of `inputs`, derived code_names, compiled filters).
+import { ApiError, validationEnvelope, ValidationFailure } from './errors.js';
+import { addLogs, addMetrics } from './hog-function-observability.js';
+import { createHogFunction } from './hog-function-write.js';
+import { createVariable } from './insight-variables.js';
+import { createInsight } from './insight-write.js';
+import { isObject, type JsonObject } from './json.js';
+import type { EmulatorStore } from './store.js';
+import type { SeedDoc, SeedProject } from './types.js';
+
+/** The user that owns seeded objects. */
+export const SEED_USER_ID = 1;
+
+export class SeedError extends Error {}
+
+function describe(e: unknown): string {
+  if (e instanceof ValidationFailure) {
+    const env = validationEnvelope(e);
+    return `${String(env.detail)}${env.attr ? ` (attr ${String(env.attr)})` : ''}`;
+  }
+  if (e instanceof ApiError && isObject(e.body)) return String(e.body.detail);
+  return e instanceof Error ? e.message : String(e);
+}
+
+function withContext<T>(where: string, run: () => T): T {
+  try {
+    return run();
+  } catch (e) {
+    throw new SeedError(`seed ${where}: ${describe(e)}`);
+  }
+}
+
+function without(item: JsonObject, keys: string[]): JsonObject {
+  return Object.fromEntries(Object.entries(item).filter(([k]) => !keys.includes(k)));
+}
+
+export function checkSeedDoc(doc: unknown): asserts doc is SeedDoc {
+  if (!isObject(doc) || !Array.isArray(doc.projects)) throw new SeedError('a seed must be a JSON object with a "projects" array');
+  doc.projects.forEach((p, i) => {
+    if (!isObject(p) || typeof p.id !== 'number' || !Number.isInteger(p.id) || typeof p.name !== 'string') {
+      throw new SeedError(`seed projects[${i}] needs an integer "id" and a string "name"`);
+    }
+  });
+}
+
+function seedProject(store: EmulatorStore, sp: SeedProject): void {
+  const project = store.ensureProject(sp.id, sp.name, sp.tagging ?? true);
+  const here = `project ${sp.id}`;
+  for (const a of sp.actions ?? []) if (!project.actions.some((x) => x.id === a.id)) project.actions.push({ id: a.id, name: a.name });
+  for (const d of sp.dashboards ?? []) if (!project.dashboards.some((x) => x.id === d.id)) project.dashboards.push({ id: d.id, name: d.name });
+  (sp.insight_variables ?? []).forEach((v, i) =>
+    withContext(`${here} insight_variables[${i}]`, () =>
+      createVariable(store, project, without(v, ['id', 'created_at']), SEED_USER_ID, {
+        ...(typeof v.id === 'string' ? { id: v.id } : {}),
+        ...(typeof v.created_at === 'string' ? { created_at: v.created_at } : {}),
+      }),
+    ),
+  );
+  (sp.insights ?? []).forEach((ins, i) =>
+    withContext(`${here} insights[${i}]`, () =>
+      createInsight(store, project, without(ins, ['id', 'short_id', 'created_at']), SEED_USER_ID, {
+        ...(typeof ins.id === 'number' ? { id: ins.id } : {}),
+        ...(typeof ins.short_id === 'string' ? { short_id: ins.short_id } : {}),
+        ...(typeof ins.created_at === 'string' ? { created_at: ins.created_at } : {}),
+      }),
+    ),
+  );
+  (sp.hog_functions ?? []).forEach((hf, i) =>
+    withContext(`${here} hog_functions[${i}]`, () => {
+      const fn = createHogFunction({ store, project, isCreate: true }, without(hf, ['id', 'created_at', 'logs', 'metrics']), SEED_USER_ID, {
+        ...(typeof hf.id === 'string' ? { id: hf.id } : {}),
+        ...(typeof hf.created_at === 'string' ? { created_at: hf.created_at } : {}),
+      });
+      if (hf.logs !== undefined) addLogs(project, fn.id, hf.logs);
+      if (hf.metrics !== undefined) addMetrics(project, fn.id, hf.metrics);
+    }),
+  );
+}
+
+export function applySeed(store: EmulatorStore, doc: unknown): void {
+  checkSeedDoc(doc);
+  for (const p of doc.projects) seedProject(store, p);
+}

@@ -1,0 +1,67 @@
+// The emulator's in-memory database: projects and the id counter. Resource modules mutate
+// ProjectStore rows directly; persistence snapshots this whole object.
+import type { HogParser } from './hog-parser.js';
+import { uuidt } from './ids.js';
+import type { ProjectStore } from './types.js';
+
+export interface PersistedState {
+  version: 1;
+  uuid_counter: number;
+  projects: ProjectStore[];
+}
+
+export class EmulatorStore {
+  readonly projects = new Map<number, ProjectStore>();
+  private uuidCounter = 0;
+
+  constructor(readonly parser: HogParser) {}
+
+  nextUuid(): string {
+    this.uuidCounter += 1;
+    return uuidt(this.uuidCounter);
+  }
+
+  project(id: number): ProjectStore | undefined {
+    return this.projects.get(id);
+  }
+
+  ensureProject(id: number, name: string, tagging = true): ProjectStore {
+    const existing = this.projects.get(id);
+    if (existing) {
+      existing.name = name;
+      existing.tagging = tagging;
+      return existing;
+    }
+    const created: ProjectStore = {
+      id,
+      name,
+      tagging,
+      actions: [],
+      dashboards: [],
+      insights: [],
+      dashboardTiles: [],
+      insightVariables: [],
+      hogFunctions: [],
+      hogFunctionLogs: [],
+      hogFunctionMetrics: [],
+      nextIds: { insight: 1, tile: 1 },
+    };
+    this.projects.set(id, created);
+    return created;
+  }
+
+  clear(): void {
+    this.projects.clear();
+    this.uuidCounter = 0;
+  }
+
+  snapshot(): PersistedState {
+    return { version: 1, uuid_counter: this.uuidCounter, projects: [...this.projects.values()] };
+  }
+
+  restore(state: PersistedState): void {
+    this.clear();
+    this.uuidCounter = state.uuid_counter;
+    for (const p of state.projects) this.projects.set(p.id, p);
+  }
+}

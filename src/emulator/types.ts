@@ -1,0 +1,169 @@
+// Public and stored shapes of the emulator. Stored rows use PostHog's field names so the raw
+// store (`project(id)`, `GET /_emulator/projects/:id`) reads like the real database rows.
+import type { Json, JsonObject } from './json.js';
+
+/** A seed item is what a client would POST, plus the few fixed values a seed may pin. */
+export type SeedInsight = JsonObject & { id?: number; short_id?: string; created_at?: string };
+export type SeedVariable = JsonObject & { id?: string; created_at?: string };
+/**
+ * A hog function as POSTed (secret inputs with their plain values), plus optional `logs` and
+ * `metrics` rows. Their `timestamp` may be relative to seeding time (`-3h`, `-2d`, `-15m`).
+ */
+export type SeedHogFunction = JsonObject & { id?: string; created_at?: string };
+
+export interface SeedProject {
+  id: number;
+  name: string;
+  insights?: SeedInsight[];
+  insight_variables?: SeedVariable[];
+  hog_functions?: SeedHogFunction[];
+  /** Actions that hog-function filters and insight queries may reference. */
+  actions?: Array<{ id: number; name: string }>;
+  /** Dashboards that an insight's `dashboards` may reference (an addition to the brief's format). */
+  dashboards?: Array<{ id: number; name: string }>;
+  /** The organisation has the paid TAGGING feature (default true). */
+  tagging?: boolean;
+}
+
+export interface SeedDoc {
+  projects: SeedProject[];
+}
+
+export interface RequestLogEntry {
+  seq: number;
+  method: string;
+  path: string;
+  query: Record<string, string>;
+  /** 0 when the socket was destroyed without an answer (reset-after-commit fault). */
+  status: number;
+  bucket: 'insights' | 'crud' | null;
+  /** A short fingerprint of the personal API key used, never the key. */
+  key: string | null;
+  startedAt: string;
+  durationMs: number;
+  /** A write took effect. */
+  committed: boolean;
+  /** Which injected fault shaped this answer, if any. */
+  fault?: 'fail' | 'reset_after_commit' | 'error_after_commit';
+}
+
+export interface StoredTile {
+  id: number;
+  insight_id: number;
+  dashboard_id: number;
+  deleted: boolean;
+}
+
+export interface StoredInsight {
+  id: number;
+  short_id: string;
+  name: string | null;
+  derived_name: string | null;
+  description: string | null;
+  filters: JsonObject;
+  query: JsonObject | null;
+  order: number | null;
+  deleted: boolean;
+  tags: string[];
+  favorited: boolean;
+  saved: boolean;
+  is_sample: boolean;
+  created_at: string;
+  created_by: number | null;
+  updated_at: string;
+  last_modified_at: string;
+  last_modified_by: number | null;
+}
+
+export interface StoredVariable {
+  id: string;
+  name: string;
+  type: string;
+  default_value: Json;
+  values: Json;
+  code_name: string;
+  created_by: number | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface StoredHogFunction {
+  id: string;
+  type: string;
+  name: string | null;
+  description: string;
+  enabled: boolean;
+  deleted: boolean;
+  hog: string;
+  bytecode: Json;
+  transpiled: string | null;
+  inputs_schema: JsonObject[];
+  /** Non-secret inputs, with their compiled `bytecode`/`order`. */
+  inputs: JsonObject;
+  /** Secret inputs in plain text (the real API encrypts them with Fernet). */
+  encrypted_inputs: JsonObject;
+  filters: JsonObject;
+  masking: JsonObject | null;
+  mappings: JsonObject[] | null;
+  icon_url: string | null;
+  template_id: string | null;
+  execution_order: number | null;
+  batch_export_id: string | null;
+  created_at: string;
+  created_by: number | null;
+  updated_at: string;
+}
+
+export interface StoredLogEntry {
+  log_source_id: string;
+  instance_id: string;
+  timestamp: string;
+  level: string;
+  message: string;
+}
+
+export interface StoredMetric {
+  app_source_id: string;
+  instance_id: string | null;
+  timestamp: string;
+  metric_name: string;
+  metric_kind: string;
+  count: number;
+}
+
+export interface ProjectStore {
+  id: number;
+  name: string;
+  tagging: boolean;
+  actions: Array<{ id: number; name: string }>;
+  dashboards: Array<{ id: number; name: string }>;
+  insights: StoredInsight[];
+  dashboardTiles: StoredTile[];
+  insightVariables: StoredVariable[];
+  hogFunctions: StoredHogFunction[];
+  hogFunctionLogs: StoredLogEntry[];
+  hogFunctionMetrics: StoredMetric[];
+  nextIds: { insight: number; tile: number };
+}
+
+export interface Faults {
+  latencyMs: number;
+  latencyJitterMs: number;
+  failRate: number;
+  failStatus: number;
+  resetAfterCommitRate: number;
+  errorAfterCommitRate: number;
+  seed?: number;
+}
+
+export interface RateLimitSettings {
+  enabled: boolean;
+  scale: number;
+  buckets: Record<'insights' | 'crud', Array<{ limit: number; windowSeconds: number }>>;
+}
+
+export interface ApiKeyConfig {
+  key: string;
+  scopes: string[];
+  projects?: number[];
+}
