@@ -1,5 +1,5 @@
-import { isObject, splitPointer, valueAt, type JsonObject } from '../json.js';
-import { pushSpec, type VarSources } from '../plan/vars.js';
+import { isObject, setValueAt, splitPointer, valueAt, type JsonObject } from '../json.js';
+import { pushSpec, secretVarName, type VarSources } from '../plan/vars.js';
 import type { RefResolver } from '../kinds/index.js';
 import type { Op } from './ops.js';
 
@@ -41,12 +41,12 @@ export function preflight(ops: Op[], vars: VarSources, refs: RefResolver): Prefl
       const hasValue = isObject(input) && input.value !== undefined;
       const marker = isObject(input) && input.secret === true && !hasValue;
       const stored = entry?.remote ? isObject(valueAt(entry.remote.spec, slot.path)) : false;
-      const suggestion = `SECRET_${slot.name.toUpperCase().replace(/[^A-Z0-9]+/g, '_')}`;
-      if ((marker || (input === undefined && slot.required && op.type === 'create')) && !stored) {
-        blocking.push(
-          `${local.file}: secret input "${slot.name}" has no value in PostHog yet; write "value: \${${suggestion}}" in the file and set ${suggestion}`,
-        );
-      }
+      if (!(marker || (input === undefined && slot.required && op.type === 'create')) || stored) continue;
+      // PostHog has no value to keep: the conventional variable may supply one.
+      const name = secretVarName(key, slot.name);
+      const value = vars.env[name];
+      if (value !== undefined) setValueAt(resolved.spec, slot.path, { value });
+      else blocking.push(`${local.file}: secret input "${slot.name}" has no value in PostHog yet; set ${name} (or write "value: \${SOME_VAR}" in the file and set SOME_VAR)`);
     }
     const refusal = refusalFor(op, refs, creating);
     return refusal ? { op, spec: resolved.spec, refusal } : { op, spec: resolved.spec };

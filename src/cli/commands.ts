@@ -5,6 +5,7 @@ import { registerInit } from './init.js';
 import { registerPull } from './pull.js';
 import { registerDiff } from './diff.js';
 import { registerPush } from './push.js';
+import { registerCopy } from './copy.js';
 
 /** Every command module registers itself here; the order is the order in --help. */
-export const commands: Array<(program: Command, ctx: CliContext) => void> = [registerInit, registerPull, registerDiff, registerPush, registerEmulator];
+export const commands: Array<(program: Command, ctx: CliContext) => void> = [registerInit, registerPull, registerDiff, registerPush, registerCopy, registerEmulator];

@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
 import { UsageError } from '../errors.js';
-import type { PushEvent } from '../apply/push.js';
 import type { PushRun } from '../apply/run.js';
 import type { CliContext } from './main.js';
+import { pushText } from './push-report.js';
 import { endProgress, kindsOption, openSession, outputOption, parseKinds, parsePositiveInt } from './shared.js';
 
 interface PushFlags {
@@ -78,7 +78,7 @@ export function registerPush(program: Command, ctx: CliContext): void {
         ctx.setExit(planExitCode(run.plan));
         return;
       }
-      ctx.io.out(flags.output === 'json' ? `${JSON.stringify(pushJson(run), null, 2)}\n` : pushText(run));
+      ctx.io.out(flags.output === 'json' ? `${JSON.stringify(pushJson(run), null, 2)}\n` : pushText(run.plan, run.result));
       ctx.setExit(run.result.exitCode);
     });
 }
@@ -87,23 +87,3 @@ function pushJson(run: PushRun) {
   return { environment: run.plan.environment, summary: run.result?.summary, results: run.result?.events ?? [] };
 }
 
-const MARK: Record<PushEvent['outcome'], string> = { created: '+', updated: '~', adopted: '~', deleted: '-', reordered: '↕', skipped: '!', failed: 'x' };
-
-function pushText(run: PushRun): string {
-  const r = run.result;
-  if (!r) return '';
-  const lines = r.events.map((e) => {
-    const what = e.key === '*' ? e.kind : `${e.kind}/${e.key}`;
-    const id = e.id !== undefined ? ` (id ${e.id})` : '';
-    const why = e.error ? `: ${e.error.message}` : e.reason ? `: ${e.reason}` : '';
-    const file = e.file && e.outcome === 'failed' ? ` [${e.file}]` : '';
-    return `${MARK[e.outcome]} ${e.outcome} ${what}${id}${why}${file}`;
-  });
-  const s = r.summary;
-  lines.push(
-    `Pushed ${run.plan.environment}: ${s.created} created, ${s.updated} updated, ${s.adopted} adopted, ${s.deleted} deleted, ` +
-      `${s.skipped} skipped, ${s.failed} failed (${s.unchanged} unchanged).`,
-  );
-  if (s.failed > 0) lines.push('Run "hogsync push" again after fixing the failures: what was applied is recorded, and the rest carries on.');
-  return `${lines.join('\n')}\n`;
-}

@@ -107,3 +107,11 @@ export function keepTemplates(kind: KindDef, remoteSpec: JsonObject, fileSpec: J
   }
   return out;
 }
+
+/**
+ * The variable that supplies a secret input PostHog does not hold yet when the file only
+ * says `{secret: true}` (a new environment, a copy): HOGSYNC_SECRET_<KEY>_<INPUT>.
+ */
+export function secretVarName(key: string, input: string): string {
+  return `HOGSYNC_SECRET_${key}_${input}`.toUpperCase().replace(/[^A-Z0-9_]+/g, '_');
+}

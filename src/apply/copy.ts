@@ -1,0 +1,172 @@
+import { existsSync } from 'node:fs';
+import type { Target, Workspace } from '../config/target.js';
+import { isObject, setValueAt, valueAt, type Json, type JsonObject } from '../json.js';
+import { withDependencies, type KindDef } from '../kinds/index.js';
+import type { PostHogClient } from '../posthog/client.js';
+import { fetchRemote } from '../posthog/remote.js';
+import { computePlan, type Plan } from '../plan/diff.js';
+import { buildSnapshot } from '../plan/snapshot.js';
+import { keepTemplates, varNames, type VarSources } from '../plan/vars.js';
+import { readResourceFile, resourcePath, type ResourceFile } from '../store/resource-files.js';
+import { StateStore } from '../store/state.js';
+import { loadSnapshot } from '../store/load.js';
+import { applyPlan, checkPlan, type ApplyResult, type PushEvent } from './push.js';
+
+export interface CopyOptions {
+  ws: Workspace;
+  from: { target: Target; client: PostHogClient };
+  to: { target: Target; client: PostHogClient };
+  kinds: readonly KindDef[];
+  env: NodeJS.ProcessEnv;
+  prune: boolean;
+  force: boolean;
+  adopt: boolean;
+  dryRun: boolean;
+  allowUnmappedRefs: boolean;
+  concurrency: number;
+  confirm?: (plan: Plan) => Promise<boolean>;
+  onEvent?: (event: PushEvent) => void;
+}
+
+/** A resource of the source that cannot be copied as it is. */
+export interface Refusal {
+  kind: string;
+  key: string;
+  file: string;
+  reason: string;
+}
+
+export interface CopyRun {
+  plan: Plan;
+  refused: Refusal[];
+  /** Ids of unmanaged objects copied unchanged with --allow-unmapped-refs. */
+  unmapped: Refusal[];
+  result?: ApplyResult;
+  declined?: boolean;
+}
+
+/**
+ * copy: the source environment read live, mapped into the target through the target's
+ * state, and applied with push's machinery. Equivalent to pulling the source into a
+ * temporary tree and pushing that tree; the working tree's files are not touched, only
+ * the target's state is written.
+ */
+export async function runCopy(opts: CopyOptions): Promise<CopyRun> {
+  const { ws, kinds } = opts;
+  const source = await sourceSpecs(opts);
+  const refused: Refusal[] = [];
+  const unmapped: Refusal[] = [];
+  const local: Array<{ kind: KindDef; key: string; file: string; spec: JsonObject }> = [];
+  for (const item of source) {
+    const mapped = mapForeignRefs(item.kind, item.spec, opts.to.target.refs);
+    const problems = mapped.unmapped.map((u) => `${u.type.replace(/s$/, '')} id ${u.id} at ${u.path} has no mapping to ${opts.to.target.environment}`);
+    const display = item.file;
+    if (problems.length > 0) {
+      const entry = { kind: item.kind.kind, key: item.key, file: display, reason: `${problems.join('; ')}: it will not carry over. Add it under environments.${opts.to.target.environment}.refs in hogsync.yaml, or pass --allow-unmapped-refs` };
+      if (!opts.allowUnmappedRefs) {
+        refused.push(entry);
+        continue;
+      }
+      unmapped.push(entry);
+    }
+    local.push({ kind: item.kind, key: item.key, file: display, spec: withTargetSecrets(item.kind, mapped.spec, item.fileSpec) });
+  }
+
+  const loaded = await loadSnapshot({ ws, target: opts.to.target, client: opts.to.client, kinds, env: opts.env, adopt: opts.adopt, assignNew: false, localOverride: local });
+  const plan = computePlan(loaded.snapshot, opts.to.target.environment);
+  const input = {
+    plan,
+    snapshot: loaded.snapshot,
+    state: loaded.state,
+    vars: loaded.vars,
+    client: opts.to.client,
+    kinds,
+    prune: opts.prune,
+    force: opts.force,
+    concurrency: opts.concurrency,
+    ...(opts.onEvent ? { onEvent: opts.onEvent } : {}),
+  };
+  const { ops } = checkPlan(input);
+  if (opts.dryRun) return { plan, refused, unmapped };
+  if (ops.length > 0 && opts.confirm && !(await opts.confirm(plan))) return { plan, refused, unmapped, declined: true };
+  return { plan, refused, unmapped, result: await applyPlan(input) };
+}
+
+interface SourceItem {
+  kind: KindDef;
+  key: string;
+  file: string;
+  spec: JsonObject;
+  /** The working tree's file for this key, when there is one (its ${VAR} references are kept). */
+  fileSpec?: JsonObject;
+}
+
+/** The source project as specs keyed like a pull would key them (its state, read-only, keeps keys stable). */
+async function sourceSpecs(opts: CopyOptions): Promise<SourceItem[]> {
+  const { ws, kinds } = opts;
+  const { target, client } = opts.from;
+  const fetched = withDependencies(kinds);
+  const state = StateStore.load(ws.stateDir, target.environment, target, ws.root);
+  const remote = await fetchRemote(client, fetched);
+  const sourceVars: VarSources = { env: opts.env, vars: target.vars };
+  const snapshot = buildSnapshot({
+    kinds,
+    fetched,
+    remote,
+    local: [],
+    bindings: (kind) => state.bindings(kind),
+    pending: () => undefined,
+    vars: sourceVars,
+    adopt: false,
+    assignNew: true,
+  });
+  const items: SourceItem[] = [];
+  for (const e of snapshot.entries) {
+    if (!e.remote) continue;
+    const path = resourcePath(ws.dir, e.kind, e.key);
+    const file = existsSync(path) ? readFile(path, e.kind, ws.root) : undefined;
+    const spec = file ? keepTemplates(e.kind, e.remote.spec, file.spec, sourceVars) : e.remote.spec;
+    items.push({ kind: e.kind, key: e.key, file: path.slice(ws.root.length + 1), spec, ...(file ? { fileSpec: file.spec } : {}) });
+  }
+  return items;
+}
+
+function readFile(path: string, kind: KindDef, root: string): ResourceFile | undefined {
+  try {
+    return readResourceFile(path, kind, root);
+  } catch {
+    // A broken working-tree file only loses its ${VAR} hints; the copy reads the source live.
+    return undefined;
+  }
+}
+
+/** Rewrites ids of unmanaged objects (actions, cohorts, …) with the target's `refs:` mapping. */
+function mapForeignRefs(kind: KindDef, spec: JsonObject, refs: Target['refs']): { spec: JsonObject; unmapped: Array<{ type: string; id: Json; path: string }> } {
+  const out = structuredClone(spec);
+  const unmapped: Array<{ type: string; id: Json; path: string }> = [];
+  for (const ref of kind.foreignRefs(spec)) {
+    const to = refs[ref.type]?.[String(ref.id)];
+    if (to === undefined) {
+      unmapped.push(ref);
+      continue;
+    }
+    const current = valueAt(out, ref.path);
+    setValueAt(out, ref.path, typeof current === 'number' && /^\d+$/.test(to) ? Number(to) : to);
+  }
+  return { spec: out, unmapped };
+}
+
+/**
+ * A secret cannot be read from the source. For the target it comes from the variable the
+ * working-tree file names (`value: ${VAR}`); otherwise it stays `{secret: true}`, which
+ * keeps a secret the target already stores, and push's preflight takes it from
+ * HOGSYNC_SECRET_<KEY>_<INPUT> (or names that variable) when the target has none.
+ */
+function withTargetSecrets(kind: KindDef, spec: JsonObject, fileSpec: JsonObject | undefined): JsonObject {
+  const out = structuredClone(spec);
+  for (const slot of kind.secrets(out)) {
+    const fromFile = fileSpec ? valueAt(fileSpec, slot.path) : undefined;
+    if (isObject(fromFile) && typeof fromFile.value === 'string' && varNames(fromFile.value).length > 0) setValueAt(out, slot.path, { ...fromFile });
+  }
+  return out;
+}

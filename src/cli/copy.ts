@@ -1,0 +1,91 @@
+import type { Command } from 'commander';
+import { createClient } from '../config/client.js';
+import { resolveTarget, resolveWorkspace } from '../config/target.js';
+import { UsageError } from '../errors.js';
+import type { CopyRun } from '../apply/copy.js';
+import type { CliContext } from './main.js';
+import { endProgress, globalsOf, kindsOption, outputOption, parseKinds, parsePositiveInt } from './shared.js';
+import { pushText } from './push-report.js';
+
+interface CopyFlags {
+  from: string;
+  to: string;
+  kinds?: string;
+  dryRun?: boolean;
+  prune?: boolean;
+  force?: boolean;
+  yes?: boolean;
+  adopt?: boolean;
+  allowUnmappedRefs?: boolean;
+  concurrency?: number;
+  output: 'text' | 'json';
+}
+
+export function registerCopy(program: Command, ctx: CliContext): void {
+  program
+    .command('copy')
+    .description('copy resources from one environment to another, live (exit codes as push)')
+    .requiredOption('--from <env>', 'source environment (read only)')
+    .requiredOption('--to <env>', 'target environment (written, with its state)')
+    .addOption(kindsOption())
+    .option('--dry-run', 'print the plan and send no write')
+    .option('--prune', 'delete resources copied earlier that are gone from the source')
+    .option('--force', 'overwrite drift and conflicts in the target')
+    .option('--yes', 'do not ask for confirmation (needed when not on a terminal)')
+    .option('--adopt', 'bind same-named resources in the target instead of creating new ones')
+    .option('--allow-unmapped-refs', 'copy resources whose action/cohort/integration ids have no mapping, unchanged')
+    .option('--concurrency <n>', 'parallel writes (default 4)', parsePositiveInt('--concurrency'))
+    .addOption(outputOption(['text', 'json'], 'text'))
+    .action(async (flags: CopyFlags, cmd: Command) => {
+      if (flags.from === flags.to) throw new UsageError(`--from and --to are both "${flags.from}": copy needs two environments.`);
+      const g = globalsOf(cmd);
+      const ws = resolveWorkspace(g, ctx.io.cwd);
+      if (!ws.config) throw new UsageError('copy needs hogsync.yaml with both environments: run "hogsync init -e <name> --host ... --project ..." for each.');
+      const kinds = parseKinds(flags.kinds);
+      const from = resolveTarget(ws, g, ctx.io.env, flags.from);
+      const to = resolveTarget(ws, g, ctx.io.env, flags.to);
+      if (from.host === to.host && from.project === to.project) throw new UsageError(`"${flags.from}" and "${flags.to}" are the same project (${to.project} at ${to.host}).`);
+      const concurrency = flags.concurrency ?? to.concurrency;
+      const [{ runCopy }, { RENDERERS }, { planExitCode }] = await Promise.all([import('../apply/copy.js'), import('../plan/renderers/index.js'), import('../plan/filter.js')]);
+      const run = await runCopy({
+        ws,
+        from: { target: from, client: createClient(from, ctx.io.env) },
+        to: { target: to, client: createClient(to, ctx.io.env, { concurrency }) },
+        kinds,
+        env: ctx.io.env,
+        prune: flags.prune === true,
+        force: flags.force === true,
+        adopt: flags.adopt === true,
+        dryRun: flags.dryRun === true,
+        allowUnmappedRefs: flags.allowUnmappedRefs === true,
+        concurrency,
+        ...(flags.yes || flags.dryRun
+          ? {}
+          : {
+              confirm: async (plan) => {
+                if (!ctx.io.isTTY || !ctx.io.prompt) throw new UsageError('copy changes PostHog and needs confirmation: run it in a terminal, or pass --yes (check first with --dry-run).');
+                ctx.io.err(RENDERERS.text(plan, { color: ctx.io.color }));
+                return /^y(es)?$/i.test((await ctx.io.prompt(`Copy ${flags.from} into ${flags.to}? [y/N] `)).trim());
+              },
+            }),
+      });
+      endProgress(ctx.io);
+      for (const r of run.refused) ctx.io.err(`refused ${r.kind}/${r.key} (${r.file}): ${r.reason}\n`);
+      for (const r of run.unmapped) ctx.io.err(`warning: ${r.kind}/${r.key} (${r.file}): copied with ids that may not exist in ${flags.to}\n`);
+      if (flags.output === 'json') ctx.io.out(`${JSON.stringify(copyJson(run, flags), null, 2)}\n`);
+      else if (run.result) ctx.io.out(pushText(run.plan, run.result));
+      else ctx.io.out(RENDERERS.text(run.plan, { color: ctx.io.color }));
+      const code = run.declined ? 1 : run.result ? run.result.exitCode : planExitCode(run.plan);
+      ctx.setExit(run.refused.length > 0 ? 1 : code);
+    });
+}
+
+function copyJson(run: CopyRun, flags: CopyFlags) {
+  return {
+    from: flags.from,
+    to: flags.to,
+    ...(run.result ? { summary: run.result.summary, results: run.result.events } : { plan: run.plan.summary }),
+    refused: run.refused,
+    unmapped: run.unmapped,
+  };
+}

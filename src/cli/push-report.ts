@@ -1,0 +1,22 @@
+import type { ApplyResult, PushEvent } from '../apply/push.js';
+import type { Plan } from '../plan/diff.js';
+
+const MARK: Record<PushEvent['outcome'], string> = { created: '+', updated: '~', adopted: '~', deleted: '-', reordered: '↕', skipped: '!', failed: 'x' };
+
+/** Per-resource results of push and copy, then a one-line summary. */
+export function pushText(plan: Plan, r: ApplyResult): string {
+  const lines = r.events.map((e) => {
+    const what = e.key === '*' ? e.kind : `${e.kind}/${e.key}`;
+    const id = e.id !== undefined ? ` (id ${e.id})` : '';
+    const why = e.error ? `: ${e.error.message}` : e.reason ? `: ${e.reason}` : '';
+    const file = e.file && e.outcome === 'failed' ? ` [${e.file}]` : '';
+    return `${MARK[e.outcome]} ${e.outcome} ${what}${id}${why}${file}`;
+  });
+  const s = r.summary;
+  lines.push(
+    `Pushed ${plan.environment}: ${s.created} created, ${s.updated} updated, ${s.adopted} adopted, ${s.deleted} deleted, ` +
+      `${s.skipped} skipped, ${s.failed} failed (${s.unchanged} unchanged).`,
+  );
+  if (s.failed > 0) lines.push('Run "hogsync push" again after fixing the failures: what was applied is recorded, and the rest carries on.');
+  return `${lines.join('\n')}\n`;
+}
