@@ -10,20 +10,24 @@ export type ParseOutcome =
   | { ok: true; ast: AstNode }
   | { ok: false; message: string; offset: number; line: number; column: number };
 
-const CACHE_LIMIT = 2000;
+const CACHE_LIMIT = 5000;
+
+let shared: Promise<HogParser> | undefined;
 
 /**
- * PostHog's own Hog/HogQL parser (WASM). Parsing costs 1–40 ms, and the same code is parsed
- * again on every save, read-back and test run, so results are cached by source text.
- * One instance per emulator: no module-level state.
+ * PostHog's own Hog/HogQL parser (WASM). A parse costs from a few ms to a few hundred (a fresh
+ * instance is slowest), and the same code is parsed again on every save, read-back and test run,
+ * so outcomes are memoised by source text. Parsing is a pure function of the text, which is why
+ * one instance and its memo are shared by every emulator in the process (tests start dozens).
  */
 export class HogParser {
   private cache = new Map<string, ParseOutcome>();
 
   private constructor(private readonly wasm: HogQLParser) {}
 
-  static async create(): Promise<HogParser> {
-    return new HogParser(await createHogQLParser());
+  static shared(): Promise<HogParser> {
+    shared ??= createHogQLParser().then((wasm) => new HogParser(wasm));
+    return shared;
   }
 
   /** A full Hog program (hog function code). */

@@ -221,7 +221,7 @@ class EmulatorRuntime implements Emulator, ControlTarget {
 }
 
 export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulator> {
-  const parser = await HogParser.create();
+  const parser = await HogParser.shared();
   const store = new EmulatorStore(parser);
   const initialSeed = typeof opts.seed === 'string' ? await loadSeed(opts.seed) : (opts.seed ?? EMPTY_SEED);
   const state = opts.stateFile ? loadState(opts.stateFile) : undefined;
