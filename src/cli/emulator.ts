@@ -34,9 +34,9 @@ function number(flag: string, value: string | undefined, check: (n: number) => b
 const rate = (flag: string, value: string | undefined) => number(flag, value, (n) => n >= 0 && n <= 1, 'a fraction between 0 and 1');
 const whole = (flag: string, value: string | undefined, min = 0) => number(flag, value, (n) => Number.isInteger(n) && n >= min, `a whole number of at least ${min}`);
 
-/** `--key KEY[:scope,scope]`; without scopes the key gets every scope. */
+/** `--key KEY[:scope,scope]` (scopes contain `:` themselves, keys never do); no scopes = every scope. */
 export function parseKeyFlag(value: string): { key: string; scopes: string[] } {
-  const at = value.lastIndexOf(':');
+  const at = value.indexOf(':');
   const key = at > 0 ? value.slice(0, at) : value;
   const scopes = at > 0 ? value.slice(at + 1).split(',').map((s) => s.trim()).filter(Boolean) : ['*'];
   if (!key || !scopes.length) throw new UsageError(`--key must look like KEY or KEY:scope,scope (got "${value}").`);
