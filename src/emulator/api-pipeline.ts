@@ -116,6 +116,16 @@ export async function handleApi(deps: PipelineDeps, req: IncomingMessage, res: S
   finish(out);
 }
 
+/** DRF SimpleMetadata for OPTIONS. */
+function metadata(route: Route): () => ApiResponse {
+  const words = (route.path.split('/')[0] || 'project').split('_').map((w) => w[0]?.toUpperCase() + w.slice(1));
+  const name = `${words.join(' ')} ${route.path.includes(':') ? 'Instance' : 'List'}`;
+  return () => ({
+    status: 200,
+    body: { name, description: '', renders: ['application/json'], parses: ['application/json', 'application/x-www-form-urlencoded', 'multipart/form-data'] },
+  });
+}
+
 async function dispatch(
   deps: PipelineDeps,
   req: IncomingMessage,
@@ -138,7 +148,8 @@ async function dispatch(
   entry.key = key.fingerprint;
 
   const effective = (method === 'HEAD' ? 'GET' : method) as Method;
-  const action = match.route.methods[effective];
+  // OPTIONS is DRF's metadata view: it needs the read scope, like `list`.
+  const action = method === 'OPTIONS' ? { action: 'metadata', write: false, handler: metadata(match.route) } : match.route.methods[effective];
   // A method the viewset has no action for has no scope either: APIScopePermission refuses it.
   if (!action) throw permissionDenied('This action does not support Personal API Key access');
 

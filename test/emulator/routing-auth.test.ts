@@ -179,3 +179,10 @@ it('answers a bug in the emulator 500 server_error with no stack trace', async (
     await broken.close();
   }
 });
+
+it('answers OPTIONS with DRF metadata when the key can read the viewset', async () => {
+  const r = await call(emu, 'OPTIONS', '/api/projects/1/insights/');
+  expect(r.status).toBe(200);
+  expect(r.body).toMatchObject({ name: 'Insights List', renders: ['application/json'] });
+  expect((await call(emu, 'OPTIONS', '/api/projects/1/hog_functions/', undefined, { key: READER })).status).toBe(403);
+});
