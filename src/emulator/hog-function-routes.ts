@@ -2,12 +2,12 @@
 import { json, type ApiRequest, type ApiResponse } from './context.js';
 import { nowDrf } from './dates.js';
 import { integerField } from './drf-fields.js';
-import { ApiError, fail, notFound, validationEnvelope, ValidationFailure } from './errors.js';
+import { fail, notFound } from './errors.js';
 import { hogFunctionFull, hogFunctionMinimal } from './hog-function-read.js';
 import { createHogFunction, TYPES_WITH_EXECUTION_ORDER, updateHogFunction } from './hog-function-write.js';
 import { isObject, type Json } from './json.js';
 import { limitOffset } from './pagination.js';
-import { queryFlag, type Route } from './router.js';
+import type { Route } from './router.js';
 import type { ProjectStore, StoredHogFunction } from './types.js';
 
 /** Soft-deleted rows and warehouse webhooks are invisible, except to a restoring PATCH. */
@@ -32,7 +32,7 @@ function jsonParam(req: ApiRequest, name: 'filters' | 'filter_groups'): Json | u
     if (name === 'filter_groups' && !Array.isArray(parsed)) throw new Error('not a list');
     return parsed;
   } catch {
-    throw new ApiError(400, validationEnvelope(new ValidationFailure([{ path: [name], detail: `Invalid ${name}`, code: 'invalid' }])));
+    fail([name], `Invalid ${name}`);
   }
 }
 

@@ -6,7 +6,7 @@ import { programBytecode, transpiledStandIn } from './hog-bytecode.js';
 import { validateFilters, validateMappings, validateMasking, type FiltersContext } from './hog-function-filters.js';
 import { JAVASCRIPT_TYPES, splitSecrets, validateInputs, validateInputsSchema } from './hog-function-inputs.js';
 import { findTemplate } from './hog-function-template-data.js';
-import { clone, isObject, pyTruthy, type Json, type JsonObject } from './json.js';
+import { clone, pyTruthy, type Json, type JsonObject } from './json.js';
 import type { EmulatorStore } from './store.js';
 import type { ProjectStore, StoredHogFunction } from './types.js';
 
@@ -241,8 +241,4 @@ export function updateHogFunction(ctx: HogFunctionWriteContext, fn: StoredHogFun
   fn.encrypted_inputs = split.secrets;
   fn.updated_at = nowDrf();
   return fn;
-}
-
-export function isDeletedFlag(body: unknown): boolean {
-  return isObject(body) && body.deleted === false;
 }
