@@ -67,7 +67,9 @@ export function registerEmulator(program: Command, ctx: CliContext): void {
       if (flags.empty && flags.seed) throw new UsageError('Use either --empty or --seed, not both.');
       const port = whole('port', flags.port) as number;
       if (port > 65535) throw new UsageError(`--port must be at most 65535 (got "${flags.port}").`);
-      const host = flags.host ?? globalsOf(cmd).host ?? '127.0.0.1';
+      // A global --host before the command is PostHog's base URL for the other commands, not an interface.
+      const globalHost = globalsOf(cmd).host;
+      const host = flags.host ?? (globalHost && !globalHost.includes('://') ? globalHost : '127.0.0.1');
       const keys = flags.key.map(parseKeyFlag);
       const faults: Partial<Faults> = {};
       const setFault = (name: keyof Faults, value: number | undefined) => {
@@ -97,7 +99,11 @@ export function registerEmulator(program: Command, ctx: CliContext): void {
         });
       } catch (e) {
         if (e instanceof SeedError || e instanceof StateFileError) throw new ConfigError(e.message);
-        if ((e as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new ConfigError(`Port ${port} on ${host} is in use; pick another with --port (0 picks a free one).`);
+        const code = (e as NodeJS.ErrnoException).code;
+        if (code === 'EADDRINUSE') throw new ConfigError(`Port ${port} on ${host} is in use; pick another with --port (0 picks a free one).`);
+        if (code === 'ENOTFOUND' || code === 'EADDRNOTAVAIL' || code === 'EACCES') {
+          throw new ConfigError(`Cannot listen on ${host}:${port} (${code}); check --host and --port.`);
+        }
         throw e;
       }
       ctx.io.out(`listening on ${emu.url}\n`);
