@@ -115,7 +115,7 @@ export class PostHogClient {
     const display = displayPath(url);
     const started = Date.now();
     for (let attempt = 1; ; attempt++) {
-      if (opts.bucket) await this.limiter.acquire(opts.bucket);
+      const release = opts.bucket ? await this.limiter.acquire(opts.bucket) : undefined;
       const t0 = Date.now();
       this.counters.requests++;
       let response: Response;
@@ -131,6 +131,7 @@ export class PostHogClient {
           signal: AbortSignal.timeout(this.timeoutMs),
         });
       } catch (error) {
+        release?.();
         const failure = classifyNetworkError(error);
         const retry = !failure.permanent && (idempotent || !failure.maybeSent) && this.mayRetry(attempt, started);
         this.emit({ method, path: display, status: 'network', ms: Date.now() - t0, attempt, willRetry: retry });
@@ -142,6 +143,8 @@ export class PostHogClient {
         throw new NetworkError(method, `${this.host}${display}`, failure.code);
       }
 
+      // The server has seen the request by the time its answer starts: its window slot can start ageing.
+      release?.();
       const status = response.status;
       if (status === 429) this.counters.throttled++;
       const retryable = RETRYABLE_STATUSES.has(status);

@@ -4,12 +4,13 @@
  * PostHog throttles with DRF's SimpleRateThrottle: a sliding window that refuses a
  * request when `limit` requests already arrived in the last `window` seconds. A classic
  * token bucket that refills at limit/window either lets a burst exceed that (429s) or
- * has to start far below capacity (wasting up to a quarter of the budget). So tokens
- * here come back exactly one window after they were spent: request i + limit is never
- * sent before request i + window (+ a small margin for network jitter). That is the
- * fastest pace that can never be refused.
+ * has to start far below capacity. So a token here comes back one window after the
+ * request that spent it *finished*: the server saw that request arrive at some point
+ * before its answer came back, so request i + limit, sent a full window after request i
+ * was answered, always arrives more than a window after request i arrived, whatever the
+ * network did in between. That is the fastest pace that can never be refused.
  *
- * Reservations are handed out in call order, so waiting is FIFO and each acquire is O(1).
+ * Callers take turns in call order (FIFO).
  */
 
 export interface RateWindow {
@@ -50,65 +51,56 @@ export function parseRate(text: string): RateWindow | undefined {
   return { limit: Number(m[1]), windowMs: n * unitMs };
 }
 
+/** One request counted in a window: in flight until `finished` is set. */
+interface Slot {
+  finished?: number;
+  done: Promise<void>;
+  finish: () => void;
+}
+
 class WindowLog {
-  // Ring of the last `limit` reservation times (ms), oldest at `head`.
-  private readonly times: number[] = [];
-  private head = 0;
+  // The last `limit` requests, oldest first.
+  private readonly slots: Slot[] = [];
   constructor(readonly window: RateWindow) {}
 
-  /** Earliest time a new reservation may take while respecting this window. */
-  earliest(marginMs: number): number {
-    if (this.times.length < this.window.limit) return 0;
-    return (this.times[this.head] ?? 0) + this.window.windowMs + marginMs;
+  /** The slot that must leave the window before another request may go, if the window is full. */
+  oldestIfFull(): Slot | undefined {
+    return this.slots.length >= this.window.limit ? this.slots[0] : undefined;
   }
 
-  record(t: number): void {
-    if (this.times.length < this.window.limit) {
-      this.times.push(t);
-      return;
-    }
-    this.times[this.head] = t;
-    this.head = (this.head + 1) % this.window.limit;
+  add(slot: Slot): void {
+    this.slots.push(slot);
+    if (this.slots.length > this.window.limit) this.slots.shift();
   }
 }
 
 class Bucket {
-  private readonly logs: WindowLog[];
-  private last = 0;
-  private pausedUntil = 0;
-  constructor(
-    windows: RateWindow[],
-    private readonly marginFor: (w: RateWindow) => number,
-  ) {
+  readonly logs: WindowLog[];
+  turn: Promise<void> = Promise.resolve();
+  pausedUntil = 0;
+  constructor(windows: RateWindow[]) {
     this.logs = windows.filter((w) => w.limit > 0 && w.windowMs > 0).map((w) => new WindowLog(w));
-  }
-
-  reserve(now: number): number {
-    let t = Math.max(now, this.last, this.pausedUntil);
-    for (const log of this.logs) t = Math.max(t, log.earliest(this.marginFor(log.window)));
-    for (const log of this.logs) log.record(t);
-    this.last = t;
-    return t;
-  }
-
-  pause(until: number): void {
-    this.pausedUntil = Math.max(this.pausedUntil, until);
   }
 }
 
 export interface RateLimiterOptions {
   now?: () => number;
   sleep?: (ms: number) => Promise<void>;
-  /** Extra spacing per window against jitter between send and arrival. Default: 0.5% of the window, at least 20 ms. */
-  marginMs?: (w: RateWindow) => number;
+  /** Extra spacing per window for clock granularity. Default 10 ms. */
+  marginMs?: number;
 }
+
+/** Call when the request's answer arrived (or it failed). */
+export type Release = () => void;
+
+const NOOP: Release = () => {};
 
 export class RateLimiter {
   private readonly buckets = new Map<string, Bucket>();
   private readonly now: () => number;
   private readonly sleep: (ms: number) => Promise<void>;
-  private readonly margin: (w: RateWindow) => number;
-  /** Total time callers spent waiting for a reservation, in ms. */
+  private readonly margin: number;
+  /** Total time callers spent waiting for their turn, in ms. */
   waitedMs = 0;
 
   constructor(
@@ -117,34 +109,59 @@ export class RateLimiter {
   ) {
     this.now = opts.now ?? Date.now;
     this.sleep = opts.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
-    this.margin = opts.marginMs ?? ((w) => Math.max(20, w.windowMs * 0.005));
+    this.margin = opts.marginMs ?? 10;
   }
 
   private bucket(name: string): Bucket | undefined {
     let b = this.buckets.get(name);
     if (!b) {
       const windows = this.config[name];
-      if (!windows) return undefined;
-      b = new Bucket(windows, this.margin);
+      if (!windows || windows.length === 0) return undefined;
+      b = new Bucket(windows);
       this.buckets.set(name, b);
     }
     return b;
   }
 
   /** Waits until a request in `bucket` may be sent. Unknown buckets are not limited. */
-  async acquire(bucket: string): Promise<void> {
+  async acquire(bucket: string): Promise<Release> {
     const b = this.bucket(bucket);
-    if (!b) return;
-    const now = this.now();
-    const at = b.reserve(now);
-    if (at > now) {
-      this.waitedMs += at - now;
-      await this.sleep(at - now);
+    if (!b) return NOOP;
+    const started = this.now();
+    let release!: () => void;
+    const previous = b.turn;
+    b.turn = new Promise((r) => (release = r));
+    await previous;
+    try {
+      for (;;) {
+        let wait = b.pausedUntil - this.now();
+        for (const log of b.logs) {
+          const oldest = log.oldestIfFull();
+          if (!oldest) continue;
+          if (oldest.finished === undefined) await oldest.done;
+          wait = Math.max(wait, (oldest.finished ?? this.now()) + log.window.windowMs + this.margin - this.now());
+        }
+        if (wait <= 0) break;
+        await this.sleep(wait);
+      }
+      let finish!: () => void;
+      const slot: Slot = { done: new Promise<void>((r) => (finish = r)), finish: () => {} };
+      slot.finish = () => {
+        if (slot.finished !== undefined) return;
+        slot.finished = this.now();
+        finish();
+      };
+      for (const log of b.logs) log.add(slot);
+      this.waitedMs += this.now() - started;
+      return slot.finish;
+    } finally {
+      release();
     }
   }
 
   /** PostHog said 429 anyway (another client shares the budget): hold the whole bucket. */
   pause(bucket: string, ms: number): void {
-    this.bucket(bucket)?.pause(this.now() + ms);
+    const b = this.bucket(bucket);
+    if (b) b.pausedUntil = Math.max(b.pausedUntil, this.now() + ms);
   }
 }
