@@ -1,5 +1,5 @@
-import { appendFileSync, existsSync, readFileSync, rmSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
 import { ConfigError, FileError } from '../errors.js';
 import { isObject } from '../json.js';
 import type { RemoteId } from '../kinds/index.js';
@@ -143,6 +143,7 @@ export class StateStore {
         break;
     }
     if (persist) {
+      if (!this.journaled) mkdirSync(dirname(this.journal), { recursive: true });
       appendFileSync(this.journal, `${JSON.stringify(entry)}\n`);
       this.journaled = true;
     }
