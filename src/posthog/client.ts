@@ -2,7 +2,7 @@ import { AmbiguousWriteError, NetworkError, PostHogApiError } from '../errors.js
 import type { Json } from '../json.js';
 import { listPages } from './paginate.js';
 import { RateLimiter, type RateLimitConfig } from './rate-limiter.js';
-import { backoffMs, classifyNetworkError, DEFAULT_RETRY, retryAfterMs, RETRYABLE_STATUSES, type RetryPolicy } from './retry.js';
+import { backoffMs, classifyNetworkError, DEFAULT_RETRY, MAX_CONNECT_ATTEMPTS, retryAfterMs, RETRYABLE_STATUSES, type RetryPolicy } from './retry.js';
 
 export type Method = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
 
@@ -133,7 +133,11 @@ export class PostHogClient {
       } catch (error) {
         release?.();
         const failure = classifyNetworkError(error);
-        const retry = !failure.permanent && (idempotent || !failure.maybeSent) && this.mayRetry(attempt, started);
+        const retry =
+          !failure.permanent &&
+          (idempotent || !failure.maybeSent) &&
+          (failure.maybeSent || attempt < MAX_CONNECT_ATTEMPTS) &&
+          this.mayRetry(attempt, started);
         this.emit({ method, path: display, status: 'network', ms: Date.now() - t0, attempt, willRetry: retry });
         if (retry) {
           await this.backoff(attempt);

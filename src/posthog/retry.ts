@@ -54,6 +54,9 @@ const NOT_SENT_CODES = new Set([
   'ERR_TLS_CERT_ALTNAME_INVALID',
 ]);
 
+/** Connection failures are retried only a few times: a wrong host should fail fast, a restarting one recover. */
+export const MAX_CONNECT_ATTEMPTS = 3;
+
 export interface NetworkFailure {
   code: string;
   /** The request may have been received and acted on. */
@@ -65,8 +68,10 @@ export interface NetworkFailure {
 export function classifyNetworkError(error: unknown): NetworkFailure {
   const e = error as { name?: string; code?: string; cause?: { code?: string; name?: string; message?: string } };
   if (e?.name === 'TimeoutError' || e?.cause?.name === 'TimeoutError') return { code: 'timeout', maybeSent: true, permanent: false };
-  const code = e?.cause?.code ?? e?.code ?? e?.cause?.name ?? 'network error';
-  const notSent = NOT_SENT_CODES.has(code);
-  const permanent = code === 'ENOTFOUND' || code.startsWith('CERT_') || code.includes('CERT') || code.includes('SELF_SIGNED');
+  const code = e?.cause?.code ?? e?.code ?? e?.cause?.message ?? 'network error';
+  // fetch refuses some URLs before connecting ("bad port"): nothing was sent, and nothing will change.
+  const refusedLocally = e?.cause !== undefined && e.cause.code === undefined && /bad port|invalid url|unsupported protocol/i.test(e.cause.message ?? '');
+  const notSent = NOT_SENT_CODES.has(code) || refusedLocally;
+  const permanent = refusedLocally || code === 'ENOTFOUND' || code.includes('CERT') || code.includes('SELF_SIGNED');
   return { code, maybeSent: !notSent, permanent };
 }

@@ -39,7 +39,7 @@ export async function loadSnapshot(opts: LoadOptions): Promise<Loaded> {
   const fetched = withDependencies(kinds);
   cleanResourceDirs(ws.dir, kinds);
   const files = opts.localOverride ? [] : readAllResources(ws.dir, kinds, ws.root);
-  const state = StateStore.load(ws.stateDir, target.environment, target, ws.root);
+  const state = StateStore.load(ws.stateDir, target.environment, target, ws.root, { journal: !opts.assignNew });
   const remote = await fetchRemote(client, fetched, { pageSize: opts.pageSize });
   const vars: VarSources = { env: opts.env, vars: target.vars };
   const local = opts.localOverride ?? files.map((f) => ({ kind: f.kind, key: f.key, file: f.display, spec: f.spec }));

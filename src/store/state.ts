@@ -56,11 +56,16 @@ export class StateStore {
     readonly journal: string,
     doc: StateDoc,
     private readonly display: string,
+    private readonly journaling: boolean,
   ) {
     this.doc = doc;
   }
 
-  static load(stateDir: string, environment: string, target: { host: string; project: string }, root: string): StateStore {
+  /**
+   * `journal: false` keeps changes in memory until flush(), for commands whose work is
+   * simply redone when interrupted (pull).
+   */
+  static load(stateDir: string, environment: string, target: { host: string; project: string }, root: string, opts: { journal?: boolean } = {}): StateStore {
     const file = join(stateDir, `${environment}.json`);
     const journal = join(stateDir, `${environment}.journal`);
     const display = relative(root, file) || file;
@@ -71,7 +76,7 @@ export class StateStore {
           'Use the matching -e, or move the state file away to start this environment afresh.',
       );
     }
-    const store = new StateStore(file, journal, doc, display);
+    const store = new StateStore(file, journal, doc, display, opts.journal !== false);
     if (existsSync(journal)) store.replay(readFileSync(journal, 'utf8'));
     return store;
   }
@@ -115,7 +120,9 @@ export class StateStore {
 
   /** Writes the JSON file atomically and drops the journal. */
   flush(): void {
-    writeFileAtomic(this.file, serialize(this.doc));
+    // Unchanged bytes are not rewritten: a pull with nothing new touches no file at all.
+    const text = serialize(this.doc);
+    if (!existsSync(this.file) || readFileSync(this.file, 'utf8') !== text) writeFileAtomic(this.file, text, { durable: true });
     if (this.journaled || existsSync(this.journal)) rmSync(this.journal, { force: true });
     this.journaled = false;
   }
@@ -142,7 +149,7 @@ export class StateStore {
         if (this.doc.pending) delete this.doc.pending[entry.ref];
         break;
     }
-    if (persist) {
+    if (persist && this.journaling) {
       if (!this.journaled) mkdirSync(dirname(this.journal), { recursive: true });
       appendFileSync(this.journal, `${JSON.stringify(entry)}\n`);
       this.journaled = true;
