@@ -1,5 +1,6 @@
 import type { Change, Plan } from '../diff.js';
-import { ACTION_ORDER, label, MARKERS, visibleChanges } from './common.js';
+import { ACTION_ORDER, displayPath, isMultiline, label, MARKERS, pathChanges, visibleChanges } from './common.js';
+import { lineDiff } from './line-diff.js';
 
 /** GitHub refuses comments over 65,536 characters; stay clear of it with room for a footer. */
 export const GITHUB_COMMENT_LIMIT = 65_536;
@@ -40,6 +41,14 @@ export function renderMarkdown(plan: Plan, opts: { marker?: string } = {}): stri
 
 function renderSection(c: Change): string {
   const notes = c.notes.length > 0 ? `\n${c.notes.map((n) => `- ${escapeMd(n)}`).join('\n')}\n` : '';
+  // Code changes read better as a line diff than as one JSON string.
+  const code = pathChanges(c)
+    .filter((p) => isMultiline(p.before) || isMultiline(p.after))
+    .map((p) => {
+      const lines = lineDiff(typeof p.before === 'string' ? p.before : '', typeof p.after === 'string' ? p.after : '');
+      return `\n\`${displayPath(p.path)}\`\n\n\`\`\`diff\n${lines.join('\n').replace(/```/g, '`\u200b``')}\n\`\`\`\n`;
+    })
+    .join('');
   let patch = JSON.stringify(c.patch ?? [], null, 2);
   if (patch.length > MAX_PATCH) patch = `${patch.slice(0, MAX_PATCH)}\n… (patch cut: ${patch.length} characters in all)`;
   const file = c.file ? ` — \`${c.file}\`` : '';
@@ -47,6 +56,7 @@ function renderSection(c: Change): string {
     '<details>',
     `<summary><code>${MARKERS[c.action]}</code> <b>${c.action}</b> <code>${escapeHtml(label(c))}</code>${file}</summary>`,
     notes,
+    code,
     '```json',
     patch.replace(/```/g, '`\u200b``'),
     '```',
