@@ -109,7 +109,7 @@ export async function applyPlan(input: ApplyInput): Promise<ApplyResult> {
     for (const c of plan.changes) {
       const e = c.entry;
       if (c.action !== 'unchanged' || !e) continue;
-      if (e.remote && e.local && (!e.binding || e.binding.base !== e.remote.hash || e.binding.id !== e.remote.id)) writer.bind(c.kind, c.key, e.remote.raw);
+      if (e.remote && e.local && (!e.binding || e.binding.base !== e.remote.hash || e.binding.id !== e.remote.id)) writer.bind(c.kind, c.key, e.remote.raw, e.local.secretRefs);
       if (!e.remote && !e.local && e.binding) state.unbind(c.kind.kind, c.key);
     }
 
@@ -181,22 +181,23 @@ async function write(
     const spec = p.spec as JsonObject;
     if (op.type === 'create') {
       const body = kind.toBody(spec, identities, 'create');
-      const r = await writer.create(kind, key, entry?.local?.spec ?? spec, body);
+      const r = await writer.create(kind, key, entry?.local?.spec ?? spec, body, entry?.local?.secretRefs ?? {});
       emit(eventFor(op, 'created', { id: r.id, ...(r.recovered ? { reason: 'the answer was lost; found and bound the created resource' } : {}) }));
       return true;
     }
     const remote = entry?.remote;
     if (!remote) throw new Error(`no remote resource to ${op.type}`);
     const fields = changedFields(kind, op);
+    const secrets = entry?.local?.secretRefs ?? {};
     if (op.type === 'adopt' && fields.length === 0) {
-      writer.bind(kind, key, remote.raw);
+      writer.bind(kind, key, remote.raw, secrets);
       emit(eventFor(op, 'adopted', { id: remote.id }));
       return true;
     }
     const full = kind.toBody(spec, identities, 'update');
     const body: JsonObject = {};
     for (const f of fields) if (full[f] !== undefined) body[f] = full[f];
-    const r = fields.length === 0 || Object.keys(body).length === 0 ? writer.bind(kind, key, remote.raw) : await writer.update(kind, key, remote.id, body);
+    const r = fields.length === 0 || Object.keys(body).length === 0 ? writer.bind(kind, key, remote.raw, secrets) : await writer.update(kind, key, remote.id, body, secrets);
     emit(eventFor(op, op.type === 'adopt' ? 'adopted' : 'updated', { id: r.id }));
     return true;
   } catch (error) {

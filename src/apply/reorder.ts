@@ -2,6 +2,7 @@ import { deepEqual, hashJson, type JsonObject } from '../json.js';
 import type { KindDef, RemoteId } from '../kinds/index.js';
 import type { PostHogClient } from '../posthog/client.js';
 import type { IdentityMap } from '../plan/resolver.js';
+import { withSecretRefs } from '../plan/vars.js';
 import type { StateStore } from '../store/state.js';
 
 export interface ReorderInput {
@@ -32,9 +33,9 @@ const STRATEGIES: Record<string, Strategy> = {
     for (const raw of Array.isArray(raws) ? raws : []) {
       const key = eligible.get(String(kind.remoteId(raw)));
       if (key === undefined) continue;
-      const spec = kind.toSpec(raw, identities);
-      identities.bind(kind.kind, key, kind.remoteId(raw), raw, kind.naturalKey(spec, raw));
       const binding = state.get(kind.kind, key);
+      const spec = withSecretRefs(kind, kind.toSpec(raw, identities), binding?.secrets);
+      identities.bind(kind.kind, key, kind.remoteId(raw), raw, kind.naturalKey(spec, raw));
       if (binding) state.bind(kind.kind, key, { ...binding, base: hashJson(spec) });
     }
   },

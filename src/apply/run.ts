@@ -19,6 +19,7 @@ export interface PushRunOptions {
   force: boolean;
   adopt: boolean;
   dryRun: boolean;
+  rotateSecrets: boolean;
   concurrency: number;
   /** Asked with the plan before the first write; false aborts. */
   confirm?: (plan: Plan) => Promise<boolean>;

@@ -3,8 +3,12 @@ import { hashJson, type JsonObject } from '../json.js';
 import type { KindDef, RemoteId } from '../kinds/index.js';
 import type { PostHogClient } from '../posthog/client.js';
 import { findCreated } from '../plan/identity.js';
+import { withSecretRefs } from '../plan/vars.js';
 import type { IdentityMap } from '../plan/resolver.js';
 import type { StateStore } from '../store/state.js';
+
+/** Secret inputs set from variables (plan/vars.ts secretRefs). */
+type SecretRefs = Record<string, JsonObject>;
 
 /** How many times a create is re-sent after ambiguous failures that left nothing behind. */
 const CREATE_ATTEMPTS = 5;
@@ -31,33 +35,33 @@ export class Writer {
     private readonly identities: IdentityMap,
   ) {}
 
-  async create(kind: KindDef, key: string, spec: JsonObject, body: JsonObject): Promise<WriteResult> {
+  async create(kind: KindDef, key: string, spec: JsonObject, body: JsonObject, secrets: SecretRefs): Promise<WriteResult> {
     const sent = { natural: kind.naturalKey(spec), hash: hashJson(spec) };
     this.state.markPending(kind.kind, key, sent);
     for (let attempt = 1; ; attempt++) {
       try {
         const raw = await this.client.request<JsonObject>({ method: 'POST', path: kind.apiPath, body, bucket: kind.rateBucket });
-        return this.bound(kind, key, raw);
+        return this.bound(kind, key, raw, secrets);
       } catch (error) {
         if (!(error instanceof AmbiguousWriteError)) {
           this.state.settle(kind.kind, key);
           throw error;
         }
         const found = await this.lookup(kind, sent, Date.now());
-        if (found) return { ...this.bound(kind, key, found), recovered: true };
+        if (found) return { ...this.bound(kind, key, found, secrets), recovered: true };
         if (attempt >= CREATE_ATTEMPTS) throw error;
       }
     }
   }
 
-  async update(kind: KindDef, key: string, id: RemoteId, body: JsonObject): Promise<WriteResult> {
+  async update(kind: KindDef, key: string, id: RemoteId, body: JsonObject, secrets: SecretRefs): Promise<WriteResult> {
     const raw = await this.client.request<JsonObject>({ method: 'PATCH', path: `${kind.apiPath}${encodeURIComponent(String(id))}/`, body, bucket: kind.rateBucket });
-    return this.bound(kind, key, raw);
+    return this.bound(kind, key, raw, secrets);
   }
 
   /** Binds without writing (adopt of an identical resource, or a base refresh). */
-  bind(kind: KindDef, key: string, raw: JsonObject): WriteResult {
-    return this.bound(kind, key, raw);
+  bind(kind: KindDef, key: string, raw: JsonObject, secrets: SecretRefs): WriteResult {
+    return this.bound(kind, key, raw, secrets);
   }
 
   async delete(kind: KindDef, key: string, id: RemoteId): Promise<void> {
@@ -73,12 +77,16 @@ export class Writer {
     this.state.unbind(kind.kind, key);
   }
 
-  /** Records the remote answer: identity for later references, binding and base in state. */
-  private bound(kind: KindDef, key: string, raw: JsonObject): WriteResult {
+  /**
+   * Records the remote answer: identity for later references, binding and base in state,
+   * and which variables set the secrets it now stores.
+   */
+  private bound(kind: KindDef, key: string, raw: JsonObject, secrets: SecretRefs): WriteResult {
     const id = kind.remoteId(raw);
-    const spec = kind.toSpec(raw, this.identities);
+    const spec = withSecretRefs(kind, kind.toSpec(raw, this.identities), secrets);
     this.identities.bind(kind.kind, key, id, raw, kind.naturalKey(spec, raw));
-    this.state.bind(kind.kind, key, { id, ...kind.bindingExtras?.(raw), base: hashJson(spec) });
+    const withSecrets = Object.keys(secrets).length > 0 ? { secrets } : {};
+    this.state.bind(kind.kind, key, { id, ...kind.bindingExtras?.(raw), base: hashJson(spec), ...withSecrets });
     this.state.settle(kind.kind, key);
     return { id, raw };
   }

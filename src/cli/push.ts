@@ -12,6 +12,7 @@ interface PushFlags {
   force?: boolean;
   yes?: boolean;
   adopt?: boolean;
+  rotateSecrets?: boolean;
   concurrency?: number;
   output: 'text' | 'json';
 }
@@ -27,6 +28,7 @@ export function registerPush(program: Command, ctx: CliContext): void {
     .option('--force', 'overwrite drift and conflicts with the files')
     .option('--yes', 'do not ask for confirmation (needed when not on a terminal)')
     .option('--adopt', 'bind same-named remote resources instead of creating new ones')
+    .option('--rotate-secrets', 'send every secret input written value: ${VAR} again, even if its variable did not change')
     .option('--concurrency <n>', 'parallel writes (default 4, or concurrency in hogsync.yaml)', parsePositiveInt('--concurrency'))
     .addOption(outputOption(['text', 'json'], 'text'))
     .action(async (selectors: string[], flags: PushFlags, cmd: Command) => {
@@ -48,6 +50,7 @@ export function registerPush(program: Command, ctx: CliContext): void {
         force: flags.force === true,
         adopt: flags.adopt === true,
         dryRun: flags.dryRun === true,
+        rotateSecrets: flags.rotateSecrets === true,
         concurrency: flags.concurrency ?? session.target.concurrency,
         ...(flags.yes || flags.dryRun
           ? {}

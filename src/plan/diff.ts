@@ -77,7 +77,13 @@ function classify(entry: Entry): Change {
   if (entry.match === 'adopt' || entry.match === 'pending') {
     return local.hash === remote.hash ? with_('adopt', 'identical remote resource') : with_('adopt');
   }
-  if (local.hash === remote.hash) return base;
+  if (local.hash === remote.hash) {
+    const refs = Object.entries(local.secretRefs);
+    if (!entry.rotateSecrets || refs.length === 0) return base;
+    // Same spec, but the variables behind its secrets may hold new values: send them again.
+    const patch = refs.map(([path, value]): Operation => ({ op: 'replace', path: `/spec${path}`, value }));
+    return { ...base, action: 'update', patch, notes: [...base.notes, 'secrets set from variables are sent again (--rotate-secrets)'] };
+  }
   if (!binding) return with_('update');
   if (remote.hash === binding.base) return with_('update');
   if (local.hash === binding.base) return with_('drift', 'changed in PostHog since the last sync');

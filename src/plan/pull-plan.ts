@@ -41,7 +41,9 @@ export function planPull(snapshot: Snapshot, opts: { force: boolean; vars: VarSo
 function step(entry: Entry, opts: { force: boolean; vars: VarSources }): PullStep {
   const { kind, key, local, remote, binding } = entry;
   const s = (action: PullAction, extra: Partial<PullStep> = {}): PullStep => ({ kind, key, action, ...extra });
-  const bindTo = (id: RemoteId, hash: string, raw: JsonObject): Binding => ({ id, ...kind.bindingExtras?.(raw), base: hash });
+  // Which variables set the stored secrets stays known: the remote spec already shows them that way.
+  const keptSecrets = binding?.secrets && remote && binding.id === remote.id ? { secrets: binding.secrets } : {};
+  const bindTo = (id: RemoteId, hash: string, raw: JsonObject): Binding => ({ id, ...kind.bindingExtras?.(raw), base: hash, ...keptSecrets });
   const take = (action: PullAction) => {
     if (!remote) return s(action);
     const write = local ? keepTemplates(kind, remote.spec, local.fileSpec, opts.vars) : remote.spec;

@@ -3,7 +3,7 @@ import { dependencyLevels, type KindDef } from '../kinds/index.js';
 import type { Binding, PendingCreate } from '../store/state.js';
 import { matchIdentities, type LocalEntry, type MatchReason, type RemoteEntry } from './identity.js';
 import { IdentityMap } from './resolver.js';
-import { desiredSpec, type VarSources } from './vars.js';
+import { desiredSpec, secretRefs, withSecretRefs, type VarSources } from './vars.js';
 
 /** A resource file, as the plan sees it. */
 export interface LocalResource {
@@ -19,6 +19,8 @@ export interface LocalResource {
   pending?: PendingCreate | undefined;
   missingVars: string[];
   literalSecrets: string[];
+  /** Secret inputs the file sets from variables (see plan/vars.ts secretRefs). */
+  secretRefs: Record<string, JsonObject>;
 }
 
 /** One key of one kind, with whatever exists of it on each side. */
@@ -30,6 +32,8 @@ export interface Entry {
   binding?: Binding;
   match?: MatchReason;
   warnings: string[];
+  /** Send the file's `${VAR}` secrets even when nothing else changed (--rotate-secrets). */
+  rotateSecrets?: boolean;
 }
 
 export interface Snapshot {
@@ -52,6 +56,8 @@ export interface SnapshotInput {
   adopt: boolean;
   /** Pull: give remote resources without a key a fresh one. */
   assignNew: boolean;
+  /** push --rotate-secrets: every secret a file sets from a variable is sent again. */
+  rotateSecrets?: boolean;
 }
 
 /**
@@ -68,9 +74,13 @@ export function buildSnapshot(input: SnapshotInput): Snapshot {
     for (const kind of level) {
       const raws = input.remote.get(kind.kind) ?? [];
       for (const raw of raws) identities.remember(kind.kind, kind.remoteId(raw), raw);
+      const bindings = input.bindings(kind.kind);
+      const boundSecrets = new Map<string, Binding['secrets']>();
+      for (const b of bindings.values()) if (b.secrets) boundSecrets.set(String(b.id), b.secrets);
       const remotes: RemoteEntry[] = raws.map((raw) => {
-        const spec = kind.toSpec(raw, identities);
-        return { id: kind.remoteId(raw), raw, spec, hash: hashJson(spec), natural: kind.naturalKey(spec, raw) };
+        const id = kind.remoteId(raw);
+        const spec = withSecretRefs(kind, kind.toSpec(raw, identities), boundSecrets.get(String(id)));
+        return { id, raw, spec, hash: hashJson(spec), natural: kind.naturalKey(spec, raw) };
       });
       const locals: LocalResource[] = input.local
         .filter((l) => l.kind === kind)
@@ -86,9 +96,9 @@ export function buildSnapshot(input: SnapshotInput): Snapshot {
             pending: input.pending(kind.kind, l.key),
             missingVars: resolved.missing,
             literalSecrets: resolved.literalSecrets,
+            secretRefs: secretRefs(kind, l.spec),
           };
         });
-      const bindings = input.bindings(kind.kind);
       const localEntries: LocalEntry[] = locals;
       const ids = matchIdentities({ kind, remotes, locals: localEntries, bindings, adopt: input.adopt, assignNew: input.assignNew });
       const remoteById = new Map(remotes.map((r) => [String(r.id), r]));
@@ -104,7 +114,7 @@ export function buildSnapshot(input: SnapshotInput): Snapshot {
       const localByKey = new Map(locals.map((l) => [l.key, l]));
       for (const key of [...keys].sort()) {
         const m = ids.matches.get(key);
-        const entry: Entry = { kind, key, warnings: ids.warnings.get(key) ?? [] };
+        const entry: Entry = { kind, key, warnings: ids.warnings.get(key) ?? [], ...(input.rotateSecrets ? { rotateSecrets: true } : {}) };
         const local = localByKey.get(key);
         if (local) entry.local = local;
         const binding = bindings.get(key);

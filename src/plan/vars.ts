@@ -42,9 +42,12 @@ export interface Resolved {
 }
 
 /**
- * The spec a file asks for, in the form it is compared in: `${VAR}`s replaced, every
- * secret input reduced to `{secret: true}` (a secret cannot be read back from PostHog,
- * so it can only be compared as "set"), then normalised.
+ * The spec a file asks for, in the form it is compared in: `${VAR}`s replaced, then
+ * normalised. A secret input stays as written: `{secret: true}` ("whatever PostHog
+ * stores") or `{value: ${VAR}}` ("set from VAR"); the remote side is shown the same way
+ * through the state's record of which variable set each stored secret (withSecretRefs).
+ * A literal secret (refused by push and validate) is compared as `{secret: true}` so
+ * that its value never reaches a plan.
  */
 export function desiredSpec(kind: KindDef, fileSpec: JsonObject, sources: VarSources): Resolved {
   return resolve(kind, fileSpec, sources, 'compare');
@@ -73,8 +76,7 @@ function resolve(kind: KindDef, fileSpec: JsonObject, sources: VarSources, mode:
       if (mode === 'compare') setAt(spec, slot.path, { secret: true });
       continue;
     }
-    if (mode === 'compare') setAt(spec, slot.path, { secret: true });
-    else setAt(spec, slot.path, { ...input, value: substitute(value, (n) => sources.env[n], missing) });
+    if (mode === 'send') setAt(spec, slot.path, { ...input, value: substitute(value, (n) => sources.env[n], missing) });
   }
   for (const path of kind.varPaths(spec)) {
     if ([...secretPaths].some((p) => path === p || path.startsWith(`${p}/`))) continue;
@@ -87,17 +89,38 @@ function resolve(kind: KindDef, fileSpec: JsonObject, sources: VarSources, mode:
 }
 
 /**
+ * Which variable set each secret input, as a file writes it: input pointer → the input
+ * object (`{value: "${CRM_TOKEN}"}`). Templates only, never values. Recorded in the
+ * state after a write, so that a later diff knows what PostHog's `{secret: true}` holds.
+ */
+export function secretRefs(kind: KindDef, fileSpec: JsonObject): Record<string, JsonObject> {
+  const refs: Record<string, JsonObject> = {};
+  for (const slot of kind.secrets(fileSpec)) {
+    const input = getAt(fileSpec, slot.path);
+    if (isObject(input) && typeof input.value === 'string' && varNames(input.value).length > 0) refs[slot.path] = structuredClone(input);
+  }
+  return refs;
+}
+
+/** The remote spec with each stored secret shown as the reference that set it (see secretRefs). */
+export function withSecretRefs(kind: KindDef, remoteSpec: JsonObject, refs: Record<string, JsonObject> | undefined): JsonObject {
+  if (!refs || Object.keys(refs).length === 0) return remoteSpec;
+  const out = structuredClone(remoteSpec);
+  for (const slot of kind.secrets(out)) {
+    const now = getAt(out, slot.path);
+    const ref = refs[slot.path];
+    if (ref && isObject(now) && now.secret === true) setAt(out, slot.path, structuredClone(ref));
+  }
+  return kind.normalize(out);
+}
+
+/**
  * When pull rewrites a file, values the file wrote as `${VAR}` stay that way if the
- * variable still resolves to what PostHog holds, and secret inputs keep their `${VAR}`:
- * a backup must not turn references into literals.
+ * variable still resolves to what PostHog holds: a backup must not turn references into
+ * literals. (Secret references come back through withSecretRefs.)
  */
 export function keepTemplates(kind: KindDef, remoteSpec: JsonObject, fileSpec: JsonObject, sources: VarSources): JsonObject {
   const out = structuredClone(remoteSpec);
-  for (const slot of kind.secrets(fileSpec)) {
-    const old = getAt(fileSpec, slot.path);
-    const now = getAt(out, slot.path);
-    if (isObject(old) && typeof old.value === 'string' && isObject(now) && now.secret === true) setAt(out, slot.path, old);
-  }
   for (const path of kind.varPaths(fileSpec)) {
     const old = getAt(fileSpec, path);
     if (typeof old !== 'string' || varNames(old).length === 0) continue;

@@ -28,6 +28,7 @@ export interface LoadOptions {
   /** Use these specs instead of the files (copy: the source environment's resources). */
   localOverride?: Array<{ kind: KindDef; key: string; file: string; spec: JsonObject }>;
   pageSize?: number;
+  rotateSecrets?: boolean;
 }
 
 /**
@@ -53,6 +54,7 @@ export async function loadSnapshot(opts: LoadOptions): Promise<Loaded> {
     vars,
     adopt: opts.adopt,
     assignNew: opts.assignNew,
+    rotateSecrets: opts.rotateSecrets === true,
   });
   return { snapshot, state, files, remote, vars };
 }

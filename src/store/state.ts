@@ -1,7 +1,7 @@
 import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { ConfigError, FileError } from '../errors.js';
-import { isObject } from '../json.js';
+import { isObject, type JsonObject } from '../json.js';
 import type { RemoteId } from '../kinds/index.js';
 import { writeFileAtomic } from './atomic.js';
 
@@ -14,6 +14,8 @@ export interface Binding {
   short_id?: string;
   /** Hash of the canonical spec last seen in sync: the base of the three-way diff. */
   base: string;
+  /** Secret inputs set from variables: input pointer → the `{value: "${VAR}"}` that set it. Never a value. */
+  secrets?: Record<string, JsonObject>;
 }
 
 /** A create that was sent but whose outcome was not recorded (crash, ambiguous failure). */
@@ -200,7 +202,8 @@ function serialize(doc: StateDoc): string {
   const resources: Record<string, Binding> = {};
   for (const ref of Object.keys(doc.resources).sort()) {
     const b = doc.resources[ref] as Binding;
-    resources[ref] = { id: b.id, ...(b.short_id ? { short_id: b.short_id } : {}), base: b.base };
+    const secrets = b.secrets && Object.keys(b.secrets).length > 0 ? sortRecord(b.secrets) : undefined;
+    resources[ref] = { id: b.id, ...(b.short_id ? { short_id: b.short_id } : {}), base: b.base, ...(secrets ? { secrets } : {}) };
   }
   const pending = doc.pending && Object.keys(doc.pending).length > 0 ? sortRecord(doc.pending) : undefined;
   const out = { version: STATE_VERSION, environment: doc.environment, host: doc.host, project: doc.project, resources, ...(pending ? { pending } : {}) };
