@@ -7,7 +7,7 @@ import type { ParsedYaml } from './yaml.js';
 /** schemas/ at the package root, from src/store (tests) and dist/store (built) alike. */
 export const SCHEMA_DIR = fileURLToPath(new URL('../../schemas/', import.meta.url));
 
-const ajv = new Ajv({ allErrors: true, strict: false });
+const ajv = new Ajv({ allErrors: true, strict: false, verbose: true });
 const compiled = new Map<string, ValidateFunction>();
 
 function validator(schemaFile: string): ValidateFunction {
@@ -23,6 +23,8 @@ function validator(schemaFile: string): ValidateFunction {
 export interface SchemaProblem {
   /** JSON Pointer of the offending value. */
   pointer: string;
+  /** Report the position of the key rather than of its value (an unknown field). */
+  atKey?: boolean;
   message: string;
 }
 
@@ -35,7 +37,7 @@ export function checkSchema(schemaFile: string, value: Json, base = ''): SchemaP
 
 /** Problems as `file:line:col: message`. */
 export function locateProblems(problems: SchemaProblem[], parsed: ParsedYaml): string[] {
-  return problems.map((p) => `${parsed.where(p.pointer)}: ${p.message}`);
+  return problems.map((p) => `${parsed.where(p.pointer, p.atKey)}: ${p.message}`);
 }
 
 // oneOf/anyOf/if wrappers repeat what their branches already said.
@@ -49,7 +51,7 @@ function describe(e: ErrorObject, base: string): SchemaProblem {
   const p = e.params as Record<string, unknown>;
   switch (e.keyword) {
     case 'additionalProperties':
-      return { pointer: `${at}/${String(p.additionalProperty)}`, message: `unknown field "${String(p.additionalProperty)}"` };
+      return { pointer: `${at}/${String(p.additionalProperty)}`, atKey: true, message: `unknown field "${String(p.additionalProperty)}"` };
     case 'required':
       return { pointer: at, message: `missing required field "${String(p.missingProperty)}"` };
     case 'type':
@@ -58,10 +60,13 @@ function describe(e: ErrorObject, base: string): SchemaProblem {
       return { pointer: at, message: `"${field}" must be one of ${(p.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}` };
     case 'const':
       return { pointer: at, message: `"${field}" must be ${JSON.stringify(p.allowedValue)}` };
-    case 'pattern':
-      return { pointer: at, message: `"${field}" does not match the expected format ${String(p.pattern)}` };
+    case 'pattern': {
+      // The schema's description says what is expected better than a regular expression.
+      const hint = typeof e.parentSchema?.description === 'string' ? e.parentSchema.description : `the format ${String(p.pattern)}`;
+      return { pointer: at, message: `"${field}" is not valid: expected ${hint}` };
+    }
     case 'propertyNames':
-      return { pointer: `${at}/${String(p.propertyName)}`, message: `"${String(p.propertyName)}" is not a valid name here` };
+      return { pointer: `${at}/${String(p.propertyName)}`, atKey: true, message: `"${String(p.propertyName)}" is not a valid name here` };
     default:
       return { pointer: at, message: `"${field}" ${e.message ?? 'is invalid'}` };
   }

@@ -10,10 +10,10 @@ export interface Position {
 
 export interface ParsedYaml {
   value: Json;
-  /** 1-based position of the node at a JSON Pointer (or of its nearest existing parent). */
-  locate(pointer: string): Position;
+  /** 1-based position of the node at a JSON Pointer (or of its nearest existing parent); of its key with `atKey`. */
+  locate(pointer: string, atKey?: boolean): Position;
   /** `file:line:col` for a JSON Pointer. */
-  where(pointer: string): string;
+  where(pointer: string, atKey?: boolean): string;
 }
 
 /**
@@ -31,28 +31,34 @@ export function parseYaml(text: string, file: string): ParsedYaml {
     const where = e.mark ? `${file}:${e.mark.line + 1}:${e.mark.column + 1}` : file;
     throw new FileError(where, `invalid YAML: ${e.reason ?? firstLine(e.message ?? String(error))}`);
   }
-  let located: ((pointer: string) => Position) | undefined;
-  const locate = (pointer: string): Position => {
+  let located: ((pointer: string, atKey?: boolean) => Position) | undefined;
+  const locate = (pointer: string, atKey?: boolean): Position => {
     located ??= positionsOf(text);
-    return located(pointer);
+    return located(pointer, atKey);
   };
-  return { value, locate, where: (pointer) => {
-    const p = locate(pointer);
-    return `${file}:${p.line}:${p.col}`;
-  } };
+  return {
+    value,
+    locate,
+    where: (pointer, atKey) => {
+      const p = locate(pointer, atKey);
+      return `${file}:${p.line}:${p.col}`;
+    },
+  };
 }
 
-function positionsOf(text: string): (pointer: string) => Position {
+function positionsOf(text: string): (pointer: string, atKey?: boolean) => Position {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, merge: false });
-  return (pointer: string): Position => {
+  return (pointer: string, atKey?: boolean): Position => {
     let node: Node | null | undefined = doc.contents;
-    for (const seg of splitPointer(pointer)) {
+    const segs = splitPointer(pointer);
+    for (const [i, seg] of segs.entries()) {
       let next: Node | null | undefined;
       if (isMap(node)) {
         const pair: Pair | undefined = node.items.find((p) => isScalar(p.key) && String(p.key.value) === seg);
+        const wantKey = atKey && i === segs.length - 1;
         // A missing value is best reported at its key.
-        next = (pair?.value as Node | null | undefined) ?? (pair?.key as Node | undefined);
+        next = wantKey ? (pair?.key as Node | undefined) : ((pair?.value as Node | null | undefined) ?? (pair?.key as Node | undefined));
       } else if (isSeq(node)) next = node.items[Number(seg)] as Node | undefined;
       if (!next) break;
       node = next;
