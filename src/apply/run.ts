@@ -24,6 +24,7 @@ export interface PushRunOptions {
   /** Asked with the plan before the first write; false aborts. */
   confirm?: (plan: Plan) => Promise<boolean>;
   onEvent?: (event: PushEvent) => void;
+  timings?: Record<string, number>;
 }
 
 export interface PushRun {
@@ -41,5 +42,8 @@ export async function runPush(opts: PushRunOptions): Promise<PushRun> {
   const { ops } = checkPlan(input);
   if (opts.dryRun) return { plan };
   if (ops.length > 0 && opts.confirm && !(await opts.confirm(plan))) return { plan, declined: true };
-  return { plan, result: await applyPlan(input) };
+  const applied = Date.now();
+  const result = await applyPlan(input);
+  if (opts.timings) opts.timings.applyWall = Date.now() - applied;
+  return { plan, result };
 }

@@ -1,4 +1,6 @@
+import { writeFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
+import type { PostHogClient } from '../posthog/client.js';
 import { HogsyncError } from '../errors.js';
 import { commands } from './commands.js';
 import { processIo, type Io } from './io.js';
@@ -17,6 +19,10 @@ export interface CliContext {
   io: Io;
   /** Sets the process exit code for an outcome that is not an error (diff: 2, drift: 3). */
   setExit(code: number): void;
+  /** Phase costs in ms, written to the file named by HOGSYNC_TIMINGS (benchmarks). */
+  timings: Record<string, number>;
+  /** Clients opened by the command, for request counts in HOGSYNC_TIMINGS. */
+  clients: PostHogClient[];
 }
 
 export function buildProgram(ctx: CliContext): Command {
@@ -37,14 +43,35 @@ export function buildProgram(ctx: CliContext): Command {
 
 export async function main(argv: string[], io: Io = processIo()): Promise<number> {
   let exitCode = 0;
-  const ctx: CliContext = { io, setExit: (code) => (exitCode = code) };
+  const started = Date.now();
+  const ctx: CliContext = { io, setExit: (code) => (exitCode = code), timings: {}, clients: [] };
   const program = buildProgram(ctx);
   try {
     await program.parseAsync(argv, { from: 'user' });
-    return exitCode;
   } catch (error) {
-    return reportError(error, io, argv.includes('--verbose'));
+    exitCode = reportError(error, io, argv.includes('--verbose'));
   }
+  if (io.env.HOGSYNC_TIMINGS) writeTimings(io.env.HOGSYNC_TIMINGS, ctx, started, exitCode);
+  return exitCode;
+}
+
+/** One JSON document of what a run cost, for bench/. */
+function writeTimings(path: string, ctx: CliContext, started: number, exitCode: number): void {
+  const cpu = process.cpuUsage();
+  const stats = ctx.clients.map((c) => c.stats);
+  const sum = (f: (s: (typeof stats)[number]) => number) => stats.reduce((n, s) => n + f(s), 0);
+  const doc = {
+    exitCode,
+    wallMs: Date.now() - started,
+    cpuMs: (cpu.user + cpu.system) / 1000,
+    maxRssMb: process.resourceUsage().maxRSS / 1024,
+    requests: sum((s) => s.requests),
+    retries: sum((s) => s.retries),
+    throttled: sum((s) => s.throttled),
+    rateLimitWaitMs: sum((s) => s.rateLimitWaitMs),
+    ...ctx.timings,
+  };
+  writeFileSync(path, `${JSON.stringify(doc)}\n`);
 }
 
 /** The one place where errors become output and an exit code. */

@@ -28,6 +28,7 @@ export function registerPull(program: Command, ctx: CliContext): void {
         ...session,
         kinds,
         env: ctx.io.env,
+        timings: ctx.timings,
         force: flags.force === true,
         commit: flags.commit === true,
         ...(flags.message ? { message: flags.message } : {}),

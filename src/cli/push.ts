@@ -44,6 +44,7 @@ export function registerPush(program: Command, ctx: CliContext): void {
         ...session,
         kinds,
         env: ctx.io.env,
+        timings: ctx.timings,
         cwd: ctx.io.cwd,
         selectors,
         prune: flags.prune === true,

@@ -24,6 +24,7 @@ export function openSession(ctx: CliContext, cmd: Command, environment?: string,
   const target = resolveTarget(ws, flags, ctx.io.env, environment);
   const onRequest = flags.verbose ? verboseLogger(ctx.io) : progressCounter(ctx.io);
   const client = createClient(target, ctx.io.env, { ...(onRequest ? { onRequest } : {}), ...(concurrency ? { concurrency } : {}) });
+  ctx.clients.push(client);
   return { ws, target, client };
 }
 

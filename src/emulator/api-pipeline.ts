@@ -94,6 +94,8 @@ export async function handleApi(deps: PipelineDeps, req: IncomingMessage, res: S
     entry.status = out.status;
     return finish(out);
   }
+  const itemLatency = deps.dice.itemLatencyMs(itemCount(result.body));
+  if (itemLatency > 0) await sleep(itemLatency);
   entry.status = result.status;
   entry.committed = Boolean(result.committed);
   if (entry.committed) deps.onCommit();
@@ -114,6 +116,16 @@ export async function handleApi(deps: PipelineDeps, req: IncomingMessage, res: S
     }
   }
   finish(out);
+}
+
+/** Rows in an answer: a list envelope's results, a bare array, or one object. */
+function itemCount(body: unknown): number {
+  if (Array.isArray(body)) return body.length;
+  if (body && typeof body === 'object') {
+    const results = (body as { results?: unknown }).results;
+    return Array.isArray(results) ? results.length : 1;
+  }
+  return 0;
 }
 
 /** DRF SimpleMetadata for OPTIONS. */

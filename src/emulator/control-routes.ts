@@ -20,7 +20,7 @@ export interface ControlTarget {
   addMetrics(projectId: number, fnId: string, rows: unknown): number;
 }
 
-const FAULT_KEYS: Array<keyof Faults> = ['latencyMs', 'latencyJitterMs', 'failRate', 'failStatus', 'resetAfterCommitRate', 'errorAfterCommitRate', 'seed'];
+const FAULT_KEYS: Array<keyof Faults> = ['latencyMs', 'latencyJitterMs', 'latencyPerItemMs', 'failRate', 'failStatus', 'resetAfterCommitRate', 'errorAfterCommitRate', 'seed'];
 
 class ControlError extends Error {
   constructor(

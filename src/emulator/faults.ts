@@ -3,7 +3,7 @@ import { makeRandom } from './random.js';
 import type { Faults } from './types.js';
 
 export function defaultFaults(): Faults {
-  return { latencyMs: 0, latencyJitterMs: 0, failRate: 0, failStatus: 503, resetAfterCommitRate: 0, errorAfterCommitRate: 0 };
+  return { latencyMs: 0, latencyJitterMs: 0, latencyPerItemMs: 0, failRate: 0, failStatus: 503, resetAfterCommitRate: 0, errorAfterCommitRate: 0 };
 }
 
 export class FaultDice {
@@ -29,6 +29,11 @@ export class FaultDice {
   latencyMs(): number {
     const { latencyMs, latencyJitterMs } = this.settings;
     return Math.max(0, latencyMs + (latencyJitterMs > 0 ? this.random() * latencyJitterMs : 0));
+  }
+
+  /** Server time that grows with the answer: PostHog serialises every row of a page. */
+  itemLatencyMs(items: number): number {
+    return Math.max(0, (this.settings.latencyPerItemMs ?? 0) * items);
   }
 
   /** Rolled once per /api request, before authentication. */

@@ -149,6 +149,8 @@ export interface ProjectStore {
 export interface Faults {
   latencyMs: number;
   latencyJitterMs: number;
+  /** Extra latency per item in an answer (per row of a list page, 1 for one object). */
+  latencyPerItemMs?: number;
   failRate: number;
   failStatus: number;
   resetAfterCommitRate: number;

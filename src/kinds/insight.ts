@@ -31,17 +31,20 @@ const CLEARED: Record<string, Json> = {
 };
 
 const VARIABLE = 'InsightVariable';
+const SQL_CONTAINERS = new Set(['DataVisualizationNode', 'DataTableNode', 'HogQLQuery']);
 
-/** Server-added schema versions (posthog-api.md §2.3) say nothing about what the user authored. */
-function stripQueryVersions(query: Json): Json {
-  return mapObjects(query, (obj) => (typeof obj.kind === 'string' && 'version' in obj ? omit(obj, ['version']) : obj));
-}
-
-/** HogQL text as PostHog keeps it in SQL insights (CRLF → LF, like posthog-cli does). */
-function normalizeHogql(query: Json): Json {
-  return mapObjects(query, (obj) =>
-    obj.kind === 'HogQLQuery' && typeof obj.query === 'string' ? { ...obj, query: (normalizeCode(obj.query) as string) ?? '' } : obj,
-  );
+/**
+ * One walk over a query: server-added schema `version`s go (posthog-api.md §2.3: they say
+ * nothing about what the user authored), and HogQL text is kept as PostHog keeps it
+ * (CRLF → LF, surrounding whitespace trimmed).
+ */
+function normalizeQuery(query: Json): Json {
+  return mapObjects(query, (obj) => {
+    if (typeof obj.kind !== 'string') return obj;
+    let out = 'version' in obj ? omit(obj, ['version']) : obj;
+    if (out.kind === 'HogQLQuery' && typeof out.query === 'string') out = { ...out, query: (normalizeCode(out.query) as string) ?? '' };
+    return out;
+  });
 }
 
 /**
@@ -90,7 +93,7 @@ function normalize(spec: JsonObject): JsonObject {
   if (Array.isArray(out.tags)) out.tags = sortedSet(out.tags.map((t) => (typeof t === 'string' ? t.trim().toLowerCase() : t)));
   // Dashboard membership is a set of tiles; order carries no meaning.
   if (Array.isArray(out.dashboards)) out.dashboards = sortedSet(out.dashboards);
-  if (out.query !== undefined && out.query !== null) out.query = normalizeHogql(stripQueryVersions(out.query));
+  if (out.query !== undefined && out.query !== null) out.query = normalizeQuery(out.query);
   // With a query, PostHog answers `filters: {}` whatever legacy filters were sent.
   if (isObject(out.query)) delete out.filters;
   return dropDefaults(pick(out, WRITABLE), DEFAULTS);
@@ -118,7 +121,8 @@ const insight = {
 
   toSpec(raw, refs) {
     const spec = pick(raw, WRITABLE);
-    if (spec.query !== undefined && spec.query !== null) spec.query = variablesToKeys(spec.query, refs);
+    // Only SQL insights (HogQL under a DataVisualizationNode or DataTableNode) carry variables; the rest skip the walk.
+    if (isObject(spec.query) && SQL_CONTAINERS.has(String(spec.query.kind))) spec.query = variablesToKeys(spec.query, refs);
     return normalize(spec);
   },
   normalize,

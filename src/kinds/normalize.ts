@@ -19,10 +19,19 @@ export function dropDefaults(obj: JsonObject, defaults: Record<string, Json>): J
   const out: JsonObject = {};
   for (const [k, v] of Object.entries(obj)) {
     if (v === null || v === undefined) continue;
-    if (k in defaults && deepEqual(v, defaults[k] as Json)) continue;
+    const d = defaults[k];
+    if (d !== undefined && isDefault(v, d)) continue;
     out[k] = v;
   }
   return out;
+}
+
+function isDefault(v: Json, d: Json): boolean {
+  if (d === null || typeof d !== 'object') return v === d;
+  // Defaults that are containers are empty ones: checking emptiness avoids serialising every value.
+  if (Array.isArray(d) && d.length === 0) return Array.isArray(v) && v.length === 0;
+  if (isObject(d) && Object.keys(d).length === 0) return isObject(v) && Object.keys(v).length === 0;
+  return deepEqual(v, d);
 }
 
 /** Fills absent fields with the value that clears them on the server (for updates). */

@@ -62,6 +62,12 @@ export function pushSpec(kind: KindDef, fileSpec: JsonObject, sources: VarSource
 }
 
 function resolve(kind: KindDef, fileSpec: JsonObject, sources: VarSources, mode: 'compare' | 'send'): Resolved {
+  const slots = kind.secrets(fileSpec);
+  const paths = kind.varPaths(fileSpec);
+  // Most files have nothing to resolve: normalise them without copying first (normalize never mutates).
+  if (slots.length === 0 && !paths.some((p) => String(getAt(fileSpec, p)).includes('$'))) {
+    return { spec: kind.normalize(fileSpec), missing: [], literalSecrets: [] };
+  }
   const spec = structuredClone(fileSpec);
   const missing = new Set<string>();
   const literalSecrets: string[] = [];

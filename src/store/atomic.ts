@@ -32,3 +32,4 @@ export function removeStaleTempFiles(dir: string): void {
   }
   for (const name of names) if (name.endsWith(TEMP_SUFFIX)) rmSync(join(dir, name), { force: true });
 }
+

@@ -29,6 +29,13 @@ export interface LoadOptions {
   localOverride?: Array<{ kind: KindDef; key: string; file: string; spec: JsonObject }>;
   pageSize?: number;
   rotateSecrets?: boolean;
+  /** Filled with phase costs in ms: `readFilesCpu`, `fetchWall`, `planCpu` (for benchmarks). */
+  timings?: Record<string, number>;
+}
+
+function cpuMs(since: NodeJS.CpuUsage): number {
+  const d = process.cpuUsage(since);
+  return (d.user + d.system) / 1000;
 }
 
 /**
@@ -37,12 +44,18 @@ export interface LoadOptions {
  */
 export async function loadSnapshot(opts: LoadOptions): Promise<Loaded> {
   const { ws, target, client, kinds } = opts;
+  const timings = opts.timings ?? {};
   const fetched = withDependencies(kinds);
   cleanResourceDirs(ws.dir, kinds);
+  let cpu = process.cpuUsage();
   const files = opts.localOverride ? [] : readAllResources(ws.dir, kinds, ws.root);
   const state = StateStore.load(ws.stateDir, target.environment, target, ws.root, { journal: !opts.assignNew });
+  timings.readFilesCpu = cpuMs(cpu);
+  const t0 = Date.now();
   const remote = await fetchRemote(client, fetched, { pageSize: opts.pageSize });
+  timings.fetchWall = Date.now() - t0;
   const vars: VarSources = { env: opts.env, vars: target.vars };
+  cpu = process.cpuUsage();
   const local = opts.localOverride ?? files.map((f) => ({ kind: f.kind, key: f.key, file: f.display, spec: f.spec }));
   const snapshot = buildSnapshot({
     kinds,
@@ -56,11 +69,15 @@ export async function loadSnapshot(opts: LoadOptions): Promise<Loaded> {
     assignNew: opts.assignNew,
     rotateSecrets: opts.rotateSecrets === true,
   });
+  timings.snapshotCpu = cpuMs(cpu);
   return { snapshot, state, files, remote, vars };
 }
 
 /** Files + state + remote → the plan of DESIGN.md "Diff: classification". */
 export async function loadPlan(opts: LoadOptions): Promise<Loaded & { plan: Plan }> {
   const loaded = await loadSnapshot(opts);
-  return { ...loaded, plan: computePlan(loaded.snapshot, opts.target.environment) };
+  const cpu = process.cpuUsage();
+  const plan = computePlan(loaded.snapshot, opts.target.environment);
+  if (opts.timings) opts.timings.planCpu = (opts.timings.snapshotCpu ?? 0) + cpuMs(cpu);
+  return { ...loaded, plan };
 }

@@ -5,7 +5,7 @@ import type { PostHogClient } from '../posthog/client.js';
 import { planPull, type PullAction, type PullStep } from '../plan/pull-plan.js';
 import { commitPaths } from './git.js';
 import { loadSnapshot } from './load.js';
-import { removeResource, resourcePath, writeResource } from './resource-files.js';
+import { removeResource, resourcePath, writeResources } from './resource-files.js';
 
 export interface PullOptions {
   ws: Workspace;
@@ -17,6 +17,7 @@ export interface PullOptions {
   commit: boolean;
   message?: string;
   pageSize?: number;
+  timings?: Record<string, number>;
 }
 
 export interface PullItem {
@@ -50,14 +51,18 @@ export async function runPull(opts: PullOptions): Promise<PullResult> {
   const steps = planPull(loaded.snapshot, { force: opts.force, vars: loaded.vars });
   const { state } = loaded;
 
-  let filesWritten = 0;
+  const written = Date.now();
+  const texts = new Map(loaded.files.map((f) => [`${f.kind.kind}/${f.key}`, f.text]));
+  const toWrite = steps.flatMap((s) => (s.write ? [{ kind: s.kind, key: s.key, spec: s.write, previous: texts.get(`${s.kind.kind}/${s.key}`) }] : []));
+  let filesWritten = writeResources(ws.dir, toWrite);
   for (const step of steps) {
-    if (step.write && writeResource(ws.dir, step.kind, step.key, step.write)) filesWritten++;
     if (step.remove && removeResource(ws.dir, step.kind, step.key)) filesWritten++;
     if (step.bind === null) state.unbind(step.kind.kind, step.key);
     else if (step.bind) state.bind(step.kind.kind, step.key, step.bind);
   }
+  // The state comes last: a pull killed before this point is simply redone by the next one.
   state.flush();
+  if (opts.timings) opts.timings.writeFilesWall = Date.now() - written;
 
   const items = steps.filter((s) => s.action !== 'unchanged' || s.note).map((s) => item(ws, s));
   const counts = { ...EMPTY_COUNTS };

@@ -1,0 +1,235 @@
+#!/usr/bin/env node
+// npm run bench [-- --quick] [--latency-ms 50] [--item-ms 2] [--scale 30] [--concurrency 16]
+//
+// Measures pull, diff and push against the emulator with PostHog's real rate limits
+// scaled by a time factor, prints each figure beside its lower bound (bounds.mjs) and
+// beside a naive one-request-at-a-time baseline, and writes bench/results/latest.json.
+import { spawn } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { DEV_API_KEY, startEmulator } from '../dist/emulator/index.js';
+import { POSTHOG_RATE_LIMITS, scaleRateLimits } from '../dist/posthog/rate-limiter.js';
+import { pullBound, pushBound } from './bounds.mjs';
+import { naivePull, naiveWrites } from './naive.mjs';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const BIN = join(ROOT, 'bin', 'hogsync.js');
+const PAGE = 500;
+
+const { values: args } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    'latency-ms': { type: 'string', default: '50' },
+    'item-ms': { type: 'string', default: '2' },
+    scale: { type: 'string', default: '30' },
+    concurrency: { type: 'string', default: '16' },
+    'read-concurrency': { type: 'string', default: '4' },
+  },
+});
+const latencyMs = Number(args['latency-ms']);
+const perItemMs = Number(args['item-ms']);
+const scale = Number(args.scale);
+const writeConcurrency = Number(args.concurrency);
+const readConcurrency = Number(args['read-concurrency']);
+const sizes = args.quick ? [250, 1000] : [1000, 10000];
+const others = args.quick ? 100 : 1000;
+const writes = args.quick ? 200 : 1000;
+const limits = scaleRateLimits(POSTHOG_RATE_LIMITS, scale);
+
+function seedDoc(insights) {
+  const variables = Array.from({ length: others }, (_, i) => ({ name: `Bench var ${i}`, type: i % 2 ? 'Number' : 'String', default_value: i % 2 ? i : `v${i}` }));
+  const kinds = [
+    (i) => ({ kind: 'InsightVizNode', source: { kind: 'TrendsQuery', series: [{ kind: 'EventsNode', event: `event_${i % 97}`, math: 'total' }], interval: 'day', dateRange: { date_from: '-30d' } } }),
+    (i) => ({ kind: 'InsightVizNode', source: { kind: 'FunnelsQuery', series: [{ kind: 'EventsNode', event: 'signed_up' }, { kind: 'EventsNode', event: `step_${i % 13}` }] } }),
+    () => ({ kind: 'DataTableNode', source: { kind: 'EventsQuery', select: ['*', 'event', 'timestamp'] } }),
+  ];
+  return {
+    projects: [
+      {
+        id: 1,
+        name: 'Bench',
+        insight_variables: variables,
+        insights: Array.from({ length: insights }, (_, i) => ({ name: `Bench insight ${i}`, description: `Insight number ${i}`, tags: ['bench'], query: kinds[i % kinds.length](i) })),
+        hog_functions: Array.from({ length: others }, (_, i) => ({
+          name: `Bench destination ${i}`,
+          type: 'destination',
+          enabled: false,
+          hog: "let res := fetch(inputs.url, {'method': 'POST', 'body': event})\nif (res.status >= 400) {\n  throw Error('failed')\n}",
+          inputs_schema: [{ key: 'url', type: 'string', label: 'URL', required: true }],
+          inputs: { url: { value: `https://hooks.example.com/${i}` } },
+        })),
+      },
+    ],
+  };
+}
+
+function readLists(insights) {
+  return {
+    lists: [
+      { n: insights, pageSize: PAGE, bucket: 'insights' },
+      { n: others, pageSize: PAGE, bucket: 'crud' },
+      { n: others, pageSize: 500, bucket: 'crud' },
+    ],
+    latencyMs,
+    perItemMs,
+    concurrency: readConcurrency,
+    limits,
+  };
+}
+
+function workspace(url) {
+  const dir = mkdtempSync(join(tmpdir(), 'hogsync-bench-'));
+  writeFileSync(
+    join(dir, 'hogsync.yaml'),
+    `environments:\n  bench:\n    host: ${url}\n    project: 1\n    concurrency: ${readConcurrency}\n    rate_limits:\n      scale: ${scale}\n`,
+  );
+  return dir;
+}
+
+function run(dir, cliArgs) {
+  const timings = join(dir, '.timings.json');
+  return new Promise((resolve, reject) => {
+    const t0 = Date.now();
+    const child = spawn(process.execPath, [BIN, ...cliArgs], {
+      cwd: dir,
+      env: { PATH: process.env.PATH, POSTHOG_PERSONAL_API_KEY: DEV_API_KEY, HOGSYNC_TIMINGS: timings, NO_COLOR: '1' },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const wallMs = Date.now() - t0;
+      let t = {};
+      try {
+        t = JSON.parse(readFileSync(timings, 'utf8'));
+      } catch {
+        // no timings: the run failed early
+      }
+      if (code !== 0 && code !== 2) reject(new Error(`hogsync ${cliArgs.join(' ')} exited ${code}: ${stderr}`));
+      else resolve({ ...t, wallMs });
+    });
+  });
+}
+
+function requestsSince(emu, seq) {
+  const list = emu.requests().filter((r) => r.seq > seq);
+  return { total: list.length, throttled: list.filter((r) => r.status === 429).length };
+}
+
+function lastSeq(emu) {
+  const list = emu.requests();
+  return list.length ? list[list.length - 1].seq : 0;
+}
+
+function editInsights(dir, count) {
+  const folder = join(dir, 'posthog', 'insights');
+  const files = readdirSync(folder).sort().slice(0, count);
+  for (const f of files) {
+    const path = join(folder, f);
+    writeFileSync(path, readFileSync(path, 'utf8').replace(/description: (.*)/, 'description: $1 (edited)'));
+  }
+}
+
+function addInsights(dir, count) {
+  for (let i = 0; i < count; i++) {
+    writeFileSync(
+      join(dir, 'posthog', 'insights', `new-bench-${i}.yaml`),
+      `apiVersion: hogsync/v1\nkind: Insight\nkey: new-bench-${i}\nspec:\n  name: New bench insight ${i}\n  query:\n    kind: DataTableNode\n    source:\n      kind: EventsQuery\n      select: ["*"]\n`,
+    );
+  }
+}
+
+const results = [];
+function record(row) {
+  results.push(row);
+  const ratio = row.boundMs ? (row.wallMs / row.boundMs).toFixed(2) : '—';
+  const naive = row.naiveMs ? `${(row.naiveMs / row.boundMs).toFixed(2)}×` : '—';
+  process.stderr.write(`  ${row.name} @ ${row.size}: ${row.wallMs} ms (bound ${row.boundMs} ms, ${ratio}×; naive ${naive}), ${row.requests} requests, ${row.throttled} × 429\n`);
+}
+
+const emu = await startEmulator({ faults: { latencyMs, latencyPerItemMs: perItemMs }, rateLimits: { enabled: true, scale } });
+const started = Date.now();
+try {
+  let pristine;
+  for (const size of sizes) {
+    process.stderr.write(`seeding ${size} insights, ${others} hog functions, ${others} variables…\n`);
+    emu.reset(seedDoc(size));
+    const dir = workspace(emu.url);
+
+    let seq = lastSeq(emu);
+    const pull = await run(dir, ['pull']);
+    const pullReq = requestsSince(emu, seq);
+    const pb = pullBound(readLists(size));
+    emu.reset(seedDoc(size));
+    const naiveDir = mkdtempSync(join(tmpdir(), 'hogsync-naive-'));
+    const naive = await naivePull({ host: emu.url, project: 1, key: DEV_API_KEY, dir: naiveDir });
+    rmSync(naiveDir, { recursive: true, force: true });
+    record({ name: 'pull', size, wallMs: pull.wallMs, boundMs: pb.ms, minRequests: pb.requests, requests: pullReq.total, throttled: pullReq.throttled, maxRssMb: pull.maxRssMb, cpuMs: pull.cpuMs, naiveMs: naive.ms, naiveRequests: naive.requests });
+
+    emu.reset(seedDoc(size));
+    seq = lastSeq(emu);
+    const diff = await run(dir, ['diff']);
+    const diffReq = requestsSince(emu, seq);
+    record({ name: 'diff', size, wallMs: diff.wallMs, boundMs: pb.ms, requests: diffReq.total, throttled: diffReq.throttled, maxRssMb: diff.maxRssMb, differCpuMs: diff.planCpu, fetchMs: diff.fetchWall, readFilesCpuMs: diff.readFilesCpu });
+    pristine = { dir, size };
+  }
+
+  const { dir: base, size } = pristine;
+  const push = async (name, prepare, naiveWritesList) => {
+    const dir = mkdtempSync(join(tmpdir(), 'hogsync-bench-push-'));
+    cpSync(base, dir, { recursive: true });
+    prepare(dir);
+    emu.reset(seedDoc(size));
+    const seq = lastSeq(emu);
+    const r = await run(dir, ['push', '--yes', '--concurrency', String(writeConcurrency)]);
+    const req = requestsSince(emu, seq);
+    const bound = pushBound({ read: readLists(size), writes, bucket: 'insights', latencyMs, perItemMs, concurrency: writeConcurrency, limits });
+    emu.reset(seedDoc(size));
+    const naive = await naiveWrites({ host: emu.url, project: 1, key: DEV_API_KEY, writes: naiveWritesList() });
+    record({ name, size, wallMs: r.wallMs, boundMs: bound.ms, minRequests: bound.requests, requests: req.total, throttled: req.throttled, maxRssMb: r.maxRssMb, applyMs: r.applyWall, naiveMs: naive.ms, naiveRequests: naive.requests });
+    rmSync(dir, { recursive: true, force: true });
+  };
+  const ids = () => emu.project(1).insights.slice(0, writes).map((i) => i.id);
+  await push(`push ${writes} updates`, (dir) => editInsights(dir, writes), () => ids().map((id) => ({ method: 'PATCH', path: `insights/${id}/`, body: { description: 'edited' } })));
+  await push(`push ${writes} creates`, (dir) => addInsights(dir, writes), () => Array.from({ length: writes }, (_, i) => ({ method: 'POST', path: 'insights/', body: { name: `Naive ${i}`, query: { kind: 'DataTableNode', source: { kind: 'EventsQuery', select: ['*'] } } } })));
+} finally {
+  await emu.close();
+}
+
+const bySize = (name, s) => results.find((r) => r.name === name && r.size === s);
+const [small, large] = sizes;
+const checks = [];
+const check = (what, ok, detail) => checks.push({ what, ok, detail });
+for (const r of results.filter((x) => x.name.startsWith('pull') || x.name.startsWith('push'))) {
+  if (r.size === large) check(`${r.name} @ ${r.size} within 1.2× of its bound`, r.wallMs <= 1.2 * r.boundMs, `${(r.wallMs / r.boundMs).toFixed(2)}×`);
+}
+check('zero 429 responses', results.every((r) => r.throttled === 0), results.map((r) => r.throttled).join('/'));
+check(`differ CPU @ ${large} under 2 s`, bySize('diff', large).differCpuMs < 2000, `${Math.round(bySize('diff', large).differCpuMs)} ms`);
+check(`peak RSS of pull/diff @ ${large} under 500 MB`, Math.max(bySize('pull', large).maxRssMb, bySize('diff', large).maxRssMb) < 500, `${Math.round(Math.max(bySize('pull', large).maxRssMb, bySize('diff', large).maxRssMb))} MB`);
+for (const name of ['pull', 'diff']) {
+  const growth = bySize(name, large).cpuMs ?? bySize(name, large).wallMs;
+  const g = (bySize(name, large).wallMs / bySize(name, small).wallMs);
+  check(`${name} cost grows linearly (${large}/${small} within ${large / small * 1.2}×)`, g <= (large / small) * 1.2, `${g.toFixed(1)}×`);
+  void growth;
+}
+
+const table = [
+  '| measure | resources | wall | lower bound | ratio | naive baseline | naive ratio | requests (min) | 429s | peak RSS |',
+  '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+  ...results.map(
+    (r) =>
+      `| ${r.name}${r.differCpuMs !== undefined ? ` (differ CPU ${Math.round(r.differCpuMs)} ms)` : ''} | ${r.size} | ${(r.wallMs / 1000).toFixed(2)} s | ${(r.boundMs / 1000).toFixed(2)} s | ${(r.wallMs / r.boundMs).toFixed(2)}× | ${r.naiveMs ? `${(r.naiveMs / 1000).toFixed(2)} s` : '—'} | ${r.naiveMs ? `${(r.naiveMs / r.boundMs).toFixed(2)}×` : '—'} | ${r.requests}${r.minRequests ? ` (${r.minRequests})` : ''} | ${r.throttled} | ${r.maxRssMb ? `${Math.round(r.maxRssMb)} MB` : '—'} |`,
+  ),
+];
+process.stdout.write(`\nhogsync bench: latency ${latencyMs} ms + ${perItemMs} ms per row, rate limits scaled ×${scale}, read concurrency ${readConcurrency}, write concurrency ${writeConcurrency}, ${((Date.now() - started) / 1000).toFixed(0)} s\n\n${table.join('\n')}\n\n`);
+for (const c of checks) process.stdout.write(`${c.ok ? 'ok  ' : 'FAIL'} ${c.what}: ${c.detail}\n`);
+
+const out = join(ROOT, 'bench', 'results', 'latest.json');
+mkdirSync(dirname(out), { recursive: true });
+writeFileSync(out, `${JSON.stringify({ date: new Date().toISOString(), node: process.version, params: { latencyMs, perItemMs, scale, readConcurrency, writeConcurrency, quick: args.quick }, results, checks }, null, 2)}\n`);
+process.stdout.write(`\nwrote ${out}\n`);
+process.exitCode = checks.every((c) => c.ok) ? 0 : 1;
