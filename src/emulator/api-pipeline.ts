@@ -94,8 +94,16 @@ export async function handleApi(deps: PipelineDeps, req: IncomingMessage, res: S
     entry.status = out.status;
     return finish(out);
   }
+  // Per-row latency models PostHog's serialisation time, so the emulator's own work
+  // (including turning the answer into bytes) counts toward it.
   const itemLatency = deps.dice.itemLatencyMs(itemCount(result.body));
-  if (itemLatency > 0) await sleep(itemLatency);
+  if (itemLatency > 0) {
+    if (result.body !== null && typeof result.body === 'object' && !Buffer.isBuffer(result.body)) {
+      result = { ...result, body: Buffer.from(JSON.stringify(result.body)), contentType: result.contentType ?? 'application/json' };
+    }
+    const owed = started + latency + itemLatency - Date.now();
+    if (owed > 0) await sleep(owed);
+  }
   entry.status = result.status;
   entry.committed = Boolean(result.committed);
   if (entry.committed) deps.onCommit();

@@ -9,6 +9,8 @@ export interface RemoteEntry {
   spec: JsonObject;
   hash: string;
   natural?: string | undefined;
+  /** The spec already serialised (without the key), when the caller asked for it. */
+  text?: string;
 }
 
 export interface LocalEntry {

@@ -23,6 +23,8 @@ export interface PullStep {
   action: PullAction;
   /** Spec to write to the file. */
   write?: JsonObject;
+  /** Its serialised `spec:` part, when prepared while fetching. */
+  text?: string;
   remove?: boolean;
   /** New binding, or null to drop it. */
   bind?: Binding | null;
@@ -47,7 +49,8 @@ function step(entry: Entry, opts: { force: boolean; vars: VarSources }): PullSte
   const take = (action: PullAction) => {
     if (!remote) return s(action);
     const write = local ? keepTemplates(kind, remote.spec, local.fileSpec, opts.vars) : remote.spec;
-    return s(action, { write, bind: bindTo(remote.id, remote.hash, remote.raw) });
+    const text = write === remote.spec && remote.text !== undefined ? { text: remote.text } : {};
+    return s(action, { write, ...text, bind: bindTo(remote.id, remote.hash, remote.raw) });
   };
 
   if (remote && !local) {

@@ -1,7 +1,7 @@
 import { hashJson, type JsonObject } from '../json.js';
 import { dependencyLevels, type KindDef } from '../kinds/index.js';
 import type { Binding, PendingCreate } from '../store/state.js';
-import { matchIdentities, type LocalEntry, type MatchReason, type RemoteEntry } from './identity.js';
+import { matchIdentities, type MatchReason, type RemoteEntry } from './identity.js';
 import { IdentityMap } from './resolver.js';
 import { desiredSpec, secretRefs, withSecretRefs, type VarSources } from './vars.js';
 
@@ -60,74 +60,154 @@ export interface SnapshotInput {
   rotateSecrets?: boolean;
 }
 
+/** The input of a snapshot without the remote listing, which may arrive page by page. */
+export type BuilderInput = Omit<SnapshotInput, 'remote'> & {
+  /** Key-independent text of a remote spec, computed as pages arrive (pull writes it later). */
+  prepareText?: (kind: KindDef, spec: JsonObject) => string;
+};
+
 /**
  * Puts files, state and the remote listing side by side, kind by kind in dependency
  * order, so that references (an insight's variables) are written by key on both sides.
+ * Remote pages can be added as they arrive, once the kinds they reference are finished:
+ * the conversion work then overlaps the network instead of following it.
  */
-export function buildSnapshot(input: SnapshotInput): Snapshot {
-  const identities = new IdentityMap();
-  const entries: Entry[] = [];
-  const unmanaged: Snapshot['unmanaged'] = [];
-  const planned = new Set(input.kinds.map((k) => k.kind));
+export class SnapshotBuilder {
+  readonly identities = new IdentityMap();
+  private readonly order: KindDef[];
+  private readonly planned: Set<string>;
+  private readonly remotes = new Map<string, RemoteEntry[]>();
+  private readonly seen = new Map<string, Set<string>>();
+  private readonly finished = new Set<string>();
+  private readonly entries = new Map<string, Entry[]>();
+  private readonly unmanaged: Snapshot['unmanaged'] = [];
+  private readonly boundSecrets = new Map<string, Map<string, Binding['secrets']>>();
 
-  for (const level of dependencyLevels(input.fetched)) {
-    for (const kind of level) {
-      const raws = input.remote.get(kind.kind) ?? [];
-      for (const raw of raws) identities.remember(kind.kind, kind.remoteId(raw), raw);
-      const bindings = input.bindings(kind.kind);
-      const boundSecrets = new Map<string, Binding['secrets']>();
-      for (const b of bindings.values()) if (b.secrets) boundSecrets.set(String(b.id), b.secrets);
-      const remotes: RemoteEntry[] = raws.map((raw) => {
-        const id = kind.remoteId(raw);
-        const spec = withSecretRefs(kind, kind.toSpec(raw, identities), boundSecrets.get(String(id)));
-        return { id, raw, spec, hash: hashJson(spec), natural: kind.naturalKey(spec, raw) };
-      });
-      const locals: LocalResource[] = input.local
-        .filter((l) => l.kind === kind)
-        .map((l) => {
-          const resolved = desiredSpec(kind, l.spec, input.vars);
-          return {
-            key: l.key,
-            file: l.file,
-            fileSpec: l.spec,
-            spec: resolved.spec,
-            hash: hashJson(resolved.spec),
-            natural: kind.naturalKey(resolved.spec),
-            pending: input.pending(kind.kind, l.key),
-            missingVars: resolved.missing,
-            literalSecrets: resolved.literalSecrets,
-            secretRefs: secretRefs(kind, l.spec),
-          };
-        });
-      const localEntries: LocalEntry[] = locals;
-      const ids = matchIdentities({ kind, remotes, locals: localEntries, bindings, adopt: input.adopt, assignNew: input.assignNew });
-      const remoteById = new Map(remotes.map((r) => [String(r.id), r]));
-      for (const [key, m] of ids.matches) {
-        const remote = remoteById.get(String(m.id));
-        identities.bind(kind.kind, key, m.id, remote?.raw, remote?.natural);
-      }
-      // Keys that exist only as a binding still resolve, so a deleted variable is reported by name.
-      for (const [key, b] of bindings) if (identities.idOf(kind.kind, key) === undefined) identities.bind(kind.kind, key, b.id);
-      if (!planned.has(kind.kind)) continue;
+  constructor(private readonly input: BuilderInput) {
+    this.order = dependencyLevels(input.fetched).flat();
+    this.planned = new Set(input.kinds.map((k) => k.kind));
+  }
 
-      const keys = new Set<string>([...locals.map((l) => l.key), ...bindings.keys(), ...ids.matches.keys()]);
-      const localByKey = new Map(locals.map((l) => [l.key, l]));
-      for (const key of [...keys].sort()) {
-        const m = ids.matches.get(key);
-        const entry: Entry = { kind, key, warnings: ids.warnings.get(key) ?? [], ...(input.rotateSecrets ? { rotateSecrets: true } : {}) };
-        const local = localByKey.get(key);
-        if (local) entry.local = local;
-        const binding = bindings.get(key);
-        if (binding) entry.binding = binding;
-        if (m) {
-          entry.match = m.reason;
-          const remote = remoteById.get(String(m.id));
-          if (remote) entry.remote = remote;
-        }
-        entries.push(entry);
-      }
-      for (const r of remotes) if (!ids.keyOf.has(String(r.id))) unmanaged.push({ kind, remote: r });
+  /** Whether every kind `kind` references is finished, so its pages can be converted. */
+  ready(kind: KindDef): boolean {
+    return kind.dependsOn.every((d) => this.finished.has(d) || !this.order.some((k) => k.kind === d));
+  }
+
+  isFinished(kind: KindDef): boolean {
+    return this.finished.has(kind.kind);
+  }
+
+  /** Converts a page of remote objects to canonical specs. */
+  addRemote(kind: KindDef, raws: JsonObject[]): void {
+    if (!this.ready(kind)) throw new Error(`${kind.kind} pages added before the kinds it references are finished`);
+    const list = this.remotes.get(kind.kind) ?? [];
+    const seen = this.seen.get(kind.kind) ?? new Set<string>();
+    this.remotes.set(kind.kind, list);
+    this.seen.set(kind.kind, seen);
+    const secrets = this.secretsOf(kind);
+    for (const raw of raws) {
+      const id = kind.remoteId(raw);
+      // A page that shifted while the list changed can repeat a row.
+      if (seen.has(String(id))) continue;
+      seen.add(String(id));
+      this.identities.remember(kind.kind, id, raw);
+      const spec = withSecretRefs(kind, kind.toSpec(raw, this.identities), secrets.get(String(id)));
+      const entry: RemoteEntry = { id, raw, spec, hash: hashJson(spec), natural: kind.naturalKey(spec, raw) };
+      if (this.input.prepareText) entry.text = this.input.prepareText(kind, spec);
+      list.push(entry);
     }
   }
-  return { entries, unmanaged, identities };
+
+  /** All pages of `kind` are in: decide identities and build its entries. */
+  finish(kind: KindDef): void {
+    const { input } = this;
+    const remotes = this.remotes.get(kind.kind) ?? [];
+    const bindings = input.bindings(kind.kind);
+    const locals = this.localsOf(kind);
+    const ids = matchIdentities({ kind, remotes, locals, bindings, adopt: input.adopt, assignNew: input.assignNew });
+    const remoteById = new Map(remotes.map((r) => [String(r.id), r]));
+    for (const [key, m] of ids.matches) {
+      const remote = remoteById.get(String(m.id));
+      this.identities.bind(kind.kind, key, m.id, remote?.raw, remote?.natural);
+    }
+    // Keys that exist only as a binding still resolve, so a deleted variable is reported by name.
+    for (const [key, b] of bindings) if (this.identities.idOf(kind.kind, key) === undefined) this.identities.bind(kind.kind, key, b.id);
+    this.finished.add(kind.kind);
+    if (!this.planned.has(kind.kind)) return;
+
+    const entries: Entry[] = [];
+    const keys = new Set<string>([...locals.map((l) => l.key), ...bindings.keys(), ...ids.matches.keys()]);
+    const localByKey = new Map(locals.map((l) => [l.key, l]));
+    for (const key of [...keys].sort()) {
+      const m = ids.matches.get(key);
+      const entry: Entry = { kind, key, warnings: ids.warnings.get(key) ?? [], ...(input.rotateSecrets ? { rotateSecrets: true } : {}) };
+      const local = localByKey.get(key);
+      if (local) entry.local = local;
+      const binding = bindings.get(key);
+      if (binding) entry.binding = binding;
+      if (m) {
+        entry.match = m.reason;
+        const remote = remoteById.get(String(m.id));
+        if (remote) entry.remote = remote;
+      }
+      entries.push(entry);
+    }
+    this.entries.set(kind.kind, entries);
+    for (const r of remotes) if (!ids.keyOf.has(String(r.id))) this.unmanaged.push({ kind, remote: r });
+  }
+
+  snapshot(): Snapshot {
+    const entries = this.order.flatMap((k) => this.entries.get(k.kind) ?? []);
+    return { entries, unmanaged: this.unmanaged, identities: this.identities };
+  }
+
+  private secretsOf(kind: KindDef): Map<string, Binding['secrets']> {
+    let map = this.boundSecrets.get(kind.kind);
+    if (!map) {
+      map = new Map();
+      for (const b of this.input.bindings(kind.kind).values()) if (b.secrets) map.set(String(b.id), b.secrets);
+      this.boundSecrets.set(kind.kind, map);
+    }
+    return map;
+  }
+
+  private readonly localCache = new Map<string, LocalResource[]>();
+
+  /** Local files of a kind in comparison form; computed once, and early if asked (prepareLocals). */
+  localsOf(kind: KindDef): LocalResource[] {
+    const cached = this.localCache.get(kind.kind);
+    if (cached) return cached;
+    const { input } = this;
+    const locals = input.local
+      .filter((l) => l.kind === kind)
+      .map((l): LocalResource => {
+        const resolved = desiredSpec(kind, l.spec, input.vars);
+        return {
+          key: l.key,
+          file: l.file,
+          fileSpec: l.spec,
+          spec: resolved.spec,
+          hash: hashJson(resolved.spec),
+          natural: kind.naturalKey(resolved.spec),
+          pending: input.pending(kind.kind, l.key),
+          missingVars: resolved.missing,
+          literalSecrets: resolved.literalSecrets,
+          secretRefs: secretRefs(kind, l.spec),
+        };
+      });
+    this.localCache.set(kind.kind, locals);
+    return locals;
+  }
+}
+
+/** A snapshot from a complete listing (copy's source, tests). */
+export function buildSnapshot(input: SnapshotInput): Snapshot {
+  const builder = new SnapshotBuilder(input);
+  for (const level of dependencyLevels(input.fetched)) {
+    for (const kind of level) {
+      builder.addRemote(kind, input.remote.get(kind.kind) ?? []);
+      builder.finish(kind);
+    }
+  }
+  return builder.snapshot();
 }

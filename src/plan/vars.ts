@@ -126,8 +126,14 @@ export function withSecretRefs(kind: KindDef, remoteSpec: JsonObject, refs: Reco
  * literals. (Secret references come back through withSecretRefs.)
  */
 export function keepTemplates(kind: KindDef, remoteSpec: JsonObject, fileSpec: JsonObject, sources: VarSources): JsonObject {
+  const paths = kind.varPaths(fileSpec).filter((p) => {
+    const v = getAt(fileSpec, p);
+    return typeof v === 'string' && varNames(v).length > 0;
+  });
+  // Nothing to keep: the remote spec is written as it is (and its prepared text can be used).
+  if (paths.length === 0) return remoteSpec;
   const out = structuredClone(remoteSpec);
-  for (const path of kind.varPaths(fileSpec)) {
+  for (const path of paths) {
     const old = getAt(fileSpec, path);
     if (typeof old !== 'string' || varNames(old).length === 0) continue;
     const missing = new Set<string>();

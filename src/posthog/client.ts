@@ -1,6 +1,6 @@
 import { AmbiguousWriteError, NetworkError, PostHogApiError } from '../errors.js';
 import type { Json } from '../json.js';
-import { listPages } from './paginate.js';
+import { listPages, type ListOptions } from './paginate.js';
 import { RateLimiter, type RateLimitConfig } from './rate-limiter.js';
 import { backoffMs, classifyNetworkError, DEFAULT_RETRY, MAX_CONNECT_ATTEMPTS, retryAfterMs, RETRYABLE_STATUSES, type RetryPolicy } from './retry.js';
 
@@ -173,10 +173,7 @@ export class PostHogClient {
   }
 
   /** Every item of a list endpoint, whichever pagination style it uses. */
-  async listAll<T = unknown>(
-    path: string,
-    opts: { pagination: 'offset' | 'page'; query?: RequestOptions['query']; bucket?: string; pageSize?: number },
-  ): Promise<T[]> {
+  async listAll<T = unknown>(path: string, opts: ListOptions<T>): Promise<T[]> {
     return listPages<T>(this, path, opts);
   }
 

@@ -9,30 +9,60 @@ export interface Page<T> {
   results: T[];
 }
 
-export interface ListOptions {
+export interface ListOptions<T = unknown> {
   pagination: 'offset' | 'page';
   query?: RequestOptions['query'];
   bucket?: string;
   /** Items per page for limit/offset lists (PostHog sets no maximum). Page-number lists have a fixed server size. */
   pageSize?: number;
+  /** Called with rows as their pages arrive, in slices and in any order (a row may repeat if the list shifted). */
+  onPage?: (items: T[]) => void;
 }
 
 export const DEFAULT_PAGE_SIZE = 500;
+const HANDOVER_ROWS = 50;
 
 /**
  * Fetches every page. The first page tells the count, so the remaining pages are
  * fetched concurrently (bounded by the client's page concurrency) instead of one
  * `next` link at a time; a list that grew meanwhile is finished by following offsets.
  */
-export async function listPages<T>(client: PostHogClient, path: string, opts: ListOptions): Promise<T[]> {
-  const get = (query: RequestOptions['query']) =>
-    client.request<Page<T>>({ method: 'GET', path, query: { ...opts.query, ...query }, bucket: opts.bucket });
+export async function listPages<T>(client: PostHogClient, path: string, opts: ListOptions<T>): Promise<T[]> {
+  const get = async (query: RequestOptions['query']) => {
+    const page = await client.request<Page<T>>({ method: 'GET', path, query: { ...opts.query, ...query }, bucket: opts.bucket });
+    // Handed over once the next request has gone out, a slice at a time, so processing rows
+    // never holds up sending or receiving the other pages.
+    const onPage = opts.onPage;
+    if (onPage) {
+      for (let i = 0; i < page.results.length || i === 0; i += HANDOVER_ROWS) {
+        const rows = page.results.slice(i, i + HANDOVER_ROWS);
+        processing.push(
+          new Promise<void>((resolve, reject) =>
+            setImmediate(() => {
+              try {
+                onPage(rows);
+                resolve();
+              } catch (error) {
+                reject(error);
+              }
+            }),
+          ),
+        );
+      }
+    }
+    return page;
+  };
+  const processing: Array<Promise<void>> = [];
+  const done = async (items: T[]): Promise<T[]> => {
+    await Promise.all(processing);
+    return items;
+  };
   const limit = pLimit(client.pageConcurrency);
 
   if (opts.pagination === 'page') {
     const first = await get({ page: 1 });
     const size = first.results.length;
-    if (!first.next || size === 0) return first.results;
+    if (!first.next || size === 0) return done(first.results);
     const pages = Math.ceil(first.count / size);
     const rest = await Promise.all(range(2, pages).map((page) => limit(() => get({ page }))));
     const all = [first, ...rest];
@@ -41,7 +71,7 @@ export async function listPages<T>(client: PostHogClient, path: string, opts: Li
       last = await get({ page });
       all.push(last);
     }
-    return dedupe(all.flatMap((p) => p.results));
+    return done(dedupe(all.flatMap((p) => p.results)));
   }
 
   const size = opts.pageSize ?? DEFAULT_PAGE_SIZE;
@@ -55,7 +85,7 @@ export async function listPages<T>(client: PostHogClient, path: string, opts: Li
     last = await get({ limit: size, offset });
     all.push(last);
   }
-  return dedupe(all.flatMap((p) => p.results));
+  return done(dedupe(all.flatMap((p) => p.results)));
 }
 
 function range(from: number, to: number): number[] {

@@ -100,7 +100,7 @@ export class RateLimiter {
   private readonly now: () => number;
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly margin: number;
-  /** Total time callers spent waiting for their turn, in ms. */
+  /** Total time spent sleeping for the limits, in ms. */
   waitedMs = 0;
 
   constructor(
@@ -127,7 +127,6 @@ export class RateLimiter {
   async acquire(bucket: string): Promise<Release> {
     const b = this.bucket(bucket);
     if (!b) return NOOP;
-    const started = this.now();
     let release!: () => void;
     const previous = b.turn;
     b.turn = new Promise((r) => (release = r));
@@ -142,6 +141,7 @@ export class RateLimiter {
           wait = Math.max(wait, (oldest.finished ?? this.now()) + log.window.windowMs + this.margin - this.now());
         }
         if (wait <= 0) break;
+        this.waitedMs += wait;
         await this.sleep(wait);
       }
       let finish!: () => void;
@@ -152,7 +152,6 @@ export class RateLimiter {
         finish();
       };
       for (const log of b.logs) log.add(slot);
-      this.waitedMs += this.now() - started;
       return slot.finish;
     } finally {
       release();

@@ -6,6 +6,8 @@ export interface FetchOptions {
   /** Items per page for limit/offset lists. */
   pageSize?: number;
   onKindDone?: (kind: KindDef, count: number) => void;
+  /** Each page's rows as they arrive, so they can be processed while the rest are in flight. */
+  onPage?: (kind: KindDef, items: JsonObject[]) => void;
 }
 
 /**
@@ -20,6 +22,7 @@ export async function fetchRemote(client: PostHogClient, kinds: readonly KindDef
         query: kind.listQuery,
         bucket: kind.rateBucket,
         pageSize: opts.pageSize,
+        ...(opts.onPage ? { onPage: (items: JsonObject[]) => opts.onPage?.(kind, items) } : {}),
       });
       opts.onKindDone?.(kind, items.length);
       return [kind.kind, items] as const;

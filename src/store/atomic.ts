@@ -9,16 +9,29 @@ const TEMP_SUFFIX = '.hogsync-tmp';
  * the bytes go to a temporary file beside it, which is then renamed over the target.
  * `durable` also flushes to disk before the rename (the state file asks for it).
  */
+// One random tag per process: temporary names only have to differ between processes.
+const RUN_TAG = `${process.pid}.${randomBytes(4).toString('hex')}`;
+
 export function writeFileAtomic(path: string, data: string, opts: { durable?: boolean } = {}): void {
-  mkdirSync(dirname(path), { recursive: true });
-  const tmp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}${TEMP_SUFFIX}`;
+  const tmp = `${path}.${RUN_TAG}${TEMP_SUFFIX}`;
   try {
     // fsync guards against power loss, not against a killed process; it costs milliseconds a file.
-    writeFileSync(tmp, data, { encoding: 'utf8', flush: opts.durable === true });
+    writeTemp(tmp, data, opts.durable === true);
     renameSync(tmp, path);
   } catch (error) {
     rmSync(tmp, { force: true });
     throw error;
+  }
+}
+
+/** Creates the folder only when the first write finds it missing, instead of on every write. */
+function writeTemp(tmp: string, data: string, flush: boolean): void {
+  try {
+    writeFileSync(tmp, data, { encoding: 'utf8', flush });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    mkdirSync(dirname(tmp), { recursive: true });
+    writeFileSync(tmp, data, { encoding: 'utf8', flush });
   }
 }
 

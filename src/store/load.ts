@@ -4,7 +4,7 @@ import { withDependencies, type KindDef } from '../kinds/index.js';
 import type { PostHogClient } from '../posthog/client.js';
 import { fetchRemote } from '../posthog/remote.js';
 import { computePlan, type Plan } from '../plan/diff.js';
-import { buildSnapshot, type Snapshot } from '../plan/snapshot.js';
+import { SnapshotBuilder, type Snapshot } from '../plan/snapshot.js';
 import type { VarSources } from '../plan/vars.js';
 import { cleanResourceDirs, readAllResources, type ResourceFile } from './resource-files.js';
 import { StateStore } from './state.js';
@@ -31,6 +31,8 @@ export interface LoadOptions {
   rotateSecrets?: boolean;
   /** Filled with phase costs in ms: `readFilesCpu`, `fetchWall`, `planCpu` (for benchmarks). */
   timings?: Record<string, number>;
+  /** Serialise each remote spec as its page arrives (pull). */
+  prepareText?: (kind: KindDef, spec: JsonObject) => string;
 }
 
 function cpuMs(since: NodeJS.CpuUsage): number {
@@ -51,16 +53,11 @@ export async function loadSnapshot(opts: LoadOptions): Promise<Loaded> {
   const files = opts.localOverride ? [] : readAllResources(ws.dir, kinds, ws.root);
   const state = StateStore.load(ws.stateDir, target.environment, target, ws.root, { journal: !opts.assignNew });
   timings.readFilesCpu = cpuMs(cpu);
-  const t0 = Date.now();
-  const remote = await fetchRemote(client, fetched, { pageSize: opts.pageSize });
-  timings.fetchWall = Date.now() - t0;
   const vars: VarSources = { env: opts.env, vars: target.vars };
-  cpu = process.cpuUsage();
   const local = opts.localOverride ?? files.map((f) => ({ kind: f.kind, key: f.key, file: f.display, spec: f.spec }));
-  const snapshot = buildSnapshot({
+  const builder = new SnapshotBuilder({
     kinds,
     fetched,
-    remote,
     local,
     bindings: (kind) => state.bindings(kind),
     pending: (kind, key) => state.pending(kind, key),
@@ -68,8 +65,52 @@ export async function loadSnapshot(opts: LoadOptions): Promise<Loaded> {
     adopt: opts.adopt,
     assignNew: opts.assignNew,
     rotateSecrets: opts.rotateSecrets === true,
+    ...(opts.prepareText ? { prepareText: opts.prepareText } : {}),
   });
-  timings.snapshotCpu = cpuMs(cpu);
+
+  // Pages are converted as they arrive, as soon as the kinds they reference are finished,
+  // so that the CPU works while the network waits.
+  const queued = new Map<string, JsonObject[][]>();
+  const listed = new Set<string>();
+  let snapshotCpu = 0;
+  const advance = () => {
+    // Wall time of synchronous work is its CPU time; process.cpuUsage() per slice would cost more than it measures.
+    const t = performance.now();
+    for (let progress = true; progress; ) {
+      progress = false;
+      for (const kind of fetched) {
+        if (builder.isFinished(kind) || !builder.ready(kind)) continue;
+        for (const page of queued.get(kind.kind) ?? []) builder.addRemote(kind, page);
+        queued.delete(kind.kind);
+        if (listed.has(kind.kind)) {
+          builder.finish(kind);
+          progress = true;
+        }
+      }
+    }
+    snapshotCpu += performance.now() - t;
+  };
+  const t0 = Date.now();
+  const listing = fetchRemote(client, fetched, {
+    pageSize: opts.pageSize,
+    onPage: (kind, items) => {
+      queued.set(kind.kind, [...(queued.get(kind.kind) ?? []), items]);
+      advance();
+    },
+    onKindDone: (kind) => {
+      listed.add(kind.kind);
+      advance();
+    },
+  });
+  // Local files are put in comparison form while the first pages are on their way.
+  cpu = process.cpuUsage();
+  for (const kind of fetched) builder.localsOf(kind);
+  snapshotCpu += cpuMs(cpu);
+  const remote = await listing;
+  timings.fetchWall = Date.now() - t0;
+  advance();
+  const snapshot = builder.snapshot();
+  timings.snapshotCpu = snapshotCpu;
   return { snapshot, state, files, remote, vars };
 }
 

@@ -5,7 +5,7 @@ import type { PostHogClient } from '../posthog/client.js';
 import { planPull, type PullAction, type PullStep } from '../plan/pull-plan.js';
 import { commitPaths } from './git.js';
 import { loadSnapshot } from './load.js';
-import { removeResource, resourcePath, writeResources } from './resource-files.js';
+import { removeResource, resourcePath, serializeSpec, writeResources } from './resource-files.js';
 
 export interface PullOptions {
   ws: Workspace;
@@ -47,13 +47,15 @@ const EMPTY_COUNTS: Record<PullAction, number> = { added: 0, changed: 0, removed
  */
 export async function runPull(opts: PullOptions): Promise<PullResult> {
   const { ws, target } = opts;
-  const loaded = await loadSnapshot({ ...opts, adopt: false, assignNew: true });
+  const loaded = await loadSnapshot({ ...opts, adopt: false, assignNew: true, prepareText: serializeSpec });
   const steps = planPull(loaded.snapshot, { force: opts.force, vars: loaded.vars });
   const { state } = loaded;
 
   const written = Date.now();
   const texts = new Map(loaded.files.map((f) => [`${f.kind.kind}/${f.key}`, f.text]));
-  const toWrite = steps.flatMap((s) => (s.write ? [{ kind: s.kind, key: s.key, spec: s.write, previous: texts.get(`${s.kind.kind}/${s.key}`) }] : []));
+  const toWrite = steps.flatMap((s) =>
+    s.write ? [{ kind: s.kind, key: s.key, spec: s.write, ...(s.text !== undefined ? { specText: s.text } : {}), previous: texts.get(`${s.kind.kind}/${s.key}`) }] : [],
+  );
   let filesWritten = writeResources(ws.dir, toWrite);
   for (const step of steps) {
     if (step.remove && removeResource(ws.dir, step.kind, step.key)) filesWritten++;

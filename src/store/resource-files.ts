@@ -88,9 +88,23 @@ export function readAllResources(dir: string, kinds: readonly KindDef[], root: s
 }
 
 /** The canonical text of a resource file. */
-export function serializeResource(kind: KindDef, key: string, spec: JsonObject): string {
+export function serializeResource(kind: KindDef, key: string, spec: JsonObject, specText?: string): string {
+  // Keys match KEY_PATTERN, and kind names are plain words: neither ever needs quoting.
+  return `apiVersion: ${API_VERSION}\nkind: ${kind.kind}\nkey: ${quoteKey(key)}\n${specText ?? serializeSpec(kind, spec)}`;
+}
+
+/** A key that YAML would read as a number or boolean (`123`, `1e3`, `true`) is quoted. */
+function quoteKey(key: string): string {
+  return /^[a-z_-]*[a-z_][a-z0-9_-]*$/.test(key) && !/^(true|false|null|yes|no|on|off|y|n)$/.test(key) ? key : `"${key}"`;
+}
+
+/**
+ * The `spec:` part of a file, which does not depend on the key: pull prepares it while
+ * pages are still arriving and adds the key line once keys are decided.
+ */
+export function serializeSpec(kind: KindDef, spec: JsonObject): string {
   return stringifyYaml(
-    { apiVersion: API_VERSION, kind: kind.kind, key, spec },
+    { spec },
     { blockPaths: new Set(kind.codePaths(spec).map((p) => `/spec${p}`)), orderKeys: (pointer, keys) => orderKeys(kind, pointer, keys) },
   );
 }
@@ -99,7 +113,7 @@ export function serializeResource(kind: KindDef, key: string, spec: JsonObject):
 const LEADING = ['kind', 'key', 'name', 'type', 'id', 'label'];
 
 function orderKeys(kind: KindDef, pointer: string, keys: string[]): string[] {
-  if (pointer === '') return ENVELOPE_FIELDS.filter((k) => keys.includes(k));
+  if (pointer === '') return keys;
   const leading = pointer === '/spec' ? kind.fieldOrder : LEADING;
   const first = leading.filter((k) => keys.includes(k));
   const rest = keys.filter((k) => !leading.includes(k)).sort();
@@ -119,11 +133,11 @@ export function writeResource(dir: string, kind: KindDef, key: string, spec: Jso
  * Writes many resource files, skipping those whose bytes would not change (`previous` is
  * the current text, when known). Returns how many were written.
  */
-export function writeResources(dir: string, items: Array<{ kind: KindDef; key: string; spec: JsonObject; previous?: string }>): number {
+export function writeResources(dir: string, items: Array<{ kind: KindDef; key: string; spec: JsonObject; specText?: string; previous?: string }>): number {
   let written = 0;
   for (const item of items) {
     const path = resourcePath(dir, item.kind, item.key);
-    const text = serializeResource(item.kind, item.key, item.spec);
+    const text = serializeResource(item.kind, item.key, item.spec, item.specText);
     const previous = item.previous ?? (existsSync(path) ? readFileSync(path, 'utf8') : undefined);
     if (previous === text) continue;
     // Synchronous writes measured faster here than parallel ones through libuv's thread pool.

@@ -91,11 +91,24 @@ export class StateStore {
     return this.doc.resources[refOf(kind, key)];
   }
 
-  /** All bindings of one kind, key → binding. */
+  /** All bindings of one kind, key → binding (a copy). */
   bindings(kind: string): Map<string, Binding> {
-    const out = new Map<string, Binding>();
-    const prefix = `${kind}/`;
-    for (const [ref, b] of Object.entries(this.doc.resources)) if (ref.startsWith(prefix)) out.set(ref.slice(prefix.length), b);
+    this.byKind ??= this.index();
+    return new Map(this.byKind.get(kind) ?? []);
+  }
+
+  // Bindings grouped by kind, built on first use and dropped on every change.
+  private byKind: Map<string, Map<string, Binding>> | undefined;
+
+  private index(): Map<string, Map<string, Binding>> {
+    const out = new Map<string, Map<string, Binding>>();
+    for (const [ref, b] of Object.entries(this.doc.resources)) {
+      const slash = ref.indexOf('/');
+      const kind = ref.slice(0, slash);
+      let m = out.get(kind);
+      if (!m) out.set(kind, (m = new Map()));
+      m.set(ref.slice(slash + 1), b);
+    }
     return out;
   }
 
@@ -137,6 +150,7 @@ export class StateStore {
 
   private apply(entry: JournalEntry, persist: boolean): void {
     const { resources } = this.doc;
+    this.byKind = undefined;
     switch (entry.op) {
       case 'bind':
         resources[entry.ref] = entry.binding;
