@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// npm run bench [-- --quick] [--latency-ms 50] [--item-ms 2] [--scale 30] [--concurrency 16]
+// npm run bench [-- --quick] [--latency-ms 100] [--item-ms 3] [--scale 30] [--concurrency 16]
 //
 // Measures pull, diff and push against the emulator with PostHog's real rate limits
 // scaled by a time factor, prints each figure beside its lower bound (bounds.mjs) and
@@ -22,8 +22,8 @@ const PAGE = 500;
 const { values: args } = parseArgs({
   options: {
     quick: { type: 'boolean', default: false },
-    'latency-ms': { type: 'string', default: '50' },
-    'item-ms': { type: 'string', default: '2' },
+    'latency-ms': { type: 'string', default: '100' },
+    'item-ms': { type: 'string', default: '3' },
     scale: { type: 'string', default: '30' },
     concurrency: { type: 'string', default: '16' },
     'read-concurrency': { type: 'string', default: '4' },
@@ -66,7 +66,7 @@ function seedDoc(insights) {
   };
 }
 
-function readLists(insights) {
+function readLists(insights, concurrency = readConcurrency) {
   return {
     lists: [
       { n: insights, pageSize: PAGE, bucket: 'insights' },
@@ -75,7 +75,7 @@ function readLists(insights) {
     ],
     latencyMs,
     perItemMs,
-    concurrency: readConcurrency,
+    concurrency,
     limits,
   };
 }
@@ -191,7 +191,8 @@ try {
     const seq = lastSeq(emu);
     const r = await run(dir, ['push', '--yes', '--concurrency', String(writeConcurrency)]);
     const req = requestsSince(emu, seq);
-    const bound = pushBound({ read: readLists(size), writes, bucket: 'insights', latencyMs, perItemMs, concurrency: writeConcurrency, limits });
+    // push --concurrency also sets how many pages it reads at once.
+    const bound = pushBound({ read: readLists(size, writeConcurrency), writes, bucket: 'insights', latencyMs, perItemMs, concurrency: writeConcurrency, limits });
     emu.reset(seedDoc(size));
     const naive = await naiveWrites({ host: emu.url, project: 1, key: DEV_API_KEY, writes: naiveWritesList() });
     record({ name, size, wallMs: r.wallMs, boundMs: bound.ms, minRequests: bound.requests, requests: req.total, throttled: req.throttled, maxRssMb: r.maxRssMb, applyMs: r.applyWall, naiveMs: naive.ms, naiveRequests: naive.requests });

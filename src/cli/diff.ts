@@ -25,7 +25,7 @@ export function registerDiff(program: Command, ctx: CliContext): void {
         import('../plan/filter.js'),
         import('../plan/renderers/index.js'),
       ]);
-      const { plan: full, snapshot } = await loadPlan({ ...session, kinds, env: ctx.io.env, timings: ctx.timings, adopt: flags.adopt === true, assignNew: false });
+      const { plan: full, snapshot } = await loadPlan({ ...session, kinds, env: ctx.io.env, timings: ctx.timings, filesFirst: true, adopt: flags.adopt === true, assignNew: false });
       const plan = filterPlan(full, selectors, { file: (p) => resolve(session.ws.root, p), selector: (p) => resolve(ctx.io.cwd, p) });
       endProgress(ctx.io);
       const missing = [...new Set(snapshot.entries.flatMap((e) => e.local?.missingVars ?? []))].sort();

@@ -42,6 +42,8 @@ export function registerPull(program: Command, ctx: CliContext): void {
     });
 }
 
+const MAX_LINES = 200;
+
 function pullJson(r: PullResult) {
   return { environment: r.environment, summary: r.counts, kinds: r.byKind, resources: r.items, ...(r.commit ? { commit: r.commit } : {}) };
 }
@@ -49,7 +51,10 @@ function pullJson(r: PullResult) {
 function pullText(r: PullResult): string {
   const lines: string[] = [];
   const mark: Record<string, string> = { added: '+', changed: '~', removed: '-', kept: '=', conflict: '!', unchanged: ' ' };
-  for (const i of r.items) lines.push(`${mark[i.action]} ${i.file}${i.note ? `  (${i.note})` : ''}`);
+  // A first pull of a large project would print thousands of lines; the JSON output has them all.
+  const shown = r.items.slice(0, MAX_LINES);
+  for (const i of shown) lines.push(`${mark[i.action]} ${i.file}${i.note ? `  (${i.note})` : ''}`);
+  if (r.items.length > shown.length) lines.push(`  … and ${r.items.length - shown.length} more (--output json lists them all)`);
   const totals = Object.entries(r.byKind).map(([kind, c]) => `${c.total} ${kind}`).join(', ');
   const { added, changed, removed, kept, conflict } = r.counts;
   lines.push(

@@ -60,11 +60,18 @@ export interface SnapshotInput {
   rotateSecrets?: boolean;
 }
 
+/** What a `prepare` hook may know about the kind of the remote resource it is given. */
+export interface PrepareContext {
+  /** key → binding */
+  bindings: Map<string, Binding>;
+  locals: LocalResource[];
+}
+
+/** Work done on each remote resource as soon as it is converted (pull serialises and writes ahead). */
+export type PrepareHook = (kind: KindDef, remote: RemoteEntry, ctx: PrepareContext) => void;
+
 /** The input of a snapshot without the remote listing, which may arrive page by page. */
-export type BuilderInput = Omit<SnapshotInput, 'remote'> & {
-  /** Key-independent text of a remote spec, computed as pages arrive (pull writes it later). */
-  prepareText?: (kind: KindDef, spec: JsonObject) => string;
-};
+export type BuilderInput = Omit<SnapshotInput, 'remote'> & { prepare?: PrepareHook };
 
 /**
  * Puts files, state and the remote listing side by side, kind by kind in dependency
@@ -113,8 +120,8 @@ export class SnapshotBuilder {
       this.identities.remember(kind.kind, id, raw);
       const spec = withSecretRefs(kind, kind.toSpec(raw, this.identities), secrets.get(String(id)));
       const entry: RemoteEntry = { id, raw, spec, hash: hashJson(spec), natural: kind.naturalKey(spec, raw) };
-      if (this.input.prepareText) entry.text = this.input.prepareText(kind, spec);
       list.push(entry);
+      if (this.input.prepare) this.input.prepare(kind, entry, this.prepareContext(kind));
     }
   }
 
@@ -159,6 +166,17 @@ export class SnapshotBuilder {
   snapshot(): Snapshot {
     const entries = this.order.flatMap((k) => this.entries.get(k.kind) ?? []);
     return { entries, unmanaged: this.unmanaged, identities: this.identities };
+  }
+
+  private readonly contexts = new Map<string, PrepareContext>();
+
+  private prepareContext(kind: KindDef): PrepareContext {
+    let ctx = this.contexts.get(kind.kind);
+    if (!ctx) {
+      ctx = { bindings: this.input.bindings(kind.kind), locals: this.localsOf(kind) };
+      this.contexts.set(kind.kind, ctx);
+    }
+    return ctx;
   }
 
   private secretsOf(kind: KindDef): Map<string, Binding['secrets']> {

@@ -4,7 +4,7 @@ import { withDependencies, type KindDef } from '../kinds/index.js';
 import type { PostHogClient } from '../posthog/client.js';
 import { fetchRemote } from '../posthog/remote.js';
 import { computePlan, type Plan } from '../plan/diff.js';
-import { SnapshotBuilder, type Snapshot } from '../plan/snapshot.js';
+import { SnapshotBuilder, type PrepareHook, type Snapshot } from '../plan/snapshot.js';
 import type { VarSources } from '../plan/vars.js';
 import { cleanResourceDirs, readAllResources, type ResourceFile } from './resource-files.js';
 import { StateStore } from './state.js';
@@ -31,8 +31,13 @@ export interface LoadOptions {
   rotateSecrets?: boolean;
   /** Filled with phase costs in ms: `readFilesCpu`, `fetchWall`, `planCpu` (for benchmarks). */
   timings?: Record<string, number>;
-  /** Serialise each remote spec as its page arrives (pull). */
-  prepareText?: (kind: KindDef, spec: JsonObject) => string;
+  /**
+   * Read and check every file before the first request (diff promises that a bad file
+   * fails before anything is sent). Otherwise files are read while the first pages travel.
+   */
+  filesFirst?: boolean;
+  /** Work on each remote resource as its page arrives (pull serialises and writes ahead). */
+  prepare?: PrepareHook;
 }
 
 function cpuMs(since: NodeJS.CpuUsage): number {
@@ -49,31 +54,27 @@ export async function loadSnapshot(opts: LoadOptions): Promise<Loaded> {
   const timings = opts.timings ?? {};
   const fetched = withDependencies(kinds);
   cleanResourceDirs(ws.dir, kinds);
-  let cpu = process.cpuUsage();
-  const files = opts.localOverride ? [] : readAllResources(ws.dir, kinds, ws.root);
-  const state = StateStore.load(ws.stateDir, target.environment, target, ws.root, { journal: !opts.assignNew });
-  timings.readFilesCpu = cpuMs(cpu);
   const vars: VarSources = { env: opts.env, vars: target.vars };
-  const local = opts.localOverride ?? files.map((f) => ({ kind: f.kind, key: f.key, file: f.display, spec: f.spec }));
-  const builder = new SnapshotBuilder({
-    kinds,
-    fetched,
-    local,
-    bindings: (kind) => state.bindings(kind),
-    pending: (kind, key) => state.pending(kind, key),
-    vars,
-    adopt: opts.adopt,
-    assignNew: opts.assignNew,
-    rotateSecrets: opts.rotateSecrets === true,
-    ...(opts.prepareText ? { prepareText: opts.prepareText } : {}),
-  });
+
+  let files: ResourceFile[] = [];
+  let state: StateStore | undefined;
+  const readLocal = () => {
+    const cpu = process.cpuUsage();
+    files = opts.localOverride ? [] : readAllResources(ws.dir, kinds, ws.root);
+    state = StateStore.load(ws.stateDir, target.environment, target, ws.root, { journal: !opts.assignNew });
+    timings.readFilesCpu = cpuMs(cpu);
+  };
+  if (opts.filesFirst) readLocal();
 
   // Pages are converted as they arrive, as soon as the kinds they reference are finished,
-  // so that the CPU works while the network waits.
+  // so that the CPU works while the network waits. Callbacks only run once the
+  // synchronous work below is done, so the builder exists by then.
+  let builder: SnapshotBuilder | undefined;
   const queued = new Map<string, JsonObject[][]>();
   const listed = new Set<string>();
   let snapshotCpu = 0;
   const advance = () => {
+    if (!builder) return;
     // Wall time of synchronous work is its CPU time; process.cpuUsage() per slice would cost more than it measures.
     const t = performance.now();
     for (let progress = true; progress; ) {
@@ -102,16 +103,40 @@ export async function loadSnapshot(opts: LoadOptions): Promise<Loaded> {
       advance();
     },
   });
-  // Local files are put in comparison form while the first pages are on their way.
-  cpu = process.cpuUsage();
+  if (!opts.filesFirst) {
+    // The files are read while the first pages are on their way.
+    try {
+      readLocal();
+    } catch (error) {
+      listing.catch(() => undefined);
+      throw error;
+    }
+  }
+  const loadedState = state as unknown as StateStore;
+  const local = opts.localOverride ?? files.map((f) => ({ kind: f.kind, key: f.key, file: f.display, spec: f.spec }));
+  builder = new SnapshotBuilder({
+    kinds,
+    fetched,
+    local,
+    bindings: (kind) => loadedState.bindings(kind),
+    pending: (kind, key) => loadedState.pending(kind, key),
+    vars,
+    adopt: opts.adopt,
+    assignNew: opts.assignNew,
+    rotateSecrets: opts.rotateSecrets === true,
+    ...(opts.prepare ? { prepare: opts.prepare } : {}),
+  });
+  // Local files are put in comparison form while pages are on their way.
+  const cpu = process.cpuUsage();
   for (const kind of fetched) builder.localsOf(kind);
   snapshotCpu += cpuMs(cpu);
+  advance();
   const remote = await listing;
   timings.fetchWall = Date.now() - t0;
   advance();
   const snapshot = builder.snapshot();
   timings.snapshotCpu = snapshotCpu;
-  return { snapshot, state, files, remote, vars };
+  return { snapshot, state: loadedState, files, remote, vars };
 }
 
 /** Files + state + remote → the plan of DESIGN.md "Diff: classification". */

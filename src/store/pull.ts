@@ -1,11 +1,12 @@
 import { join } from 'node:path';
 import type { Target, Workspace } from '../config/target.js';
-import type { KindDef } from '../kinds/index.js';
 import type { PostHogClient } from '../posthog/client.js';
 import { planPull, type PullAction, type PullStep } from '../plan/pull-plan.js';
 import { commitPaths } from './git.js';
 import { loadSnapshot } from './load.js';
-import { removeResource, resourcePath, serializeSpec, writeResources } from './resource-files.js';
+import { kindByName, type KindDef } from '../kinds/index.js';
+import { removeResource, resourcePath, writeResources } from './resource-files.js';
+import { WriteAhead } from './write-ahead.js';
 
 export interface PullOptions {
   ws: Workspace;
@@ -47,16 +48,25 @@ const EMPTY_COUNTS: Record<PullAction, number> = { added: 0, changed: 0, removed
  */
 export async function runPull(opts: PullOptions): Promise<PullResult> {
   const { ws, target } = opts;
-  const loaded = await loadSnapshot({ ...opts, adopt: false, assignNew: true, prepareText: serializeSpec });
+  const ahead = new WriteAhead(ws.dir, new Set(opts.kinds.map((k) => k.kind)));
+  const loaded = await loadSnapshot({ ...opts, adopt: false, assignNew: true, prepare: ahead.prepare }).catch((error: unknown) => {
+    ahead.rollback();
+    throw error;
+  });
   const steps = planPull(loaded.snapshot, { force: opts.force, vars: loaded.vars });
   const { state } = loaded;
 
   const written = Date.now();
   const texts = new Map(loaded.files.map((f) => [`${f.kind.kind}/${f.key}`, f.text]));
-  const toWrite = steps.flatMap((s) =>
-    s.write ? [{ kind: s.kind, key: s.key, spec: s.write, ...(s.text !== undefined ? { specText: s.text } : {}), previous: texts.get(`${s.kind.kind}/${s.key}`) }] : [],
-  );
-  let filesWritten = writeResources(ws.dir, toWrite);
+  const toWrite = steps.flatMap((s) => {
+    if (!s.write) return [];
+    const id = s.bind ? s.bind.id : undefined;
+    if (id !== undefined && s.text !== undefined && ahead.holds(s.kind, s.key, id)) return [];
+    return [{ kind: s.kind, key: s.key, spec: s.write, ...(s.text !== undefined ? { specText: s.text } : {}), previous: texts.get(`${s.kind.kind}/${s.key}`) }];
+  });
+  let filesWritten = writeResources(ws.dir, toWrite) + steps.filter((s) => s.write && s.bind && ahead.holds(s.kind, s.key, s.bind.id)).length;
+  const final = new Set(steps.map((s) => `${s.kind.kind}/${s.key}`));
+  for (const stray of ahead.strays(final)) removeResource(ws.dir, kindByName(stray.kind), stray.key);
   for (const step of steps) {
     if (step.remove && removeResource(ws.dir, step.kind, step.key)) filesWritten++;
     if (step.bind === null) state.unbind(step.kind.kind, step.key);

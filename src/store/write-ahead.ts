@@ -1,0 +1,88 @@
+import { existsSync, rmdirSync, rmSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { kindByName, type KindDef } from '../kinds/index.js';
+import { assignKey } from '../plan/keys.js';
+import type { PrepareContext, PrepareHook } from '../plan/snapshot.js';
+import { writeFileAtomic } from './atomic.js';
+import { resourcePath, serializeResource, serializeSpec } from './resource-files.js';
+
+/**
+ * A first pull spends most of its local time writing files; doing it while later pages
+ * are still on their way hides that time behind the network. A new remote resource is
+ * written ahead under the key it will most likely get (the slug of its name, when no
+ * file or binding holds it); pull then checks each final key against what was written
+ * ahead, rewrites the few that came out differently (same-named resources, whose
+ * suffixes follow id order) and removes what no resource claimed.
+ */
+export class WriteAhead {
+  /** `Kind/key` → remote id written there. */
+  private readonly written = new Map<string, string>();
+  private closed = false;
+  /** Folders that did not exist before, outermost first. */
+  private readonly created: string[] = [];
+  private readonly taken = new Map<string, Set<string>>();
+  private readonly adoptable = new Map<string, Set<string>>();
+
+  constructor(
+    private readonly dir: string,
+    private readonly planned: ReadonlySet<string>,
+  ) {}
+
+  readonly prepare: PrepareHook = (kind, remote, ctx) => {
+    remote.text = serializeSpec(kind, remote.spec);
+    // Pages of other lists may still arrive after a failure was rolled back.
+    if (this.closed || !this.planned.has(kind.kind)) return;
+    const { taken, adoptable, bound } = this.context(kind, ctx);
+    // Bound resources and possible adoptions are decided by the pull plan, not guessed here.
+    if (bound.has(String(remote.id)) || (remote.natural !== undefined && adoptable.has(remote.natural))) return;
+    const key = assignKey(kind.keyHint(remote.raw), `${kind.cliName}-${String(remote.id).slice(0, 8)}`, taken);
+    const path = resourcePath(this.dir, kind, key);
+    for (const dir of [this.dir, dirname(path)]) if (!this.created.includes(dir) && !existsSync(dir)) this.created.push(dir);
+    writeFileAtomic(path, serializeResource(kind, key, remote.spec, remote.text));
+    this.written.set(`${kind.kind}/${key}`, String(remote.id));
+  };
+
+  /** A pull that failed writes nothing: files written ahead (all new) and folders made for them go. */
+  rollback(): void {
+    this.closed = true;
+    for (const ref of this.written.keys()) {
+      const slash = ref.indexOf('/');
+      rmSync(resourcePath(this.dir, kindByName(ref.slice(0, slash)), ref.slice(slash + 1)), { force: true });
+    }
+    this.written.clear();
+    for (const dir of [...this.created].reverse()) {
+      try {
+        rmdirSync(dir);
+      } catch {
+        // Not empty: something else lives there now.
+      }
+    }
+  }
+
+  /** Whether `kind/key` already holds the file of remote `id`, exactly as pull would write it. */
+  holds(kind: KindDef, key: string, id: string | number): boolean {
+    return this.written.get(`${kind.kind}/${key}`) === String(id);
+  }
+
+  /** Files written ahead under a key that no resource ended up with. */
+  strays(final: ReadonlySet<string>): Array<{ kind: string; key: string }> {
+    return [...this.written.keys()].filter((ref) => !final.has(ref)).map((ref) => {
+      const slash = ref.indexOf('/');
+      return { kind: ref.slice(0, slash), key: ref.slice(slash + 1) };
+    });
+  }
+
+  private readonly contexts = new Map<string, { taken: Set<string>; adoptable: Set<string>; bound: Set<string> }>();
+
+  private context(kind: KindDef, ctx: PrepareContext) {
+    let c = this.contexts.get(kind.kind);
+    if (!c) {
+      const taken = new Set<string>([...ctx.bindings.keys(), ...ctx.locals.map((l) => l.key)]);
+      const adoptable = new Set(ctx.locals.filter((l) => !ctx.bindings.has(l.key) && l.natural !== undefined).map((l) => l.natural as string));
+      const bound = new Set([...ctx.bindings.values()].map((b) => String(b.id)));
+      c = { taken, adoptable, bound };
+      this.contexts.set(kind.kind, c);
+    }
+    return c;
+  }
+}
