@@ -50,6 +50,7 @@ export function pullBound({ lists, latencyMs, perItemMs = 0, concurrency, limits
 export function pushBound({ read, writes, bucket, latencyMs, perItemMs = 0, concurrency, limits }) {
   const readPhase = pullBound(read);
   const latency = Math.ceil(writes / concurrency) * (latencyMs + perItemMs);
-  const rate = rateBound(writes, limits[bucket] ?? []);
+  // The last write still has to travel once the window lets it go.
+  const rate = rateBound(writes, limits[bucket] ?? []) + latencyMs + perItemMs;
   return { ms: readPhase.ms + Math.max(latency, rate), requests: readPhase.requests + writes };
 }

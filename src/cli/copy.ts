@@ -46,11 +46,14 @@ export function registerCopy(program: Command, ctx: CliContext): void {
       const to = resolveTarget(ws, g, ctx.io.env, flags.to);
       if (from.host === to.host && from.project === to.project) throw new UsageError(`"${flags.from}" and "${flags.to}" are the same project (${to.project} at ${to.host}).`);
       const concurrency = flags.concurrency ?? to.concurrency;
+      const source = createClient(from, ctx.io.env);
+      const destination = createClient(to, ctx.io.env);
+      ctx.clients.push(source, destination);
       const [{ runCopy }, { RENDERERS }, { planExitCode }] = await Promise.all([import('../apply/copy.js'), import('../plan/renderers/index.js'), import('../plan/filter.js')]);
       const run = await runCopy({
         ws,
-        from: { target: from, client: createClient(from, ctx.io.env) },
-        to: { target: to, client: createClient(to, ctx.io.env, { concurrency }) },
+        from: { target: from, client: source },
+        to: { target: to, client: destination },
         kinds,
         env: ctx.io.env,
         prune: flags.prune === true,

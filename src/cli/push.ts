@@ -33,7 +33,8 @@ export function registerPush(program: Command, ctx: CliContext): void {
     .addOption(outputOption(['text', 'json'], 'text'))
     .action(async (selectors: string[], flags: PushFlags, cmd: Command) => {
       const kinds = parseKinds(flags.kinds);
-      const session = openSession(ctx, cmd, undefined, flags.concurrency);
+      // --concurrency is for writes; list pages, heavy for PostHog, keep the environment's concurrency.
+      const session = openSession(ctx, cmd);
       const [{ runPush }, { RENDERERS }, { planExitCode }] = await Promise.all([
         import('../apply/run.js'),
         import('../plan/renderers/index.js'),

@@ -18,12 +18,12 @@ export function globalsOf(cmd: Command): GlobalFlags & { verbose?: boolean } {
 }
 
 /** Workspace, target and a client for the command's environment (or `environment` when given). */
-export function openSession(ctx: CliContext, cmd: Command, environment?: string, concurrency?: number): Session {
+export function openSession(ctx: CliContext, cmd: Command, environment?: string): Session {
   const flags = globalsOf(cmd);
   const ws = resolveWorkspace(flags, ctx.io.cwd);
   const target = resolveTarget(ws, flags, ctx.io.env, environment);
   const onRequest = flags.verbose ? verboseLogger(ctx.io) : progressCounter(ctx.io);
-  const client = createClient(target, ctx.io.env, { ...(onRequest ? { onRequest } : {}), ...(concurrency ? { concurrency } : {}) });
+  const client = createClient(target, ctx.io.env, onRequest ? { onRequest } : {});
   ctx.clients.push(client);
   return { ws, target, client };
 }

@@ -9,7 +9,7 @@ import type { Target } from './target.js';
 export function createClient(
   target: Target,
   env: NodeJS.ProcessEnv,
-  opts: { onRequest?: (e: RequestEvent) => void; timeoutMs?: number; concurrency?: number } = {},
+  opts: { onRequest?: (e: RequestEvent) => void; timeoutMs?: number } = {},
 ): PostHogClient {
   const apiKey = env[target.apiKeyEnv]?.trim();
   if (!apiKey) {
@@ -23,7 +23,7 @@ export function createClient(
     project: target.project,
     apiKey,
     rateLimits: target.rateLimits,
-    pageConcurrency: opts.concurrency ?? target.concurrency,
+    pageConcurrency: target.concurrency,
   };
   if (opts.onRequest) options.onRequest = opts.onRequest;
   const envTimeout = Number(env.HOGSYNC_TIMEOUT_MS);

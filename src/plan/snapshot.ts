@@ -191,30 +191,41 @@ export class SnapshotBuilder {
 
   private readonly localCache = new Map<string, LocalResource[]>();
 
-  /** Local files of a kind in comparison form; computed once, and early if asked (prepareLocals). */
+  /** Local files of a kind in comparison form; computed once (early, with prepareLocals). */
   localsOf(kind: KindDef): LocalResource[] {
     const cached = this.localCache.get(kind.kind);
     if (cached) return cached;
-    const { input } = this;
-    const locals = input.local
-      .filter((l) => l.kind === kind)
-      .map((l): LocalResource => {
-        const resolved = desiredSpec(kind, l.spec, input.vars);
-        return {
-          key: l.key,
-          file: l.file,
-          fileSpec: l.spec,
-          spec: resolved.spec,
-          hash: hashJson(resolved.spec),
-          natural: kind.naturalKey(resolved.spec),
-          pending: input.pending(kind.kind, l.key),
-          missingVars: resolved.missing,
-          literalSecrets: resolved.literalSecrets,
-          secretRefs: secretRefs(kind, l.spec),
-        };
-      });
+    const locals = this.input.local.filter((l) => l.kind === kind).map((l) => this.toLocal(kind, l));
     this.localCache.set(kind.kind, locals);
     return locals;
+  }
+
+  /** localsOf, a slice at a time, giving the event loop back in between. */
+  async prepareLocals(kind: KindDef, slice = 500): Promise<void> {
+    if (this.localCache.has(kind.kind)) return;
+    const files = this.input.local.filter((l) => l.kind === kind);
+    const locals: LocalResource[] = [];
+    for (let i = 0; i < files.length; i += slice) {
+      for (const l of files.slice(i, i + slice)) locals.push(this.toLocal(kind, l));
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    if (!this.localCache.has(kind.kind)) this.localCache.set(kind.kind, locals);
+  }
+
+  private toLocal(kind: KindDef, l: SnapshotInput['local'][number]): LocalResource {
+    const resolved = desiredSpec(kind, l.spec, this.input.vars);
+    return {
+      key: l.key,
+      file: l.file,
+      fileSpec: l.spec,
+      spec: resolved.spec,
+      hash: hashJson(resolved.spec),
+      natural: kind.naturalKey(resolved.spec),
+      pending: this.input.pending(kind.kind, l.key),
+      missingVars: resolved.missing,
+      literalSecrets: resolved.literalSecrets,
+      secretRefs: secretRefs(kind, l.spec),
+    };
   }
 }
 

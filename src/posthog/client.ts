@@ -14,6 +14,8 @@ export interface RequestOptions {
   body?: Json;
   /** Rate-limit bucket the endpoint belongs to (`insights` or `crud`). */
   bucket?: string;
+  /** Called when a successful answer's headers arrive, before its body is read. */
+  onHeaders?: () => void;
 }
 
 /** One finished attempt, for --verbose logs and benchmarks. The key never appears. */
@@ -156,7 +158,10 @@ export class PostHogClient {
       const safe = idempotent || status === 429;
       const retry = retryable && safe && this.mayRetry(attempt, started);
       this.emit({ method, path: display, status, ms: Date.now() - t0, attempt, willRetry: retry });
-      if (response.ok) return (await readBody(response)) as T;
+      if (response.ok) {
+        opts.onHeaders?.();
+        return (await readBody(response)) as T;
+      }
       if (retry) {
         const told = retryAfterMs(response.headers.get('retry-after'), Date.now());
         await response.body?.cancel();

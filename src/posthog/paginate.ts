@@ -1,4 +1,3 @@
-import pLimit from 'p-limit';
 import type { PostHogClient, RequestOptions } from './client.js';
 
 /** DRF list envelope, shared by both pagination styles. */
@@ -28,8 +27,15 @@ const HANDOVER_ROWS = 50;
  * `next` link at a time; a list that grew meanwhile is finished by following offsets.
  */
 export async function listPages<T>(client: PostHogClient, path: string, opts: ListOptions<T>): Promise<T[]> {
+  const slots = new Slots(client.pageConcurrency);
+  // A page holds one of `pageConcurrency` slots while PostHog works on it, and gives it back
+  // as soon as the answer starts to arrive: reading and converting the rows is our work, not
+  // PostHog's, and the next page can be on its way meanwhile.
   const get = async (query: RequestOptions['query']) => {
-    const page = await client.request<Page<T>>({ method: 'GET', path, query: { ...opts.query, ...query }, bucket: opts.bucket });
+    const release = await slots.take();
+    const page = await client
+      .request<Page<T>>({ method: 'GET', path, query: { ...opts.query, ...query }, bucket: opts.bucket, onHeaders: release })
+      .finally(release);
     // Handed over once the next request has gone out, a slice at a time, so processing rows
     // never holds up sending or receiving the other pages.
     const onPage = opts.onPage;
@@ -57,14 +63,12 @@ export async function listPages<T>(client: PostHogClient, path: string, opts: Li
     await Promise.all(processing);
     return items;
   };
-  const limit = pLimit(client.pageConcurrency);
-
   if (opts.pagination === 'page') {
     const first = await get({ page: 1 });
     const size = first.results.length;
     if (!first.next || size === 0) return done(first.results);
     const pages = Math.ceil(first.count / size);
-    const rest = await Promise.all(range(2, pages).map((page) => limit(() => get({ page }))));
+    const rest = await Promise.all(range(2, pages).map((page) => get({ page })));
     const all = [first, ...rest];
     let last = all[all.length - 1];
     for (let page = pages + 1; last?.next; page++) {
@@ -78,7 +82,7 @@ export async function listPages<T>(client: PostHogClient, path: string, opts: Li
   const first = await get({ limit: size, offset: 0 });
   const offsets: number[] = [];
   for (let o = size; o < first.count; o += size) offsets.push(o);
-  const rest = await Promise.all(offsets.map((offset) => limit(() => get({ limit: size, offset }))));
+  const rest = await Promise.all(offsets.map((offset) => get({ limit: size, offset })));
   const all = [first, ...rest];
   let last = all[all.length - 1];
   for (let offset = size * all.length; last?.next; offset += size) {
@@ -86,6 +90,28 @@ export async function listPages<T>(client: PostHogClient, path: string, opts: Li
     all.push(last);
   }
   return done(dedupe(all.flatMap((p) => p.results)));
+}
+
+/** A counting semaphore whose permits can be returned early (and more than once, harmlessly). */
+class Slots {
+  private free: number;
+  private readonly waiting: Array<() => void> = [];
+  constructor(size: number) {
+    this.free = Math.max(1, size);
+  }
+
+  async take(): Promise<() => void> {
+    if (this.free > 0) this.free--;
+    else await new Promise<void>((resolve) => this.waiting.push(resolve));
+    let returned = false;
+    return () => {
+      if (returned) return;
+      returned = true;
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.free++;
+    };
+  }
 }
 
 function range(from: number, to: number): number[] {

@@ -6,7 +6,7 @@ import { fetchRemote } from '../posthog/remote.js';
 import { computePlan, type Plan } from '../plan/diff.js';
 import { SnapshotBuilder, type PrepareHook, type Snapshot } from '../plan/snapshot.js';
 import type { VarSources } from '../plan/vars.js';
-import { cleanResourceDirs, readAllResources, type ResourceFile } from './resource-files.js';
+import { cleanResourceDirs, readAllResources, readAllResourcesInSlices, type ResourceFile } from './resource-files.js';
 import { StateStore } from './state.js';
 
 export interface Loaded {
@@ -58,13 +58,13 @@ export async function loadSnapshot(opts: LoadOptions): Promise<Loaded> {
 
   let files: ResourceFile[] = [];
   let state: StateStore | undefined;
-  const readLocal = () => {
-    const cpu = process.cpuUsage();
-    files = opts.localOverride ? [] : readAllResources(ws.dir, kinds, ws.root);
+  const readLocal = async () => {
+    const t = performance.now();
+    if (!opts.localOverride) files = opts.filesFirst ? readAllResources(ws.dir, kinds, ws.root) : await readAllResourcesInSlices(ws.dir, kinds, ws.root);
     state = StateStore.load(ws.stateDir, target.environment, target, ws.root, { journal: !opts.assignNew });
-    timings.readFilesCpu = cpuMs(cpu);
+    timings.readFilesCpu = performance.now() - t;
   };
-  if (opts.filesFirst) readLocal();
+  if (opts.filesFirst) await readLocal();
 
   // Pages are converted as they arrive, as soon as the kinds they reference are finished,
   // so that the CPU works while the network waits. Callbacks only run once the
@@ -104,9 +104,9 @@ export async function loadSnapshot(opts: LoadOptions): Promise<Loaded> {
     },
   });
   if (!opts.filesFirst) {
-    // The files are read while the first pages are on their way.
+    // The files are read, a slice at a time, while the first pages are on their way.
     try {
-      readLocal();
+      await readLocal();
     } catch (error) {
       listing.catch(() => undefined);
       throw error;
@@ -126,10 +126,10 @@ export async function loadSnapshot(opts: LoadOptions): Promise<Loaded> {
     rotateSecrets: opts.rotateSecrets === true,
     ...(opts.prepare ? { prepare: opts.prepare } : {}),
   });
-  // Local files are put in comparison form while pages are on their way.
-  const cpu = process.cpuUsage();
-  for (const kind of fetched) builder.localsOf(kind);
-  snapshotCpu += cpuMs(cpu);
+  // Local files are put in comparison form while pages are on their way, in slices too.
+  const t1 = performance.now();
+  for (const kind of fetched) await builder.prepareLocals(kind);
+  snapshotCpu += performance.now() - t1;
   advance();
   const remote = await listing;
   timings.fetchWall = Date.now() - t0;

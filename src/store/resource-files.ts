@@ -71,20 +71,54 @@ export function readResourceFile(path: string, kind: KindDef, root: string): Res
 
 /** Every resource file of the given kinds; all envelope problems are collected before failing. */
 export function readAllResources(dir: string, kinds: readonly KindDef[], root: string): ResourceFile[] {
-  const files: ResourceFile[] = [];
-  const problems: FileError[] = [];
-  for (const kind of kinds) {
-    for (const path of listResourceFiles(dir, kind)) {
+  const reader = new ResourceReader(dir, kinds, root);
+  while (reader.step(Infinity));
+  return reader.result();
+}
+
+/**
+ * The same, a slice at a time with the event loop free in between, so that reading ten
+ * thousand files does not hold back requests that are already on their way.
+ */
+export async function readAllResourcesInSlices(dir: string, kinds: readonly KindDef[], root: string, slice = 200): Promise<ResourceFile[]> {
+  const reader = new ResourceReader(dir, kinds, root);
+  while (reader.step(slice)) await new Promise((resolve) => setImmediate(resolve));
+  return reader.result();
+}
+
+class ResourceReader {
+  private readonly queue: Array<{ kind: KindDef; path: string }>;
+  private next = 0;
+  private readonly files: ResourceFile[] = [];
+  private readonly problems: FileError[] = [];
+
+  constructor(
+    dir: string,
+    kinds: readonly KindDef[],
+    private readonly root: string,
+  ) {
+    this.queue = kinds.flatMap((kind) => listResourceFiles(dir, kind).map((path) => ({ kind, path })));
+  }
+
+  /** Reads up to `count` files; whether any are left. */
+  step(count: number): boolean {
+    for (let n = 0; n < count && this.next < this.queue.length; n++) {
+      const item = this.queue[this.next++] as { kind: KindDef; path: string };
       try {
-        files.push(readResourceFile(path, kind, root));
+        this.files.push(readResourceFile(item.path, item.kind, this.root));
       } catch (error) {
-        if (error instanceof FileError) problems.push(error);
+        if (error instanceof FileError) this.problems.push(error);
         else throw error;
       }
     }
+    return this.next < this.queue.length;
   }
-  if (problems.length > 0) throw new InvalidFilesError(problems.map((p) => p.message));
-  return files;
+
+  /** All files, or every problem at once. */
+  result(): ResourceFile[] {
+    if (this.problems.length > 0) throw new InvalidFilesError(this.problems.map((p) => p.message));
+    return this.files;
+  }
 }
 
 /** The canonical text of a resource file. */
