@@ -94,41 +94,6 @@ export class AmbiguousWriteError extends HogsyncError {
   }
 }
 
-export interface FailedItem {
-  kind: string;
-  key: string;
-  action: string;
-  reason: string;
-}
-
-/** Some resources could not be processed; the rest were. */
-export class PartialFailureError extends HogsyncError {
-  readonly code = 'partial_failure';
-  constructor(
-    message: string,
-    readonly items: FailedItem[],
-  ) {
-    super(message);
-  }
-  override data() {
-    return { items: this.items };
-  }
-}
-
-/** Pull found files edited locally whose remote also changed. */
-export class ConflictError extends HogsyncError {
-  readonly code = 'conflict';
-  constructor(
-    message: string,
-    readonly items: FailedItem[],
-  ) {
-    super(message);
-  }
-  override data() {
-    return { items: this.items };
-  }
-}
-
 function describeApiError(f: ApiErrorFields): string {
   const head = `PostHog answered ${f.status}${f.apiCode ? ` (${f.apiCode}${f.attr ? `, attr ${f.attr}` : ''})` : ''} to ${f.method} ${f.path}`;
   const detail = f.detail ? `: ${f.detail}` : '';

@@ -6,6 +6,7 @@ import { registerPull } from './pull.js';
 import { registerDiff } from './diff.js';
 import { registerPush } from './push.js';
 import { registerCopy } from './copy.js';
+import { registerDemo } from './demo.js';
 
 /** Every command module registers itself here; the order is the order in --help. */
-export const commands: Array<(program: Command, ctx: CliContext) => void> = [registerInit, registerPull, registerDiff, registerPush, registerCopy, registerEmulator];
+export const commands: Array<(program: Command, ctx: CliContext) => void> = [registerInit, registerPull, registerDiff, registerPush, registerCopy, registerEmulator, registerDemo];

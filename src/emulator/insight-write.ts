@@ -103,9 +103,10 @@ export interface CreateExtras {
 
 export function createInsight(store: EmulatorStore, project: ProjectStore, raw: unknown, userId: number, extras: CreateExtras = {}): StoredInsight {
   const f = validate(store, project, raw);
-  const id = extras.id ?? project.nextIds.insight;
-  if (project.insights.some((i) => i.id === id)) throw new Error(`Insight id ${id} already exists in project ${project.id}`);
-  project.nextIds.insight = Math.max(project.nextIds.insight, id + 1);
+  if (extras.id !== undefined && [...store.projects.values()].some((p) => p.insights.some((i) => i.id === extras.id))) {
+    throw new Error(`Insight id ${extras.id} already exists`);
+  }
+  const id = store.allocateInsightId(extras.id);
   const now = extras.created_at ?? nowDrf();
   const insight: StoredInsight = {
     id,

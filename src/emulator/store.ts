@@ -7,18 +7,35 @@ import type { ProjectStore } from './types.js';
 export interface PersistedState {
   version: 1;
   uuid_counter: number;
+  /** Highest insight id handed out; absent in files written before ids were global. */
+  insight_counter?: number;
   projects: ProjectStore[];
 }
 
 export class EmulatorStore {
   readonly projects = new Map<number, ProjectStore>();
   private uuidCounter = 0;
+  private insightCounter = 0;
 
   constructor(readonly parser: HogParser) {}
 
   nextUuid(): string {
     this.uuidCounter += 1;
     return uuidt(this.uuidCounter);
+  }
+
+  /**
+   * Insight ids are one sequence for the whole instance, like PostHog's integer primary key:
+   * the same id never names insights of two projects (that would hide a tool using the
+   * wrong project's id).
+   */
+  allocateInsightId(requested?: number): number {
+    if (requested !== undefined) {
+      this.insightCounter = Math.max(this.insightCounter, requested);
+      return requested;
+    }
+    this.insightCounter += 1;
+    return this.insightCounter;
   }
 
   project(id: number): ProjectStore | undefined {
@@ -44,7 +61,7 @@ export class EmulatorStore {
       hogFunctions: [],
       hogFunctionLogs: [],
       hogFunctionMetrics: [],
-      nextIds: { insight: 1, tile: 1 },
+      nextIds: { tile: 1 },
     };
     this.projects.set(id, created);
     return created;
@@ -53,15 +70,17 @@ export class EmulatorStore {
   clear(): void {
     this.projects.clear();
     this.uuidCounter = 0;
+    this.insightCounter = 0;
   }
 
   snapshot(): PersistedState {
-    return { version: 1, uuid_counter: this.uuidCounter, projects: [...this.projects.values()] };
+    return { version: 1, uuid_counter: this.uuidCounter, insight_counter: this.insightCounter, projects: [...this.projects.values()] };
   }
 
   restore(state: PersistedState): void {
     this.clear();
     this.uuidCounter = state.uuid_counter;
     for (const p of state.projects) this.projects.set(p.id, p);
+    this.insightCounter = state.insight_counter ?? Math.max(0, ...state.projects.flatMap((p) => p.insights.map((i) => i.id)));
   }
 }

@@ -143,7 +143,7 @@ export interface ProjectStore {
   hogFunctions: StoredHogFunction[];
   hogFunctionLogs: StoredLogEntry[];
   hogFunctionMetrics: StoredMetric[];
-  nextIds: { insight: number; tile: number };
+  nextIds: { tile: number };
 }
 
 export interface Faults {

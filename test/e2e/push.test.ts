@@ -1,11 +1,11 @@
 import { spawn } from 'node:child_process';
-import { mkdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { demoSeedPath, loadSeed, type Emulator, type SeedDoc } from '../../src/emulator/index.js';
 import { project } from '../emulator/helpers.js';
-import { BIN, testEmulator, TEST_KEY, workspace, type Workspace } from '../helpers/e2e.js';
+import { BIN, runCli, testEmulator, TEST_KEY, workspace, type Workspace } from '../helpers/e2e.js';
 
 let emu: Emulator;
 let demo: SeedDoc;
@@ -142,6 +142,24 @@ describe('push', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/needs confirmation: run it in a terminal, or pass --yes/);
     expect(writes(emu)).toHaveLength(0);
+  });
+
+  it.skipIf(!existsSync('/usr/bin/script'))('on a terminal, shows the plan and asks before writing', async () => {
+    const ws = await pulled();
+    ws.write('posthog/insights/weekly-active-users.yaml', ws.read('posthog/insights/weekly-active-users.yaml').replace('name: Weekly active users', 'name: WAU (asked)'));
+    // script(1) gives the CLI a pseudo-terminal, with our answer on its input.
+    const onTty = (answer: string) =>
+      runCli(['-c', 'script -qec "node $HOGSYNC_BIN push" /dev/null'], { cwd: ws.dir, input: `${answer}\n`, env: { HOGSYNC_BIN: BIN }, shell: true });
+    emu.clearRequests();
+    const declined = await onTty('n');
+    expect(declined.stdout).toContain('~ spec.name: "Weekly active users" → "WAU (asked)"');
+    expect(declined.stdout).toContain('Apply these changes to production? [y/N]');
+    expect(declined.code).toBe(1);
+    expect(writes(emu)).toHaveLength(0);
+    const accepted = await onTty('y');
+    expect(accepted.code, accepted.stdout).toBe(0);
+    expect(accepted.stdout).toContain('~ updated Insight/weekly-active-users');
+    expect(emu.project(1)?.insights.find((i) => i.name === 'WAU (asked)')).toBeDefined();
   });
 
   it('skips drift and conflicts (exit 3) unless --force', async () => {

@@ -111,7 +111,11 @@ describe('state', () => {
       const b = await project(emu, 2).post('insight_variables/', { name: 'Country', type: 'String' });
       expect(a.body.id).not.toBe(b.body.id);
       expect((await project(emu, 2).get(`insight_variables/${a.body.id}/`)).status).toBe(404);
-      expect((await project(emu, 2).post('insights/', { name: 'first in two' })).body.id).toBe(1);
+      // Insight ids are one sequence for the instance (PostHog's primary key), never reused across projects.
+      const p1Ids = emu.project(1)?.insights.map((i) => i.id) ?? [];
+      const created = (await project(emu, 2).post('insights/', { name: 'first in two' })).body.id;
+      expect(p1Ids).not.toContain(created);
+      expect((await project(emu, 2).get(`insights/${p1Ids[0] ?? 1}/`)).status).toBe(404);
     } finally {
       await emu.close();
     }

@@ -17,9 +17,14 @@ export interface CliResult {
 }
 
 /** Runs the real CLI as a subprocess. */
-export function runCli(args: string[], opts: { cwd: string; env?: Record<string, string | undefined>; input?: string; timeoutMs?: number }): Promise<CliResult> {
+export function runCli(
+  args: string[],
+  opts: { cwd: string; env?: Record<string, string | undefined>; input?: string; timeoutMs?: number; shell?: boolean },
+): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
+    // `shell`: args are a command for /bin/sh instead of CLI arguments.
+    const [command, argv] = opts.shell ? ['/bin/sh', args] : [process.execPath, [BIN, ...args]];
+    const child = spawn(command, argv, {
       cwd: opts.cwd,
       env: { PATH: process.env.PATH, HOME: process.env.HOME, NO_COLOR: '1', POSTHOG_PERSONAL_API_KEY: TEST_KEY, ...opts.env },
       stdio: ['pipe', 'pipe', 'pipe'],

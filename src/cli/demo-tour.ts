@@ -1,0 +1,151 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { simpleGit } from 'simple-git';
+import { DEV_API_KEY, demoSeedPath, startEmulator, type Emulator } from '../emulator/index.js';
+import type { Io } from './io.js';
+
+/** Runs hogsync in-process with the given argv, cwd and environment; returns the exit code. */
+export type RunCommand = (argv: string[], io: Io) => Promise<number>;
+
+interface Step {
+  say: string;
+  argv?: string[];
+  /** Exit code the step must end with. */
+  expect?: number;
+  /** Work done before the command (edits, changes made "in the UI"). */
+  before?: (ctx: TourContext) => Promise<void> | void;
+  /** Extra check of what the command did. */
+  check?: (ctx: TourContext, output: string) => string | undefined;
+  env?: Record<string, string>;
+}
+
+interface TourContext {
+  dir: string;
+  emu: Emulator;
+}
+
+/** The secret the webhook needs in the target project of the copy (a copy cannot read it from the source). */
+const COPY_SECRET = { HOGSYNC_SECRET_NOTIFY_CRM_OF_SIGNUPS_AUTH_HEADER: 'Bearer fake-staging-token' };
+
+const STEPS: Step[] = [
+  {
+    say: 'Write hogsync.yaml for the "production" project (the emulator\'s project 1)…',
+    argv: ['init', '--project', '1'],
+    expect: 0,
+  },
+  {
+    say: '…and for "staging" (project 2, empty), with its ids for the action and the Slack integration the demo uses.',
+    argv: ['init', '-e', 'staging', '--project', '2'],
+    expect: 0,
+    check: ({ dir }) => {
+      const path = join(dir, 'hogsync.yaml');
+      writeFileSync(path, `${readFileSync(path, 'utf8')}    refs:\n      actions:\n        "1": 11\n      integrations:\n        "4821": 5120\n`);
+      return undefined;
+    },
+  },
+  {
+    say: 'Back up production: every insight, variable and hog function becomes a YAML file, committed.',
+    argv: ['pull', '--commit'],
+    expect: 0,
+    check: (_ctx, out) => (/Committed [0-9a-f]{12}/.test(out) ? undefined : 'pull --commit made no commit'),
+  },
+  {
+    say: 'Edit two files, as in a pull request: rename an insight and change a transformation’s Hog code.',
+    before: ({ dir }) => {
+      edit(dir, 'posthog/insights/weekly-active-users.yaml', 'name: Weekly active users', 'name: Weekly active users (all platforms)');
+      edit(dir, 'posthog/hog-functions/ip-anonymization.yaml', "    returnEvent.properties.$ip := arrayStringConcat(parts, '.')", "    returnEvent.properties.$ip := arrayStringConcat(parts, '.')\n    returnEvent.properties.$ip_anonymized := true");
+    },
+  },
+  { say: 'The plan (exit code 2: changes to push).', argv: ['diff'], expect: 2 },
+  { say: 'Apply it.', argv: ['push', '--yes'], expect: 0 },
+  { say: 'Files and PostHog now agree (exit code 0).', argv: ['diff'], expect: 0 },
+  {
+    say: 'Someone edits an insight in the PostHog UI; diff shows it as drift (exit code 3), which a push would not overwrite.',
+    before: async ({ emu }) => {
+      const id = emu.project(1)?.insights.find((i) => i.name === 'Signup funnel')?.id;
+      const res = await fetch(`${emu.url}/api/projects/1/insights/${id}/`, {
+        method: 'PATCH',
+        headers: { Authorization: `Bearer ${DEV_API_KEY}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify({ description: 'Changed in the UI' }),
+      });
+      if (!res.ok) throw new Error(`the UI edit failed with HTTP ${res.status}`);
+    },
+    argv: ['diff'],
+    expect: 3,
+  },
+  {
+    say: 'Copy production into staging, live: variables first, references re-pointed, the webhook secret from the environment.',
+    argv: ['copy', '--from', 'production', '--to', 'staging', '--yes'],
+    env: COPY_SECRET,
+    expect: 0,
+    check: ({ emu }) => {
+      const staging = emu.project(2);
+      const count = (staging?.insights.length ?? 0) + (staging?.insightVariables.length ?? 0) + (staging?.hogFunctions.length ?? 0);
+      return count === 22 ? undefined : `staging holds ${count} resources instead of 22`;
+    },
+  },
+  { say: 'Copying again changes nothing.', argv: ['copy', '--from', 'production', '--to', 'staging', '--yes'], env: COPY_SECRET, expect: 0 },
+];
+
+function edit(dir: string, file: string, from: string, to: string): void {
+  const path = join(dir, file);
+  const text = readFileSync(path, 'utf8');
+  if (!text.includes(from)) throw new Error(`${file} does not contain "${from}"`);
+  writeFileSync(path, text.replace(from, to));
+}
+
+/**
+ * The main jobs of hogsync, end to end, on the embedded emulator: no account, no network.
+ * Each step says what it shows, runs the real command and checks its outcome; the tour
+ * fails (exit 1) at the first step that does not behave as expected.
+ */
+export async function runDemoTour(io: Io, run: RunCommand): Promise<number> {
+  const emu = await startEmulator({ seed: demoSeedPath(), rateLimits: { enabled: false } });
+  try {
+    const dir = mkdtempSync(join(tmpdir(), 'hogsync-demo-'));
+    const git = simpleGit({ baseDir: dir });
+    await git.init();
+    await git.addConfig('user.name', 'hogsync demo');
+    await git.addConfig('user.email', 'demo@example.com');
+    io.out(`hogsync demo: a PostHog emulator at ${emu.url}, a git repository at ${dir}\n`);
+    const env: NodeJS.ProcessEnv = { ...io.env, POSTHOG_PERSONAL_API_KEY: DEV_API_KEY, POSTHOG_HOST: emu.url, NO_COLOR: '1' };
+    delete env.POSTHOG_PROJECT_ID;
+    const ctx: TourContext = { dir, emu };
+    for (const [n, step] of STEPS.entries()) {
+      io.out(`\n${n + 1}. ${step.say}\n`);
+      await step.before?.(ctx);
+      if (!step.argv) continue;
+      io.out(`   $ hogsync ${step.argv.join(' ')}\n`);
+      let output = '';
+      const indent = (text: string) => text.replace(/^(?=.)/gm, '     ');
+      const stepIo: Io = {
+        ...io,
+        cwd: dir,
+        env: { ...env, ...step.env },
+        isTTY: false,
+        color: false,
+        out: (t) => {
+          output += t;
+          io.out(indent(t));
+        },
+        err: (t) => {
+          output += t;
+          io.out(indent(t));
+        },
+      };
+      // Only `init` may take the host from POSTHOG_HOST: the others read hogsync.yaml like a user's would.
+      if (step.argv[0] !== 'init') delete stepIo.env.POSTHOG_HOST;
+      const code = await run(step.argv, stepIo);
+      const problem = code !== step.expect ? `exited ${code}, expected ${step.expect}` : step.check?.(ctx, output);
+      if (problem) {
+        io.err(`\ndemo failed at step ${n + 1} (hogsync ${step.argv.join(' ')}): ${problem}\n`);
+        return 1;
+      }
+    }
+    io.out(`\nDone: every step behaved as expected. Look around in ${dir} (git log, posthog/, .hogsync/state/).\n`);
+    return 0;
+  } finally {
+    await emu.close();
+  }
+}

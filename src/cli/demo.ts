@@ -1,0 +1,12 @@
+import type { Command } from 'commander';
+import type { CliContext } from './main.js';
+
+export function registerDemo(program: Command, ctx: CliContext): void {
+  program
+    .command('demo')
+    .description('tour the main jobs on the embedded emulator: init, pull --commit, edit, diff, push, drift, copy')
+    .action(async () => {
+      const [{ runDemoTour }, { main }] = await Promise.all([import('./demo-tour.js'), import('./main.js')]);
+      ctx.setExit(await runDemoTour(ctx.io, (argv, io) => main(argv, io)));
+    });
+}
