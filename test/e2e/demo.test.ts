@@ -1,0 +1,39 @@
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { ROOT } from '../helpers/e2e.js';
+
+function npmRunDemo(): Promise<{ code: number; out: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('npm', ['run', '--silent', 'demo'], { cwd: ROOT, env: { PATH: process.env.PATH, HOME: process.env.HOME } });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code: code ?? -1, out }));
+  });
+}
+
+describe('npm run demo', () => {
+  it('tours init, pull --commit, edit, diff, push, drift and copy on the emulator, and exits 0', async () => {
+    const { code, out } = await npmRunDemo();
+    expect(code, out).toBe(0);
+    const narration = [
+      /hogsync demo: a PostHog emulator at http:\/\/127\.0\.0\.1:\d+, a git repository at (\S+)/,
+      /\$ hogsync pull --commit\n[\s\S]*Committed [0-9a-f]{12}\./,
+      /\$ hogsync diff\n[\s\S]*~ spec\.name: "Weekly active users" → "Weekly active users \(all platforms\)"/,
+      /\+returnEvent\.properties\.\$ip_anonymized := true/,
+      /\$ hogsync push --yes\n[\s\S]*Pushed production: 0 created, 2 updated/,
+      /No changes: the files and PostHog are in sync\./,
+      /! drift Insight\/signup-funnel/,
+      /Pushed staging: 22 created, 0 updated, 0 adopted, 0 deleted, 0 skipped, 0 failed/,
+      /Pushed staging: 0 created, 0 updated, 0 adopted, 0 deleted, 0 skipped, 0 failed \(22 unchanged\)/,
+      /Done: every step behaved as expected\. Look around in (\S+) /,
+    ];
+    for (const line of narration) expect(out).toMatch(line);
+    const repo = /a git repository at (\S+)/.exec(out)?.[1] ?? '';
+    expect(existsSync(`${repo}/posthog/insights/weekly-active-users.yaml`)).toBe(true);
+    expect(out).not.toContain('fake-staging-token');
+    expect(out).not.toContain('fake-demo-token');
+  });
+});
