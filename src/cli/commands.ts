@@ -7,6 +7,7 @@ import { registerDiff } from './diff.js';
 import { registerPush } from './push.js';
 import { registerCopy } from './copy.js';
 import { registerDemo } from './demo.js';
+import { registerValidate } from './validate.js';
 
 /** Every command module registers itself here; the order is the order in --help. */
-export const commands: Array<(program: Command, ctx: CliContext) => void> = [registerInit, registerPull, registerDiff, registerPush, registerCopy, registerEmulator, registerDemo];
+export const commands: Array<(program: Command, ctx: CliContext) => void> = [registerInit, registerPull, registerDiff, registerPush, registerCopy, registerValidate, registerEmulator, registerDemo];

@@ -1,7 +1,7 @@
 import { isObject, pointer, type Json, type JsonObject } from '../json.js';
 import { dropDefaults, fillDefaults, normalizeCode, omit, pick, trimString } from './normalize.js';
 import { foreignRefsIn } from './query-refs.js';
-import type { ForeignRef, KindDef, SecretSlot } from './types.js';
+import type { CheckProblem, ForeignRef, KindDef, SecretSlot } from './types.js';
 
 // Writable fields of HogFunctionSerializer (posthog-api.md §4.1). `template_id` is
 // write-only on create and read back through `template.id`.
@@ -43,6 +43,7 @@ const CLEARED: Record<string, Json> = {
 };
 
 const ORDERED_TYPES = new Set(['transformation']);
+const SITE_TYPES = new Set(['site_destination', 'site_app']);
 const MAPPING_TYPES = new Set(['destination', 'site_destination']);
 const INTEGRATION_INPUTS = new Set(['integration', 'integration_multi']);
 
@@ -156,6 +157,14 @@ function inputValuePaths(spec: JsonObject): string[] {
   return paths;
 }
 
+/** String leaves of an input value that PostHog compiles as Hog templates (those with `{`). */
+function templateLeaves(value: Json | undefined, at: (string | number)[], visit: (text: string, at: (string | number)[]) => void): void {
+  if (typeof value === 'string') {
+    if (value.includes('{')) visit(value, at);
+  } else if (Array.isArray(value)) value.forEach((v, i) => templateLeaves(v, [...at, i], visit));
+  else if (isObject(value)) for (const [k, v] of Object.entries(value)) templateLeaves(v, [...at, k], visit);
+}
+
 function integrationRefs(spec: JsonObject): ForeignRef[] {
   const refs: ForeignRef[] = [];
   const scan = (schemaItems: Json | undefined, inputs: Json | undefined, base: (string | number)[]) => {
@@ -228,6 +237,47 @@ const hogFunction = {
   varPaths: inputValuePaths,
   secrets: secretSlots,
   references: () => [],
+  check(spec, ctx) {
+    const problems: CheckProblem[] = [];
+    // site_destination and site_app code is TypeScript, compiled elsewhere.
+    if (typeof spec.hog === 'string' && !SITE_TYPES.has(String(spec.type))) {
+      const syntax = ctx.syntax.program(spec.hog);
+      if (syntax) problems.push({ pointer: '/hog', offset: syntax.offset, message: `Hog syntax error: ${syntax.message}` });
+    }
+    if (isObject(spec.masking) && typeof spec.masking.hash === 'string') {
+      const syntax = ctx.syntax.template(spec.masking.hash);
+      if (syntax) problems.push({ pointer: '/masking/hash', offset: syntax.offset, message: `Hog template error: ${syntax.message}` });
+    }
+    const checkInputs = (schemaItems: Json | undefined, inputs: Json | undefined, base: (string | number)[]) => {
+      const schema = schemaOf(schemaItems);
+      if (!isObject(inputs)) return;
+      for (const [key, input] of Object.entries(inputs)) {
+        const item = schema?.get(key);
+        if (schema && !item) {
+          problems.push({ pointer: pointer([...base, 'inputs', key]), message: `input "${key}" is not in inputs_schema; PostHog would drop it` });
+          continue;
+        }
+        if (!isObject(input) || item?.secret === true) continue;
+        const templating = input.templating ?? item?.templating;
+        if (templating === 'liquid' || templating === false) continue;
+        templateLeaves(input.value, [...base, 'inputs', key, 'value'], (text, at) => {
+          // ${VAR} is replaced before PostHog sees the value: check the template without it (same length, same offsets).
+          const syntax = ctx.syntax.template(text.replace(/\$\{[A-Za-z_][A-Za-z0-9_]*\}/g, (m) => 'x'.repeat(m.length)));
+          if (syntax) problems.push({ pointer: pointer(at), offset: syntax.offset, message: `Hog template error in input "${key}": ${syntax.message}` });
+        });
+      }
+      for (const [key, item] of schema ?? []) {
+        const input = isObject(inputs) ? inputs[key] : undefined;
+        const missing = !isObject(input) || (input.value === undefined && input.secret !== true);
+        if (item.required === true && missing && item.default === undefined && item.secret !== true) {
+          problems.push({ pointer: pointer([...base, 'inputs']), message: `required input "${key}" has no value` });
+        }
+      }
+    };
+    checkInputs(spec.inputs_schema, spec.inputs, []);
+    if (Array.isArray(spec.mappings)) spec.mappings.forEach((m, i) => isObject(m) && checkInputs(m.inputs_schema, m.inputs, ['mappings', i]));
+    return problems;
+  },
   foreignRefs(spec) {
     const refs = foreignRefsIn(spec.filters ?? null, '/filters');
     if (Array.isArray(spec.mappings)) spec.mappings.forEach((m, i) => isObject(m) && refs.push(...foreignRefsIn(m.filters ?? null, `/mappings/${i}/filters`)));

@@ -4,7 +4,7 @@ import insight from './insight.js';
 import insightVariable from './insight-variable.js';
 import type { KindDef } from './types.js';
 
-export type { ForeignRef, KindDef, ManagedRef, RefResolver, RemoteId, SecretSlot } from './types.js';
+export type { CheckContext, CheckProblem, ForeignRef, KindDef, ManagedRef, RefResolver, RemoteId, SecretSlot } from './types.js';
 
 /** Every managed kind. The engine (store, plan, apply) reaches kinds only through this list. */
 export const KINDS: readonly KindDef[] = [insightVariable, insight, hogFunction];

@@ -2,7 +2,7 @@ import { UnresolvedReferenceError } from '../errors.js';
 import { isObject, type Json, type JsonObject } from '../json.js';
 import { dropDefaults, fillDefaults, mapObjects, normalizeCode, omit, pick, sortedSet, trimString } from './normalize.js';
 import { foreignRefsIn, hogqlNodes } from './query-refs.js';
-import type { KindDef, ManagedRef, RefResolver } from './types.js';
+import type { CheckProblem, KindDef, ManagedRef, RefResolver } from './types.js';
 
 // Writable fields of InsightSerializer (posthog-api.md §2.1). `saved`, `deleted` and every
 // computed/cache field are server-managed and never reach a file.
@@ -147,6 +147,27 @@ const insight = {
     const refs = foreignRefsIn(spec.query ?? null, '/query');
     if (Array.isArray(spec.dashboards)) spec.dashboards.forEach((id, i) => refs.push({ type: 'dashboards', id: id as number, path: `/dashboards/${i}` }));
     return refs;
+  },
+  check(spec, ctx) {
+    const problems: CheckProblem[] = [];
+    const variables = ctx.known(VARIABLE);
+    for (const { node, pointer } of hogqlNodes(spec.query ?? null, '/query')) {
+      if (typeof node.query !== 'string') continue;
+      const sql = node.query;
+      const syntax = ctx.syntax.select(sql);
+      if (syntax) problems.push({ pointer: `${pointer}/query`, offset: syntax.offset, message: `HogQL syntax error: ${syntax.message}` });
+      // HogQL names variables by code_name: {variables.country}.
+      for (const m of sql.matchAll(/\{\s*variables\.([A-Za-z0-9_]+)\s*\}/g)) {
+        const name = m[1] as string;
+        if (!variables.naturals.has(name) && !variables.keys.has(name)) {
+          problems.push({ pointer: `${pointer}/query`, offset: m.index ?? 0, message: `{variables.${name}} refers to no insight variable file (none has code_name "${name}")` });
+        }
+      }
+    }
+    for (const ref of this.references(spec)) {
+      if (!variables.keys.has(ref.key)) problems.push({ pointer: ref.path, message: `insight variable "${ref.key}" has no file under insight-variables/` });
+    }
+    return problems;
   },
 } satisfies KindDef;
 

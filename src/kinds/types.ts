@@ -1,4 +1,5 @@
 import type { JsonObject } from '../json.js';
+import type { Syntax } from './syntax.js';
 
 /** A PostHog id: integer for insights, UUID string for variables and hog functions. */
 export type RemoteId = string | number;
@@ -33,6 +34,22 @@ export interface ForeignRef {
   id: number | string;
   /** JSON Pointer inside the spec. */
   path: string;
+}
+
+/** A problem `check` found in a spec. */
+export interface CheckProblem {
+  /** JSON Pointer inside the spec. */
+  pointer: string;
+  message: string;
+  /** Character offset inside the string at `pointer` (embedded code), for an exact line:col. */
+  offset?: number;
+}
+
+/** What a kind's `check` may use. */
+export interface CheckContext {
+  syntax: Syntax;
+  /** Keys and natural keys of the files of a kind (e.g. variable code_names). */
+  known(kind: string): { keys: Set<string>; naturals: Set<string> };
 }
 
 /** A secret value inside a spec (a hog function input whose schema says `secret: true`). */
@@ -123,4 +140,6 @@ export interface KindDef {
   references(spec: JsonObject): ManagedRef[];
   /** References to unmanaged objects (ids that differ between projects). */
   foreignRefs(spec: JsonObject): ForeignRef[];
+  /** Offline checks beyond the JSON Schema: embedded code parses, references exist. */
+  check?(spec: JsonObject, ctx: CheckContext): CheckProblem[];
 }

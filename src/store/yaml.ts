@@ -14,6 +14,8 @@ export interface ParsedYaml {
   locate(pointer: string, atKey?: boolean): Position;
   /** `file:line:col` for a JSON Pointer. */
   where(pointer: string, atKey?: boolean): string;
+  /** `file:line:col` of a character inside the string at a JSON Pointer (embedded Hog or HogQL). */
+  whereIn(pointer: string, offset: number): string;
 }
 
 /**
@@ -31,10 +33,10 @@ export function parseYaml(text: string, file: string): ParsedYaml {
     const where = e.mark ? `${file}:${e.mark.line + 1}:${e.mark.column + 1}` : file;
     throw new FileError(where, `invalid YAML: ${e.reason ?? firstLine(e.message ?? String(error))}`);
   }
-  let located: ((pointer: string, atKey?: boolean) => Position) | undefined;
+  let positions: Positions | undefined;
   const locate = (pointer: string, atKey?: boolean): Position => {
-    located ??= positionsOf(text);
-    return located(pointer, atKey);
+    positions ??= positionsOf(text);
+    return positions.node(pointer, atKey);
   };
   return {
     value,
@@ -43,13 +45,23 @@ export function parseYaml(text: string, file: string): ParsedYaml {
       const p = locate(pointer, atKey);
       return `${file}:${p.line}:${p.col}`;
     },
+    whereIn: (pointer, offset) => {
+      positions ??= positionsOf(text);
+      const p = positions.inString(pointer, offset);
+      return `${file}:${p.line}:${p.col}`;
+    },
   };
 }
 
-function positionsOf(text: string): (pointer: string, atKey?: boolean) => Position {
+interface Positions {
+  node(pointer: string, atKey?: boolean): Position;
+  inString(pointer: string, offset: number): Position;
+}
+
+function positionsOf(text: string): Positions {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, merge: false });
-  return (pointer: string, atKey?: boolean): Position => {
+  const find = (pointer: string, atKey?: boolean): Node | null | undefined => {
     let node: Node | null | undefined = doc.contents;
     const segs = splitPointer(pointer);
     for (const [i, seg] of segs.entries()) {
@@ -63,9 +75,33 @@ function positionsOf(text: string): (pointer: string, atKey?: boolean) => Positi
       if (!next) break;
       node = next;
     }
-    const offset = node?.range?.[0] ?? 0;
+    return node;
+  };
+  const at = (offset: number): Position => {
     const pos = lineCounter.linePos(offset);
     return { line: pos.line, col: pos.col };
+  };
+  const lines = text.split('\n');
+  return {
+    node: (pointer, atKey) => at(find(pointer, atKey)?.range?.[0] ?? 0),
+    inString: (pointer, offset) => {
+      const node = find(pointer);
+      const start = node?.range?.[0] ?? 0;
+      if (!isScalar(node) || typeof node.value !== 'string') return at(start);
+      const before = node.value.slice(0, offset);
+      const line = before.split('\n').length - 1;
+      const col = before.length - (before.lastIndexOf('\n') + 1);
+      if (node.type === Scalar.BLOCK_LITERAL || node.type === Scalar.BLOCK_FOLDED) {
+        // Content starts on the line after the `|` header, every line indented alike.
+        const header = at(start).line;
+        const first = lines.slice(header).find((l) => l.trim() !== '') ?? '';
+        const indent = first.length - first.trimStart().length;
+        return { line: header + 1 + line, col: indent + col + 1 };
+      }
+      if (line > 0) return at(start);
+      const quoted = node.type === Scalar.QUOTE_DOUBLE || node.type === Scalar.QUOTE_SINGLE ? 1 : 0;
+      return at(start + quoted + col);
+    },
   };
 }
 

@@ -1,0 +1,62 @@
+import createHogQLParser, { type HogQLParser } from '@posthog/hogql-parser';
+
+/** A syntax error in embedded code, at a character offset of that code. */
+export interface SyntaxProblem {
+  message: string;
+  offset: number;
+}
+
+/**
+ * PostHog's own Hog and HogQL parser (WASM), so that validate rejects exactly what PostHog
+ * would. A parse can take tens of milliseconds, so results are kept per source text:
+ * functions made from one template share their code.
+ */
+export class Syntax {
+  private readonly seen = new Map<string, SyntaxProblem | null>();
+
+  private constructor(private readonly parser: HogQLParser) {}
+
+  static async load(): Promise<Syntax> {
+    return new Syntax(await createHogQLParser());
+  }
+
+  /** A Hog program (a hog function's `hog`). */
+  program(code: string): SyntaxProblem | undefined {
+    return this.check('p', code, () => this.parser.parseProgram(code, true), 0);
+  }
+
+  /** A HogQL SELECT (a SQL insight's query); `{variables.x}` placeholders are allowed. */
+  select(sql: string): SyntaxProblem | undefined {
+    return this.check('s', sql, () => this.parser.parseSelect(sql, true), 0);
+  }
+
+  /** A Hog template string as PostHog compiles input values: `Hello {event.event}`. */
+  template(text: string): SyntaxProblem | undefined {
+    // The template grammar wants the F' prefix and reads to the end; offsets shift by its two characters.
+    return this.check('t', text, () => this.parser.parseFullTemplateString(`F'${text}`, true), 2);
+  }
+
+  private check(kind: string, text: string, parse: () => string, shift: number): SyntaxProblem | undefined {
+    const key = `${kind}\u0000${text}`;
+    let outcome = this.seen.get(key);
+    if (outcome === undefined) {
+      outcome = toProblem(parse(), shift, text.length);
+      this.seen.set(key, outcome);
+    }
+    return outcome ?? undefined;
+  }
+}
+
+function toProblem(raw: string, shift: number, length: number): SyntaxProblem | null {
+  // Errors are small objects; a successful parse is an AST we do not need to read.
+  if (!raw.includes('"error":true')) return null;
+  let parsed: { error?: boolean; message?: string; start?: { offset?: number } };
+  try {
+    parsed = JSON.parse(raw) as typeof parsed;
+  } catch {
+    return { message: 'the parser gave an unreadable answer', offset: 0 };
+  }
+  if (parsed.error !== true) return null;
+  const offset = Math.min(Math.max(0, (parsed.start?.offset ?? 0) - shift), length);
+  return { message: parsed.message ?? 'syntax error', offset };
+}

@@ -1,0 +1,127 @@
+import { isObject, valueAt, type Json, type JsonObject } from '../json.js';
+import type { CheckContext, KindDef } from '../kinds/index.js';
+import type { Syntax } from '../kinds/syntax.js';
+import { VAR_NAME } from '../plan/vars.js';
+import { FileError } from '../errors.js';
+import { checkSchema } from './schemas.js';
+import { listResourceFiles } from './resource-files.js';
+import { parseYaml, type ParsedYaml } from './yaml.js';
+import { readFileSync } from 'node:fs';
+import { relative } from 'node:path';
+
+/** One file as validate sees it: parsed, but not yet trusted. */
+export interface CandidateFile {
+  kind: KindDef;
+  /** Path for messages. */
+  display: string;
+  /** File name without `.yaml`. */
+  fileKey: string;
+  parsed: ParsedYaml;
+}
+
+export interface Problem {
+  /** `path:line:col` */
+  where: string;
+  message: string;
+}
+
+/**
+ * Every check that needs no PostHog: the JSON Schema of each kind, key = file name,
+ * embedded Hog and HogQL parsed by PostHog's parser (errors located in the YAML file),
+ * references to files that exist, no literal secrets, well-formed `${VAR}`s, and no two
+ * files that PostHog would refuse as duplicates. All problems, not the first.
+ */
+export function validateFiles(files: CandidateFile[], syntax: Syntax): Problem[] {
+  const problems: Problem[] = [];
+  const specOf = (f: CandidateFile): JsonObject | undefined => {
+    const doc = f.parsed.value;
+    return isObject(doc) && isObject(doc.spec) ? doc.spec : undefined;
+  };
+  const known = new Map<string, { keys: Set<string>; naturals: Set<string> }>();
+  for (const f of files) {
+    const spec = specOf(f);
+    if (!spec) continue;
+    const k = known.get(f.kind.kind) ?? { keys: new Set<string>(), naturals: new Set<string>() };
+    known.set(f.kind.kind, k);
+    k.keys.add(f.fileKey);
+    const natural = f.kind.naturalKey(spec);
+    if (natural !== undefined) k.naturals.add(natural);
+  }
+  const ctx: CheckContext = { syntax, known: (kind) => known.get(kind) ?? { keys: new Set(), naturals: new Set() } };
+  const naturalOwners = new Map<string, string>();
+
+  for (const f of files) {
+    const add = (pointer: string, message: string, opts: { atKey?: boolean; offset?: number } = {}) =>
+      problems.push({ where: opts.offset !== undefined ? f.parsed.whereIn(pointer, opts.offset) : f.parsed.where(pointer, opts.atKey), message });
+    const doc: Json = f.parsed.value;
+    for (const p of checkSchema(f.kind.schema, doc)) add(p.pointer, p.message, { atKey: p.atKey === true });
+    if (isObject(doc) && typeof doc.key === 'string' && doc.key !== f.fileKey) {
+      add('/key', `key "${doc.key}" does not match the file name "${f.fileKey}"; rename the file or fix the key`);
+    }
+    const spec = specOf(f);
+    if (!spec) continue;
+
+    for (const slot of f.kind.secrets(spec)) {
+      const value = valueAt(spec, `${slot.path}/value`);
+      if (value !== undefined && !(typeof value === 'string' && /\$\{[A-Za-z_][A-Za-z0-9_]*\}/.test(value))) {
+        add(`/spec${slot.path}/value`, `secret input "${slot.name}" holds a literal value; secrets never go in files: write value: \${SOME_VAR} or {secret: true}`);
+      }
+    }
+    const varStrings = [...f.kind.varPaths(spec), ...f.kind.secrets(spec).map((s) => `${s.path}/value`)];
+    for (const path of varStrings) {
+      const value = valueAt(spec, path);
+      if (typeof value !== 'string') continue;
+      for (const m of value.matchAll(/\$\$\{|\$\{([^}]*)(\}?)/g)) {
+        if (m[0] === '$${') continue;
+        if (m[2] !== '}' || !VAR_NAME.test(m[1] ?? '')) {
+          add(`/spec${path}`, `malformed variable reference "${m[0]}": write \${NAME} with letters, digits and _ (or $\${ for a literal \${)`, { offset: m.index ?? 0 });
+        }
+      }
+    }
+    for (const p of f.kind.check?.(spec, ctx) ?? []) add(`/spec${p.pointer}`, p.message, p.offset !== undefined ? { offset: p.offset } : {});
+
+    // Kinds that adopt by natural key cannot have two resources with it (a variable's code_name).
+    const natural = f.kind.autoAdopt ? f.kind.naturalKey(spec) : undefined;
+    if (natural !== undefined) {
+      const owner = naturalOwners.get(`${f.kind.kind}/${natural}`);
+      if (owner) add('/spec/name', `this ${f.kind.kind}'s code_name "${natural}" is also ${owner}'s; PostHog allows one per project`);
+      else naturalOwners.set(`${f.kind.kind}/${natural}`, f.display);
+    }
+  }
+  return problems;
+}
+
+/** Problems in reading order: by file, then line and column. */
+export function sortProblems(problems: Problem[]): Problem[] {
+  return [...problems].sort(byLocation);
+}
+
+function byLocation(a: Problem, b: Problem): number {
+  const [fa, la, ca] = split(a.where);
+  const [fb, lb, cb] = split(b.where);
+  return fa < fb ? -1 : fa > fb ? 1 : la - lb || ca - cb;
+}
+
+function split(where: string): [string, number, number] {
+  const m = /^(.*):(\d+):(\d+)$/.exec(where);
+  return m ? [m[1] as string, Number(m[2]), Number(m[3])] : [where, 0, 0];
+}
+
+/** Parses every file of the given kinds; files that are not YAML are problems, not errors. */
+export function readCandidates(dir: string, kinds: readonly KindDef[], root: string): { files: CandidateFile[]; problems: Problem[] } {
+  const files: CandidateFile[] = [];
+  const problems: Problem[] = [];
+  for (const kind of kinds) {
+    for (const path of listResourceFiles(dir, kind)) {
+      const display = relative(root, path) || path;
+      try {
+        const parsed = parseYaml(readFileSync(path, 'utf8'), display);
+        files.push({ kind, display, fileKey: path.replace(/^.*[\\/]/, '').replace(/\.ya?ml$/, ''), parsed });
+      } catch (error) {
+        if (!(error instanceof FileError)) throw error;
+        problems.push({ where: error.where, message: error.problem });
+      }
+    }
+  }
+  return { files, problems };
+}
