@@ -152,6 +152,10 @@ const results = [];
 function record(row) {
   results.push(row);
   const ratio = row.boundMs ? (row.wallMs / row.boundMs).toFixed(2) : '—';
+  if (!row.boundMs) {
+    process.stderr.write(`  ${row.name} @ ${row.size}: ${row.wallMs} ms, peak RSS ${Math.round(row.maxRssMb ?? 0)} MB\n`);
+    return;
+  }
   const naive = row.naiveMs ? `${(row.naiveMs / row.boundMs).toFixed(2)}×` : '—';
   const phases = ['fetchMs', 'readFilesCpuMs', 'planCpuMs', 'differCpuMs', 'applyMs'].filter((k) => row[k] !== undefined).map((k) => `${k} ${Math.round(row[k])}`);
   process.stderr.write(`  ${row.name} @ ${row.size}: ${row.wallMs} ms (bound ${row.boundMs} ms, ${ratio}×; naive ${naive}), ${row.requests} requests, ${row.throttled} × 429${phases.length ? `; ${phases.join(', ')}` : ''}\n`);
@@ -181,6 +185,8 @@ try {
     const diff = await run(dir, ['diff']);
     const diffReq = requestsSince(emu, seq);
     record({ name: 'diff', size, wallMs: diff.wallMs, boundMs: pb.ms, requests: diffReq.total, throttled: diffReq.throttled, maxRssMb: diff.maxRssMb, differCpuMs: diff.planCpu, fetchMs: diff.fetchWall, readFilesCpuMs: diff.readFilesCpu });
+    const validate = await run(dir, ['validate']);
+    record({ name: 'validate', size, wallMs: validate.wallMs, maxRssMb: validate.maxRssMb, cpuMs: validate.cpuMs, requests: 0, throttled: 0 });
     pristine = { dir, size };
   }
 
@@ -216,6 +222,7 @@ for (const r of results.filter((x) => x.name.startsWith('pull') || x.name.starts
   if (r.size === large) check(`${r.name} @ ${r.size} within 1.2× of its bound`, r.wallMs <= 1.2 * r.boundMs, `${(r.wallMs / r.boundMs).toFixed(2)}×`);
 }
 check('zero 429 responses', results.every((r) => r.throttled === 0), results.map((r) => r.throttled).join('/'));
+check(`validate @ ${large} under 10 s`, bySize('validate', large).wallMs < 10_000, `${(bySize('validate', large).wallMs / 1000).toFixed(1)} s`);
 check(`differ CPU @ ${large} under 2 s`, bySize('diff', large).differCpuMs < 2000, `${Math.round(bySize('diff', large).differCpuMs)} ms`);
 check(`peak RSS of pull/diff @ ${large} under 500 MB`, Math.max(bySize('pull', large).maxRssMb, bySize('diff', large).maxRssMb) < 500, `${Math.round(Math.max(bySize('pull', large).maxRssMb, bySize('diff', large).maxRssMb))} MB`);
 for (const name of small === large ? [] : ['pull', 'diff']) {
@@ -230,7 +237,7 @@ const table = [
   '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
   ...results.map(
     (r) =>
-      `| ${r.name}${r.differCpuMs !== undefined ? ` (differ CPU ${Math.round(r.differCpuMs)} ms)` : ''} | ${r.size} | ${(r.wallMs / 1000).toFixed(2)} s | ${(r.boundMs / 1000).toFixed(2)} s | ${(r.wallMs / r.boundMs).toFixed(2)}× | ${r.naiveMs ? `${(r.naiveMs / 1000).toFixed(2)} s` : '—'} | ${r.naiveMs ? `${(r.naiveMs / r.boundMs).toFixed(2)}×` : '—'} | ${r.requests}${r.minRequests ? ` (${r.minRequests})` : ''} | ${r.throttled} | ${r.maxRssMb ? `${Math.round(r.maxRssMb)} MB` : '—'} |`,
+      `| ${r.name}${r.differCpuMs !== undefined ? ` (differ CPU ${Math.round(r.differCpuMs)} ms)` : ''} | ${r.size} | ${(r.wallMs / 1000).toFixed(2)} s | ${r.boundMs ? `${(r.boundMs / 1000).toFixed(2)} s` : '—'} | ${r.boundMs ? `${(r.wallMs / r.boundMs).toFixed(2)}×` : '—'} | ${r.naiveMs ? `${(r.naiveMs / 1000).toFixed(2)} s` : '—'} | ${r.naiveMs ? `${(r.naiveMs / r.boundMs).toFixed(2)}×` : '—'} | ${r.requests}${r.minRequests ? ` (${r.minRequests})` : ''} | ${r.throttled} | ${r.maxRssMb ? `${Math.round(r.maxRssMb)} MB` : '—'} |`,
   ),
 ];
 process.stdout.write(`\nhogsync bench: latency ${latencyMs} ms + ${perItemMs} ms per row, rate limits scaled ×${scale}, read concurrency ${readConcurrency}, write concurrency ${writeConcurrency}, ${((Date.now() - started) / 1000).toFixed(0)} s\n\n${table.join('\n')}\n\n`);

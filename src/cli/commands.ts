@@ -8,6 +8,10 @@ import { registerPush } from './push.js';
 import { registerCopy } from './copy.js';
 import { registerDemo } from './demo.js';
 import { registerValidate } from './validate.js';
+import { registerTest } from './test.js';
+import { registerStatus } from './status.js';
+import { registerList } from './list.js';
+import { registerIcons } from './icons.js';
 
 /** Every command module registers itself here; the order is the order in --help. */
-export const commands: Array<(program: Command, ctx: CliContext) => void> = [registerInit, registerPull, registerDiff, registerPush, registerCopy, registerValidate, registerEmulator, registerDemo];
+export const commands: Array<(program: Command, ctx: CliContext) => void> = [registerInit, registerPull, registerDiff, registerPush, registerCopy, registerValidate, registerTest, registerStatus, registerList, registerIcons, registerEmulator, registerDemo];

@@ -13,6 +13,7 @@ interface PushFlags {
   yes?: boolean;
   adopt?: boolean;
   rotateSecrets?: boolean;
+  verify?: boolean;
   concurrency?: number;
   output: 'text' | 'json';
 }
@@ -28,6 +29,7 @@ export function registerPush(program: Command, ctx: CliContext): void {
     .option('--force', 'overwrite drift and conflicts with the files')
     .option('--yes', 'do not ask for confirmation (needed when not on a terminal)')
     .option('--adopt', 'bind same-named remote resources instead of creating new ones')
+    .option('--verify', 'then check the hog functions it changed (status since the push began); exit 1 if one is failing')
     .option('--rotate-secrets', 'send every secret input written value: ${VAR} again, even if its variable did not change')
     .option('--concurrency <n>', 'parallel writes (default 4, or concurrency in hogsync.yaml)', parsePositiveInt('--concurrency'))
     .addOption(outputOption(['text', 'json'], 'text'))
@@ -41,6 +43,7 @@ export function registerPush(program: Command, ctx: CliContext): void {
         import('../plan/filter.js'),
       ]);
       let written = 0;
+      const started = new Date().toISOString();
       const run = await runPush({
         ...session,
         kinds,
@@ -85,6 +88,18 @@ export function registerPush(program: Command, ctx: CliContext): void {
       }
       ctx.io.out(flags.output === 'json' ? `${JSON.stringify(pushJson(run), null, 2)}\n` : pushText(run.plan, run.result));
       ctx.setExit(run.result.exitCode);
+      if (flags.verify) {
+        const keys = run.result.events.filter((e) => e.kind === 'HogFunction' && ['created', 'updated', 'adopted'].includes(e.outcome)).map((e) => e.key);
+        if (keys.length === 0) return;
+        const [{ functionStatus, isFailing }, { statusTable }] = await Promise.all([import('../observe/status.js'), import('./status.js')]);
+        const statuses = await functionStatus({ ...session, since: started, keys });
+        ctx.io.out(`\nVerify (since the push began):\n${statusTable(statuses, 'since push')}`);
+        const failing = statuses.filter(isFailing);
+        if (failing.length > 0) {
+          ctx.io.err(`${failing.map((s) => s.key).join(', ')} ${failing.length === 1 ? 'is' : 'are'} failing since the push; see the errors above and "hogsync status".\n`);
+          ctx.setExit(1);
+        }
+      }
     });
 }
 

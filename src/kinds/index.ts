@@ -17,6 +17,13 @@ export function kindByName(kind: string): KindDef {
   return def;
 }
 
+/** One kind by the name a user types (`insight`, `hog-function`, `insights`, `HogFunction`). */
+export function kindByCliName(name: string): KindDef {
+  const [kind] = selectKinds([name]);
+  if (!kind || name.includes(',')) throw new UsageError(`Give one kind: ${KINDS.map((k) => k.cliName).join(', ')}.`);
+  return kind;
+}
+
 /**
  * Kinds selected by `--kinds a,b` (CLI names, envelope names and folder names all work),
  * in registry order. An unknown name is an error with a suggestion, never skipped.
@@ -26,7 +33,7 @@ export function selectKinds(names?: string[]): KindDef[] {
   const wanted = new Set<KindDef>();
   for (const raw of names.flatMap((n) => n.split(',')).map((n) => n.trim()).filter(Boolean)) {
     const def = KINDS.find((k) => [k.cliName, k.kind.toLowerCase(), k.folder, `${k.cliName}s`].includes(raw.toLowerCase()));
-    if (!def) throw new UsageError(`Unknown kind "${raw}" in --kinds.${suggest(raw, KINDS.map((k) => k.cliName))} Known kinds: ${KINDS.map((k) => k.cliName).join(', ')}.`);
+    if (!def) throw new UsageError(`Unknown kind "${raw}".${suggest(raw, KINDS.map((k) => k.cliName))} Known kinds: ${KINDS.map((k) => k.cliName).join(', ')}.`);
     wanted.add(def);
   }
   return KINDS.filter((k) => wanted.has(k));

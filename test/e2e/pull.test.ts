@@ -161,7 +161,7 @@ describe('pull', () => {
     expect(ws.files('posthog/hog-functions').length).toBeGreaterThan(0);
     const bad = await ws.run(['pull', '--kinds', 'hogfunctions']);
     expect(bad.code).toBe(1);
-    expect(bad.stderr).toMatch(/Unknown kind "hogfunctions" in --kinds\. Did you mean "hog-function"\?/);
+    expect(bad.stderr).toMatch(/Unknown kind "hogfunctions"\. Did you mean "hog-function"\?/);
   });
 
   it('--output json prints one summary document', async () => {

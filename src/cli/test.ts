@@ -1,0 +1,34 @@
+import type { Command } from 'commander';
+import type { CliContext } from './main.js';
+import { endProgress, openSession, outputOption } from './shared.js';
+
+interface TestFlags {
+  event?: string;
+  output: 'text' | 'json';
+}
+
+export function registerTest(program: Command, ctx: CliContext): void {
+  program
+    .command('test')
+    .description("run a hog function file (pushed or not) through PostHog's test invocation, fetches mocked (exit 1 on error)")
+    .argument('<file>', 'hog function file, e.g. posthog/hog-functions/webhook.yaml')
+    .option('--event <file>', 'JSON event (or globals {event, person}) to run it on; default: a realistic sample')
+    .addOption(outputOption(['text', 'json'], 'text'))
+    .action(async (file: string, flags: TestFlags, cmd: Command) => {
+      const session = openSession(ctx, cmd);
+      const { runHogTest } = await import('../observe/test-run.js');
+      const run = await runHogTest({ ...session, env: ctx.io.env, cwd: ctx.io.cwd, file, ...(flags.event ? { eventFile: flags.event } : {}) });
+      endProgress(ctx.io);
+      const inv = run.invocation;
+      if (flags.output === 'json') ctx.io.out(`${JSON.stringify({ key: run.key, id: run.id, ...inv }, null, 2)}\n`);
+      else {
+        const lines = [`HogFunction/${run.key}: ${inv.status}${run.id === 'new' ? ' (not pushed yet: run as a new function)' : ''}`];
+        if (inv.result !== null && inv.result !== undefined) lines.push(`result: ${JSON.stringify(inv.result)}`);
+        for (const e of inv.errors ?? []) lines.push(`error: ${e}`);
+        if ((inv.logs ?? []).length > 0) lines.push('logs:');
+        for (const l of inv.logs ?? []) lines.push(`  ${l.timestamp}  ${l.level.toUpperCase().padEnd(5)}  ${l.message}`);
+        ctx.io.out(`${lines.join('\n')}\n`);
+      }
+      if (inv.status === 'error') ctx.setExit(1);
+    });
+}

@@ -1,0 +1,136 @@
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { Target, Workspace } from '../config/target.js';
+import { ConfigError, FileError, UsageError } from '../errors.js';
+import { isObject, setValueAt, valueAt, type JsonObject } from '../json.js';
+import { kindByName, type SecretSlot } from '../kinds/index.js';
+import { Syntax } from '../kinds/syntax.js';
+import type { PostHogClient } from '../posthog/client.js';
+import { invoke, type InvocationResult } from '../posthog/hog-functions.js';
+import { IdentityMap } from '../plan/resolver.js';
+import { pushSpec } from '../plan/vars.js';
+import { readResourceFile } from '../store/resource-files.js';
+import { StateStore } from '../store/state.js';
+
+export interface TestRunOptions {
+  ws: Workspace;
+  target: Target;
+  client: PostHogClient;
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+  file: string;
+  eventFile?: string;
+}
+
+export interface TestRun {
+  key: string;
+  /** The bound remote function whose stored secrets the run uses, or `new`. */
+  id: string;
+  invocation: InvocationResult;
+}
+
+/**
+ * hogsync test: the file's version of a hog function (pushed or not) run by PostHog's
+ * executor with async functions mocked, so `fetch` calls are logged instead of sent.
+ * Hog syntax is checked here first, so a typo costs no request.
+ */
+export async function runHogTest(opts: TestRunOptions): Promise<TestRun> {
+  const kind = kindByName('HogFunction');
+  const path = resolve(opts.cwd, opts.file);
+  let file;
+  try {
+    file = readResourceFile(path, kind, opts.ws.root);
+  } catch (error) {
+    if (error instanceof FileError && /kind must be/.test(error.problem)) throw new UsageError(`${opts.file} is not a hog function: hogsync test runs hog functions only.`);
+    throw error;
+  }
+  const hog = file.spec.hog;
+  if (typeof hog === 'string' && !['site_destination', 'site_app'].includes(String(file.spec.type))) {
+    const problem = (await Syntax.load()).program(hog);
+    if (problem) throw new FileError(file.parsed.whereIn('/spec/hog', problem.offset), `Hog syntax error: ${problem.message}`);
+  }
+  const resolved = pushSpec(kind, file.spec, { env: opts.env, vars: opts.target.vars });
+  if (resolved.missing.length > 0) throw new ConfigError(`Set ${resolved.missing.join(', ')} to run ${file.display}: its inputs use them.`);
+  if (resolved.literalSecrets.length > 0) throw new FileError(file.display, `secret input(s) ${resolved.literalSecrets.join(', ')} hold literal values; use value: \${SOME_VAR}`);
+
+  const state = StateStore.load(opts.ws.stateDir, opts.target.environment, opts.target, opts.ws.root, { journal: false });
+  const id = String(state.get(kind.kind, file.key)?.id ?? 'new');
+  const { spec, values } = withTestSecrets(kind.secrets(resolved.spec), resolved.spec);
+  const configuration = kind.toBody(spec, new IdentityMap(), 'create');
+  const globals = opts.eventFile ? readEvent(resolve(opts.cwd, opts.eventFile)) : sampleGlobals(resolved.spec, opts.target);
+  const invocation = await invoke(opts.client, id, { configuration, globals, mock_async_functions: true });
+  return { key: file.key, id, invocation: mask(invocation, values) };
+}
+
+/**
+ * The executor logs what a mocked fetch would send, secrets included, so no secret may be
+ * one we cannot hide: a secret set from ${VAR} runs with its value and is masked in the
+ * output; one PostHog stores (which we never see, so could not mask) runs as the
+ * placeholder `<secret:NAME>`. Fetches are mocked, so nothing is sent either way, and the
+ * logs still show where each secret goes.
+ */
+function withTestSecrets(slots: SecretSlot[], spec: JsonObject): { spec: JsonObject; values: string[] } {
+  const out = structuredClone(spec);
+  const values: string[] = [];
+  for (const slot of slots) {
+    const input = valueAt(out, slot.path);
+    const value = isObject(input) ? input.value : undefined;
+    if (typeof value === 'string' && value.length > 0) values.push(value);
+    else setValueAt(out, slot.path, { value: `<secret:${slot.name}>` });
+  }
+  return { spec: out, values };
+}
+
+function mask(result: InvocationResult, secrets: string[]): InvocationResult {
+  if (secrets.length === 0) return result;
+  const hide = (text: string) => secrets.reduce((t, s) => t.split(s).join('********'), text);
+  return JSON.parse(hide(JSON.stringify(result))) as InvocationResult;
+}
+
+/** `--event` holds either globals (`{event: {...}, person?: ...}`) or a bare event. */
+function readEvent(path: string): JsonObject {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    throw new FileError(path, `cannot read the event as JSON (${(error as Error).message})`);
+  }
+  if (!isObject(doc)) throw new FileError(path, 'the event must be a JSON object');
+  return isObject(doc.event) ? doc : { event: doc };
+}
+
+/** A realistic event, of the first kind the function's filters listen to. */
+function sampleGlobals(spec: JsonObject, target: Target): JsonObject {
+  const filters = isObject(spec.filters) ? spec.filters : {};
+  const first = Array.isArray(filters.events) && isObject(filters.events[0]) ? filters.events[0].id : undefined;
+  const event = typeof first === 'string' ? first : '$pageview';
+  const uuid = randomUUID();
+  return {
+    event: {
+      uuid,
+      event,
+      distinct_id: 'hogsync-test-user',
+      timestamp: new Date().toISOString(),
+      url: `${target.host}/project/${target.project}/events/${uuid}`,
+      elements_chain: '',
+      properties: {
+        $current_url: 'https://example.com/pricing?utm_source=newsletter&ref=hogsync',
+        $referrer: 'https://www.google.com/',
+        $browser: 'Chrome',
+        $os: 'Mac OS X',
+        $ip: '89.160.20.129',
+        $geoip_country_code: 'NL',
+        $geoip_city_name: 'Amsterdam',
+        plan: 'enterprise',
+      },
+    },
+    person: {
+      id: 'a3d1b2c4-0000-4000-8000-000000000001',
+      name: 'Test User',
+      url: `${target.host}/project/${target.project}/person/hogsync-test-user`,
+      properties: { email: 'test.user@example.com', name: 'Test User', plan: 'enterprise' },
+    },
+    groups: {},
+  };
+}

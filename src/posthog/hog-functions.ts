@@ -1,0 +1,51 @@
+import type { JsonObject } from '../json.js';
+import type { PostHogClient } from './client.js';
+
+// The hog-function endpoints beyond CRUD (posthog-api.md §4.7–4.8): test invocations,
+// logs, metrics and the icon service.
+
+const BUCKET = 'crud';
+
+export interface InvocationResult {
+  status: 'success' | 'error' | 'skipped' | string;
+  result: unknown;
+  errors: string[];
+  logs: Array<{ level: string; timestamp: string; message: string }>;
+}
+
+/** Runs a configuration through PostHog's executor; `id` may be `new` for an unsaved function. */
+export function invoke(client: PostHogClient, id: string, body: JsonObject): Promise<InvocationResult> {
+  return client.request<InvocationResult>({ method: 'POST', path: `hog_functions/${encodeURIComponent(id)}/invocations/`, body, bucket: BUCKET });
+}
+
+export interface LogLine {
+  timestamp: string;
+  level: string;
+  message: string;
+  instance_id?: string;
+}
+
+export async function logs(client: PostHogClient, id: string, query: { level?: string; after?: string; limit?: number }): Promise<LogLine[]> {
+  const page = await client.request<{ results: LogLine[] }>({ path: `hog_functions/${encodeURIComponent(id)}/logs/`, query, bucket: BUCKET });
+  return page.results;
+}
+
+/** Counts per metric name (`succeeded`, `failed`, `filtered`, …) since `after` (e.g. `-24h`). */
+export async function metricTotals(client: PostHogClient, id: string, after: string): Promise<Record<string, number>> {
+  const body = await client.request<{ totals: Record<string, number> }>({
+    path: `hog_functions/${encodeURIComponent(id)}/metrics/totals/`,
+    query: { after, breakdown_by: 'name' },
+    bucket: BUCKET,
+  });
+  return body.totals;
+}
+
+export interface Icon {
+  id: string;
+  name: string;
+  url: string;
+}
+
+export function icons(client: PostHogClient, query: string): Promise<Icon[]> {
+  return client.request<Icon[]>({ path: 'hog_functions/icons/', query: { query }, bucket: BUCKET });
+}
