@@ -21,14 +21,8 @@ const DEFAULTS: Record<string, Json> = {
 };
 
 // Sent on update for fields a file removed, so that removing a line clears the value.
-const CLEARED: Record<string, Json> = {
-  name: null,
-  derived_name: null,
-  description: '',
-  tags: [],
-  favorited: false,
-  dashboards: [],
-};
+// Legacy filters and order are left as they are: a query supersedes filters, order is the UI's.
+const CLEARED: Record<string, Json> = omit(DEFAULTS as JsonObject, ['filters', 'order']);
 
 const VARIABLE = 'InsightVariable';
 const SQL_CONTAINERS = new Set(['DataVisualizationNode', 'DataTableNode', 'HogQLQuery']);

@@ -1,17 +1,11 @@
 /** Random but valid PostHog payloads, for property-style round-trip tests. */
+import { makeRandom } from '../../src/emulator/random.js';
 
 export type Rng = () => number;
 
-/** mulberry32: small, seeded, good enough for test data. */
+/** The emulator's seeded PRNG: the same seed, the same resources. */
 export function rng(seed: number): Rng {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return makeRandom(seed);
 }
 
 const pick = <T>(r: Rng, items: readonly T[]): T => items[Math.floor(r() * items.length)] as T;
