@@ -57,7 +57,6 @@ export class StateStore {
     readonly file: string,
     readonly journal: string,
     doc: StateDoc,
-    private readonly display: string,
     private readonly journaling: boolean,
   ) {
     this.doc = doc;
@@ -78,7 +77,7 @@ export class StateStore {
           'Use the matching -e, or move the state file away to start this environment afresh.',
       );
     }
-    const store = new StateStore(file, journal, doc, display, opts.journal !== false);
+    const store = new StateStore(file, journal, doc, opts.journal !== false);
     if (existsSync(journal)) store.replay(readFileSync(journal, 'utf8'));
     return store;
   }

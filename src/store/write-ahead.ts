@@ -20,8 +20,6 @@ export class WriteAhead {
   private closed = false;
   /** Folders that did not exist before, outermost first. */
   private readonly created: string[] = [];
-  private readonly taken = new Map<string, Set<string>>();
-  private readonly adoptable = new Map<string, Set<string>>();
 
   constructor(
     private readonly dir: string,
