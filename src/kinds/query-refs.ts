@@ -1,4 +1,4 @@
-import { isObject, type Json, type JsonObject } from '../json.js';
+import type { Json, JsonObject } from '../json.js';
 import { walkObjects } from './normalize.js';
 import type { ForeignRef } from './types.js';
 
@@ -45,8 +45,4 @@ export function hogqlNodes(tree: Json, base = ''): Array<{ node: JsonObject; poi
     if (obj.kind === 'HogQLQuery') out.push({ node: obj, pointer: `${base}${pointer}` });
   });
   return out;
-}
-
-export function isJsonObject(v: Json | undefined): v is JsonObject {
-  return isObject(v);
 }

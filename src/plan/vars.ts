@@ -3,7 +3,6 @@ import type { KindDef } from '../kinds/index.js';
 
 /** `${NAME}` stands for a value from the environment; `$${` writes a literal `${`. */
 const VAR = /\$\$\{|\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
-const ANY_VAR = /\$\{[^}]*\}/;
 export const VAR_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 export interface VarSources {
@@ -17,9 +16,6 @@ export function varNames(text: string): string[] {
   return [...text.matchAll(VAR)].map((m) => m[1]).filter((n): n is string => n !== undefined);
 }
 
-export function hasVar(text: string): boolean {
-  return ANY_VAR.test(text);
-}
 
 function substitute(text: string, lookup: (name: string) => string | undefined, missing: Set<string>): string {
   return text.replace(VAR, (match, name: string | undefined) => {

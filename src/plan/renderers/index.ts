@@ -15,4 +15,3 @@ export const RENDERERS = {
 } satisfies Record<string, (plan: Plan, opts: RenderOptions) => string>;
 
 export type Format = keyof typeof RENDERERS;
-export const FORMATS = Object.keys(RENDERERS) as Format[];
