@@ -72,7 +72,7 @@ export async function runCopy(opts: CopyOptions): Promise<CopyRun> {
     local.push({ kind: item.kind, key: item.key, file: display, spec: withTargetSecrets(item.kind, mapped.spec, item.fileSpec) });
   }
 
-  const loaded = await loadSnapshot({ ws, target: opts.to.target, client: opts.to.client, kinds, env: opts.env, adopt: opts.adopt, assignNew: false, localOverride: local });
+  const loaded = await loadSnapshot({ ws, target: opts.to.target, client: opts.to.client, kinds, env: opts.env, adopt: opts.adopt, assignNew: false, lock: !opts.dryRun, localOverride: local });
   const plan = computePlan(loaded.snapshot, opts.to.target.environment);
   const input = {
     plan,

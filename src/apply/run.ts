@@ -36,7 +36,7 @@ export interface PushRun {
 
 /** push: plan (same differ as diff), check everything, confirm, apply. */
 export async function runPush(opts: PushRunOptions): Promise<PushRun> {
-  const loaded = await loadPlan({ ...opts, assignNew: false });
+  const loaded = await loadPlan({ ...opts, assignNew: false, lock: !opts.dryRun });
   const plan = filterPlan(loaded.plan, opts.selectors, { file: (p) => resolve(opts.ws.root, p), selector: (p) => resolve(opts.cwd, p) });
   const input = { plan, snapshot: loaded.snapshot, state: loaded.state, vars: loaded.vars, client: opts.client, kinds: opts.kinds, prune: opts.prune, force: opts.force, concurrency: opts.concurrency, ...(opts.onEvent ? { onEvent: opts.onEvent } : {}) };
   const { ops } = checkPlan(input);

@@ -15,7 +15,7 @@ export interface InitOptions {
   force: boolean;
 }
 
-const JOURNAL_IGNORE = '.hogsync/state/*.journal';
+const IGNORED = ['.hogsync/state/*.journal', '.hogsync/state/*.lock'];
 
 /**
  * Writes hogsync.yaml, or adds an environment to an existing one (comments kept), and
@@ -57,6 +57,7 @@ export function initConfig(opts: InitOptions): { path: string; created: boolean 
 function ignoreJournal(root: string): void {
   const path = join(root, '.gitignore');
   const text = existsSync(path) ? readFileSync(path, 'utf8') : '';
-  if (text.split('\n').some((l) => l.trim() === JOURNAL_IGNORE)) return;
-  writeFileAtomic(path, `${text}${text && !text.endsWith('\n') ? '\n' : ''}# hogsync's in-flight journal (the state file itself is committed)\n${JOURNAL_IGNORE}\n`);
+  const missing = IGNORED.filter((entry) => !text.split('\n').some((l) => l.trim() === entry));
+  if (missing.length === 0) return;
+  writeFileAtomic(path, `${text}${text && !text.endsWith('\n') ? '\n' : ''}# hogsync's in-flight journal and lock (the state file itself is committed)\n${missing.join('\n')}\n`);
 }

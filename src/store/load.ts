@@ -36,6 +36,8 @@ export interface LoadOptions {
    * fails before anything is sent). Otherwise files are read while the first pages travel.
    */
   filesFirst?: boolean;
+  /** The command writes the state: hold the environment's lock (pull, push, copy). */
+  lock?: boolean;
   /** Work on each remote resource as its page arrives (pull serialises and writes ahead). */
   prepare?: PrepareHook;
 }
@@ -62,6 +64,7 @@ export async function loadSnapshot(opts: LoadOptions): Promise<Loaded> {
     const t = performance.now();
     if (!opts.localOverride) files = opts.filesFirst ? readAllResources(ws.dir, kinds, ws.root) : await readAllResourcesInSlices(ws.dir, kinds, ws.root);
     state = StateStore.load(ws.stateDir, target.environment, target, ws.root, { journal: !opts.assignNew });
+    if (opts.lock) state.lock();
     timings.readFilesCpu = performance.now() - t;
   };
   if (opts.filesFirst) await readLocal();

@@ -49,7 +49,7 @@ const EMPTY_COUNTS: Record<PullAction, number> = { added: 0, changed: 0, removed
 export async function runPull(opts: PullOptions): Promise<PullResult> {
   const { ws, target } = opts;
   const ahead = new WriteAhead(ws.dir, new Set(opts.kinds.map((k) => k.kind)));
-  const loaded = await loadSnapshot({ ...opts, adopt: false, assignNew: true, prepare: ahead.prepare }).catch((error: unknown) => {
+  const loaded = await loadSnapshot({ ...opts, adopt: false, assignNew: true, lock: true, prepare: ahead.prepare }).catch((error: unknown) => {
     ahead.rollback();
     throw error;
   });

@@ -1,4 +1,4 @@
-import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { ConfigError, FileError } from '../errors.js';
 import { isObject, type JsonObject } from '../json.js';
@@ -84,6 +84,32 @@ export class StateStore {
 
   get environment(): string {
     return this.doc.environment;
+  }
+
+  /**
+   * Claims the environment for this process until it exits: two pulls or pushes on one
+   * state file would interleave their journals. A lock left by a process that died is
+   * taken over.
+   */
+  lock(): void {
+    const path = this.file.replace(/\.json$/, '.lock');
+    mkdirSync(dirname(path), { recursive: true });
+    for (let attempt = 0; attempt < 2; attempt++) {
+      try {
+        writeFileSync(path, `${process.pid}\n`, { flag: 'wx' });
+        process.once('exit', () => rmSync(path, { force: true }));
+        return;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+        const pid = Number(readFileSync(path, 'utf8').trim());
+        if (pid && pid !== process.pid && isAlive(pid)) {
+          throw new ConfigError(
+            `Another hogsync (pid ${pid}) is pulling or pushing environment "${this.doc.environment}". Wait for it to finish; if it is gone, remove ${path}.`,
+          );
+        }
+        rmSync(path, { force: true });
+      }
+    }
   }
 
   get(kind: string, key: string): Binding | undefined {
@@ -183,6 +209,15 @@ export class StateStore {
       }
       this.apply(entry, false);
     }
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

@@ -217,6 +217,24 @@ describe('push', () => {
   });
 });
 
+describe('push and concurrent runs', () => {
+  it('refuses to run while another hogsync holds the environment, and takes over a lock its owner left behind', async () => {
+    const ws = await pulled();
+    ws.write('posthog/insights/new-one.yaml', insightFile('new-one', 'New one'));
+    // A live process (this test runner) holds the lock.
+    ws.write('.hogsync/state/production.lock', `${process.pid}\n`);
+    const blocked = await ws.run(['push', '--yes']);
+    expect(blocked.code).toBe(1);
+    expect(blocked.stderr).toMatch(/Another hogsync \(pid \d+\) is pulling or pushing environment "production"/);
+    expect(emu.project(1)?.insights.find((i) => i.name === 'New one')).toBeUndefined();
+    // A lock whose process is gone is stale.
+    ws.write('.hogsync/state/production.lock', '999999\n');
+    const r = await ws.run(['push', '--yes']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(ws.exists('.hogsync/state/production.lock')).toBe(false);
+  });
+});
+
 describe('push under failure', () => {
   it('with 20% 503s and resets after committed writes, 300 creates converge to exactly 300 resources', async () => {
     const faulty = await testEmulator({ seed: { projects: [{ id: 1, name: 'Faulty' }] } });
