@@ -1,5 +1,5 @@
 import { isObject, pointer, type Json, type JsonObject } from '../json.js';
-import { dropDefaults, fillDefaults, normalizeCode, omit, pick, trimString } from './normalize.js';
+import { dropDefaults, fillDefaults, normalizeCode, omit, pick, text, trimString } from './normalize.js';
 import { foreignRefsIn } from './query-refs.js';
 import type { CheckProblem, ForeignRef, KindDef, SecretSlot } from './types.js';
 
@@ -210,10 +210,10 @@ const hogFunction = {
   },
 
   remoteId: (raw) => raw.id as string,
-  keyHint: (raw) => str(raw.name) || `hog-function-${String(raw.id).slice(0, 8)}`,
+  keyHint: (raw) => text(raw.name) || `hog-function-${String(raw.id).slice(0, 8)}`,
   naturalKey: (spec) => {
-    const name = str(spec.name);
-    return name ? `${str(spec.type) || 'destination'}/${str(spec.template_id)}/${name}` : undefined;
+    const name = text(spec.name);
+    return name ? `${text(spec.type) || 'destination'}/${text(spec.template_id)}/${name}` : undefined;
   },
 
   toSpec(raw) {
@@ -285,8 +285,5 @@ const hogFunction = {
   },
 } satisfies KindDef;
 
-function str(v: Json | undefined): string {
-  return typeof v === 'string' ? v.trim() : '';
-}
 
 export default hogFunction;

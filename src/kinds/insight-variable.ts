@@ -1,5 +1,5 @@
-import type { Json, JsonObject } from '../json.js';
-import { dropDefaults, pick, trimString } from './normalize.js';
+import type { JsonObject } from '../json.js';
+import { dropDefaults, pick, text, trimString } from './normalize.js';
 import type { KindDef } from './types.js';
 
 // InsightVariableSerializer (posthog-api.md §3.1): id, code_name, created_* are read-only.
@@ -46,8 +46,8 @@ const insightVariable = {
   schema: 'insight-variable.schema.json',
 
   remoteId: (raw) => raw.id as string,
-  keyHint: (raw) => (typeof raw.code_name === 'string' && raw.code_name ? raw.code_name : str(raw.name)),
-  naturalKey: (spec, raw) => (raw ? str(raw.code_name) : codeNameOf(str(spec.name))) || undefined,
+  keyHint: (raw) => (typeof raw.code_name === 'string' && raw.code_name ? raw.code_name : text(raw.name)),
+  naturalKey: (spec, raw) => (raw ? text(raw.code_name) : codeNameOf(text(spec.name))) || undefined,
 
   toSpec: (raw) => normalize(raw),
   normalize,
@@ -67,8 +67,5 @@ const insightVariable = {
   foreignRefs: () => [],
 } satisfies KindDef;
 
-function str(v: Json | undefined): string {
-  return typeof v === 'string' ? v.trim() : '';
-}
 
 export default insightVariable;

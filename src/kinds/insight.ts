@@ -1,6 +1,6 @@
 import { UnresolvedReferenceError } from '../errors.js';
 import { isObject, type Json, type JsonObject } from '../json.js';
-import { dropDefaults, fillDefaults, mapObjects, normalizeCode, omit, pick, sortedSet, trimString } from './normalize.js';
+import { dropDefaults, fillDefaults, mapObjects, normalizeCode, omit, pick, sortedSet, text, trimString } from './normalize.js';
 import { foreignRefsIn, hogqlNodes } from './query-refs.js';
 import type { CheckProblem, KindDef, ManagedRef, RefResolver } from './types.js';
 
@@ -110,8 +110,8 @@ const insight = {
 
   remoteId: (raw) => raw.id as number,
   bindingExtras: (raw): Record<string, string> => (typeof raw.short_id === 'string' ? { short_id: raw.short_id } : {}),
-  keyHint: (raw) => str(raw.name) || str(raw.derived_name) || `insight-${str(raw.short_id) || String(raw.id)}`,
-  naturalKey: (spec) => str(spec.name) || undefined,
+  keyHint: (raw) => text(raw.name) || text(raw.derived_name) || `insight-${text(raw.short_id) || String(raw.id)}`,
+  naturalKey: (spec) => text(spec.name) || undefined,
 
   toSpec(raw, refs) {
     const spec = pick(raw, WRITABLE);
@@ -165,8 +165,5 @@ const insight = {
   },
 } satisfies KindDef;
 
-function str(v: Json | undefined): string {
-  return typeof v === 'string' ? v.trim() : '';
-}
 
 export default insight;

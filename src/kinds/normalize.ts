@@ -85,3 +85,8 @@ export function sortedSet(values: Json[]): Json[] {
     return String(a) < String(b) ? -1 : String(a) > String(b) ? 1 : 0;
   });
 }
+
+/** A trimmed string field, or '' when absent or not a string. */
+export function text(v: Json | undefined): string {
+  return typeof v === 'string' ? v.trim() : '';
+}

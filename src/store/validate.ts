@@ -1,13 +1,13 @@
+import { readFileSync } from 'node:fs';
+import { relative } from 'node:path';
+import { FileError } from '../errors.js';
 import { isObject, valueAt, type Json, type JsonObject } from '../json.js';
 import type { CheckContext, KindDef } from '../kinds/index.js';
 import type { Syntax } from '../kinds/syntax.js';
 import { VAR_NAME } from '../plan/vars.js';
-import { FileError } from '../errors.js';
-import { checkSchema } from './schemas.js';
 import { listResourceFiles } from './resource-files.js';
+import { checkSchema } from './schemas.js';
 import { parseYaml, type ParsedYaml } from './yaml.js';
-import { readFileSync } from 'node:fs';
-import { relative } from 'node:path';
 
 /** One file as validate sees it: parsed, but not yet trusted. */
 export interface CandidateFile {

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,7 +5,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { demoSeedPath, loadSeed, type Emulator, type SeedDoc } from '../../src/emulator/index.js';
 import { project } from '../emulator/helpers.js';
-import { ROOT, TEST_KEY, testEmulator, workspace, type Workspace } from '../helpers/e2e.js';
+import { ROOT, spawnCollect, TEST_KEY, testEmulator, workspace, type CliResult, type Workspace } from '../helpers/e2e.js';
 
 /**
  * The GitHub Action (action.yml) and the example workflows: GitHub's schemas through
@@ -19,22 +18,10 @@ const ACTION = join(ROOT, 'action.yml');
 const EXAMPLES = join(ROOT, 'examples', 'workflows');
 const exampleFiles = () => readdirSync(EXAMPLES).filter((f) => /\.ya?ml$/.test(f)).sort();
 
-interface Proc {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
+type Proc = CliResult;
 
 function run(command: string, args: string[], opts: { cwd?: string; env?: Record<string, string | undefined> } = {}): Promise<Proc> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd: opts.cwd ?? ROOT, env: opts.env ?? { PATH: process.env.PATH, HOME: process.env.HOME }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
+  return spawnCollect(command, args, { cwd: opts.cwd ?? ROOT, env: opts.env ?? { PATH: process.env.PATH, HOME: process.env.HOME } });
 }
 
 const validate = (file: string) => run(process.execPath, [VALIDATOR, file]);

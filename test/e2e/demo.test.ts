@@ -1,17 +1,10 @@
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { ROOT } from '../helpers/e2e.js';
+import { ROOT, spawnCollect } from '../helpers/e2e.js';
 
-function npmRunDemo(): Promise<{ code: number; out: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('npm', ['run', '--silent', 'demo'], { cwd: ROOT, env: { PATH: process.env.PATH, HOME: process.env.HOME } });
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, out }));
-  });
+async function npmRunDemo(): Promise<{ code: number; out: string }> {
+  const r = await spawnCollect('npm', ['run', '--silent', 'demo'], { cwd: ROOT, env: { PATH: process.env.PATH, HOME: process.env.HOME } });
+  return { code: r.code, out: r.stdout + r.stderr };
 }
 
 describe('npm run demo', () => {

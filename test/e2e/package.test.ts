@@ -1,9 +1,9 @@
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROOT } from '../helpers/e2e.js';
+import { ROOT, spawnCollect, type CliResult } from '../helpers/e2e.js';
 
 /**
  * What `npm pack` ships, and that it works once installed: the package is packed from a copy of
@@ -12,22 +12,10 @@ import { ROOT } from '../helpers/e2e.js';
  * (cache first), and run from node_modules/.bin.
  */
 
-interface Proc {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
+type Proc = CliResult;
 
 function run(command: string, args: string[], cwd: string): Promise<Proc> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd, env: { PATH: process.env.PATH, HOME: process.env.HOME, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
+  return spawnCollect(command, args, { cwd, env: { PATH: process.env.PATH, HOME: process.env.HOME, NO_COLOR: '1' } });
 }
 
 const temp = mkdtempSync(join(tmpdir(), 'hogsync-package-'));

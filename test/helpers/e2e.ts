@@ -16,19 +16,14 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Runs the real CLI as a subprocess. */
-export function runCli(
+/** Runs a process to its end, collecting its output. */
+export function spawnCollect(
+  command: string,
   args: string[],
-  opts: { cwd: string; env?: Record<string, string | undefined>; input?: string; timeoutMs?: number; shell?: boolean },
+  opts: { cwd: string; env: NodeJS.ProcessEnv; input?: string; timeoutMs?: number },
 ): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    // `shell`: args are a command for /bin/sh instead of CLI arguments.
-    const [command, argv] = opts.shell ? ['/bin/sh', args] : [process.execPath, [BIN, ...args]];
-    const child = spawn(command, argv, {
-      cwd: opts.cwd,
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, NO_COLOR: '1', POSTHOG_PERSONAL_API_KEY: TEST_KEY, ...opts.env },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
+    const child = spawn(command, args, { cwd: opts.cwd, env: opts.env, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -39,7 +34,24 @@ export function runCli(
       clearTimeout(timer);
       resolve({ code: code ?? -1, stdout, stderr });
     });
+    // A process that exits without reading its input closes the pipe first: not a test failure.
+    child.stdin.on('error', () => undefined);
     child.stdin.end(opts.input ?? '');
+  });
+}
+
+/** Runs the real CLI as a subprocess. */
+export function runCli(
+  args: string[],
+  opts: { cwd: string; env?: Record<string, string | undefined>; input?: string; timeoutMs?: number; shell?: boolean },
+): Promise<CliResult> {
+  // `shell`: args are a command for /bin/sh instead of CLI arguments.
+  const [command, argv] = opts.shell ? ['/bin/sh', args] : [process.execPath, [BIN, ...args]];
+  return spawnCollect(command, argv, {
+    cwd: opts.cwd,
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, NO_COLOR: '1', POSTHOG_PERSONAL_API_KEY: TEST_KEY, ...opts.env },
+    ...(opts.input !== undefined ? { input: opts.input } : {}),
+    ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}),
   });
 }
 
