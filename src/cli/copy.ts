@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { createClient } from '../config/client.js';
 import { resolveTarget, resolveWorkspace } from '../config/target.js';
 import { UsageError } from '../errors.js';
-import type { CopyRun } from '../apply/copy.js';
+import type { CopyRun } from '../engine/copy.js';
 import type { CliContext } from './main.js';
 import { endProgress, globalsOf, kindsOption, outputOption, parseKinds, parsePositiveInt } from './shared.js';
 import { pushText } from './push-report.js';
@@ -49,7 +49,7 @@ export function registerCopy(program: Command, ctx: CliContext): void {
       const source = createClient(from, ctx.io.env);
       const destination = createClient(to, ctx.io.env);
       ctx.clients.push(source, destination);
-      const [{ runCopy }, { RENDERERS }, { planExitCode }] = await Promise.all([import('../apply/copy.js'), import('../plan/renderers/index.js'), import('../plan/filter.js')]);
+      const [{ runCopy }, { RENDERERS }, { planExitCode }] = await Promise.all([import('../engine/copy.js'), import('../plan/renderers/index.js'), import('../plan/filter.js')]);
       const run = await runCopy({
         ws,
         from: { target: from, client: source },

@@ -1,4 +1,3 @@
-import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { CliContext } from './main.js';
 import { endProgress, kindsOption, openSession, outputOption, parseKinds } from './shared.js';
@@ -20,16 +19,14 @@ export function registerDiff(program: Command, ctx: CliContext): void {
     .action(async (selectors: string[], flags: DiffFlags, cmd: Command) => {
       const kinds = parseKinds(flags.kinds);
       const session = openSession(ctx, cmd);
-      const [{ loadPlan }, { filterPlan, planExitCode }, { RENDERERS }] = await Promise.all([
-        import('../store/load.js'),
+      const [{ runDiff }, { planExitCode }, { RENDERERS }] = await Promise.all([
+        import('../engine/diff.js'),
         import('../plan/filter.js'),
         import('../plan/renderers/index.js'),
       ]);
-      const { plan: full, snapshot } = await loadPlan({ ...session, kinds, env: ctx.io.env, timings: ctx.timings, filesFirst: true, adopt: flags.adopt === true, assignNew: false });
-      const plan = filterPlan(full, selectors, { file: (p) => resolve(session.ws.root, p), selector: (p) => resolve(ctx.io.cwd, p) });
+      const { plan, missingVars } = await runDiff({ ...session, kinds, env: ctx.io.env, cwd: ctx.io.cwd, timings: ctx.timings, selectors, adopt: flags.adopt === true });
       endProgress(ctx.io);
-      const missing = [...new Set(snapshot.entries.flatMap((e) => e.local?.missingVars ?? []))].sort();
-      if (missing.length > 0) ctx.io.err(`warning: ${missing.join(', ')} not set; values using them are compared as written.\n`);
+      if (missingVars.length > 0) ctx.io.err(`warning: ${missingVars.join(', ')} not set; values using them are compared as written.\n`);
       ctx.io.out(RENDERERS[flags.output](plan, { color: ctx.io.color }));
       ctx.setExit(planExitCode(plan));
     });

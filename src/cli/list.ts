@@ -17,7 +17,7 @@ export function registerList(program: Command, ctx: CliContext): void {
     .action(async (kindName: string, flags: ListFlags, cmd: Command) => {
       const kind = kindByCliName(kindName);
       const session = openSession(ctx, cmd);
-      const { listRemote } = await import('../observe/list.js');
+      const { listRemote } = await import('../engine/list.js');
       const items = await listRemote({ ...session, kind });
       endProgress(ctx.io);
       const headers = ['ID', ...(kind.kind === 'Insight' ? ['SHORT_ID'] : []), 'NAME', 'MANAGED', 'KEY', 'FILE'];
@@ -35,7 +35,7 @@ export function registerList(program: Command, ctx: CliContext): void {
     .action(async (kindName: string, ref: string, _flags: unknown, cmd: Command) => {
       const kind = kindByCliName(kindName);
       const session = openSession(ctx, cmd);
-      const { getRemote } = await import('../observe/list.js');
+      const { getRemote } = await import('../engine/list.js');
       const { text } = await getRemote({ ...session, kind, ref });
       endProgress(ctx.io);
       ctx.io.out(text);

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { PullResult } from '../store/pull.js';
+import type { PullResult } from '../engine/pull.js';
 import type { CliContext } from './main.js';
 import { endProgress, kindsOption, openSession, outputOption, parseKinds } from './shared.js';
 
@@ -23,7 +23,7 @@ export function registerPull(program: Command, ctx: CliContext): void {
     .action(async (flags: PullFlags, cmd: Command) => {
       const kinds = parseKinds(flags.kinds);
       const session = openSession(ctx, cmd);
-      const { runPull } = await import('../store/pull.js');
+      const { runPull } = await import('../engine/pull.js');
       const result = await runPull({
         ...session,
         kinds,

@@ -1,4 +1,4 @@
-import type { ApplyResult, PushEvent } from '../apply/push.js';
+import type { ApplyResult, PushEvent } from '../apply/apply-plan.js';
 import type { Plan } from '../plan/diff.js';
 
 const MARK: Record<PushEvent['outcome'], string> = { created: '+', updated: '~', adopted: '~', deleted: '-', reordered: '↕', skipped: '!', failed: 'x' };

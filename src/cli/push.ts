@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { UsageError } from '../errors.js';
-import type { PushRun } from '../apply/run.js';
+import type { PushRun } from '../engine/push.js';
 import type { CliContext } from './main.js';
 import { pushText } from './push-report.js';
 import { endProgress, kindsOption, openSession, outputOption, parseKinds, parsePositiveInt } from './shared.js';
@@ -38,7 +38,7 @@ export function registerPush(program: Command, ctx: CliContext): void {
       // --concurrency is for writes; list pages, heavy for PostHog, keep the environment's concurrency.
       const session = openSession(ctx, cmd);
       const [{ runPush }, { RENDERERS }, { planExitCode }] = await Promise.all([
-        import('../apply/run.js'),
+        import('../engine/push.js'),
         import('../plan/renderers/index.js'),
         import('../plan/filter.js'),
       ]);
@@ -91,7 +91,7 @@ export function registerPush(program: Command, ctx: CliContext): void {
       if (flags.verify) {
         const keys = run.result.events.filter((e) => e.kind === 'HogFunction' && ['created', 'updated', 'adopted'].includes(e.outcome)).map((e) => e.key);
         if (keys.length === 0) return;
-        const [{ functionStatus, isFailing }, { statusTable }] = await Promise.all([import('../observe/status.js'), import('./status.js')]);
+        const [{ functionStatus, isFailing }, { statusTable }] = await Promise.all([import('../engine/status.js'), import('./status.js')]);
         const statuses = await functionStatus({ ...session, since: started, keys });
         ctx.io.out(`\nVerify (since the push began):\n${statusTable(statuses, 'since push')}`);
         const failing = statuses.filter(isFailing);

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { FunctionStatus } from '../observe/status.js';
+import type { FunctionStatus } from '../engine/status.js';
 import type { CliContext } from './main.js';
 import { endProgress, openSession, outputOption } from './shared.js';
 import { renderTable } from './table.js';
@@ -17,7 +17,7 @@ export function registerStatus(program: Command, ctx: CliContext): void {
     .addOption(outputOption(['table', 'json'], 'table'))
     .action(async (flags: StatusFlags, cmd: Command) => {
       const session = openSession(ctx, cmd);
-      const { functionStatus } = await import('../observe/status.js');
+      const { functionStatus } = await import('../engine/status.js');
       const statuses = await functionStatus({ ...session, since: flags.since });
       endProgress(ctx.io);
       ctx.io.out(flags.output === 'json' ? `${JSON.stringify({ environment: session.target.environment, since: flags.since, functions: statuses }, null, 2)}\n` : statusTable(statuses, flags.since));

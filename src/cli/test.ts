@@ -16,7 +16,7 @@ export function registerTest(program: Command, ctx: CliContext): void {
     .addOption(outputOption(['text', 'json'], 'text'))
     .action(async (file: string, flags: TestFlags, cmd: Command) => {
       const session = openSession(ctx, cmd);
-      const { runHogTest } = await import('../observe/test-run.js');
+      const { runHogTest } = await import('../engine/test-run.js');
       const run = await runHogTest({ ...session, env: ctx.io.env, cwd: ctx.io.cwd, file, ...(flags.event ? { eventFile: flags.event } : {}) });
       endProgress(ctx.io);
       const inv = run.invocation;

@@ -4,9 +4,10 @@ import { dropDefaults, fillDefaults, mapObjects, normalizeCode, omit, pick, sort
 import { foreignRefsIn, hogqlNodes } from './query-refs.js';
 import type { CheckProblem, KindDef, ManagedRef, RefResolver } from './types.js';
 
-// Writable fields of InsightSerializer (posthog-api.md §2.1). `saved`, `deleted` and every
-// computed/cache field are server-managed and never reach a file.
-const WRITABLE = ['name', 'derived_name', 'description', 'tags', 'favorited', 'dashboards', 'query', 'filters', 'order'] as const;
+// Writable fields of InsightSerializer (posthog-api.md §2.1, §10) that a user authors. `deleted`
+// and every computed/cache field are server-managed and never reach a file. `order` is a legacy
+// list position the light serializer (`basic=true`, which lists are read with) does not carry.
+const WRITABLE = ['name', 'derived_name', 'description', 'tags', 'favorited', 'dashboards', 'saved', 'query', 'filters'] as const;
 
 // What the server stores when a field is omitted; a file leaves these out.
 const DEFAULTS: Record<string, Json> = {
@@ -17,12 +18,12 @@ const DEFAULTS: Record<string, Json> = {
   favorited: false,
   dashboards: [],
   filters: {},
-  order: null,
+  saved: true,
 };
 
 // Sent on update for fields a file removed, so that removing a line clears the value.
-// Legacy filters and order are left as they are: a query supersedes filters, order is the UI's.
-const CLEARED: Record<string, Json> = omit(DEFAULTS as JsonObject, ['filters', 'order']);
+// Legacy filters are left as they are: a query supersedes them.
+const CLEARED: Record<string, Json> = omit(DEFAULTS as JsonObject, ['filters']);
 
 const VARIABLE = 'InsightVariable';
 const SQL_CONTAINERS = new Set(['DataVisualizationNode', 'DataTableNode', 'HogQLQuery']);
@@ -99,13 +100,20 @@ const insight = {
   folder: 'insights',
   apiPath: 'insights/',
   pagination: 'offset',
+  // The default order (`order`, NULL for nearly every insight) has no tie-breaker, so its pages
+  // repeat and skip rows; `id` is a total order. The light serializer skips the per-row work
+  // (cache, permissions, alerts) of the full one and carries every field a file keeps.
+  listQuery: { order: 'id', basic: 'true' },
+  retrieveQuery: { basic: 'true' },
   rateBucket: 'insights',
   scope: 'insight',
   deleteStyle: 'soft',
   dependsOn: [VARIABLE],
   autoAdopt: false,
   createOnly: [],
-  fieldOrder: ['name', 'derived_name', 'description', 'tags', 'favorited', 'dashboards', 'order', 'query', 'filters'],
+  // An update without `saved` makes the insight saved (InsightSerializer.update): a draft stays a draft only if told.
+  alwaysSend: ['saved'],
+  fieldOrder: ['name', 'derived_name', 'description', 'tags', 'favorited', 'dashboards', 'saved', 'query', 'filters'],
   schema: 'insight.schema.json',
 
   remoteId: (raw) => raw.id as number,

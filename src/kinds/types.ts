@@ -78,8 +78,13 @@ export interface KindDef {
   apiPath: string;
   /** `offset` = DRF LimitOffsetPagination; `page` = PageNumberPagination (insight variables). */
   pagination: 'offset' | 'page';
-  /** Extra list parameters, e.g. `{ full: 'true' }` so hog-function lists carry every field. */
+  /**
+   * Extra list parameters, e.g. `{ full: 'true' }` so hog-function lists carry every field,
+   * or `{ order: 'id' }` for a total order where PostHog's default has unordered ties.
+   */
   listQuery?: Record<string, string>;
+  /** Parameters of a single retrieve, so it answers in the same shape as the list (e.g. `{ basic: 'true' }`). */
+  retrieveQuery?: Record<string, string>;
   /** PostHog throttle bucket of its endpoints: `insights` (ClickHouse throttles) or `crud`. */
   rateBucket: 'insights' | 'crud';
   /** API key scope object, e.g. `insight` (for messages about missing scopes). */
@@ -100,6 +105,11 @@ export interface KindDef {
    * them (hog-function inputs are checked against inputs_schema).
    */
   updateTogether?: string[][];
+  /**
+   * Top-level fields every update carries, because PostHog resets them when they are absent
+   * (an insight's `saved`).
+   */
+  alwaysSend?: string[];
   /** Top-level spec fields in the order files show them; others follow alphabetically. */
   fieldOrder: string[];
   /** JSON Schema of the spec, in schemas/ (e.g. `insight.schema.json`). */

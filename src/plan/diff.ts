@@ -1,6 +1,7 @@
 import fastJsonPatch, { type Operation } from 'fast-json-patch';
 import type { JsonObject } from '../json.js';
 import type { KindDef, RemoteId } from '../kinds/index.js';
+import { classify, type Standing } from './classify.js';
 import type { Entry, Snapshot } from './snapshot.js';
 
 export const ACTIONS = ['create', 'update', 'delete', 'unchanged', 'drift', 'conflict', 'adopt', 'unmanaged'] as const;
@@ -41,7 +42,7 @@ export function specPatch(from: JsonObject | undefined, to: JsonObject | undefin
  * base recorded in state when there is one, two-way otherwise. Pure.
  */
 export function computePlan(snapshot: Snapshot, environment: string): Plan {
-  const changes: Change[] = snapshot.entries.map(classify);
+  const changes: Change[] = snapshot.entries.map(classifyChange);
   for (const { kind, remote } of snapshot.unmanaged) {
     const name = typeof remote.spec.name === 'string' ? remote.spec.name : undefined;
     changes.push({ kind, key: '', action: 'unmanaged', id: remote.id, ...(name ? { name } : {}), notes: [] });
@@ -51,41 +52,43 @@ export function computePlan(snapshot: Snapshot, environment: string): Plan {
   return { environment, changes, summary };
 }
 
-function classify(entry: Entry): Change {
+/** What diff (and so push) calls each standing, with the note that explains it. */
+const DIFF_ACTIONS: Record<Standing, { action: Action; note?: string }> = {
+  'in-sync': { action: 'unchanged' },
+  'new-local': { action: 'create' },
+  'new-remote': { action: 'unmanaged' },
+  matched: { action: 'adopt' },
+  'local-edit': { action: 'update' },
+  'remote-edit': { action: 'drift', note: 'changed in PostHog since the last sync' },
+  'both-edit': { action: 'conflict', note: 'changed both locally and in PostHog since the last sync' },
+  'no-base': { action: 'update' },
+  'remote-gone': { action: 'drift', note: 'deleted in PostHog since the last sync' },
+  'remote-gone-local-edit': { action: 'conflict', note: 'deleted in PostHog and edited locally' },
+  'local-gone': { action: 'delete', note: 'file removed' },
+  'local-gone-remote-edit': { action: 'conflict', note: 'file removed locally and changed in PostHog' },
+  'both-gone': { action: 'unchanged' },
+};
+
+function classifyChange(entry: Entry): Change {
   const { kind, key, local, remote, binding } = entry;
   const base: Change = { kind, key, action: 'unchanged', notes: [...entry.warnings], entry };
   if (local) base.file = local.file;
   if (remote) base.id = remote.id;
   else if (binding) base.id = binding.id;
-  const with_ = (action: Action, note?: string): Change => {
-    const c: Change = { ...base, action, notes: note ? [...base.notes, note] : base.notes };
-    if (action !== 'unchanged') c.patch = specPatch(remote?.spec, local?.spec);
-    return c;
-  };
+  const standing = classify(entry);
+  if (standing === 'in-sync') return rotated(base, entry);
+  const { action, note } = DIFF_ACTIONS[standing];
+  if (action === 'unchanged') return base;
+  const notes = [...base.notes];
+  if (note) notes.push(note);
+  if (standing === 'matched' && local && remote && local.hash === remote.hash) notes.push('identical remote resource');
+  return { ...base, action, notes, patch: specPatch(remote?.spec, local?.spec) };
+}
 
-  if (local && !remote) {
-    if (!binding) return with_('create');
-    // Bound, but gone from PostHog: deleted there since the last sync.
-    return local.hash === binding.base ? with_('drift', 'deleted in PostHog since the last sync') : with_('conflict', 'deleted in PostHog and edited locally');
-  }
-  if (!local && remote) {
-    if (!binding) return with_('unmanaged');
-    return remote.hash === binding.base ? with_('delete', 'file removed') : with_('conflict', 'file removed locally and changed in PostHog');
-  }
-  if (!local || !remote) return { ...base, action: 'unchanged' };
-
-  if (entry.match === 'adopt' || entry.match === 'pending') {
-    return local.hash === remote.hash ? with_('adopt', 'identical remote resource') : with_('adopt');
-  }
-  if (local.hash === remote.hash) {
-    const refs = Object.entries(local.secretRefs);
-    if (!entry.rotateSecrets || refs.length === 0) return base;
-    // Same spec, but the variables behind its secrets may hold new values: send them again.
-    const patch = refs.map(([path, value]): Operation => ({ op: 'replace', path: `/spec${path}`, value }));
-    return { ...base, action: 'update', patch, notes: [...base.notes, 'secrets set from variables are sent again (--rotate-secrets)'] };
-  }
-  if (!binding) return with_('update');
-  if (remote.hash === binding.base) return with_('update');
-  if (local.hash === binding.base) return with_('drift', 'changed in PostHog since the last sync');
-  return with_('conflict', 'changed both locally and in PostHog since the last sync');
+/** push --rotate-secrets: the same spec, but the variables behind its secrets may hold new values. */
+function rotated(base: Change, entry: Entry): Change {
+  const refs = Object.entries(entry.local?.secretRefs ?? {});
+  if (!entry.rotateSecrets || refs.length === 0) return base;
+  const patch = refs.map(([path, value]): Operation => ({ op: 'replace', path: `/spec${path}`, value }));
+  return { ...base, action: 'update', patch, notes: [...base.notes, 'secrets set from variables are sent again (--rotate-secrets)'] };
 }

@@ -1,6 +1,6 @@
 import type { JsonObject } from '../json.js';
 import type { KindDef, RemoteId } from '../kinds/index.js';
-import type { Binding, PendingCreate } from '../store/state.js';
+import type { Binding, PendingCreate } from '../model.js';
 import { assignKey, compareIds } from './keys.js';
 
 export interface RemoteEntry {

@@ -1,6 +1,7 @@
 import type { JsonObject } from '../json.js';
 import type { KindDef, RemoteId } from '../kinds/index.js';
-import type { Binding } from '../store/state.js';
+import type { Binding } from '../model.js';
+import { classify } from './classify.js';
 import type { Entry, Snapshot } from './snapshot.js';
 import { keepTemplates, type VarSources } from './vars.js';
 
@@ -52,29 +53,38 @@ function step(entry: Entry, opts: { force: boolean; vars: VarSources }): PullSte
     const text = write === remote.spec && remote.text !== undefined ? { text: remote.text } : {};
     return s(action, { write, ...text, bind: bindTo(remote.id, remote.hash, remote.raw) });
   };
+  const conflict = (note: string) => (opts.force ? take('changed') : s('conflict', { note }));
 
-  if (remote && !local) {
-    if (!binding) return take('added');
-    if (remote.hash === binding.base && !opts.force) return s('kept', { note: 'file removed locally; push --prune deletes it, pull --force restores it' });
-    if (opts.force) return take('added');
-    return s('conflict', { note: 'file removed locally but changed in PostHog' });
-  }
-  if (remote && local) {
-    if (local.hash === remote.hash) {
+  switch (classify(entry)) {
+    case 'in-sync':
+    case 'matched': {
+      if (!remote || !local) return s('unchanged');
+      if (local.hash !== remote.hash) return conflict('file differs from PostHog and there is no base to tell which side changed');
       const fresh = bindTo(remote.id, remote.hash, remote.raw);
       const same = binding && binding.id === fresh.id && binding.base === fresh.base && binding.short_id === fresh.short_id;
       return s('unchanged', same ? {} : { bind: fresh });
     }
-    if (binding && local.hash === binding.base) return take('changed');
-    if (binding && remote.hash === binding.base) return s('kept', { note: 'edited locally; push sends it' });
-    if (opts.force) return take('changed');
-    return s('conflict', { note: binding ? 'changed both locally and in PostHog' : 'file differs from PostHog and there is no base to tell which side changed' });
+    case 'new-local':
+      return s('unchanged', { note: 'not in PostHog yet; push creates it' });
+    case 'new-remote':
+      return take('added');
+    case 'local-edit':
+      return s('kept', { note: 'edited locally; push sends it' });
+    case 'remote-edit':
+      return take('changed');
+    case 'both-edit':
+      return conflict('changed both locally and in PostHog');
+    case 'no-base':
+      return conflict('file differs from PostHog and there is no base to tell which side changed');
+    case 'remote-gone':
+      return s('removed', { remove: true, bind: null });
+    case 'remote-gone-local-edit':
+      return opts.force ? s('removed', { remove: true, bind: null }) : s('conflict', { note: 'deleted in PostHog but edited locally' });
+    case 'local-gone':
+      return opts.force ? take('added') : s('kept', { note: 'file removed locally; push --prune deletes it, pull --force restores it' });
+    case 'local-gone-remote-edit':
+      return opts.force ? take('added') : s('conflict', { note: 'file removed locally but changed in PostHog' });
+    case 'both-gone':
+      return s('unchanged', { bind: null });
   }
-  if (local && !remote) {
-    if (!binding) return s('unchanged', { note: 'not in PostHog yet; push creates it' });
-    if (local.hash === binding.base || opts.force) return s('removed', { remove: true, bind: null });
-    return s('conflict', { note: 'deleted in PostHog but edited locally' });
-  }
-  // Only a binding is left: the resource is gone on both sides.
-  return s('unchanged', { bind: null });
 }

@@ -1,6 +1,6 @@
 import { hashJson, type JsonObject } from '../json.js';
 import { dependencyLevels, type KindDef } from '../kinds/index.js';
-import type { Binding, PendingCreate } from '../store/state.js';
+import type { Binding, PendingCreate } from '../model.js';
 import { matchIdentities, type MatchReason, type RemoteEntry } from './identity.js';
 import { IdentityMap } from './resolver.js';
 import { desiredSpec, secretRefs, withSecretRefs, type VarSources } from './vars.js';
@@ -60,18 +60,8 @@ export interface SnapshotInput {
   rotateSecrets?: boolean;
 }
 
-/** What a `prepare` hook may know about the kind of the remote resource it is given. */
-export interface PrepareContext {
-  /** key → binding */
-  bindings: Map<string, Binding>;
-  locals: LocalResource[];
-}
-
-/** Work done on each remote resource as soon as it is converted (pull serialises and writes ahead). */
-export type PrepareHook = (kind: KindDef, remote: RemoteEntry, ctx: PrepareContext) => void;
-
 /** The input of a snapshot without the remote listing, which may arrive page by page. */
-export type BuilderInput = Omit<SnapshotInput, 'remote'> & { prepare?: PrepareHook };
+export type BuilderInput = Omit<SnapshotInput, 'remote'>;
 
 /**
  * Puts files, state and the remote listing side by side, kind by kind in dependency
@@ -104,14 +94,15 @@ export class SnapshotBuilder {
     return this.finished.has(kind.kind);
   }
 
-  /** Converts a page of remote objects to canonical specs. */
-  addRemote(kind: KindDef, raws: JsonObject[]): void {
+  /** Converts a page of remote objects to canonical specs; returns the entries it added. */
+  addRemote(kind: KindDef, raws: JsonObject[]): RemoteEntry[] {
     if (!this.ready(kind)) throw new Error(`${kind.kind} pages added before the kinds it references are finished`);
     const list = this.remotes.get(kind.kind) ?? [];
     const seen = this.seen.get(kind.kind) ?? new Set<string>();
     this.remotes.set(kind.kind, list);
     this.seen.set(kind.kind, seen);
     const secrets = this.secretsOf(kind);
+    const added: RemoteEntry[] = [];
     for (const raw of raws) {
       const id = kind.remoteId(raw);
       // A page that shifted while the list changed can repeat a row.
@@ -121,8 +112,9 @@ export class SnapshotBuilder {
       const spec = withSecretRefs(kind, kind.toSpec(raw, this.identities), secrets.get(String(id)));
       const entry: RemoteEntry = { id, raw, spec, hash: hashJson(spec), natural: kind.naturalKey(spec, raw) };
       list.push(entry);
-      if (this.input.prepare) this.input.prepare(kind, entry, this.prepareContext(kind));
+      added.push(entry);
     }
+    return added;
   }
 
   /** All pages of `kind` are in: decide identities and build its entries. */
@@ -166,17 +158,6 @@ export class SnapshotBuilder {
   snapshot(): Snapshot {
     const entries = this.order.flatMap((k) => this.entries.get(k.kind) ?? []);
     return { entries, unmanaged: this.unmanaged, identities: this.identities };
-  }
-
-  private readonly contexts = new Map<string, PrepareContext>();
-
-  private prepareContext(kind: KindDef): PrepareContext {
-    let ctx = this.contexts.get(kind.kind);
-    if (!ctx) {
-      ctx = { bindings: this.input.bindings(kind.kind), locals: this.localsOf(kind) };
-      this.contexts.set(kind.kind, ctx);
-    }
-    return ctx;
   }
 
   private secretsOf(kind: KindDef): Map<string, Binding['secrets']> {

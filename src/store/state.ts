@@ -1,28 +1,11 @@
 import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { ConfigError, FileError } from '../errors.js';
-import { isObject, type JsonObject } from '../json.js';
-import type { RemoteId } from '../kinds/index.js';
+import { isObject } from '../json.js';
+import type { Binding, PendingCreate } from '../model.js';
 import { writeFileAtomic } from './atomic.js';
 
 export const STATE_VERSION = 1;
-
-/** What one environment knows about one resource. */
-export interface Binding {
-  id: RemoteId;
-  /** Insight short_id and similar stable extras. */
-  short_id?: string;
-  /** Hash of the canonical spec last seen in sync: the base of the three-way diff. */
-  base: string;
-  /** Secret inputs set from variables: input pointer → the `{value: "${VAR}"}` that set it. Never a value. */
-  secrets?: Record<string, JsonObject>;
-}
-
-/** A create that was sent but whose outcome was not recorded (crash, ambiguous failure). */
-export interface PendingCreate {
-  natural?: string;
-  hash: string;
-}
 
 interface StateDoc {
   version: number;
@@ -87,9 +70,9 @@ export class StateStore {
   }
 
   /**
-   * Claims the environment for this process until it exits: two pulls or pushes on one
-   * state file would interleave their journals. A lock left by a process that died is
-   * taken over.
+   * Claims the environment for this run: two pulls or pushes on one state file would
+   * interleave their journals. A lock left by a process that died is taken over. The
+   * caller releases it (in a finally).
    */
   lock(): void {
     const path = this.file.replace(/\.json$/, '.lock');
@@ -97,7 +80,7 @@ export class StateStore {
     for (let attempt = 0; attempt < 2; attempt++) {
       try {
         writeFileSync(path, `${process.pid}\n`, { flag: 'wx' });
-        process.once('exit', () => rmSync(path, { force: true }));
+        this.lockFile = path;
         return;
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
@@ -111,6 +94,14 @@ export class StateStore {
       }
     }
   }
+
+  /** Gives the lock back, if this store holds it. Safe to call more than once. */
+  release(): void {
+    if (this.lockFile) rmSync(this.lockFile, { force: true });
+    this.lockFile = undefined;
+  }
+
+  private lockFile: string | undefined;
 
   get(kind: string, key: string): Binding | undefined {
     return this.doc.resources[refOf(kind, key)];

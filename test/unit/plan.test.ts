@@ -4,7 +4,7 @@ import { hashJson, type JsonObject } from '../../src/json.js';
 import { KINDS, kindByName } from '../../src/kinds/index.js';
 import { computePlan, type Action, type Plan } from '../../src/plan/diff.js';
 import { buildSnapshot } from '../../src/plan/snapshot.js';
-import type { Binding } from '../../src/store/state.js';
+import type { Binding } from '../../src/model.js';
 
 const insight = kindByName('Insight');
 

@@ -1,11 +1,15 @@
 import type { JsonObject } from '../json.js';
 import type { KindDef } from '../kinds/index.js';
-import type { PostHogClient } from './client.js';
+import type { PostHogClient } from '../posthog/client.js';
 
 export interface FetchOptions {
   /** Items per page for limit/offset lists. */
   pageSize?: number;
-  onKindDone?: (kind: KindDef, count: number) => void;
+  /**
+   * Called once all pages of a kind are in; may return rows found by other means (bound
+   * resources the list lacked, retrieved one by one), which join the listing.
+   */
+  onKindDone?: (kind: KindDef, count: number) => Promise<JsonObject[]> | void;
   /** Each page's rows as they arrive, so they can be processed while the rest are in flight. */
   onPage?: (kind: KindDef, items: JsonObject[]) => void;
 }
@@ -24,8 +28,8 @@ export async function fetchRemote(client: PostHogClient, kinds: readonly KindDef
         pageSize: opts.pageSize,
         ...(opts.onPage ? { onPage: (items: JsonObject[]) => opts.onPage?.(kind, items) } : {}),
       });
-      opts.onKindDone?.(kind, items.length);
-      return [kind.kind, items] as const;
+      const extra = (await opts.onKindDone?.(kind, items.length)) ?? [];
+      return [kind.kind, [...items, ...extra]] as [string, JsonObject[]];
     }),
   );
   return new Map(lists);

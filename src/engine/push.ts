@@ -4,8 +4,8 @@ import type { KindDef } from '../kinds/index.js';
 import type { PostHogClient } from '../posthog/client.js';
 import type { Plan } from '../plan/diff.js';
 import { filterPlan } from '../plan/filter.js';
-import { loadPlan } from '../store/load.js';
-import { applyPlan, checkPlan, type ApplyResult, type PushEvent } from './push.js';
+import { readPlan, type Loaded } from './read.js';
+import { applyPlan, checkPlan, type ApplyResult, type PushEvent } from '../apply/apply-plan.js';
 
 export interface PushRunOptions {
   ws: Workspace;
@@ -36,7 +36,15 @@ export interface PushRun {
 
 /** push: plan (same differ as diff), check everything, confirm, apply. */
 export async function runPush(opts: PushRunOptions): Promise<PushRun> {
-  const loaded = await loadPlan({ ...opts, assignNew: false, lock: !opts.dryRun });
+  const loaded = await readPlan({ ...opts, assignNew: false, lock: !opts.dryRun });
+  try {
+    return await applyLoaded(opts, loaded);
+  } finally {
+    loaded.state.release();
+  }
+}
+
+async function applyLoaded(opts: PushRunOptions, loaded: Loaded & { plan: Plan }): Promise<PushRun> {
   const plan = filterPlan(loaded.plan, opts.selectors, { file: (p) => resolve(opts.ws.root, p), selector: (p) => resolve(opts.cwd, p) });
   const input = { plan, snapshot: loaded.snapshot, state: loaded.state, vars: loaded.vars, client: opts.client, kinds: opts.kinds, prune: opts.prune, force: opts.force, concurrency: opts.concurrency, ...(opts.onEvent ? { onEvent: opts.onEvent } : {}) };
   const { ops } = checkPlan(input);

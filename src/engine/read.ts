@@ -1,13 +1,16 @@
 import type { Target, Workspace } from '../config/target.js';
 import type { JsonObject } from '../json.js';
 import { withDependencies, type KindDef } from '../kinds/index.js';
+import type { Binding } from '../model.js';
 import type { PostHogClient } from '../posthog/client.js';
-import { fetchRemote } from '../posthog/remote.js';
 import { computePlan, type Plan } from '../plan/diff.js';
-import { SnapshotBuilder, type PrepareHook, type Snapshot } from '../plan/snapshot.js';
+import type { RemoteEntry } from '../plan/identity.js';
+import { SnapshotBuilder, type LocalResource, type Snapshot } from '../plan/snapshot.js';
 import type { VarSources } from '../plan/vars.js';
-import { cleanResourceDirs, readAllResources, readAllResourcesInSlices, type ResourceFile } from './resource-files.js';
-import { StateStore } from './state.js';
+import { cleanResourceDirs, readAllResources, readAllResourcesInSlices, type ResourceFile } from '../store/resource-files.js';
+import { StateStore } from '../store/state.js';
+import { confirmMissing } from './confirm-missing.js';
+import { fetchRemote } from './fetch-remote.js';
 
 export interface Loaded {
   snapshot: Snapshot;
@@ -17,7 +20,14 @@ export interface Loaded {
   vars: VarSources;
 }
 
-export interface LoadOptions {
+/** What an observer of converted remote resources may know about their kind. */
+export interface RemoteContext {
+  /** key → binding */
+  bindings: Map<string, Binding>;
+  locals: LocalResource[];
+}
+
+export interface ReadOptions {
   ws: Workspace;
   target: Target;
   client: PostHogClient;
@@ -36,10 +46,10 @@ export interface LoadOptions {
    * fails before anything is sent). Otherwise files are read while the first pages travel.
    */
   filesFirst?: boolean;
-  /** The command writes the state: hold the environment's lock (pull, push, copy). */
+  /** The command writes the state: hold the environment's lock (pull, push, copy) until release(). */
   lock?: boolean;
-  /** Work on each remote resource as its page arrives (pull serialises and writes ahead). */
-  prepare?: PrepareHook;
+  /** Sees remote resources as they are converted, page by page (pull writes new files ahead). */
+  onRemote?: (kind: KindDef, entries: RemoteEntry[], ctx: RemoteContext) => void;
 }
 
 function cpuMs(since: NodeJS.CpuUsage): number {
@@ -48,32 +58,43 @@ function cpuMs(since: NodeJS.CpuUsage): number {
 }
 
 /**
- * Reads the three sides of a plan: files (all problems reported before any request),
- * the environment's state, and the live project.
+ * Reads the three sides of a plan: the environment's state, the files (all problems
+ * reported at once) and the live project. A bound resource missing from a list is looked
+ * up before anything is concluded from its absence: lists shift while they are read.
+ * With `lock`, the caller owns the state's lock and releases it (state.release()).
  */
-export async function loadSnapshot(opts: LoadOptions): Promise<Loaded> {
-  const { ws, target, client, kinds } = opts;
+export async function readSnapshot(opts: ReadOptions): Promise<Loaded> {
+  const { ws, target, kinds } = opts;
   const timings = opts.timings ?? {};
   const fetched = withDependencies(kinds);
   cleanResourceDirs(ws.dir, kinds);
   const vars: VarSources = { env: opts.env, vars: target.vars };
+  const state = StateStore.load(ws.stateDir, target.environment, target, ws.root, { journal: !opts.assignNew });
+  if (opts.lock) state.lock();
+  try {
+    return await readWithState(opts, state, fetched, vars, timings);
+  } catch (error) {
+    state.release();
+    throw error;
+  }
+}
 
+async function readWithState(opts: ReadOptions, state: StateStore, fetched: KindDef[], vars: VarSources, timings: Record<string, number>): Promise<Loaded> {
+  const { ws, client, kinds } = opts;
   let files: ResourceFile[] = [];
-  let state: StateStore | undefined;
-  const readLocal = async () => {
+  const readFiles = async () => {
     const t = performance.now();
     if (!opts.localOverride) files = opts.filesFirst ? readAllResources(ws.dir, kinds, ws.root) : await readAllResourcesInSlices(ws.dir, kinds, ws.root);
-    state = StateStore.load(ws.stateDir, target.environment, target, ws.root, { journal: !opts.assignNew });
-    if (opts.lock) state.lock();
     timings.readFilesCpu = performance.now() - t;
   };
-  if (opts.filesFirst) await readLocal();
+  if (opts.filesFirst) await readFiles();
 
   // Pages are converted as they arrive, as soon as the kinds they reference are finished,
   // so that the CPU works while the network waits. Callbacks only run once the
   // synchronous work below is done, so the builder exists by then.
   let builder: SnapshotBuilder | undefined;
   const queued = new Map<string, JsonObject[][]>();
+  const seen = new Map<string, Set<string>>();
   const listed = new Set<string>();
   let snapshotCpu = 0;
   const advance = () => {
@@ -84,7 +105,10 @@ export async function loadSnapshot(opts: LoadOptions): Promise<Loaded> {
       progress = false;
       for (const kind of fetched) {
         if (builder.isFinished(kind) || !builder.ready(kind)) continue;
-        for (const page of queued.get(kind.kind) ?? []) builder.addRemote(kind, page);
+        for (const page of queued.get(kind.kind) ?? []) {
+          const added = builder.addRemote(kind, page);
+          opts.onRemote?.(kind, added, { bindings: state.bindings(kind.kind), locals: builder.localsOf(kind) });
+        }
         queued.delete(kind.kind);
         if (listed.has(kind.kind)) {
           builder.finish(kind);
@@ -94,40 +118,46 @@ export async function loadSnapshot(opts: LoadOptions): Promise<Loaded> {
     }
     snapshotCpu += performance.now() - t;
   };
+  const enqueue = (kind: KindDef, items: JsonObject[]) => {
+    const ids = seen.get(kind.kind) ?? new Set<string>();
+    seen.set(kind.kind, ids);
+    for (const raw of items) ids.add(String(kind.remoteId(raw)));
+    queued.set(kind.kind, [...(queued.get(kind.kind) ?? []), items]);
+    advance();
+  };
   const t0 = Date.now();
   const listing = fetchRemote(client, fetched, {
     pageSize: opts.pageSize,
-    onPage: (kind, items) => {
-      queued.set(kind.kind, [...(queued.get(kind.kind) ?? []), items]);
-      advance();
-    },
-    onKindDone: (kind) => {
+    onPage: enqueue,
+    onKindDone: async (kind) => {
+      // Absence from a list is a question, not an answer: bound resources it lacks are looked up.
+      const found = await confirmMissing(client, kind, state.bindings(kind.kind), seen.get(kind.kind) ?? new Set());
+      if (found.length > 0) enqueue(kind, found);
       listed.add(kind.kind);
       advance();
+      return found;
     },
   });
   if (!opts.filesFirst) {
     // The files are read, a slice at a time, while the first pages are on their way.
     try {
-      await readLocal();
+      await readFiles();
     } catch (error) {
       listing.catch(() => undefined);
       throw error;
     }
   }
-  const loadedState = state as unknown as StateStore;
   const local = opts.localOverride ?? files.map((f) => ({ kind: f.kind, key: f.key, file: f.display, spec: f.spec }));
   builder = new SnapshotBuilder({
     kinds,
     fetched,
     local,
-    bindings: (kind) => loadedState.bindings(kind),
-    pending: (kind, key) => loadedState.pending(kind, key),
+    bindings: (kind) => state.bindings(kind),
+    pending: (kind, key) => state.pending(kind, key),
     vars,
     adopt: opts.adopt,
     assignNew: opts.assignNew,
     rotateSecrets: opts.rotateSecrets === true,
-    ...(opts.prepare ? { prepare: opts.prepare } : {}),
   });
   // Local files are put in comparison form while pages are on their way, in slices too.
   const t1 = performance.now();
@@ -139,12 +169,12 @@ export async function loadSnapshot(opts: LoadOptions): Promise<Loaded> {
   advance();
   const snapshot = builder.snapshot();
   timings.snapshotCpu = snapshotCpu;
-  return { snapshot, state: loadedState, files, remote, vars };
+  return { snapshot, state, files, remote, vars };
 }
 
 /** Files + state + remote → the plan of DESIGN.md "Diff: classification". */
-export async function loadPlan(opts: LoadOptions): Promise<Loaded & { plan: Plan }> {
-  const loaded = await loadSnapshot(opts);
+export async function readPlan(opts: ReadOptions): Promise<Loaded & { plan: Plan }> {
+  const loaded = await readSnapshot(opts);
   const cpu = process.cpuUsage();
   const plan = computePlan(loaded.snapshot, opts.target.environment);
   if (opts.timings) opts.timings.planCpu = (opts.timings.snapshotCpu ?? 0) + cpuMs(cpu);

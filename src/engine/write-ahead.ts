@@ -2,9 +2,10 @@ import { existsSync, rmdirSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { kindByName, type KindDef } from '../kinds/index.js';
 import { assignKey } from '../plan/keys.js';
-import type { PrepareContext, PrepareHook } from '../plan/snapshot.js';
-import { writeFileAtomic } from './atomic.js';
-import { resourcePath, serializeResource, serializeSpec } from './resource-files.js';
+import type { RemoteEntry } from '../plan/identity.js';
+import type { RemoteContext } from './read.js';
+import { writeFileAtomic } from '../store/atomic.js';
+import { resourcePath, serializeResource, serializeSpec } from '../store/resource-files.js';
 
 /**
  * A first pull spends most of its local time writing files; doing it while later pages
@@ -26,7 +27,12 @@ export class WriteAhead {
     private readonly planned: ReadonlySet<string>,
   ) {}
 
-  readonly prepare: PrepareHook = (kind, remote, ctx) => {
+  /** Sees each page of converted remote resources (an observer of the pull's read). */
+  readonly observe = (kind: KindDef, entries: RemoteEntry[], ctx: RemoteContext): void => {
+    for (const remote of entries) this.prepare(kind, remote, ctx);
+  };
+
+  private prepare(kind: KindDef, remote: RemoteEntry, ctx: RemoteContext): void {
     remote.text = serializeSpec(kind, remote.spec);
     // Pages of other lists may still arrive after a failure was rolled back.
     if (this.closed || !this.planned.has(kind.kind)) return;
@@ -38,7 +44,7 @@ export class WriteAhead {
     for (const dir of [this.dir, dirname(path)]) if (!this.created.includes(dir) && !existsSync(dir)) this.created.push(dir);
     writeFileAtomic(path, serializeResource(kind, key, remote.spec, remote.text));
     this.written.set(`${kind.kind}/${key}`, String(remote.id));
-  };
+  }
 
   /** A pull that failed writes nothing: files written ahead (all new) and folders made for them go. */
   rollback(): void {
@@ -72,7 +78,7 @@ export class WriteAhead {
 
   private readonly contexts = new Map<string, { taken: Set<string>; adoptable: Set<string>; bound: Set<string> }>();
 
-  private context(kind: KindDef, ctx: PrepareContext) {
+  private context(kind: KindDef, ctx: RemoteContext) {
     let c = this.contexts.get(kind.kind);
     if (!c) {
       const taken = new Set<string>([...ctx.bindings.keys(), ...ctx.locals.map((l) => l.key)]);

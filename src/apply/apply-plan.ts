@@ -225,6 +225,7 @@ function changedFields(kind: KindDef, op: Op): string[] {
     if (field !== undefined) fields.add(field.replace(/~1/g, '/').replace(/~0/g, '~'));
   }
   for (const group of kind.updateTogether ?? []) if (group.some((f) => fields.has(f))) group.forEach((f) => fields.add(f));
+  if (fields.size > 0) for (const f of kind.alwaysSend ?? []) fields.add(f);
   // Positions are set by the reorder step, not by the update.
   if (kind.reorder) fields.delete(kind.reorder.field);
   return [...fields];

@@ -3,14 +3,14 @@ import type { Target, Workspace } from '../config/target.js';
 import { isObject, setValueAt, valueAt, type Json, type JsonObject } from '../json.js';
 import { withDependencies, type KindDef } from '../kinds/index.js';
 import type { PostHogClient } from '../posthog/client.js';
-import { fetchRemote } from '../posthog/remote.js';
+import { fetchRemote } from './fetch-remote.js';
 import { computePlan, type Plan } from '../plan/diff.js';
 import { buildSnapshot } from '../plan/snapshot.js';
 import { keepTemplates, varNames, type VarSources } from '../plan/vars.js';
 import { readResourceFile, resourcePath, type ResourceFile } from '../store/resource-files.js';
 import { StateStore } from '../store/state.js';
-import { loadSnapshot } from '../store/load.js';
-import { applyPlan, checkPlan, type ApplyResult, type PushEvent } from './push.js';
+import { readSnapshot, type Loaded } from './read.js';
+import { applyPlan, checkPlan, type ApplyResult, type PushEvent } from '../apply/apply-plan.js';
 
 export interface CopyOptions {
   ws: Workspace;
@@ -72,7 +72,16 @@ export async function runCopy(opts: CopyOptions): Promise<CopyRun> {
     local.push({ kind: item.kind, key: item.key, file: display, spec: withTargetSecrets(item.kind, mapped.spec, item.fileSpec) });
   }
 
-  const loaded = await loadSnapshot({ ws, target: opts.to.target, client: opts.to.client, kinds, env: opts.env, adopt: opts.adopt, assignNew: false, lock: !opts.dryRun, localOverride: local });
+  const loaded = await readSnapshot({ ws, target: opts.to.target, client: opts.to.client, kinds, env: opts.env, adopt: opts.adopt, assignNew: false, lock: !opts.dryRun, localOverride: local });
+  try {
+    return await applyCopy(opts, loaded, refused, unmapped);
+  } finally {
+    loaded.state.release();
+  }
+}
+
+async function applyCopy(opts: CopyOptions, loaded: Loaded, refused: Refusal[], unmapped: Refusal[]): Promise<CopyRun> {
+  const { kinds } = opts;
   const plan = computePlan(loaded.snapshot, opts.to.target.environment);
   const input = {
     plan,

@@ -2,10 +2,10 @@ import { join } from 'node:path';
 import type { Target, Workspace } from '../config/target.js';
 import type { PostHogClient } from '../posthog/client.js';
 import { planPull, type PullAction, type PullStep } from '../plan/pull-plan.js';
-import { commitPaths } from './git.js';
-import { loadSnapshot } from './load.js';
+import { commitPaths } from '../store/git.js';
+import { readSnapshot, type Loaded } from './read.js';
 import { kindByName, type KindDef } from '../kinds/index.js';
-import { removeResource, resourcePath, writeResources } from './resource-files.js';
+import { removeResource, resourcePath, writeResources } from '../store/resource-files.js';
 import { WriteAhead } from './write-ahead.js';
 
 export interface PullOptions {
@@ -47,12 +47,22 @@ const EMPTY_COUNTS: Record<PullAction, number> = { added: 0, changed: 0, removed
  * atomically, so a killed pull leaves whole files that the next pull settles.
  */
 export async function runPull(opts: PullOptions): Promise<PullResult> {
-  const { ws, target } = opts;
+  const { ws } = opts;
   const ahead = new WriteAhead(ws.dir, new Set(opts.kinds.map((k) => k.kind)));
-  const loaded = await loadSnapshot({ ...opts, adopt: false, assignNew: true, lock: true, prepare: ahead.prepare }).catch((error: unknown) => {
+  const loaded = await readSnapshot({ ...opts, adopt: false, assignNew: true, lock: true, onRemote: ahead.observe }).catch((error: unknown) => {
     ahead.rollback();
     throw error;
   });
+  try {
+    return await settle(opts, loaded, ahead);
+  } finally {
+    loaded.state.release();
+  }
+}
+
+/** Writes what the pull plan decided: files first, the state last. */
+async function settle(opts: PullOptions, loaded: Loaded, ahead: WriteAhead): Promise<PullResult> {
+  const { ws, target } = opts;
   const steps = planPull(loaded.snapshot, { force: opts.force, vars: loaded.vars });
   const { state } = loaded;
 

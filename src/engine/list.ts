@@ -4,7 +4,7 @@ import { UsageError } from '../errors.js';
 import type { JsonObject } from '../json.js';
 import { withDependencies, type KindDef } from '../kinds/index.js';
 import type { PostHogClient } from '../posthog/client.js';
-import { fetchRemote } from '../posthog/remote.js';
+import { fetchRemote } from './fetch-remote.js';
 import { assignKey } from '../plan/keys.js';
 import { IdentityMap } from '../plan/resolver.js';
 import { resourcePath, serializeResource } from '../store/resource-files.js';

@@ -1,0 +1,33 @@
+import { resolve } from 'node:path';
+import type { Target, Workspace } from '../config/target.js';
+import type { KindDef } from '../kinds/index.js';
+import type { PostHogClient } from '../posthog/client.js';
+import type { Plan } from '../plan/diff.js';
+import { filterPlan } from '../plan/filter.js';
+import { readPlan } from './read.js';
+
+export interface DiffOptions {
+  ws: Workspace;
+  target: Target;
+  client: PostHogClient;
+  kinds: readonly KindDef[];
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+  selectors: string[];
+  adopt: boolean;
+  timings?: Record<string, number>;
+}
+
+export interface DiffRun {
+  plan: Plan;
+  /** `${VAR}`s the files use that have no value here (compared as written). */
+  missingVars: string[];
+}
+
+/** diff: files, state and PostHog side by side, classified; nothing is written. */
+export async function runDiff(opts: DiffOptions): Promise<DiffRun> {
+  const { plan: full, snapshot } = await readPlan({ ...opts, filesFirst: true, assignNew: false });
+  const plan = filterPlan(full, opts.selectors, { file: (p) => resolve(opts.ws.root, p), selector: (p) => resolve(opts.cwd, p) });
+  const missingVars = [...new Set(snapshot.entries.flatMap((e) => e.local?.missingVars ?? []))].sort();
+  return { plan, missingVars };
+}

@@ -1,0 +1,57 @@
+import type { Entry } from './snapshot.js';
+
+/**
+ * Where one resource stands, decided once from the file (local), the live project (remote)
+ * and the state's binding with its base hash. Every job (pull, diff, push, restore) reads
+ * this one answer through a small table of its own, so no two jobs can disagree about which
+ * side changed.
+ */
+export type Standing =
+  /** File and PostHog hold the same spec. */
+  | 'in-sync'
+  /** A file with nothing behind it in PostHog and no binding: new locally. */
+  | 'new-local'
+  /** A remote resource with no file and no binding: never managed here. */
+  | 'new-remote'
+  /** An unbound file matched to a remote resource by natural key or by a create of ours. */
+  | 'matched'
+  /** Both exist; PostHog is at the base, the file changed. */
+  | 'local-edit'
+  /** Both exist; the file is at the base, PostHog changed. */
+  | 'remote-edit'
+  /** Both exist and both changed since the base. */
+  | 'both-edit'
+  /** Both exist and differ, and there is no base to tell which side changed. */
+  | 'no-base'
+  /** Bound, file at the base, resource gone from PostHog. */
+  | 'remote-gone'
+  /** Bound, file edited, resource gone from PostHog. */
+  | 'remote-gone-local-edit'
+  /** Bound, PostHog at the base, file removed. */
+  | 'local-gone'
+  /** Bound, PostHog changed, file removed. */
+  | 'local-gone-remote-edit'
+  /** Only the binding is left: gone on both sides. */
+  | 'both-gone';
+
+/** The three-way truth table. Pure. */
+export function classify(entry: Entry): Standing {
+  const { local, remote, binding } = entry;
+  if (local && remote) {
+    if (entry.match === 'adopt' || entry.match === 'pending') return 'matched';
+    if (local.hash === remote.hash) return 'in-sync';
+    if (!binding) return 'no-base';
+    if (remote.hash === binding.base) return 'local-edit';
+    if (local.hash === binding.base) return 'remote-edit';
+    return 'both-edit';
+  }
+  if (local) {
+    if (!binding) return 'new-local';
+    return local.hash === binding.base ? 'remote-gone' : 'remote-gone-local-edit';
+  }
+  if (remote) {
+    if (!binding) return 'new-remote';
+    return remote.hash === binding.base ? 'local-gone' : 'local-gone-remote-edit';
+  }
+  return 'both-gone';
+}
