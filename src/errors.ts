@@ -1,9 +1,8 @@
-// The closed set of errors a user can see. Each carries a stable `code` and the
-// exit code it maps to; only src/cli/main.ts turns them into output and exit codes.
+// The closed set of errors a user can see. Each carries a stable `code` and typed data;
+// only src/cli/main.ts turns them into output, and src/cli/exit-codes.ts into exit codes.
 
 export abstract class HogsyncError extends Error {
   abstract readonly code: string;
-  readonly exitCode: number = 1;
   /** Structured data for `--output json` (never contains secrets). */
   data(): Record<string, unknown> {
     return {};
@@ -123,5 +122,16 @@ export class InvalidFilesError extends HogsyncError {
   }
   override data() {
     return { problems: this.lines };
+  }
+}
+
+/** Problems found before any write; nothing was sent. */
+export class PreflightError extends HogsyncError {
+  readonly code = 'preflight';
+  constructor(readonly problems: string[]) {
+    super(`Nothing was pushed:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+  override data() {
+    return { problems: this.problems };
   }
 }

@@ -19,3 +19,23 @@ export interface PendingCreate {
   natural?: string;
   hash: string;
 }
+
+/**
+ * How a run ended, as far as its caller should act on it. The CLI alone turns these into
+ * exit codes (src/cli/exit-codes.ts).
+ */
+export type Outcome =
+  /** Everything asked for was done; files and PostHog agree where it matters. */
+  | 'done'
+  /** Changes wait to be applied: diff found some, or push left planned ones (deletes without --prune). */
+  | 'changes'
+  /** Drift or conflicts need a decision (--force, or pull). */
+  | 'undecided'
+  /** Something failed: a write, a test run, a check. */
+  | 'failed';
+
+/** Outcomes of several parts of one run: the most serious wins. */
+export function worst(...outcomes: Outcome[]): Outcome {
+  const rank: Outcome[] = ['done', 'changes', 'undecided', 'failed'];
+  return outcomes.reduce<Outcome>((a, b) => (rank.indexOf(b) > rank.indexOf(a) ? b : a), 'done');
+}

@@ -1,6 +1,7 @@
 import pLimit from 'p-limit';
-import { HogsyncError, PostHogApiError } from '../errors.js';
+import { PostHogApiError, PreflightError } from '../errors.js';
 import type { JsonObject } from '../json.js';
+import type { Outcome } from '../model.js';
 import { dependencyLevels, type KindDef, type RemoteId } from '../kinds/index.js';
 import type { PostHogClient } from '../posthog/client.js';
 import type { Plan } from '../plan/diff.js';
@@ -12,12 +13,12 @@ import { preflight, type Prepared } from './preflight.js';
 import { applyReorder } from './reorder.js';
 import { Writer } from './writer.js';
 
-export type Outcome = 'created' | 'updated' | 'adopted' | 'deleted' | 'reordered' | 'skipped' | 'failed';
+export type EventOutcome = 'created' | 'updated' | 'adopted' | 'deleted' | 'reordered' | 'skipped' | 'failed';
 
 export interface PushEvent {
   kind: string;
   key: string;
-  outcome: Outcome;
+  outcome: EventOutcome;
   /** What the plan asked for (create, update, adopt, delete, drift, conflict). */
   planned: string;
   id?: RemoteId;
@@ -53,19 +54,8 @@ export interface ApplyInput {
 export interface ApplyResult {
   events: PushEvent[];
   summary: PushSummary;
-  /** 0 all applied, 3 drift or conflicts left, 1 something failed. */
-  exitCode: number;
-}
-
-/** Problems found before any write; nothing was sent. */
-export class PreflightError extends HogsyncError {
-  readonly code = 'preflight';
-  constructor(readonly problems: string[]) {
-    super(`Nothing was pushed:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
-  }
-  override data() {
-    return { problems: this.problems };
-  }
+  /** done: all applied; undecided: drift or conflicts left; changes: planned deletes left (no --prune); failed: a write failed. */
+  outcome: Outcome;
 }
 
 /** The checks push makes before its first write, for --dry-run and confirmation. */
@@ -94,7 +84,7 @@ export async function applyPlan(input: ApplyInput): Promise<ApplyResult> {
     events.push(e);
     input.onEvent?.(e);
   };
-  const eventFor = (op: Op, outcome: Outcome, extra: Partial<PushEvent> = {}): PushEvent => {
+  const eventFor = (op: Op, outcome: EventOutcome, extra: Partial<PushEvent> = {}): PushEvent => {
     const c = op.change;
     return { kind: c.kind.kind, key: c.key, outcome, planned: c.action, ...(c.file ? { file: c.file } : {}), ...(c.id !== undefined ? { id: c.id } : {}), ...extra };
   };
@@ -160,15 +150,16 @@ export async function applyPlan(input: ApplyInput): Promise<ApplyResult> {
 
   const summary: PushSummary = { created: 0, updated: 0, adopted: 0, deleted: 0, reordered: 0, skipped: 0, failed: 0, unchanged: plan.summary.unchanged };
   for (const e of events) summary[e.outcome]++;
-  const undecided = events.some((e) => e.outcome === 'skipped' && (e.planned === 'drift' || e.planned === 'conflict'));
-  return { events, summary, exitCode: summary.failed > 0 ? 1 : undecided ? 3 : 0 };
+  const skippedAs = (planned: string[]) => events.some((e) => e.outcome === 'skipped' && planned.includes(e.planned));
+  const outcome: Outcome = summary.failed > 0 ? 'failed' : skippedAs(['drift', 'conflict']) ? 'undecided' : skippedAs(['delete']) ? 'changes' : 'done';
+  return { events, summary, outcome };
 }
 
 async function write(
   p: Prepared,
   writer: Writer,
   identities: Snapshot['identities'],
-  eventFor: (op: Op, outcome: Outcome, extra?: Partial<PushEvent>) => PushEvent,
+  eventFor: (op: Op, outcome: EventOutcome, extra?: Partial<PushEvent>) => PushEvent,
   emit: (e: PushEvent) => void,
 ): Promise<boolean> {
   const { op } = p;
@@ -206,7 +197,7 @@ async function write(
   }
 }
 
-async function remove(op: Op, writer: Writer, eventFor: (op: Op, outcome: Outcome, extra?: Partial<PushEvent>) => PushEvent, emit: (e: PushEvent) => void): Promise<void> {
+async function remove(op: Op, writer: Writer, eventFor: (op: Op, outcome: EventOutcome, extra?: Partial<PushEvent>) => PushEvent, emit: (e: PushEvent) => void): Promise<void> {
   const { kind, key, id } = op.change;
   try {
     if (id === undefined) throw new Error('no remote id to delete');

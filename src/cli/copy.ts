@@ -3,6 +3,7 @@ import { createClient } from '../config/client.js';
 import { resolveTarget, resolveWorkspace } from '../config/target.js';
 import { UsageError } from '../errors.js';
 import type { CopyRun } from '../engine/copy.js';
+import { worst } from '../model.js';
 import type { CliContext } from './main.js';
 import { endProgress, globalsOf, kindsOption, outputOption, parseKinds, parsePositiveInt } from './shared.js';
 import { pushText } from './push-report.js';
@@ -49,7 +50,7 @@ export function registerCopy(program: Command, ctx: CliContext): void {
       const source = createClient(from, ctx.io.env);
       const destination = createClient(to, ctx.io.env);
       ctx.clients.push(source, destination);
-      const [{ runCopy }, { RENDERERS }, { planExitCode }] = await Promise.all([import('../engine/copy.js'), import('../plan/renderers/index.js'), import('../plan/filter.js')]);
+      const [{ runCopy }, { RENDERERS }, { planOutcome }] = await Promise.all([import('../engine/copy.js'), import('../plan/renderers/index.js'), import('../plan/outcome.js')]);
       const run = await runCopy({
         ws,
         from: { target: from, client: source },
@@ -78,8 +79,8 @@ export function registerCopy(program: Command, ctx: CliContext): void {
       if (flags.output === 'json') ctx.io.out(`${JSON.stringify(copyJson(run, flags), null, 2)}\n`);
       else if (run.result) ctx.io.out(pushText(run.plan, run.result));
       else ctx.io.out(RENDERERS.text(run.plan, { color: ctx.io.color }));
-      const code = run.declined ? 1 : run.result ? run.result.exitCode : planExitCode(run.plan);
-      ctx.setExit(run.refused.length > 0 ? 1 : code);
+      const outcome = run.declined ? 'failed' : run.result ? run.result.outcome : planOutcome(run.plan);
+      ctx.conclude(worst(outcome, run.refused.length > 0 ? 'failed' : 'done'));
     });
 }
 

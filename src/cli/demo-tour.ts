@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { simpleGit } from 'simple-git';
 import { DEV_API_KEY, demoSeedPath, startEmulator, type Emulator } from '../emulator/index.js';
+import type { Outcome } from '../model.js';
+import { exitCodeOf } from './exit-codes.js';
 import type { Io } from './io.js';
 
 /** Runs hogsync in-process with the given argv, cwd and environment; returns the exit code. */
@@ -11,8 +13,8 @@ export type RunCommand = (argv: string[], io: Io) => Promise<number>;
 interface Step {
   say: string;
   argv?: string[];
-  /** Exit code the step must end with. */
-  expect?: number;
+  /** How the step must end (its exit code follows from it). */
+  expect?: Outcome;
   /** Work done before the command (edits, changes made "in the UI"). */
   before?: (ctx: TourContext) => Promise<void> | void;
   /** Extra check of what the command did. */
@@ -32,12 +34,12 @@ const STEPS: Step[] = [
   {
     say: 'Write hogsync.yaml for the "production" project (the emulator\'s project 1)…',
     argv: ['init', '--project', '1'],
-    expect: 0,
+    expect: 'done',
   },
   {
     say: '…and for "staging" (project 2, empty), with its ids for the action and the Slack integration the demo uses.',
     argv: ['init', '-e', 'staging', '--project', '2'],
-    expect: 0,
+    expect: 'done',
     check: ({ dir }) => {
       const path = join(dir, 'hogsync.yaml');
       writeFileSync(path, `${readFileSync(path, 'utf8')}    refs:\n      actions:\n        "1": 11\n      integrations:\n        "4821": 5120\n`);
@@ -47,7 +49,7 @@ const STEPS: Step[] = [
   {
     say: 'Back up production: every insight, variable and hog function becomes a YAML file, committed.',
     argv: ['pull', '--commit'],
-    expect: 0,
+    expect: 'done',
     check: (_ctx, out) => (/Committed [0-9a-f]{12}/.test(out) ? undefined : 'pull --commit made no commit'),
   },
   {
@@ -57,9 +59,9 @@ const STEPS: Step[] = [
       edit(dir, 'posthog/hog-functions/ip-anonymization.yaml', "    returnEvent.properties.$ip := arrayStringConcat(parts, '.')", "    returnEvent.properties.$ip := arrayStringConcat(parts, '.')\n    returnEvent.properties.$ip_anonymized := true");
     },
   },
-  { say: 'The plan (exit code 2: changes to push).', argv: ['diff'], expect: 2 },
-  { say: 'Apply it.', argv: ['push', '--yes'], expect: 0 },
-  { say: 'Files and PostHog now agree (exit code 0).', argv: ['diff'], expect: 0 },
+  { say: 'The plan (exit code 2: changes to push).', argv: ['diff'], expect: 'changes' },
+  { say: 'Apply it.', argv: ['push', '--yes'], expect: 'done' },
+  { say: 'Files and PostHog now agree (exit code 0).', argv: ['diff'], expect: 'done' },
   {
     say: 'Someone edits an insight in the PostHog UI; diff shows it as drift (exit code 3), which a push would not overwrite.',
     before: async ({ emu }) => {
@@ -72,20 +74,20 @@ const STEPS: Step[] = [
       if (!res.ok) throw new Error(`the UI edit failed with HTTP ${res.status}`);
     },
     argv: ['diff'],
-    expect: 3,
+    expect: 'undecided',
   },
   {
     say: 'Copy production into staging, live: variables first, references re-pointed, the webhook secret from the environment.',
     argv: ['copy', '--from', 'production', '--to', 'staging', '--yes'],
     env: COPY_SECRET,
-    expect: 0,
+    expect: 'done',
     check: ({ emu }) => {
       const staging = emu.project(2);
       const count = (staging?.insights.length ?? 0) + (staging?.insightVariables.length ?? 0) + (staging?.hogFunctions.length ?? 0);
       return count === 22 ? undefined : `staging holds ${count} resources instead of 22`;
     },
   },
-  { say: 'Copying again changes nothing.', argv: ['copy', '--from', 'production', '--to', 'staging', '--yes'], env: COPY_SECRET, expect: 0 },
+  { say: 'Copying again changes nothing.', argv: ['copy', '--from', 'production', '--to', 'staging', '--yes'], env: COPY_SECRET, expect: 'done' },
 ];
 
 function edit(dir: string, file: string, from: string, to: string): void {
@@ -100,7 +102,7 @@ function edit(dir: string, file: string, from: string, to: string): void {
  * Each step says what it shows, runs the real command and checks its outcome; the tour
  * fails (exit 1) at the first step that does not behave as expected.
  */
-export async function runDemoTour(io: Io, run: RunCommand): Promise<number> {
+export async function runDemoTour(io: Io, run: RunCommand): Promise<Outcome> {
   const emu = await startEmulator({ seed: demoSeedPath(), rateLimits: { enabled: false } });
   try {
     const dir = mkdtempSync(join(tmpdir(), 'hogsync-demo-'));
@@ -137,14 +139,15 @@ export async function runDemoTour(io: Io, run: RunCommand): Promise<number> {
       // Only `init` may take the host from POSTHOG_HOST: the others read hogsync.yaml like a user's would.
       if (step.argv[0] !== 'init') delete stepIo.env.POSTHOG_HOST;
       const code = await run(step.argv, stepIo);
-      const problem = code !== step.expect ? `exited ${code}, expected ${step.expect}` : step.check?.(ctx, output);
+      const wanted = exitCodeOf(step.expect ?? 'done');
+      const problem = code !== wanted ? `exited ${code}, expected ${wanted}` : step.check?.(ctx, output);
       if (problem) {
         io.err(`\ndemo failed at step ${n + 1} (hogsync ${step.argv.join(' ')}): ${problem}\n`);
-        return 1;
+        return 'failed';
       }
     }
     io.out(`\nDone: every step behaved as expected. Look around in ${dir} (git log, posthog/, .hogsync/state/).\n`);
-    return 0;
+    return 'done';
   } finally {
     await emu.close();
   }

@@ -7,6 +7,6 @@ export function registerDemo(program: Command, ctx: CliContext): void {
     .description('tour the main jobs on the embedded emulator: init, pull --commit, edit, diff, push, drift, copy')
     .action(async () => {
       const [{ runDemoTour }, { main }] = await Promise.all([import('./demo-tour.js'), import('./main.js')]);
-      ctx.setExit(await runDemoTour(ctx.io, (argv, io) => main(argv, io)));
+      ctx.conclude(await runDemoTour(ctx.io, (argv, io) => main(argv, io)));
     });
 }

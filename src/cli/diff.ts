@@ -19,15 +19,15 @@ export function registerDiff(program: Command, ctx: CliContext): void {
     .action(async (selectors: string[], flags: DiffFlags, cmd: Command) => {
       const kinds = parseKinds(flags.kinds);
       const session = openSession(ctx, cmd);
-      const [{ runDiff }, { planExitCode }, { RENDERERS }] = await Promise.all([
+      const [{ runDiff }, { planOutcome }, { RENDERERS }] = await Promise.all([
         import('../engine/diff.js'),
-        import('../plan/filter.js'),
+        import('../plan/outcome.js'),
         import('../plan/renderers/index.js'),
       ]);
       const { plan, missingVars } = await runDiff({ ...session, kinds, env: ctx.io.env, cwd: ctx.io.cwd, timings: ctx.timings, selectors, adopt: flags.adopt === true });
       endProgress(ctx.io);
       if (missingVars.length > 0) ctx.io.err(`warning: ${missingVars.join(', ')} not set; values using them are compared as written.\n`);
       ctx.io.out(RENDERERS[flags.output](plan, { color: ctx.io.color }));
-      ctx.setExit(planExitCode(plan));
+      ctx.conclude(planOutcome(plan));
     });
 }

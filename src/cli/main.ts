@@ -1,8 +1,10 @@
 import { writeFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
+import type { Outcome } from '../model.js';
 import type { PostHogClient } from '../posthog/client.js';
 import { HogsyncError } from '../errors.js';
 import { commands } from './commands.js';
+import { exitCodeOf, exitCodeOfError } from './exit-codes.js';
 import { processIo, type Io } from './io.js';
 
 /** Options that every command accepts, before or after its name. */
@@ -17,8 +19,8 @@ export interface GlobalOptions {
 
 export interface CliContext {
   io: Io;
-  /** Sets the process exit code for an outcome that is not an error (diff: 2, drift: 3). */
-  setExit(code: number): void;
+  /** How the command ended, when it did not throw (diff with changes, push with drift left). */
+  conclude(outcome: Outcome): void;
   /** Phase costs in ms, written to the file named by HOGSYNC_TIMINGS (benchmarks). */
   timings: Record<string, number>;
   /** Clients opened by the command, for request counts in HOGSYNC_TIMINGS. */
@@ -42,14 +44,14 @@ export function buildProgram(ctx: CliContext): Command {
 }
 
 export async function main(argv: string[], io: Io = processIo()): Promise<number> {
-  let exitCode = 0;
+  let exitCode = exitCodeOf('done');
   const started = Date.now();
-  const ctx: CliContext = { io, setExit: (code) => (exitCode = code), timings: {}, clients: [] };
+  const ctx: CliContext = { io, conclude: (outcome) => (exitCode = exitCodeOf(outcome)), timings: {}, clients: [] };
   const program = buildProgram(ctx);
   try {
     await program.parseAsync(argv, { from: 'user' });
   } catch (error) {
-    exitCode = reportError(error, io, argv.includes('--verbose'));
+    exitCode = reportError(error, io, { verbose: argv.includes('--verbose'), json: wantsJson(argv) });
   }
   if (io.env.HOGSYNC_TIMINGS) writeTimings(io.env.HOGSYNC_TIMINGS, ctx, started, exitCode);
   return exitCode;
@@ -74,19 +76,23 @@ function writeTimings(path: string, ctx: CliContext, started: number, exitCode: 
   writeFileSync(path, `${JSON.stringify(doc)}\n`);
 }
 
+/** `--output json` / `-o json` anywhere on the line: errors are then printed as JSON too. */
+function wantsJson(argv: string[]): boolean {
+  return argv.some((a, i) => a === '--output=json' || a === '-ojson' || ((a === '--output' || a === '-o') && argv[i + 1] === 'json'));
+}
+
 /** The one place where errors become output and an exit code. */
-export function reportError(error: unknown, io: Io, verbose: boolean): number {
-  if (error instanceof CommanderError) {
-    // Commander has already printed its message; help and version exit 0.
-    return error.exitCode === 0 ? 0 : 1;
-  }
-  if (error instanceof HogsyncError) {
-    io.err(`error: ${error.message}\n`);
-    if (verbose && error.stack) io.err(`${error.stack}\n`);
-    return error.exitCode;
-  }
+export function reportError(error: unknown, io: Io, opts: { verbose: boolean; json: boolean }): number {
+  // Commander has already printed its own messages (usage errors, help, version).
+  if (error instanceof CommanderError) return exitCodeOfError(error);
+  const known = error instanceof HogsyncError;
   const e = error instanceof Error ? error : new Error(String(error));
-  io.err(`internal error: ${e.message}\n`);
-  io.err(verbose && e.stack ? `${e.stack}\n` : 'Run again with --verbose for the stack trace, and please report it.\n');
-  return 1;
+  if (opts.json) {
+    const body = known ? { code: error.code, message: error.message, data: error.data() } : { code: 'internal', message: e.message, data: {} };
+    io.out(`${JSON.stringify({ error: body }, null, 2)}\n`);
+  } else if (known) io.err(`error: ${error.message}\n`);
+  else io.err(`internal error: ${e.message}\n`);
+  if (opts.verbose && e.stack) io.err(`${e.stack}\n`);
+  else if (!known) io.err('Run again with --verbose for the stack trace, and please report it.\n');
+  return exitCodeOfError(error);
 }

@@ -37,7 +37,7 @@ export function registerPull(program: Command, ctx: CliContext): void {
       ctx.io.out(flags.output === 'json' ? `${JSON.stringify(pullJson(result), null, 2)}\n` : pullText(result));
       if (result.counts.conflict > 0) {
         ctx.io.err(`${result.counts.conflict} conflict(s): those files were left as they are. Review them, then run "hogsync pull --force" to take PostHog's version or "hogsync push --force" to keep yours.\n`);
-        ctx.setExit(3);
+        ctx.conclude('undecided');
       }
     });
 }

@@ -21,7 +21,7 @@ interface PushFlags {
 export function registerPush(program: Command, ctx: CliContext): void {
   program
     .command('push')
-    .description('apply the files to PostHog (exit 0 applied, 3 drift or conflicts skipped, 1 failures)')
+    .description('apply the files to PostHog (exit 0 applied, 2 planned deletes left without --prune, 3 drift or conflicts skipped, 1 failures)')
     .argument('[selectors...]', 'resource files, keys or Kind/key to limit the push to')
     .addOption(kindsOption())
     .option('--dry-run', 'print the plan and send no write')
@@ -37,10 +37,10 @@ export function registerPush(program: Command, ctx: CliContext): void {
       const kinds = parseKinds(flags.kinds);
       // --concurrency is for writes; list pages, heavy for PostHog, keep the environment's concurrency.
       const session = openSession(ctx, cmd);
-      const [{ runPush }, { RENDERERS }, { planExitCode }] = await Promise.all([
+      const [{ runPush }, { RENDERERS }, { planOutcome }] = await Promise.all([
         import('../engine/push.js'),
         import('../plan/renderers/index.js'),
-        import('../plan/filter.js'),
+        import('../plan/outcome.js'),
       ]);
       let written = 0;
       const started = new Date().toISOString();
@@ -79,15 +79,15 @@ export function registerPush(program: Command, ctx: CliContext): void {
       if (!run.result) {
         if (run.declined) {
           ctx.io.err('Nothing was pushed.\n');
-          ctx.setExit(1);
+          ctx.conclude('failed');
           return;
         }
         ctx.io.out(flags.output === 'json' ? RENDERERS.json(run.plan) : RENDERERS.text(run.plan, { color: ctx.io.color }));
-        ctx.setExit(planExitCode(run.plan));
+        ctx.conclude(planOutcome(run.plan));
         return;
       }
       ctx.io.out(flags.output === 'json' ? `${JSON.stringify(pushJson(run), null, 2)}\n` : pushText(run.plan, run.result));
-      ctx.setExit(run.result.exitCode);
+      ctx.conclude(run.result.outcome);
       if (flags.verify) {
         const keys = run.result.events.filter((e) => e.kind === 'HogFunction' && ['created', 'updated', 'adopted'].includes(e.outcome)).map((e) => e.key);
         if (keys.length === 0) return;
@@ -97,7 +97,7 @@ export function registerPush(program: Command, ctx: CliContext): void {
         const failing = statuses.filter(isFailing);
         if (failing.length > 0) {
           ctx.io.err(`${failing.map((s) => s.key).join(', ')} ${failing.length === 1 ? 'is' : 'are'} failing since the push; see the errors above and "hogsync status".\n`);
-          ctx.setExit(1);
+          ctx.conclude('failed');
         }
       }
     });

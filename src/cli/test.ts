@@ -29,6 +29,6 @@ export function registerTest(program: Command, ctx: CliContext): void {
         for (const l of inv.logs ?? []) lines.push(`  ${l.timestamp}  ${l.level.toUpperCase().padEnd(5)}  ${l.message}`);
         ctx.io.out(`${lines.join('\n')}\n`);
       }
-      if (inv.status === 'error') ctx.setExit(1);
+      if (inv.status === 'error') ctx.conclude('failed');
     });
 }

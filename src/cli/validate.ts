@@ -33,7 +33,7 @@ export function registerValidate(program: Command, ctx: CliContext): void {
         const files = new Set(problems.map((p) => splitWhere(p.where).file)).size;
         ctx.io.out(problems.length === 0 ? `${total} file(s) valid.\n` : `${problems.length} problem(s) in ${files} of ${total} file(s).\n`);
       }
-      if (problems.length > 0) ctx.setExit(1);
+      if (problems.length > 0) ctx.conclude('failed');
     });
 }
 

@@ -45,11 +45,3 @@ function matchOne(c: Change, sel: string, paths: PathResolvers): boolean {
   const names = [c.kind.kind.toLowerCase(), c.kind.cliName, c.kind.folder];
   return names.includes(kind) && c.key === key;
 }
-
-/** diff's exit code: 3 when drift or conflicts need a decision, 2 when there is something to push, else 0. */
-export function planExitCode(plan: Plan): number {
-  const s = plan.summary;
-  if (s.drift > 0 || s.conflict > 0) return 3;
-  if (s.create + s.update + s.delete + s.adopt > 0) return 2;
-  return 0;
-}
