@@ -6,8 +6,8 @@ import type { RemoteId } from './kinds/index.js';
 /** What one environment knows about one resource. */
 export interface Binding {
   id: RemoteId;
-  /** Insight short_id and similar stable extras. */
-  short_id?: string;
+  /** Stable identifiers of the kind besides the id (an insight's `short_id`), from `KindDef.bindingExtras`. */
+  extras?: Record<string, string>;
   /** Hash of the canonical spec last seen in sync: the base of the three-way diff. */
   base: string;
   /** Secret inputs set from variables: input pointer → the `{value: "${VAR}"}` that set it. Never a value. */
@@ -18,6 +18,8 @@ export interface Binding {
 export interface PendingCreate {
   natural?: string;
   hash: string;
+  /** When the create was first sent (ISO time): how long PostHog may still commit it. */
+  since?: string;
 }
 
 /**

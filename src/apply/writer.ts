@@ -2,6 +2,7 @@ import { AmbiguousWriteError, PostHogApiError } from '../errors.js';
 import { hashJson, type JsonObject } from '../json.js';
 import type { KindDef, RemoteId } from '../kinds/index.js';
 import type { PostHogClient } from '../posthog/client.js';
+import { bindingOf } from '../plan/binding.js';
 import { findCreated } from '../plan/identity.js';
 import { withSecretRefs } from '../plan/vars.js';
 import type { IdentityMap } from '../plan/resolver.js';
@@ -85,8 +86,7 @@ export class Writer {
     const id = kind.remoteId(raw);
     const spec = withSecretRefs(kind, kind.toSpec(raw, this.identities), secrets);
     this.identities.bind(kind.kind, key, id, raw, kind.naturalKey(spec, raw));
-    const withSecrets = Object.keys(secrets).length > 0 ? { secrets } : {};
-    this.state.bind(kind.kind, key, { id, ...kind.bindingExtras?.(raw), base: hashJson(spec), ...withSecrets });
+    this.state.bind(kind.kind, key, bindingOf(kind, raw, hashJson(spec), secrets));
     this.state.settle(kind.kind, key);
     return { id, raw };
   }

@@ -1,6 +1,7 @@
 import type { JsonObject } from '../json.js';
-import type { KindDef, RemoteId } from '../kinds/index.js';
+import type { KindDef } from '../kinds/index.js';
 import type { Binding } from '../model.js';
+import { bindingOf, sameBinding } from './binding.js';
 import { classify } from './classify.js';
 import type { Entry, Snapshot } from './snapshot.js';
 import { keepTemplates, type VarSources } from './vars.js';
@@ -45,13 +46,13 @@ function step(entry: Entry, opts: { force: boolean; vars: VarSources }): PullSte
   const { kind, key, local, remote, binding } = entry;
   const s = (action: PullAction, extra: Partial<PullStep> = {}): PullStep => ({ kind, key, action, ...extra });
   // Which variables set the stored secrets stays known: the remote spec already shows them that way.
-  const keptSecrets = binding?.secrets && remote && binding.id === remote.id ? { secrets: binding.secrets } : {};
-  const bindTo = (id: RemoteId, hash: string, raw: JsonObject): Binding => ({ id, ...kind.bindingExtras?.(raw), base: hash, ...keptSecrets });
+  const keptSecrets = binding?.secrets && remote && binding.id === remote.id ? binding.secrets : undefined;
+  const bindTo = (hash: string, raw: JsonObject): Binding => bindingOf(kind, raw, hash, keptSecrets);
   const take = (action: PullAction) => {
     if (!remote) return s(action);
     const write = local ? keepTemplates(kind, remote.spec, local.fileSpec, opts.vars) : remote.spec;
     const text = write === remote.spec && remote.text !== undefined ? { text: remote.text } : {};
-    return s(action, { write, ...text, bind: bindTo(remote.id, remote.hash, remote.raw) });
+    return s(action, { write, ...text, bind: bindTo(remote.hash, remote.raw) });
   };
   const conflict = (note: string) => (opts.force ? take('changed') : s('conflict', { note }));
 
@@ -60,9 +61,8 @@ function step(entry: Entry, opts: { force: boolean; vars: VarSources }): PullSte
     case 'matched': {
       if (!remote || !local) return s('unchanged');
       if (local.hash !== remote.hash) return conflict('file differs from PostHog and there is no base to tell which side changed');
-      const fresh = bindTo(remote.id, remote.hash, remote.raw);
-      const same = binding && binding.id === fresh.id && binding.base === fresh.base && binding.short_id === fresh.short_id;
-      return s('unchanged', same ? {} : { bind: fresh });
+      const fresh = bindTo(remote.hash, remote.raw);
+      return s('unchanged', sameBinding(binding, fresh) ? {} : { bind: fresh });
     }
     case 'new-local':
       return s('unchanged', { note: 'not in PostHog yet; push creates it' });

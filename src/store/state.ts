@@ -1,67 +1,68 @@
-import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
-import { ConfigError, FileError } from '../errors.js';
-import { isObject } from '../json.js';
+import { ConfigError } from '../errors.js';
 import type { Binding, PendingCreate } from '../model.js';
 import { writeFileAtomic } from './atomic.js';
-
-export const STATE_VERSION = 1;
-
-interface StateDoc {
-  version: number;
-  environment: string;
-  host: string;
-  project: string;
-  resources: Record<string, Binding>;
-  pending?: Record<string, PendingCreate>;
-}
-
-type JournalEntry =
-  | { op: 'bind'; ref: string; binding: Binding }
-  | { op: 'unbind'; ref: string }
-  | { op: 'pending'; ref: string; pending: PendingCreate }
-  | { op: 'settled'; ref: string };
+import { Journal, type JournalEntry } from './journal.js';
+import { emptyState, parseState, serializeState, type StateDoc } from './state-doc.js';
 
 export function refOf(kind: string, key: string): string {
   return `${kind}/${key}`;
 }
 
+export interface StateLoadOptions {
+  /**
+   * false keeps changes in memory until flush(), for commands whose work is simply redone
+   * when interrupted (pull).
+   */
+  journal?: boolean;
+  /**
+   * During long runs the state file itself is rewritten every so often, not only at the
+   * end: a CI job that is killed and whose journal (never committed) is lost still leaves
+   * a state file that knows what was created.
+   */
+  flushEvery?: { ms: number; changes: number };
+}
+
+const DEFAULT_FLUSH = { ms: 5_000, changes: 50 };
+
 /**
  * `.hogsync/state/<env>.json`: bindings key → remote id and base hash, one file per
  * environment, committed with the resource files. Changes during a run are appended to
- * `<env>.journal` first (cheap, survives a kill), then compacted into the JSON file by
- * `flush()`; a run that was killed is replayed from the journal by the next one.
+ * `<env>.journal` first (cheap, survives a kill), and compacted into the JSON file by
+ * `flush()`, which runs every few seconds and changes during a run and at its end; a run
+ * that was killed is replayed from the journal by the next one.
  */
 export class StateStore {
-  private doc: StateDoc;
-  private journaled = false;
+  private lockFile: string | undefined;
+  private unflushed = 0;
+  private lastFlush = Date.now();
+  // Bindings grouped by kind, built on first use and dropped on every change.
+  private byKind: Map<string, Map<string, Binding>> | undefined;
 
   private constructor(
     readonly file: string,
-    readonly journal: string,
-    doc: StateDoc,
+    private readonly journal: Journal,
+    private doc: StateDoc,
     private readonly journaling: boolean,
-  ) {
-    this.doc = doc;
-  }
+    private readonly flushEvery: { ms: number; changes: number },
+  ) {}
 
-  /**
-   * `journal: false` keeps changes in memory until flush(), for commands whose work is
-   * simply redone when interrupted (pull).
-   */
-  static load(stateDir: string, environment: string, target: { host: string; project: string }, root: string, opts: { journal?: boolean } = {}): StateStore {
+  static load(stateDir: string, environment: string, target: { host: string; project: string }, root: string, opts: StateLoadOptions = {}): StateStore {
     const file = join(stateDir, `${environment}.json`);
-    const journal = join(stateDir, `${environment}.journal`);
+    const journalPath = join(stateDir, `${environment}.journal`);
     const display = relative(root, file) || file;
-    const doc = existsSync(file) ? parseState(readFileSync(file, 'utf8'), display) : emptyState(environment, target);
-    if (existsSync(file) && (doc.project !== target.project || !sameHost(doc.host, target.host))) {
+    const exists = existsSync(file);
+    const doc = exists ? parseState(readFileSync(file, 'utf8'), display) : emptyState(environment, target);
+    if (exists && (doc.project !== target.project || !sameInstance(doc.host, target.host))) {
       throw new ConfigError(
         `${display} belongs to project ${doc.project} at ${doc.host}, but environment "${environment}" now points at project ${target.project} at ${target.host}. ` +
-          'Use the matching -e, or move the state file away to start this environment afresh.',
+          'Its ids mean nothing there: use the matching -e, or move the state file away to start this environment afresh.',
       );
     }
-    const store = new StateStore(file, journal, doc, opts.journal !== false);
-    if (existsSync(journal)) store.replay(readFileSync(journal, 'utf8'));
+    const journal = new Journal(journalPath, relative(root, journalPath) || journalPath);
+    const store = new StateStore(file, journal, doc, opts.journal !== false, opts.flushEvery ?? DEFAULT_FLUSH);
+    for (const entry of journal.read()) store.apply(entry, false);
     return store;
   }
 
@@ -101,35 +102,23 @@ export class StateStore {
     this.lockFile = undefined;
   }
 
-  private lockFile: string | undefined;
-
   get(kind: string, key: string): Binding | undefined {
     return this.doc.resources[refOf(kind, key)];
   }
 
   /** All bindings of one kind, key → binding (a copy). */
   bindings(kind: string): Map<string, Binding> {
-    this.byKind ??= this.index();
+    this.byKind ??= groupByKind(this.doc.resources);
     return new Map(this.byKind.get(kind) ?? []);
-  }
-
-  // Bindings grouped by kind, built on first use and dropped on every change.
-  private byKind: Map<string, Map<string, Binding>> | undefined;
-
-  private index(): Map<string, Map<string, Binding>> {
-    const out = new Map<string, Map<string, Binding>>();
-    for (const [ref, b] of Object.entries(this.doc.resources)) {
-      const slash = ref.indexOf('/');
-      const kind = ref.slice(0, slash);
-      let m = out.get(kind);
-      if (!m) out.set(kind, (m = new Map()));
-      m.set(ref.slice(slash + 1), b);
-    }
-    return out;
   }
 
   pending(kind: string, key: string): PendingCreate | undefined {
     return this.doc.pending?.[refOf(kind, key)];
+  }
+
+  /** Bindings of deleted resources of one kind, key → binding. */
+  tombstones(kind: string): Map<string, Binding> {
+    return groupByKind(this.doc.tombstones ?? {}).get(kind) ?? new Map();
   }
 
   bind(kind: string, key: string, binding: Binding): void {
@@ -138,6 +127,11 @@ export class StateStore {
 
   unbind(kind: string, key: string): void {
     this.apply({ op: 'unbind', ref: refOf(kind, key) }, true);
+  }
+
+  /** The resource was deleted: its binding is kept aside, so bringing its file back undeletes it in place. */
+  bury(kind: string, key: string, binding: Binding): void {
+    this.apply({ op: 'tombstone', ref: refOf(kind, key), binding }, true);
   }
 
   /** Recorded before a create is sent, so a crash leaves a trace to check before creating again. */
@@ -152,55 +146,55 @@ export class StateStore {
   /** Writes the JSON file atomically and drops the journal. */
   flush(): void {
     // Unchanged bytes are not rewritten: a pull with nothing new touches no file at all.
-    const text = serialize(this.doc);
+    const text = serializeState(this.doc);
     if (!existsSync(this.file) || readFileSync(this.file, 'utf8') !== text) writeFileAtomic(this.file, text, { durable: true });
-    if (this.journaled || existsSync(this.journal)) rmSync(this.journal, { force: true });
-    this.journaled = false;
-  }
-
-  /** Whether the JSON file on disk differs from what flush() would write. */
-  isDirty(): boolean {
-    if (!existsSync(this.file)) return Object.keys(this.doc.resources).length > 0;
-    return readFileSync(this.file, 'utf8') !== serialize(this.doc);
+    if (this.journal.exists()) this.journal.remove();
+    this.unflushed = 0;
+    this.lastFlush = Date.now();
   }
 
   private apply(entry: JournalEntry, persist: boolean): void {
-    const { resources } = this.doc;
+    const doc = this.doc;
     this.byKind = undefined;
     switch (entry.op) {
       case 'bind':
-        resources[entry.ref] = entry.binding;
+        doc.resources[entry.ref] = entry.binding;
+        if (doc.tombstones) delete doc.tombstones[entry.ref];
         break;
       case 'unbind':
-        delete resources[entry.ref];
+        delete doc.resources[entry.ref];
+        break;
+      case 'tombstone':
+        delete doc.resources[entry.ref];
+        doc.tombstones = { ...doc.tombstones, [entry.ref]: entry.binding };
+        break;
+      case 'revived':
+        if (doc.tombstones) delete doc.tombstones[entry.ref];
         break;
       case 'pending':
-        this.doc.pending = { ...this.doc.pending, [entry.ref]: entry.pending };
+        doc.pending = { ...doc.pending, [entry.ref]: entry.pending };
         break;
       case 'settled':
-        if (this.doc.pending) delete this.doc.pending[entry.ref];
+        if (doc.pending) delete doc.pending[entry.ref];
         break;
     }
-    if (persist && this.journaling) {
-      if (!this.journaled) mkdirSync(dirname(this.journal), { recursive: true });
-      appendFileSync(this.journal, `${JSON.stringify(entry)}\n`);
-      this.journaled = true;
-    }
+    if (!persist || !this.journaling) return;
+    this.journal.append(entry);
+    this.unflushed++;
+    if (this.unflushed >= this.flushEvery.changes || Date.now() - this.lastFlush >= this.flushEvery.ms) this.flush();
   }
+}
 
-  private replay(text: string): void {
-    for (const line of text.split('\n')) {
-      if (!line.trim()) continue;
-      let entry: JournalEntry;
-      try {
-        entry = JSON.parse(line) as JournalEntry;
-      } catch {
-        // The last line of a killed run may be cut short; everything before it stands.
-        continue;
-      }
-      this.apply(entry, false);
-    }
+function groupByKind(refs: Record<string, Binding>): Map<string, Map<string, Binding>> {
+  const out = new Map<string, Map<string, Binding>>();
+  for (const [ref, b] of Object.entries(refs)) {
+    const slash = ref.indexOf('/');
+    const kind = ref.slice(0, slash);
+    let m = out.get(kind);
+    if (!m) out.set(kind, (m = new Map()));
+    m.set(ref.slice(slash + 1), b);
   }
+  return out;
 }
 
 function isAlive(pid: number): boolean {
@@ -212,52 +206,18 @@ function isAlive(pid: number): boolean {
   }
 }
 
-function emptyState(environment: string, target: { host: string; project: string }): StateDoc {
-  return { version: STATE_VERSION, environment, host: target.host, project: target.project, resources: {} };
-}
-
-function parseState(text: string, display: string): StateDoc {
-  let doc: unknown;
-  try {
-    doc = JSON.parse(text);
-  } catch (error) {
-    throw new FileError(display, `the state file is not valid JSON (${(error as Error).message}); restore it from git (git checkout -- ${display})`);
-  }
-  if (!isObject(doc) || typeof doc.version !== 'number') {
-    throw new FileError(display, 'this is not a hogsync state file (no "version"); restore it from git or remove it to start over');
-  }
-  if (doc.version > STATE_VERSION) {
-    throw new FileError(display, `state version ${doc.version} was written by a newer hogsync; upgrade hogsync`);
-  }
-  // Version 1 is the only one so far; an upgrade step for older versions goes here.
-  if (!isObject(doc.resources) || typeof doc.project !== 'string' || typeof doc.host !== 'string') {
-    throw new FileError(display, 'the state file is missing "resources", "host" or "project"; restore it from git');
-  }
-  return doc as unknown as StateDoc;
-}
-
-/** Stable bytes: sorted refs, no timestamps, so an unchanged state never shows in git. */
-function serialize(doc: StateDoc): string {
-  const resources: Record<string, Binding> = {};
-  for (const ref of Object.keys(doc.resources).sort()) {
-    const b = doc.resources[ref] as Binding;
-    const secrets = b.secrets && Object.keys(b.secrets).length > 0 ? sortRecord(b.secrets) : undefined;
-    resources[ref] = { id: b.id, ...(b.short_id ? { short_id: b.short_id } : {}), base: b.base, ...(secrets ? { secrets } : {}) };
-  }
-  const pending = doc.pending && Object.keys(doc.pending).length > 0 ? sortRecord(doc.pending) : undefined;
-  const out = { version: STATE_VERSION, environment: doc.environment, host: doc.host, project: doc.project, resources, ...(pending ? { pending } : {}) };
-  return `${JSON.stringify(out, null, 2)}\n`;
-}
-
-function sortRecord<T>(r: Record<string, T>): Record<string, T> {
-  return Object.fromEntries(Object.keys(r).sort().map((k) => [k, r[k] as T]));
-}
-
-/** Same PostHog instance. Ports are ignored: a local instance or emulator may come back on another one. */
-function sameHost(a: string, b: string): boolean {
-  try {
-    return new URL(a).hostname === new URL(b).hostname;
-  } catch {
-    return a === b;
-  }
+/**
+ * The same PostHog instance: scheme, host, port and path prefix all count. Another port on
+ * the same host is another instance (a second self-hosted PostHog), whose ids mean nothing here.
+ */
+function sameInstance(a: string, b: string): boolean {
+  const norm = (u: string) => {
+    try {
+      const url = new URL(u);
+      return `${url.protocol}//${url.host}${url.pathname.replace(/\/+$/, '')}`;
+    } catch {
+      return u.replace(/\/+$/, '');
+    }
+  };
+  return norm(a) === norm(b);
 }

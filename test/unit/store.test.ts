@@ -43,12 +43,12 @@ describe('state', () => {
   it('replays the journal of a killed run, ignoring a cut-off last line', () => {
     const dir = mkdtempSync(join(tmpdir(), 'hogsync-state-'));
     const a = StateStore.load(dir, 'prod', target, dir);
-    a.bind('Insight', 'one', { id: 1, short_id: 'abc', base: 'sha256:1' });
+    a.bind('Insight', 'one', { id: 1, extras: { short_id: 'abc' }, base: 'sha256:1' });
     a.markPending('Insight', 'two', { natural: 'Two', hash: 'sha256:2' });
     // A process killed mid-append leaves half a line.
     appendFileSync(join(dir, 'prod.journal'), '{"op":"bind","ref":"Insight/thr');
     const b = StateStore.load(dir, 'prod', target, dir);
-    expect(b.get('Insight', 'one')).toEqual({ id: 1, short_id: 'abc', base: 'sha256:1' });
+    expect(b.get('Insight', 'one')).toEqual({ id: 1, extras: { short_id: 'abc' }, base: 'sha256:1' });
     expect(b.pending('Insight', 'two')).toEqual({ natural: 'Two', hash: 'sha256:2' });
     b.flush();
     expect(existsSync(join(dir, 'prod.journal'))).toBe(false);
@@ -63,5 +63,39 @@ describe('state', () => {
     expect(() => StateStore.load(dir, 'prod', { host: target.host, project: '2' }, dir)).toThrow(/belongs to project 1/);
     writeFileSync(join(dir, 'prod.json'), '{not json');
     expect(() => StateStore.load(dir, 'prod', target, dir)).toThrow(/not valid JSON/);
+  });
+});
+
+describe('state boundaries', () => {
+  it('names a damaged journal line that is not the last one, instead of silently dropping it', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hogsync-state-'));
+    const a = StateStore.load(dir, 'prod', target, dir);
+    a.bind('Insight', 'one', { id: 1, base: 'sha256:1' });
+    appendFileSync(join(dir, 'prod.journal'), '{"op":"bind","ref":"Insight/two"}\n');
+    a.bind('Insight', 'three', { id: 3, base: 'sha256:3' });
+    expect(() => StateStore.load(dir, 'prod', target, dir)).toThrow(/^prod\.journal:2: .*a bind without a binding.*Fix or delete the line/);
+  });
+
+  it('refuses bindings that are not what hogsync writes, naming where', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hogsync-state-'));
+    writeFileSync(join(dir, 'prod.json'), JSON.stringify({ version: 1, environment: 'prod', host: target.host, project: '1', resources: { 'Insight/one': { id: 1 } } }));
+    expect(() => StateStore.load(dir, 'prod', target, dir)).toThrow(/damaged at \/resources\/Insight~1one: missing required field "base"/);
+  });
+
+  it('treats another port on the same host as another PostHog instance', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hogsync-state-'));
+    const a = StateStore.load(dir, 'prod', target, dir);
+    a.bind('Insight', 'one', { id: 1, base: 'sha256:1' });
+    a.flush();
+    expect(() => StateStore.load(dir, 'prod', { host: 'http://127.0.0.1:2', project: '1' }, dir)).toThrow(/belongs to project 1 at http:\/\/127\.0\.0\.1:1/);
+    expect(() => StateStore.load(dir, 'prod', { host: 'https://127.0.0.1:1', project: '1' }, dir)).toThrow(/belongs to project 1/);
+  });
+
+  it('rewrites the state file during a long run, so a lost journal loses at most the last few changes', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hogsync-state-'));
+    const a = StateStore.load(dir, 'prod', target, dir, { flushEvery: { ms: 60_000, changes: 3 } });
+    for (let i = 1; i <= 7; i++) a.bind('Insight', `i${i}`, { id: i, base: `sha256:${i}` });
+    const onDisk = JSON.parse(readFileSync(join(dir, 'prod.json'), 'utf8')).resources;
+    expect(Object.keys(onDisk)).toEqual(['Insight/i1', 'Insight/i2', 'Insight/i3', 'Insight/i4', 'Insight/i5', 'Insight/i6']);
   });
 });
