@@ -6,7 +6,7 @@ export function registerDemo(program: Command, ctx: CliContext): void {
     .command('demo')
     .description('tour the main jobs on the embedded emulator: init, pull --commit, edit, diff, push, drift, copy')
     .action(async () => {
-      const [{ runDemoTour }, { main }] = await Promise.all([import('./demo-tour.js'), import('./main.js')]);
-      ctx.conclude(await runDemoTour(ctx.io, (argv, io) => main(argv, io)));
+      const [{ runDemoTour }, { main }, { exitCodeOf }] = await Promise.all([import('../emulator/demo-tour.js'), import('./main.js'), import('./exit-codes.js')]);
+      ctx.conclude(await runDemoTour(ctx.io, (argv, io) => main(argv, io), exitCodeOf));
     });
 }

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { kindWith } from '../kinds/index.js';
 import type { CliContext } from './main.js';
 import { endProgress, openSession, outputOption } from './shared.js';
 import { renderTable } from './table.js';
@@ -6,13 +7,14 @@ import { renderTable } from './table.js';
 export function registerIcons(program: Command, ctx: CliContext): void {
   program
     .command('icons')
-    .description("search PostHog's icon service for a hog function's icon_url")
+    .description(`search PostHog's icon service for the icon_url of ${kindWith('icons').label}`)
     .argument('<query>', 'a service name, e.g. slack')
     .addOption(outputOption(['table', 'json'], 'table'))
     .action(async (query: string, flags: { output: 'table' | 'json' }, cmd: Command) => {
       const session = openSession(ctx, cmd);
-      const { icons } = await import('../posthog/hog-functions.js');
-      const found = await icons(session.client, query);
+      const { icons } = await import('../posthog/function-endpoints.js');
+      const kind = kindWith('icons');
+      const found = await icons(session.client, { base: kind.apiPath, bucket: kind.rateBucket }, query);
       endProgress(ctx.io);
       if (flags.output === 'json') ctx.io.out(`${JSON.stringify(found, null, 2)}\n`);
       else if (found.length === 0) ctx.io.out(`No icon found for "${query}".\n`);

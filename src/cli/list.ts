@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { kindByCliName } from '../kinds/index.js';
+import { kindByCliName, kindNames } from '../kinds/index.js';
 import type { CliContext } from './main.js';
 import { endProgress, openSession, outputOption } from './shared.js';
 import { renderCsv, renderTable } from './table.js';
@@ -12,7 +12,7 @@ export function registerList(program: Command, ctx: CliContext): void {
   program
     .command('list')
     .description('remote resources of a kind, each marked managed (with its key and file) or unmanaged')
-    .argument('<kind>', 'insight, insight-variable or hog-function')
+    .argument('<kind>', kindNames())
     .addOption(outputOption(['table', 'json', 'csv'], 'table'))
     .action(async (kindName: string, flags: ListFlags, cmd: Command) => {
       const kind = kindByCliName(kindName);
@@ -20,9 +20,9 @@ export function registerList(program: Command, ctx: CliContext): void {
       const { listRemote } = await import('../engine/list.js');
       const items = await listRemote({ ...session, kind });
       endProgress(ctx.io);
-      const headers = ['ID', ...(kind.kind === 'Insight' ? ['SHORT_ID'] : []), 'NAME', 'MANAGED', 'KEY', 'FILE'];
-      const rows = items.map((i) => [i.id, ...(kind.kind === 'Insight' ? [i.short_id] : []), i.name, i.managed ? 'yes' : 'no', i.key, i.file]);
-      if (flags.output === 'json') ctx.io.out(`${JSON.stringify({ environment: session.target.environment, kind: kind.kind, resources: items }, null, 2)}\n`);
+      const headers = ['ID', ...kind.listColumns.map((c) => c.header), 'NAME', 'MANAGED', 'KEY', 'FILE'];
+      const rows = items.map((i) => [i.id, ...kind.listColumns.map((c) => i.columns[c.field] ?? null), i.name, i.managed ? 'yes' : 'no', i.key, i.file]);
+      if (flags.output === 'json') ctx.io.out(`${JSON.stringify({ environment: session.target.environment, kind: kind.kind, resources: items.map(({ columns, id, ...i }) => ({ id, ...columns, ...i })) }, null, 2)}\n`);
       else if (flags.output === 'csv') ctx.io.out(renderCsv(headers.map((h) => h.toLowerCase()), rows));
       else ctx.io.out(renderTable(headers, rows));
     });
@@ -30,8 +30,8 @@ export function registerList(program: Command, ctx: CliContext): void {
   program
     .command('get')
     .description('print one remote resource as pull would write its file')
-    .argument('<kind>', 'insight, insight-variable or hog-function')
-    .argument('<ref>', 'id, insight short_id, or key')
+    .argument('<kind>', kindNames())
+    .argument('<ref>', 'id or key (or a lookup field of the kind, such as a short_id)')
     .action(async (kindName: string, ref: string, _flags: unknown, cmd: Command) => {
       const kind = kindByCliName(kindName);
       const session = openSession(ctx, cmd);

@@ -3,6 +3,7 @@ import { Command, CommanderError, Option } from 'commander';
 import type { Outcome } from '../model.js';
 import type { PostHogClient } from '../posthog/client.js';
 import { HogsyncError } from '../errors.js';
+import { kindLabels } from '../kinds/index.js';
 import { commands } from './commands.js';
 import { exitCodeOf, exitCodeOfError } from './exit-codes.js';
 import { processIo, type Io } from './io.js';
@@ -29,7 +30,7 @@ export interface CliContext {
 
 export function buildProgram(ctx: CliContext): Command {
   const program = new Command('hogsync')
-    .description("Keep a PostHog project's insights, insight variables and hog functions in git.")
+    .description(`Keep a PostHog project's ${kindLabels()} in git.`)
     .option('-C, --config <file>', 'hogsync.yaml to use (default: ./hogsync.yaml if present)')
     .option('-e, --env <name>', 'environment from hogsync.yaml')
     .option('--host <url>', 'PostHog base URL (env POSTHOG_HOST)')

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { UsageError } from '../errors.js';
+import { kindsWith } from '../kinds/index.js';
 import type { PushRun } from '../engine/push.js';
 import type { CliContext } from './main.js';
 import { pushText } from './push-report.js';
@@ -29,7 +30,7 @@ export function registerPush(program: Command, ctx: CliContext): void {
     .option('--force', 'overwrite drift and conflicts with the files')
     .option('--yes', 'do not ask for confirmation (needed when not on a terminal)')
     .option('--adopt', 'bind same-named remote resources instead of creating new ones')
-    .option('--verify', 'then check the hog functions it changed (status since the push began); exit 1 if one is failing')
+    .option('--verify', 'then check the health of what it changed (status since the push began); exit 1 if something is failing')
     .option('--rotate-secrets', 'send every secret input written value: ${VAR} again, even if its variable did not change')
     .option('--concurrency <n>', 'parallel writes (default 4, or concurrency in hogsync.yaml)', parsePositiveInt('--concurrency'))
     .addOption(outputOption(['text', 'json'], 'text'))
@@ -89,7 +90,8 @@ export function registerPush(program: Command, ctx: CliContext): void {
       ctx.io.out(flags.output === 'json' ? `${JSON.stringify(pushJson(run), null, 2)}\n` : pushText(run.plan, run.result));
       ctx.conclude(run.result.outcome);
       if (flags.verify) {
-        const keys = run.result.events.filter((e) => e.kind === 'HogFunction' && ['created', 'updated', 'adopted'].includes(e.outcome)).map((e) => e.key);
+        const watched = new Set(kindsWith('health').map((k) => k.kind));
+        const keys = run.result.events.filter((e) => watched.has(e.kind) && ['created', 'updated', 'adopted'].includes(e.outcome)).map((e) => e.key);
         if (keys.length === 0) return;
         const [{ functionStatus, isFailing }, { statusTable }] = await Promise.all([import('../engine/status.js'), import('./status.js')]);
         const statuses = await functionStatus({ ...session, since: started, keys });

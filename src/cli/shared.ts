@@ -2,7 +2,7 @@ import { Option, type Command } from 'commander';
 import { createClient } from '../config/client.js';
 import { resolveTarget, resolveWorkspace, type GlobalFlags, type Target, type Workspace } from '../config/target.js';
 import { UsageError } from '../errors.js';
-import { selectKinds, type KindDef } from '../kinds/index.js';
+import { kindNames, selectKinds, type KindDef } from '../kinds/index.js';
 import type { PostHogClient, RequestEvent } from '../posthog/client.js';
 import type { Io } from './io.js';
 import type { CliContext } from './main.js';
@@ -29,7 +29,7 @@ export function openSession(ctx: CliContext, cmd: Command, environment?: string)
 }
 
 export function kindsOption(): Option {
-  return new Option('--kinds <kinds>', 'only these kinds, comma-separated (insight, insight-variable, hog-function)');
+  return new Option('--kinds <kinds>', `only these kinds, comma-separated (${kindNames()})`);
 }
 
 export function parseKinds(value: string | undefined): KindDef[] {

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import type { FunctionStatus } from '../engine/status.js';
+import { kindWith } from '../kinds/index.js';
 import type { CliContext } from './main.js';
 import { endProgress, openSession, outputOption } from './shared.js';
 import { renderTable } from './table.js';
@@ -12,7 +13,7 @@ interface StatusFlags {
 export function registerStatus(program: Command, ctx: CliContext): void {
   program
     .command('status')
-    .description('health of every managed hog function: enabled, state, succeeded/failed/filtered, latest errors')
+    .description(`health of the managed ${kindWith('health').label}: enabled, state, succeeded/failed/filtered, latest errors`)
     .option('--since <duration>', 'period of the counts and errors: 90m, 24h, 7d or an ISO date', '24h')
     .addOption(outputOption(['table', 'json'], 'table'))
     .action(async (flags: StatusFlags, cmd: Command) => {
@@ -25,7 +26,7 @@ export function registerStatus(program: Command, ctx: CliContext): void {
 }
 
 export function statusTable(statuses: FunctionStatus[], since: string): string {
-  if (statuses.length === 0) return 'No managed hog functions (pull or push first).\n';
+  if (statuses.length === 0) return `No managed ${kindWith('health').label} (pull or push first).\n`;
   const rows = statuses.map((s) => [s.key, s.type, s.enabled ? 'yes' : 'no', s.state, s.succeeded, s.failed, s.filtered, s.errors[0]?.message ?? '']);
   const table = renderTable(['KEY', 'TYPE', 'ENABLED', 'STATE', 'SUCCEEDED', 'FAILED', 'FILTERED', `LAST ERROR (${since})`], rows);
   const errors = statuses.flatMap((s) => s.errors.map((e) => `  ${s.key}  ${e.timestamp}  ${e.message}`));

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { kindWith } from '../kinds/index.js';
 import type { CliContext } from './main.js';
 import { endProgress, openSession, outputOption } from './shared.js';
 
@@ -8,10 +9,11 @@ interface TestFlags {
 }
 
 export function registerTest(program: Command, ctx: CliContext): void {
+  const tested = kindWith('test');
   program
     .command('test')
-    .description("run a hog function file (pushed or not) through PostHog's test invocation, fetches mocked (exit 1 on error)")
-    .argument('<file>', 'hog function file, e.g. posthog/hog-functions/webhook.yaml')
+    .description(`run a file of ${tested.label} (pushed or not) through PostHog's test invocation, fetches mocked (exit 1 on error)`)
+    .argument('<file>', `a file under ${tested.folder}/, e.g. posthog/${tested.folder}/webhook.yaml`)
     .option('--event <file>', 'JSON event (or globals {event, person}) to run it on; default: a realistic sample')
     .addOption(outputOption(['text', 'json'], 'text'))
     .action(async (file: string, flags: TestFlags, cmd: Command) => {
@@ -22,7 +24,7 @@ export function registerTest(program: Command, ctx: CliContext): void {
       const inv = run.invocation;
       if (flags.output === 'json') ctx.io.out(`${JSON.stringify({ key: run.key, id: run.id, ...inv }, null, 2)}\n`);
       else {
-        const lines = [`HogFunction/${run.key}: ${inv.status}${run.id === 'new' ? ' (not pushed yet: run as a new function)' : ''}`];
+        const lines = [`${run.kind}/${run.key}: ${inv.status}${run.id === 'new' ? ' (not pushed yet: run as a new function)' : ''}`];
         if (inv.result !== null && inv.result !== undefined) lines.push(`result: ${JSON.stringify(inv.result)}`);
         for (const e of inv.errors ?? []) lines.push(`error: ${e}`);
         if ((inv.logs ?? []).length > 0) lines.push('logs:');

@@ -1,4 +1,5 @@
 import { ConfigError } from '../errors.js';
+import { andList, kindScopes } from '../kinds/index.js';
 import { PostHogClient, type ClientOptions, type RequestEvent } from '../posthog/client.js';
 import type { Target } from './target.js';
 
@@ -14,7 +15,7 @@ export function createClient(
   const apiKey = env[target.apiKeyEnv]?.trim();
   if (!apiKey) {
     throw new ConfigError(
-      `${target.apiKeyEnv} is not set. Set it to a PostHog personal API key with the insight, insight_variable and hog_function scopes ` +
+      `${target.apiKeyEnv} is not set. Set it to a PostHog personal API key with the ${andList(kindScopes())} scopes ` +
         `(PostHog → Settings → Personal API keys) for environment "${target.environment}".`,
     );
   }
@@ -31,3 +32,4 @@ export function createClient(
   if (timeoutMs !== undefined) options.timeoutMs = timeoutMs;
   return new PostHogClient(options);
 }
+

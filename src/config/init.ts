@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseDocument } from 'yaml';
 import { ConfigError } from '../errors.js';
+import { kindLabels } from '../kinds/index.js';
 import { writeFileAtomic } from '../store/atomic.js';
 import { CONFIG_FILE } from './load.js';
 import { DEFAULT_DIR, DEFAULT_KEY_ENV } from './target.js';
@@ -27,7 +28,7 @@ export function initConfig(opts: InitOptions): { path: string; created: boolean 
   let created = false;
   if (!existsSync(path)) {
     const text = [
-      '# hogsync: PostHog insights, insight variables and hog functions in git.',
+      `# hogsync: PostHog ${kindLabels()} in git.`,
       '# The personal API key is read from the variable named by api_key_env; it is never stored here.',
       'version: 1',
       `dir: ${DEFAULT_DIR}`,

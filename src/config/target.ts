@@ -118,9 +118,10 @@ function checkHost(raw: string): string {
 function rateLimitsOf(cfg: EnvironmentConfig['rate_limits'], env: NodeJS.ProcessEnv): RateLimitConfig {
   if (cfg?.enabled === false) return {};
   const limits: RateLimitConfig = { ...POSTHOG_RATE_LIMITS };
-  for (const bucket of ['insights', 'crud'] as const) {
-    const rates = cfg?.[bucket];
-    if (rates) limits[bucket] = rates.map((r) => parseRate(r)).filter((w): w is RateWindow => w !== undefined);
+  for (const bucket of Object.keys(POSTHOG_RATE_LIMITS)) {
+    const rates = cfg?.[bucket as keyof typeof cfg];
+    if (!Array.isArray(rates)) continue;
+    limits[bucket] = rates.map((r) => parseRate(String(r))).filter((w): w is RateWindow => w !== undefined);
   }
   const envScale = Number(env.HOGSYNC_RATE_LIMIT_SCALE);
   const scale = cfg?.scale ?? (Number.isFinite(envScale) && envScale > 0 ? envScale : 1);

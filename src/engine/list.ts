@@ -12,7 +12,8 @@ import { StateStore } from '../store/state.js';
 
 export interface ListedResource {
   id: string | number;
-  short_id?: string;
+  /** The kind's extra list columns (e.g. short_id), field → value. */
+  columns: Record<string, string | null>;
   name: string | null;
   managed: boolean;
   key: string | null;
@@ -26,9 +27,6 @@ export interface ListOptions {
   kind: KindDef;
 }
 
-/** Insight lists are fetched with basic=true: no result cache work on PostHog's side (posthog-api.md §2.1). */
-const FAST_LIST: Record<string, Record<string, string>> = { Insight: { basic: 'true' } };
-
 /** Every remote resource of a kind, with whether hogsync manages it (bound in state) and where its file is. */
 export async function listRemote(opts: ListOptions): Promise<ListedResource[]> {
   const { kind, ws } = opts;
@@ -36,7 +34,7 @@ export async function listRemote(opts: ListOptions): Promise<ListedResource[]> {
   const keyById = new Map([...state.bindings(kind.kind)].map(([key, b]) => [String(b.id), key]));
   const items = await opts.client.listAll<JsonObject>(kind.apiPath, {
     pagination: kind.pagination,
-    query: FAST_LIST[kind.kind] ?? kind.listQuery,
+    query: kind.listQuery,
     bucket: kind.rateBucket,
   });
   return items.map((raw) => {
@@ -45,8 +43,8 @@ export async function listRemote(opts: ListOptions): Promise<ListedResource[]> {
     const path = key ? resourcePath(ws.dir, kind, key) : null;
     return {
       id,
-      ...(typeof raw.short_id === 'string' ? { short_id: raw.short_id } : {}),
-      name: typeof raw.name === 'string' ? raw.name : typeof raw.derived_name === 'string' ? raw.derived_name : null,
+      columns: Object.fromEntries(kind.listColumns.map((c) => [c.field, typeof raw[c.field] === 'string' ? (raw[c.field] as string) : null])),
+      name: kind.displayName(raw),
       managed: key !== null,
       key,
       file: path && existsSync(path) ? path.slice(ws.root.length + 1) : null,
@@ -56,7 +54,7 @@ export async function listRemote(opts: ListOptions): Promise<ListedResource[]> {
 
 /**
  * One remote resource as pull would write it: its key from the state (or the one a pull
- * would give it), references by key. Insights are found by id or short_id.
+ * would give it), references by key. Found by id, key or the kind's lookup fields (an insight's short_id).
  */
 export async function getRemote(opts: ListOptions & { ref: string }): Promise<{ key: string; text: string }> {
   const { kind, ws } = opts;
@@ -66,7 +64,7 @@ export async function getRemote(opts: ListOptions & { ref: string }): Promise<{ 
   const raw = await opts.client
     .request<JsonObject>({ path: `${kind.apiPath}${encodeURIComponent(lookup)}/`, bucket: kind.rateBucket })
     .catch((error: unknown) => {
-      if ((error as { status?: number }).status === 404) throw new UsageError(`No ${kind.kind} "${opts.ref}" in ${opts.target.environment}: give its id${kind.kind === 'Insight' ? ', short_id' : ''} or its key.`);
+      if ((error as { status?: number }).status === 404) throw new UsageError(`No ${kind.kind} "${opts.ref}" in ${opts.target.environment}: give its ${['id', ...kind.lookupFields].join(', ')} or its key.`);
       throw error;
     });
   // References (an insight's variables) are written by key: resolve them like pull does.

@@ -2,9 +2,9 @@ import pLimit from 'p-limit';
 import type { Target, Workspace } from '../config/target.js';
 import { UsageError } from '../errors.js';
 import { isObject, type JsonObject } from '../json.js';
-import { kindByName } from '../kinds/index.js';
+import { kindWith } from '../kinds/index.js';
 import type { PostHogClient } from '../posthog/client.js';
-import { logs, metricTotals } from '../posthog/hog-functions.js';
+import { logs, metricTotals } from '../posthog/function-endpoints.js';
 import { StateStore } from '../store/state.js';
 
 /** PostHog's HogFunctionState (posthog-api.md §4.1). */
@@ -56,7 +56,8 @@ export function sinceTime(since: string, now = Date.now()): string {
  * two small requests per function, four at a time.
  */
 export async function functionStatus(opts: StatusOptions): Promise<FunctionStatus[]> {
-  const kind = kindByName('HogFunction');
+  const kind = kindWith('health');
+  const at = { base: kind.apiPath, bucket: kind.rateBucket };
   const after = sinceTime(opts.since);
   const state = StateStore.load(opts.ws.stateDir, opts.target.environment, opts.target, opts.ws.root, { journal: false });
   const bindings = [...state.bindings(kind.kind)].filter(([key]) => !opts.keys || opts.keys.includes(key)).sort(([a], [b]) => (a < b ? -1 : 1));
@@ -70,7 +71,7 @@ export async function functionStatus(opts: StatusOptions): Promise<FunctionStatu
         const id = String(binding.id);
         const raw = byId.get(id);
         if (!raw) return { key, id, name: null, type: '', enabled: false, state: 'missing', succeeded: 0, failed: 0, filtered: 0, errors: [], missing: true };
-        const [totals, errorLines] = await Promise.all([metricTotals(opts.client, id, after), logs(opts.client, id, { level: 'ERROR', after, limit: 3 })]);
+        const [totals, errorLines] = await Promise.all([metricTotals(opts.client, at, id, after), logs(opts.client, at, id, { level: 'ERROR', after, limit: 3 })]);
         const code = isObject(raw.status) && typeof raw.status.state === 'number' ? raw.status.state : 0;
         return {
           key,

@@ -4,10 +4,10 @@ import { resolve } from 'node:path';
 import type { Target, Workspace } from '../config/target.js';
 import { ConfigError, FileError, UsageError } from '../errors.js';
 import { isObject, setValueAt, valueAt, type JsonObject } from '../json.js';
-import { kindByName, type SecretSlot } from '../kinds/index.js';
+import { kindWith, type SecretSlot } from '../kinds/index.js';
 import { Syntax } from '../kinds/syntax.js';
 import type { PostHogClient } from '../posthog/client.js';
-import { invoke, type InvocationResult } from '../posthog/hog-functions.js';
+import { invoke, type InvocationResult } from '../posthog/function-endpoints.js';
 import { IdentityMap } from '../plan/resolver.js';
 import { pushSpec } from '../plan/vars.js';
 import { readResourceFile } from '../store/resource-files.js';
@@ -24,6 +24,7 @@ export interface TestRunOptions {
 }
 
 export interface TestRun {
+  kind: string;
   key: string;
   /** The bound remote function whose stored secrets the run uses, or `new`. */
   id: string;
@@ -36,19 +37,21 @@ export interface TestRun {
  * Hog syntax is checked here first, so a typo costs no request.
  */
 export async function runHogTest(opts: TestRunOptions): Promise<TestRun> {
-  const kind = kindByName('HogFunction');
+  const kind = kindWith('test');
   const path = resolve(opts.cwd, opts.file);
   let file;
   try {
     file = readResourceFile(path, kind, opts.ws.root);
   } catch (error) {
-    if (error instanceof FileError && /kind must be/.test(error.problem)) throw new UsageError(`${opts.file} is not a hog function: hogsync test runs hog functions only.`);
+    if (error instanceof FileError && /kind must be/.test(error.problem)) throw new UsageError(`${opts.file} is not a ${kind.kind} file: hogsync test runs ${kind.folder} only.`);
     throw error;
   }
-  const hog = file.spec.hog;
-  if (typeof hog === 'string' && !['site_destination', 'site_app'].includes(String(file.spec.type))) {
-    const problem = (await Syntax.load()).program(hog);
-    if (problem) throw new FileError(file.parsed.whereIn('/spec/hog', problem.offset), `Hog syntax error: ${problem.message}`);
+  // The kind's own offline checks (Hog syntax) first, so a typo costs no request.
+  const syntax = await Syntax.load();
+  const [problem] = kind.check?.(file.spec, { syntax, known: () => ({ keys: new Set(), naturals: new Set() }) }).filter((p) => /syntax|template/i.test(p.message)) ?? [];
+  if (problem) {
+    const where = problem.offset !== undefined ? file.parsed.whereIn(`/spec${problem.pointer}`, problem.offset) : file.parsed.where(`/spec${problem.pointer}`);
+    throw new FileError(where, problem.message);
   }
   const resolved = pushSpec(kind, file.spec, { env: opts.env, vars: opts.target.vars });
   if (resolved.missing.length > 0) throw new ConfigError(`Set ${resolved.missing.join(', ')} to run ${file.display}: its inputs use them.`);
@@ -59,8 +62,8 @@ export async function runHogTest(opts: TestRunOptions): Promise<TestRun> {
   const { spec, values } = withTestSecrets(kind.secrets(resolved.spec), resolved.spec);
   const configuration = kind.toBody(spec, new IdentityMap(), 'create');
   const globals = opts.eventFile ? readEvent(resolve(opts.cwd, opts.eventFile)) : sampleGlobals(resolved.spec, opts.target);
-  const invocation = await invoke(opts.client, id, { configuration, globals, mock_async_functions: true });
-  return { key: file.key, id, invocation: mask(invocation, values) };
+  const invocation = await invoke(opts.client, { base: kind.apiPath, bucket: kind.rateBucket }, id, { configuration, globals, mock_async_functions: true });
+  return { kind: kind.kind, key: file.key, id, invocation: mask(invocation, values) };
 }
 
 /**

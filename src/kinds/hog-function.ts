@@ -1,7 +1,9 @@
 import { isObject, pointer, type Json, type JsonObject } from '../json.js';
 import { dropDefaults, fillDefaults, normalizeCode, omit, pick, text, trimString } from './normalize.js';
 import { foreignRefsIn } from './query-refs.js';
-import type { CheckProblem, ForeignRef, KindDef, SecretSlot } from './types.js';
+import { VAR_REFERENCE } from './var-syntax.js';
+import { defineKind } from './define.js';
+import type { CheckProblem, ForeignRef, SecretSlot } from './types.js';
 
 // Writable fields of HogFunctionSerializer (posthog-api.md §4.1). `template_id` is
 // write-only on create and read back through `template.id`.
@@ -186,7 +188,7 @@ function integrationRefs(spec: JsonObject): ForeignRef[] {
   return refs;
 }
 
-const hogFunction = {
+const hogFunction = defineKind({
   kind: 'HogFunction',
   cliName: 'hog-function',
   folder: 'hog-functions',
@@ -209,6 +211,8 @@ const hogFunction = {
     applies: (spec) => ORDERED_TYPES.has(String(spec.type ?? 'destination')),
   },
 
+  capabilities: { test: true, health: true, icons: true },
+  naturalKeyName: 'type, template and name',
   remoteId: (raw) => raw.id as string,
   keyHint: (raw) => text(raw.name) || `hog-function-${String(raw.id).slice(0, 8)}`,
   naturalKey: (spec) => {
@@ -262,7 +266,7 @@ const hogFunction = {
         if (templating === 'liquid' || templating === false) continue;
         templateLeaves(input.value, [...base, 'inputs', key, 'value'], (text, at) => {
           // ${VAR} is replaced before PostHog sees the value: check the template without it (same length, same offsets).
-          const syntax = ctx.syntax.template(text.replace(/\$\{[A-Za-z_][A-Za-z0-9_]*\}/g, (m) => 'x'.repeat(m.length)));
+          const syntax = ctx.syntax.template(text.replace(new RegExp(VAR_REFERENCE.source, 'g'), (m) => 'x'.repeat(m.length)));
           if (syntax) problems.push({ pointer: pointer(at), offset: syntax.offset, message: `Hog template error in input "${key}": ${syntax.message}` });
         });
       }
@@ -283,7 +287,7 @@ const hogFunction = {
     if (Array.isArray(spec.mappings)) spec.mappings.forEach((m, i) => isObject(m) && refs.push(...foreignRefsIn(m.filters ?? null, `/mappings/${i}/filters`)));
     return [...refs, ...integrationRefs(spec)];
   },
-} satisfies KindDef;
+});
 
 
 export default hogFunction;

@@ -2,9 +2,10 @@ import { UsageError } from '../errors.js';
 import hogFunction from './hog-function.js';
 import insight from './insight.js';
 import insightVariable from './insight-variable.js';
-import type { KindDef } from './types.js';
+import type { Capabilities, KindDef } from './types.js';
 
-export type { CheckContext, CheckProblem, ForeignRef, KindDef, ManagedRef, RefResolver, RemoteId, SecretSlot } from './types.js';
+export type { Capabilities, CheckContext, CheckProblem, ForeignRef, KindDef, ManagedRef, RefResolver, RemoteId, SecretSlot } from './types.js';
+export { defineKind } from './define.js';
 
 /** Every managed kind. The engine (store, plan, apply) reaches kinds only through this list. */
 export const KINDS: readonly KindDef[] = [insightVariable, insight, hogFunction];
@@ -15,6 +16,38 @@ export function kindByName(kind: string): KindDef {
   const def = byKind.get(kind);
   if (!def) throw new UsageError(`Unknown resource kind "${kind}".${suggest(kind, KINDS.map((k) => k.kind))}`);
   return def;
+}
+
+/** The kinds on which PostHog offers `capability` (hog functions: test, health, icons). */
+export function kindsWith(capability: keyof Capabilities): KindDef[] {
+  return KINDS.filter((k) => k.capabilities[capability]);
+}
+
+/** The one kind with `capability`, for commands that exist for it alone (`hogsync test`). */
+export function kindWith(capability: keyof Capabilities): KindDef {
+  const [kind, ...more] = kindsWith(capability);
+  if (!kind || more.length > 0) throw new Error(`Exactly one kind should offer "${capability}"; found ${kindsWith(capability).length}`);
+  return kind;
+}
+
+/** `insight, insight-variable, hog-function`: for help texts. */
+export function kindNames(): string {
+  return KINDS.map((k) => k.cliName).join(', ');
+}
+
+/** `a, b and c` */
+export function andList(items: string[]): string {
+  return items.length <= 1 ? items.join('') : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
+}
+
+/** `insights, insight variables and hog functions`: what hogsync keeps, for help texts. */
+export function kindLabels(): string {
+  return andList(KINDS.map((k) => k.label));
+}
+
+/** The API key scopes hogsync needs: one per kind. */
+export function kindScopes(): string[] {
+  return KINDS.map((k) => k.scope);
 }
 
 /** One kind by the name a user types (`insight`, `hog-function`, `insights`, `HogFunction`). */

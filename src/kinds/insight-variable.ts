@@ -1,6 +1,7 @@
+import { defineKind } from './define.js';
 import type { JsonObject } from '../json.js';
 import { dropDefaults, pick, text, trimString } from './normalize.js';
-import type { KindDef } from './types.js';
+
 
 // InsightVariableSerializer (posthog-api.md §3.1): id, code_name, created_* are read-only.
 const WRITABLE = ['name', 'type', 'default_value', 'values'] as const;
@@ -29,7 +30,7 @@ function normalize(spec: JsonObject): JsonObject {
   return dropDefaults(out, { default_value: null, values: [] });
 }
 
-const insightVariable = {
+const insightVariable = defineKind({
   kind: 'InsightVariable',
   cliName: 'insight-variable',
   folder: 'insight-variables',
@@ -45,6 +46,7 @@ const insightVariable = {
   fieldOrder: ['name', 'type', 'default_value', 'values'],
   schema: 'insight-variable.schema.json',
 
+  naturalKeyName: 'code_name',
   remoteId: (raw) => raw.id as string,
   keyHint: (raw) => (typeof raw.code_name === 'string' && raw.code_name ? raw.code_name : text(raw.name)),
   naturalKey: (spec, raw) => (raw ? text(raw.code_name) : codeNameOf(text(spec.name))) || undefined,
@@ -65,7 +67,7 @@ const insightVariable = {
   secrets: () => [],
   references: () => [],
   foreignRefs: () => [],
-} satisfies KindDef;
+});
 
 
 export default insightVariable;

@@ -2,7 +2,8 @@ import { UnresolvedReferenceError } from '../errors.js';
 import { isObject, type Json, type JsonObject } from '../json.js';
 import { dropDefaults, fillDefaults, mapObjects, normalizeCode, omit, pick, sortedSet, text, trimString } from './normalize.js';
 import { foreignRefsIn, hogqlNodes } from './query-refs.js';
-import type { CheckProblem, KindDef, ManagedRef, RefResolver } from './types.js';
+import { defineKind } from './define.js';
+import type { CheckProblem, ManagedRef, RefResolver } from './types.js';
 
 // Writable fields of InsightSerializer (posthog-api.md §2.1, §10) that a user authors. `deleted`
 // and every computed/cache field are server-managed and never reach a file. `order` is a legacy
@@ -94,7 +95,7 @@ function normalize(spec: JsonObject): JsonObject {
   return dropDefaults(pick(out, WRITABLE), DEFAULTS);
 }
 
-const insight = {
+const insight = defineKind({
   kind: 'Insight',
   cliName: 'insight',
   folder: 'insights',
@@ -116,6 +117,9 @@ const insight = {
   fieldOrder: ['name', 'derived_name', 'description', 'tags', 'favorited', 'dashboards', 'saved', 'query', 'filters'],
   schema: 'insight.schema.json',
 
+  lookupFields: ['short_id'],
+  listColumns: [{ header: 'SHORT_ID', field: 'short_id' }],
+  displayName: (raw) => (typeof raw.name === 'string' ? raw.name : typeof raw.derived_name === 'string' ? raw.derived_name : null),
   remoteId: (raw) => raw.id as number,
   bindingExtras: (raw): Record<string, string> => (typeof raw.short_id === 'string' ? { short_id: raw.short_id } : {}),
   keyHint: (raw) => text(raw.name) || text(raw.derived_name) || `insight-${text(raw.short_id) || String(raw.id)}`,
@@ -171,7 +175,7 @@ const insight = {
     }
     return problems;
   },
-} satisfies KindDef;
+});
 
 
 export default insight;

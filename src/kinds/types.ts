@@ -62,10 +62,28 @@ export interface SecretSlot {
   required: boolean;
 }
 
+/** Operations PostHog offers on a kind beyond CRUD; the CLI offers them where they exist. */
+export interface Capabilities {
+  /** `POST <apiPath>{id}/invocations/`: `hogsync test` runs a file through PostHog's executor. */
+  test: boolean;
+  /** `<apiPath>{id}/logs/` and `metrics/totals/`: `hogsync status` and `push --verify`. */
+  health: boolean;
+  /** `<apiPath>icons/?query=`: `hogsync icons`. */
+  icons: boolean;
+}
+
+/** A column of `hogsync list` beyond id, name, managed, key and file. */
+export interface ListColumn {
+  /** e.g. `SHORT_ID` */
+  header: string;
+  /** Field of the raw object, e.g. `short_id`. */
+  field: string;
+}
+
 /**
- * Everything kind-specific, declared in one object per kind (src/kinds/<kind>.ts).
- * The engine (store, plan, apply) only ever reads these fields; adding a kind is a
- * new module plus its registration in src/kinds/index.ts.
+ * Everything kind-specific, declared in one object per kind (src/kinds/<kind>.ts) and
+ * completed by `defineKind`. The engine (store, plan, apply) only ever reads these fields;
+ * adding a kind is a new module plus its registration in src/kinds/index.ts.
  */
 export interface KindDef {
   /** Envelope `kind:` value, e.g. `Insight`. */
@@ -123,12 +141,25 @@ export interface KindDef {
     applies(spec: JsonObject): boolean;
   };
 
+  /** What PostHog offers on this kind beyond CRUD (default: nothing). */
+  capabilities: Capabilities;
+  /** Fields that also identify one resource on its detail route, besides the id (an insight's `short_id`). */
+  lookupFields: string[];
+  /** Extra columns of `hogsync list`. */
+  listColumns: ListColumn[];
+  /** What the natural key is called in messages (default `name`; a variable's is `code_name`). */
+  naturalKeyName: string;
+  /** Plural name for people, e.g. `hog functions` (default: the folder with spaces). */
+  label: string;
+
   /** Remote id of a raw API object. */
   remoteId(raw: JsonObject): RemoteId;
   /** Extra ids worth keeping in state, e.g. `{ short_id: 'AaVQ8Ijw' }`. */
   bindingExtras?(raw: JsonObject): Record<string, string>;
   /** Base for a new key when a remote resource is first pulled (slugged by the engine), e.g. the insight name. */
   keyHint(raw: JsonObject): string;
+  /** The name `hogsync list` shows for a raw object (default: its `name`). */
+  displayName(raw: JsonObject): string | null;
   /**
    * Identity used to match an unbound file to an existing remote resource (adopt) and to
    * find a resource after an ambiguous create. `raw` is given for the remote side only.
@@ -153,3 +184,7 @@ export interface KindDef {
   /** Offline checks beyond the JSON Schema: embedded code parses, references exist. */
   check?(spec: JsonObject, ctx: CheckContext): CheckProblem[];
 }
+
+/** What a kind module declares: a KindDef whose members with defaults may be left out. */
+export type KindSpec = Omit<KindDef, 'capabilities' | 'lookupFields' | 'listColumns' | 'naturalKeyName' | 'displayName' | 'label'> &
+  Partial<Pick<KindDef, 'lookupFields' | 'listColumns' | 'naturalKeyName' | 'displayName' | 'label'>> & { capabilities?: Partial<Capabilities> };

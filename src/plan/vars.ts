@@ -1,9 +1,7 @@
 import { isObject, setValueAt as setAt, valueAt as getAt, type JsonObject } from '../json.js';
 import type { KindDef } from '../kinds/index.js';
+import { VAR } from '../kinds/var-syntax.js';
 
-/** `${NAME}` stands for a value from the environment; `$${` writes a literal `${`. */
-const VAR = /\$\$\{|\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
-export const VAR_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 export interface VarSources {
   /** Process environment: the only source for secrets. */

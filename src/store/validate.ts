@@ -4,7 +4,7 @@ import { FileError } from '../errors.js';
 import { isObject, valueAt, type Json, type JsonObject } from '../json.js';
 import type { CheckContext, KindDef } from '../kinds/index.js';
 import type { Syntax } from '../kinds/syntax.js';
-import { VAR_NAME } from '../plan/vars.js';
+import { VAR_NAME, VAR_REFERENCE } from '../kinds/var-syntax.js';
 import { listResourceFiles } from './resource-files.js';
 import { checkSchema } from './schemas.js';
 import { parseYaml, type ParsedYaml } from './yaml.js';
@@ -63,7 +63,7 @@ export function validateFiles(files: CandidateFile[], syntax: Syntax): Problem[]
 
     for (const slot of f.kind.secrets(spec)) {
       const value = valueAt(spec, `${slot.path}/value`);
-      if (value !== undefined && !(typeof value === 'string' && /\$\{[A-Za-z_][A-Za-z0-9_]*\}/.test(value))) {
+      if (value !== undefined && !(typeof value === 'string' && VAR_REFERENCE.test(value))) {
         add(`/spec${slot.path}/value`, `secret input "${slot.name}" holds a literal value; secrets never go in files: write value: \${SOME_VAR} or {secret: true}`);
       }
     }
@@ -84,7 +84,7 @@ export function validateFiles(files: CandidateFile[], syntax: Syntax): Problem[]
     const natural = f.kind.autoAdopt ? f.kind.naturalKey(spec) : undefined;
     if (natural !== undefined) {
       const owner = naturalOwners.get(`${f.kind.kind}/${natural}`);
-      if (owner) add('/spec/name', `this ${f.kind.kind}'s code_name "${natural}" is also ${owner}'s; PostHog allows one per project`);
+      if (owner) add('/spec/name', `this ${f.kind.kind}'s ${f.kind.naturalKeyName} "${natural}" is also ${owner}'s; PostHog allows one per project`);
       else naturalOwners.set(`${f.kind.kind}/${natural}`, f.display);
     }
   }

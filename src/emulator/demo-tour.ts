@@ -2,13 +2,21 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { simpleGit } from 'simple-git';
-import { DEV_API_KEY, demoSeedPath, startEmulator, type Emulator } from '../emulator/index.js';
 import type { Outcome } from '../model.js';
-import { exitCodeOf } from './exit-codes.js';
-import type { Io } from './io.js';
+import { DEV_API_KEY, demoSeedPath, startEmulator, type Emulator } from './index.js';
+
+/** Where the tour writes: the CLI's Io, or anything shaped like it. */
+export interface TourIo {
+  out(text: string): void;
+  err(text: string): void;
+  isTTY: boolean;
+  color: boolean;
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+}
 
 /** Runs hogsync in-process with the given argv, cwd and environment; returns the exit code. */
-export type RunCommand = (argv: string[], io: Io) => Promise<number>;
+export type RunCommand = (argv: string[], io: TourIo) => Promise<number>;
 
 interface Step {
   say: string;
@@ -102,7 +110,7 @@ function edit(dir: string, file: string, from: string, to: string): void {
  * Each step says what it shows, runs the real command and checks its outcome; the tour
  * fails (exit 1) at the first step that does not behave as expected.
  */
-export async function runDemoTour(io: Io, run: RunCommand): Promise<Outcome> {
+export async function runDemoTour(io: TourIo, run: RunCommand, exitCodeOf: (outcome: Outcome) => number): Promise<Outcome> {
   const emu = await startEmulator({ seed: demoSeedPath(), rateLimits: { enabled: false } });
   try {
     const dir = mkdtempSync(join(tmpdir(), 'hogsync-demo-'));
@@ -121,7 +129,7 @@ export async function runDemoTour(io: Io, run: RunCommand): Promise<Outcome> {
       io.out(`   $ hogsync ${step.argv.join(' ')}\n`);
       let output = '';
       const indent = (text: string) => text.replace(/^(?=.)/gm, '     ');
-      const stepIo: Io = {
+      const stepIo: TourIo = {
         ...io,
         cwd: dir,
         env: { ...env, ...step.env },

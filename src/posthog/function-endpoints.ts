@@ -1,0 +1,55 @@
+import type { JsonObject } from '../json.js';
+import type { PostHogClient } from './client.js';
+
+// Endpoints beyond CRUD that PostHog offers on a function collection (posthog-api.md §4.7–4.8):
+// test invocations, logs, metrics and the icon service. `base` is the collection path
+// (a kind's `apiPath`), `bucket` its rate-limit bucket.
+
+export interface Collection {
+  base: string;
+  bucket: string;
+}
+
+export interface InvocationResult {
+  status: 'success' | 'error' | 'skipped' | string;
+  result: unknown;
+  errors: string[];
+  logs: Array<{ level: string; timestamp: string; message: string }>;
+}
+
+/** Runs a configuration through PostHog's executor; `id` may be `new` for an unsaved function. */
+export function invoke(client: PostHogClient, at: Collection, id: string, body: JsonObject): Promise<InvocationResult> {
+  return client.request<InvocationResult>({ method: 'POST', path: `${at.base}${encodeURIComponent(id)}/invocations/`, body, bucket: at.bucket });
+}
+
+export interface LogLine {
+  timestamp: string;
+  level: string;
+  message: string;
+  instance_id?: string;
+}
+
+export async function logs(client: PostHogClient, at: Collection, id: string, query: { level?: string; after?: string; limit?: number }): Promise<LogLine[]> {
+  const page = await client.request<{ results: LogLine[] }>({ path: `${at.base}${encodeURIComponent(id)}/logs/`, query, bucket: at.bucket });
+  return page.results;
+}
+
+/** Counts per metric name (`succeeded`, `failed`, `filtered`, …) since `after` (e.g. `-24h`). */
+export async function metricTotals(client: PostHogClient, at: Collection, id: string, after: string): Promise<Record<string, number>> {
+  const body = await client.request<{ totals: Record<string, number> }>({
+    path: `${at.base}${encodeURIComponent(id)}/metrics/totals/`,
+    query: { after, breakdown_by: 'name' },
+    bucket: at.bucket,
+  });
+  return body.totals;
+}
+
+export interface Icon {
+  id: string;
+  name: string;
+  url: string;
+}
+
+export function icons(client: PostHogClient, at: Collection, query: string): Promise<Icon[]> {
+  return client.request<Icon[]>({ path: `${at.base}icons/`, query: { query }, bucket: at.bucket });
+}
