@@ -8,7 +8,7 @@ import type { Plan } from '../plan/diff.js';
 import type { Snapshot } from '../plan/snapshot.js';
 import type { StateStore } from '../store/state.js';
 import type { VarSources } from '../plan/vars.js';
-import { selectOps, type Op } from './ops.js';
+import { selectOps, type Op, type Skip } from './ops.js';
 import { preflight, type Prepared } from './preflight.js';
 import { applyReorder } from './reorder.js';
 import { Writer } from './writer.js';
@@ -38,15 +38,29 @@ export interface PushSummary {
   unchanged: number;
 }
 
-export interface ApplyInput {
+export interface CheckInput {
   plan: Plan;
   snapshot: Snapshot;
-  state: StateStore;
   vars: VarSources;
-  client: PostHogClient;
-  kinds: readonly KindDef[];
   prune: boolean;
   force: boolean;
+}
+
+/** A plan that passed every check push makes before writing, with what each write will send. */
+export interface CheckedPlan {
+  plan: Plan;
+  snapshot: Snapshot;
+  /** The writes push will make. */
+  ops: Op[];
+  /** Planned changes push leaves alone, and why (deletes without --prune, drift without --force). */
+  skipped: Skip[];
+  prepared: Prepared[];
+}
+
+export interface ApplyInput {
+  state: StateStore;
+  client: PostHogClient;
+  kinds: readonly KindDef[];
   concurrency: number;
   onEvent?: (event: PushEvent) => void;
 }
@@ -58,12 +72,12 @@ export interface ApplyResult {
   outcome: Outcome;
 }
 
-/** The checks push makes before its first write, for --dry-run and confirmation. */
-export function checkPlan(input: Pick<ApplyInput, 'plan' | 'snapshot' | 'vars' | 'prune' | 'force'>): { ops: Op[]; prepared: Prepared[] } {
-  const { ops } = selectOps(input.plan, input);
+/** The checks push makes before its first write, for --dry-run and confirmation; they run once. */
+export function checkPlan(input: CheckInput): CheckedPlan {
+  const { ops, skipped } = selectOps(input.plan, input);
   const { prepared, blocking } = preflight(ops, input.vars, input.snapshot.identities);
   if (blocking.length > 0) throw new PreflightError(blocking);
-  return { ops, prepared };
+  return { plan: input.plan, snapshot: input.snapshot, ops, skipped, prepared };
 }
 
 /**
@@ -72,10 +86,9 @@ export function checkPlan(input: Pick<ApplyInput, 'plan' | 'snapshot' | 'vars' |
  * reorder per kind; then deletes, dependents first. A failure stops only what depends
  * on it. The state journal records every success as it happens.
  */
-export async function applyPlan(input: ApplyInput): Promise<ApplyResult> {
-  const { plan, snapshot, state, client } = input;
-  const { skipped } = selectOps(plan, input);
-  const { prepared } = checkPlan(input);
+export async function applyPlan(checked: CheckedPlan, input: ApplyInput): Promise<ApplyResult> {
+  const { plan, snapshot, skipped, prepared } = checked;
+  const { state, client } = input;
   const identities = snapshot.identities;
   const writer = new Writer(client, state, identities);
   const limit = pLimit(input.concurrency);

@@ -81,24 +81,12 @@ export async function runCopy(opts: CopyOptions): Promise<CopyRun> {
 }
 
 async function applyCopy(opts: CopyOptions, loaded: Loaded, refused: Refusal[], unmapped: Refusal[]): Promise<CopyRun> {
-  const { kinds } = opts;
   const plan = computePlan(loaded.snapshot, opts.to.target.environment);
-  const input = {
-    plan,
-    snapshot: loaded.snapshot,
-    state: loaded.state,
-    vars: loaded.vars,
-    client: opts.to.client,
-    kinds,
-    prune: opts.prune,
-    force: opts.force,
-    concurrency: opts.concurrency,
-    ...(opts.onEvent ? { onEvent: opts.onEvent } : {}),
-  };
-  const { ops } = checkPlan(input);
+  const checked = checkPlan({ plan, snapshot: loaded.snapshot, vars: loaded.vars, prune: opts.prune, force: opts.force });
   if (opts.dryRun) return { plan, refused, unmapped };
-  if (ops.length > 0 && opts.confirm && !(await opts.confirm(plan))) return { plan, refused, unmapped, declined: true };
-  return { plan, refused, unmapped, result: await applyPlan(input) };
+  if (checked.ops.length > 0 && opts.confirm && !(await opts.confirm(plan))) return { plan, refused, unmapped, declined: true };
+  const apply = { state: loaded.state, client: opts.to.client, kinds: opts.kinds, concurrency: opts.concurrency, ...(opts.onEvent ? { onEvent: opts.onEvent } : {}) };
+  return { plan, refused, unmapped, result: await applyPlan(checked, apply) };
 }
 
 interface SourceItem {

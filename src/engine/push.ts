@@ -46,12 +46,11 @@ export async function runPush(opts: PushRunOptions): Promise<PushRun> {
 
 async function applyLoaded(opts: PushRunOptions, loaded: Loaded & { plan: Plan }): Promise<PushRun> {
   const plan = filterPlan(loaded.plan, opts.selectors, { file: (p) => resolve(opts.ws.root, p), selector: (p) => resolve(opts.cwd, p) });
-  const input = { plan, snapshot: loaded.snapshot, state: loaded.state, vars: loaded.vars, client: opts.client, kinds: opts.kinds, prune: opts.prune, force: opts.force, concurrency: opts.concurrency, ...(opts.onEvent ? { onEvent: opts.onEvent } : {}) };
-  const { ops } = checkPlan(input);
+  const checked = checkPlan({ plan, snapshot: loaded.snapshot, vars: loaded.vars, prune: opts.prune, force: opts.force });
   if (opts.dryRun) return { plan };
-  if (ops.length > 0 && opts.confirm && !(await opts.confirm(plan))) return { plan, declined: true };
+  if (checked.ops.length > 0 && opts.confirm && !(await opts.confirm(plan))) return { plan, declined: true };
   const applied = Date.now();
-  const result = await applyPlan(input);
+  const result = await applyPlan(checked, { state: loaded.state, client: opts.client, kinds: opts.kinds, concurrency: opts.concurrency, ...(opts.onEvent ? { onEvent: opts.onEvent } : {}) });
   if (opts.timings) opts.timings.applyWall = Date.now() - applied;
   return { plan, result };
 }
