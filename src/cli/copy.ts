@@ -1,11 +1,10 @@
 import type { Command } from 'commander';
-import { createClient } from '../config/client.js';
-import { resolveTarget, resolveWorkspace } from '../config/target.js';
+import { resolveWorkspace } from '../config/target.js';
 import { UsageError } from '../errors.js';
 import type { CopyRun } from '../engine/copy.js';
 import { worst } from '../model.js';
 import type { CliContext } from './main.js';
-import { endProgress, globalsOf, kindsOption, outputOption, parseKinds, parsePositiveInt } from './shared.js';
+import { endProgress, globalsOf, kindsOption, openSession, outputOption, parseKinds, parsePositiveInt } from './shared.js';
 import { pushText } from './push-report.js';
 
 interface CopyFlags {
@@ -39,22 +38,19 @@ export function registerCopy(program: Command, ctx: CliContext): void {
     .addOption(outputOption(['text', 'json'], 'text'))
     .action(async (flags: CopyFlags, cmd: Command) => {
       if (flags.from === flags.to) throw new UsageError(`--from and --to are both "${flags.from}": copy needs two environments.`);
-      const g = globalsOf(cmd);
-      const ws = resolveWorkspace(g, ctx.io.cwd);
+      const ws = resolveWorkspace(globalsOf(cmd), ctx.io.cwd);
       if (!ws.config) throw new UsageError('copy needs hogsync.yaml with both environments: run "hogsync init -e <name> --host ... --project ..." for each.');
       const kinds = parseKinds(flags.kinds);
-      const from = resolveTarget(ws, g, ctx.io.env, flags.from);
-      const to = resolveTarget(ws, g, ctx.io.env, flags.to);
+      const source = openSession(ctx, cmd, flags.from);
+      const destination = openSession(ctx, cmd, flags.to);
+      const [from, to] = [source.target, destination.target];
       if (from.host === to.host && from.project === to.project) throw new UsageError(`"${flags.from}" and "${flags.to}" are the same project (${to.project} at ${to.host}).`);
       const concurrency = flags.concurrency ?? to.concurrency;
-      const source = createClient(from, ctx.io.env);
-      const destination = createClient(to, ctx.io.env);
-      ctx.clients.push(source, destination);
       const [{ runCopy }, { RENDERERS }, { planOutcome }] = await Promise.all([import('../engine/copy.js'), import('../plan/renderers/index.js'), import('../plan/outcome.js')]);
       const run = await runCopy({
         ws,
-        from: { target: from, client: source },
-        to: { target: to, client: destination },
+        from: { target: from, client: source.client },
+        to: { target: to, client: destination.client },
         kinds,
         env: ctx.io.env,
         prune: flags.prune === true,

@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import type { Outcome } from '../model.js';
 import type { PostHogClient } from '../posthog/client.js';
+import { createClient } from '../config/client.js';
 import { HogsyncError } from '../errors.js';
 import { kindLabels } from '../kinds/index.js';
 import { commands } from './commands.js';
@@ -26,6 +27,13 @@ export interface CliContext {
   timings: Record<string, number>;
   /** Clients opened by the command, for request counts in HOGSYNC_TIMINGS. */
   clients: PostHogClient[];
+  /** Makes the PostHog client of a target (tests inject one with a shorter clock). */
+  createClient: typeof createClient;
+}
+
+/** What main() can be given instead of the real thing (tests run commands in-process). */
+export interface MainDeps {
+  createClient?: typeof createClient;
 }
 
 export function buildProgram(ctx: CliContext): Command {
@@ -44,10 +52,10 @@ export function buildProgram(ctx: CliContext): Command {
   return program;
 }
 
-export async function main(argv: string[], io: Io = processIo()): Promise<number> {
+export async function main(argv: string[], io: Io = processIo(), deps: MainDeps = {}): Promise<number> {
   let exitCode = exitCodeOf('done');
   const started = Date.now();
-  const ctx: CliContext = { io, conclude: (outcome) => (exitCode = exitCodeOf(outcome)), timings: {}, clients: [] };
+  const ctx: CliContext = { io, conclude: (outcome) => (exitCode = exitCodeOf(outcome)), timings: {}, clients: [], createClient: deps.createClient ?? createClient };
   const program = buildProgram(ctx);
   try {
     await program.parseAsync(argv, { from: 'user' });

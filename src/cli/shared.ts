@@ -1,5 +1,4 @@
 import { Option, type Command } from 'commander';
-import { createClient } from '../config/client.js';
 import { resolveTarget, resolveWorkspace, type GlobalFlags, type Target, type Workspace } from '../config/target.js';
 import { UsageError } from '../errors.js';
 import { kindNames, selectKinds, type KindDef } from '../kinds/index.js';
@@ -23,7 +22,7 @@ export function openSession(ctx: CliContext, cmd: Command, environment?: string)
   const ws = resolveWorkspace(flags, ctx.io.cwd);
   const target = resolveTarget(ws, flags, ctx.io.env, environment);
   const onRequest = flags.verbose ? verboseLogger(ctx.io) : progressCounter(ctx.io);
-  const client = createClient(target, ctx.io.env, onRequest ? { onRequest } : {});
+  const client = ctx.createClient(target, ctx.io.env, onRequest ? { onRequest } : {});
   ctx.clients.push(client);
   return { ws, target, client };
 }
