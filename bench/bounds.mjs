@@ -2,7 +2,7 @@
 // concurrency and rate limits. A tool cannot beat them; the bench prints how close it gets.
 
 /** Pages a list of `n` items takes. */
-export function pages(n, pageSize) {
+function pages(n, pageSize) {
   return Math.max(1, Math.ceil(n / pageSize));
 }
 
@@ -10,7 +10,7 @@ export function pages(n, pageSize) {
  * Time to list `n` items: the first page (which tells the count), then the rest
  * `concurrency` at a time. A page costs the round trip plus the server's time per row.
  */
-export function listLatency(n, pageSize, concurrency, latencyMs, perItemMs = 0) {
+function listLatency(n, pageSize, concurrency, latencyMs, perItemMs = 0) {
   const sizes = [];
   for (let left = n; left > 0 || sizes.length === 0; left -= pageSize) sizes.push(Math.max(0, Math.min(pageSize, left)));
   const page = (items) => latencyMs + perItemMs * items;
@@ -24,7 +24,7 @@ export function listLatency(n, pageSize, concurrency, latencyMs, perItemMs = 0) 
  * arrive before request i + one window, so r requests need at least
  * floor((r - 1) / limit) windows.
  */
-export function rateBound(requests, windows) {
+function rateBound(requests, windows) {
   let bound = 0;
   for (const w of windows) bound = Math.max(bound, Math.floor(Math.max(0, requests - 1) / w.limit) * w.windowMs);
   return bound;

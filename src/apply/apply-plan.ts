@@ -13,7 +13,7 @@ import { preflight, type Prepared } from './preflight.js';
 import { applyReorder } from './reorder.js';
 import { Writer } from './writer.js';
 
-export type EventOutcome = 'created' | 'updated' | 'adopted' | 'deleted' | 'reordered' | 'skipped' | 'failed';
+type EventOutcome = 'created' | 'updated' | 'adopted' | 'deleted' | 'reordered' | 'skipped' | 'failed';
 
 export interface PushEvent {
   kind: string;
@@ -27,7 +27,7 @@ export interface PushEvent {
   error?: { status?: number; code?: string; attr?: string | null; detail?: string; message: string };
 }
 
-export interface PushSummary {
+interface PushSummary {
   created: number;
   updated: number;
   adopted: number;
@@ -235,7 +235,7 @@ function changedFields(kind: KindDef, op: Op): string[] {
   return [...fields];
 }
 
-export function describeError(error: unknown): NonNullable<PushEvent['error']> {
+function describeError(error: unknown): NonNullable<PushEvent['error']> {
   if (error instanceof PostHogApiError) {
     const f = error.fields;
     return { status: f.status, ...(f.apiCode ? { code: f.apiCode } : {}), attr: f.attr ?? null, ...(f.detail ? { detail: f.detail } : {}), message: error.message };

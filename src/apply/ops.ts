@@ -1,6 +1,6 @@
 import type { Change, Plan } from '../plan/diff.js';
 
-export type OpType = 'create' | 'update' | 'adopt' | 'delete';
+type OpType = 'create' | 'update' | 'adopt' | 'delete';
 
 /** One write push will make. */
 export interface Op {

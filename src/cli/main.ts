@@ -9,16 +9,6 @@ import { commands } from './commands.js';
 import { exitCodeOf, exitCodeOfError } from './exit-codes.js';
 import { processIo, type Io } from './io.js';
 
-/** Options that every command accepts, before or after its name. */
-export interface GlobalOptions {
-  config?: string;
-  env?: string;
-  host?: string;
-  project?: string;
-  dir?: string;
-  verbose?: boolean;
-}
-
 export interface CliContext {
   io: Io;
   /** How the command ended, when it did not throw (diff with changes, push with drift left). */
@@ -36,7 +26,7 @@ export interface MainDeps {
   createClient?: typeof createClient;
 }
 
-export function buildProgram(ctx: CliContext): Command {
+function buildProgram(ctx: CliContext): Command {
   const program = new Command('hogsync')
     .description(`Keep a PostHog project's ${kindLabels()} in git.`)
     .option('-C, --config <file>', 'hogsync.yaml to use (default: ./hogsync.yaml if present)')
@@ -91,7 +81,7 @@ function wantsJson(argv: string[]): boolean {
 }
 
 /** The one place where errors become output and an exit code. */
-export function reportError(error: unknown, io: Io, opts: { verbose: boolean; json: boolean }): number {
+function reportError(error: unknown, io: Io, opts: { verbose: boolean; json: boolean }): number {
   // Commander has already printed its own messages (usage errors, help, version).
   if (error instanceof CommanderError) return exitCodeOfError(error);
   const known = error instanceof HogsyncError;

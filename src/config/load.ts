@@ -16,7 +16,7 @@ export interface EnvironmentConfig {
   rate_limits?: { enabled?: boolean; scale?: number; insights?: string[]; crud?: string[] };
 }
 
-export interface ConfigFile {
+interface ConfigFile {
   version?: 1;
   dir?: string;
   default_environment?: string;

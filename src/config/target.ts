@@ -5,8 +5,8 @@ import { configRoot, loadConfig, type EnvironmentConfig, type LoadedConfig } fro
 
 export const DEFAULT_KEY_ENV = 'POSTHOG_PERSONAL_API_KEY';
 export const DEFAULT_DIR = 'posthog';
-export const DEFAULT_ENVIRONMENT = 'default';
-export const DEFAULT_CONCURRENCY = 4;
+const DEFAULT_ENVIRONMENT = 'default';
+const DEFAULT_CONCURRENCY = 4;
 
 export interface GlobalFlags {
   config?: string;
@@ -46,7 +46,7 @@ export function resolveWorkspace(flags: GlobalFlags, cwd: string): Workspace {
 }
 
 /** The environment a command runs against: -e, else default_environment, else the only one. */
-export function environmentName(ws: Workspace, flags: GlobalFlags, explicit?: string): string {
+function environmentName(ws: Workspace, flags: GlobalFlags, explicit?: string): string {
   const envs = ws.config?.config.environments ?? {};
   const name = explicit ?? flags.env ?? ws.config?.config.default_environment;
   if (name !== undefined) {

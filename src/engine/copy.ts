@@ -29,7 +29,7 @@ export interface CopyOptions {
 }
 
 /** A resource of the source that cannot be copied as it is. */
-export interface Refusal {
+interface Refusal {
   kind: string;
   key: string;
   file: string;

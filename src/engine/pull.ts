@@ -21,7 +21,7 @@ export interface PullOptions {
   timings?: Record<string, number>;
 }
 
-export interface PullItem {
+interface PullItem {
   kind: string;
   key: string;
   action: PullAction;
@@ -112,7 +112,7 @@ function item(ws: Workspace, s: PullStep): PullItem {
 }
 
 /** "hogsync pull production: 1 added, 2 changed, 1 removed" plus one line per kind. */
-export function commitMessage(result: PullResult): string {
+function commitMessage(result: PullResult): string {
   const { counts } = result;
   const head = `hogsync pull ${result.environment}: ${counts.added} added, ${counts.changed} changed, ${counts.removed} removed`;
   const lines = Object.entries(result.byKind)

@@ -42,7 +42,7 @@ const UNIT_MS: Record<string, number> = { m: 60_000, h: 3_600_000, d: 86_400_000
  * `24h`, `90m`, `7d`, `2w` or an ISO date, as an absolute ISO time: the logs endpoint takes
  * only absolute times (the metrics one takes both).
  */
-export function sinceTime(since: string, now = Date.now()): string {
+function sinceTime(since: string, now = Date.now()): string {
   const s = since.trim();
   const m = /^-?(\d+)([mhdw])$/.exec(s);
   if (m) return new Date(now - Number(m[1]) * (UNIT_MS[m[2] as string] ?? 0)).toISOString();

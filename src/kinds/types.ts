@@ -73,7 +73,7 @@ export interface Capabilities {
 }
 
 /** A column of `hogsync list` beyond id, name, managed, key and file. */
-export interface ListColumn {
+interface ListColumn {
   /** e.g. `SHORT_ID` */
   header: string;
   /** Field of the raw object, e.g. `short_id`. */

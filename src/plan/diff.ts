@@ -4,7 +4,7 @@ import type { KindDef, RemoteId } from '../kinds/index.js';
 import { classify, type Standing } from './classify.js';
 import type { Entry, Snapshot } from './snapshot.js';
 
-export const ACTIONS = ['create', 'update', 'delete', 'unchanged', 'drift', 'conflict', 'adopt', 'unmanaged'] as const;
+const ACTIONS = ['create', 'update', 'delete', 'unchanged', 'drift', 'conflict', 'adopt', 'unmanaged'] as const;
 export type Action = (typeof ACTIONS)[number];
 
 export interface Change {
@@ -30,7 +30,7 @@ export interface Plan {
 }
 
 /** RFC 6902 patch from one spec to another, rooted at /spec. */
-export function specPatch(from: JsonObject | undefined, to: JsonObject | undefined): Operation[] {
+function specPatch(from: JsonObject | undefined, to: JsonObject | undefined): Operation[] {
   if (from === undefined && to !== undefined) return [{ op: 'add', path: '/spec', value: to }];
   if (from !== undefined && to === undefined) return [{ op: 'remove', path: '/spec' }];
   if (from === undefined || to === undefined) return [];

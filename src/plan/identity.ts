@@ -13,7 +13,7 @@ export interface RemoteEntry {
   text?: string;
 }
 
-export interface LocalEntry {
+interface LocalEntry {
   key: string;
   hash: string;
   natural?: string | undefined;

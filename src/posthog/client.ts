@@ -4,7 +4,7 @@ import { listPages, type ListOptions } from './paginate.js';
 import { RateLimiter, type RateLimitConfig } from './rate-limiter.js';
 import { backoffMs, classifyNetworkError, DEFAULT_RETRY, MAX_CONNECT_ATTEMPTS, retryAfterMs, RETRYABLE_STATUSES, type RetryPolicy } from './retry.js';
 
-export type Method = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
+type Method = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
 
 export interface RequestOptions {
   method?: Method;

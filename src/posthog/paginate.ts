@@ -1,7 +1,7 @@
 import type { PostHogClient, RequestOptions } from './client.js';
 
 /** DRF list envelope, shared by both pagination styles. */
-export interface Page<T> {
+interface Page<T> {
   count: number;
   next: string | null;
   previous: string | null;
@@ -18,7 +18,7 @@ export interface ListOptions<T = unknown> {
   onPage?: (items: T[]) => void;
 }
 
-export const DEFAULT_PAGE_SIZE = 500;
+const DEFAULT_PAGE_SIZE = 500;
 const HANDOVER_ROWS = 50;
 
 /**

@@ -6,7 +6,7 @@ import type { KindDef } from '../kinds/index.js';
 import { removeStaleTempFiles, writeFileAtomic } from './atomic.js';
 import { parseYaml, stringifyYaml, type ParsedYaml } from './yaml.js';
 
-export const API_VERSION = 'hogsync/v1';
+const API_VERSION = 'hogsync/v1';
 export const KEY_PATTERN = /^[a-z0-9][a-z0-9_-]{0,99}$/;
 const ENVELOPE_FIELDS = ['apiVersion', 'kind', 'key', 'spec'];
 

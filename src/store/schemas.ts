@@ -5,7 +5,7 @@ import type { Json } from '../json.js';
 import type { ParsedYaml } from './yaml.js';
 
 /** schemas/ at the package root, from src/store (tests) and dist/store (built) alike. */
-export const SCHEMA_DIR = fileURLToPath(new URL('../../schemas/', import.meta.url));
+const SCHEMA_DIR = fileURLToPath(new URL('../../schemas/', import.meta.url));
 
 const ajv = new Ajv({ allErrors: true, strict: false, verbose: true });
 const compiled = new Map<string, ValidateFunction>();

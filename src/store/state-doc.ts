@@ -3,7 +3,7 @@ import { isObject, type Json, type JsonObject } from '../json.js';
 import type { Binding, PendingCreate } from '../model.js';
 import { checkSchema } from './schemas.js';
 
-export const STATE_VERSION = 1;
+const STATE_VERSION = 1;
 
 /** The state file as it is held in memory. */
 export interface StateDoc {

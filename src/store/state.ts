@@ -6,7 +6,7 @@ import { writeFileAtomic } from './atomic.js';
 import { Journal, type JournalEntry } from './journal.js';
 import { emptyState, parseState, serializeState, type StateDoc } from './state-doc.js';
 
-export function refOf(kind: string, key: string): string {
+function refOf(kind: string, key: string): string {
   return `${kind}/${key}`;
 }
 

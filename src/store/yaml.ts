@@ -3,7 +3,7 @@ import { FileError } from '../errors.js';
 import jsyaml from 'js-yaml';
 import { isObject, splitPointer, type Json, type JsonObject } from '../json.js';
 
-export interface Position {
+interface Position {
   line: number;
   col: number;
 }

@@ -13,7 +13,7 @@ const chance = (r: Rng, p: number) => r() < p;
 
 const WORDS = ['Signups', 'weekly', 'Revenue', 'Über', 'funnel', 'café', 'DAU', 'churn', 'Pageviews', 'trial', '日本', 'v2', '(beta)', '#ops', 'A/B'];
 
-export function randomName(r: Rng, i: number): string {
+function randomName(r: Rng, i: number): string {
   const words = Array.from({ length: 1 + Math.floor(r() * 3) }, () => pick(r, WORDS));
   const pad = chance(r, 0.3) ? '  ' : '';
   return `${pad}${words.join(pick(r, [' ', '  ', '-', '_']))} ${i}${pad}`;

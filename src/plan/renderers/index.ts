@@ -14,4 +14,3 @@ export const RENDERERS = {
   markdown: (plan: Plan) => renderMarkdown(plan, { marker: 'hogsync-plan' }),
 } satisfies Record<string, (plan: Plan, opts: RenderOptions) => string>;
 
-export type Format = keyof typeof RENDERERS;

@@ -3,7 +3,7 @@ import { ACTION_ORDER, displayPath, isMultiline, label, MARKERS, pathChanges, vi
 import { lineDiff } from './line-diff.js';
 
 /** GitHub refuses comments over 65,536 characters; stay clear of it with room for a footer. */
-export const GITHUB_COMMENT_LIMIT = 65_536;
+const GITHUB_COMMENT_LIMIT = 65_536;
 const BUDGET = GITHUB_COMMENT_LIMIT - 2_000;
 const MAX_PATCH = 12_000;
 
