@@ -1,11 +1,11 @@
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { demoSeedPath, loadSeed, type Emulator, type SeedDoc } from '../../src/emulator/index.js';
 import { project } from '../emulator/helpers.js';
 import { ROOT, spawnCollect, TEST_KEY, testEmulator, workspace, type CliResult, type Workspace } from '../helpers/e2e.js';
+import { tempDir } from '../helpers/temp.js';
 
 /**
  * The GitHub Action (action.yml) and the example workflows: GitHub's schemas through
@@ -35,7 +35,7 @@ describe('action.yml and examples/workflows pass GitHub’s schemas (action-vali
   });
 
   it('a broken workflow and a broken action are refused, so the check above can fail', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'hogsync-action-'));
+    const dir = tempDir('action');
     writeFileSync(join(dir, 'broken.yml'), 'on: push\npermissions:\n  contents: writ\njobs:\n  x:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n        run: echo both\n');
     mkdirSync(join(dir, 'broken-action'));
     writeFileSync(join(dir, 'broken-action', 'action.yml'), 'name: x\ndescription: a composite step without a shell\nruns:\n  using: composite\n  steps:\n    - run: echo hi\n');
@@ -166,7 +166,7 @@ async function runStep(id: string, inputs: Record<string, string>, opts: { cwd: 
 
 const temps: string[] = [];
 function runnerTemp(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'hogsync-runner-'));
+  const dir = tempDir('runner');
   temps.push(dir);
   return dir;
 }

@@ -1,11 +1,11 @@
-import { mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/e2e.js';
+import { tempDir } from '../helpers/temp.js';
 
 function dirWith(config?: string): string {
-  const dir = mkdtempSync(join(tmpdir(), 'hogsync-config-'));
+  const dir = tempDir('config');
   if (config !== undefined) writeFileSync(join(dir, 'hogsync.yaml'), config);
   return dir;
 }

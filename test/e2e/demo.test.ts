@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ROOT, spawnCollect } from '../helpers/e2e.js';
 
@@ -25,7 +25,12 @@ describe('npm run demo', () => {
     ];
     for (const line of narration) expect(out).toMatch(line);
     const repo = /a git repository at (\S+)/.exec(out)?.[1] ?? '';
-    expect(existsSync(`${repo}/posthog/insights/weekly-active-users.yaml`)).toBe(true);
+    try {
+      expect(existsSync(`${repo}/posthog/insights/weekly-active-users.yaml`)).toBe(true);
+    } finally {
+      // The demo leaves its repository for a person to look around in; a test does not.
+      if (/hogsync-demo-/.test(repo)) rmSync(repo, { recursive: true, force: true });
+    }
     expect(out).not.toContain('fake-staging-token');
     expect(out).not.toContain('fake-demo-token');
   });

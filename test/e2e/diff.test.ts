@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Ajv } from 'ajv';
 import fastJsonPatch from 'fast-json-patch';
@@ -7,6 +7,7 @@ import { parse } from 'yaml';
 import { demoSeedPath, loadSeed, type Emulator, type SeedDoc } from '../../src/emulator/index.js';
 import { project } from '../emulator/helpers.js';
 import { ROOT, testEmulator, workspace, type Workspace } from '../helpers/e2e.js';
+import { expectGolden } from '../helpers/golden.js';
 import { randomHogFunction, randomInsight, randomVariable, rng } from './random-resources.js';
 
 let emu: Emulator;
@@ -19,20 +20,13 @@ beforeAll(async () => {
 afterAll(async () => emu.close());
 beforeEach(() => emu.reset(demo));
 
-const GOLDEN = join(ROOT, 'test', 'golden', 'diff');
-
-/** Compares with a golden file; UPDATE_GOLDEN=1 rewrites it. Volatile ids are replaced first. */
+/** Compares with test/golden/diff/<name>, volatile ids replaced first. */
 function golden(name: string, actual: string): void {
-  const path = join(GOLDEN, name);
   const normalised = actual
     .replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, '<uuid>')
     .replace(/\(id \d+\)/g, '(id <n>)')
     .replace(/"id": \d+/g, '"id": <n>');
-  if (process.env.UPDATE_GOLDEN || !existsSync(path)) {
-    mkdirSync(GOLDEN, { recursive: true });
-    writeFileSync(path, normalised);
-  }
-  expect(normalised).toBe(readFileSync(path, 'utf8'));
+  expectGolden(`diff/${name}`, normalised);
 }
 
 function diffDoc(stdout: string) {

@@ -26,7 +26,9 @@ describe('README matches --help', () => {
     const r = await runCli([command, '--help'], { cwd: ROOT });
     expect(r.code).toBe(0);
     const documented = section(command);
-    for (const option of options(r.stdout)) expect(documented, `${command} ${option}`).toContain(option);
+    const listed = options(r.stdout);
+    expect(listed.length, `hogsync ${command} --help lists no option`).toBeGreaterThan(0);
+    for (const option of listed) expect(documented, `${command} ${option}`).toContain(option);
   });
 
   it('every command in "hogsync --help" is in the README', async () => {

@@ -1,27 +1,21 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { demoSeedPath, loadSeed, type Emulator, type SeedDoc } from '../../src/emulator/index.js';
-import { ROOT, testEmulator, workspace, type Workspace } from '../helpers/e2e.js';
+import { testEmulator, workspace, type Workspace } from '../helpers/e2e.js';
+import { expectGolden } from '../helpers/golden.js';
 
 let emu: Emulator;
 let demo: SeedDoc;
 let ws: Workspace;
 
-const GOLDEN = join(ROOT, 'test', 'golden', 'observe');
-
-/** Golden comparison with volatile values (times, ids, ports) replaced. */
+/** Compares with test/golden/observe/<name>, volatile values (times, ports) replaced first. */
 function golden(name: string, actual: string): void {
   const normalised = actual
     .replace(/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z?/g, '<time>')
     .replace(/127\.0\.0\.1:\d+/g, '127.0.0.1:<port>');
-  const path = join(GOLDEN, name);
-  if (process.env.UPDATE_GOLDEN || !existsSync(path)) {
-    mkdirSync(GOLDEN, { recursive: true });
-    writeFileSync(path, normalised);
-  }
-  expect(normalised).toBe(readFileSync(path, 'utf8'));
+  expectGolden(`observe/${name}`, normalised);
 }
 
 beforeAll(async () => {

@@ -1,9 +1,9 @@
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT, spawnCollect, type CliResult } from '../helpers/e2e.js';
+import { tempDir } from '../helpers/temp.js';
 
 /**
  * What `npm pack` ships, and that it works once installed: the package is packed from a copy of
@@ -18,7 +18,7 @@ function run(command: string, args: string[], cwd: string): Promise<Proc> {
   return spawnCollect(command, args, { cwd, env: { PATH: process.env.PATH, HOME: process.env.HOME, NO_COLOR: '1' } });
 }
 
-const temp = mkdtempSync(join(tmpdir(), 'hogsync-package-'));
+const temp = tempDir('package');
 let files: string[] = [];
 let tarball = '';
 let app = '';

@@ -1,15 +1,15 @@
-import { cpSync, mkdtempSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { demoSeedPath, loadSeed } from '../../src/emulator/index.js';
 import { ROOT, runCli, testEmulator, workspace } from '../helpers/e2e.js';
+import { tempDir } from '../helpers/temp.js';
 
 const GOLDEN = join(ROOT, 'test', 'golden', 'validate');
 
 describe('validate', () => {
   it('reports every problem of a corpus of broken files as path:line:col, exactly as the golden file says (exit 1)', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'hogsync-validate-'));
+    const dir = tempDir('validate');
     cpSync(join(GOLDEN, 'broken'), dir, { recursive: true });
     const r = await runCli(['validate'], { cwd: dir, env: { POSTHOG_PERSONAL_API_KEY: undefined } });
     expect(r.code).toBe(1);
@@ -22,7 +22,7 @@ describe('validate', () => {
   });
 
   it('--output json lists the same problems with file, line and column', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'hogsync-validate-'));
+    const dir = tempDir('validate');
     cpSync(join(GOLDEN, 'broken'), dir, { recursive: true });
     const r = await runCli(['validate', '--output', 'json'], { cwd: dir });
     const doc = JSON.parse(r.stdout);
@@ -46,7 +46,7 @@ describe('validate', () => {
   });
 
   it('a ${VAR} in a templated input is checked as the value PostHog will see, not as Hog', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'hogsync-validate-'));
+    const dir = tempDir('validate');
     mkdirSync(join(dir, 'posthog', 'hog-functions'), { recursive: true });
     writeFileSync(
       join(dir, 'posthog', 'hog-functions', 'hook.yaml'),

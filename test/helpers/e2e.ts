@@ -1,10 +1,10 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync, existsSync, readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync, existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { simpleGit } from 'simple-git';
 import { DEV_API_KEY, startEmulator, type Emulator, type EmulatorOptions } from '../../src/emulator/index.js';
+import { tempDir } from './temp.js';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const BIN = join(ROOT, 'bin', 'hogsync.js');
@@ -73,7 +73,7 @@ export interface Workspace {
 
 /** A temporary git repository with a hogsync.yaml pointing at the emulator. */
 export async function workspace(emu: Emulator, opts: { environments?: Record<string, { project: number; extra?: string }>; git?: boolean } = {}): Promise<Workspace> {
-  const dir = mkdtempSync(join(tmpdir(), 'hogsync-e2e-'));
+  const dir = tempDir('e2e');
   const envs = opts.environments ?? { production: { project: 1 } };
   const lines = ['version: 1', 'environments:'];
   for (const [name, e] of Object.entries(envs)) {

@@ -122,7 +122,9 @@ describe('diff classification (DESIGN.md "Diff: classification")', () => {
       a: { local: { ...spec1, name: 'A2', description: 'new' }, remote: r1, base: r1 },
       b: { local: { name: 'B', tags: ['x'] }, remote: remoteInsight(2, 'B', { tags: ['y', 'z'] }), base: remoteInsight(2, 'B', { tags: ['y', 'z'] }) },
     });
-    for (const c of p.changes.filter((x) => x.patch && x.entry?.remote && x.entry.local)) {
+    const patched = p.changes.filter((x) => x.patch && x.entry?.remote && x.entry.local);
+    expect(patched.length).toBe(2);
+    for (const c of patched) {
       const doc = { spec: structuredClone(c.entry?.remote?.spec) };
       const out = fastJsonPatch.applyPatch(doc, structuredClone(c.patch ?? []), true, false).newDocument;
       expect(out).toEqual({ spec: c.entry?.local?.spec });

@@ -1,11 +1,11 @@
-import { mkdtempSync, readFileSync, writeFileSync, existsSync, appendFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync, existsSync, appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { kindByName } from '../../src/kinds/index.js';
 import { readResourceFile, serializeResource, writeResource } from '../../src/store/resource-files.js';
 import { StateStore } from '../../src/store/state.js';
 import { parseYaml } from '../../src/store/yaml.js';
+import { tempDir } from '../helpers/temp.js';
 
 const hog = kindByName('HogFunction');
 const target = { host: 'http://127.0.0.1:1', project: '1' };
@@ -22,13 +22,13 @@ describe('resource files', () => {
   });
 
   it('writes nothing when the bytes would not change', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'hogsync-files-'));
+    const dir = tempDir('files');
     expect(writeResource(dir, hog, 'hook', { name: 'Hook', type: 'destination', enabled: false })).toBe(true);
     expect(writeResource(dir, hog, 'hook', { name: 'Hook', type: 'destination', enabled: false })).toBe(false);
   });
 
   it('reports a key that disagrees with the file name at file:line:col', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'hogsync-files-'));
+    const dir = tempDir('files');
     const path = join(dir, 'hook.yaml');
     writeFileSync(path, 'apiVersion: hogsync/v1\nkind: HogFunction\nkey: other\nspec: {}\n');
     expect(() => readResourceFile(path, hog, dir)).toThrow(/^hook\.yaml:3:6: key "other" does not match the file name "hook"/);
@@ -41,7 +41,7 @@ describe('resource files', () => {
 
 describe('state', () => {
   it('replays the journal of a killed run, ignoring a cut-off last line', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'hogsync-state-'));
+    const dir = tempDir('state');
     const a = StateStore.load(dir, 'prod', target, dir);
     a.bind('Insight', 'one', { id: 1, extras: { short_id: 'abc' }, base: 'sha256:1' });
     a.markPending('Insight', 'two', { natural: 'Two', hash: 'sha256:2' });
@@ -56,7 +56,7 @@ describe('state', () => {
   });
 
   it('refuses a state file written for another project instead of treating it as empty', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'hogsync-state-'));
+    const dir = tempDir('state');
     const a = StateStore.load(dir, 'prod', target, dir);
     a.bind('Insight', 'one', { id: 1, base: 'sha256:1' });
     a.flush();
@@ -68,7 +68,7 @@ describe('state', () => {
 
 describe('state boundaries', () => {
   it('names a damaged journal line that is not the last one, instead of silently dropping it', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'hogsync-state-'));
+    const dir = tempDir('state');
     const a = StateStore.load(dir, 'prod', target, dir);
     a.bind('Insight', 'one', { id: 1, base: 'sha256:1' });
     appendFileSync(join(dir, 'prod.journal'), '{"op":"bind","ref":"Insight/two"}\n');
@@ -77,13 +77,13 @@ describe('state boundaries', () => {
   });
 
   it('refuses bindings that are not what hogsync writes, naming where', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'hogsync-state-'));
+    const dir = tempDir('state');
     writeFileSync(join(dir, 'prod.json'), JSON.stringify({ version: 1, environment: 'prod', host: target.host, project: '1', resources: { 'Insight/one': { id: 1 } } }));
     expect(() => StateStore.load(dir, 'prod', target, dir)).toThrow(/damaged at \/resources\/Insight~1one: missing required field "base"/);
   });
 
   it('treats another port on the same host as another PostHog instance', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'hogsync-state-'));
+    const dir = tempDir('state');
     const a = StateStore.load(dir, 'prod', target, dir);
     a.bind('Insight', 'one', { id: 1, base: 'sha256:1' });
     a.flush();
@@ -92,7 +92,7 @@ describe('state boundaries', () => {
   });
 
   it('rewrites the state file during a long run, so a lost journal loses at most the last few changes', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'hogsync-state-'));
+    const dir = tempDir('state');
     const a = StateStore.load(dir, 'prod', target, dir, { flushEvery: { ms: 60_000, changes: 3 } });
     for (let i = 1; i <= 7; i++) a.bind('Insight', `i${i}`, { id: i, base: `sha256:${i}` });
     const onDisk = JSON.parse(readFileSync(join(dir, 'prod.json'), 'utf8')).resources;
