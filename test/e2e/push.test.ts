@@ -223,7 +223,7 @@ describe('push and concurrent runs', () => {
     ws.write('posthog/insights/new-one.yaml', insightFile('new-one', 'New one'));
     // A live process (this test runner) holds the lock.
     ws.write('.hogsync/state/production.lock', `${process.pid}\n`);
-    const blocked = await ws.run(['push', '--yes']);
+    const blocked = await ws.spawn(['push', '--yes']);
     expect(blocked.code).toBe(1);
     expect(blocked.stderr).toMatch(/Another hogsync \(pid \d+\) is pulling or pushing environment "production"/);
     expect(emu.project(1)?.insights.find((i) => i.name === 'New one')).toBeUndefined();

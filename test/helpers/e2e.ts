@@ -3,6 +3,8 @@ import { readFileSync, writeFileSync, existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { simpleGit } from 'simple-git';
+import type { Io } from '../../src/cli/io.js';
+import { main, type MainDeps } from '../../src/cli/main.js';
 import { DEV_API_KEY, startEmulator, type Emulator, type EmulatorOptions } from '../../src/emulator/index.js';
 import { tempDir } from './temp.js';
 
@@ -49,10 +51,35 @@ export function runCli(
   const [command, argv] = opts.shell ? ['/bin/sh', args] : [process.execPath, [BIN, ...args]];
   return spawnCollect(command, argv, {
     cwd: opts.cwd,
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, NO_COLOR: '1', POSTHOG_PERSONAL_API_KEY: TEST_KEY, ...opts.env },
+    env: cliEnv(opts.env),
     ...(opts.input !== undefined ? { input: opts.input } : {}),
     ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}),
   });
+}
+
+/** The environment a CLI run sees: nothing from the developer's shell but PATH and HOME. */
+function cliEnv(extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
+  return { PATH: process.env.PATH, HOME: process.env.HOME, NO_COLOR: '1', POSTHOG_PERSONAL_API_KEY: TEST_KEY, ...extra };
+}
+
+/**
+ * Runs the CLI in this process: main() with an Io that collects the output. The same code
+ * path as the real process minus Node's start-up, for the bulk of the end-to-end tests;
+ * test/e2e/cli-process.test.ts keeps one real process per command.
+ */
+export async function runMain(args: string[], opts: { cwd: string; env?: Record<string, string | undefined>; deps?: MainDeps }): Promise<CliResult> {
+  let stdout = '';
+  let stderr = '';
+  const io: Io = {
+    out: (t) => void (stdout += t),
+    err: (t) => void (stderr += t),
+    isTTY: false,
+    color: false,
+    env: cliEnv(opts.env),
+    cwd: opts.cwd,
+  };
+  const code = await main(args, io, opts.deps);
+  return { code, stdout, stderr };
 }
 
 /** An emulator with PostHog's limits switched off unless a test asks for them. */
@@ -62,7 +89,10 @@ export function testEmulator(opts: EmulatorOptions = {}): Promise<Emulator> {
 
 export interface Workspace {
   dir: string;
+  /** The CLI in this process (see runMain). */
   run(args: string[], env?: Record<string, string | undefined>): Promise<CliResult>;
+  /** The CLI as a real process. */
+  spawn(args: string[], env?: Record<string, string | undefined>): Promise<CliResult>;
   read(rel: string): string;
   write(rel: string, text: string): void;
   exists(rel: string): boolean;
@@ -92,7 +122,8 @@ export async function workspace(emu: Emulator, opts: { environments?: Record<str
   }
   return {
     dir,
-    run: (args, env) => runCli(args, { cwd: dir, ...(env ? { env } : {}) }),
+    run: (args, env) => runMain(args, { cwd: dir, ...(env ? { env } : {}) }),
+    spawn: (args, env) => runCli(args, { cwd: dir, ...(env ? { env } : {}) }),
     read: (rel) => readFileSync(join(dir, rel), 'utf8'),
     write: (rel, text) => writeFileSync(join(dir, rel), text),
     exists: (rel) => existsSync(join(dir, rel)),

@@ -1,0 +1,72 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { demoSeedPath, loadSeed, type Emulator } from '../../src/emulator/index.js';
+import { testEmulator, workspace, type Workspace } from '../helpers/e2e.js';
+
+/**
+ * Every command once as a real process (bin/hogsync.js → dist/), so that what the bulk of
+ * the end-to-end tests run in-process is also what a user runs: argument parsing, the
+ * built output, exit codes and the two streams.
+ */
+
+let emu: Emulator;
+let ws: Workspace;
+
+beforeAll(async () => {
+  emu = await testEmulator({ seed: await loadSeed(demoSeedPath()) });
+  ws = await workspace(emu, { environments: { production: { project: 1 }, staging: { project: 2 } } });
+});
+afterAll(async () => emu.close());
+
+describe('the real CLI process', () => {
+  it('--help lists every command and exits 0', async () => {
+    const r = await ws.spawn(['--help']);
+    expect(r.code).toBe(0);
+    for (const c of ['init', 'pull', 'diff', 'push', 'copy', 'validate', 'test', 'status', 'list', 'get', 'icons', 'emulator', 'demo']) expect(r.stdout).toContain(`  ${c}`);
+  });
+
+  it('pull, validate, diff, push, list, get, status, test, icons, copy and init, each as a process', async () => {
+    const pull = await ws.spawn(['pull', '--commit']);
+    expect(pull.code, pull.stderr).toBe(0);
+    expect(pull.stdout).toMatch(/Pulled production: .* Committed [0-9a-f]{12}\./);
+
+    const validate = await ws.spawn(['validate']);
+    expect(validate.code, validate.stdout).toBe(0);
+
+    const diff = await ws.spawn(['diff']);
+    expect([diff.code, diff.stdout]).toEqual([0, expect.stringContaining('in sync')]);
+
+    ws.write('posthog/insights/weekly-active-users.yaml', ws.read('posthog/insights/weekly-active-users.yaml').replace('name: Weekly active users', 'name: WAU'));
+    const changes = await ws.spawn(['diff']);
+    expect(changes.code).toBe(2);
+    const push = await ws.spawn(['push', '--yes']);
+    expect(push.code, push.stderr).toBe(0);
+    expect(push.stdout).toMatch(/1 updated/);
+
+    const list = await ws.spawn(['list', 'insight', '-o', 'json']);
+    expect(list.code).toBe(0);
+    expect(JSON.parse(list.stdout).resources.length).toBeGreaterThan(0);
+    const get = await ws.spawn(['get', 'insight', 'weekly-active-users']);
+    expect([get.code, get.stdout]).toEqual([0, expect.stringContaining('name: WAU')]);
+
+    const status = await ws.spawn(['status']);
+    expect(status.code, status.stderr).toBe(0);
+    const test = await ws.spawn(['test', 'posthog/hog-functions/geoip.yaml']);
+    expect(test.code, test.stdout + test.stderr).toBe(0);
+    const icons = await ws.spawn(['icons', 'slack']);
+    expect(icons.code, icons.stderr).toBe(0);
+
+    const copy = await ws.spawn(['copy', '--from', 'production', '--to', 'staging', '--dry-run', '--kinds', 'insight-variable']);
+    expect(copy.code, copy.stdout + copy.stderr).toBe(2);
+
+    const init = await ws.spawn(['init', '-e', 'qa', '--host', emu.url, '--project', '3']);
+    expect(init.code, init.stderr).toBe(0);
+    expect(ws.read('hogsync.yaml')).toContain('qa:');
+  });
+
+  it('an error is one line on stderr and exit 1, without a stack trace', async () => {
+    const r = await ws.spawn(['list', 'dashboard']);
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).not.toMatch(/\bat .*\.js:\d+/);
+  });
+});

@@ -1,0 +1,57 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { demoSeedPath, loadSeed, type Emulator } from '../../src/emulator/index.js';
+import type { Json } from '../../src/json.js';
+import { checkSchema } from '../../src/store/schemas.js';
+import { testEmulator, workspace, type Workspace } from '../helpers/e2e.js';
+
+/** Every JSON document a command prints is described by a schema in schemas/, checked here on real output. */
+
+let emu: Emulator;
+let ws: Workspace;
+
+beforeAll(async () => {
+  emu = await testEmulator({ seed: await loadSeed(demoSeedPath()) });
+  ws = await workspace(emu, { environments: { production: { project: 1 }, staging: { project: 2 } } });
+});
+afterAll(async () => emu.close());
+
+async function json(args: string[], schema: string, env?: Record<string, string>): Promise<Json> {
+  const r = await ws.run([...args, '--output', 'json'], env);
+  let doc: Json;
+  try {
+    doc = JSON.parse(r.stdout) as Json;
+  } catch {
+    throw new Error(`hogsync ${args.join(' ')} printed no JSON (exit ${r.code}): ${r.stdout}${r.stderr}`);
+  }
+  expect(checkSchema(schema, doc), `hogsync ${args.join(' ')}`).toEqual([]);
+  return doc;
+}
+
+describe('JSON output matches its schema', () => {
+  it('pull, diff, push, list, status, validate, test and copy', async () => {
+    const pull = (await json(['pull', '--commit'], 'pull-output.schema.json')) as { resources: unknown[] };
+    expect(pull.resources.length).toBeGreaterThan(10);
+    ws.write('posthog/insights/weekly-active-users.yaml', ws.read('posthog/insights/weekly-active-users.yaml').replace('name: Weekly active users', 'name: WAU'));
+    const diff = (await json(['diff'], 'diff-output.schema.json')) as { changes: unknown[] };
+    expect(diff.changes).toHaveLength(1);
+    const push = (await json(['push', '--yes'], 'push-output.schema.json')) as { results: unknown[] };
+    expect(push.results).toHaveLength(1);
+    await json(['list', 'insight'], 'list-output.schema.json');
+    await json(['list', 'hog-function'], 'list-output.schema.json');
+    await json(['status'], 'status-output.schema.json');
+    await json(['validate'], 'validate-output.schema.json');
+    await json(['test', 'posthog/hog-functions/geoip.yaml'], 'test-output.schema.json');
+    await json(['copy', '--from', 'production', '--to', 'staging', '--dry-run', '--allow-unmapped-refs'], 'copy-output.schema.json', { HOGSYNC_SECRET_NOTIFY_CRM_OF_SIGNUPS_AUTH_HEADER: 'fake-staging-token' });
+    const copied = (await json(['copy', '--from', 'production', '--to', 'staging', '--yes', '--kinds', 'insight-variable'], 'copy-output.schema.json')) as { results: unknown[] };
+    expect(copied.results.length).toBeGreaterThan(0);
+  });
+
+  it('an error, whatever the command, as {error: {code, message, data}}', async () => {
+    const doc = (await json(['list', 'dashboard'], 'error-output.schema.json')) as { error: { code: string } };
+    expect(doc.error.code).toBe('usage');
+    ws.write('posthog/insights/broken.yaml', 'apiVersion: hogsync/v1\nkind: Insight\nkey: other\nspec: {}\n');
+    const broken = (await json(['diff'], 'error-output.schema.json')) as { error: { code: string; data: { problems: string[] } } };
+    expect(broken.error.code).toBe('invalid_files');
+    expect(broken.error.data.problems[0]).toMatch(/broken\.yaml:3:6/);
+  });
+});
