@@ -5,6 +5,7 @@ import type { Outcome } from '../model.js';
 import { dependencyLevels, type KindDef, type RemoteId } from '../kinds/index.js';
 import type { PostHogClient } from '../posthog/client.js';
 import type { Plan } from '../plan/diff.js';
+import type { Redactor } from '../plan/secrets.js';
 import type { Snapshot } from '../plan/snapshot.js';
 import type { StateStore } from '../store/state.js';
 import type { VarSources } from '../plan/vars.js';
@@ -44,6 +45,8 @@ export interface CheckInput {
   vars: VarSources;
   prune: boolean;
   force: boolean;
+  /** Told the secret values the writes will send. */
+  redactor?: Redactor;
 }
 
 /** A plan that passed every check push makes before writing, with what each write will send. */
@@ -75,7 +78,7 @@ export interface ApplyResult {
 /** The checks push makes before its first write, for --dry-run and confirmation; they run once. */
 export function checkPlan(input: CheckInput): CheckedPlan {
   const { ops, skipped } = selectOps(input.plan, input);
-  const { prepared, blocking } = preflight(ops, input.vars, input.snapshot.identities);
+  const { prepared, blocking } = preflight(ops, input.vars, input.snapshot, input.redactor);
   if (blocking.length > 0) throw new PreflightError(blocking);
   return { plan: input.plan, snapshot: input.snapshot, ops, skipped, prepared };
 }
@@ -90,7 +93,7 @@ export async function applyPlan(checked: CheckedPlan, input: ApplyInput): Promis
   const { plan, snapshot, skipped, prepared } = checked;
   const { state, client } = input;
   const identities = snapshot.identities;
-  const writer = new Writer(client, state, identities);
+  const writer = new Writer(client, state, identities, snapshot.vault);
   const limit = pLimit(input.concurrency);
   const events: PushEvent[] = [];
   const emit = (e: PushEvent) => {
@@ -145,7 +148,7 @@ export async function applyPlan(checked: CheckedPlan, input: ApplyInput): Promis
         .filter((c) => kind.reorder?.applies(c.entry?.local?.spec ?? {}))
         .map((c) => ({ key: c.key, position: (c.entry?.local?.spec ?? {})[kind.reorder?.field ?? ''] ?? null }));
       try {
-        const { moved } = await applyReorder({ kind, wanted, client, identities, state });
+        const { moved } = await applyReorder({ kind, wanted, client, identities, state, vault: snapshot.vault });
         if (moved > 0) emit({ kind: kind.kind, key: '*', outcome: 'reordered', planned: 'reorder', reason: `${moved} position(s) set with one rearrange call` });
       } catch (error) {
         emit({ kind: kind.kind, key: '*', outcome: 'failed', planned: 'reorder', error: describeError(error) });

@@ -1,5 +1,7 @@
-import { isObject, setValueAt, splitPointer, valueAt, type JsonObject } from '../json.js';
-import { pushSpec, secretVarName, type VarSources } from '../plan/vars.js';
+import { splitPointer, type JsonObject } from '../json.js';
+import { sendSpec, type Redactor } from '../plan/secrets.js';
+import type { Snapshot } from '../plan/snapshot.js';
+import type { VarSources } from '../plan/vars.js';
 import type { RefResolver } from '../kinds/index.js';
 import type { Op } from './ops.js';
 
@@ -22,7 +24,8 @@ export interface Preflight {
  * a literal secret, creates have every secret they need, references resolve, and no
  * update tries to change a create-only field. Missing values are all listed at once.
  */
-export function preflight(ops: Op[], vars: VarSources, refs: RefResolver): Preflight {
+export function preflight(ops: Op[], vars: VarSources, snapshot: Pick<Snapshot, 'identities' | 'vault'>, redactor?: Redactor): Preflight {
+  const refs = snapshot.identities;
   const blocking: string[] = [];
   const missing = new Map<string, Set<string>>();
   const creating = new Set(ops.filter((o) => o.type === 'create').map((o) => `${o.change.kind.kind}/${o.change.key}`));
@@ -31,22 +34,14 @@ export function preflight(ops: Op[], vars: VarSources, refs: RefResolver): Prefl
     const local = entry?.local;
     if (op.type === 'delete' || !local) return { op };
     const ref = `${kind.kind}/${key}`;
-    const resolved = pushSpec(kind, local.fileSpec, vars);
+    const remote = entry?.remote && op.type !== 'create' ? { id: entry.remote.id, spec: entry.remote.spec } : undefined;
+    const resolved = sendSpec(kind, key, local.fileSpec, vars, remote, snapshot.vault, redactor);
     for (const name of resolved.missing) (missing.get(name) ?? missing.set(name, new Set()).get(name))?.add(`${ref} (${local.file})`);
     for (const input of resolved.literalSecrets) {
       blocking.push(`${local.file}: secret input "${input}" holds a literal value; write value: \${SOME_VAR} and set SOME_VAR in the environment instead`);
     }
-    for (const slot of kind.secrets(local.fileSpec)) {
-      const input = valueAt(local.fileSpec, slot.path);
-      const hasValue = isObject(input) && input.value !== undefined;
-      const marker = isObject(input) && input.secret === true && !hasValue;
-      const stored = entry?.remote ? isObject(valueAt(entry.remote.spec, slot.path)) : false;
-      if (!(marker || (input === undefined && slot.required && op.type === 'create')) || stored) continue;
-      // PostHog has no value to keep: the conventional variable may supply one.
-      const name = secretVarName(key, slot.name);
-      const value = vars.env[name];
-      if (value !== undefined) setValueAt(resolved.spec, slot.path, { value });
-      else blocking.push(`${local.file}: secret input "${slot.name}" has no value in PostHog yet; set ${name} (or write "value: \${SOME_VAR}" in the file and set SOME_VAR)`);
+    for (const { slot, variable } of resolved.unresolved) {
+      blocking.push(`${local.file}: secret input "${slot.name}" has no value in PostHog yet; set ${variable} (or write "value: \${SOME_VAR}" in the file and set SOME_VAR)`);
     }
     const refusal = refusalFor(op, refs, creating);
     return refusal ? { op, spec: resolved.spec, refusal } : { op, spec: resolved.spec };

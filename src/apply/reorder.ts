@@ -2,7 +2,7 @@ import { deepEqual, hashJson, type JsonObject } from '../json.js';
 import type { KindDef, RemoteId } from '../kinds/index.js';
 import type { PostHogClient } from '../posthog/client.js';
 import type { IdentityMap } from '../plan/resolver.js';
-import { withSecretRefs } from '../plan/vars.js';
+import { remoteSpec, type SecretValues } from '../plan/secrets.js';
 import type { StateStore } from '../store/state.js';
 
 export interface ReorderInput {
@@ -12,6 +12,7 @@ export interface ReorderInput {
   client: PostHogClient;
   identities: IdentityMap;
   state: StateStore;
+  vault: SecretValues;
 }
 
 export interface ReorderResult {
@@ -28,13 +29,13 @@ type Strategy = (input: ReorderInput, orders: Record<string, number>, eligible: 
 const STRATEGIES: Record<string, Strategy> = {
   // PATCH <collection>/rearrange/ {orders: {id: position}} answers with every function of
   // that type, ordered (posthog-api.md §4.6).
-  rearrange: async ({ kind, client, identities, state }, orders, eligible) => {
+  rearrange: async ({ kind, client, identities, state, vault }, orders, eligible) => {
     const raws = await client.request<JsonObject[]>({ method: 'PATCH', path: `${kind.apiPath}rearrange/`, body: { orders }, bucket: kind.rateBucket });
     for (const raw of Array.isArray(raws) ? raws : []) {
       const key = eligible.get(String(kind.remoteId(raw)));
       if (key === undefined) continue;
       const binding = state.get(kind.kind, key);
-      const spec = withSecretRefs(kind, kind.toSpec(raw, identities), binding?.secrets);
+      const spec = remoteSpec(kind, raw, identities, { bound: binding?.secrets, vault });
       identities.bind(kind.kind, key, kind.remoteId(raw), raw, kind.naturalKey(spec, raw));
       if (binding) state.bind(kind.kind, key, { ...binding, base: hashJson(spec) });
     }

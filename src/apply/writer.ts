@@ -4,12 +4,9 @@ import type { KindDef, RemoteId } from '../kinds/index.js';
 import type { PostHogClient } from '../posthog/client.js';
 import { bindingOf } from '../plan/binding.js';
 import { findCreated } from '../plan/identity.js';
-import { withSecretRefs } from '../plan/vars.js';
+import { remoteSpec, type SecretRefs, type SecretValues } from '../plan/secrets.js';
 import type { IdentityMap } from '../plan/resolver.js';
 import type { StateStore } from '../store/state.js';
-
-/** Secret inputs set from variables (plan/vars.ts secretRefs). */
-type SecretRefs = Record<string, JsonObject>;
 
 /** How many times a create is re-sent after ambiguous failures that left nothing behind. */
 const CREATE_ATTEMPTS = 5;
@@ -34,6 +31,7 @@ export class Writer {
     private readonly client: PostHogClient,
     private readonly state: StateStore,
     private readonly identities: IdentityMap,
+    private readonly vault: SecretValues,
   ) {}
 
   async create(kind: KindDef, key: string, spec: JsonObject, body: JsonObject, secrets: SecretRefs): Promise<WriteResult> {
@@ -84,7 +82,7 @@ export class Writer {
    */
   private bound(kind: KindDef, key: string, raw: JsonObject, secrets: SecretRefs): WriteResult {
     const id = kind.remoteId(raw);
-    const spec = withSecretRefs(kind, kind.toSpec(raw, this.identities), secrets);
+    const spec = remoteSpec(kind, raw, this.identities, { bound: secrets, vault: this.vault });
     this.identities.bind(kind.kind, key, id, raw, kind.naturalKey(spec, raw));
     this.state.bind(kind.kind, key, bindingOf(kind, raw, hashJson(spec), secrets));
     this.state.settle(kind.kind, key);
@@ -100,7 +98,7 @@ export class Writer {
     const candidates = items
       .filter((raw) => this.identities.keyOf(kind.kind, kind.remoteId(raw)) === undefined)
       .map((raw) => {
-        const spec = kind.toSpec(raw, this.identities);
+        const spec = remoteSpec(kind, raw, this.identities, { vault: this.vault });
         return { raw, natural: kind.naturalKey(spec, raw), hash: hashJson(spec) };
       });
     return findCreated(candidates, sent)?.raw;

@@ -49,6 +49,7 @@ export function registerCopy(program: Command, ctx: CliContext): void {
       const [{ runCopy }, { RENDERERS }, { planOutcome }] = await Promise.all([import('../engine/copy.js'), import('../plan/renderers/index.js'), import('../plan/outcome.js')]);
       const run = await runCopy({
         ws,
+        redactor: ctx.redactor,
         from: { target: from, client: source.client },
         to: { target: to, client: destination.client },
         kinds,

@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import type { Outcome } from '../model.js';
+import { Redactor } from '../plan/secrets.js';
 import type { PostHogClient } from '../posthog/client.js';
 import { createClient } from '../config/client.js';
 import { HogsyncError } from '../errors.js';
@@ -19,6 +20,8 @@ export interface CliContext {
   clients: PostHogClient[];
   /** Makes the PostHog client of a target (tests inject one with a shorter clock). */
   createClient: typeof createClient;
+  /** Secret values met during the run; everything written to stdout and stderr is masked with it. */
+  redactor: Redactor;
 }
 
 /** What main() can be given instead of the real thing (tests run commands in-process). */
@@ -42,10 +45,12 @@ function buildProgram(ctx: CliContext): Command {
   return program;
 }
 
-export async function main(argv: string[], io: Io = processIo(), deps: MainDeps = {}): Promise<number> {
+export async function main(argv: string[], rawIo: Io = processIo(), deps: MainDeps = {}): Promise<number> {
+  const redactor = new Redactor();
+  const io = redacting(rawIo, redactor);
   let exitCode = exitCodeOf('done');
   const started = Date.now();
-  const ctx: CliContext = { io, conclude: (outcome) => (exitCode = exitCodeOf(outcome)), timings: {}, clients: [], createClient: deps.createClient ?? createClient };
+  const ctx: CliContext = { io, conclude: (outcome) => (exitCode = exitCodeOf(outcome)), timings: {}, clients: [], createClient: deps.createClient ?? createClient, redactor };
   const program = buildProgram(ctx);
   try {
     await program.parseAsync(argv, { from: 'user' });
@@ -73,6 +78,11 @@ function writeTimings(path: string, ctx: CliContext, started: number, exitCode: 
     ...ctx.timings,
   };
   writeFileSync(path, `${JSON.stringify(doc)}\n`);
+}
+
+/** The run's output with every registered secret value masked, whatever writes it (a server's echo included). */
+function redacting(io: Io, redactor: Redactor): Io {
+  return { ...io, out: (t) => io.out(redactor.redact(t)), err: (t) => io.err(redactor.redact(t)) };
 }
 
 /** `--output json` / `-o json` anywhere on the line: errors are then printed as JSON too. */

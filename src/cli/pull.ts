@@ -26,6 +26,7 @@ export function registerPull(program: Command, ctx: CliContext): void {
       const { runPull } = await import('../engine/pull.js');
       const result = await runPull({
         ...session,
+        redactor: ctx.redactor,
         kinds,
         env: ctx.io.env,
         timings: ctx.timings,

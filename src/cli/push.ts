@@ -47,6 +47,7 @@ export function registerPush(program: Command, ctx: CliContext): void {
       const started = new Date().toISOString();
       const run = await runPush({
         ...session,
+        redactor: ctx.redactor,
         kinds,
         env: ctx.io.env,
         timings: ctx.timings,

@@ -1,18 +1,22 @@
 import { existsSync } from 'node:fs';
 import type { Target, Workspace } from '../config/target.js';
-import { isObject, setValueAt, valueAt, type Json, type JsonObject } from '../json.js';
+import { setValueAt, valueAt, type Json, type JsonObject } from '../json.js';
 import { withDependencies, type KindDef } from '../kinds/index.js';
 import type { PostHogClient } from '../posthog/client.js';
+import type { Redactor } from '../plan/secrets.js';
 import { fetchRemote } from './fetch-remote.js';
 import { computePlan, type Plan } from '../plan/diff.js';
 import { buildSnapshot } from '../plan/snapshot.js';
-import { keepTemplates, varNames, type VarSources } from '../plan/vars.js';
+import { targetSecrets } from '../plan/secrets.js';
+import { keepTemplates, type VarSources } from '../plan/vars.js';
 import { readResourceFile, resourcePath, type ResourceFile } from '../store/resource-files.js';
 import { StateStore } from '../store/state.js';
 import { readSnapshot, type Loaded } from './read.js';
 import { applyPlan, checkPlan, type ApplyResult, type PushEvent } from '../apply/apply-plan.js';
 
 export interface CopyOptions {
+  /** Told every secret value the run meets, for the output to mask. */
+  redactor?: Redactor;
   ws: Workspace;
   from: { target: Target; client: PostHogClient };
   to: { target: Target; client: PostHogClient };
@@ -69,10 +73,10 @@ export async function runCopy(opts: CopyOptions): Promise<CopyRun> {
       }
       unmapped.push(entry);
     }
-    local.push({ kind: item.kind, key: item.key, file: display, spec: withTargetSecrets(item.kind, mapped.spec, item.fileSpec) });
+    local.push({ kind: item.kind, key: item.key, file: display, spec: targetSecrets(item.kind, mapped.spec, item.fileSpec) });
   }
 
-  const loaded = await readSnapshot({ ws, target: opts.to.target, client: opts.to.client, kinds, env: opts.env, adopt: opts.adopt, assignNew: false, lock: !opts.dryRun, localOverride: local });
+  const loaded = await readSnapshot({ ws, target: opts.to.target, client: opts.to.client, kinds, env: opts.env, adopt: opts.adopt, assignNew: false, lock: !opts.dryRun, localOverride: local, ...(opts.redactor ? { redactor: opts.redactor } : {}) });
   try {
     return await applyCopy(opts, loaded, refused, unmapped);
   } finally {
@@ -82,7 +86,7 @@ export async function runCopy(opts: CopyOptions): Promise<CopyRun> {
 
 async function applyCopy(opts: CopyOptions, loaded: Loaded, refused: Refusal[], unmapped: Refusal[]): Promise<CopyRun> {
   const plan = computePlan(loaded.snapshot, opts.to.target.environment);
-  const checked = checkPlan({ plan, snapshot: loaded.snapshot, vars: loaded.vars, prune: opts.prune, force: opts.force });
+  const checked = checkPlan({ plan, snapshot: loaded.snapshot, vars: loaded.vars, prune: opts.prune, force: opts.force, ...(opts.redactor ? { redactor: opts.redactor } : {}) });
   if (opts.dryRun) return { plan, refused, unmapped };
   if (checked.ops.length > 0 && opts.confirm && !(await opts.confirm(plan))) return { plan, refused, unmapped, declined: true };
   const apply = { state: loaded.state, client: opts.to.client, kinds: opts.kinds, concurrency: opts.concurrency, ...(opts.onEvent ? { onEvent: opts.onEvent } : {}) };
@@ -151,19 +155,4 @@ function mapForeignRefs(kind: KindDef, spec: JsonObject, refs: Target['refs']): 
     setValueAt(out, ref.path, typeof current === 'number' && /^\d+$/.test(to) ? Number(to) : to);
   }
   return { spec: out, unmapped };
-}
-
-/**
- * A secret cannot be read from the source. For the target it comes from the variable the
- * working-tree file names (`value: ${VAR}`); otherwise it stays `{secret: true}`, which
- * keeps a secret the target already stores, and push's preflight takes it from
- * HOGSYNC_SECRET_<KEY>_<INPUT> (or names that variable) when the target has none.
- */
-function withTargetSecrets(kind: KindDef, spec: JsonObject, fileSpec: JsonObject | undefined): JsonObject {
-  const out = structuredClone(spec);
-  for (const slot of kind.secrets(out)) {
-    const fromFile = fileSpec ? valueAt(fileSpec, slot.path) : undefined;
-    if (isObject(fromFile) && typeof fromFile.value === 'string' && varNames(fromFile.value).length > 0) setValueAt(out, slot.path, { ...fromFile });
-  }
-  return out;
 }

@@ -2,11 +2,14 @@ import { resolve } from 'node:path';
 import type { Target, Workspace } from '../config/target.js';
 import type { KindDef } from '../kinds/index.js';
 import type { PostHogClient } from '../posthog/client.js';
+import type { Redactor } from '../plan/secrets.js';
 import type { Plan } from '../plan/diff.js';
 import { filterPlan } from '../plan/filter.js';
 import { readPlan } from './read.js';
 
 export interface DiffOptions {
+  /** Told every secret value the run meets, for the output to mask. */
+  redactor?: Redactor;
   ws: Workspace;
   target: Target;
   client: PostHogClient;

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { Target, Workspace } from '../config/target.js';
 import type { PostHogClient } from '../posthog/client.js';
+import type { Redactor } from '../plan/secrets.js';
 import { planPull, type PullAction, type PullStep } from '../plan/pull-plan.js';
 import { commitPaths } from '../store/git.js';
 import { readSnapshot, type Loaded } from './read.js';
@@ -9,6 +10,8 @@ import { removeResource, resourcePath, writeResources } from '../store/resource-
 import { WriteAhead } from './write-ahead.js';
 
 export interface PullOptions {
+  /** Told every secret value the run meets, for the output to mask. */
+  redactor?: Redactor;
   ws: Workspace;
   target: Target;
   client: PostHogClient;

@@ -2,12 +2,15 @@ import { resolve } from 'node:path';
 import type { Target, Workspace } from '../config/target.js';
 import type { KindDef } from '../kinds/index.js';
 import type { PostHogClient } from '../posthog/client.js';
+import type { Redactor } from '../plan/secrets.js';
 import type { Plan } from '../plan/diff.js';
 import { filterPlan } from '../plan/filter.js';
 import { readPlan, type Loaded } from './read.js';
 import { applyPlan, checkPlan, type ApplyResult, type PushEvent } from '../apply/apply-plan.js';
 
 export interface PushRunOptions {
+  /** Told every secret value the run meets, for the output to mask. */
+  redactor?: Redactor;
   ws: Workspace;
   target: Target;
   client: PostHogClient;
@@ -46,7 +49,7 @@ export async function runPush(opts: PushRunOptions): Promise<PushRun> {
 
 async function applyLoaded(opts: PushRunOptions, loaded: Loaded & { plan: Plan }): Promise<PushRun> {
   const plan = filterPlan(loaded.plan, opts.selectors, { file: (p) => resolve(opts.ws.root, p), selector: (p) => resolve(opts.cwd, p) });
-  const checked = checkPlan({ plan, snapshot: loaded.snapshot, vars: loaded.vars, prune: opts.prune, force: opts.force });
+  const checked = checkPlan({ plan, snapshot: loaded.snapshot, vars: loaded.vars, prune: opts.prune, force: opts.force, ...(opts.redactor ? { redactor: opts.redactor } : {}) });
   if (opts.dryRun) return { plan };
   if (checked.ops.length > 0 && opts.confirm && !(await opts.confirm(plan))) return { plan, declined: true };
   const applied = Date.now();

@@ -6,6 +6,7 @@ import type { PostHogClient } from '../posthog/client.js';
 import { computePlan, type Plan } from '../plan/diff.js';
 import type { RemoteEntry } from '../plan/identity.js';
 import { SnapshotBuilder, type LocalResource, type Snapshot } from '../plan/snapshot.js';
+import { hideValues, type Redactor } from '../plan/secrets.js';
 import type { VarSources } from '../plan/vars.js';
 import { cleanResourceDirs, readAllResources, readAllResourcesInSlices, type ResourceFile } from '../store/resource-files.js';
 import { StateStore } from '../store/state.js';
@@ -48,6 +49,8 @@ export interface ReadOptions {
   filesFirst?: boolean;
   /** The command writes the state: hold the environment's lock (pull, push, copy) until release(). */
   lock?: boolean;
+  /** Told every secret value the run meets (files' variables, secrets PostHog answers with). */
+  redactor?: Redactor;
   /** Sees remote resources as they are converted, page by page (pull writes new files ahead). */
   onRemote?: (kind: KindDef, entries: RemoteEntry[], ctx: RemoteContext) => void;
 }
@@ -148,6 +151,7 @@ async function readWithState(opts: ReadOptions, state: StateStore, fetched: Kind
     }
   }
   const local = opts.localOverride ?? files.map((f) => ({ kind: f.kind, key: f.key, file: f.display, spec: f.spec }));
+  if (opts.redactor) hideValues(opts.redactor, local, vars);
   builder = new SnapshotBuilder({
     kinds,
     fetched,
@@ -158,6 +162,7 @@ async function readWithState(opts: ReadOptions, state: StateStore, fetched: Kind
     adopt: opts.adopt,
     assignNew: opts.assignNew,
     rotateSecrets: opts.rotateSecrets === true,
+    ...(opts.redactor ? { redactor: opts.redactor } : {}),
   });
   // Local files are put in comparison form while pages are on their way, in slices too.
   const t1 = performance.now();

@@ -3,13 +3,13 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Target, Workspace } from '../config/target.js';
 import { ConfigError, FileError, UsageError } from '../errors.js';
-import { isObject, setValueAt, valueAt, type JsonObject } from '../json.js';
-import { kindWith, type SecretSlot } from '../kinds/index.js';
+import { isObject, type JsonObject } from '../json.js';
+import { kindWith } from '../kinds/index.js';
 import { Syntax } from '../kinds/syntax.js';
 import type { PostHogClient } from '../posthog/client.js';
 import { invoke, type InvocationResult } from '../posthog/function-endpoints.js';
 import { IdentityMap } from '../plan/resolver.js';
-import { pushSpec } from '../plan/vars.js';
+import { placeholderSecrets, sendSpec, type Redactor } from '../plan/secrets.js';
 import { readResourceFile } from '../store/resource-files.js';
 import { StateStore } from '../store/state.js';
 
@@ -21,6 +21,8 @@ export interface TestRunOptions {
   cwd: string;
   file: string;
   eventFile?: string;
+  /** Told the secret values the run uses; the logs of a mocked fetch show them, and output must not. */
+  redactor?: Redactor;
 }
 
 export interface TestRun {
@@ -53,42 +55,17 @@ export async function runHogTest(opts: TestRunOptions): Promise<TestRun> {
     const where = problem.offset !== undefined ? file.parsed.whereIn(`/spec${problem.pointer}`, problem.offset) : file.parsed.where(`/spec${problem.pointer}`);
     throw new FileError(where, problem.message);
   }
-  const resolved = pushSpec(kind, file.spec, { env: opts.env, vars: opts.target.vars });
+  const resolved = sendSpec(kind, file.key, file.spec, { env: opts.env, vars: opts.target.vars }, undefined, undefined, opts.redactor);
   if (resolved.missing.length > 0) throw new ConfigError(`Set ${resolved.missing.join(', ')} to run ${file.display}: its inputs use them.`);
   if (resolved.literalSecrets.length > 0) throw new FileError(file.display, `secret input(s) ${resolved.literalSecrets.join(', ')} hold literal values; use value: \${SOME_VAR}`);
 
   const state = StateStore.load(opts.ws.stateDir, opts.target.environment, opts.target, opts.ws.root, { journal: false });
   const id = String(state.get(kind.kind, file.key)?.id ?? 'new');
-  const { spec, values } = withTestSecrets(kind.secrets(resolved.spec), resolved.spec);
+  const spec = placeholderSecrets(kind, resolved.spec);
   const configuration = kind.toBody(spec, new IdentityMap(), 'create');
   const globals = opts.eventFile ? readEvent(resolve(opts.cwd, opts.eventFile)) : sampleGlobals(resolved.spec, opts.target);
   const invocation = await invoke(opts.client, { base: kind.apiPath, bucket: kind.rateBucket }, id, { configuration, globals, mock_async_functions: true });
-  return { kind: kind.kind, key: file.key, id, invocation: mask(invocation, values) };
-}
-
-/**
- * The executor logs what a mocked fetch would send, secrets included, so no secret may be
- * one we cannot hide: a secret set from ${VAR} runs with its value and is masked in the
- * output; one PostHog stores (which we never see, so could not mask) runs as the
- * placeholder `<secret:NAME>`. Fetches are mocked, so nothing is sent either way, and the
- * logs still show where each secret goes.
- */
-function withTestSecrets(slots: SecretSlot[], spec: JsonObject): { spec: JsonObject; values: string[] } {
-  const out = structuredClone(spec);
-  const values: string[] = [];
-  for (const slot of slots) {
-    const input = valueAt(out, slot.path);
-    const value = isObject(input) ? input.value : undefined;
-    if (typeof value === 'string' && value.length > 0) values.push(value);
-    else setValueAt(out, slot.path, { value: `<secret:${slot.name}>` });
-  }
-  return { spec: out, values };
-}
-
-function mask(result: InvocationResult, secrets: string[]): InvocationResult {
-  if (secrets.length === 0) return result;
-  const hide = (text: string) => secrets.reduce((t, s) => t.split(s).join('********'), text);
-  return JSON.parse(hide(JSON.stringify(result))) as InvocationResult;
+  return { kind: kind.kind, key: file.key, id, invocation };
 }
 
 /** `--event` holds either globals (`{event: {...}, person?: ...}`) or a bare event. */

@@ -130,15 +130,17 @@ function normalize(spec: JsonObject): JsonObject {
 
 function secretSlots(spec: JsonObject): SecretSlot[] {
   const slots: SecretSlot[] = [];
-  const scan = (schemaItems: Json | undefined, base: (string | number)[]) => {
+  const scan = (schemaItems: Json | undefined, base: (string | number)[], prefix: string, serverKeeps: boolean) => {
     if (!Array.isArray(schemaItems)) return;
     for (const item of schemaItems) {
       if (!isObject(item) || item.secret !== true || typeof item.key !== 'string') continue;
-      slots.push({ path: pointer([...base, 'inputs', item.key]), name: item.key, required: item.required === true });
+      slots.push({ path: pointer([...base, 'inputs', item.key]), name: `${prefix}${item.key}`, required: item.required === true, serverKeeps });
     }
   };
-  scan(spec.inputs_schema, []);
-  if (Array.isArray(spec.mappings)) spec.mappings.forEach((m, i) => isObject(m) && scan(m.inputs_schema, ['mappings', i]));
+  // Only top-level inputs are encrypted and masked by PostHog (move_secret_inputs and
+  // to_representation read the top-level inputs_schema); mapping inputs come back in clear.
+  scan(spec.inputs_schema, [], '', true);
+  if (Array.isArray(spec.mappings)) spec.mappings.forEach((m, i) => isObject(m) && scan(m.inputs_schema, ['mappings', i], `mappings[${i}].`, false));
   return slots;
 }
 

@@ -60,6 +60,12 @@ export interface SecretSlot {
   name: string;
   /** The input must have a value on create. */
   required: boolean;
+  /**
+   * PostHog keeps this secret encrypted and masks it in answers, so `{secret: true}` keeps
+   * what it stores. False where PostHog stores the value in clear and answers with it (a
+   * destination's mapping inputs, posthog-api.md §10): hogsync then masks it itself.
+   */
+  serverKeeps: boolean;
 }
 
 /** Operations PostHog offers on a kind beyond CRUD; the CLI offers them where they exist. */

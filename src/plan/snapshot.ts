@@ -3,7 +3,8 @@ import { dependencyLevels, type KindDef } from '../kinds/index.js';
 import type { Binding, PendingCreate } from '../model.js';
 import { matchIdentities, type MatchReason, type RemoteEntry } from './identity.js';
 import { IdentityMap } from './resolver.js';
-import { desiredSpec, secretRefs, withSecretRefs, type VarSources } from './vars.js';
+import { compareSpec, remoteSpec, secretRefs, SecretValues, type Redactor, type SecretRefs } from './secrets.js';
+import type { VarSources } from './vars.js';
 
 /** A resource file, as the plan sees it. */
 export interface LocalResource {
@@ -19,8 +20,8 @@ export interface LocalResource {
   pending?: PendingCreate | undefined;
   missingVars: string[];
   literalSecrets: string[];
-  /** Secret inputs the file sets from variables (see plan/vars.ts secretRefs). */
-  secretRefs: Record<string, JsonObject>;
+  /** Secret inputs the file sets from variables (see plan/secrets.ts secretRefs). */
+  secretRefs: SecretRefs;
 }
 
 /** One key of one kind, with whatever exists of it on each side. */
@@ -41,6 +42,8 @@ export interface Snapshot {
   /** Remote resources with no key in this run, per kind. */
   unmanaged: Array<{ kind: KindDef; remote: RemoteEntry }>;
   identities: IdentityMap;
+  /** Secret values PostHog returned in clear this run (never written anywhere). */
+  vault: SecretValues;
 }
 
 export interface SnapshotInput {
@@ -58,6 +61,8 @@ export interface SnapshotInput {
   assignNew: boolean;
   /** push --rotate-secrets: every secret a file sets from a variable is sent again. */
   rotateSecrets?: boolean;
+  /** Told every secret value this run meets, so that output can hide them. */
+  redactor?: Redactor;
 }
 
 /** The input of a snapshot without the remote listing, which may arrive page by page. */
@@ -71,6 +76,7 @@ export type BuilderInput = Omit<SnapshotInput, 'remote'>;
  */
 export class SnapshotBuilder {
   readonly identities = new IdentityMap();
+  readonly vault: SecretValues;
   private readonly order: KindDef[];
   private readonly planned: Set<string>;
   private readonly remotes = new Map<string, RemoteEntry[]>();
@@ -81,6 +87,7 @@ export class SnapshotBuilder {
   private readonly boundSecrets = new Map<string, Map<string, Binding['secrets']>>();
 
   constructor(private readonly input: BuilderInput) {
+    this.vault = new SecretValues(input.redactor);
     this.order = dependencyLevels(input.fetched).flat();
     this.planned = new Set(input.kinds.map((k) => k.kind));
   }
@@ -109,7 +116,7 @@ export class SnapshotBuilder {
       if (seen.has(String(id))) continue;
       seen.add(String(id));
       this.identities.remember(kind.kind, id, raw);
-      const spec = withSecretRefs(kind, kind.toSpec(raw, this.identities), secrets.get(String(id)));
+      const spec = remoteSpec(kind, raw, this.identities, { bound: secrets.get(String(id)), vault: this.vault });
       const entry: RemoteEntry = { id, raw, spec, hash: hashJson(spec), natural: kind.naturalKey(spec, raw) };
       list.push(entry);
       added.push(entry);
@@ -157,10 +164,10 @@ export class SnapshotBuilder {
 
   snapshot(): Snapshot {
     const entries = this.order.flatMap((k) => this.entries.get(k.kind) ?? []);
-    return { entries, unmanaged: this.unmanaged, identities: this.identities };
+    return { entries, unmanaged: this.unmanaged, identities: this.identities, vault: this.vault };
   }
 
-  private secretsOf(kind: KindDef): Map<string, Binding['secrets']> {
+  private secretsOf(kind: KindDef): Map<string, SecretRefs | undefined> {
     let map = this.boundSecrets.get(kind.kind);
     if (!map) {
       map = new Map();
@@ -194,7 +201,7 @@ export class SnapshotBuilder {
   }
 
   private toLocal(kind: KindDef, l: SnapshotInput['local'][number]): LocalResource {
-    const resolved = desiredSpec(kind, l.spec, this.input.vars);
+    const resolved = compareSpec(kind, l.spec, this.input.vars);
     return {
       key: l.key,
       file: l.file,

@@ -140,7 +140,7 @@ describe('hog function kind', () => {
 
   it('declares its secret inputs and where ${VAR} may appear', () => {
     const spec = hogFunction.toSpec(raw, refs());
-    expect(hogFunction.secrets(spec)).toEqual([{ path: '/inputs/token', name: 'token', required: false }]);
+    expect(hogFunction.secrets(spec)).toEqual([{ path: '/inputs/token', name: 'token', required: false, serverKeeps: true }]);
     expect(hogFunction.varPaths(spec)).toEqual(['/inputs/url/value']);
   });
 
