@@ -6,12 +6,14 @@ import { dependencyLevels, type KindDef, type RemoteId } from '../kinds/index.js
 import type { PostHogClient } from '../posthog/client.js';
 import type { Plan } from '../plan/diff.js';
 import type { Redactor } from '../plan/secrets.js';
-import type { Snapshot } from '../plan/snapshot.js';
+import { sharedNaturals } from '../plan/identity.js';
+import type { LocalResource, Snapshot } from '../plan/snapshot.js';
 import type { StateStore } from '../store/state.js';
 import type { VarSources } from '../plan/vars.js';
 import { selectOps, type Op, type Skip } from './ops.js';
 import { preflight, type Prepared } from './preflight.js';
 import { applyReorder } from './reorder.js';
+import { WriteGate } from './gate.js';
 import { Writer } from './writer.js';
 
 type EventOutcome = 'created' | 'updated' | 'adopted' | 'deleted' | 'reordered' | 'skipped' | 'failed';
@@ -60,7 +62,23 @@ export interface CheckedPlan {
   prepared: Prepared[];
 }
 
+/** Without a better figure: a create may still be committed up to two minutes after it was sent. */
+const DEFAULT_SETTLE_MS = 120_000;
+
+/**
+ * How long PostHog may still commit a create after hogsync gave up on its answer: the
+ * request timeout again, and at least five seconds more (a slow commit seen at 65 s with a
+ * 60 s timeout is covered).
+ */
+export function settleMs(client: { timeoutMs: number }): number {
+  return client.timeoutMs + Math.max(client.timeoutMs, 5_000);
+}
+
 export interface ApplyInput {
+  /** How long after sending a create PostHog may still commit it (see Writer). */
+  settleMs?: number;
+  /** Aborted on SIGINT/SIGTERM: nothing new is sent, what is in flight finishes and is recorded. */
+  signal?: AbortSignal;
   state: StateStore;
   client: PostHogClient;
   kinds: readonly KindDef[];
@@ -93,8 +111,10 @@ export async function applyPlan(checked: CheckedPlan, input: ApplyInput): Promis
   const { plan, snapshot, skipped, prepared } = checked;
   const { state, client } = input;
   const identities = snapshot.identities;
-  const writer = new Writer(client, state, identities, snapshot.vault);
+  const ambiguousNaturals = new Map(input.kinds.map((k) => [k.kind, sharedNaturals(snapshot.entries.filter((e) => e.kind === k && e.local).map((e) => e.local as LocalResource))]));
+  const writer = new Writer(client, state, identities, snapshot.vault, { settleMs: input.settleMs ?? DEFAULT_SETTLE_MS, ambiguousNaturals });
   const limit = pLimit(input.concurrency);
+  const gate = new WriteGate(input.signal);
   const events: PushEvent[] = [];
   const emit = (e: PushEvent) => {
     events.push(e);
@@ -134,7 +154,7 @@ export async function applyPlan(checked: CheckedPlan, input: ApplyInput): Promis
             return false;
           }
         }
-        return limit(() => write(p, writer, identities, eventFor, emit));
+        return limit(() => write(p, { writer, identities, gate, eventFor, emit }));
       };
       done.set(refOf(change.kind.kind, change.key), Promise.resolve().then(run));
     }
@@ -158,7 +178,12 @@ export async function applyPlan(checked: CheckedPlan, input: ApplyInput): Promis
     const deletes = prepared.filter((p) => p.op.type === 'delete');
     for (const level of [...dependencyLevels(input.kinds)].reverse()) {
       const inLevel = deletes.filter((p) => level.includes(p.op.change.kind));
-      await Promise.all(inLevel.map((p) => limit(() => remove(p.op, writer, eventFor, emit))));
+      await Promise.all(inLevel.map((p) => limit(() => remove(p.op, { writer, identities, gate, eventFor, emit }))));
+    }
+    if (!input.signal?.aborted) {
+      for (const d of await writer.removeLateDuplicates()) {
+        emit({ kind: d.kind, key: d.key, outcome: 'deleted', planned: 'create', id: d.id, reason: 'a second copy, committed by PostHog after hogsync had sent the create again; deleted so that one remains' });
+      }
     }
   } finally {
     state.flush();
@@ -171,17 +196,26 @@ export async function applyPlan(checked: CheckedPlan, input: ApplyInput): Promis
   return { events, summary, outcome };
 }
 
-async function write(
-  p: Prepared,
-  writer: Writer,
-  identities: Snapshot['identities'],
-  eventFor: (op: Op, outcome: EventOutcome, extra?: Partial<PushEvent>) => PushEvent,
-  emit: (e: PushEvent) => void,
-): Promise<boolean> {
+/** What one write needs from the run around it. */
+interface WriteContext {
+  writer: Writer;
+  identities: Snapshot['identities'];
+  gate: WriteGate;
+  eventFor: (op: Op, outcome: EventOutcome, extra?: Partial<PushEvent>) => PushEvent;
+  emit: (e: PushEvent) => void;
+}
+
+async function write(p: Prepared, ctx: WriteContext): Promise<boolean> {
+  const { writer, identities, eventFor, emit } = ctx;
   const { op } = p;
   const { kind, key, entry } = op.change;
   if (p.refusal) {
     emit(eventFor(op, 'failed', { error: { message: p.refusal } }));
+    return false;
+  }
+  const blocked = ctx.gate.blocked(kind.kind);
+  if (blocked) {
+    emit(eventFor(op, 'skipped', { reason: blocked }));
     return false;
   }
   try {
@@ -208,19 +242,23 @@ async function write(
     emit(eventFor(op, op.type === 'adopt' ? 'adopted' : 'updated', { id: r.id }));
     return true;
   } catch (error) {
+    ctx.gate.observe(kind.kind, kind.scope, error);
     emit(eventFor(op, 'failed', { error: describeError(error) }));
     return false;
   }
 }
 
-async function remove(op: Op, writer: Writer, eventFor: (op: Op, outcome: EventOutcome, extra?: Partial<PushEvent>) => PushEvent, emit: (e: PushEvent) => void): Promise<void> {
+async function remove(op: Op, ctx: WriteContext): Promise<void> {
   const { kind, key, id } = op.change;
+  const blocked = ctx.gate.blocked(kind.kind);
+  if (blocked) return ctx.emit(ctx.eventFor(op, 'skipped', { reason: blocked }));
   try {
     if (id === undefined) throw new Error('no remote id to delete');
-    await writer.delete(kind, key, id);
-    emit(eventFor(op, 'deleted'));
+    await ctx.writer.delete(kind, key, id);
+    ctx.emit(ctx.eventFor(op, 'deleted'));
   } catch (error) {
-    emit(eventFor(op, 'failed', { error: describeError(error) }));
+    ctx.gate.observe(kind.kind, kind.scope, error);
+    ctx.emit(ctx.eventFor(op, 'failed', { error: describeError(error) }));
   }
 }
 

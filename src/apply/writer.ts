@@ -1,15 +1,16 @@
 import { AmbiguousWriteError, PostHogApiError } from '../errors.js';
-import { hashJson, type JsonObject } from '../json.js';
+import { hashJson, isObject, type JsonObject } from '../json.js';
 import type { KindDef, RemoteId } from '../kinds/index.js';
+import type { PendingCreate } from '../model.js';
 import type { PostHogClient } from '../posthog/client.js';
 import { bindingOf } from '../plan/binding.js';
 import { findCreated } from '../plan/identity.js';
-import { remoteSpec, type SecretRefs, type SecretValues } from '../plan/secrets.js';
 import type { IdentityMap } from '../plan/resolver.js';
+import { remoteSpec, type SecretRefs, type SecretValues } from '../plan/secrets.js';
 import type { StateStore } from '../store/state.js';
 
-/** How many times a create is re-sent after ambiguous failures that left nothing behind. */
-const CREATE_ATTEMPTS = 5;
+/** How many times a create is sent in all, when earlier sends left nothing behind. */
+const CREATE_ATTEMPTS = 3;
 
 export interface WriteResult {
   id: RemoteId;
@@ -18,35 +19,65 @@ export interface WriteResult {
   recovered?: boolean;
 }
 
+export interface WriterOptions {
+  /**
+   * How long after a create was sent PostHog may still commit it (its answer was lost, or
+   * came after our timeout): the resource is looked for that long before it is sent again.
+   */
+  settleMs: number;
+  /** Per kind, natural keys that several files of this run share: a lookup then needs the content too. */
+  ambiguousNaturals: ReadonlyMap<string, ReadonlySet<string>>;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+/** A create that had to be sent more than once: checked for a late duplicate at the end. */
+interface Resent {
+  kind: KindDef;
+  key: string;
+  sent: PendingCreate;
+}
+
 /**
  * The writes of one environment: each success is recorded in the state journal at once,
  * so an interrupted push resumes where it stopped. A create is never sent twice blindly:
- * its intent is journaled first, and after an ambiguous failure the resource is looked
- * up by natural key before anything is sent again.
+ * its intent is recorded first, and after an ambiguous failure (reset, timeout, 5xx, an
+ * answer without an id) the resource is looked for, by natural key and content, for as
+ * long as PostHog could still commit it, before anything is sent again.
  */
 export class Writer {
   private listings = new Map<string, { at: number; items: Promise<JsonObject[]> }>();
+  private readonly resent: Resent[] = [];
+  private readonly sleep: (ms: number) => Promise<void>;
 
   constructor(
     private readonly client: PostHogClient,
     private readonly state: StateStore,
     private readonly identities: IdentityMap,
     private readonly vault: SecretValues,
-  ) {}
+    private readonly opts: WriterOptions,
+  ) {
+    this.sleep = opts.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
+  }
 
   async create(kind: KindDef, key: string, spec: JsonObject, body: JsonObject, secrets: SecretRefs): Promise<WriteResult> {
-    const sent = { natural: kind.naturalKey(spec), hash: hashJson(spec) };
+    const sent: PendingCreate = { ...optional('natural', kind.naturalKey(spec)), hash: hashJson(spec), since: new Date().toISOString() };
     this.state.markPending(kind.kind, key, sent);
     for (let attempt = 1; ; attempt++) {
+      const sentAt = Date.now();
       try {
         const raw = await this.client.request<JsonObject>({ method: 'POST', path: kind.apiPath, body, bucket: kind.rateBucket });
+        // A create succeeded only if its answer names what was created.
+        if (!isObject(raw) || kind.remoteId(raw) === undefined || kind.remoteId(raw) === null) {
+          throw new AmbiguousWriteError('POST', kind.apiPath, 'the answer did not name the created resource (no id)');
+        }
+        if (attempt > 1) this.resent.push({ kind, key, sent });
         return this.bound(kind, key, raw, secrets);
       } catch (error) {
         if (!(error instanceof AmbiguousWriteError)) {
           this.state.settle(kind.kind, key);
           throw error;
         }
-        const found = await this.lookup(kind, sent, Date.now());
+        const found = await this.awaitCreated(kind, sent, mayStillCommit(error) ? sentAt + this.opts.settleMs : Date.now());
         if (found) return { ...this.bound(kind, key, found, secrets), recovered: true };
         if (attempt >= CREATE_ATTEMPTS) throw error;
       }
@@ -55,6 +86,9 @@ export class Writer {
 
   async update(kind: KindDef, key: string, id: RemoteId, body: JsonObject, secrets: SecretRefs): Promise<WriteResult> {
     const raw = await this.client.request<JsonObject>({ method: 'PATCH', path: `${kind.apiPath}${encodeURIComponent(String(id))}/`, body, bucket: kind.rateBucket });
+    if (!isObject(raw) || String(kind.remoteId(raw)) !== String(id)) {
+      throw new AmbiguousWriteError('PATCH', `${kind.apiPath}${id}/`, 'the answer was not the updated resource');
+    }
     return this.bound(kind, key, raw, secrets);
   }
 
@@ -64,6 +98,35 @@ export class Writer {
   }
 
   async delete(kind: KindDef, key: string, id: RemoteId): Promise<void> {
+    await this.remove(kind, id);
+    this.identities.unbind(kind.kind, key);
+    this.state.unbind(kind.kind, key);
+  }
+
+  /**
+   * The creates that had to be sent again are checked once more at the end: should PostHog
+   * have committed an earlier send after all, the extra resource is deleted, so a run never
+   * leaves a duplicate it made. Returns what was removed, for the report.
+   */
+  async removeLateDuplicates(): Promise<Array<{ kind: string; key: string; id: RemoteId }>> {
+    const removed: Array<{ kind: string; key: string; id: RemoteId }> = [];
+    const started = Date.now();
+    for (const { kind, key, sent } of this.resent) {
+      const ours = this.identities.idOf(kind.kind, key);
+      const items = await this.listing(kind, started);
+      for (const raw of items) {
+        const id = kind.remoteId(raw);
+        if (String(id) === String(ours) || this.identities.keyOf(kind.kind, id) !== undefined) continue;
+        const spec = remoteSpec(kind, raw, this.identities, { vault: this.vault });
+        if (hashJson(spec) !== sent.hash || kind.naturalKey(spec, raw) !== sent.natural) continue;
+        await this.remove(kind, id);
+        removed.push({ kind: kind.kind, key, id });
+      }
+    }
+    return removed;
+  }
+
+  private async remove(kind: KindDef, id: RemoteId): Promise<void> {
     const path = `${kind.apiPath}${encodeURIComponent(String(id))}/`;
     try {
       if (kind.deleteStyle === 'soft') await this.client.request({ method: 'PATCH', path, body: { deleted: true }, bucket: kind.rateBucket });
@@ -72,8 +135,6 @@ export class Writer {
       // Already gone (a retried delete, or someone else deleted it): the goal is reached.
       if (!(error instanceof PostHogApiError && error.status === 404)) throw error;
     }
-    this.identities.unbind(kind.kind, key);
-    this.state.unbind(kind.kind, key);
   }
 
   /**
@@ -89,19 +150,28 @@ export class Writer {
     return { id, raw };
   }
 
+  /** Looks for what an ambiguous create made, with growing pauses, until `deadline` (once at least). */
+  private async awaitCreated(kind: KindDef, sent: PendingCreate, deadline: number): Promise<JsonObject | undefined> {
+    for (let pause = 250; ; pause = Math.min(pause * 2, 5_000)) {
+      const found = await this.lookup(kind, sent, Date.now());
+      if (found || Date.now() >= deadline) return found;
+      await this.sleep(Math.min(pause, Math.max(0, deadline - Date.now())));
+    }
+  }
+
   /**
    * Finds the resource an ambiguous create may have made, among resources no key is
    * bound to. Concurrent lookups of one kind share a listing taken after their failure.
    */
-  private async lookup(kind: KindDef, sent: { natural?: string | undefined; hash: string }, after: number): Promise<JsonObject | undefined> {
+  private async lookup(kind: KindDef, sent: PendingCreate, after: number): Promise<JsonObject | undefined> {
     const items = await this.listing(kind, after);
     const candidates = items
       .filter((raw) => this.identities.keyOf(kind.kind, kind.remoteId(raw)) === undefined)
       .map((raw) => {
         const spec = remoteSpec(kind, raw, this.identities, { vault: this.vault });
-        return { raw, natural: kind.naturalKey(spec, raw), hash: hashJson(spec) };
+        return { raw, id: kind.remoteId(raw), natural: kind.naturalKey(spec, raw), hash: hashJson(spec) };
       });
-    return findCreated(candidates, sent)?.raw;
+    return findCreated(candidates, sent, this.opts.ambiguousNaturals.get(kind.kind) ?? new Set())?.raw;
   }
 
   private listing(kind: KindDef, after: number): Promise<JsonObject[]> {
@@ -113,4 +183,18 @@ export class Writer {
     items.catch(() => this.listings.delete(kind.kind));
     return items;
   }
+}
+
+/**
+ * Whether PostHog may still be working on a request after we stopped waiting: a timeout, a
+ * reset connection, a gateway timeout (504) or an unreadable answer. A 502 or 503 means the
+ * request was turned away in front of PostHog, so one look is enough before sending again
+ * (a late commit there is still caught by removeLateDuplicates).
+ */
+function mayStillCommit(error: AmbiguousWriteError): boolean {
+  return !/\b50[23]\b/.test(error.reason);
+}
+
+function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
+  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
 }

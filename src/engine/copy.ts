@@ -12,9 +12,11 @@ import { keepTemplates, type VarSources } from '../plan/vars.js';
 import { readResourceFile, resourcePath, type ResourceFile } from '../store/resource-files.js';
 import { StateStore } from '../store/state.js';
 import { readSnapshot, type Loaded } from './read.js';
-import { applyPlan, checkPlan, type ApplyResult, type PushEvent } from '../apply/apply-plan.js';
+import { applyPlan, checkPlan, settleMs, type ApplyResult, type PushEvent } from '../apply/apply-plan.js';
 
 export interface CopyOptions {
+  /** Aborted on SIGINT/SIGTERM. */
+  signal?: AbortSignal;
   /** Told every secret value the run meets, for the output to mask. */
   redactor?: Redactor;
   ws: Workspace;
@@ -89,7 +91,7 @@ async function applyCopy(opts: CopyOptions, loaded: Loaded, refused: Refusal[], 
   const checked = checkPlan({ plan, snapshot: loaded.snapshot, vars: loaded.vars, prune: opts.prune, force: opts.force, ...(opts.redactor ? { redactor: opts.redactor } : {}) });
   if (opts.dryRun) return { plan, refused, unmapped };
   if (checked.ops.length > 0 && opts.confirm && !(await opts.confirm(plan))) return { plan, refused, unmapped, declined: true };
-  const apply = { state: loaded.state, client: opts.to.client, kinds: opts.kinds, concurrency: opts.concurrency, ...(opts.onEvent ? { onEvent: opts.onEvent } : {}) };
+  const apply = { state: loaded.state, client: opts.to.client, kinds: opts.kinds, concurrency: opts.concurrency, settleMs: settleMs(opts.to.client), ...(opts.signal ? { signal: opts.signal } : {}), ...(opts.onEvent ? { onEvent: opts.onEvent } : {}) };
   return { plan, refused, unmapped, result: await applyPlan(checked, apply) };
 }
 

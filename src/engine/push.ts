@@ -6,9 +6,11 @@ import type { Redactor } from '../plan/secrets.js';
 import type { Plan } from '../plan/diff.js';
 import { filterPlan } from '../plan/filter.js';
 import { readPlan, type Loaded } from './read.js';
-import { applyPlan, checkPlan, type ApplyResult, type PushEvent } from '../apply/apply-plan.js';
+import { applyPlan, checkPlan, settleMs, type ApplyResult, type PushEvent } from '../apply/apply-plan.js';
 
 export interface PushRunOptions {
+  /** Aborted on SIGINT/SIGTERM. */
+  signal?: AbortSignal;
   /** Told every secret value the run meets, for the output to mask. */
   redactor?: Redactor;
   ws: Workspace;
@@ -53,7 +55,7 @@ async function applyLoaded(opts: PushRunOptions, loaded: Loaded & { plan: Plan }
   if (opts.dryRun) return { plan };
   if (checked.ops.length > 0 && opts.confirm && !(await opts.confirm(plan))) return { plan, declined: true };
   const applied = Date.now();
-  const result = await applyPlan(checked, { state: loaded.state, client: opts.client, kinds: opts.kinds, concurrency: opts.concurrency, ...(opts.onEvent ? { onEvent: opts.onEvent } : {}) });
+  const result = await applyPlan(checked, { state: loaded.state, client: opts.client, kinds: opts.kinds, concurrency: opts.concurrency, settleMs: settleMs(opts.client), ...(opts.signal ? { signal: opts.signal } : {}), ...(opts.onEvent ? { onEvent: opts.onEvent } : {}) });
   if (opts.timings) opts.timings.applyWall = Date.now() - applied;
   return { plan, result };
 }

@@ -76,10 +76,24 @@ export function matchIdentities(input: IdentityInput): IdentityResult {
   const unboundLocals = locals.filter((l) => !matches.has(l.key) && !bindings.has(l.key));
   const unclaimed = () => remotes.filter((r) => !claimed.has(String(r.id)));
 
+  const ambiguous = sharedNaturals(locals);
   for (const local of unboundLocals) {
     if (!local.pending) continue;
-    const found = findCreated(unclaimed(), local.pending);
+    const found = findCreated(unclaimed(), local.pending, ambiguous);
     if (found) claim(local.key, found.id, 'pending');
+  }
+
+  // A file and a remote resource with the same content are the same resource, whatever
+  // their names: a create whose answer was lost, a pull killed before it recorded the
+  // state, a second environment pulled into the same folder. Same-named twins and unnamed
+  // resources pair up one to one this way, never by "first match".
+  const remotesByHash = groupBy(unclaimed(), (r) => r.hash);
+  for (const [hash, group] of groupBy(unboundLocals.filter((l) => !matches.has(l.key)), (l) => l.hash)) {
+    const candidates = [...(remotesByHash.get(hash) ?? [])].sort((a, b) => compareIds(a.id, b.id));
+    [...group].sort((a, b) => (a.key < b.key ? -1 : 1)).forEach((local, i) => {
+      const remote = candidates[i];
+      if (remote) claim(local.key, remote.id, 'adopt');
+    });
   }
 
   const remotesByNatural = groupBy(unclaimed(), (r) => r.natural);
@@ -92,15 +106,16 @@ export function matchIdentities(input: IdentityInput): IdentityResult {
     if (candidates.length === 0) continue;
     const ids = candidates.map((c) => String(c.id)).join(', ');
     if (candidates.length > 1 || group.length > 1) {
-      for (const l of group) add(warnings, l.key, `${candidates.length} remote ${kind.kind} resources and ${group.length} file(s) share the name "${natural}" (ids ${ids}); none is adopted`);
+      for (const l of group) add(warnings, l.key, `${candidates.length} remote ${kind.kind} resources and ${group.length} file(s) share the ${kind.naturalKeyName} "${natural}" (ids ${ids}) and differ from each other; none is adopted`);
       continue;
     }
     const [local] = group;
     const [remote] = candidates;
     if (!local || !remote) continue;
-    const willAdopt = input.assignNew ? kind.autoAdopt || local.hash === remote.hash : kind.autoAdopt || input.adopt;
+    // Content differs (identical ones were paired above): only kinds whose natural key is unique adopt by themselves.
+    const willAdopt = kind.autoAdopt || (!input.assignNew && input.adopt);
     if (willAdopt) claim(local.key, remote.id, 'adopt');
-    else add(warnings, local.key, `a remote ${kind.kind} with the same name already exists (id ${remote.id}); pass --adopt to bind it instead of creating another`);
+    else add(warnings, local.key, `a remote ${kind.kind} with the same ${kind.naturalKeyName} already exists (id ${remote.id}); pass --adopt to bind it instead of creating another`);
   }
 
   if (input.assignNew) {
@@ -112,15 +127,29 @@ export function matchIdentities(input: IdentityInput): IdentityResult {
 }
 
 /**
- * The resource a create of ours made, when its answer was lost: the one unbound remote
- * with the natural key we sent, or if several, the one whose content is what we sent.
- * (Content alone is not enough: the server fills fields such as a transformation's order.)
+ * The resource a create of ours made, when its answer was lost, among remote resources no
+ * key is bound to: the one with the natural key and the content we sent. The natural key
+ * alone decides only when no other file of this run shares it (`ambiguous` holds those
+ * that do) and exactly one candidate has it: a same-named twin's resource is never taken.
  */
-export function findCreated<R extends { natural?: string | undefined; hash: string }>(candidates: R[], sent: PendingCreate): R | undefined {
+export function findCreated<R extends { natural?: string | undefined; hash: string; id: RemoteId }>(candidates: R[], sent: PendingCreate, ambiguous: ReadonlySet<string>): R | undefined {
   const byNatural = sent.natural === undefined ? candidates : candidates.filter((r) => r.natural === sent.natural);
-  if (byNatural.length === 1 && sent.natural !== undefined) return byNatural[0];
-  const byHash = byNatural.filter((r) => r.hash === sent.hash);
-  return byHash.length === 1 ? byHash[0] : undefined;
+  const byHash = byNatural.filter((r) => r.hash === sent.hash).sort((a, b) => compareIds(a.id, b.id));
+  if (byHash.length > 0) return byHash[0];
+  if (sent.natural !== undefined && !ambiguous.has(sent.natural) && byNatural.length === 1) return byNatural[0];
+  return undefined;
+}
+
+/** Natural keys that more than one file shares (same-named insights). */
+export function sharedNaturals(locals: Array<{ natural?: string | undefined }>): Set<string> {
+  const seen = new Set<string>();
+  const shared = new Set<string>();
+  for (const l of locals) {
+    if (l.natural === undefined) continue;
+    if (seen.has(l.natural)) shared.add(l.natural);
+    seen.add(l.natural);
+  }
+  return shared;
 }
 
 function groupBy<T>(items: T[], keyFn: (t: T) => string | undefined): Map<string, T[]> {

@@ -62,7 +62,8 @@ export class PostHogClient {
   readonly pageConcurrency: number;
   private readonly apiKey: string;
   private readonly policy: RetryPolicy;
-  private readonly timeoutMs: number;
+  /** Per-attempt timeout: how long an answer may take before the request counts as lost. */
+  readonly timeoutMs: number;
   private readonly doFetch: typeof fetch;
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly random: () => number;

@@ -100,15 +100,28 @@ describe('diff classification (DESIGN.md "Diff: classification")', () => {
     expect(actionOf(plan({ one: { local: { ...spec1, description: 'x' }, remote: r1 } }, true), 'one')).toBe('adopt');
   });
 
-  it('create with a warning: a same-named remote exists but --adopt was not given', () => {
-    const p = plan({ one: { local: spec1, remote: r1 } });
+  it('create with a warning: a same-named remote with other content exists but --adopt was not given', () => {
+    const p = plan({ one: { local: { ...spec1, description: 'mine' }, remote: r1 } });
     const c = p.changes.find((x) => x.key === 'one');
     expect(c?.action).toBe('create');
     expect(c?.notes.join()).toMatch(/same name already exists.*--adopt/);
   });
 
+  it('adopts a remote whose content equals the file, even without --adopt (a create whose answer was lost, a killed run)', () => {
+    const p = plan({ one: { local: spec1, remote: r1 } });
+    expect(actionOf(p, 'one')).toBe('adopt');
+    expect(p.changes.find((x) => x.key === 'one')?.notes.join()).toMatch(/identical remote resource/);
+  });
+
+  it('pairs same-named twins by content, never by first match', () => {
+    const twin = remoteInsight(2, 'One', { description: 'the twin' });
+    const p = plan({ one: { local: spec1, remote: r1 }, two: { local: { ...spec1, description: 'the twin' }, remote: twin } });
+    expect(p.changes.find((x) => x.key === 'one')?.id).toBe(1);
+    expect(p.changes.find((x) => x.key === 'two')?.id).toBe(2);
+  });
+
   it('never adopts an ambiguous match', () => {
-    const p = plan({ one: { local: spec1, remote: r1 }, dup: { remote: remoteInsight(2, 'One') } }, true);
+    const p = plan({ one: { local: { ...spec1, description: 'mine' }, remote: r1 }, dup: { remote: remoteInsight(2, 'One') } }, true);
     expect(actionOf(p, 'one')).toBe('create');
     expect(p.changes.find((x) => x.key === 'one')?.notes.join()).toMatch(/none is adopted/);
   });

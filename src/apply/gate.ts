@@ -1,0 +1,25 @@
+import { PostHogApiError } from '../errors.js';
+
+/**
+ * Whether another write may go out. After a 401 the key is no good for anything, after a
+ * 403 it may not write that kind, and after an interruption (SIGINT, SIGTERM) nothing new
+ * is sent: sending the rest would only collect the same refusal many times over.
+ */
+export class WriteGate {
+  private readonly denied = new Map<string, string>();
+
+  constructor(private readonly signal?: AbortSignal) {}
+
+  /** Why writes of `kind` are no longer sent, if they are not. */
+  blocked(kind: string): string | undefined {
+    if (this.signal?.aborted) return 'not sent: the run was interrupted';
+    return this.denied.get('*') ?? this.denied.get(kind);
+  }
+
+  /** Learns from a failed write. */
+  observe(kind: string, scope: string, error: unknown): void {
+    if (!(error instanceof PostHogApiError)) return;
+    if (error.status === 401) this.denied.set('*', 'not sent: PostHog rejected the API key (401) on an earlier write');
+    else if (error.status === 403) this.denied.set(kind, `not sent: the API key may not write ${kind} (403 on an earlier write; it needs the ${scope}:write scope)`);
+  }
+}
