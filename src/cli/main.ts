@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import type { PostHogClient } from '../posthog/client.js';
 import { HogsyncError } from '../errors.js';
+import { fromErrnoException } from '../store/fs-errors.js';
 import { commands } from './commands.js';
 import { processIo, type Io } from './io.js';
 
@@ -75,14 +76,17 @@ function writeTimings(path: string, ctx: CliContext, started: number, exitCode: 
 }
 
 /** The one place where errors become output and an exit code. */
-export function reportError(error: unknown, io: Io, verbose: boolean): number {
-  if (error instanceof CommanderError) {
+export function reportError(raw: unknown, io: Io, verbose: boolean): number {
+  if (raw instanceof CommanderError) {
     // Commander has already printed its message; help and version exit 0.
-    return error.exitCode === 0 ? 0 : 1;
+    return raw.exitCode === 0 ? 0 : 1;
   }
+  // A file operation nobody wrapped (a disk full, a folder in the way) is still a sentence, not a bug report.
+  const error = fromErrnoException(raw) ?? raw;
   if (error instanceof HogsyncError) {
     io.err(`error: ${error.message}\n`);
-    if (verbose && error.stack) io.err(`${error.stack}\n`);
+    const stack = raw instanceof Error && raw !== error ? raw.stack : error.stack;
+    if (verbose && stack) io.err(`${stack}\n`);
     return error.exitCode;
   }
   const e = error instanceof Error ? error : new Error(String(error));
