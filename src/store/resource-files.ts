@@ -6,6 +6,7 @@ import type { KindDef } from '../kinds/index.js';
 import { removeStaleTempFiles, writeFileAtomic } from './atomic.js';
 import { checkNoLinks, irregularKind, irregularProblem, maxFileBytes, readRegularFile, tooBigProblem } from './file-guard.js';
 import { displayPath, toFilesystemError } from './fs-errors.js';
+import { editYaml } from './yaml-edit.js';
 import { parseYaml, stringifyYaml, type ParsedYaml, type StringifyOptions } from './yaml.js';
 
 export const API_VERSION = 'hogsync/v1';
@@ -192,20 +193,42 @@ export function writeResource(dir: string, kind: KindDef, key: string, spec: Jso
 
 /**
  * Writes many resource files, skipping those whose bytes would not change (`previous` is
- * the current text, when known). Returns how many were written.
+ * the current text, when known). A file the user has commented or spaced out is edited in
+ * place, so that comments and blank lines survive (resourceText). Returns how many were written.
  */
 export function writeResources(dir: string, items: Array<{ kind: KindDef; key: string; spec: JsonObject; specText?: string; previous?: string }>): number {
   let written = 0;
   for (const item of items) {
     const path = resourcePath(dir, item.kind, item.key);
-    const text = serializeResource(item.kind, item.key, item.spec, item.specText);
+    const canonical = serializeResource(item.kind, item.key, item.spec, item.specText);
     const previous = item.previous ?? readIfExists(path, dir);
-    if (previous === text) continue;
+    if (previous === canonical) continue;
+    const text = previous === undefined ? canonical : resourceText(item.kind, item.key, item.spec, canonical, previous);
+    if (text === previous) continue;
     // Synchronous writes measured faster here than parallel ones through libuv's thread pool.
     writeFileAtomic(path, text);
     written++;
   }
   return written;
+}
+
+/**
+ * The new text of an existing file: canonical when the file holds nothing of the user's
+ * (no comment, no blank line, or exactly the canonical form of what it holds), else the
+ * previous text with the changed values edited in (canonical if that cannot be done).
+ */
+export function resourceText(kind: KindDef, key: string, spec: JsonObject, canonical: string, previous: string): string {
+  if (!previous.includes('#') && !previous.includes('\n\n')) return canonical;
+  let old: JsonObject | undefined;
+  try {
+    const value = parseYaml(previous, key).value;
+    old = isObject(value) && isObject(value.spec) ? value.spec : undefined;
+  } catch {
+    // Not YAML any more: nothing to keep.
+  }
+  if (!old || serializeResource(kind, key, old) === previous) return canonical;
+  const next: JsonObject = { apiVersion: API_VERSION, kind: kind.kind, key, spec };
+  return editYaml(previous, next, canonicalOptions(kind, spec)) ?? canonical;
 }
 
 function readIfExists(path: string, dir: string): string | undefined {
