@@ -56,21 +56,30 @@ export function listResourceFiles(
   const problems: FileError[] = [];
   for (const entry of entries.filter((e) => e.name.endsWith('.yaml') || e.name.endsWith('.yml')).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
     const path = join(folder, entry.name);
-    // An unknown type (some file systems do not say) is checked when the file is read.
-    const irregular = irregularKind(entry);
+    // Some file systems do not give the type with the listing: then lstat says.
+    const irregular = entry.isFile() ? undefined : (irregularKind(entry) ?? typeOf(path));
     if (irregular) problems.push(new FileError(display(path), irregularProblem(irregular)));
     else paths.push(path);
   }
   return { paths, problems };
 }
 
+function typeOf(path: string): string | undefined {
+  try {
+    const st = lstatSync(path);
+    return st.isFile() ? undefined : (irregularKind(st) ?? 'of an unknown type');
+  } catch (error) {
+    throw toFilesystemError(error, 'read', path);
+  }
+}
+
 /**
  * Reads and checks the envelope of one file. Problems are thrown as FileError with
  * file:line:col; the spec's own schema is checked by `hogsync validate`.
  */
-export function readResourceFile(path: string, kind: KindDef, root: string): ResourceFile {
+export function readResourceFile(path: string, kind: KindDef, root: string, listed = false): ResourceFile {
   const display = relative(root, path) || path;
-  const text = readRegularFile(path, display);
+  const text = readRegularFile(path, display, maxFileBytes(), listed);
   const parsed = parseYaml(text, display);
   const doc = parsed.value;
   if (!isObject(doc)) throw new FileError(`${display}:1:1`, 'expected a mapping with apiVersion, kind, key and spec');
@@ -135,7 +144,7 @@ class ResourceReader {
     for (let n = 0; n < count && this.next < this.queue.length; n++) {
       const item = this.queue[this.next++] as { kind: KindDef; path: string };
       try {
-        this.files.push(readResourceFile(item.path, item.kind, this.root));
+        this.files.push(readResourceFile(item.path, item.kind, this.root, true));
       } catch (error) {
         if (error instanceof FileError) this.problems.push(error);
         else throw error;

@@ -4,7 +4,7 @@ import { isObject, valueAt, type Json, type JsonObject } from '../json.js';
 import type { CheckContext, KindDef } from '../kinds/index.js';
 import type { Syntax } from '../kinds/syntax.js';
 import { VAR_NAME } from '../plan/vars.js';
-import { readRegularFile } from './file-guard.js';
+import { maxFileBytes, readRegularFile } from './file-guard.js';
 import { listResourceFiles } from './resource-files.js';
 import { checkSchema } from './schemas.js';
 import { parseYaml, type ParsedYaml } from './yaml.js';
@@ -118,7 +118,7 @@ export function readCandidates(dir: string, kinds: readonly KindDef[], root: str
     for (const path of listed.paths) {
       const display = relative(root, path) || path;
       try {
-        const parsed = parseYaml(readRegularFile(path, display), display);
+        const parsed = parseYaml(readRegularFile(path, display, maxFileBytes(), true), display);
         files.push({ kind, display, fileKey: path.replace(/^.*[\\/]/, '').replace(/\.ya?ml$/, ''), parsed });
       } catch (error) {
         if (!(error instanceof FileError)) throw error;
