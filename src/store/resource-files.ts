@@ -210,7 +210,7 @@ export function writeResources(dir: string, items: Array<{ kind: KindDef; key: s
   for (const item of items) {
     const path = resourcePath(dir, item.kind, item.key);
     const canonical = serializeResource(item.kind, item.key, item.spec, item.specText);
-    const previous = item.previous ?? readIfExists(path, dir);
+    const previous = item.previous ?? readIfExists(path);
     if (previous === canonical) continue;
     const text = previous === undefined ? canonical : resourceText(item.kind, item.key, item.spec, canonical, previous);
     if (text === previous) continue;
@@ -240,9 +240,9 @@ export function resourceText(kind: KindDef, key: string, spec: JsonObject, canon
   return editYaml(previous, next, canonicalOptions(kind, spec)) ?? canonical;
 }
 
-function readIfExists(path: string, dir: string): string | undefined {
+function readIfExists(path: string): string | undefined {
   try {
-    return readRegularFile(path, relative(dir, path));
+    return readRegularFile(path, displayPath(path));
   } catch (error) {
     if (error instanceof FilesystemError && error.errno === 'ENOENT') return undefined;
     throw error;
@@ -272,8 +272,9 @@ export function cleanResourceDirs(dir: string, kinds: readonly KindDef[], root?:
   const max = maxFileBytes();
   const display = (p: string) => (root ? relative(root, p) || p : displayPath(p));
   for (const kind of kinds) {
-    removeStaleTempFiles(join(dir, kind.folder));
+    // Listed first: a folder reached through a link is refused before anything in it is removed.
     const listed = listResourceFiles(dir, kind, root ?? dir, display);
+    removeStaleTempFiles(join(dir, kind.folder));
     problems.push(...listed.problems);
     for (const path of listed.paths) {
       let size: number;

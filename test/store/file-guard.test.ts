@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -107,6 +107,11 @@ describe('only regular files inside the repository are read', () => {
     writeFileSync(join(base, 'elsewhere', 'insights', 'x.yaml'), VALID);
     symlinkSync(join(base, 'elsewhere', 'insights'), join(repo, 'posthog', 'insights'));
     expect(() => readAllResources(join(repo, 'posthog'), [insight], repo)).toThrow(/^posthog\/insights: is a symbolic link; resource folders must be real folders/);
+    // Nothing behind the link is touched, not even a killed run's temporary file.
+    const stale = join(base, 'elsewhere', 'insights', 'x.yaml.1.ab.hogsync-tmp');
+    writeFileSync(stale, '');
+    expect(() => cleanResourceDirs(join(repo, 'posthog'), [insight], repo)).toThrow(/^posthog\/insights: is a symbolic link/);
+    expect(existsSync(stale)).toBe(true);
     symlinkSync(join(base, 'elsewhere'), join(repo, 'conf'));
     expect(() => checkNoLinks(repo, join(repo, 'conf', 'insights'), (p) => p.slice(repo.length + 1))).toThrow(/^conf: is a symbolic link/);
     expect(() => checkNoLinks(repo, join(repo, 'missing', 'insights'), (p) => p)).not.toThrow();
