@@ -135,3 +135,22 @@ export class PreflightError extends HogsyncError {
     return { problems: this.problems };
   }
 }
+
+/**
+ * The operating system refused a file operation (disk full, read-only, permission, a
+ * folder in the way). The message names the file and the fix; see store/fs-errors.ts.
+ */
+export class FilesystemError extends HogsyncError {
+  readonly code = 'filesystem';
+  constructor(
+    readonly path: string,
+    /** The errno code, e.g. ENOSPC. */
+    readonly errno: string,
+    message: string,
+  ) {
+    super(message);
+  }
+  override data() {
+    return { path: this.path, errno: this.errno };
+  }
+}

@@ -43,7 +43,7 @@ export function deepEqual(a: Json | undefined, b: Json | undefined): boolean {
 
 
 /** Escapes one segment of an RFC 6901 JSON Pointer. */
-function pointerSegment(s: string | number): string {
+export function pointerSegment(s: string | number): string {
   return String(s).replace(/~/g, '~0').replace(/\//g, '~1');
 }
 

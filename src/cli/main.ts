@@ -6,6 +6,7 @@ import type { PostHogClient } from '../posthog/client.js';
 import { createClient } from '../config/client.js';
 import { HogsyncError } from '../errors.js';
 import { kindLabels } from '../kinds/index.js';
+import { fromErrnoException } from '../store/fs-errors.js';
 import { commands } from './commands.js';
 import { exitCodeOf, exitCodeOfError } from './exit-codes.js';
 import { processIo, type Io } from './io.js';
@@ -91,9 +92,11 @@ function wantsJson(argv: string[]): boolean {
 }
 
 /** The one place where errors become output and an exit code. */
-function reportError(error: unknown, io: Io, opts: { verbose: boolean; json: boolean }): number {
+export function reportError(raw: unknown, io: Io, opts: { verbose: boolean; json: boolean }): number {
   // Commander has already printed its own messages (usage errors, help, version).
-  if (error instanceof CommanderError) return exitCodeOfError(error);
+  if (raw instanceof CommanderError) return exitCodeOfError(raw);
+  // A file operation nobody wrapped (a disk full, a folder in the way) is still a sentence, not a bug report.
+  const error = fromErrnoException(raw) ?? raw;
   const known = error instanceof HogsyncError;
   const e = error instanceof Error ? error : new Error(String(error));
   if (opts.json) {
@@ -101,7 +104,8 @@ function reportError(error: unknown, io: Io, opts: { verbose: boolean; json: boo
     io.out(`${JSON.stringify({ error: body }, null, 2)}\n`);
   } else if (known) io.err(`error: ${error.message}\n`);
   else io.err(`internal error: ${e.message}\n`);
-  if (opts.verbose && e.stack) io.err(`${e.stack}\n`);
+  const stack = raw instanceof Error && raw !== error ? raw.stack : e.stack;
+  if (opts.verbose && stack) io.err(`${stack}\n`);
   else if (!known) io.err('Run again with --verbose for the stack trace, and please report it.\n');
   return exitCodeOfError(error);
 }

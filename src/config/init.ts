@@ -4,6 +4,7 @@ import { parseDocument } from 'yaml';
 import { ConfigError } from '../errors.js';
 import { kindLabels } from '../kinds/index.js';
 import { writeFileAtomic } from '../store/atomic.js';
+import { readRegularFile } from '../store/file-guard.js';
 import { CONFIG_FILE } from './load.js';
 import { DEFAULT_DIR, DEFAULT_KEY_ENV } from './target.js';
 
@@ -43,7 +44,7 @@ export function initConfig(opts: InitOptions): { path: string; created: boolean 
     writeFileAtomic(path, text);
     created = true;
   } else {
-    const doc = parseDocument(readFileSync(path, 'utf8'));
+    const doc = parseDocument(readRegularFile(path, path));
     if (doc.errors.length > 0) throw new ConfigError(`${path} is not valid YAML; fix it before adding an environment.`);
     if (doc.hasIn(['environments', opts.environment]) && !opts.force) {
       throw new ConfigError(`${path} already defines environment "${opts.environment}"; pass --force to replace it, or choose another name with -e.`);

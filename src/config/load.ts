@@ -1,6 +1,7 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { ConfigError, FileError } from '../errors.js';
+import { readRegularFile } from '../store/file-guard.js';
 import { checkSchema, locateProblems } from '../store/schemas.js';
 import { parseYaml, type ParsedYaml } from '../store/yaml.js';
 
@@ -39,8 +40,11 @@ export function loadConfig(cwd: string, explicit?: string): LoadedConfig | undef
     if (explicit) throw new ConfigError(`Config file ${explicit} does not exist. Create it with "hogsync init" or fix -C.`);
     return undefined;
   }
-  const text = readFileSync(path, 'utf8');
-  const parsed = parseYaml(text, path);
+  // Size, links and special files are refused as for resource files (a FIFO would block).
+  const text = readRegularFile(path, path);
+  // Anchors may share a block between environments (same host, same rate_limits); they are
+  // bounded so that an alias bomb is refused instead of expanded.
+  const parsed = parseYaml(text, path, { anchors: 'bounded' });
   if (parsed.value === null) throw new FileError(path, 'the file is empty; run "hogsync init" to write one');
   const problems = locateProblems(checkSchema('hogsync.schema.json', parsed.value), parsed);
   if (problems.length > 0) {
@@ -53,7 +57,22 @@ export function loadConfig(cwd: string, explicit?: string): LoadedConfig | undef
       `${parsed.where('/default_environment')}: default_environment "${def}" is not one of the environments (${Object.keys(config.environments).join(', ')}).`,
     );
   }
+  checkDir(config, parsed, dirname(path));
   return { path, config, parsed };
+}
+
+/**
+ * `dir:` stays inside the repository (the folder of hogsync.yaml): the files there are
+ * read into diffs and PR comments, and pull writes there.
+ */
+function checkDir(config: ConfigFile, parsed: ParsedYaml, root: string): void {
+  if (config.dir === undefined) return;
+  const rel = relative(root, resolve(root, config.dir));
+  if (rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel)) {
+    throw new ConfigError(
+      `${parsed.where('/dir')}: dir "${config.dir}" is outside the repository (${root}); the resource files must live inside it. Use a folder below hogsync.yaml, e.g. dir: posthog.`,
+    );
+  }
 }
 
 export function configRoot(loaded: LoadedConfig | undefined, cwd: string): string {

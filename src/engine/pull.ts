@@ -3,7 +3,8 @@ import type { Target, Workspace } from '../config/target.js';
 import type { PostHogClient } from '../posthog/client.js';
 import type { Redactor } from '../plan/secrets.js';
 import { planPull, type PullAction, type PullStep } from '../plan/pull-plan.js';
-import { commitPaths } from '../store/git.js';
+import { pullCommitMessage } from '../store/commit-message.js';
+import { checkCommitReady, commitPaths } from '../store/git.js';
 import { readSnapshot, type Loaded } from './read.js';
 import { kindByName, type KindDef } from '../kinds/index.js';
 import { removeResource, resourcePath, writeResources } from '../store/resource-files.js';
@@ -51,6 +52,7 @@ const EMPTY_COUNTS: Record<PullAction, number> = { added: 0, changed: 0, removed
  */
 export async function runPull(opts: PullOptions): Promise<PullResult> {
   const { ws } = opts;
+  if (opts.commit) await checkCommitReady(ws.root);
   const ahead = new WriteAhead(ws.dir, new Set(opts.kinds.map((k) => k.kind)));
   const loaded = await readSnapshot({ ...opts, adopt: false, assignNew: true, lock: true, onRemote: ahead.observe }).catch((error: unknown) => {
     ahead.rollback();
@@ -102,8 +104,9 @@ async function settle(opts: PullOptions, loaded: Loaded, ahead: WriteAhead): Pro
   const result: PullResult = { environment: target.environment, items, counts, byKind, filesWritten };
 
   if (opts.commit) {
-    const paths = [...opts.kinds.map((k) => join(ws.dir, k.folder)), state.file];
-    const sha = await commitPaths(ws.root, paths, opts.message ?? commitMessage(result));
+    const folders = opts.kinds.map((k) => ({ kind: k.kind, path: join(ws.dir, k.folder) }));
+    const paths = [...folders.map((f) => f.path), state.file];
+    const sha = await commitPaths(ws.root, paths, (staged) => pullCommitMessage(target.environment, folders, staged, opts.message));
     if (sha) result.commit = sha;
   }
   return result;
@@ -112,17 +115,4 @@ async function settle(opts: PullOptions, loaded: Loaded, ahead: WriteAhead): Pro
 function item(ws: Workspace, s: PullStep): PullItem {
   const file = resourcePath(ws.dir, s.kind, s.key).slice(ws.root.length + 1);
   return { kind: s.kind.kind, key: s.key, action: s.action, file, ...(s.note ? { note: s.note } : {}) };
-}
-
-/** "hogsync pull production: 1 added, 2 changed, 1 removed" plus one line per kind. */
-function commitMessage(result: PullResult): string {
-  const { counts } = result;
-  const head = `hogsync pull ${result.environment}: ${counts.added} added, ${counts.changed} changed, ${counts.removed} removed`;
-  const lines = Object.entries(result.byKind)
-    .filter(([, c]) => c.added + c.changed + c.removed > 0)
-    .map(([kind, c]) => `${kind}: ${c.added} added, ${c.changed} changed, ${c.removed} removed`);
-  const changed = result.items.filter((i) => i.action === 'added' || i.action === 'changed' || i.action === 'removed');
-  const detail = changed.slice(0, 50).map((i) => `  ${i.action === 'added' ? '+' : i.action === 'removed' ? '-' : '~'} ${i.kind}/${i.key}`);
-  if (changed.length > 50) detail.push(`  … and ${changed.length - 50} more`);
-  return [head, '', ...lines, ...(detail.length ? ['', ...detail] : [])].join('\n');
 }

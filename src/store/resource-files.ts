@@ -1,10 +1,13 @@
-import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { lstatSync, readdirSync, rmSync, type Dirent } from 'node:fs';
 import { join, relative } from 'node:path';
-import { FileError, InvalidFilesError } from '../errors.js';
+import { FileError, FilesystemError, InvalidFilesError } from '../errors.js';
 import { isObject, type JsonObject } from '../json.js';
 import type { KindDef } from '../kinds/index.js';
 import { removeStaleTempFiles, writeFileAtomic } from './atomic.js';
-import { parseYaml, stringifyYaml, type ParsedYaml } from './yaml.js';
+import { checkNoLinks, irregularKind, irregularProblem, maxFileBytes, readRegularFile, tooBigProblem } from './file-guard.js';
+import { displayPath, toFilesystemError } from './fs-errors.js';
+import { editYaml } from './yaml-edit.js';
+import { parseYaml, stringifyYaml, type ParsedYaml, type StringifyOptions } from './yaml.js';
 
 const API_VERSION = 'hogsync/v1';
 export const KEY_PATTERN = /^[a-z0-9][a-z0-9_-]{0,99}$/;
@@ -28,23 +31,55 @@ export function resourcePath(dir: string, kind: KindDef, key: string): string {
   return join(dir, kind.folder, `${key}.yaml`);
 }
 
-/** Lists `<dir>/<folder>/*.yaml` for each kind, sorted by key. */
-export function listResourceFiles(dir: string, kind: KindDef): string[] {
+/**
+ * The `<dir>/<folder>/*.yaml` files of a kind, sorted by key, and the entries refused
+ * without being opened: symbolic links, folders, FIFOs, sockets, devices (their type comes
+ * with the listing). A symbolic link on the way to the folder is refused too.
+ */
+export function listResourceFiles(
+  dir: string,
+  kind: KindDef,
+  root: string,
+  display = (p: string) => relative(root, p) || p,
+): { paths: string[]; problems: FileError[] } {
   const folder = join(dir, kind.folder);
-  if (!existsSync(folder)) return [];
-  return readdirSync(folder)
-    .filter((n) => n.endsWith('.yaml') || n.endsWith('.yml'))
-    .sort()
-    .map((n) => join(folder, n));
+  const inside = !relative(root, folder).startsWith('..');
+  checkNoLinks(inside ? root : dir, folder, display);
+  let entries: Dirent[];
+  try {
+    entries = readdirSync(folder, { withFileTypes: true });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { paths: [], problems: [] };
+    throw toFilesystemError(error, 'read', folder);
+  }
+  const paths: string[] = [];
+  const problems: FileError[] = [];
+  for (const entry of entries.filter((e) => e.name.endsWith('.yaml') || e.name.endsWith('.yml')).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+    const path = join(folder, entry.name);
+    // Some file systems do not give the type with the listing: then lstat says.
+    const irregular = entry.isFile() ? undefined : (irregularKind(entry) ?? typeOf(path));
+    if (irregular) problems.push(new FileError(display(path), irregularProblem(irregular)));
+    else paths.push(path);
+  }
+  return { paths, problems };
+}
+
+function typeOf(path: string): string | undefined {
+  try {
+    const st = lstatSync(path);
+    return st.isFile() ? undefined : (irregularKind(st) ?? 'of an unknown type');
+  } catch (error) {
+    throw toFilesystemError(error, 'read', path);
+  }
 }
 
 /**
  * Reads and checks the envelope of one file. Problems are thrown as FileError with
  * file:line:col; the spec's own schema is checked by `hogsync validate`.
  */
-export function readResourceFile(path: string, kind: KindDef, root: string): ResourceFile {
+export function readResourceFile(path: string, kind: KindDef, root: string, listed = false): ResourceFile {
   const display = relative(root, path) || path;
-  const text = readFileSync(path, 'utf8');
+  const text = readRegularFile(path, display, maxFileBytes(), listed);
   const parsed = parseYaml(text, display);
   const doc = parsed.value;
   if (!isObject(doc)) throw new FileError(`${display}:1:1`, 'expected a mapping with apiVersion, kind, key and spec');
@@ -97,7 +132,11 @@ class ResourceReader {
     kinds: readonly KindDef[],
     private readonly root: string,
   ) {
-    this.queue = kinds.flatMap((kind) => listResourceFiles(dir, kind).map((path) => ({ kind, path })));
+    this.queue = kinds.flatMap((kind) => {
+      const listed = listResourceFiles(dir, kind, root);
+      this.problems.push(...listed.problems);
+      return listed.paths.map((path) => ({ kind, path }));
+    });
   }
 
   /** Reads up to `count` files; whether any are left. */
@@ -105,7 +144,7 @@ class ResourceReader {
     for (let n = 0; n < count && this.next < this.queue.length; n++) {
       const item = this.queue[this.next++] as { kind: KindDef; path: string };
       try {
-        this.files.push(readResourceFile(item.path, item.kind, this.root));
+        this.files.push(readResourceFile(item.path, item.kind, this.root, true));
       } catch (error) {
         if (error instanceof FileError) this.problems.push(error);
         else throw error;
@@ -137,10 +176,12 @@ function quoteKey(key: string): string {
  * pages are still arriving and adds the key line once keys are decided.
  */
 export function serializeSpec(kind: KindDef, spec: JsonObject): string {
-  return stringifyYaml(
-    { spec },
-    { blockPaths: new Set(kind.codePaths(spec).map((p) => `/spec${p}`)), orderKeys: (pointer, keys) => orderKeys(kind, pointer, keys) },
-  );
+  return stringifyYaml({ spec }, canonicalOptions(kind, spec));
+}
+
+/** How a file of this kind is written: code as literal blocks, keys in the canonical order. */
+function canonicalOptions(kind: KindDef, spec: JsonObject): StringifyOptions {
+  return { blockPaths: new Set(kind.codePaths(spec).map((p) => `/spec${p}`)), orderKeys: (pointer, keys) => orderKeys(kind, pointer, keys) };
 }
 
 // Readable files: identity first in every object, then the rest alphabetically.
@@ -156,24 +197,23 @@ function orderKeys(kind: KindDef, pointer: string, keys: string[]): string[] {
 
 /** Writes a resource file if its bytes would change. Returns whether it did. */
 export function writeResource(dir: string, kind: KindDef, key: string, spec: JsonObject): boolean {
-  const path = resourcePath(dir, kind, key);
-  const text = serializeResource(kind, key, spec);
-  if (existsSync(path) && readFileSync(path, 'utf8') === text) return false;
-  writeFileAtomic(path, text);
-  return true;
+  return writeResources(dir, [{ kind, key, spec }]) === 1;
 }
 
 /**
  * Writes many resource files, skipping those whose bytes would not change (`previous` is
- * the current text, when known). Returns how many were written.
+ * the current text, when known). A file the user has commented or spaced out is edited in
+ * place, so that comments and blank lines survive (resourceText). Returns how many were written.
  */
 export function writeResources(dir: string, items: Array<{ kind: KindDef; key: string; spec: JsonObject; specText?: string; previous?: string }>): number {
   let written = 0;
   for (const item of items) {
     const path = resourcePath(dir, item.kind, item.key);
-    const text = serializeResource(item.kind, item.key, item.spec, item.specText);
-    const previous = item.previous ?? (existsSync(path) ? readFileSync(path, 'utf8') : undefined);
-    if (previous === text) continue;
+    const canonical = serializeResource(item.kind, item.key, item.spec, item.specText);
+    const previous = item.previous ?? readIfExists(path);
+    if (previous === canonical) continue;
+    const text = previous === undefined ? canonical : resourceText(item.kind, item.key, item.spec, canonical, previous);
+    if (text === previous) continue;
     // Synchronous writes measured faster here than parallel ones through libuv's thread pool.
     writeFileAtomic(path, text);
     written++;
@@ -181,13 +221,70 @@ export function writeResources(dir: string, items: Array<{ kind: KindDef; key: s
   return written;
 }
 
-export function removeResource(dir: string, kind: KindDef, key: string): boolean {
-  const path = resourcePath(dir, kind, key);
-  if (!existsSync(path)) return false;
-  rmSync(path);
-  return true;
+/**
+ * The new text of an existing file: canonical when the file holds nothing of the user's
+ * (no comment, no blank line, or exactly the canonical form of what it holds), else the
+ * previous text with the changed values edited in (canonical if that cannot be done).
+ */
+export function resourceText(kind: KindDef, key: string, spec: JsonObject, canonical: string, previous: string): string {
+  if (!previous.includes('#') && !previous.includes('\n\n')) return canonical;
+  let old: JsonObject | undefined;
+  try {
+    const value = parseYaml(previous, key).value;
+    old = isObject(value) && isObject(value.spec) ? value.spec : undefined;
+  } catch {
+    // Not YAML any more: nothing to keep.
+  }
+  if (!old || serializeResource(kind, key, old) === previous) return canonical;
+  const next: JsonObject = { apiVersion: API_VERSION, kind: kind.kind, key, spec };
+  return editYaml(previous, next, canonicalOptions(kind, spec)) ?? canonical;
 }
 
-export function cleanResourceDirs(dir: string, kinds: readonly KindDef[]): void {
-  for (const kind of kinds) removeStaleTempFiles(join(dir, kind.folder));
+function readIfExists(path: string): string | undefined {
+  try {
+    return readRegularFile(path, displayPath(path));
+  } catch (error) {
+    if (error instanceof FilesystemError && error.errno === 'ENOENT') return undefined;
+    throw error;
+  }
+}
+
+export function removeResource(dir: string, kind: KindDef, key: string): boolean {
+  const path = resourcePath(dir, kind, key);
+  try {
+    rmSync(path);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw toFilesystemError(error, 'remove', path);
+  }
+}
+
+/**
+ * Prepares the resource folders for a run, before the first request: removes the
+ * temporary files of a killed run, and refuses (every problem at once) what would be
+ * refused later anyway without reading anything: symbolic links, special files, folders
+ * named *.yaml, and files above the size limit. `root` names files relative to the
+ * repository and checks the folders above; without it, paths are relative to the working folder.
+ */
+export function cleanResourceDirs(dir: string, kinds: readonly KindDef[], root?: string): void {
+  const problems: FileError[] = [];
+  const max = maxFileBytes();
+  const display = (p: string) => (root ? relative(root, p) || p : displayPath(p));
+  for (const kind of kinds) {
+    // Listed first: a folder reached through a link is refused before anything in it is removed.
+    const listed = listResourceFiles(dir, kind, root ?? dir, display);
+    removeStaleTempFiles(join(dir, kind.folder));
+    problems.push(...listed.problems);
+    for (const path of listed.paths) {
+      let size: number;
+      try {
+        size = lstatSync(path).size;
+      } catch {
+        continue; // Reported, if it still matters, when the file is read.
+      }
+      if (size > max) problems.push(new FileError(display(path), tooBigProblem(size, max)));
+    }
+  }
+  if (problems.length > 0) throw new InvalidFilesError(problems.map((p) => p.message).sort());
 }

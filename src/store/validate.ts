@@ -1,10 +1,10 @@
-import { readFileSync } from 'node:fs';
 import { relative } from 'node:path';
 import { FileError } from '../errors.js';
 import { isObject, valueAt, type Json, type JsonObject } from '../json.js';
 import type { CheckContext, KindDef } from '../kinds/index.js';
 import type { Syntax } from '../kinds/syntax.js';
 import { VAR_NAME, VAR_REFERENCE } from '../kinds/var-syntax.js';
+import { maxFileBytes, readRegularFile } from './file-guard.js';
 import { listResourceFiles } from './resource-files.js';
 import { checkSchema } from './schemas.js';
 import { parseYaml, type ParsedYaml } from './yaml.js';
@@ -107,19 +107,22 @@ function split(where: string): [string, number, number] {
   return m ? [m[1] as string, Number(m[2]), Number(m[3])] : [where, 0, 0];
 }
 
-/** Parses every file of the given kinds; files that are not YAML are problems, not errors. */
+/** Parses every file of the given kinds; files that are not YAML (or not regular files) are problems, not errors. */
 export function readCandidates(dir: string, kinds: readonly KindDef[], root: string): { files: CandidateFile[]; problems: Problem[] } {
   const files: CandidateFile[] = [];
   const problems: Problem[] = [];
+  const add = (error: FileError) => problems.push({ where: error.where, message: error.problem });
   for (const kind of kinds) {
-    for (const path of listResourceFiles(dir, kind)) {
+    const listed = listResourceFiles(dir, kind, root);
+    listed.problems.forEach(add);
+    for (const path of listed.paths) {
       const display = relative(root, path) || path;
       try {
-        const parsed = parseYaml(readFileSync(path, 'utf8'), display);
+        const parsed = parseYaml(readRegularFile(path, display, maxFileBytes(), true), display);
         files.push({ kind, display, fileKey: path.replace(/^.*[\\/]/, '').replace(/\.ya?ml$/, ''), parsed });
       } catch (error) {
         if (!(error instanceof FileError)) throw error;
-        problems.push({ where: error.where, message: error.problem });
+        add(error);
       }
     }
   }

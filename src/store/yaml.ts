@@ -18,21 +18,45 @@ export interface ParsedYaml {
   whereIn(pointer: string, offset: number): string;
 }
 
+export interface ParseOptions {
+  /**
+   * `refuse` (resource files): any anchor is an error. PostHog configuration has no use
+   * for them, and a few lines of aliases can expand to gigabytes (the billion laughs).
+   * `bounded` (hogsync.yaml): allowed while the document, aliases expanded, stays under
+   * MAX_EXPANDED_VALUES values.
+   */
+  anchors?: 'refuse' | 'bounded';
+}
+
+export const MAX_EXPANDED_VALUES = 100_000;
+
 /**
  * Parses YAML; positions for file:line:col messages are worked out only when asked for.
  * js-yaml reads the value (an order of magnitude faster on large trees, which matters at
  * 10,000 files); the `yaml` library's document model, which keeps every node's position,
  * is built lazily for the few files that have something to report.
  */
-export function parseYaml(text: string, file: string): ParsedYaml {
+export function parseYaml(text: string, file: string, opts: ParseOptions = {}): ParsedYaml {
+  const anchors = opts.anchors ?? 'refuse';
+  // Every anchor starts with "&": most files have none, and then nothing more is checked.
+  const mayHaveAnchors = text.includes('&');
   let value: Json;
   try {
-    value = (jsyaml.load(text, { schema: jsyaml.CORE_SCHEMA, filename: file }) ?? null) as Json;
+    value = (jsyaml.load(text, {
+      schema: jsyaml.CORE_SCHEMA,
+      filename: file,
+      ...(mayHaveAnchors && anchors === 'refuse' ? { listener: refuseAnchors } : {}),
+    }) ?? null) as Json;
   } catch (error) {
+    if (error instanceof AnchorFound) {
+      const at = positionAt(text, error.offset);
+      throw new FileError(`${file}:${at.line}:${at.col}`, `YAML anchors and aliases (&${error.anchor}) are not allowed in resource files; write the value out in full`);
+    }
     const e = error as { mark?: { line: number; column: number }; reason?: string; message?: string };
     const where = e.mark ? `${file}:${e.mark.line + 1}:${e.mark.column + 1}` : file;
     throw new FileError(where, `invalid YAML: ${e.reason ?? firstLine(e.message ?? String(error))}`);
   }
+  if (mayHaveAnchors) checkExpansion(value, file, anchors);
   let positions: Positions | undefined;
   const locate = (pointer: string, atKey?: boolean): Position => {
     positions ??= positionsOf(text);
@@ -105,13 +129,67 @@ function positionsOf(text: string): Positions {
   };
 }
 
+class AnchorFound extends Error {
+  constructor(
+    readonly offset: number,
+    readonly anchor: string,
+  ) {
+    super(`anchor &${anchor}`);
+  }
+}
+
+// js-yaml reports each node as it closes, with the anchor it carries; the first one stops the parse.
+function refuseAnchors(event: jsyaml.EventType, state: jsyaml.State): void {
+  const anchor = (state as jsyaml.State & { anchor: string | null }).anchor;
+  if (event !== 'close' || anchor === null) return;
+  const at = state.input.lastIndexOf(`&${anchor}`, state.position);
+  throw new AnchorFound(at < 0 ? state.position : at, anchor);
+}
+
+/**
+ * js-yaml gives an alias the very object of its anchor, so aliases show as shared
+ * objects: none may exist in a resource file (a second line of defence behind the
+ * listener), and hogsync.yaml's may not expand past MAX_EXPANDED_VALUES values. Sizes are
+ * memoised per object, so a bomb is measured in time linear in its text.
+ */
+function checkExpansion(value: Json, file: string, anchors: 'refuse' | 'bounded'): void {
+  const sizes = new Map<object, number>();
+  const size = (v: Json): number => {
+    if (v === null || typeof v !== 'object') return 1;
+    const known = sizes.get(v);
+    if (known !== undefined) {
+      if (anchors === 'refuse') throw new FileError(file, 'YAML anchors and aliases are not allowed in resource files; write the value out in full');
+      return known;
+    }
+    let n = 1;
+    for (const child of Array.isArray(v) ? v : Object.values(v)) n = Math.min(n + size(child), Number.MAX_SAFE_INTEGER);
+    sizes.set(v, n);
+    return n;
+  };
+  const total = size(value);
+  if (total > MAX_EXPANDED_VALUES) {
+    throw new FileError(file, `its YAML aliases expand to ${total > 1e9 ? 'more than a billion' : total.toLocaleString('en-US')} values (at most ${MAX_EXPANDED_VALUES.toLocaleString('en-US')}); write the values out or share fewer of them`);
+  }
+}
+
+function positionAt(text: string, offset: number): Position {
+  const before = text.slice(0, offset);
+  const line = before.split('\n').length;
+  return { line, col: offset - (before.lastIndexOf('\n') + 1) + 1 };
+}
+
 function firstLine(message: string): string {
   return message.split('\n')[0]?.replace(/ at line \d+, column \d+:?$/, '') ?? message;
 }
 
+/** A set of JSON Pointers (a Set, or a view of one under another root). */
+export interface PointerSet {
+  has(pointer: string): boolean;
+}
+
 export interface StringifyOptions {
   /** JSON Pointers of strings to write as literal block scalars even when they fit on one line. */
-  blockPaths?: Set<string>;
+  blockPaths?: PointerSet;
   /** Ordering of keys inside one object, given its pointer. Default: as inserted. */
   orderKeys?: (pointer: string, keys: string[]) => string[];
 }
@@ -150,7 +228,7 @@ export function stringifyYaml(value: JsonObject, opts: StringifyOptions = {}): s
   return text.endsWith('\n') ? text : `${text}\n`;
 }
 
-function needsDocumentModel(value: Json, pointer: string, blockPaths: Set<string> | undefined): boolean {
+function needsDocumentModel(value: Json, pointer: string, blockPaths: PointerSet | undefined): boolean {
   if (typeof value === 'string') return value.includes('\t') || (blockPaths?.has(pointer) === true && !value.includes('\n') && value.length > 0);
   if (Array.isArray(value)) return value.some((v, i) => needsDocumentModel(v, `${pointer}/${i}`, blockPaths));
   if (isObject(value)) return Object.entries(value).some(([k, v]) => needsDocumentModel(v, `${pointer}/${escapeSeg(k)}`, blockPaths));
