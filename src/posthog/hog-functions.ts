@@ -1,10 +1,12 @@
-import type { JsonObject } from '../json.js';
+import { isObject, type JsonObject } from '../json.js';
 import type { PostHogClient } from './client.js';
 
 // The hog-function endpoints beyond CRUD (posthog-api.md §4.7–4.8): test invocations,
 // logs, metrics and the icon service.
 
 const BUCKET = 'crud';
+
+const withList = (field: string) => (body: unknown) => (isObject(body) && Array.isArray(body[field]) ? undefined : `expected an object with a ${field} list`);
 
 export interface InvocationResult {
   status: 'success' | 'error' | 'skipped' | string;
@@ -15,7 +17,7 @@ export interface InvocationResult {
 
 /** Runs a configuration through PostHog's executor; `id` may be `new` for an unsaved function. */
 export function invoke(client: PostHogClient, id: string, body: JsonObject): Promise<InvocationResult> {
-  return client.request<InvocationResult>({ method: 'POST', path: `hog_functions/${encodeURIComponent(id)}/invocations/`, body, bucket: BUCKET });
+  return client.request<InvocationResult>({ method: 'POST', path: `hog_functions/${encodeURIComponent(id)}/invocations/`, body, bucket: BUCKET, expect: 'object' });
 }
 
 export interface LogLine {
@@ -26,7 +28,7 @@ export interface LogLine {
 }
 
 export async function logs(client: PostHogClient, id: string, query: { level?: string; after?: string; limit?: number }): Promise<LogLine[]> {
-  const page = await client.request<{ results: LogLine[] }>({ path: `hog_functions/${encodeURIComponent(id)}/logs/`, query, bucket: BUCKET });
+  const page = await client.request<{ results: LogLine[] }>({ path: `hog_functions/${encodeURIComponent(id)}/logs/`, query, bucket: BUCKET, expect: withList('results') });
   return page.results;
 }
 
@@ -36,6 +38,7 @@ export async function metricTotals(client: PostHogClient, id: string, after: str
     path: `hog_functions/${encodeURIComponent(id)}/metrics/totals/`,
     query: { after, breakdown_by: 'name' },
     bucket: BUCKET,
+    expect: (b) => (isObject(b) && isObject(b.totals) ? undefined : 'expected an object with totals'),
   });
   return body.totals;
 }
@@ -47,5 +50,5 @@ export interface Icon {
 }
 
 export function icons(client: PostHogClient, query: string): Promise<Icon[]> {
-  return client.request<Icon[]>({ path: 'hog_functions/icons/', query: { query }, bucket: BUCKET });
+  return client.request<Icon[]>({ path: 'hog_functions/icons/', query: { query }, bucket: BUCKET, expect: 'array' });
 }
