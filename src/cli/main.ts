@@ -13,6 +13,7 @@ export interface GlobalOptions {
   project?: string;
   dir?: string;
   verbose?: boolean;
+  insecureHttp?: boolean;
 }
 
 export interface CliContext {
@@ -34,6 +35,7 @@ export function buildProgram(ctx: CliContext): Command {
     .option('--project <id>', 'PostHog project id (env POSTHOG_PROJECT_ID)')
     .option('--dir <dir>', 'folder of the resource files (default: posthog)')
     .addOption(new Option('--verbose', 'print stack traces and request logs'))
+    .addOption(new Option('--insecure-http', 'allow a plain http:// host off this machine (the API key travels in clear text; env HOGSYNC_INSECURE_HTTP=1)'))
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
     .configureOutput({ writeOut: (s) => ctx.io.out(s), writeErr: (s) => ctx.io.err(s) });
