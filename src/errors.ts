@@ -123,7 +123,7 @@ export class MalformedAnswerError extends HogsyncError {
   ) {
     super(
       `PostHog answered ${method} ${path} with ${status}, but the answer cannot be used: ${problem}${gaveUp ? ` (${gaveUp})` : ''}. ` +
-        `Check that --host is PostHog's API and not a proxy or web page in front of it, then try again.`,
+        `Try again; if it keeps happening, check that --host is PostHog's API and not a proxy or web page in front of it.`,
     );
   }
   override data() {
