@@ -42,6 +42,8 @@ export interface ApiErrorFields {
   apiCode?: string | undefined;
   detail?: string | undefined;
   attr?: string | null | undefined;
+  /** Set when the status was worth retrying but retries ran out: says which budget ran out. */
+  gaveUp?: string | undefined;
 }
 
 /** PostHog answered with an error status. */
@@ -54,30 +56,40 @@ export class PostHogApiError extends HogsyncError {
     return this.fields.status;
   }
   override data() {
-    const { status, method, path, type, apiCode, detail, attr } = this.fields;
-    return { status, method, path, type, code: apiCode, detail, attr };
+    const { status, method, path, type, apiCode, detail, attr, gaveUp } = this.fields;
+    return { status, method, path, type, code: apiCode, detail, attr, ...(gaveUp ? { gaveUp } : {}) };
   }
 }
 
-/** PostHog could not be reached at all (DNS, refused, TLS), so nothing was sent. */
+/** Which kind of network failure: each has its own sentence and its own advice. */
+export type NetworkFailureKind = 'refused' | 'dns' | 'unreachable' | 'tls' | 'bad_port' | 'connect_timeout' | 'timeout' | 'reset' | 'other';
+
+/**
+ * The request got no HTTP answer: PostHog could not be reached (DNS, refused, TLS, a port fetch
+ * refuses, no connection in time), did not answer in time, or the connection was reset.
+ * `message` is one or two sentences built by the client (src/posthog/network-failure.ts).
+ */
 export class NetworkError extends HogsyncError {
   readonly code = 'network';
   constructor(
     readonly method: string,
     readonly url: string,
+    /** The low-level code (`ECONNREFUSED`, `UND_ERR_CONNECT_TIMEOUT`, `bad port`, ...). */
     readonly reason: string,
+    readonly kind: NetworkFailureKind,
+    message: string,
   ) {
-    super(`Could not reach PostHog at ${url} (${reason}). Check --host / POSTHOG_HOST and your network.`);
+    super(message);
   }
   override data() {
-    return { method: this.method, url: this.url, reason: this.reason };
+    return { method: this.method, url: this.url, reason: this.reason, kind: this.kind };
   }
 }
 
 /**
  * A non-idempotent request (POST) may or may not have taken effect: the connection
- * dropped, timed out, or a 5xx came back after the request was sent. The caller must
- * look the resource up before trying again.
+ * dropped, timed out, a 5xx came back after the request was sent, or the answer could
+ * not be read. The caller must look the resource up before trying again.
  */
 export class AmbiguousWriteError extends HogsyncError {
   readonly code = 'ambiguous_write';
@@ -93,19 +105,80 @@ export class AmbiguousWriteError extends HogsyncError {
   }
 }
 
+/**
+ * PostHog answered 2xx with something hogsync cannot use: not JSON (an HTML page), cut off, the
+ * wrong shape (a list without `results`, a created object without an id), larger than the size
+ * limit, or a list whose pages contradict each other. `problem` never quotes an HTML body.
+ */
+export class MalformedAnswerError extends HogsyncError {
+  readonly code = 'malformed_answer';
+  constructor(
+    readonly method: string,
+    readonly path: string,
+    readonly status: number,
+    readonly problem: string,
+    /** Which retry budget ran out, when the request was retried. */
+    readonly gaveUp?: string,
+  ) {
+    super(
+      `PostHog answered ${method} ${path} with ${status}, but the answer cannot be used: ${problem}${gaveUp ? ` (${gaveUp})` : ''}. ` +
+        `Try again; if it keeps happening, check that --host is PostHog's API and not a proxy or web page in front of it.`,
+    );
+  }
+  override data() {
+    return { method: this.method, path: this.path, status: this.status, problem: this.problem, ...(this.gaveUp ? { gaveUp: this.gaveUp } : {}) };
+  }
+}
+
+/**
+ * PostHog answered with a redirect that hogsync does not follow: to another origin (the key
+ * would go to another server), or in answer to a write (a write is never re-sent).
+ */
+export class RedirectError extends HogsyncError {
+  readonly code = 'redirect';
+  constructor(
+    readonly method: string,
+    readonly path: string,
+    readonly status: number,
+    /** The Location, resolved against the request URL (empty when the answer had none). */
+    readonly location: string,
+    message: string,
+  ) {
+    super(message);
+  }
+  override data() {
+    return { method: this.method, path: this.path, status: this.status, location: this.location };
+  }
+}
+
 function describeApiError(f: ApiErrorFields): string {
   const head = `PostHog answered ${f.status}${f.apiCode ? ` (${f.apiCode}${f.attr ? `, attr ${f.attr}` : ''})` : ''} to ${f.method} ${f.path}`;
+  const gaveUp = f.gaveUp ? ` (${f.gaveUp})` : '';
   const detail = f.detail ? `: ${f.detail}` : '';
-  return `${head}${detail}${hintFor(f)}`;
+  const text = `${head}${gaveUp}${detail}`;
+  const hint = hintFor(f);
+  if (!hint) return text;
+  return /[.!?]$/.test(text) ? `${text} ${hint}` : `${text}. ${hint}`;
+}
+
+/** `/api/projects/999/insights/` → `999`: a project's collection list (not one resource, not a page past the end). */
+function collectionProject(f: ApiErrorFields): string | undefined {
+  const m = /^\/api\/(?:projects|environments)\/([^/?]+)\/[a-z_]+\/?(?:\?.*)?$/.exec(f.path);
+  if (!m || /invalid page/i.test(f.detail ?? '')) return undefined;
+  return m[1];
 }
 
 function hintFor(f: ApiErrorFields): string {
-  if (f.status === 401) return '. The personal API key was rejected: check the key in the environment variable named by api_key_env.';
-  if (f.status === 403 && /scope/i.test(f.detail ?? ''))
-    return '. Give the personal API key the missing scope in PostHog (Settings → Personal API keys).';
-  if (f.status === 403) return '. The personal API key has no access to this project: check --project and the key’s project scoping.';
-  if (f.status === 404 && /\/api\/(projects|environments)\/[^/]+\/?$/.test(f.path)) return '. Check --project.';
-  if (f.status === 429) return '. PostHog kept throttling after all retries; try again later or lower --concurrency.';
+  if (f.status === 401) return 'The personal API key was rejected: check the key in the environment variable named by api_key_env.';
+  if (f.status === 403 && /scope/i.test(f.detail ?? '')) return 'Give the personal API key the missing scope in PostHog (Settings → Personal API keys).';
+  if (f.status === 403) return 'The personal API key has no access to this project: check --project and the key’s project scoping.';
+  if (f.status === 404 && /\/api\/(projects|environments)\/[^/]+\/?$/.test(f.path)) return 'Check --project.';
+  const project = f.status === 404 ? collectionProject(f) : undefined;
+  if (project !== undefined) {
+    return `Project ${project} not found or not visible to this key: check --project (or POSTHOG_PROJECT_ID) and the projects the personal API key is scoped to.`;
+  }
+  if (f.status === 429) return 'PostHog kept throttling after all retries; try again later or lower --concurrency.';
+  if (f.gaveUp && f.status >= 500) return 'PostHog (or a proxy in front of it) keeps failing; try again later.';
   return '';
 }
 

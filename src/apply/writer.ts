@@ -65,7 +65,7 @@ export class Writer {
     for (let attempt = 1; ; attempt++) {
       const sentAt = Date.now();
       try {
-        const raw = await this.client.request<JsonObject>({ method: 'POST', path: kind.apiPath, body, bucket: kind.rateBucket });
+        const raw = await this.client.request<JsonObject>({ method: 'POST', path: kind.apiPath, body, bucket: kind.rateBucket, expect: 'created' });
         // A create succeeded only if its answer names what was created.
         if (!isObject(raw) || kind.remoteId(raw) === undefined || kind.remoteId(raw) === null) {
           throw new AmbiguousWriteError('POST', kind.apiPath, 'the answer did not name the created resource (no id)');
@@ -85,7 +85,7 @@ export class Writer {
   }
 
   async update(kind: KindDef, key: string, id: RemoteId, body: JsonObject, secrets: SecretRefs): Promise<WriteResult> {
-    const raw = await this.client.request<JsonObject>({ method: 'PATCH', path: `${kind.apiPath}${encodeURIComponent(String(id))}/`, body, bucket: kind.rateBucket });
+    const raw = await this.client.request<JsonObject>({ method: 'PATCH', path: `${kind.apiPath}${encodeURIComponent(String(id))}/`, body, bucket: kind.rateBucket, expect: 'object' });
     if (!isObject(raw) || String(kind.remoteId(raw)) !== String(id)) {
       throw new AmbiguousWriteError('PATCH', `${kind.apiPath}${id}/`, 'the answer was not the updated resource');
     }

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { ConfigError, UsageError } from '../errors.js';
-import type { Faults } from '../emulator/index.js';
+import type { Faults, NumericFaultName } from '../emulator/index.js';
 import type { CliContext } from './main.js';
 import { globalsOf } from './shared.js';
 
@@ -74,7 +74,7 @@ export function registerEmulator(program: Command, ctx: CliContext): void {
       const host = flags.host ?? (globalHost && !globalHost.includes('://') ? globalHost : '127.0.0.1');
       const keys = flags.key.map(parseKeyFlag);
       const faults: Partial<Faults> = {};
-      const setFault = (name: keyof Faults, value: number | undefined) => {
+      const setFault = (name: NumericFaultName, value: number | undefined) => {
         if (value !== undefined) faults[name] = value;
       };
       setFault('latencyMs', whole('latency-ms', flags.latencyMs));

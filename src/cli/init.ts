@@ -26,7 +26,7 @@ export function registerInit(program: Command, ctx: CliContext): void {
       const root = g.config ? (await import('node:path')).dirname((await import('node:path')).resolve(ctx.io.cwd, g.config)) : ctx.io.cwd;
       const { path, created } = initConfig({ root, environment, host, project, force: flags.force === true, ...(flags.apiKeyEnv ? { apiKeyEnv: flags.apiKeyEnv } : {}) });
       // Read it back through the normal loader so a bad --host is reported now, not at the first pull.
-      resolveTarget(resolveWorkspace({ config: path }, ctx.io.cwd), {}, {}, environment);
+      resolveTarget(resolveWorkspace({ config: path }, ctx.io.cwd), g.insecureHttp ? { insecureHttp: true } : {}, { HOGSYNC_INSECURE_HTTP: ctx.io.env.HOGSYNC_INSECURE_HTTP }, environment);
       ctx.io.out(`${created ? 'Wrote' : 'Updated'} ${path} with environment "${environment}" (${host}, project ${project}).\nNext: export ${flags.apiKeyEnv ?? 'POSTHOG_PERSONAL_API_KEY'}=<personal API key>, then run "hogsync pull".\n`);
     });
 }

@@ -39,6 +39,7 @@ function buildProgram(ctx: CliContext): Command {
     .option('--project <id>', 'PostHog project id (env POSTHOG_PROJECT_ID)')
     .option('--dir <dir>', 'folder of the resource files (default: posthog)')
     .addOption(new Option('--verbose', 'print stack traces and request logs'))
+    .addOption(new Option('--insecure-http', 'allow a plain http:// host off this machine (the API key travels in clear text; env HOGSYNC_INSECURE_HTTP=1)'))
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
     .configureOutput({ writeOut: (s) => ctx.io.out(s), writeErr: (s) => ctx.io.err(s) });

@@ -23,7 +23,7 @@ export function openSession(ctx: CliContext, cmd: Command, environment?: string)
   const target = resolveTarget(ws, flags, ctx.io.env, environment);
   const onRequest = flags.verbose ? verboseLogger(ctx.io) : progressCounter(ctx.io);
   ctx.redactor.register(ctx.io.env[target.apiKeyEnv]);
-  const client = ctx.createClient(target, ctx.io.env, onRequest ? { onRequest } : {});
+  const client = ctx.createClient(target, ctx.io.env, { redact: (text) => ctx.redactor.redact(text), ...(onRequest ? { onRequest } : {}) });
   ctx.clients.push(client);
   return { ws, target, client };
 }

@@ -10,7 +10,7 @@ import type { Target } from './target.js';
 export function createClient(
   target: Target,
   env: NodeJS.ProcessEnv,
-  opts: { onRequest?: (e: RequestEvent) => void; timeoutMs?: number } = {},
+  opts: { onRequest?: (e: RequestEvent) => void; timeoutMs?: number; redact?: (text: string) => string } = {},
 ): PostHogClient {
   const apiKey = env[target.apiKeyEnv]?.trim();
   if (!apiKey) {
@@ -27,9 +27,17 @@ export function createClient(
     pageConcurrency: target.concurrency,
   };
   if (opts.onRequest) options.onRequest = opts.onRequest;
-  const envTimeout = Number(env.HOGSYNC_TIMEOUT_MS);
-  const timeoutMs = opts.timeoutMs ?? (Number.isFinite(envTimeout) && envTimeout > 0 ? envTimeout : undefined);
+  if (opts.redact) options.redact = opts.redact;
+  const timeoutMs = opts.timeoutMs ?? positive(env.HOGSYNC_TIMEOUT_MS);
   if (timeoutMs !== undefined) options.timeoutMs = timeoutMs;
+  const connectTimeoutMs = positive(env.HOGSYNC_CONNECT_TIMEOUT_MS);
+  if (connectTimeoutMs !== undefined) options.connectTimeoutMs = connectTimeoutMs;
+  const maxMb = positive(env.HOGSYNC_MAX_RESPONSE_MB);
+  if (maxMb !== undefined) options.maxResponseBytes = Math.round(maxMb * 1024 * 1024);
   return new PostHogClient(options);
 }
 
+function positive(v: string | undefined): number | undefined {
+  const n = Number(v);
+  return v !== undefined && v.trim() !== '' && Number.isFinite(n) && n > 0 ? n : undefined;
+}

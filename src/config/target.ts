@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { ConfigError } from '../errors.js';
 import { parseRate, POSTHOG_RATE_LIMITS, scaleRateLimits, type RateLimitConfig, type RateWindow } from '../posthog/rate-limiter.js';
@@ -14,6 +15,8 @@ export interface GlobalFlags {
   host?: string;
   project?: string;
   dir?: string;
+  /** Allow a plain http:// host that is not on this machine (--insecure-http). */
+  insecureHttp?: boolean;
 }
 
 /** Where files and state live. */
@@ -78,7 +81,7 @@ export function resolveTarget(ws: Workspace, flags: GlobalFlags, env: NodeJS.Pro
   const where = ws.config ? ` (or host/project of "${environment}" in ${ws.config.path})` : ' (or write hogsync.yaml with "hogsync init")';
   const hostRaw = (useOverrides ? (flags.host ?? nonEmpty(env.POSTHOG_HOST)) : undefined) ?? cfg.host;
   if (!hostRaw) throw new ConfigError(`No PostHog host: pass --host or set POSTHOG_HOST${where}, e.g. https://us.posthog.com.`);
-  const host = checkHost(hostRaw);
+  const host = checkHost(hostRaw, flags.insecureHttp === true || truthy(env.HOGSYNC_INSECURE_HTTP));
   const projectRaw = (useOverrides ? (flags.project ?? nonEmpty(env.POSTHOG_PROJECT_ID)) : undefined) ?? cfg.project;
   if (projectRaw === undefined || projectRaw === '') throw new ConfigError(`No PostHog project: pass --project or set POSTHOG_PROJECT_ID${where}.`);
   const project = String(projectRaw).trim();
@@ -99,7 +102,7 @@ export function resolveTarget(ws: Workspace, flags: GlobalFlags, env: NodeJS.Pro
   };
 }
 
-function checkHost(raw: string): string {
+function checkHost(raw: string, insecureHttp: boolean): string {
   let url: URL;
   try {
     url = new URL(raw);
@@ -111,6 +114,11 @@ function checkHost(raw: string): string {
   }
   if (url.search || url.hash || url.username) {
     throw new ConfigError(`PostHog host "${raw}" must be a plain base URL without query, fragment or credentials.`);
+  }
+  if (url.protocol === 'http:' && !insecureHttp && !isLoopback(url.hostname)) {
+    throw new ConfigError(
+      `PostHog host "${raw}" uses plain http://, so the personal API key would travel in clear text: use https://, or pass --insecure-http (HOGSYNC_INSECURE_HTTP=1) if the network in between is trusted.`,
+    );
   }
   return `${url.origin}${url.pathname}`.replace(/\/+$/, '');
 }
@@ -126,6 +134,19 @@ function rateLimitsOf(cfg: EnvironmentConfig['rate_limits'], env: NodeJS.Process
   const envScale = Number(env.HOGSYNC_RATE_LIMIT_SCALE);
   const scale = cfg?.scale ?? (Number.isFinite(envScale) && envScale > 0 ? envScale : 1);
   return scale === 1 ? limits : scaleRateLimits(limits, scale);
+}
+
+/** This machine: localhost, 127.0.0.0/8 and ::1 (also written as an IPv4-mapped address). */
+export function isLoopback(hostname: string): boolean {
+  const name = hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  if (name === 'localhost' || name === '::1') return true;
+  if (isIP(name) === 4) return name.startsWith('127.');
+  // WHATWG URLs write ::ffff:127.0.0.1 as ::ffff:7f00:1.
+  return isIP(name) === 6 && /^::ffff:(127\.|7f[0-9a-f]{2}:)/.test(name);
+}
+
+function truthy(v: string | undefined): boolean {
+  return v !== undefined && ['1', 'true', 'yes'].includes(v.trim().toLowerCase());
 }
 
 function nonEmpty(v: string | undefined): string | undefined {

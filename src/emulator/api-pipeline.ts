@@ -4,6 +4,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { authenticate, checkPermission, findPresentedKey, type ApiKey } from './auth.js';
 import type { ApiRequest, ApiResponse } from './context.js';
 import { ApiError, notFound, permissionDenied, serverErrorBody, throttled, validationEnvelope, ValidationFailure } from './errors.js';
+import { echoedError, endlessPage, HOP_PARAM, malformedAnswer, malformedInsteadOfWrite, redirectLocation } from './fault-answers.js';
 import { faultResponse, type FaultDice } from './faults.js';
 import { parseBody, send, type Outgoing } from './http-io.js';
 import type { RequestLog } from './request-log.js';
@@ -58,6 +59,10 @@ function toOutgoing(e: unknown, log: (line: string) => void): Outgoing {
 export async function handleApi(deps: PipelineDeps, req: IncomingMessage, res: ServerResponse, url: URL, raw: Buffer): Promise<void> {
   const started = Date.now();
   const method = (req.method ?? 'GET').toUpperCase();
+  const dice = deps.dice;
+  const redirect = dice.redirectFor(method, url.pathname);
+  const location = redirect ? redirectLocation(redirect, url) : undefined;
+  url.searchParams.delete(HOP_PARAM);
   const entry: Omit<RequestLogEntry, 'seq'> = {
     method,
     path: url.pathname,
@@ -69,22 +74,38 @@ export async function handleApi(deps: PipelineDeps, req: IncomingMessage, res: S
     durationMs: 0,
     committed: false,
   };
-  const finish = (out: Outgoing | null) => {
-    if (out) send(res, out);
+  const finish = (answer: Outgoing | null) => {
+    if (answer) {
+      let out = answer;
+      if (dice.echoErrors && out.status >= 400) {
+        out = echoedError(out, raw);
+        if (out !== answer) entry.fault = 'echo_error';
+      }
+      if (dice.padBytes > 0) entry.fault = 'padded';
+      send(res, out, dice.padBytes);
+    }
     entry.durationMs = Date.now() - started;
     deps.requestLog.record(entry);
-    deps.log(`${method} ${url.pathname}${url.search ? '?…' : ''} ${out ? entry.status : 'reset'} ${entry.durationMs}ms`);
+    deps.log(`${method} ${url.pathname}${url.search ? '?…' : ''} ${answer ? entry.status : 'reset'} ${entry.durationMs}ms`);
+  };
+  const faulty = (fault: NonNullable<RequestLogEntry['fault']>, out: Outgoing) => {
+    entry.status = out.status;
+    entry.fault = fault;
+    finish(out);
   };
 
-  const latency = deps.dice.latencyMs();
+  const latency = dice.latencyMs();
   if (latency > 0) await sleep(latency);
-  const failStatus = deps.dice.failBefore();
+  // A redirect comes from whatever sits in front of PostHog: nothing behind it sees the request.
+  if (redirect && location) return faulty('redirect', { status: redirect.status, body: null, headers: { Location: location } });
+  const failStatus = dice.failBefore();
   if (failStatus !== undefined) {
     const f = faultResponse(failStatus);
-    entry.status = failStatus;
-    entry.fault = 'fail';
-    return finish({ status: failStatus, body: f.body, contentType: f.contentType, headers: f.headers });
+    return faulty('fail', { status: failStatus, body: f.body, contentType: f.contentType, headers: f.headers });
   }
+  const isWrite = WRITE_METHODS.includes(method);
+  const garbledWrite = isWrite ? dice.malformed(method, url.pathname, 'before') : undefined;
+  if (garbledWrite) return faulty('malformed', malformedInsteadOfWrite(garbledWrite, method, raw));
 
   let result: ApiResponse;
   try {
@@ -96,7 +117,7 @@ export async function handleApi(deps: PipelineDeps, req: IncomingMessage, res: S
   }
   // Per-row latency models PostHog's serialisation time, so the emulator's own work
   // (including turning the answer into bytes) counts toward it.
-  const itemLatency = deps.dice.itemLatencyMs(itemCount(result.body));
+  const itemLatency = dice.itemLatencyMs(itemCount(result.body));
   if (itemLatency > 0) {
     if (result.body !== null && typeof result.body === 'object' && !Buffer.isBuffer(result.body)) {
       result = { ...result, body: Buffer.from(JSON.stringify(result.body)), contentType: result.contentType ?? 'application/json' };
@@ -106,10 +127,20 @@ export async function handleApi(deps: PipelineDeps, req: IncomingMessage, res: S
   }
   entry.status = result.status;
   entry.committed = Boolean(result.committed);
-  if (entry.committed) deps.onCommit();
-  const out: Outgoing = { status: result.status, body: result.body, ...(result.contentType ? { contentType: result.contentType } : {}) };
-  if (entry.committed && WRITE_METHODS.includes(method) && result.status < 300) {
-    const fault = deps.dice.afterCommit();
+  if (entry.committed) {
+    entry.committedAt = new Date().toISOString();
+    deps.onCommit();
+  }
+  let out: Outgoing = { status: result.status, body: result.body, ...(result.contentType ? { contentType: result.contentType } : {}) };
+  if (!isWrite && result.status < 300) {
+    const garbled = dice.malformed(method, url.pathname, 'read');
+    if (garbled) return faulty('malformed', malformedAnswer(garbled, out));
+    const endless = dice.endlessLists;
+    const page = endless ? endlessPage(endless, url, out) : out;
+    if (page !== out) return faulty('endless_list', page);
+  }
+  if (entry.committed && isWrite && result.status < 300) {
+    const fault = dice.afterCommit();
     if (fault === 'reset') {
       entry.status = 0;
       entry.fault = 'reset_after_commit';
@@ -118,10 +149,11 @@ export async function handleApi(deps: PipelineDeps, req: IncomingMessage, res: S
     }
     if (fault === 'error') {
       const f = faultResponse(504);
-      entry.status = 504;
-      entry.fault = 'error_after_commit';
-      return finish({ status: 504, body: f.body, contentType: f.contentType });
+      return faulty('error_after_commit', { status: 504, body: f.body, contentType: f.contentType });
     }
+    const garbled = dice.malformed(method, url.pathname, 'committed');
+    if (garbled) out = malformedAnswer(garbled, out);
+    if (garbled) entry.fault = 'malformed_after_commit';
   }
   finish(out);
 }
@@ -193,5 +225,11 @@ async function dispatch(
     userId: key.userId,
     store: deps.store,
   };
+  // A write held up somewhere before the database: the client may give up meanwhile, and the
+  // write still lands (Django finishes a view whether or not anyone waits for its answer).
+  if (action.write && deps.dice.commitDelayMs > 0) {
+    entry.fault = 'delayed_commit';
+    await sleep(deps.dice.commitDelayMs);
+  }
   return action.handler(apiReq);
 }

@@ -1,4 +1,5 @@
 // `/_emulator/...`: the test and demo controls (no PostHog route lives under this prefix).
+import { checkFaultPatch, FaultSettingError } from './faults.js';
 import { isObject, type Json } from './json.js';
 import type { Outgoing } from './http-io.js';
 import type { RequestStats } from './request-log.js';
@@ -20,8 +21,6 @@ export interface ControlTarget {
   addMetrics(projectId: number, fnId: string, rows: unknown): number;
 }
 
-const FAULT_KEYS: Array<keyof Faults> = ['latencyMs', 'latencyJitterMs', 'latencyPerItemMs', 'failRate', 'failStatus', 'resetAfterCommitRate', 'errorAfterCommitRate', 'seed'];
-
 class ControlError extends Error {
   constructor(
     readonly status: number,
@@ -33,14 +32,12 @@ class ControlError extends Error {
 
 function faultPatch(body: unknown): Partial<Faults> {
   if (!isObject(body)) throw new ControlError(400, 'expected a JSON object of fault settings');
-  const out: Partial<Faults> = {};
-  for (const [k, v] of Object.entries(body)) {
-    if (!FAULT_KEYS.includes(k as keyof Faults)) throw new ControlError(400, `unknown fault setting "${k}"`);
-    if (typeof v !== 'number' || !Number.isFinite(v)) throw new ControlError(400, `fault setting "${k}" must be a number`);
-    if (k.endsWith('Rate') && (v < 0 || v > 1)) throw new ControlError(400, `fault setting "${k}" must be between 0 and 1`);
-    out[k as keyof Faults] = v;
+  try {
+    return checkFaultPatch(body);
+  } catch (e) {
+    if (e instanceof FaultSettingError) throw new ControlError(400, e.message);
+    throw e;
   }
-  return out;
 }
 
 function rateLimitPatch(body: unknown): RateLimitPatch {

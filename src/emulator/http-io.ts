@@ -53,7 +53,14 @@ export interface Outgoing {
   headers?: Record<string, string>;
 }
 
-export function send(res: ServerResponse, out: Outgoing): void {
+const PAD_CHUNK = Buffer.alloc(64 * 1024, ' ');
+
+/**
+ * Writes an answer. `padTo` (bytes) appends trailing whitespace, which keeps JSON valid, streamed
+ * in chunks as the client reads so that a huge answer costs the emulator no memory; a client that
+ * stops reading (or hangs up) stops the stream.
+ */
+export function send(res: ServerResponse, out: Outgoing, padTo = 0): void {
   const headers: Record<string, string | number> = { ...(out.headers ?? {}) };
   let payload: Buffer;
   if (out.body === null) payload = Buffer.alloc(0);
@@ -61,7 +68,26 @@ export function send(res: ServerResponse, out: Outgoing): void {
   else if (typeof out.body === 'string' && out.contentType) payload = Buffer.from(out.body);
   else payload = Buffer.from(JSON.stringify(out.body));
   if (out.body !== null) headers['Content-Type'] = out.contentType ?? 'application/json';
-  headers['Content-Length'] = payload.length;
+  let padding = Math.max(0, padTo - payload.length);
+  headers['Content-Length'] = payload.length + padding;
   res.writeHead(out.status, headers);
-  res.end(payload);
+  if (padding === 0) {
+    res.end(payload);
+    return;
+  }
+  // The client may hang up halfway: that is the point of the fault, not an emulator error.
+  res.on('error', () => undefined);
+  res.write(payload);
+  const pump = (): void => {
+    while (padding > 0 && !res.destroyed) {
+      const chunk = padding >= PAD_CHUNK.length ? PAD_CHUNK : PAD_CHUNK.subarray(0, padding);
+      padding -= chunk.length;
+      if (!res.write(chunk)) {
+        res.once('drain', pump);
+        return;
+      }
+    }
+    if (!res.destroyed) res.end();
+  };
+  pump();
 }

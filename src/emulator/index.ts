@@ -9,8 +9,14 @@ export type { HogExecutor, InvocationInput, InvocationResult } from './hog-execu
 export type { RateLimitPatch } from './throttle.js';
 export type {
   ApiKeyConfig,
+  EndlessListFault,
+  FaultName,
   Faults,
+  MalformedFault,
+  MalformedKind,
+  NumericFaultName,
   ProjectStore,
+  RedirectFault,
   RateLimitSettings,
   RequestLogEntry,
   SeedDoc,

@@ -43,9 +43,23 @@ export interface RequestLogEntry {
   durationMs: number;
   /** A write took effect. */
   committed: boolean;
-  /** Which injected fault shaped this answer, if any. */
-  fault?: 'fail' | 'reset_after_commit' | 'error_after_commit';
+  /** When the write took effect (ISO time); with `commitDelayMs` this can be long after the client gave up. */
+  committedAt?: string;
+  /** Which injected fault shaped this answer, if any (the last one applied). */
+  fault?: FaultName;
 }
+
+export type FaultName =
+  | 'fail'
+  | 'reset_after_commit'
+  | 'error_after_commit'
+  | 'redirect'
+  | 'malformed'
+  | 'malformed_after_commit'
+  | 'endless_list'
+  | 'echo_error'
+  | 'delayed_commit'
+  | 'padded';
 
 export interface StoredTile {
   id: number;
@@ -156,6 +170,67 @@ export interface Faults {
   resetAfterCommitRate: number;
   errorAfterCommitRate: number;
   seed?: number;
+  /** Answer matching requests with a redirect instead of serving them. */
+  redirect?: RedirectFault | null;
+  /** Answer a share of requests 2xx with a body a client cannot use. */
+  malformed?: MalformedFault | null;
+  /** List pages that never end: a `next` on every page and/or an inflated `count`. */
+  endlessLists?: EndlessListFault | null;
+  /** Error answers (4xx/5xx) whose `detail` repeats the request body verbatim, as some proxies do. */
+  echoErrors?: boolean;
+  /** Writes wait this long before they run and commit (the answer comes after that). */
+  commitDelayMs?: number;
+  /** Every answer is padded with trailing whitespace (still valid JSON) to at least this many MB. */
+  padMb?: number;
+}
+
+/** Faults whose value is a plain number (the emulator command's flags set these). */
+export type NumericFaultName = 'latencyMs' | 'latencyJitterMs' | 'latencyPerItemMs' | 'failRate' | 'failStatus' | 'resetAfterCommitRate' | 'errorAfterCommitRate' | 'seed';
+
+export interface RedirectFault {
+  /** 301, 302, 303, 307 or 308. */
+  status: number;
+  /** Origin the Location points at (`https://eu.posthog.example`); omitted: this emulator (a same-origin redirect). */
+  to?: string;
+  /** Methods that are redirected (default: all). */
+  methods?: string[];
+  /** Only paths matching this regular expression are redirected (default: every /api path). */
+  path?: string;
+  /**
+   * Redirects in a row before the request is served (default 1). The Location carries the count in
+   * a `_emulator_hop` query parameter, which the emulator strips before serving.
+   */
+  hops?: number;
+}
+
+export type MalformedKind = 'html' | 'invalid_json' | 'truncated' | 'null_results' | 'no_id';
+
+export interface MalformedFault {
+  /** Share of matching requests (0..1), rolled with the fault dice. */
+  rate: number;
+  /**
+   * `html`: a 200 HTML page; `invalid_json`: JSON with a syntax error; `truncated`: the JSON cut in half
+   * (with a matching Content-Length); `null_results`: a list page with `results: null`; `no_id`: an object
+   * without its `id`.
+   */
+  kind: MalformedKind;
+  /**
+   * true: only writes are garbled, after they committed (the resource exists although the answer is garbage).
+   * false (default): a matching write is not executed at all and is answered with its own body garbled;
+   * a matching read is served and its answer garbled.
+   */
+  afterCommit?: boolean;
+  /** Methods affected (default: all). */
+  methods?: string[];
+  /** Only paths matching this regular expression (default: every /api path). */
+  path?: string;
+}
+
+export interface EndlessListFault {
+  /** `repeat`: every page's `next` points at that same page; `increasing`: at the following page, forever. */
+  next?: 'repeat' | 'increasing';
+  /** Announce this `count` (e.g. 1e9) instead of the real one. */
+  count?: number;
 }
 
 export interface RateLimitSettings {

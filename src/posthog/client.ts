@@ -1,8 +1,14 @@
-import { AmbiguousWriteError, NetworkError, PostHogApiError } from '../errors.js';
+import { AmbiguousWriteError, MalformedAnswerError, NetworkError, PostHogApiError, RedirectError } from '../errors.js';
 import type { Json } from '../json.js';
+import { checkAnswer, type AnswerShape } from './answer-check.js';
+import { BodyTooLarge, DEFAULT_MAX_RESPONSE_BYTES, readCapped } from './body-reader.js';
+import { errorFields } from './error-fields.js';
+import { ambiguityReason, classifyNetworkError, describeNetworkFailure } from './network-failure.js';
 import { listPages, type ListOptions } from './paginate.js';
 import { RateLimiter, type RateLimitConfig } from './rate-limiter.js';
-import { backoffMs, classifyNetworkError, DEFAULT_RETRY, MAX_CONNECT_ATTEMPTS, retryAfterMs, RETRYABLE_STATUSES, type RetryPolicy } from './retry.js';
+import { decideRedirect, describeRedirect, REDIRECT_STATUSES } from './redirects.js';
+import { backoffMs, DEFAULT_RETRY, MAX_CONNECT_ATTEMPTS, retryAfterMs, RETRYABLE_STATUSES, type RetryPolicy } from './retry.js';
+import { DEFAULT_CONNECT_TIMEOUT_MS, fetchWithConnectTimeout } from './transport.js';
 
 type Method = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
 
@@ -16,6 +22,11 @@ export interface RequestOptions {
   bucket?: string;
   /** Called when a successful answer's headers arrive, before its body is read. */
   onHeaders?: () => void;
+  /**
+   * What a 2xx answer must be (default `json`: any JSON). An answer that is not is treated as
+   * lost: retried when the method is idempotent, AmbiguousWriteError for a POST.
+   */
+  expect?: AnswerShape;
 }
 
 /** One finished attempt, for --verbose logs and benchmarks. The key never appears. */
@@ -34,8 +45,18 @@ export interface ClientOptions {
   apiKey: string;
   rateLimits?: RateLimitConfig;
   retry?: Partial<RetryPolicy>;
-  /** Per-attempt timeout. */
+  /** Per-attempt timeout, connecting and reading the whole answer included (default 60 s). */
   timeoutMs?: number;
+  /** How long connecting (TCP and TLS) may take (default 15 s). Ignored when `fetch` is given. */
+  connectTimeoutMs?: number;
+  /** Largest answer read, in bytes (default 64 MB); a larger one is an error, not a crash. */
+  maxResponseBytes?: number;
+  /**
+   * Applied to every piece of server text that goes into an error (details, codes, Location,
+   * summaries of bodies), after the API key itself has been masked. The engine passes one that
+   * masks the secret values in play, so a server that echoes a request cannot make hogsync print them.
+   */
+  redact?: (text: string) => string;
   /** Parallel page fetches of one listing. */
   pageConcurrency?: number;
   fetch?: typeof fetch;
@@ -51,9 +72,23 @@ export interface ClientStats {
   rateLimitWaitMs: number;
 }
 
+/** Error bodies are only read for their message: no need to read megabytes of them. */
+const ERROR_BODY_LIMIT = 1024 * 1024;
+
+interface Attempt {
+  method: Method;
+  url: string;
+  display: string;
+  idempotent: boolean;
+  attempt: number;
+  started: number;
+  t0: number;
+}
+
 /**
  * HTTP client for one PostHog project: auth, rate limiting shared by every request of
- * a run, retries with backoff, and typed errors. It knows nothing about resource kinds.
+ * a run, retries with backoff, answers checked before they are believed, and typed errors.
+ * It knows nothing about resource kinds.
  */
 export class PostHogClient {
   readonly host: string;
@@ -64,11 +99,16 @@ export class PostHogClient {
   private readonly policy: RetryPolicy;
   /** Per-attempt timeout: how long an answer may take before the request counts as lost. */
   readonly timeoutMs: number;
+  private readonly connectTimeoutMs: number;
+  private readonly maxResponseBytes: number;
+  private readonly redactHook: ((text: string) => string) | undefined;
   private readonly doFetch: typeof fetch;
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly random: () => number;
   private readonly onRequest: ((e: RequestEvent) => void) | undefined;
   private retriesLeft: number;
+  /** PostHog has answered at least once in this run: a later reset is its side, not a wrong host. */
+  private answered = false;
   private readonly counters = { requests: 0, retries: 0, throttled: 0 };
 
   constructor(opts: ClientOptions) {
@@ -77,8 +117,11 @@ export class PostHogClient {
     this.apiKey = opts.apiKey;
     this.policy = { ...DEFAULT_RETRY, ...opts.retry };
     this.timeoutMs = opts.timeoutMs ?? 60_000;
+    this.connectTimeoutMs = opts.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
+    this.maxResponseBytes = opts.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
+    this.redactHook = opts.redact;
     this.pageConcurrency = opts.pageConcurrency ?? 4;
-    this.doFetch = opts.fetch ?? fetch;
+    this.doFetch = opts.fetch ?? fetchWithConnectTimeout(this.connectTimeoutMs);
     this.sleep = opts.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
     this.random = opts.random ?? Math.random;
     this.onRequest = opts.onRequest;
@@ -107,23 +150,30 @@ export class PostHogClient {
     return this.request<T>({ method: 'GET', path, query, bucket });
   }
 
+  /** Server text on its way into an error: the key masked, then the caller's redactor. */
+  redact(text: string): string {
+    const masked = this.apiKey.length >= 8 ? text.split(this.apiKey).join('[redacted]') : text;
+    return this.redactHook ? this.redactHook(masked) : masked;
+  }
+
   /**
-   * Sends one request, retrying what is safe to retry. A POST whose fate is unknown
-   * (reset, timeout, 5xx after sending) throws AmbiguousWriteError instead of being resent.
+   * Sends one request, retrying what is safe to retry. A POST whose fate is unknown (reset,
+   * timeout, 5xx after sending, an answer that cannot be read) throws AmbiguousWriteError
+   * instead of being resent. Redirects are followed only for GET and only on the same origin.
    */
   async request<T = unknown>(opts: RequestOptions): Promise<T> {
     const method = opts.method ?? 'GET';
-    const idempotent = method !== 'POST';
-    const url = this.url(opts.path, opts.query);
-    const display = displayPath(url);
-    const started = Date.now();
-    for (let attempt = 1; ; attempt++) {
+    const first = this.url(opts.path, opts.query);
+    const a: Attempt = { method, url: first, display: displayPath(first), idempotent: method !== 'POST', attempt: 1, started: Date.now(), t0: 0 };
+    let hops = 0;
+    for (;;) {
       const release = opts.bucket ? await this.limiter.acquire(opts.bucket) : undefined;
-      const t0 = Date.now();
+      a.t0 = Date.now();
       this.counters.requests++;
+      const signal = AbortSignal.timeout(this.timeoutMs);
       let response: Response;
       try {
-        response = await this.doFetch(url, {
+        response = await this.doFetch(a.url, {
           method,
           headers: {
             Authorization: `Bearer ${this.apiKey}`,
@@ -131,50 +181,58 @@ export class PostHogClient {
             ...(opts.body !== undefined ? { 'Content-Type': 'application/json' } : {}),
           },
           body: opts.body !== undefined ? JSON.stringify(opts.body) : undefined,
-          signal: AbortSignal.timeout(this.timeoutMs),
+          redirect: 'manual',
+          signal,
         });
       } catch (error) {
         release?.();
-        const failure = classifyNetworkError(error);
-        const retry =
-          !failure.permanent &&
-          (idempotent || !failure.maybeSent) &&
-          (failure.maybeSent || attempt < MAX_CONNECT_ATTEMPTS) &&
-          this.mayRetry(attempt, started);
-        this.emit({ method, path: display, status: 'network', ms: Date.now() - t0, attempt, willRetry: retry });
-        if (retry) {
-          await this.backoff(attempt);
-          continue;
-        }
-        if (!idempotent && failure.maybeSent) throw new AmbiguousWriteError(method, display, failure.code);
-        throw new NetworkError(method, `${this.host}${display}`, failure.code);
+        await this.onNetworkFailure(error, a);
+        continue;
       }
 
       // The server has seen the request by the time its answer starts: its window slot can start ageing.
       release?.();
+      this.answered = true;
       const status = response.status;
+      if (REDIRECT_STATUSES.has(status)) {
+        const decision = decideRedirect(method, a.url, response.headers.get('location'), hops);
+        await response.body?.cancel().catch(() => undefined);
+        this.emit(a, status, decision.follow);
+        if (decision.follow) {
+          a.url = decision.url;
+          hops++;
+          continue;
+        }
+        const message = describeRedirect(method, a.display, status, decision.why, decision.location, this.resolvePath(opts.path), (t) => this.redact(t));
+        throw new RedirectError(method, a.display, status, this.redact(decision.location), message);
+      }
+
+      if (response.ok) {
+        opts.onHeaders?.();
+        const outcome = await this.readAnswer(response, opts.expect, a);
+        if (outcome.ok) return outcome.value as T;
+        continue;
+      }
+
       if (status === 429) this.counters.throttled++;
       const retryable = RETRYABLE_STATUSES.has(status);
       // A throttled request was refused before the view ran, so even a POST is safe to resend.
-      const safe = idempotent || status === 429;
-      const retry = retryable && safe && this.mayRetry(attempt, started);
-      this.emit({ method, path: display, status, ms: Date.now() - t0, attempt, willRetry: retry });
-      if (response.ok) {
-        opts.onHeaders?.();
-        return (await readBody(response)) as T;
-      }
+      const safe = a.idempotent || status === 429;
+      const gaveUp = retryable && safe ? this.giveUpReason(a) : undefined;
+      const retry = retryable && safe && gaveUp === undefined;
+      this.emit(a, status, retry);
       if (retry) {
         const told = retryAfterMs(response.headers.get('retry-after'), Date.now());
-        await response.body?.cancel();
+        await response.body?.cancel().catch(() => undefined);
         if (status === 429 && told !== undefined && opts.bucket) this.limiter.pause(opts.bucket, told);
-        await this.backoff(attempt, told);
+        await this.backoff(a, told);
         continue;
       }
       if (retryable && !safe) {
-        await response.body?.cancel();
-        throw new AmbiguousWriteError(method, display, `HTTP ${status}`);
+        await response.body?.cancel().catch(() => undefined);
+        throw new AmbiguousWriteError(method, a.display, `HTTP ${status}`);
       }
-      throw await this.apiError(response, method, display);
+      throw await this.apiError(response, a, gaveUp);
     }
   }
 
@@ -183,76 +241,100 @@ export class PostHogClient {
     return listPages<T>(this, path, opts);
   }
 
-  private mayRetry(attempt: number, started: number): boolean {
-    if (attempt >= this.policy.maxAttempts) return false;
-    if (Date.now() - started >= this.policy.maxElapsedMs) return false;
-    if (this.retriesLeft <= 0) return false;
-    return true;
+  /**
+   * A 2xx body, read within the size limit and checked. `{ok: false}` means "try again" (the
+   * backoff has been waited); anything that cannot be tried again throws.
+   */
+  private async readAnswer(response: Response, expect: AnswerShape | undefined, a: Attempt): Promise<{ ok: true; value: unknown } | { ok: false }> {
+    let problem: string;
+    let retryable = true;
+    try {
+      const text = await readCapped(response, this.maxResponseBytes);
+      const checked = checkAnswer(text, response.status, response.headers.get('content-type'), expect);
+      if (checked.ok) {
+        this.emit(a, response.status, false);
+        return checked;
+      }
+      problem = this.redact(checked.problem);
+    } catch (error) {
+      if (!(error instanceof BodyTooLarge)) {
+        // The connection broke (or timed out) while the answer was arriving: an answer lost on the way.
+        await this.onNetworkFailure(error, a);
+        return { ok: false };
+      }
+      problem = error.describe();
+      // The same request gets the same huge answer: trying again only costs time.
+      retryable = false;
+    }
+    if (!a.idempotent) {
+      this.emit(a, response.status, false);
+      throw new AmbiguousWriteError(a.method, a.display, `the answer could not be read: ${problem}`);
+    }
+    const gaveUp = retryable ? this.giveUpReason(a) : undefined;
+    const retry = retryable && gaveUp === undefined;
+    this.emit(a, response.status, retry);
+    if (!retry) throw new MalformedAnswerError(a.method, a.display, response.status, problem, gaveUp);
+    await this.backoff(a);
+    return { ok: false };
   }
 
-  private async backoff(attempt: number, toldMs?: number): Promise<void> {
+  /** Waits and returns when the request may be tried again; throws the error to report otherwise. */
+  private async onNetworkFailure(error: unknown, a: Attempt): Promise<void> {
+    const failure = classifyNetworkError(error);
+    // A host that has never answered and keeps a connection (or a request) waiting is most likely
+    // the wrong address: retrying would multiply the wait before the user hears about it.
+    const silent = !this.answered && (failure.kind === 'connect_timeout' || failure.kind === 'timeout');
+    const safe = a.idempotent || !failure.maybeSent;
+    let gaveUp: string | undefined;
+    if (!failure.permanent && !silent && safe) {
+      gaveUp = !failure.maybeSent && a.attempt >= MAX_CONNECT_ATTEMPTS ? `gave up after ${a.attempt} attempts` : this.giveUpReason(a);
+    }
+    const retry = !failure.permanent && !silent && safe && gaveUp === undefined;
+    this.emit(a, 'network', retry);
+    if (retry) {
+      await this.backoff(a);
+      return;
+    }
+    if (!a.idempotent && failure.maybeSent) throw new AmbiguousWriteError(a.method, a.display, ambiguityReason(failure, this.timeoutMs));
+    const message = describeNetworkFailure(failure, {
+      method: a.method,
+      url: a.url,
+      path: a.display,
+      answeredBefore: this.answered,
+      connectTimeoutMs: this.connectTimeoutMs,
+      timeoutMs: this.timeoutMs,
+      gaveUp,
+    });
+    throw new NetworkError(a.method, a.url, failure.code, failure.kind, message);
+  }
+
+  /** Why no retry is allowed any more, or undefined while one is. */
+  private giveUpReason(a: Attempt): string | undefined {
+    if (this.retriesLeft <= 0) return `the run's budget of ${this.policy.runBudget} retries is used up`;
+    if (a.attempt >= this.policy.maxAttempts) return `gave up after ${a.attempt} attempt${a.attempt === 1 ? '' : 's'}`;
+    const elapsed = Date.now() - a.started;
+    if (elapsed >= this.policy.maxElapsedMs) return `gave up after ${Math.round(elapsed / 1000)} s of retries`;
+    return undefined;
+  }
+
+  private async backoff(a: Attempt, toldMs?: number): Promise<void> {
     this.retriesLeft--;
     this.counters.retries++;
     // PostHog's Retry-After is exact; a little jitter keeps concurrent waiters from returning together.
-    const wait = toldMs !== undefined ? toldMs + this.random() * 250 : backoffMs(this.policy, attempt - 1, this.random);
+    const wait = toldMs !== undefined ? toldMs + this.random() * 250 : backoffMs(this.policy, a.attempt - 1, this.random);
+    a.attempt++;
     await this.sleep(wait);
   }
 
-  private emit(event: RequestEvent): void {
-    this.onRequest?.(event);
+  private emit(a: Attempt, status: number | 'network', willRetry: boolean): void {
+    this.onRequest?.({ method: a.method, path: a.display, status, ms: Date.now() - a.t0, attempt: a.attempt, willRetry });
   }
 
-  private async apiError(response: Response, method: string, path: string): Promise<PostHogApiError> {
-    const body = await readBody(response).catch(() => undefined);
-    const fields = errorFields(body);
-    return new PostHogApiError({
-      status: response.status,
-      method,
-      path,
-      type: fields.type,
-      apiCode: fields.code,
-      detail: fields.detail !== undefined ? this.redact(fields.detail) : undefined,
-      attr: fields.attr,
-    });
+  private async apiError(response: Response, a: Attempt, gaveUp: string | undefined): Promise<PostHogApiError> {
+    const text = await readCapped(response, Math.min(this.maxResponseBytes, ERROR_BODY_LIMIT)).catch(() => '');
+    const fields = errorFields(text, response.headers.get('content-type'), (t) => this.redact(t));
+    return new PostHogApiError({ status: response.status, method: a.method, path: a.display, ...fields, gaveUp });
   }
-
-  /** Second line of defence: a server that echoes the key must not get it into our output. */
-  private redact(text: string): string {
-    return this.apiKey.length >= 8 ? text.split(this.apiKey).join('[redacted]') : text;
-  }
-}
-
-async function readBody(response: Response): Promise<unknown> {
-  const text = await response.text();
-  if (!text) return null;
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text;
-  }
-}
-
-/** PostHog's `{type, code, detail, attr}` envelope, or raw DRF errors (`{"field": ["msg"]}`). */
-function errorFields(body: unknown): { type?: string; code?: string; detail?: string; attr?: string | null } {
-  if (body && typeof body === 'object' && !Array.isArray(body)) {
-    const b = body as Record<string, unknown>;
-    if (typeof b.detail === 'string' || typeof b.code === 'string') {
-      return {
-        type: typeof b.type === 'string' ? b.type : undefined,
-        code: typeof b.code === 'string' ? b.code : undefined,
-        detail: typeof b.detail === 'string' ? b.detail : undefined,
-        attr: typeof b.attr === 'string' ? b.attr : null,
-      };
-    }
-    const [first] = Object.entries(b);
-    if (first) {
-      const [attr, messages] = first;
-      const msg = Array.isArray(messages) ? messages.map(String).join(' ') : JSON.stringify(messages);
-      return { code: 'invalid_input', detail: msg, attr };
-    }
-  }
-  if (typeof body === 'string' && body.length > 0) return { detail: body.slice(0, 300) };
-  return {};
 }
 
 function displayPath(url: string): string {

@@ -1,9 +1,11 @@
-import type { JsonObject } from '../json.js';
+import { isObject, type JsonObject } from '../json.js';
 import type { PostHogClient } from './client.js';
 
 // Endpoints beyond CRUD that PostHog offers on a function collection (posthog-api.md §4.7–4.8):
 // test invocations, logs, metrics and the icon service. `base` is the collection path
 // (a kind's `apiPath`), `bucket` its rate-limit bucket.
+
+const withList = (field: string) => (body: unknown) => (isObject(body) && Array.isArray(body[field]) ? undefined : `expected an object with a ${field} list`);
 
 export interface Collection {
   base: string;
@@ -19,7 +21,7 @@ export interface InvocationResult {
 
 /** Runs a configuration through PostHog's executor; `id` may be `new` for an unsaved function. */
 export function invoke(client: PostHogClient, at: Collection, id: string, body: JsonObject): Promise<InvocationResult> {
-  return client.request<InvocationResult>({ method: 'POST', path: `${at.base}${encodeURIComponent(id)}/invocations/`, body, bucket: at.bucket });
+  return client.request<InvocationResult>({ method: 'POST', path: `${at.base}${encodeURIComponent(id)}/invocations/`, body, bucket: at.bucket, expect: 'object' });
 }
 
 export interface LogLine {
@@ -30,7 +32,7 @@ export interface LogLine {
 }
 
 export async function logs(client: PostHogClient, at: Collection, id: string, query: { level?: string; after?: string; limit?: number }): Promise<LogLine[]> {
-  const page = await client.request<{ results: LogLine[] }>({ path: `${at.base}${encodeURIComponent(id)}/logs/`, query, bucket: at.bucket });
+  const page = await client.request<{ results: LogLine[] }>({ path: `${at.base}${encodeURIComponent(id)}/logs/`, query, bucket: at.bucket, expect: withList('results') });
   return page.results;
 }
 
@@ -40,6 +42,7 @@ export async function metricTotals(client: PostHogClient, at: Collection, id: st
     path: `${at.base}${encodeURIComponent(id)}/metrics/totals/`,
     query: { after, breakdown_by: 'name' },
     bucket: at.bucket,
+    expect: (b) => (isObject(b) && isObject(b.totals) ? undefined : 'expected an object with totals'),
   });
   return body.totals;
 }
@@ -51,5 +54,5 @@ export interface Icon {
 }
 
 export function icons(client: PostHogClient, at: Collection, query: string): Promise<Icon[]> {
-  return client.request<Icon[]>({ path: `${at.base}icons/`, query: { query }, bucket: at.bucket });
+  return client.request<Icon[]>({ path: `${at.base}icons/`, query: { query }, bucket: at.bucket, expect: 'array' });
 }

@@ -1,4 +1,6 @@
+import { MalformedAnswerError, PostHogApiError } from '../errors.js';
 import type { PostHogClient, RequestOptions } from './client.js';
+import { ListBounds } from './list-bounds.js';
 
 /** DRF list envelope, shared by both pagination styles. */
 interface Page<T> {
@@ -22,74 +24,110 @@ const DEFAULT_PAGE_SIZE = 500;
 const HANDOVER_ROWS = 50;
 
 /**
- * Fetches every page. The first page tells the count, so the remaining pages are
- * fetched concurrently (bounded by the client's page concurrency) instead of one
- * `next` link at a time; a list that grew meanwhile is finished by following offsets.
+ * Fetches every page. The first page tells the count, so the following pages are fetched
+ * concurrently (bounded by the client's page concurrency), asked for in order and no further
+ * than the first page that ends the list; a list that grew meanwhile is finished by following
+ * offsets, a few pages at most. Pages that contradict each other (a `next` that does not move
+ * on, a count far beyond what the pages hold, no end in sight) stop with MalformedAnswerError.
  */
 export async function listPages<T>(client: PostHogClient, path: string, opts: ListOptions<T>): Promise<T[]> {
   const slots = new Slots(client.pageConcurrency);
+  const processing: Array<Promise<void>> = [];
+  const style = opts.pagination;
+  const requested = opts.pageSize ?? DEFAULT_PAGE_SIZE;
+  const at = (index: number): RequestOptions['query'] => (style === 'page' ? { page: index + 1 } : { limit: requested, offset: index * requested });
+
   // A page holds one of `pageConcurrency` slots while PostHog works on it, and gives it back
   // as soon as the answer starts to arrive: reading and converting the rows is our work, not
   // PostHog's, and the next page can be on its way meanwhile.
-  const get = async (query: RequestOptions['query']) => {
+  const get = async (index: number): Promise<Page<T>> => {
     const release = await slots.take();
     const page = await client
-      .request<Page<T>>({ method: 'GET', path, query: { ...opts.query, ...query }, bucket: opts.bucket, onHeaders: release })
+      .request<Page<T>>({ method: 'GET', path, query: { ...opts.query, ...at(index) }, bucket: opts.bucket, onHeaders: release, expect: 'page' })
       .finally(release);
-    // Handed over once the next request has gone out, a slice at a time, so processing rows
-    // never holds up sending or receiving the other pages.
-    const onPage = opts.onPage;
-    if (onPage) {
-      for (let i = 0; i < page.results.length || i === 0; i += HANDOVER_ROWS) {
-        const rows = page.results.slice(i, i + HANDOVER_ROWS);
-        processing.push(
-          new Promise<void>((resolve, reject) =>
-            setImmediate(() => {
-              try {
-                onPage(rows);
-                resolve();
-              } catch (error) {
-                reject(error);
-              }
-            }),
-          ),
-        );
-      }
-    }
+    if (opts.onPage) handOver(page.results, opts.onPage, processing);
     return page;
   };
-  const processing: Array<Promise<void>> = [];
-  const done = async (items: T[]): Promise<T[]> => {
-    await Promise.all(processing);
-    return items;
-  };
-  if (opts.pagination === 'page') {
-    const first = await get({ page: 1 });
-    const size = first.results.length;
-    if (!first.next || size === 0) return done(first.results);
-    const pages = Math.ceil(first.count / size);
-    const rest = await Promise.all(range(2, pages).map((page) => get({ page })));
-    const all = [first, ...rest];
-    let last = all[all.length - 1];
-    for (let page = pages + 1; last?.next; page++) {
-      last = await get({ page });
-      all.push(last);
-    }
-    return done(dedupe(all.flatMap((p) => p.results)));
+
+  const first = await get(0);
+  // Page-number lists have a fixed server-side size: that of a first page that others follow.
+  const size = style === 'page' ? Math.max(1, first.results.length) : requested;
+  const bounds = new ListBounds(client.resolvePath(path), style, size, first.count);
+  const fail = (problem: string) => new MalformedAnswerError('GET', bounds.where, 200, client.redact(problem));
+  const pages: Array<Page<T>> = [first];
+
+  // PageNumberPagination answers a page past the end with 404 "Invalid page.": that is the end.
+  const fetchPage = (index: number) =>
+    get(index).catch((error: unknown) => {
+      if (style === 'page' && error instanceof PostHogApiError && error.status === 404) return { count: first.count, next: null, previous: null, results: [] as T[] };
+      throw error;
+    });
+  if (!bounds.isLast(first)) {
+    let next = 1;
+    let stop = false;
+    const worker = async () => {
+      while (!stop && next < bounds.plannedPages) {
+        const index = next++;
+        try {
+          const page = await fetchPage(index);
+          pages[index] = page;
+          if (bounds.isLast(page)) stop = true;
+        } catch (error) {
+          stop = true;
+          throw error;
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(client.pageConcurrency, bounds.plannedPages - 1) }, worker));
   }
 
-  const size = opts.pageSize ?? DEFAULT_PAGE_SIZE;
-  const first = await get({ limit: size, offset: 0 });
-  const offsets: number[] = [];
-  for (let o = size; o < first.count; o += size) offsets.push(o);
-  const rest = await Promise.all(offsets.map((offset) => get({ limit: size, offset })));
-  const all = [first, ...rest];
-  let last = all[all.length - 1];
-  for (let offset = size * all.length; last?.next; offset += size) {
-    last = await get({ limit: size, offset });
-    all.push(last);
+  // In order: each page's links, up to the first page that ends the list (later ones, fetched
+  // concurrently, can only be past the end of a list that shrank).
+  const kept: Array<Page<T>> = [];
+  let ended = false;
+  for (const [index, page] of pages.entries()) {
+    const problem = bounds.take(index, page);
+    if (problem) throw fail(problem);
+    kept.push(page);
+    if (bounds.isLast(page)) {
+      ended = true;
+      break;
+    }
   }
-  return done(dedupe(all.flatMap((p) => p.results)));
+  // The list grew while it was read: follow it, a few pages past the count at most.
+  for (let index = kept.length; !ended; index++) {
+    const beyond = bounds.beyondMargin(index);
+    if (beyond) throw fail(beyond);
+    const page = await fetchPage(index);
+    const problem = bounds.take(index, page);
+    if (problem) throw fail(problem);
+    kept.push(page);
+    ended = bounds.isLast(page);
+  }
+  const shortfall = bounds.shortfall();
+  if (shortfall) throw fail(shortfall);
+  await Promise.all(processing);
+  return dedupe(kept.flatMap((p) => p.results));
+}
+
+/** Hands rows over a slice at a time once the next request has gone out, so processing never holds up the network. */
+function handOver<T>(rows: T[], onPage: (items: T[]) => void, processing: Array<Promise<void>>): void {
+  for (let i = 0; i < rows.length || i === 0; i += HANDOVER_ROWS) {
+    const slice = rows.slice(i, i + HANDOVER_ROWS);
+    const done = new Promise<void>((resolve, reject) =>
+      setImmediate(() => {
+        try {
+          onPage(slice);
+          resolve();
+        } catch (error) {
+          reject(error);
+        }
+      }),
+    );
+    // Awaited at the end; marked handled now so that a failing page elsewhere cannot leave it unobserved.
+    done.catch(() => undefined);
+    processing.push(done);
+  }
 }
 
 /** A counting semaphore whose permits can be returned early (and more than once, harmlessly). */
@@ -112,12 +150,6 @@ class Slots {
       else this.free++;
     };
   }
-}
-
-function range(from: number, to: number): number[] {
-  const out: number[] = [];
-  for (let i = from; i <= to; i++) out.push(i);
-  return out;
 }
 
 /** Rows that shifted between pages while the list changed would appear twice. */
