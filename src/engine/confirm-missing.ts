@@ -23,7 +23,7 @@ export async function confirmMissing(client: PostHogClient, kind: KindDef, bindi
     missing.map((b) =>
       limit(async () => {
         try {
-          const raw = await client.request<JsonObject>({ path: `${kind.apiPath}${encodeURIComponent(String(b.id))}/`, query: kind.retrieveQuery, bucket: kind.rateBucket });
+          const raw = await client.request<JsonObject>({ path: `${kind.apiPath}${encodeURIComponent(String(b.id))}/`, query: kind.retrieveQuery, bucket: kind.rateBucket, expect: 'object' });
           return isObject(raw) && raw.deleted !== true ? raw : undefined;
         } catch (error) {
           if (error instanceof PostHogApiError && error.status === 404) return undefined;
