@@ -227,3 +227,17 @@ export class FilesystemError extends HogsyncError {
     return { path: this.path, errno: this.errno };
   }
 }
+
+/** SIGINT or SIGTERM stopped the run; what was done is recorded, and the same command finishes it. */
+export class InterruptedError extends HogsyncError {
+  readonly code = 'interrupted';
+  constructor(
+    readonly signal: 'SIGINT' | 'SIGTERM',
+    readonly done: string,
+  ) {
+    super(`Interrupted by ${signal}: ${done}. The state file records what was done; run the same command again to finish.`);
+  }
+  override data() {
+    return { signal: this.signal };
+  }
+}

@@ -62,6 +62,9 @@ export interface CheckedPlan {
   prepared: Prepared[];
 }
 
+/** How long writes in flight may take to answer once the run is interrupted (CI sends SIGKILL ~10 s after SIGTERM). */
+const INTERRUPT_GRACE_MS = 5_000;
+
 /** Without a better figure: a create may still be committed up to two minutes after it was sent. */
 const DEFAULT_SETTLE_MS = 120_000;
 
@@ -112,7 +115,10 @@ export async function applyPlan(checked: CheckedPlan, input: ApplyInput): Promis
   const { state, client } = input;
   const identities = snapshot.identities;
   const ambiguousNaturals = new Map(input.kinds.map((k) => [k.kind, sharedNaturals(snapshot.entries.filter((e) => e.kind === k && e.local).map((e) => e.local as LocalResource))]));
-  const writer = new Writer(client, state, identities, snapshot.vault, { settleMs: input.settleMs ?? DEFAULT_SETTLE_MS, ambiguousNaturals });
+  const writer = new Writer(client, state, identities, snapshot.vault, { settleMs: input.settleMs ?? DEFAULT_SETTLE_MS, ambiguousNaturals, ...(input.signal ? { signal: input.signal } : {}) });
+  // Interrupted: no new write is sent (WriteGate); those in flight get a few seconds to answer, then are cut short.
+  const cutShort = () => setTimeout(() => client.abandon(), INTERRUPT_GRACE_MS).unref();
+  input.signal?.addEventListener('abort', cutShort, { once: true });
   const limit = pLimit(input.concurrency);
   const gate = new WriteGate(input.signal);
   const events: PushEvent[] = [];
@@ -186,6 +192,7 @@ export async function applyPlan(checked: CheckedPlan, input: ApplyInput): Promis
       }
     }
   } finally {
+    input.signal?.removeEventListener('abort', cutShort);
     state.flush();
   }
 
@@ -282,4 +289,11 @@ function describeError(error: unknown): NonNullable<PushEvent['error']> {
     return { status: f.status, ...(f.apiCode ? { code: f.apiCode } : {}), attr: f.attr ?? null, ...(f.detail ? { detail: f.detail } : {}), message: error.message };
   }
   return { message: error instanceof Error ? error.message : String(error) };
+}
+
+/** `12 created, 3 updated, 40 not sent`: what an interrupted apply got done. */
+export function appliedSoFar(result: ApplyResult): string {
+  const s = result.summary;
+  const notSent = result.events.filter((e) => e.outcome === 'skipped' && e.reason?.includes('interrupted')).length;
+  return `${s.created} created, ${s.updated} updated, ${s.adopted} adopted, ${s.deleted} deleted, ${notSent} not sent`;
 }

@@ -27,6 +27,8 @@ export interface WriterOptions {
   settleMs: number;
   /** Per kind, natural keys that several files of this run share: a lookup then needs the content too. */
   ambiguousNaturals: ReadonlyMap<string, ReadonlySet<string>>;
+  /** Aborted when the run is interrupted: waiting for a lost create stops (its pending record stays for the next run). */
+  signal?: AbortSignal;
   sleep?: (ms: number) => Promise<void>;
 }
 
@@ -79,7 +81,8 @@ export class Writer {
         }
         const found = await this.awaitCreated(kind, sent, mayStillCommit(error) ? sentAt + this.opts.settleMs : Date.now());
         if (found) return { ...this.bound(kind, key, found, secrets), recovered: true };
-        if (attempt >= CREATE_ATTEMPTS) throw error;
+        // Interrupted: the pending record (not settled) lets the next run look again before creating.
+        if (attempt >= CREATE_ATTEMPTS || this.opts.signal?.aborted) throw error;
       }
     }
   }
@@ -154,7 +157,7 @@ export class Writer {
   private async awaitCreated(kind: KindDef, sent: PendingCreate, deadline: number): Promise<JsonObject | undefined> {
     for (let pause = 250; ; pause = Math.min(pause * 2, 5_000)) {
       const found = await this.lookup(kind, sent, Date.now());
-      if (found || Date.now() >= deadline) return found;
+      if (found || Date.now() >= deadline || this.opts.signal?.aborted) return found;
       await this.sleep(Math.min(pause, Math.max(0, deadline - Date.now())));
     }
   }

@@ -50,6 +50,7 @@ export function registerCopy(program: Command, ctx: CliContext): void {
       const run = await runCopy({
         ws,
         redactor: ctx.redactor,
+        signal: ctx.signal,
         from: { target: from, client: source.client },
         to: { target: to, client: destination.client },
         kinds,

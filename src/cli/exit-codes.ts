@@ -1,4 +1,5 @@
 import { CommanderError } from 'commander';
+import { InterruptedError } from '../errors.js';
 import type { Outcome } from '../model.js';
 
 /** The one map from outcomes to exit codes (README "Exit codes"). */
@@ -13,8 +14,12 @@ export function exitCodeOf(outcome: Outcome): number {
   return CODES[outcome];
 }
 
-/** Every error is a failure, except commander's own exits for --help and --version. */
+/** Shells' convention for a process stopped by a signal: 128 + its number. */
+const SIGNALS: Record<InterruptedError['signal'], number> = { SIGINT: 130, SIGTERM: 143 };
+
+/** Every error is a failure, except commander's own exits for --help and --version, and interruptions. */
 export function exitCodeOfError(error: unknown): number {
   if (error instanceof CommanderError && error.exitCode === 0) return CODES.done;
+  if (error instanceof InterruptedError) return SIGNALS[error.signal];
   return CODES.failed;
 }

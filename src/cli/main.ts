@@ -23,6 +23,8 @@ export interface CliContext {
   createClient: typeof createClient;
   /** Secret values met during the run; everything written to stdout and stderr is masked with it. */
   redactor: Redactor;
+  /** Aborted by SIGINT or SIGTERM (its reason is the signal's name): stop sending, record, exit. */
+  signal: AbortSignal;
 }
 
 /** What main() can be given instead of the real thing (tests run commands in-process). */
@@ -52,13 +54,21 @@ export async function main(argv: string[], rawIo: Io = processIo(), deps: MainDe
   const io = redacting(rawIo, redactor);
   let exitCode = exitCodeOf('done');
   const started = Date.now();
-  const ctx: CliContext = { io, conclude: (outcome) => (exitCode = exitCodeOf(outcome)), timings: {}, clients: [], createClient: deps.createClient ?? createClient, redactor };
+  // The first SIGINT or SIGTERM asks the run to stop cleanly (in-flight requests finish, the
+  // state is written, the lock released); a second one ends the process at once.
+  const interrupt = new AbortController();
+  const onSignal = (signal: NodeJS.Signals) => interrupt.abort(signal);
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  const ctx: CliContext = { io, conclude: (outcome) => (exitCode = exitCodeOf(outcome)), timings: {}, clients: [], createClient: deps.createClient ?? createClient, redactor, signal: interrupt.signal };
   const program = buildProgram(ctx);
   try {
     await program.parseAsync(argv, { from: 'user' });
   } catch (error) {
     exitCode = reportError(error, io, { verbose: argv.includes('--verbose'), json: wantsJson(argv) });
   }
+  process.off('SIGINT', onSignal);
+  process.off('SIGTERM', onSignal);
   if (io.env.HOGSYNC_TIMINGS) writeTimings(io.env.HOGSYNC_TIMINGS, ctx, started, exitCode);
   return exitCode;
 }

@@ -27,6 +27,7 @@ export function registerPull(program: Command, ctx: CliContext): void {
       const result = await runPull({
         ...session,
         redactor: ctx.redactor,
+        signal: ctx.signal,
         kinds,
         env: ctx.io.env,
         timings: ctx.timings,

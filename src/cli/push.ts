@@ -48,6 +48,7 @@ export function registerPush(program: Command, ctx: CliContext): void {
       const run = await runPush({
         ...session,
         redactor: ctx.redactor,
+        signal: ctx.signal,
         kinds,
         env: ctx.io.env,
         timings: ctx.timings,

@@ -11,6 +11,8 @@ import { targetSecrets } from '../plan/secrets.js';
 import { keepTemplates, type VarSources } from '../plan/vars.js';
 import { readResourceFile, resourcePath, type ResourceFile } from '../store/resource-files.js';
 import { StateStore } from '../store/state.js';
+import { appliedSoFar } from '../apply/apply-plan.js';
+import { stopIfInterrupted } from './interrupt.js';
 import { readSnapshot, type Loaded } from './read.js';
 import { applyPlan, checkPlan, settleMs, type ApplyResult, type PushEvent } from '../apply/apply-plan.js';
 
@@ -92,7 +94,9 @@ async function applyCopy(opts: CopyOptions, loaded: Loaded, refused: Refusal[], 
   if (opts.dryRun) return { plan, refused, unmapped };
   if (checked.ops.length > 0 && opts.confirm && !(await opts.confirm(plan))) return { plan, refused, unmapped, declined: true };
   const apply = { state: loaded.state, client: opts.to.client, kinds: opts.kinds, concurrency: opts.concurrency, settleMs: settleMs(opts.to.client), ...(opts.signal ? { signal: opts.signal } : {}), ...(opts.onEvent ? { onEvent: opts.onEvent } : {}) };
-  return { plan, refused, unmapped, result: await applyPlan(checked, apply) };
+  const result = await applyPlan(checked, apply);
+  stopIfInterrupted(opts.signal, () => appliedSoFar(result));
+  return { plan, refused, unmapped, result };
 }
 
 interface SourceItem {

@@ -5,12 +5,15 @@ import type { Redactor } from '../plan/secrets.js';
 import { planPull, type PullAction, type PullStep } from '../plan/pull-plan.js';
 import { pullCommitMessage } from '../store/commit-message.js';
 import { checkCommitReady, commitPaths } from '../store/git.js';
+import { stopIfInterrupted } from './interrupt.js';
 import { readSnapshot, type Loaded } from './read.js';
 import { kindByName, type KindDef } from '../kinds/index.js';
 import { removeResource, resourcePath, writeResources } from '../store/resource-files.js';
 import { WriteAhead } from './write-ahead.js';
 
 export interface PullOptions {
+  /** Aborted on SIGINT/SIGTERM. */
+  signal?: AbortSignal;
   /** Told every secret value the run meets, for the output to mask. */
   redactor?: Redactor;
   ws: Workspace;
@@ -59,6 +62,9 @@ export async function runPull(opts: PullOptions): Promise<PullResult> {
     throw error;
   });
   try {
+    // Interrupted while reading: nothing is written, so a rerun starts from the same place.
+    if (opts.signal?.aborted) ahead.rollback();
+    stopIfInterrupted(opts.signal, () => 'nothing was written');
     return await settle(opts, loaded, ahead);
   } finally {
     loaded.state.release();

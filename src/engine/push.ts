@@ -5,6 +5,8 @@ import type { PostHogClient } from '../posthog/client.js';
 import type { Redactor } from '../plan/secrets.js';
 import type { Plan } from '../plan/diff.js';
 import { filterPlan } from '../plan/filter.js';
+import { appliedSoFar } from '../apply/apply-plan.js';
+import { stopIfInterrupted } from './interrupt.js';
 import { readPlan, type Loaded } from './read.js';
 import { applyPlan, checkPlan, settleMs, type ApplyResult, type PushEvent } from '../apply/apply-plan.js';
 
@@ -57,5 +59,6 @@ async function applyLoaded(opts: PushRunOptions, loaded: Loaded & { plan: Plan }
   const applied = Date.now();
   const result = await applyPlan(checked, { state: loaded.state, client: opts.client, kinds: opts.kinds, concurrency: opts.concurrency, settleMs: settleMs(opts.client), ...(opts.signal ? { signal: opts.signal } : {}), ...(opts.onEvent ? { onEvent: opts.onEvent } : {}) });
   if (opts.timings) opts.timings.applyWall = Date.now() - applied;
+  stopIfInterrupted(opts.signal, () => appliedSoFar(result));
   return { plan, result };
 }

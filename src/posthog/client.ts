@@ -150,6 +150,13 @@ export class PostHogClient {
     return this.request<T>({ method: 'GET', path, query, bucket });
   }
 
+  private readonly abandoned = new AbortController();
+
+  /** Cuts every request in flight short and sends no more (a run stopping after SIGINT/SIGTERM). */
+  abandon(): void {
+    this.abandoned.abort();
+  }
+
   /** Server text on its way into an error: the key masked, then the caller's redactor. */
   redact(text: string): string {
     const masked = this.apiKey.length >= 8 ? text.split(this.apiKey).join('[redacted]') : text;
@@ -170,7 +177,7 @@ export class PostHogClient {
       const release = opts.bucket ? await this.limiter.acquire(opts.bucket) : undefined;
       a.t0 = Date.now();
       this.counters.requests++;
-      const signal = AbortSignal.timeout(this.timeoutMs);
+      const signal = AbortSignal.any([AbortSignal.timeout(this.timeoutMs), this.abandoned.signal]);
       let response: Response;
       try {
         response = await this.doFetch(a.url, {
@@ -280,6 +287,12 @@ export class PostHogClient {
 
   /** Waits and returns when the request may be tried again; throws the error to report otherwise. */
   private async onNetworkFailure(error: unknown, a: Attempt): Promise<void> {
+    if (this.abandoned.signal.aborted) {
+      // The run is stopping: nothing is retried, and a write cut short may have happened.
+      this.emit(a, 'network', false);
+      if (!a.idempotent) throw new AmbiguousWriteError(a.method, a.display, 'the run was interrupted before the answer came');
+      throw new NetworkError(a.method, a.url, 'interrupted', 'other', `${a.method} ${a.display} was cut short: the run was interrupted.`);
+    }
     const failure = classifyNetworkError(error);
     // A host that has never answered and keeps a connection (or a request) waiting is most likely
     // the wrong address: retrying would multiply the wait before the user hears about it.
