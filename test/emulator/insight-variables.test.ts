@@ -44,7 +44,10 @@ describe('insight variables', () => {
 
   it('coerces values to [] for List variables and keeps the fields of the serializer', async () => {
     const list = (await api().post('insight_variables/', { name: 'Plan', type: 'List', values: null, default_value: 'free' })).body;
-    expect(list).toEqual({ id: list.id, name: 'Plan', type: 'List', default_value: 'free', created_by: 1, created_at: list.created_at, code_name: 'plan', values: [] });
+    expect(list).toEqual({
+      id: list.id, name: 'Plan', type: 'List', default_value: 'free', created_by: 1, created_at: list.created_at, code_name: 'plan', values: [],
+      is_multi: false, values_query: null, values_query_connection_id: null,
+    });
     expect((await api().patch(`insight_variables/${list.id}/`, { values: 'nope' })).body.values).toEqual([]);
     expect((await api().patch(`insight_variables/${list.id}/`, { values: ['a', 'b'] })).body.values).toEqual(['a', 'b']);
     const str = (await api().post('insight_variables/', { name: 'S', type: 'String' })).body;
