@@ -22,6 +22,8 @@ export interface PipelineDeps {
   routes: Route[];
   onCommit(): void;
   log(line: string): void;
+  /** The current tie-order stream (replaced when the order seed changes). */
+  random(): number;
 }
 
 const WRITE_METHODS = ['POST', 'PATCH', 'PUT', 'DELETE'];
@@ -186,12 +188,12 @@ async function dispatch(
   method: string,
   entry: Omit<RequestLogEntry, 'seq'>,
 ): Promise<ApiResponse> {
-  const m = /^\/api\/(?:projects|environments)\/([^/]+)(\/.*)?$/.exec(url.pathname);
+  const m = /^\/api\/(projects|environments)\/([^/]+)(\/.*)?$/.exec(url.pathname);
   if (!m) throw notFound();
-  let rest = (m[2] ?? '').replace(/^\//, '');
+  let rest = (m[3] ?? '').replace(/^\//, '');
   if (rest.endsWith('/')) rest = rest.slice(0, -1);
   const match = matchRoute(deps.routes, rest === '' ? [] : rest.split('/'));
-  if (!match) throw notFound();
+  if (!match || (match.route.projectsOnly && m[1] === 'environments')) throw notFound();
   entry.bucket = match.route.bucket;
 
   const parsed = parseBody(raw, req.headers['content-type']);
@@ -205,7 +207,7 @@ async function dispatch(
   // A method the viewset has no action for has no scope either: APIScopePermission refuses it.
   if (!action) throw permissionDenied('This action does not support Personal API Key access');
 
-  const projectId = resolveProjectId(decode(m[1] as string), key, deps.store);
+  const projectId = resolveProjectId(decode(m[2] as string), key, deps.store);
   const project = projectId === undefined ? undefined : deps.store.project(projectId);
   checkPermission(key, match.route.scope, action.write, projectId ?? -1, project !== undefined);
   if (!project) throw notFound('Project not found.');
@@ -224,6 +226,7 @@ async function dispatch(
     project,
     userId: key.userId,
     store: deps.store,
+    random: () => deps.random(),
   };
   // A write held up somewhere before the database: the client may give up meanwhile, and the
   // write still lands (Django finishes a view whether or not anyone waits for its answer).

@@ -13,6 +13,8 @@ export interface ApiRequest {
   project: ProjectStore;
   userId: number;
   store: EmulatorStore;
+  /** Draws for unordered list ties: one stream per emulator, seedable (`EmulatorOptions.orderSeed`). */
+  random: () => number;
 }
 
 export interface ApiResponse {

@@ -16,9 +16,13 @@ export interface ControlTarget {
   setFaults(f: Partial<Faults>): void;
   rateLimits(): RateLimitSettings;
   setRateLimits(r: RateLimitPatch): void;
+  ordering(): { seed: number | null };
+  setOrderSeed(seed: number | undefined): void;
   project(id: number): ProjectStore | undefined;
   addLogs(projectId: number, fnId: string, rows: unknown): number;
   addMetrics(projectId: number, fnId: string, rows: unknown): number;
+  /** Attaches an alert to an insight (by id or short_id) as the alerts API would; returns its id. */
+  addAlert(projectId: number, insightRef: string, body: unknown): string;
 }
 
 class ControlError extends Error {
@@ -93,6 +97,15 @@ function route(t: ControlTarget, method: string, seg: string[], body: () => unkn
     t.setFaults(faultPatch(body()));
     return t.faults();
   }
+  if (is('GET', 'ordering')) return t.ordering();
+  if (is('PUT', 'ordering')) {
+    const b = body();
+    if (!isObject(b) || !('seed' in b) || !(b.seed === null || (typeof b.seed === 'number' && Number.isInteger(b.seed)))) {
+      throw new ControlError(400, 'expected {"seed": <integer or null>}');
+    }
+    t.setOrderSeed(b.seed === null ? undefined : (b.seed as number));
+    return t.ordering();
+  }
   if (is('GET', 'rate-limits')) return t.rateLimits();
   if (is('PUT', 'rate-limits')) {
     t.setRateLimits(rateLimitPatch(body()));
@@ -102,6 +115,7 @@ function route(t: ControlTarget, method: string, seg: string[], body: () => unkn
     const project = t.project(Number(b));
     if (!project) throw new ControlError(404, `no project ${b}`);
     if (is('GET', 'projects', '*')) return project;
+    if (is('POST', 'projects', '*', 'insights', '*', 'alerts')) return { id: t.addAlert(project.id, d as string, body()) };
     if (c === 'hog_functions' && d !== undefined && (is('POST', 'projects', '*', 'hog_functions', '*', 'logs') || is('POST', 'projects', '*', 'hog_functions', '*', 'metrics'))) {
       if (!project.hogFunctions.some((f) => f.id === d)) throw new ControlError(404, `no hog function ${d} in project ${b}`);
       const added = e === 'logs' ? t.addLogs(project.id, d, body()) : t.addMetrics(project.id, d, body());

@@ -2,6 +2,7 @@
 // bytecode for the common shapes (constants, `{a.b.c}` fields, concat); everything else gets a
 // deterministic stand-in that is still valid bytecode (push a marker string, pop it).
 import { fail } from './errors.js';
+import { templateGlobalsError } from './hog-globals.js';
 import { walkAst, type AstNode, type HogParser } from './hog-parser.js';
 import { shortHash } from './ids.js';
 import { canonical, isObject, type Json } from './json.js';
@@ -76,16 +77,18 @@ function collectInputs(ast: AstNode, into: Set<string>): void {
  * `generate_template_bytecode`: strings compile as Hog templates (nested in dicts and lists);
  * other values pass through. A template that does not parse raises `Invalid template: ...`.
  */
-export function templateBytecode(parser: HogParser, value: Json, deps: Set<string>, path: Array<string | number>): Json {
-  if (Array.isArray(value)) return value.map((v) => templateBytecode(parser, v, deps, path));
+export function templateBytecode(parser: HogParser, value: Json, deps: Set<string>, path: Array<string | number>, functionType = ''): Json {
+  if (Array.isArray(value)) return value.map((v) => templateBytecode(parser, v, deps, path, functionType));
   if (isObject(value)) {
     const out: Record<string, Json> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = templateBytecode(parser, v, deps, path);
+    for (const [k, v] of Object.entries(value)) out[k] = templateBytecode(parser, v, deps, path, functionType);
     return out;
   }
   if (typeof value !== 'string') return value;
   const parsed = parser.template(value);
   if (!parsed.ok) fail(path, `Invalid template: ${parsed.message}`);
   collectInputs(parsed.ast, deps);
+  const globalsError = templateGlobalsError(parsed.ast, functionType);
+  if (globalsError) fail(path, `Invalid template: ${globalsError}`);
   return ['_H', 1, ...(compileExpr(parsed.ast, value) ?? standIn(value))];
 }

@@ -3,11 +3,12 @@ import { booleanField, charField, choiceField, ErrorCollector, integerField, lis
 import { fail } from './errors.js';
 import { filtersBytecode, templateBytecode } from './hog-bytecode.js';
 import { validateInputs, validateInputsSchema, type InputsContext } from './hog-function-inputs.js';
-import { clone, isObject, pyTypeName, type Json, type JsonObject } from './json.js';
+import { clone, isObject, pyTruthy, pyTypeName, type Json, type JsonObject } from './json.js';
 import type { ProjectStore } from './types.js';
 
 const SOURCES = ['events', 'person-updates', 'data-warehouse-table', 'data-warehouse-view'] as const;
-const COMPILED_FILTER_TYPES = ['destination', 'internal_destination', 'transformation'];
+// Everything but the site_* types compiles filters to bytecode (`HogFunction.save`).
+const COMPILED_FILTER_TYPES = ['destination', 'internal_destination', 'transformation', 'transformation_log', 'source_webhook'];
 const TRANSPILED_FILTER_TYPES = ['site_destination', 'site_app'];
 const DICT_LISTS = ['actions', 'events', 'data_warehouse', 'properties'];
 
@@ -80,6 +81,18 @@ export function validateFilters(raw: unknown, ctx: FiltersContext, path: Array<s
   }
   if ('filter_test_accounts' in body) c.run(() => (out.filter_test_accounts = booleanField(body.filter_test_accounts, [...path, 'filter_test_accounts'])));
   c.throwIfAny();
+  if (ctx.functionType === 'transformation_log') {
+    // Filter bytecode reads event globals, which log records do not have.
+    const disallowed = ['events', 'actions', 'properties', 'data_warehouse', 'filter_test_accounts'].filter((k) => pyTruthy(out[k]));
+    if (disallowed.length) {
+      fail([...path, 'non_field_errors'], `Filters are not supported for log transformations (got: ${disallowed.join(', ')}). Use conditions in the Hog code instead.`);
+    }
+  }
+  // Each source keeps only the lists it can use.
+  if (out.source === 'events') delete out.data_warehouse;
+  if (out.source === 'person-updates') for (const k of ['events', 'actions', 'data_warehouse']) delete out[k];
+  if (out.source === 'data-warehouse-table' || out.source === 'data-warehouse-view') for (const k of ['events', 'actions']) delete out[k];
+  if (Array.isArray(out.data_warehouse)) out.data_warehouse = out.data_warehouse.filter((e) => !(isObject(e) && e.name === 'Select a table'));
   return compileFilters(out, ctx, path);
 }
 
@@ -117,7 +130,13 @@ export function validateMappings(raw: unknown, ctx: FiltersContext, path: Array<
       if ('name' in body) mapping.name = charField(body.name, [...p, 'name']);
       const schema = 'inputs_schema' in body ? validateInputsSchema(body.inputs_schema, [...p, 'inputs_schema']) : [];
       if ('inputs_schema' in body) mapping.inputs_schema = schema;
-      if ('inputs' in body) mapping.inputs = validateInputs({ ...ctx, storedSecrets: {} }, schema, body.inputs, [...p, 'inputs']);
+      if ('inputs' in body) {
+        // The mapping's InputsSerializer reads its sibling raw `inputs_schema` and the function's
+        // top-level encrypted inputs (the serializer context is shared): secrets inside mappings
+        // are looked up there by key, and a mapping's own secret values stay in plain text.
+        if (!('inputs_schema' in body)) fail([...p, 'inputs'], 'Missing inputs_schema.');
+        mapping.inputs = validateInputs(ctx, schema, body.inputs, [...p, 'inputs']);
+      }
       if ('filters' in body) mapping.filters = validateFilters(body.filters, ctx, [...p, 'filters']);
       out.push(mapping);
     });

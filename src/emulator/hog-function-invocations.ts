@@ -5,7 +5,7 @@ import { booleanField, charField, dictField, ErrorCollector } from './drf-fields
 import { nestErrors, rawErrors, ValidationFailure } from './errors.js';
 import type { HogExecutor } from './hog-executor.js';
 import { findHogFunction } from './hog-function-routes.js';
-import { validateHogFunction, type ValidatedHogFunction } from './hog-function-write.js';
+import { validateHogFunction, type ValidatedHogFunction } from './hog-function-validate.js';
 import { evaluateTemplate } from './hog-stand-in-vm.js';
 import type { HogParser } from './hog-parser.js';
 import { clone, isObject, pyTypeName, type Json, type JsonObject } from './json.js';

@@ -1,4 +1,4 @@
-// HogFunctionSerializer / HogFunctionMinimalSerializer output (posthog-api.md §4.1).
+// HogFunctionSerializer / HogFunctionMinimalSerializer output (products/cdp/backend/api/hog_function.py).
 import { renderInputs } from './hog-function-inputs.js';
 import { findTemplate, type TemplateDef } from './hog-function-template-data.js';
 import { clone, type JsonObject } from './json.js';
@@ -35,7 +35,16 @@ function template(fn: StoredHogFunction): JsonObject | null {
   return t ? templateOut(t) : null;
 }
 
-export function hogFunctionMinimal(fn: StoredHogFunction): JsonObject {
+/** Set when the list was searched: `search_match_type` is only present then. */
+export interface HogFunctionReadContext {
+  searchMatchType?: 'exact' | 'similar';
+}
+
+function searchField(ctx: HogFunctionReadContext): JsonObject {
+  return ctx.searchMatchType ? { search_match_type: ctx.searchMatchType } : {};
+}
+
+export function hogFunctionMinimal(fn: StoredHogFunction, ctx: HogFunctionReadContext = {}): JsonObject {
   return {
     id: fn.id,
     type: fn.type,
@@ -51,10 +60,13 @@ export function hogFunctionMinimal(fn: StoredHogFunction): JsonObject {
     template: template(fn),
     status: status(fn),
     execution_order: fn.execution_order,
+    ...searchField(ctx),
+    // Drafts only apply to agent (MCP) callers, which the emulator does not model.
+    draft_updated_at: null,
   };
 }
 
-export function hogFunctionFull(fn: StoredHogFunction): JsonObject {
+export function hogFunctionFull(fn: StoredHogFunction, ctx: HogFunctionReadContext = {}): JsonObject {
   return {
     id: fn.id,
     type: fn.type,
@@ -77,5 +89,9 @@ export function hogFunctionFull(fn: StoredHogFunction): JsonObject {
     status: status(fn),
     execution_order: fn.execution_order,
     batch_export_id: fn.batch_export_id,
+    ...searchField(ctx),
+    version: fn.version,
+    draft: null,
+    draft_updated_at: null,
   };
 }

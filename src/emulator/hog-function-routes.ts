@@ -1,11 +1,13 @@
-// HogFunctionViewSet CRUD and `rearrange` (posthog-api.md §4.4–4.6).
+// HogFunctionViewSet CRUD and `rearrange` (products/cdp/backend/api/hog_function.py).
 import { json, type ApiRequest, type ApiResponse } from './context.js';
 import { nowDrf } from './dates.js';
 import { integerField } from './drf-fields.js';
 import { fail, notFound } from './errors.js';
 import { hogFunctionFull, hogFunctionMinimal } from './hog-function-read.js';
-import { createHogFunction, TYPES_WITH_EXECUTION_ORDER, updateHogFunction } from './hog-function-write.js';
+import { TYPES_WITH_EXECUTION_ORDER } from './hog-function-validate.js';
+import { createHogFunction, updateHogFunction } from './hog-function-write.js';
 import { isObject, type Json } from './json.js';
+import { byColumn, orderWithUnorderedTies } from './ordering.js';
 import { limitOffset } from './pagination.js';
 import type { Route } from './router.js';
 import type { ProjectStore, StoredHogFunction } from './types.js';
@@ -36,8 +38,16 @@ function jsonParam(req: ApiRequest, name: 'filters' | 'filter_groups'): Json | u
   }
 }
 
-function byExecutionOrder(a: StoredHogFunction, b: StoredHogFunction): number {
-  return (a.execution_order ?? Infinity) - (b.execution_order ?? Infinity);
+/** `order_by("execution_order")`: NULLs last, ties in no particular order. */
+const byExecutionOrder = byColumn<StoredHogFunction>((f) => f.execution_order);
+const MAX_SEARCH_LENGTH = 200;
+
+/** Substring search on name, then description; the trigram "similar" tier is not emulated. */
+function searchRank(f: StoredHogFunction, term: string): number | undefined {
+  const t = term.toLowerCase();
+  if ((f.name ?? '').toLowerCase().includes(t)) return 0;
+  if (f.description.toLowerCase().includes(t)) return 1;
+  return undefined;
 }
 
 function list(req: ApiRequest): ApiResponse {
@@ -54,8 +64,8 @@ function list(req: ApiRequest): ApiResponse {
   }
   const id = q.get('id');
   if (id) items = items.filter((f) => f.id === id);
-  const search = q.get('search')?.toLowerCase();
-  if (search) items = items.filter((f) => `${f.name ?? ''} ${f.description}`.toLowerCase().includes(search));
+  const search = q.get('search');
+  if (search && search.length > MAX_SEARCH_LENGTH) fail(['search'], `Search query must be ${MAX_SEARCH_LENGTH} characters or fewer.`);
   const groups: Json[] = [];
   const fg = jsonParam(req, 'filter_groups');
   if (Array.isArray(fg)) groups.push(...fg);
@@ -63,9 +73,23 @@ function list(req: ApiRequest): ApiResponse {
   if (single !== undefined) groups.push(single);
   const nonEmpty = groups.filter((g) => !(isObject(g) && Object.keys(g).length === 0) && g !== null);
   if (nonEmpty.length) items = items.filter((f) => nonEmpty.some((g) => contains(f.filters, g)));
-  items = [...items].sort((a, b) => byExecutionOrder(a, b) || b.updated_at.localeCompare(a.updated_at));
-  const full = req.url.searchParams.get('full') === 'true';
-  return json(200, limitOffset(req.url, items, full ? hogFunctionFull : hogFunctionMinimal));
+  const term = search?.trim();
+  const ranks = new Map<StoredHogFunction, number>();
+  if (term) {
+    for (const f of items) {
+      const rank = searchRank(f, term);
+      if (rank !== undefined) ranks.set(f, rank);
+    }
+    items = orderWithUnorderedTies(items.filter((f) => ranks.has(f)), req.random, byColumn((f) => ranks.get(f) ?? 9), byColumn((f) => f.name));
+  } else if (search) {
+    items = orderWithUnorderedTies(items, req.random);
+  } else {
+    // ("execution_order", "-updated_at"), no tie-breaker: an edit during a paged read moves the row.
+    items = orderWithUnorderedTies(items, req.random, byExecutionOrder, byColumn((f) => f.updated_at, true));
+  }
+  const full = q.get('full') === 'true';
+  const searched = term ? { searchMatchType: 'exact' as const } : {};
+  return json(200, limitOffset(req.url, items, (f) => (full ? hogFunctionFull(f, searched) : hogFunctionMinimal(f, searched))));
 }
 
 function ctx(req: ApiRequest) {
@@ -85,7 +109,11 @@ function update(req: ApiRequest): ApiResponse {
   return json(200, hogFunctionFull(fn), true);
 }
 
-/** PATCH rearrange: new execution orders; answers every function of that type, unpaginated. */
+/**
+ * PATCH rearrange: new execution orders for functions of one type (transformation or
+ * transformation_log); answers every non-deleted function of that type, unpaginated, ordered by
+ * execution_order with no tie-breaker.
+ */
 function rearrange(req: ApiRequest): ApiResponse {
   const body = req.body();
   const orders = isObject(body) ? body.orders : undefined;
@@ -109,8 +137,12 @@ function rearrange(req: ApiRequest): ApiResponse {
       f.updated_at = now;
     }
   }
-  const all = req.project.hogFunctions.filter((f) => f.type === type && !f.deleted).sort(byExecutionOrder);
-  return json(200, all.map(hogFunctionFull), true);
+  const all = orderWithUnorderedTies(
+    req.project.hogFunctions.filter((f) => f.type === type && !f.deleted),
+    req.random,
+    byExecutionOrder,
+  );
+  return json(200, all.map((f) => hogFunctionFull(f)), true);
 }
 
 const forbidDestroy = (): ApiResponse => ({ status: 405, body: null });

@@ -1,34 +1,68 @@
-// InsightSerializer / InsightBasicSerializer output (posthog-api.md §2.1).
+// InsightSerializer / InsightBasicSerializer output (products/product_analytics/backend/api/insight.py).
 import { shortHash } from './ids.js';
-import { readQuery } from './insight-query.js';
-import { canonical, clone, type JsonObject } from './json.js';
-import type { ProjectStore, StoredInsight } from './types.js';
+import { alertOut, isAlertable } from './insight-alerts.js';
+import { readQueryAndFilters } from './insight-query.js';
+import { canonical, type JsonObject } from './json.js';
+import type { ProjectStore, StoredInsight, StoredTile } from './types.js';
 import { userBasic } from './users.js';
 
-function tilesOf(project: ProjectStore, insight: StoredInsight): JsonObject[] {
-  return project.dashboardTiles
-    .filter((t) => t.insight_id === insight.id)
-    .map((t) => ({ id: t.id, dashboard_id: t.dashboard_id, deleted: t.deleted }));
+/** How the insight is being rendered: list rows carry annotations a retrieve does not. */
+export interface ReadContext {
+  /** `last_viewed_at` is an annotation of the list queryset only; elsewhere it reads null. */
+  listed?: boolean;
+  /** Set when the list was searched: `search_match_type` is only present then. */
+  searchMatch?: 'exact' | 'similar';
 }
 
-function dashboardsOf(project: ProjectStore, insight: StoredInsight): number[] {
-  return project.dashboardTiles.filter((t) => t.insight_id === insight.id && !t.deleted).map((t) => t.dashboard_id);
+/** `insight.dashboard_tiles` goes through DashboardTileManager, which hides soft-deleted tiles. */
+function visibleTiles(project: ProjectStore, insight: StoredInsight): StoredTile[] {
+  return project.dashboardTiles.filter((t) => t.insight_id === insight.id && t.deleted !== true);
 }
 
-/** Shared by both serializers: `filters` reads `{}` once a query exists. */
-function common(project: ProjectStore, insight: StoredInsight) {
-  const query = readQuery(insight.query, project.insightVariables);
+function common(project: ProjectStore, insight: StoredInsight, ctx: ReadContext) {
+  const tiles = visibleTiles(project, insight);
   return {
-    query,
-    filters: query ? {} : clone(insight.filters),
+    ...readQueryAndFilters(insight, project.insightVariables),
     tags: project.tagging ? [...insight.tags] : [],
-    dashboards: dashboardsOf(project, insight),
-    dashboard_tiles: tilesOf(project, insight),
+    dashboards: tiles.map((t) => t.dashboard_id),
+    dashboard_tiles: tiles.map((t) => ({ id: t.id, dashboard_id: t.dashboard_id, deleted: t.deleted })),
+    last_viewed_at: ctx.listed ? insight.last_viewed_at : null,
+    search: (ctx.searchMatch ? { search_match_type: ctx.searchMatch } : {}) as JsonObject,
   };
 }
 
-export function insightFull(project: ProjectStore, insight: StoredInsight): JsonObject {
-  const c = common(project, insight);
+export function insightBasic(project: ProjectStore, insight: StoredInsight, ctx: ReadContext = {}): JsonObject {
+  const c = common(project, insight, ctx);
+  return {
+    id: insight.id,
+    short_id: insight.short_id,
+    name: insight.name,
+    derived_name: insight.derived_name,
+    filters: c.filters,
+    query: c.query,
+    dashboards: c.dashboards,
+    dashboard_tiles: c.dashboard_tiles,
+    description: insight.description,
+    last_refresh: null,
+    refreshing: false,
+    saved: insight.saved,
+    tags: c.tags,
+    updated_at: insight.updated_at,
+    created_by: userBasic(insight.created_by),
+    created_at: insight.created_at,
+    last_modified_at: insight.last_modified_at,
+    favorited: insight.favorited,
+    user_access_level: 'editor',
+    last_viewed_at: c.last_viewed_at,
+    ...c.search,
+  };
+}
+
+export function insightFull(project: ProjectStore, insight: StoredInsight, ctx: ReadContext = {}): JsonObject {
+  const c = common(project, insight, ctx);
+  const alerts = isAlertable(insight)
+    ? project.alerts.filter((a) => a.insight_id === insight.id).map((a) => alertOut(a, insightBasic(project, insight)))
+    : [];
   return {
     id: insight.id,
     short_id: insight.short_id,
@@ -66,35 +100,9 @@ export function insightFull(project: ProjectStore, insight: StoredInsight): Json
     hogql: null,
     types: null,
     resolved_date_range: null,
-    alerts: [],
-    last_viewed_at: null,
+    alerts,
+    last_viewed_at: c.last_viewed_at,
+    ...c.search,
     filters_hash: `cache_${shortHash(`${project.id}:${canonical(insight.query ?? insight.filters)}`, 32)}`,
-  };
-}
-
-export function insightBasic(project: ProjectStore, insight: StoredInsight): JsonObject {
-  const c = common(project, insight);
-  return {
-    id: insight.id,
-    short_id: insight.short_id,
-    name: insight.name,
-    derived_name: insight.derived_name,
-    filters: c.filters,
-    query: c.query,
-    dashboards: c.dashboards,
-    dashboard_tiles: c.dashboard_tiles,
-    description: insight.description,
-    last_refresh: null,
-    refreshing: false,
-    saved: insight.saved,
-    tags: c.tags,
-    updated_at: insight.updated_at,
-    created_by: userBasic(insight.created_by),
-    created_at: insight.created_at,
-    last_modified_at: insight.last_modified_at,
-    favorited: insight.favorited,
-    user_access_level: 'editor',
-    last_viewed_at: null,
-    search_match_type: null,
   };
 }

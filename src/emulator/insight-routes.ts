@@ -6,7 +6,8 @@ import { insightBasic, insightFull } from './insight-read.js';
 import { createInsight, updateInsight } from './insight-write.js';
 import { isObject } from './json.js';
 import { limitOffset } from './pagination.js';
-import { queryFlag, type Route } from './router.js';
+import { listInsights, strToBool } from './insight-list.js';
+import type { Route } from './router.js';
 import type { ProjectStore, StoredInsight } from './types.js';
 
 /** `safely_get_object`: a numeric id is tried as the primary key first, then as a short_id. */
@@ -21,27 +22,15 @@ function findInsight(project: ProjectStore, ref: string, includeDeleted: boolean
   return byShort;
 }
 
-function render(req: ApiRequest) {
-  const basic = queryFlag(req.url, 'basic');
-  return (i: StoredInsight) => (basic ? insightBasic(req.project, i) : insightFull(req.project, i));
+function basicRequested(req: ApiRequest): boolean {
+  return strToBool(req.url.searchParams.get('basic') ?? '0');
 }
 
 function list(req: ApiRequest): ApiResponse {
-  const q = req.url.searchParams;
-  let items = req.project.insights.filter((i) => !i.deleted);
-  const shortId = q.get('short_id');
-  if (shortId !== null) items = items.filter((i) => i.short_id === shortId);
-  const search = q.get('search')?.toLowerCase();
-  if (search) {
-    items = items.filter((i) =>
-      [i.name, i.derived_name, i.description, ...i.tags].some((t) => (t ?? '').toLowerCase().includes(search)),
-    );
-  }
-  if (q.has('favorited')) items = items.filter((i) => i.favorited === queryFlag(req.url, 'favorited'));
-  if (q.has('saved')) items = items.filter((i) => i.saved === queryFlag(req.url, 'saved'));
-  // order_by("order"): Postgres puts NULLs last; ties fall back to creation order.
-  items = [...items].sort((a, b) => (a.order ?? Infinity) - (b.order ?? Infinity) || a.id - b.id);
-  return json(200, limitOffset(req.url, items, render(req)));
+  const { items, searched } = listInsights(req);
+  const ctx = { listed: true, ...(searched ? { searchMatch: 'exact' as const } : {}) };
+  const render = (i: StoredInsight) => (basicRequested(req) ? insightBasic(req.project, i, ctx) : insightFull(req.project, i, ctx));
+  return json(200, limitOffset(req.url, items, render));
 }
 
 function create(req: ApiRequest): ApiResponse {
@@ -50,7 +39,8 @@ function create(req: ApiRequest): ApiResponse {
 }
 
 function retrieve(req: ApiRequest): ApiResponse {
-  return json(200, render(req)(findInsight(req.project, req.params.id as string, false)));
+  const insight = findInsight(req.project, req.params.id as string, false);
+  return json(200, basicRequested(req) ? insightBasic(req.project, insight) : insightFull(req.project, insight));
 }
 
 function update(req: ApiRequest): ApiResponse {

@@ -1,10 +1,11 @@
-// InsightSerializer.create / update (posthog-api.md §2.1, §2.4, §2.5).
+// InsightSerializer.create / update (products/product_analytics/backend/api/insight.py).
 import { nowDrf } from './dates.js';
 import { booleanField, charField, ErrorCollector, integerField, listField, nestedObject } from './drf-fields.js';
 import { fail } from './errors.js';
 import { shortId } from './ids.js';
+import { deleteAlerts, isAlertable } from './insight-alerts.js';
 import { validateQuery } from './insight-query.js';
-import { canonical, clone, isObject, type JsonObject } from './json.js';
+import { clone, isObject, type JsonObject } from './json.js';
 import type { EmulatorStore } from './store.js';
 import type { ProjectStore, StoredInsight } from './types.js';
 
@@ -65,7 +66,13 @@ function validate(store: EmulatorStore, project: ProjectStore, raw: unknown): In
       out.filters = isObject(body.filters) ? clone(body.filters) : {};
     });
   }
-  if (has('query')) out.query = isObject(body.query) ? clone(body.query) : null;
+  if (has('query')) {
+    // QueryFieldSerializer.to_internal_value
+    c.run(() => {
+      if (body.query !== null && !isObject(body.query)) fail(['query'], 'Query must be a valid JSON object');
+      out.query = isObject(body.query) ? clone(body.query) : null;
+    });
+  }
   if (has('order')) c.run(() => (out.order = integerField(body.order, ['order'], { allowNull: true, min: -2147483648, max: 2147483647 })));
   if (has('deleted')) c.run(() => (out.deleted = booleanField(body.deleted, ['deleted']) as boolean));
   if (has('dashboards')) c.run(() => (out.dashboards = dashboardIds(project, body.dashboards)));
@@ -78,14 +85,23 @@ function validate(store: EmulatorStore, project: ProjectStore, raw: unknown): In
   return out;
 }
 
-/** Adds, revives or soft-deletes tiles so that the insight sits on exactly `ids`. */
-function syncTiles(project: ProjectStore, insightId: number, ids: number[]): void {
+/**
+ * `_update_insight_dashboards`: compares the visible tiles with `ids`; a dashboard added back
+ * revives its soft-deleted tile (`deleted: false`), a new one gets a tile with `deleted: null`,
+ * and removed ones are soft-deleted. The same set is a no-op.
+ */
+function updateTiles(project: ProjectStore, insightId: number, ids: number[]): void {
   const tiles = project.dashboardTiles.filter((t) => t.insight_id === insightId);
-  for (const tile of tiles) tile.deleted = !ids.includes(tile.dashboard_id);
+  const visible = tiles.filter((t) => t.deleted !== true);
+  const old = visible.map((t) => t.dashboard_id);
+  if ([...old].sort().join(',') === [...ids].sort().join(',')) return;
   for (const id of ids) {
-    if (tiles.some((t) => t.dashboard_id === id)) continue;
-    project.dashboardTiles.push({ id: project.nextIds.tile++, insight_id: insightId, dashboard_id: id, deleted: false });
+    if (old.includes(id)) continue;
+    const existing = tiles.find((t) => t.dashboard_id === id);
+    if (existing) existing.deleted = false;
+    else project.dashboardTiles.push({ id: project.nextIds.tile++, insight_id: insightId, dashboard_id: id, deleted: null });
   }
+  for (const t of visible) if (!ids.includes(t.dashboard_id)) t.deleted = true;
 }
 
 function uniqueShortId(project: ProjectStore, id: number): string {
@@ -127,19 +143,21 @@ export function createInsight(store: EmulatorStore, project: ProjectStore, raw: 
     updated_at: now,
     last_modified_at: now,
     last_modified_by: userId,
+    // create() records an InsightViewed row for the creator.
+    last_viewed_at: now,
   };
   project.insights.push(insight);
-  if (f.dashboards) syncTiles(project, id, f.dashboards);
+  for (const dashboardId of f.dashboards ?? []) {
+    project.dashboardTiles.push({ id: project.nextIds.tile++, insight_id: id, dashboard_id: dashboardId, deleted: null });
+  }
   return insight;
 }
 
 export function updateInsight(store: EmulatorStore, project: ProjectStore, insight: StoredInsight, raw: unknown, userId: number): StoredInsight {
   const f = validate(store, project, raw);
-  // MATERIAL_INSIGHT_FIELDS: only these bump last_modified_*; a query-only change does not.
-  const material =
-    (f.name !== undefined && f.name !== insight.name) ||
-    (f.description !== undefined && f.description !== insight.description) ||
-    (f.filters !== undefined && canonical(f.filters) !== canonical(insight.filters));
+  // MATERIAL_INSIGHT_FIELDS ({name, description, filters}): sending one bumps last_modified_*,
+  // whatever its value; a query-only change does not.
+  const material = f.name !== undefined || f.description !== undefined || f.filters !== undefined;
   if (f.name !== undefined) insight.name = f.name;
   if (f.derived_name !== undefined) insight.derived_name = f.derived_name;
   if (f.description !== undefined) insight.description = f.description;
@@ -148,13 +166,19 @@ export function updateInsight(store: EmulatorStore, project: ProjectStore, insig
   if (f.order !== undefined) insight.order = f.order;
   if (f.favorited !== undefined) insight.favorited = f.favorited;
   if (f.tags !== undefined && project.tagging) insight.tags = f.tags;
+  // `validated_data.setdefault("saved", True)`: drafts become saved on any update that omits it.
   insight.saved = f.saved ?? true;
   insight.is_sample = false;
-  if (f.dashboards !== undefined) syncTiles(project, insight.id, f.dashboards);
-  if (f.deleted !== undefined) {
-    insight.deleted = f.deleted;
-    if (f.deleted) for (const t of project.dashboardTiles) if (t.insight_id === insight.id) t.deleted = true;
+  if (f.deleted) {
+    // Deleting soft-deletes every tile of the insight and deletes its alerts.
+    for (const t of project.dashboardTiles) if (t.insight_id === insight.id) t.deleted = true;
+    deleteAlerts(project, insight.id);
+  } else if (f.dashboards !== undefined) {
+    updateTiles(project, insight.id, f.dashboards);
   }
+  if (f.deleted !== undefined) insight.deleted = f.deleted;
+  // Alerts go once the insight can no longer carry any (alertable_query_kind is None).
+  if (!isAlertable(insight)) deleteAlerts(project, insight.id);
   const now = nowDrf();
   insight.updated_at = now;
   if (material) {

@@ -18,6 +18,11 @@ export interface Route {
   scope: ScopeObject;
   bucket: Bucket;
   methods: Partial<Record<Method, RouteAction>>;
+  /**
+   * Registered with `routers.projects` only (hog functions and their templates,
+   * products/cdp/backend/routes.py): under `/api/environments/:id/` the URL resolves to nothing.
+   */
+  projectsOnly?: boolean;
 }
 
 export interface RouteMatch {

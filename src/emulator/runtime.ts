@@ -5,7 +5,7 @@ import { handleApi, type PipelineDeps } from './api-pipeline.js';
 import { buildKeyRing, findPresentedKey, type ApiKey } from './auth.js';
 import { catalogRoutes } from './catalog-routes.js';
 import { handleControl, type ControlTarget } from './control-routes.js';
-import { notFound } from './errors.js';
+import { notFound, validationEnvelope, ValidationFailure } from './errors.js';
 import { FaultDice } from './faults.js';
 import type { HogExecutor } from './hog-executor.js';
 import { invocationRoutes } from './hog-function-invocations.js';
@@ -14,14 +14,16 @@ import { hogFunctionCrudRoutes, hogFunctionDetailRoutes } from './hog-function-r
 import { HogParser } from './hog-parser.js';
 import { standInExecutor } from './hog-stand-in-vm.js';
 import { parseBody, readBody, send } from './http-io.js';
+import { makeRandom } from './random.js';
 import { iconRoutes } from './icons.js';
+import { createAlert } from './insight-alerts.js';
 import { insightRoutes } from './insight-routes.js';
 import { insightVariableRoutes } from './insight-variables.js';
 import { loadState, saveState } from './persistence.js';
 import { RequestLog, type RequestStats } from './request-log.js';
 import type { Route } from './router.js';
 import { loadSeed } from './seed-loader.js';
-import { applySeed } from './seeding.js';
+import { applySeed, SEED_USER_ID } from './seeding.js';
 import { EmulatorStore } from './store.js';
 import { defaultRateLimits, mergeRateLimits, Throttler, type RateLimitPatch } from './throttle.js';
 import type { ApiKeyConfig, Faults, ProjectStore, RateLimitSettings, RequestLogEntry, SeedDoc } from './types.js';
@@ -42,6 +44,12 @@ export interface EmulatorOptions {
   log?: (line: string) => void;
   /** Runs test invocations; default: a stand-in that logs mocked fetches and prints. */
   executor?: HogExecutor;
+  /**
+   * Seeds the draws that order list rows with equal sort keys (PostHog's lists have no
+   * tie-breaker, so such rows come back in a different order per request). Same seed and same
+   * requests: same orders. Default: unseeded.
+   */
+  orderSeed?: number;
 }
 
 export interface Emulator {
@@ -50,6 +58,8 @@ export interface Emulator {
   close(): Promise<void>;
   setFaults(f: Partial<Faults>): void;
   setRateLimits(r: RateLimitPatch): void;
+  /** Restarts the tie-order draws from `seed` (undefined: unseeded). */
+  setOrderSeed(seed: number | undefined): void;
   reset(seed?: SeedDoc): void;
   seed(doc: SeedDoc): void;
   requests(): RequestLogEntry[];
@@ -66,6 +76,8 @@ class EmulatorRuntime implements Emulator, ControlTarget {
   private server: Server;
   private readonly deps: PipelineDeps;
   private rateLimitSettings: RateLimitSettings;
+  private orderSeed: number | undefined;
+  private random: () => number;
 
   constructor(
     private readonly store: EmulatorStore,
@@ -74,15 +86,24 @@ class EmulatorRuntime implements Emulator, ControlTarget {
     private readonly opts: EmulatorOptions,
   ) {
     this.rateLimitSettings = mergeRateLimits(defaultRateLimits(), opts.rateLimits ?? {});
+    this.orderSeed = opts.orderSeed;
+    this.random = makeRandom(opts.orderSeed);
+    // Insights and variables are registered with `register_legacy_dual_route` (both URL forms,
+    // products/product_analytics/backend/routes.py); hog functions and their templates with
+    // `routers.projects` only (products/cdp/backend/routes.py).
+    const projectsOnly = (rs: Route[]): Route[] => rs.map((r) => ({ ...r, projectsOnly: true }));
     const routes: Route[] = [
-      ...catalogRoutes,
+      ...catalogRoutes.filter((r) => !r.path.startsWith('hog_function')),
+      ...projectsOnly(catalogRoutes.filter((r) => r.path.startsWith('hog_function'))),
       ...insightRoutes,
       ...insightVariableRoutes,
-      ...hogFunctionCrudRoutes,
-      ...iconRoutes,
-      ...hogFunctionDetailRoutes,
-      ...hogFunctionObservabilityRoutes,
-      ...invocationRoutes(opts.executor ?? standInExecutor),
+      ...projectsOnly([
+        ...hogFunctionCrudRoutes,
+        ...iconRoutes,
+        ...hogFunctionDetailRoutes,
+        ...hogFunctionObservabilityRoutes,
+        ...invocationRoutes(opts.executor ?? standInExecutor),
+      ]),
     ];
     this.deps = {
       store,
@@ -93,6 +114,7 @@ class EmulatorRuntime implements Emulator, ControlTarget {
       routes,
       onCommit: () => this.persist(),
       log: opts.log ?? (() => {}),
+      random: () => this.random(),
     };
     this.server = createServer((req, res) => void this.onRequest(req, res));
   }
@@ -178,6 +200,15 @@ class EmulatorRuntime implements Emulator, ControlTarget {
     return structuredClone(this.rateLimitSettings);
   }
 
+  setOrderSeed(seed: number | undefined): void {
+    this.orderSeed = seed;
+    this.random = makeRandom(seed);
+  }
+
+  ordering(): { seed: number | null } {
+    return { seed: this.orderSeed ?? null };
+  }
+
   reset(seed?: SeedDoc): void {
     const scratch = new EmulatorStore(this.store.parser);
     applySeed(scratch, seed ?? this.initialSeed);
@@ -211,6 +242,19 @@ class EmulatorRuntime implements Emulator, ControlTarget {
     const n = addLogs(this.store.project(projectId) as ProjectStore, fnId, rows);
     this.persist();
     return n;
+  }
+
+  addAlert(projectId: number, insightRef: string, body: unknown): string {
+    const project = this.store.project(projectId) as ProjectStore;
+    const insight = project.insights.find((i) => String(i.id) === insightRef || i.short_id === insightRef);
+    if (!insight) throw new Error(`no insight ${insightRef} in project ${projectId}`);
+    try {
+      const alert = createAlert(this.store, project, insight, body, SEED_USER_ID);
+      this.persist();
+      return alert.id;
+    } catch (e) {
+      throw new Error(e instanceof ValidationFailure ? String(validationEnvelope(e).detail) : String(e));
+    }
   }
 
   addMetrics(projectId: number, fnId: string, rows: unknown): number {

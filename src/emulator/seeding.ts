@@ -3,10 +3,11 @@
 import { ApiError, validationEnvelope, ValidationFailure } from './errors.js';
 import { addLogs, addMetrics } from './hog-function-observability.js';
 import { createHogFunction } from './hog-function-write.js';
+import { createAlert } from './insight-alerts.js';
 import { createVariable } from './insight-variables.js';
 import { createInsight } from './insight-write.js';
 import { isObject, type JsonObject } from './json.js';
-import type { EmulatorStore } from './store.js';
+import { DEFAULT_FEATURE_FLAGS, type EmulatorStore } from './store.js';
 import type { SeedDoc, SeedProject } from './types.js';
 
 /** The user that owns seeded objects. */
@@ -45,10 +46,12 @@ export function checkSeedDoc(doc: unknown): asserts doc is SeedDoc {
 }
 
 function seedProject(store: EmulatorStore, sp: SeedProject): void {
-  const project = store.ensureProject(sp.id, sp.name, sp.tagging ?? true);
+  const project = store.ensureProject(sp.id, sp.name, sp.tagging ?? true, sp.feature_flags ?? DEFAULT_FEATURE_FLAGS);
   const here = `project ${sp.id}`;
   for (const a of sp.actions ?? []) if (!project.actions.some((x) => x.id === a.id)) project.actions.push({ id: a.id, name: a.name });
-  for (const d of sp.dashboards ?? []) if (!project.dashboards.some((x) => x.id === d.id)) project.dashboards.push({ id: d.id, name: d.name });
+  for (const d of sp.dashboards ?? []) {
+    if (!project.dashboards.some((x) => x.id === d.id)) project.dashboards.push({ id: d.id, name: d.name, creation_mode: d.creation_mode ?? 'default' });
+  }
   (sp.insight_variables ?? []).forEach((v, i) =>
     withContext(`${here} insight_variables[${i}]`, () =>
       createVariable(store, project, without(v, ['id', 'created_at']), SEED_USER_ID, {
@@ -58,13 +61,15 @@ function seedProject(store: EmulatorStore, sp: SeedProject): void {
     ),
   );
   (sp.insights ?? []).forEach((ins, i) =>
-    withContext(`${here} insights[${i}]`, () =>
-      createInsight(store, project, without(ins, ['id', 'short_id', 'created_at']), SEED_USER_ID, {
+    withContext(`${here} insights[${i}]`, () => {
+      const insight = createInsight(store, project, without(ins, ['id', 'short_id', 'created_at', 'alerts']), SEED_USER_ID, {
         ...(typeof ins.id === 'number' ? { id: ins.id } : {}),
         ...(typeof ins.short_id === 'string' ? { short_id: ins.short_id } : {}),
         ...(typeof ins.created_at === 'string' ? { created_at: ins.created_at } : {}),
-      }),
-    ),
+      });
+      if (ins.alerts !== undefined && !Array.isArray(ins.alerts)) throw new SeedError('"alerts" must be a list');
+      for (const alert of (ins.alerts as unknown[] | undefined) ?? []) createAlert(store, project, insight, alert, SEED_USER_ID);
+    }),
   );
   (sp.hog_functions ?? []).forEach((hf, i) =>
     withContext(`${here} hog_functions[${i}]`, () => {

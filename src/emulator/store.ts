@@ -4,6 +4,9 @@ import type { HogParser } from './hog-parser.js';
 import { uuidt } from './ids.js';
 import type { ProjectStore } from './types.js';
 
+/** PostHog flags the emulator's teams have unless a seed says otherwise. */
+export const DEFAULT_FEATURE_FLAGS: readonly string[] = ['logs-transformations'];
+
 export interface PersistedState {
   version: 1;
   uuid_counter: number;
@@ -42,21 +45,24 @@ export class EmulatorStore {
     return this.projects.get(id);
   }
 
-  ensureProject(id: number, name: string, tagging = true): ProjectStore {
+  ensureProject(id: number, name: string, tagging = true, featureFlags = DEFAULT_FEATURE_FLAGS): ProjectStore {
     const existing = this.projects.get(id);
     if (existing) {
       existing.name = name;
       existing.tagging = tagging;
+      existing.featureFlags = [...featureFlags];
       return existing;
     }
     const created: ProjectStore = {
       id,
       name,
       tagging,
+      featureFlags: [...featureFlags],
       actions: [],
       dashboards: [],
       insights: [],
       dashboardTiles: [],
+      alerts: [],
       insightVariables: [],
       hogFunctions: [],
       hogFunctionLogs: [],
@@ -80,7 +86,11 @@ export class EmulatorStore {
   restore(state: PersistedState): void {
     this.clear();
     this.uuidCounter = state.uuid_counter;
-    for (const p of state.projects) this.projects.set(p.id, p);
+    // State files written before alerts and feature flags existed get their defaults.
+    for (const p of state.projects) {
+      const loaded: Partial<ProjectStore> = p;
+      this.projects.set(p.id, { ...p, featureFlags: loaded.featureFlags ?? [...DEFAULT_FEATURE_FLAGS], alerts: loaded.alerts ?? [] });
+    }
     this.insightCounter = state.insight_counter ?? Math.max(0, ...state.projects.flatMap((p) => p.insights.map((i) => i.id)));
   }
 }

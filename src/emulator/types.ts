@@ -2,7 +2,11 @@
 // store (`project(id)`, `GET /_emulator/projects/:id`) reads like the real database rows.
 import type { Json, JsonObject } from './json.js';
 
-/** A seed item is what a client would POST, plus the few fixed values a seed may pin. */
+/**
+ * A seed item is what a client would POST, plus the few fixed values a seed may pin. An insight
+ * may also carry `alerts` (`[{name, condition?, threshold?, config?, calculation_interval?,
+ * enabled?}]`), created as the alerts API would attach them.
+ */
 export type SeedInsight = JsonObject & { id?: number; short_id?: string; created_at?: string };
 export type SeedVariable = JsonObject & { id?: string; created_at?: string };
 /**
@@ -20,9 +24,21 @@ export interface SeedProject {
   /** Actions that hog-function filters and insight queries may reference. */
   actions?: Array<{ id: number; name: string }>;
   /** Dashboards that an insight's `dashboards` may reference (an addition to the brief's format). */
-  dashboards?: Array<{ id: number; name: string }>;
+  dashboards?: SeedDashboard[];
   /** The organisation has the paid TAGGING feature (default true). */
   tagging?: boolean;
+  /**
+   * PostHog feature flags enabled for the team. Default `["logs-transformations"]` (creating
+   * `transformation_log` functions is gated on it); `[]` models a team without any.
+   */
+  feature_flags?: string[];
+}
+
+export interface SeedDashboard {
+  id: number;
+  name: string;
+  /** `default` (the default), `template` or `unlisted`: unlisted ones do not count for `?saved=true`. */
+  creation_mode?: 'default' | 'template' | 'unlisted';
 }
 
 export interface SeedDoc {
@@ -65,7 +81,23 @@ export interface StoredTile {
   id: number;
   insight_id: number;
   dashboard_id: number;
-  deleted: boolean;
+  /** Nullable in PostHog: a new tile reads `null`, a re-added soft-deleted one `false`. */
+  deleted: boolean | null;
+}
+
+/** An `AlertConfiguration` on an insight (products/alerts/backend). */
+export interface StoredAlert {
+  id: string;
+  insight_id: number;
+  name: string;
+  condition: JsonObject;
+  threshold: JsonObject | null;
+  config: JsonObject | null;
+  calculation_interval: string;
+  enabled: boolean;
+  skip_weekend: boolean;
+  created_by: number | null;
+  created_at: string;
 }
 
 export interface StoredInsight {
@@ -87,6 +119,8 @@ export interface StoredInsight {
   updated_at: string;
   last_modified_at: string;
   last_modified_by: number | null;
+  /** The latest `InsightViewed` row (creating through the API records one). */
+  last_viewed_at: string | null;
 }
 
 export interface StoredVariable {
@@ -95,6 +129,9 @@ export interface StoredVariable {
   type: string;
   default_value: Json;
   values: Json;
+  is_multi: boolean;
+  values_query: string | null;
+  values_query_connection_id: string | null;
   code_name: string;
   created_by: number | null;
   created_at: string;
@@ -123,6 +160,8 @@ export interface StoredHogFunction {
   template_id: string | null;
   execution_order: number | null;
   batch_export_id: string | null;
+  /** Bumped whenever the live config (hog, inputs_schema, inputs, filters, mappings, masking) changes. */
+  version: number;
   created_at: string;
   created_by: number | null;
   updated_at: string;
@@ -149,10 +188,12 @@ export interface ProjectStore {
   id: number;
   name: string;
   tagging: boolean;
+  featureFlags: string[];
   actions: Array<{ id: number; name: string }>;
-  dashboards: Array<{ id: number; name: string }>;
+  dashboards: SeedDashboard[];
   insights: StoredInsight[];
   dashboardTiles: StoredTile[];
+  alerts: StoredAlert[];
   insightVariables: StoredVariable[];
   hogFunctions: StoredHogFunction[];
   hogFunctionLogs: StoredLogEntry[];

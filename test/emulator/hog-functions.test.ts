@@ -28,14 +28,16 @@ describe('hog functions: fields and serializers', () => {
     expect(Object.keys(f)).toEqual([
       'id', 'type', 'name', 'description', 'created_at', 'created_by', 'updated_at', 'enabled', 'hog', 'bytecode', 'transpiled',
       'inputs_schema', 'inputs', 'filters', 'masking', 'mappings', 'icon_url', 'template', 'status', 'execution_order', 'batch_export_id',
+      'version', 'draft', 'draft_updated_at',
     ]);
+    expect(f).toMatchObject({ version: 1, draft: null, draft_updated_at: null });
     expect((await api().get(`hog_functions/${f.id}/`)).body).toEqual(f);
   });
 
   it('lists with the minimal serializer unless full=true', async () => {
     await create({ name: 'Hook' });
     const minimal = (await api().get('hog_functions/')).body.results[0];
-    expect(Object.keys(minimal).sort()).toEqual(['created_at', 'created_by', 'description', 'enabled', 'execution_order', 'filters', 'hog', 'icon_url', 'id', 'name', 'status', 'template', 'type', 'updated_at']);
+    expect(Object.keys(minimal).sort()).toEqual(['created_at', 'created_by', 'description', 'draft_updated_at', 'enabled', 'execution_order', 'filters', 'hog', 'icon_url', 'id', 'name', 'status', 'template', 'type', 'updated_at']);
     const full = (await api().get('hog_functions/?full=true')).body.results[0];
     expect(full).toHaveProperty('inputs');
     expect(full).toHaveProperty('bytecode');
@@ -163,10 +165,10 @@ describe('hog functions: secrets', () => {
     expect(raw?.inputs).not.toHaveProperty('token');
   });
 
-  it('keeps the stored secret when {}, nothing, {"secret": true} or "********" is sent; another value rotates it', async () => {
+  it('keeps the stored secret when {}, nothing, {"secret": true} or {"secret": true, "value": "********"} is sent; another value rotates it', async () => {
     const f = await create({ inputs_schema: SECRET_SCHEMA, inputs: { url: { value: 'https://x' }, token: { value: 'one' } } });
     const stored = () => (emu.project(1)?.hogFunctions[0]?.encrypted_inputs.token as { value: string }).value;
-    for (const token of [{}, undefined, { secret: true }, { value: '********' }]) {
+    for (const token of [{}, undefined, { secret: true }, { secret: true, value: '********' }]) {
       const inputs = token === undefined ? { url: { value: 'https://x' } } : { url: { value: 'https://x' }, token };
       const r = await api().patch(`hog_functions/${f.id}/`, { inputs });
       expect(r.status, JSON.stringify(r.body)).toBe(200);
@@ -174,6 +176,10 @@ describe('hog functions: secrets', () => {
       expect(stored()).toBe('one');
     }
     await api().patch(`hog_functions/${f.id}/`, { inputs: { url: { value: 'https://x' }, token: { value: 'two' } } });
+    expect(stored()).toBe('two');
+    // A bare mask without the secret marker would store the mask itself: refused (posthog/cdp/validation.py).
+    const bare = await api().patch(`hog_functions/${f.id}/`, { inputs: { url: { value: 'https://x' }, token: { value: '********' } } });
+    expect(bare.body).toEqual({ type: 'validation_error', code: 'invalid_input', detail: 'This secret input was not updated correctly. Enter the value again.', attr: 'inputs__token' });
     expect(stored()).toBe('two');
   });
 

@@ -44,7 +44,10 @@ describe('insight variables', () => {
 
   it('coerces values to [] for List variables and keeps the fields of the serializer', async () => {
     const list = (await api().post('insight_variables/', { name: 'Plan', type: 'List', values: null, default_value: 'free' })).body;
-    expect(list).toEqual({ id: list.id, name: 'Plan', type: 'List', default_value: 'free', created_by: 1, created_at: list.created_at, code_name: 'plan', values: [] });
+    expect(list).toEqual({
+      id: list.id, name: 'Plan', type: 'List', default_value: 'free', created_by: 1, created_at: list.created_at, code_name: 'plan', values: [],
+      is_multi: false, values_query: null, values_query_connection_id: null,
+    });
     expect((await api().patch(`insight_variables/${list.id}/`, { values: 'nope' })).body.values).toEqual([]);
     expect((await api().patch(`insight_variables/${list.id}/`, { values: ['a', 'b'] })).body.values).toEqual(['a', 'b']);
     const str = (await api().post('insight_variables/', { name: 'S', type: 'String' })).body;
@@ -89,5 +92,30 @@ describe('insight variables', () => {
     expect(out.status).toBe(404);
     expect(out.body).toEqual({ type: 'invalid_request', code: 'not_found', detail: 'Invalid page.', attr: null });
     expect((await api().get('insight_variables/?page=abc')).status).toBe(404);
+  });
+
+  it('coerces a List default_value to a string: null → "", a list → its first element, a number → str(); is_multi keeps a list of strings', async () => {
+    const post = async (body: Record<string, unknown>) => (await api().post('insight_variables/', { type: 'List', ...body })).body;
+    expect((await post({ name: 'A', default_value: null })).default_value).toBe('');
+    expect((await post({ name: 'B', default_value: ['x', 'y'] })).default_value).toBe('x');
+    expect((await post({ name: 'C', default_value: [] })).default_value).toBe('');
+    expect((await post({ name: 'D', default_value: 3 })).default_value).toBe('3');
+    expect((await post({ name: 'E', default_value: { label: 'L', value: 'v' } })).default_value).toBe('v');
+    expect((await post({ name: 'F', is_multi: true, default_value: ['x', 2, null] })).default_value).toEqual(['x', '2']);
+    expect((await post({ name: 'G', is_multi: true })).default_value).toEqual([]);
+    const bad = await api().post('insight_variables/', { name: 'H', type: 'List', values: ['a', { b: 1 }] });
+    expect(bad.body).toEqual({
+      type: 'validation_error', code: 'invalid_input', attr: 'values',
+      detail: 'List variable values must be strings or numbers (got an object at index 1). Enter each value as plain text or a number.',
+    });
+  });
+
+  it('gives non-List types is_multi false and values_query null; a blank values_query is null and drops its connection id', async () => {
+    const n = (await api().post('insight_variables/', { name: 'N', type: 'Number', is_multi: true, values_query: 'select 1', default_value: 3 })).body;
+    expect(n).toMatchObject({ is_multi: false, values_query: null, values_query_connection_id: null, default_value: 3 });
+    const l = (await api().post('insight_variables/', { name: 'L', type: 'List', values_query: '  ', values_query_connection_id: 'abc' })).body;
+    expect(l).toMatchObject({ values_query: null, values_query_connection_id: null });
+    const q = (await api().post('insight_variables/', { name: 'Q', type: 'List', values_query: ' select 1 ', values_query_connection_id: 'abc' })).body;
+    expect(q).toMatchObject({ values_query: 'select 1', values_query_connection_id: 'abc' });
   });
 });

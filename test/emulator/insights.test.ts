@@ -48,22 +48,24 @@ describe('insights', () => {
 
   it('paginates LimitOffset: default 100, any limit, absolute next/previous carrying limit and offset, count', async () => {
     for (let n = 0; n < 5; n++) await create({ name: `I${n}` });
-    const page = await api().get('insights/?limit=2&offset=2&basic=true');
+    // order=id: the default order_by("order") leaves equal rows in no particular order.
+    const page = await api().get('insights/?limit=2&offset=2&basic=true&order=id');
     expect(page.body.count).toBe(5);
     expect(page.body.results.map((r: { name: string }) => r.name)).toEqual(['I2', 'I3']);
-    expect(page.body.next).toBe(`${emu.url}/api/projects/1/insights/?basic=true&limit=2&offset=4`);
-    expect(page.body.previous).toBe(`${emu.url}/api/projects/1/insights/?basic=true&limit=2`);
+    expect(page.body.next).toBe(`${emu.url}/api/projects/1/insights/?basic=true&limit=2&offset=4&order=id`);
+    expect(page.body.previous).toBe(`${emu.url}/api/projects/1/insights/?basic=true&limit=2&order=id`);
     const all = await api().get('insights/');
     expect(all.body).toMatchObject({ count: 5, next: null, previous: null });
     expect((await api().get('insights/?limit=1000')).body.results).toHaveLength(5);
   });
 
-  it('returns the InsightBasicSerializer subset with basic=true', async () => {
+  it('returns the InsightBasicSerializer subset with basic=true (search_match_type only when searching)', async () => {
     await create({ name: 'A', query: trendsQuery() });
     const r = (await api().get('insights/?basic=true')).body.results[0];
-    expect(Object.keys(r).sort()).toEqual(
-      ['id', 'short_id', 'name', 'derived_name', 'filters', 'query', 'dashboards', 'dashboard_tiles', 'description', 'last_refresh', 'refreshing', 'saved', 'tags', 'updated_at', 'created_by', 'created_at', 'last_modified_at', 'favorited', 'user_access_level', 'last_viewed_at', 'search_match_type'].sort(),
-    );
+    const keys = ['id', 'short_id', 'name', 'derived_name', 'filters', 'query', 'dashboards', 'dashboard_tiles', 'description', 'last_refresh', 'refreshing', 'saved', 'tags', 'updated_at', 'created_by', 'created_at', 'last_modified_at', 'favorited', 'user_access_level', 'last_viewed_at'];
+    expect(Object.keys(r).sort()).toEqual([...keys].sort());
+    const searched = (await api().get('insights/?basic=true&search=a')).body.results[0];
+    expect(Object.keys(searched).sort()).toEqual([...keys, 'search_match_type'].sort());
   });
 
   it('filters the list by exact short_id and accepts refresh', async () => {
@@ -75,11 +77,11 @@ describe('insights', () => {
     expect((await api().get(`insights/${b.id}/?refresh=blocking`)).status).toBe(200);
   });
 
-  it('stores query verbatim but reads every node with a kind at its LATEST_VERSIONS version (TrendsQuery 2, others 1)', async () => {
+  it('stores query verbatim but stamps `version` only on kinds with schema migrations (TrendsQuery 5, RetentionQuery 2; InsightVizNode, EventsNode none)', async () => {
     const i = await create({ query: { kind: 'InsightVizNode', source: { kind: 'TrendsQuery', series: [{ kind: 'EventsNode', event: 'a' }] } } });
-    expect(i.query).toEqual({ kind: 'InsightVizNode', version: 1, source: { kind: 'TrendsQuery', version: 2, series: [{ kind: 'EventsNode', event: 'a', version: 1 }] } });
+    expect(i.query).toEqual({ kind: 'InsightVizNode', source: { kind: 'TrendsQuery', series: [{ kind: 'EventsNode', event: 'a' }], version: 5 } });
     expect(emu.project(1)?.insights[0]?.query).toEqual({ kind: 'InsightVizNode', source: { kind: 'TrendsQuery', series: [{ kind: 'EventsNode', event: 'a' }] } });
-    const kept = await create({ query: { kind: 'InsightVizNode', version: 3, source: { kind: 'RetentionQuery', version: 1 } } });
+    const kept = await create({ query: { kind: 'InsightVizNode', version: 3, source: { kind: 'RetentionQuery', version: 1, retentionFilter: {} } } });
     expect(kept.query.version).toBe(3);
     expect(kept.query.source.version).toBe(2);
   });
@@ -102,16 +104,25 @@ describe('insights', () => {
     expect(emu.project(1)?.insights[0]?.query).toEqual(query);
   });
 
-  it('refuses a query whose top-level kind is not InsightVizNode/DataVisualizationNode/DataTableNode/HogQuery: 400 invalid_request parse_error', async () => {
-    for (const query of [{ kind: 'TrendsQuery', series: [] }, { source: {} }, 'select 1', { kind: 'InsightVizNode', source: { kind: 'HogQLQuery', query: 'select 1' } }]) {
+  it('refuses a query QuerySchemaRoot cannot parse (no kind, unknown kind, wrong InsightVizNode source, not an object): 400 invalid_request parse_error', async () => {
+    for (const query of [{ source: {} }, { kind: 'NopeQuery' }, 'select 1', { kind: 'InsightVizNode', source: { kind: 'HogQLQuery', query: 'select 1' } }]) {
       const r = await api().post('insights/', { name: 'bad', query });
       expect(r.status).toBe(400);
       expect(r.body).toMatchObject({ type: 'invalid_request', code: 'parse_error', attr: null });
     }
     expect(emu.project(1)?.insights).toHaveLength(0);
-    for (const query of [{ kind: 'DataTableNode', source: { kind: 'EventsQuery', select: ['*'] } }, { kind: 'HogQuery', code: 'return 1' }]) {
+    // Any QuerySchema kind passes the parser; the serializer stores it as sent.
+    for (const query of [{ kind: 'DataTableNode', source: { kind: 'EventsQuery', select: ['*'] } }, { kind: 'HogQuery', code: 'return 1' }, { kind: 'TrendsQuery', series: [] }]) {
       expect((await api().post('insights/', { query })).status).toBe(201);
     }
+  });
+
+  it('refuses unknown keys anywhere in a modelled query node (pydantic extra="forbid"): 400 parse_error naming the location', async () => {
+    const r = await api().post('insights/', { query: { kind: 'InsightVizNode', source: { kind: 'TrendsQuery', series: [{ kind: 'EventsNode', event: 'a', colour: 'red' }] } } });
+    expect(r.status).toBe(400);
+    expect(r.body.code).toBe('parse_error');
+    expect(r.body.detail).toContain('InsightVizNode.source.TrendsQuery.series.0.EventsNode.colour');
+    expect(r.body.detail).toContain('Extra inputs are not permitted');
   });
 
   it('refuses a HogQLQuery whose SQL does not parse: 400 invalid_request parse_error', async () => {
@@ -130,11 +141,17 @@ describe('insights', () => {
     expect(long.body).toEqual({ type: 'validation_error', code: 'max_length', detail: 'Ensure this field has no more than 400 characters.', attr: 'name' });
   });
 
-  it('reads filters as {} when a query exists', async () => {
+  it('reads filters as {} when a query exists, and a legacy filters-only insight as {} plus a query synthesised from them', async () => {
     const i = await create({ filters: { insight: 'TRENDS', events: [{ id: '$pageview' }] }, query: trendsQuery() });
     expect(i.filters).toEqual({});
-    const legacy = await create({ filters: { insight: 'TRENDS' } });
-    expect(legacy.filters).toEqual({ insight: 'TRENDS' });
+    const legacy = await create({ filters: { insight: 'TRENDS', events: [{ id: '$pageview', name: '$pageview' }], date_from: '-7d', interval: 'week', display: 'ActionsBar' } });
+    expect(legacy.filters).toEqual({});
+    expect(legacy.query).toEqual({
+      kind: 'InsightVizNode',
+      source: { kind: 'TrendsQuery', dateRange: { date_from: '-7d' }, interval: 'week', series: [{ kind: 'EventsNode', event: '$pageview', name: '$pageview' }], trendsFilter: { display: 'ActionsBar' }, version: 5 },
+      full: true,
+    });
+    expect(emu.project(1)?.insights[1]?.query).toBeNull();
   });
 
   it('normalises tags (strip, lower-case, de-duplicate) and ignores them when the organisation lacks TAGGING', async () => {
@@ -146,15 +163,15 @@ describe('insights', () => {
   });
 
   it('turns dashboards into tiles, diffs them on update, and refuses foreign ids (does_not_exist)', async () => {
+    // DashboardTileManager hides soft-deleted tiles; a new tile reads deleted: null, a revived one false.
     const i = await create({ dashboards: [7] });
     expect(i.dashboards).toEqual([7]);
-    expect(i.dashboard_tiles).toEqual([{ id: 1, dashboard_id: 7, deleted: false }]);
+    expect(i.dashboard_tiles).toEqual([{ id: 1, dashboard_id: 7, deleted: null }]);
     const moved = (await api().patch(`insights/${i.id}/`, { dashboards: [8] })).body;
     expect(moved.dashboards).toEqual([8]);
-    expect(moved.dashboard_tiles).toEqual([
-      { id: 1, dashboard_id: 7, deleted: true },
-      { id: 2, dashboard_id: 8, deleted: false },
-    ]);
+    expect(moved.dashboard_tiles).toEqual([{ id: 2, dashboard_id: 8, deleted: null }]);
+    const back = (await api().patch(`insights/${i.id}/`, { dashboards: [7, 8] })).body;
+    expect(back.dashboard_tiles).toEqual([{ id: 1, dashboard_id: 7, deleted: false }, { id: 2, dashboard_id: 8, deleted: null }]);
     const bad = await api().post('insights/', { dashboards: [99] });
     expect(bad.body).toEqual({ type: 'validation_error', code: 'does_not_exist', detail: 'Invalid pk "99" - object does not exist.', attr: 'dashboards' });
   });

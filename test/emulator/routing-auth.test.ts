@@ -22,15 +22,25 @@ afterAll(() => emu.close());
 beforeEach(() => emu.reset());
 
 describe('routing', () => {
-  it('serves every endpoint under both /api/projects/{id}/ and /api/environments/{id}/', async () => {
+  it('serves insights and variables under both /api/projects/{id}/ and /api/environments/{id}/ (register_legacy_dual_route)', async () => {
     const created = await call(emu, 'POST', '/api/environments/1/insight_variables/', { name: 'Country', type: 'String' });
     expect(created.status).toBe(201);
     const viaProjects = await call(emu, 'GET', `/api/projects/1/insight_variables/${created.body.id}/`);
     expect(viaProjects.body.code_name).toBe('country');
-    for (const path of ['insights/', 'insight_variables/', 'hog_functions/', 'hog_function_templates/', '']) {
+    for (const path of ['insights/', 'insight_variables/', '']) {
       expect((await call(emu, 'GET', `/api/environments/1/${path}`)).status).toBe(200);
       expect((await call(emu, 'GET', `/api/projects/1/${path}`)).status).toBe(200);
     }
+  });
+
+  it('serves hog functions and their templates under /api/projects/{id}/ only (products/cdp/backend/routes.py): 404 under /environments/', async () => {
+    for (const path of ['hog_functions/', 'hog_function_templates/', 'hog_functions/icons/?query=x']) {
+      expect((await call(emu, 'GET', `/api/projects/1/${path}`)).status).toBe(200);
+      const env = await call(emu, 'GET', `/api/environments/1/${path}`);
+      expect(env.status).toBe(404);
+      expect(env.body).toMatchObject({ type: 'invalid_request', code: 'not_found' });
+    }
+    expect((await call(emu, 'POST', '/api/environments/1/hog_functions/', { hog: 'return 1' })).status).toBe(404);
   });
 
   it('accepts paths with or without the trailing slash (trailing_slash = "/?")', async () => {
