@@ -31,8 +31,36 @@ const HANDOVER_ROWS = 50;
  * on, a count far beyond what the pages hold, no end in sight) stop with MalformedAnswerError.
  */
 export async function listPages<T>(client: PostHogClient, path: string, opts: ListOptions<T>): Promise<T[]> {
-  const slots = new Slots(client.pageConcurrency);
   const processing: Array<Promise<void>> = [];
+  const all = new Map<unknown, T>();
+  const anonymous: T[] = [];
+  // PostHog orders some lists with unordered ties, or not at all (insight variables): pages
+  // of one read then repeat some rows and skip others. A read that comes back short of its
+  // count is read again, and the rows of every read are put together, until they add up to
+  // the count or a read brings nothing new.
+  for (let pass = 1; ; pass++) {
+    const read = await readOnce(client, path, opts, processing);
+    let added = 0;
+    for (const row of read.rows) {
+      const id = (row as { id?: unknown } | null)?.id;
+      if (id === undefined) anonymous.push(row);
+      else if (!all.has(id)) {
+        all.set(id, row);
+        added++;
+      }
+    }
+    if (anonymous.length > 0 || all.size >= read.count || added === 0 || pass >= MAX_PASSES) break;
+  }
+  await Promise.all(processing);
+  return [...all.values(), ...anonymous];
+}
+
+/** Reads of a whole list before what is still missing is left to the caller (who retrieves what matters). */
+const MAX_PASSES = 8;
+
+/** One read of every page: its rows (a row may repeat) and the count its first page announced. */
+async function readOnce<T>(client: PostHogClient, path: string, opts: ListOptions<T>, processing: Array<Promise<void>>): Promise<{ rows: T[]; count: number }> {
+  const slots = new Slots(client.pageConcurrency);
   const style = opts.pagination;
   const requested = opts.pageSize ?? DEFAULT_PAGE_SIZE;
   const at = (index: number): RequestOptions['query'] => (style === 'page' ? { page: index + 1 } : { limit: requested, offset: index * requested });
@@ -106,8 +134,7 @@ export async function listPages<T>(client: PostHogClient, path: string, opts: Li
   }
   const shortfall = bounds.shortfall();
   if (shortfall) throw fail(shortfall);
-  await Promise.all(processing);
-  return dedupe(kept.flatMap((p) => p.results));
+  return { rows: kept.flatMap((p) => p.results), count: first.count };
 }
 
 /** Hands rows over a slice at a time once the next request has gone out, so processing never holds up the network. */
@@ -150,16 +177,4 @@ class Slots {
       else this.free++;
     };
   }
-}
-
-/** Rows that shifted between pages while the list changed would appear twice. */
-function dedupe<T>(items: T[]): T[] {
-  const seen = new Set<unknown>();
-  return items.filter((item) => {
-    const id = (item as { id?: unknown } | null)?.id;
-    if (id === undefined) return true;
-    if (seen.has(id)) return false;
-    seen.add(id);
-    return true;
-  });
 }
