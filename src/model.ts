@@ -8,8 +8,15 @@ export interface Binding {
   id: RemoteId;
   /** Stable identifiers of the kind besides the id (an insight's `short_id`), from `KindDef.bindingExtras`. */
   extras?: Record<string, string>;
-  /** Hash of the canonical spec last seen in sync: the base of the three-way diff. */
+  /** Hash of PostHog's canonical spec last seen in sync: the remote side's base. */
   base: string;
+  /**
+   * Hash of the file's spec (in comparison form) that was in sync with `base`, when it
+   * differs: the file's side's base. PostHog fills in and normalises what a file leaves to
+   * it (template fields, defaults, an execution order), so a file and its pushed resource
+   * may differ for good; neither has changed while both hashes are what they were.
+   */
+  local?: string;
   /** Secret inputs set from variables: input pointer → the `{value: "${VAR}"}` that set it. Never a value. */
   secrets?: Record<string, JsonObject>;
 }

@@ -6,6 +6,7 @@ import { dependencyLevels, type KindDef, type RemoteId } from '../kinds/index.js
 import type { PostHogClient } from '../posthog/client.js';
 import type { Plan } from '../plan/diff.js';
 import type { Redactor } from '../plan/secrets.js';
+import { localBase } from '../plan/binding.js';
 import { sharedNaturals } from '../plan/identity.js';
 import type { LocalResource, Snapshot } from '../plan/snapshot.js';
 import type { StateStore } from '../store/state.js';
@@ -141,7 +142,7 @@ export async function applyPlan(checked: CheckedPlan, input: ApplyInput): Promis
     for (const c of plan.changes) {
       const e = c.entry;
       if (c.action !== 'unchanged' || !e) continue;
-      if (e.remote && e.local && (!e.binding || e.binding.base !== e.remote.hash || e.binding.id !== e.remote.id)) writer.bind(c.kind, c.key, e.remote.raw, e.local.secretRefs);
+      if (e.remote && e.local && (!e.binding || e.binding.base !== e.remote.hash || e.binding.id !== e.remote.id || localBase(e.binding) !== e.local.hash)) writer.bind(c.kind, c.key, e.remote.raw, e.local.secretRefs, e.local.hash);
       if (!e.remote && !e.local && e.binding) state.unbind(c.kind.kind, c.key);
     }
 
@@ -230,7 +231,8 @@ async function write(p: Prepared, ctx: WriteContext): Promise<boolean> {
     if (op.type === 'create') {
       const body = kind.toBody(spec, identities, 'create');
       const r = await writer.create(kind, key, entry?.local?.spec ?? spec, body, entry?.local?.secretRefs ?? {});
-      emit(eventFor(op, 'created', { id: r.id, ...(r.recovered ? { reason: 'the answer was lost; found and bound the created resource' } : {}) }));
+      const reasons = [...(r.recovered ? ['the answer was lost; found and bound the created resource'] : []), ...storedDifferently(r.differs)];
+      emit(eventFor(op, 'created', { id: r.id, ...(reasons.length ? { reason: reasons.join('; ') } : {}) }));
       return true;
     }
     const remote = entry?.remote;
@@ -238,15 +240,17 @@ async function write(p: Prepared, ctx: WriteContext): Promise<boolean> {
     const fields = changedFields(kind, op);
     const secrets = entry?.local?.secretRefs ?? {};
     if (op.type === 'adopt' && fields.length === 0) {
-      writer.bind(kind, key, remote.raw, secrets);
+      writer.bind(kind, key, remote.raw, secrets, entry?.local?.hash ?? remote.hash);
       emit(eventFor(op, 'adopted', { id: remote.id }));
       return true;
     }
     const full = kind.toBody(spec, identities, 'update');
     const body: JsonObject = {};
     for (const f of fields) if (full[f] !== undefined) body[f] = full[f];
-    const r = fields.length === 0 || Object.keys(body).length === 0 ? writer.bind(kind, key, remote.raw, secrets) : await writer.update(kind, key, remote.id, body, secrets);
-    emit(eventFor(op, op.type === 'adopt' ? 'adopted' : 'updated', { id: r.id }));
+    const local = entry?.local?.hash ?? remote.hash;
+    const r = fields.length === 0 || Object.keys(body).length === 0 ? writer.bind(kind, key, remote.raw, secrets, local) : await writer.update(kind, key, remote.id, body, secrets, local, entry?.local?.spec);
+    const note = storedDifferently(r.differs.filter((f) => fields.includes(f)));
+    emit(eventFor(op, op.type === 'adopt' ? 'adopted' : 'updated', { id: r.id, ...(note.length ? { reason: note[0] } : {}) }));
     return true;
   } catch (error) {
     ctx.gate.observe(kind.kind, kind.scope, error);
@@ -267,6 +271,15 @@ async function remove(op: Op, ctx: WriteContext): Promise<void> {
     ctx.gate.observe(kind.kind, kind.scope, error);
     ctx.emit(ctx.eventFor(op, 'failed', { error: describeError(error) }));
   }
+}
+
+/**
+ * Said once, at the write: PostHog keeps some fields otherwise than the file wrote them
+ * (fills in a template's icon, appends an execution order, ignores tags without the tagging
+ * feature). The state records the pair, so the difference is not planned again.
+ */
+function storedDifferently(fields: string[]): string[] {
+  return fields.length === 0 ? [] : [`PostHog stored ${fields.join(', ')} differently from the file (filled in, normalised or ignored); the file is left as written`];
 }
 
 /** Top-level fields the patch touches, plus the fields PostHog validates with them. */

@@ -1,5 +1,5 @@
 import { AmbiguousWriteError, PostHogApiError } from '../errors.js';
-import { hashJson, isObject, type JsonObject } from '../json.js';
+import { canonicalJson, hashJson, isObject, type JsonObject } from '../json.js';
 import type { KindDef, RemoteId } from '../kinds/index.js';
 import type { PendingCreate } from '../model.js';
 import type { PostHogClient } from '../posthog/client.js';
@@ -15,6 +15,8 @@ const CREATE_ATTEMPTS = 3;
 export interface WriteResult {
   id: RemoteId;
   raw: JsonObject;
+  /** Top-level fields PostHog stored differently from the file (filled in, normalised or ignored). */
+  differs: string[];
   /** The create's answer was lost but the resource was found and bound. */
   recovered?: boolean;
 }
@@ -49,6 +51,8 @@ interface Resent {
 export class Writer {
   private listings = new Map<string, { at: number; items: Promise<JsonObject[]> }>();
   private readonly resent: Resent[] = [];
+  /** The file's spec of each write, to tell what PostHog stored differently. */
+  private readonly sentSpecs = new Map<string, JsonObject>();
   private readonly sleep: (ms: number) => Promise<void>;
 
   constructor(
@@ -61,8 +65,11 @@ export class Writer {
     this.sleep = opts.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
   }
 
+  /** `spec` is the file's spec in comparison form: its hash is recorded as the file side's base. */
   async create(kind: KindDef, key: string, spec: JsonObject, body: JsonObject, secrets: SecretRefs): Promise<WriteResult> {
-    const sent: PendingCreate = { ...optional('natural', kind.naturalKey(spec)), hash: hashJson(spec), since: new Date().toISOString() };
+    const local = hashJson(spec);
+    this.sentSpecs.set(`${kind.kind}/${key}`, spec);
+    const sent: PendingCreate = { ...optional('natural', kind.naturalKey(spec)), hash: local, since: new Date().toISOString() };
     this.state.markPending(kind.kind, key, sent);
     for (let attempt = 1; ; attempt++) {
       const sentAt = Date.now();
@@ -73,31 +80,32 @@ export class Writer {
           throw new AmbiguousWriteError('POST', kind.apiPath, 'the answer did not name the created resource (no id)');
         }
         if (attempt > 1) this.resent.push({ kind, key, sent });
-        return this.bound(kind, key, raw, secrets);
+        return this.bound(kind, key, raw, secrets, local);
       } catch (error) {
         if (!(error instanceof AmbiguousWriteError)) {
           this.state.settle(kind.kind, key);
           throw error;
         }
         const found = await this.awaitCreated(kind, sent, mayStillCommit(error) ? sentAt + this.opts.settleMs : Date.now());
-        if (found) return { ...this.bound(kind, key, found, secrets), recovered: true };
+        if (found) return { ...this.bound(kind, key, found, secrets, local), recovered: true };
         // Interrupted: the pending record (not settled) lets the next run look again before creating.
         if (attempt >= CREATE_ATTEMPTS || this.opts.signal?.aborted) throw error;
       }
     }
   }
 
-  async update(kind: KindDef, key: string, id: RemoteId, body: JsonObject, secrets: SecretRefs): Promise<WriteResult> {
+  async update(kind: KindDef, key: string, id: RemoteId, body: JsonObject, secrets: SecretRefs, local: string, spec?: JsonObject): Promise<WriteResult> {
+    if (spec) this.sentSpecs.set(`${kind.kind}/${key}`, spec);
     const raw = await this.client.request<JsonObject>({ method: 'PATCH', path: `${kind.apiPath}${encodeURIComponent(String(id))}/`, body, bucket: kind.rateBucket, expect: 'object' });
     if (!isObject(raw) || String(kind.remoteId(raw)) !== String(id)) {
       throw new AmbiguousWriteError('PATCH', `${kind.apiPath}${id}/`, 'the answer was not the updated resource');
     }
-    return this.bound(kind, key, raw, secrets);
+    return this.bound(kind, key, raw, secrets, local);
   }
 
-  /** Binds without writing (adopt of an identical resource, or a base refresh). */
-  bind(kind: KindDef, key: string, raw: JsonObject, secrets: SecretRefs): WriteResult {
-    return this.bound(kind, key, raw, secrets);
+  /** Binds without writing (adopt of an identical resource, or a base refresh); `local` is the file's hash. */
+  bind(kind: KindDef, key: string, raw: JsonObject, secrets: SecretRefs, local: string): WriteResult {
+    return this.bound(kind, key, raw, secrets, local);
   }
 
   async delete(kind: KindDef, key: string, id: RemoteId): Promise<void> {
@@ -144,13 +152,15 @@ export class Writer {
    * Records the remote answer: identity for later references, binding and base in state,
    * and which variables set the secrets it now stores.
    */
-  private bound(kind: KindDef, key: string, raw: JsonObject, secrets: SecretRefs): WriteResult {
+  private bound(kind: KindDef, key: string, raw: JsonObject, secrets: SecretRefs, local: string): WriteResult {
     const id = kind.remoteId(raw);
     const spec = remoteSpec(kind, raw, this.identities, { bound: secrets, vault: this.vault });
     this.identities.bind(kind.kind, key, id, raw, kind.naturalKey(spec, raw));
-    this.state.bind(kind.kind, key, bindingOf(kind, raw, hashJson(spec), secrets));
+    this.state.bind(kind.kind, key, bindingOf(kind, raw, hashJson(spec), secrets, local));
     this.state.settle(kind.kind, key);
-    return { id, raw };
+    const sent = this.sentSpecs.get(`${kind.kind}/${key}`);
+    this.sentSpecs.delete(`${kind.kind}/${key}`);
+    return { id, raw, differs: sent ? differingFields(sent, spec) : [] };
   }
 
   /** Looks for what an ambiguous create made, with growing pauses, until `deadline` (once at least). */
@@ -186,6 +196,11 @@ export class Writer {
     items.catch(() => this.listings.delete(kind.kind));
     return items;
   }
+}
+
+/** Top-level fields whose values differ between two specs. */
+function differingFields(a: JsonObject, b: JsonObject): string[] {
+  return [...new Set([...Object.keys(a), ...Object.keys(b)])].filter((f) => canonicalJson(a[f] ?? null) !== canonicalJson(b[f] ?? null)).sort();
 }
 
 /**

@@ -3,17 +3,23 @@ import type { KindDef } from '../kinds/index.js';
 import type { Binding } from '../model.js';
 
 /** The binding of a remote object seen in sync with `base`, with the kind's stable extras. */
-export function bindingOf(kind: KindDef, raw: JsonObject, base: string, secrets?: Binding['secrets']): Binding {
+export function bindingOf(kind: KindDef, raw: JsonObject, base: string, secrets?: Binding['secrets'], local?: string): Binding {
   const extras = kind.bindingExtras?.(raw) ?? {};
   return {
     id: kind.remoteId(raw),
     ...(Object.keys(extras).length > 0 ? { extras } : {}),
     base,
+    ...(local !== undefined && local !== base ? { local } : {}),
     ...(secrets && Object.keys(secrets).length > 0 ? { secrets } : {}),
   };
 }
 
 /** Same id, base and extras: nothing to record. */
 export function sameBinding(a: Binding | undefined, b: Binding): boolean {
-  return a !== undefined && a.id === b.id && a.base === b.base && canonicalJson(a.extras ?? {}) === canonicalJson(b.extras ?? {});
+  return a !== undefined && a.id === b.id && a.base === b.base && (a.local ?? a.base) === (b.local ?? b.base) && canonicalJson(a.extras ?? {}) === canonicalJson(b.extras ?? {});
+}
+
+/** The hash the file had when it was last in sync (the file side's base). */
+export function localBase(b: Binding): string {
+  return b.local ?? b.base;
 }

@@ -1,3 +1,4 @@
+import { localBase } from './binding.js';
 import type { Entry } from './snapshot.js';
 
 /**
@@ -41,13 +42,17 @@ export function classify(entry: Entry): Standing {
     if (entry.match === 'adopt' || entry.match === 'pending') return 'matched';
     if (local.hash === remote.hash) return 'in-sync';
     if (!binding) return 'no-base';
-    if (remote.hash === binding.base) return 'local-edit';
-    if (local.hash === binding.base) return 'remote-edit';
+    const remoteSame = remote.hash === binding.base;
+    const localSame = local.hash === localBase(binding);
+    // Both as they were when last in sync: what differs is what PostHog fills in or normalises.
+    if (remoteSame && localSame) return 'in-sync';
+    if (remoteSame) return 'local-edit';
+    if (localSame) return 'remote-edit';
     return 'both-edit';
   }
   if (local) {
     if (!binding) return 'new-local';
-    return local.hash === binding.base ? 'remote-gone' : 'remote-gone-local-edit';
+    return local.hash === localBase(binding) ? 'remote-gone' : 'remote-gone-local-edit';
   }
   if (remote) {
     if (!binding) return 'new-remote';

@@ -47,7 +47,7 @@ function step(entry: Entry, opts: { force: boolean; vars: VarSources }): PullSte
   const s = (action: PullAction, extra: Partial<PullStep> = {}): PullStep => ({ kind, key, action, ...extra });
   // Which variables set the stored secrets stays known: the remote spec already shows them that way.
   const keptSecrets = binding?.secrets && remote && binding.id === remote.id ? binding.secrets : undefined;
-  const bindTo = (hash: string, raw: JsonObject): Binding => bindingOf(kind, raw, hash, keptSecrets);
+  const bindTo = (hash: string, raw: JsonObject, localHash?: string): Binding => bindingOf(kind, raw, hash, keptSecrets, localHash);
   const take = (action: PullAction) => {
     if (!remote) return s(action);
     const write = local ? keepTemplates(kind, remote.spec, local.fileSpec, opts.vars) : remote.spec;
@@ -57,12 +57,15 @@ function step(entry: Entry, opts: { force: boolean; vars: VarSources }): PullSte
   const conflict = (note: string) => (opts.force ? take('changed') : s('conflict', { note }));
 
   switch (classify(entry)) {
-    case 'in-sync':
+    case 'in-sync': {
+      if (!remote || !local) return s('unchanged');
+      const fresh = bindTo(remote.hash, remote.raw, local.hash);
+      return s('unchanged', sameBinding(binding, fresh) ? {} : { bind: fresh });
+    }
     case 'matched': {
       if (!remote || !local) return s('unchanged');
       if (local.hash !== remote.hash) return conflict('file differs from PostHog and there is no base to tell which side changed');
-      const fresh = bindTo(remote.hash, remote.raw);
-      return s('unchanged', sameBinding(binding, fresh) ? {} : { bind: fresh });
+      return s('unchanged', { bind: bindTo(remote.hash, remote.raw) });
     }
     case 'new-local':
       return s('unchanged', { note: 'not in PostHog yet; push creates it' });

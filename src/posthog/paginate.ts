@@ -37,26 +37,24 @@ export async function listPages<T>(client: PostHogClient, path: string, opts: Li
   // PostHog orders some lists with unordered ties, or not at all (insight variables): pages
   // of one read then repeat some rows and skip others. A read that comes back short of its
   // count is read again, and the rows of every read are put together, until they add up to
-  // the count or a read brings nothing new.
+  // the count (the newest read's: rows created or deleted meanwhile move it), a dozen reads at most.
   for (let pass = 1; ; pass++) {
     const read = await readOnce(client, path, opts, processing);
-    let added = 0;
     for (const row of read.rows) {
       const id = (row as { id?: unknown } | null)?.id;
       if (id === undefined) anonymous.push(row);
       else if (!all.has(id)) {
         all.set(id, row);
-        added++;
       }
     }
-    if (anonymous.length > 0 || all.size >= read.count || added === 0 || pass >= MAX_PASSES) break;
+    if (anonymous.length > 0 || all.size >= read.count || pass >= MAX_PASSES) break;
   }
   await Promise.all(processing);
   return [...all.values(), ...anonymous];
 }
 
 /** Reads of a whole list before what is still missing is left to the caller (who retrieves what matters). */
-const MAX_PASSES = 8;
+const MAX_PASSES = 12;
 
 /** One read of every page: its rows (a row may repeat) and the count its first page announced. */
 async function readOnce<T>(client: PostHogClient, path: string, opts: ListOptions<T>, processing: Array<Promise<void>>): Promise<{ rows: T[]; count: number }> {

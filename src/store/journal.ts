@@ -32,7 +32,7 @@ export class Journal {
   append(entry: JournalEntry): void {
     if (!this.open) mkdirSync(dirname(this.path), { recursive: true });
     const { binding, ...rest } = entry as JournalEntry & { binding?: Binding };
-    const line = binding ? { ...rest, binding: { id: binding.id, ...binding.extras, base: binding.base, ...(binding.secrets ? { secrets: binding.secrets } : {}) } } : rest;
+    const line = binding ? { ...rest, binding: { id: binding.id, ...binding.extras, base: binding.base, ...(binding.local ? { local: binding.local } : {}), ...(binding.secrets ? { secrets: binding.secrets } : {}) } } : rest;
     appendFileSync(this.path, `${JSON.stringify(line)}\n`);
     this.open = true;
   }

@@ -16,7 +16,7 @@ export interface StateDoc {
   tombstones?: Record<string, Binding>;
 }
 
-const BINDING_FIELDS = new Set(['id', 'base', 'secrets']);
+const BINDING_FIELDS = new Set(['id', 'base', 'local', 'secrets']);
 
 export function emptyState(environment: string, target: { host: string; project: string }): StateDoc {
   return { version: STATE_VERSION, environment, host: target.host, project: target.project, resources: {} };
@@ -63,13 +63,14 @@ export function bindingOf(raw: JsonObject): Binding {
   return {
     id: raw.id as string | number,
     base: raw.base as string,
+    ...(typeof raw.local === 'string' ? { local: raw.local } : {}),
     ...(Object.keys(extras).length > 0 ? { extras } : {}),
     ...(isObject(raw.secrets) && Object.keys(raw.secrets).length > 0 ? { secrets: raw.secrets as Record<string, JsonObject> } : {}),
   };
 }
 
 function bindingJson(b: Binding): JsonObject {
-  const out: JsonObject = { id: b.id, ...sortRecord(b.extras ?? {}), base: b.base };
+  const out: JsonObject = { id: b.id, ...sortRecord(b.extras ?? {}), base: b.base, ...(b.local && b.local !== b.base ? { local: b.local } : {}) };
   if (b.secrets && Object.keys(b.secrets).length > 0) out.secrets = sortRecord(b.secrets);
   return out;
 }
