@@ -16,8 +16,14 @@ export interface Change {
   file?: string;
   /** Display name (for unmanaged resources, which have no key yet). */
   name?: string;
-  /** RFC 6902 operations turning the remote document `{spec}` into the local one. */
+  /** RFC 6902 operations turning the remote document `{spec}` into the local one: what push would do. */
   patch?: Operation[];
+  /**
+   * Drift and conflicts only: RFC 6902 operations turning the local document `{spec}` into
+   * the remote one. For drift the file is at the base, so this is what happened in PostHog
+   * since the last sync; in both cases it is what pull would do to the file.
+   */
+  remotePatch?: Operation[];
   /** Why: e.g. "deleted in PostHog", or a same-named resource that was not adopted. */
   notes: string[];
   entry?: Entry;
@@ -27,6 +33,11 @@ export interface Plan {
   environment: string;
   changes: Change[];
   summary: Record<Action, number>;
+  /**
+   * `${VAR}`s that changes push would send use and that have no value in this run's
+   * environment, sorted: push stops before any write until they are set.
+   */
+  missingVars?: string[];
 }
 
 /** RFC 6902 patch from one spec to another, rooted at /spec. */
@@ -49,7 +60,20 @@ export function computePlan(snapshot: Snapshot, environment: string): Plan {
   }
   const summary = Object.fromEntries(ACTIONS.map((a) => [a, 0])) as Record<Action, number>;
   for (const c of changes) summary[c.action]++;
-  return { environment, changes, summary };
+  return { environment, changes, summary, missingVars: missingVarsOf(changes) };
+}
+
+/** What push sends without --force: the file's spec (a delete sends none). */
+const SENT_BY_PUSH: ReadonlySet<string> = new Set(['create', 'update', 'adopt', 'restore']);
+
+/** Unset `${VAR}`s of one change that push would need to send it. */
+export function varsPushNeeds(change: Change): string[] {
+  return SENT_BY_PUSH.has(change.action) ? (change.entry?.local?.missingVars ?? []) : [];
+}
+
+/** Unset `${VAR}`s of every change push would send, sorted, each once. */
+export function missingVarsOf(changes: readonly Change[]): string[] {
+  return [...new Set(changes.flatMap(varsPushNeeds))].sort();
 }
 
 /** What diff (and so push) calls each standing, with the note that explains it. */
@@ -82,7 +106,10 @@ function classifyChange(entry: Entry): Change {
   const notes = [...base.notes];
   if (note) notes.push(note);
   if (standing === 'matched' && local && remote && local.hash === remote.hash) notes.push('identical remote resource');
-  return { ...base, action, notes, patch: specPatch(remote?.spec, local?.spec) };
+  const patch = specPatch(remote?.spec, local?.spec);
+  // Drift and conflicts are decided by a person: they see both directions.
+  if (action === 'drift' || action === 'conflict') return { ...base, action, notes, patch, remotePatch: specPatch(local?.spec, remote?.spec) };
+  return { ...base, action, notes, patch };
 }
 
 /** push --rotate-secrets: the same spec, but the variables behind its secrets may hold new values. */

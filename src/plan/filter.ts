@@ -1,6 +1,6 @@
 import { UsageError } from '../errors.js';
 import { KINDS } from '../kinds/index.js';
-import type { Change, Plan } from './diff.js';
+import { missingVarsOf, type Change, type Plan } from './diff.js';
 
 /**
  * Positional selectors of diff and push: a file path (`posthog/insights/weekly.yaml`),
@@ -27,7 +27,7 @@ export function filterPlan(plan: Plan, selectors: string[], paths: PathResolvers
   }
   const summary = Object.fromEntries(Object.keys(plan.summary).map((a) => [a, 0])) as Plan['summary'];
   for (const c of changes) summary[c.action]++;
-  return { ...plan, changes, summary };
+  return { ...plan, changes, summary, missingVars: missingVarsOf(changes) };
 }
 
 export interface PathResolvers {

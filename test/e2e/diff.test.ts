@@ -197,6 +197,109 @@ describe('diff classification and output', () => {
   });
 });
 
+/**
+ * What a reviewer reads on a pull request (issue "The plan is what gets applied"): UI edits
+ * shown as what happened in PostHog, old → new scalars, tags as items, code once as a line
+ * diff or a block, a new SQL insight as YAML, and a variable push needs that is not set.
+ */
+async function reviewScenario(): Promise<Workspace> {
+  const ws = await workspace(emu);
+  expect((await ws.run(['pull'])).code).toBe(0);
+  const api = project(emu);
+  const idOf = (name: string) => emu.project(1)?.insights.find((i) => i.name === name)?.id;
+  // drift: renamed and tagged in the UI, the file untouched
+  expect((await api.patch(`insights/${idOf('Signup funnel')}/`, { name: 'Signup funnel (UI)', tags: ['funnel', 'growth', 'q3'] })).status).toBe(200);
+  // update: scalars, a tag removed and one added
+  const browser = 'posthog/insights/pageviews-by-browser.yaml';
+  ws.write(browser, ws.read(browser).replace('name: Pageviews by browser', 'name: Pageviews per browser').replace('    - web', '    - traffic'));
+  // update: HogQL changed in an existing SQL insight
+  const sql = 'posthog/insights/active-users-by-country-sql.yaml';
+  ws.write(sql, ws.read(sql).replace('LIMIT 20', 'LIMIT 50'));
+  // update: a boolean, a Hog line and an input set from a variable that is not set here
+  const crm = 'posthog/hog-functions/notify-crm-of-signups.yaml';
+  ws.write(
+    crm,
+    ws
+      .read(crm)
+      .replace('  enabled: true', '  enabled: false')
+      .replace("    let res := fetch(inputs.url, payload)", "    let res := fetch(inputs.url, payload)\n    print('Sent', res.status)")
+      .replace('https://hooks.example.com/posthog/signups', '${CRM_WEBHOOK_URL}'),
+  );
+  // create: a SQL insight, its HogQL on several lines
+  ws.write(
+    'posthog/insights/signups-by-plan-sql.yaml',
+    [
+      'apiVersion: hogsync/v1',
+      'kind: Insight',
+      'key: signups-by-plan-sql',
+      'spec:',
+      '  name: Signups by plan (SQL)',
+      '  tags: [sql, growth]',
+      '  query:',
+      '    kind: DataVisualizationNode',
+      '    source:',
+      '      kind: HogQLQuery',
+      '      query: |-',
+      '        SELECT properties.plan AS plan, count() AS signups',
+      '        FROM events',
+      "        WHERE event = 'signed_up'",
+      '        GROUP BY plan',
+      '',
+    ].join('\n'),
+  );
+  return ws;
+}
+
+describe('diff output a reviewer can trust (issue "The plan is what gets applied")', () => {
+  it('text: drift reads as what PostHog did, scalars old → new, tags as items, code once, unset variables listed', async () => {
+    const ws = await reviewScenario();
+    const r = await ws.run(['diff']);
+    expect(r.code).toBe(3);
+    golden('review.txt', r.stdout);
+    const drift = r.stdout.slice(r.stdout.indexOf('! drift Insight/signup-funnel'));
+    // PostHog's new values on the right of the arrow, the UI's added tag as an added item
+    expect(drift).toMatch(/in PostHog \(last sync → now\):\n\s+~ spec\.name: "Signup funnel" → "Signup funnel \(UI\)"\n\s+~ spec\.tags:\n\s+\+ q3\n/);
+    expect(drift).toMatch(/→ push --force reverts PostHog to the file; pull takes PostHog's version into the file/);
+    expect(r.stdout).toMatch(/~ spec\.tags:\n\s+- web\n\s+\+ traffic\n/);
+    expect(r.stdout).toContain('~ spec.enabled: true → false');
+    expect(r.stdout).toContain("+print('Sent', res.status)");
+    expect(r.stdout).toMatch(/\n\s+-LIMIT 20\n\s+\+LIMIT 50\n/);
+    // the new SQL insight as YAML, its HogQL a block, never a JSON string
+    expect(r.stdout).toMatch(/\+ create Insight\/signups-by-plan-sql[^\n]*\n(\s+\+ [^\n]*\n)*\s+\+     query: \|-\n\s+\+       SELECT properties\.plan AS plan, count\(\) AS signups\n/);
+    expect(r.stdout).not.toMatch(/\\n/);
+    expect(r.stdout).toMatch(/warning: push needs these variables[^\n]*\n\s+\$\{CRM_WEBHOOK_URL\}\s+used by HogFunction\/notify-crm-of-signups\n/);
+  });
+
+  it('markdown: the same, each code change once, no JSON patch', async () => {
+    const ws = await reviewScenario();
+    const r = await ws.run(['diff', '--output', 'markdown']);
+    golden('review.md', r.stdout);
+    expect(r.stdout).toContain("+print('Sent', res.status)");
+    expect(r.stdout.split("print('Sent', res.status)")).toHaveLength(2);
+    expect(r.stdout).not.toMatch(/\\n|"op":/);
+    expect(r.stdout).toMatch(/> \[!WARNING\]\n> Push needs these variables[^\n]*\n> - `\$\{CRM_WEBHOOK_URL\}`, used by `HogFunction\/notify-crm-of-signups`/);
+    expect(r.stdout).toContain('- `spec.name`: `"Signup funnel"` → `"Signup funnel (UI)"`');
+  });
+
+  it('JSON: drift carries both patches, each turning one side into the other; missingVars lists the unset variable', async () => {
+    const ws = await reviewScenario();
+    const r = await ws.run(['diff', '--output', 'json']);
+    golden('review.json', r.stdout);
+    const doc = JSON.parse(r.stdout);
+    const ajv = new Ajv({ allErrors: true });
+    const validate = ajv.compile(JSON.parse(readFileSync(join(ROOT, 'schemas', 'diff-output.schema.json'), 'utf8')));
+    expect(validate(doc), JSON.stringify(validate.errors)).toBe(true);
+    expect(doc.missingVars).toEqual(['CRM_WEBHOOK_URL']);
+    const drift = doc.changes.find((c: { key: string }) => c.key === 'signup-funnel');
+    const file = parse(ws.read('posthog/insights/signup-funnel.yaml')).spec;
+    const pulled = fastJsonPatch.applyPatch({ spec: file }, drift.remotePatch, true, false).newDocument;
+    expect(pulled.spec).toMatchObject({ name: 'Signup funnel (UI)', tags: ['funnel', 'growth', 'q3'] });
+    expect(fastJsonPatch.applyPatch(pulled, drift.patch, true, false).newDocument).toEqual({ spec: file });
+    const set = await ws.run(['diff', '--output', 'json'], { CRM_WEBHOOK_URL: 'https://hooks.example.com/new' });
+    expect(JSON.parse(set.stdout).missingVars).toEqual([]);
+  });
+});
+
 describe('diff: bad files fail with file:line:col before any request', () => {
   it.each([
     ['malformed YAML', 'posthog/insights/broken.yaml', 'apiVersion: hogsync/v1\nkind: Insight\nkey: broken\nspec:\n  name: [unclosed\n', /^error: posthog\/insights\/broken\.yaml:\d+:\d+: invalid YAML/],

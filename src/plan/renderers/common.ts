@@ -1,12 +1,19 @@
-import type { Operation } from 'fast-json-patch';
-import { splitPointer, valueAt, type Json, type JsonObject } from '../../json.js';
-import type { Action, Change, Plan } from '../diff.js';
+import { stringify } from 'yaml';
+import { splitPointer, type Json } from '../../json.js';
+import { varsPushNeeds, type Action, type Change, type Plan } from '../diff.js';
+
+/**
+ * The actions a renderer knows. `restore` (a file for a bound resource deleted in PostHog,
+ * DESIGN.md "Diff: classification") is shown already, before the plan gives it.
+ */
+export type ShownAction = Action | 'restore';
 
 /** Actions in the order a reader wants them: what push does first, what needs a decision next. */
-export const ACTION_ORDER: Action[] = ['create', 'update', 'adopt', 'delete', 'drift', 'conflict', 'unchanged', 'unmanaged'];
+export const ACTION_ORDER: ShownAction[] = ['create', 'restore', 'update', 'adopt', 'delete', 'drift', 'conflict', 'unchanged', 'unmanaged'];
 
-export const MARKERS: Record<Action, string> = {
+export const MARKERS: Record<ShownAction, string> = {
   create: '+',
+  restore: '^',
   update: '~',
   adopt: '~',
   delete: '-',
@@ -15,6 +22,11 @@ export const MARKERS: Record<Action, string> = {
   unchanged: ' ',
   unmanaged: '?',
 };
+
+/** How many changes of an action the plan holds (0 for an action it does not count). */
+export function countOf(plan: Plan, action: ShownAction): number {
+  return (plan.summary as Partial<Record<ShownAction, number>>)[action] ?? 0;
+}
 
 /** Changes to show (everything but `unchanged`), sorted by kind, then key. */
 export function visibleChanges(plan: Plan): Change[] {
@@ -34,34 +46,27 @@ export function displayPath(pointer: string): string {
     .join('');
 }
 
-export function shortJson(v: Json | undefined, max = 100): string {
+/** A value on one line, as JSON; very long ones are cut (the file holds them whole). */
+export function inlineJson(v: Json | undefined, max = 300): string {
   if (v === undefined) return '(absent)';
   const s = JSON.stringify(v);
   return s.length > max ? `${s.slice(0, max - 1)}…` : s;
 }
 
-export function isMultiline(v: Json | undefined): v is string {
-  return typeof v === 'string' && v.includes('\n');
+/** Whether a value reads well on one line: a scalar or a short object or list. */
+export function isInline(v: Json | undefined): boolean {
+  if (v === undefined || v === null || typeof v !== 'object') return true;
+  return JSON.stringify(v).length <= 80 && !JSON.stringify(v).includes('\\n');
 }
 
-export interface PathChange {
-  path: string;
-  op: Operation['op'];
-  before: Json | undefined;
-  after: Json | undefined;
+/** A value as YAML lines, multi-line strings (code) as block scalars: how the file writes it. */
+export function yamlLines(v: Json): string[] {
+  return stringify(v, { lineWidth: 0, blockQuote: 'literal' }).replace(/\n$/, '').split('\n');
 }
 
-/** The patch as before/after pairs, read against the remote document `{spec}`. */
-export function pathChanges(change: Change): PathChange[] {
-  const remote: JsonObject | undefined = change.entry?.remote ? { spec: change.entry.remote.spec } : undefined;
-  const out: PathChange[] = [];
-  for (const op of change.patch ?? []) {
-    if (op.op !== 'add' && op.op !== 'remove' && op.op !== 'replace') continue;
-    const before = op.op === 'add' ? undefined : valueAt(remote, op.path);
-    const after = op.op === 'remove' ? undefined : (op.value as Json);
-    out.push({ path: op.path, op: op.op, before, after });
-  }
-  return out;
+/** A list item (a tag) as YAML writes a scalar: `growth`, `"12"`. */
+export function itemText(v: Json): string {
+  return typeof v === 'object' && v !== null ? JSON.stringify(v) : stringify(v, { lineWidth: 0 }).trim();
 }
 
 export function label(change: Change): string {
@@ -70,10 +75,22 @@ export function label(change: Change): string {
   return `${change.kind.kind}/${change.key}${id}`;
 }
 
+/** Each unset variable push needs, with the resources that use it. */
+export function missingVarUsers(plan: Plan): Array<{ name: string; users: string[] }> {
+  return (plan.missingVars ?? []).map((name) => ({
+    name,
+    users: visibleChanges(plan)
+      .filter((c) => varsPushNeeds(c).includes(name))
+      .map((c) => `${c.kind.kind}/${c.key}`),
+  }));
+}
+
 export function summaryLine(plan: Plan): string {
+  const restore = countOf(plan, 'restore');
   const s = plan.summary;
   const parts = [
     `${s.create} to create`,
+    ...(restore > 0 ? [`${restore} to restore`] : []),
     `${s.update} to update`,
     `${s.adopt} to adopt`,
     `${s.delete} to delete`,

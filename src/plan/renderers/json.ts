@@ -14,8 +14,10 @@ function planDocument(plan: Plan) {
       ...(c.file ? { file: c.file } : {}),
       ...(c.name !== undefined ? { name: c.name } : {}),
       ...(c.patch ? { patch: c.patch } : {}),
+      ...(c.remotePatch ? { remotePatch: c.remotePatch } : {}),
       ...(c.notes.length > 0 ? { notes: c.notes } : {}),
     })),
+    missingVars: plan.missingVars ?? [],
   };
 }
 

@@ -2,7 +2,7 @@ import { structuredPatch } from 'diff';
 
 /** Unified diff hunks of two multi-line strings (Hog code, HogQL), without file headers. */
 export function lineDiff(before: string, after: string, context = 3): string[] {
-  const patch = structuredPatch('remote', 'local', ensureNewline(before), ensureNewline(after), undefined, undefined, { context });
+  const patch = structuredPatch('before', 'after', ensureNewline(before), ensureNewline(after), undefined, undefined, { context });
   const out: string[] = [];
   for (const hunk of patch.hunks) {
     out.push(`@@ -${hunk.oldStart},${hunk.oldLines} +${hunk.newStart},${hunk.newLines} @@`);
@@ -11,6 +11,17 @@ export function lineDiff(before: string, after: string, context = 3): string[] {
   return out;
 }
 
+/** Code that is only on one side, each line marked as added or removed. */
+export function codeLines(mark: '+' | '-', text: string): string[] {
+  return splitLines(text).map((l) => `${mark}${l}`);
+}
+
+function splitLines(text: string): string[] {
+  if (text === '') return [];
+  return (text.endsWith('\n') ? text.slice(0, -1) : text).split('\n');
+}
+
+// An empty side is no lines at all, not one empty line (which would show as a stray `-`).
 function ensureNewline(s: string): string {
-  return s.endsWith('\n') ? s : `${s}\n`;
+  return s === '' || s.endsWith('\n') ? s : `${s}\n`;
 }

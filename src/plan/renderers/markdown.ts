@@ -1,23 +1,32 @@
+import type { Json } from '../../json.js';
 import type { Change, Plan } from '../diff.js';
-import { ACTION_ORDER, displayPath, isMultiline, label, MARKERS, pathChanges, visibleChanges } from './common.js';
-import { lineDiff } from './line-diff.js';
+import { viewOf, type ChangeView } from './change-view.js';
+import { ACTION_ORDER, countOf, displayPath, inlineJson, isInline, itemText, label, MARKERS, missingVarUsers, visibleChanges, yamlLines, type ShownAction } from './common.js';
+import type { FieldChange } from './field-changes.js';
+import { codeLines, lineDiff } from './line-diff.js';
+import { code, escapeHtml, fenced } from './markdown-blocks.js';
 
 /** GitHub refuses comments over 65,536 characters; stay clear of it with room for a footer. */
 const GITHUB_COMMENT_LIMIT = 65_536;
 const BUDGET = GITHUB_COMMENT_LIMIT - 2_000;
-const MAX_PATCH = 12_000;
+/** One change may not take the whole comment. */
+const MAX_SECTION = 12_000;
 
 /**
- * A pull-request comment: a table of counts, then one collapsible section per changed
- * resource with its JSON Patch. Secrets never appear (the plan compares them as
- * `{secret: true}`); the comment is cut, with a note, before GitHub's size limit.
+ * A pull-request comment: a table of counts, a warning for variables push needs that are
+ * not set, then one collapsible section per changed resource with what changes, old → new
+ * (drift: what happened in PostHog), code as line diffs and new resources as YAML. Secrets
+ * never appear (the plan compares them as `{secret: true}`); the comment is cut, with a
+ * note, before GitHub's size limit.
  */
 export function renderMarkdown(plan: Plan, opts: { marker?: string } = {}): string {
   const head: string[] = [];
   if (opts.marker) head.push(`<!-- ${opts.marker} -->`);
   head.push(`### hogsync plan for \`${plan.environment}\``, '');
-  const cols = ACTION_ORDER;
-  head.push(`| ${cols.join(' | ')} |`, `| ${cols.map(() => '---:').join(' | ')} |`, `| ${cols.map((a) => plan.summary[a]).join(' | ')} |`, '');
+  // `restore` gets a column only when there is something to restore.
+  const cols = ACTION_ORDER.filter((a) => a !== 'restore' || countOf(plan, a) > 0);
+  head.push(`| ${cols.join(' | ')} |`, `| ${cols.map(() => '---:').join(' | ')} |`, `| ${cols.map((a) => countOf(plan, a)).join(' | ')} |`, '');
+  head.push(...missingVarsWarning(plan));
   const changes = visibleChanges(plan).filter((c) => c.action !== 'unmanaged');
   if (changes.length === 0) head.push('No changes: the files and PostHog are in sync.');
   const sections: string[] = [];
@@ -39,35 +48,81 @@ export function renderMarkdown(plan: Plan, opts: { marker?: string } = {}): stri
   return `${[...head, ...sections, ...tail].join('\n')}\n`;
 }
 
-function renderSection(c: Change): string {
-  const notes = c.notes.length > 0 ? `\n${c.notes.map((n) => `- ${escapeMd(n)}`).join('\n')}\n` : '';
-  // Code changes read better as a line diff than as one JSON string.
-  const code = pathChanges(c)
-    .filter((p) => isMultiline(p.before) || isMultiline(p.after))
-    .map((p) => {
-      const lines = lineDiff(typeof p.before === 'string' ? p.before : '', typeof p.after === 'string' ? p.after : '');
-      return `\n\`${displayPath(p.path)}\`\n\n\`\`\`diff\n${lines.join('\n').replace(/```/g, '`\u200b``')}\n\`\`\`\n`;
-    })
-    .join('');
-  let patch = JSON.stringify(c.patch ?? [], null, 2);
-  if (patch.length > MAX_PATCH) patch = `${patch.slice(0, MAX_PATCH)}\n… (patch cut: ${patch.length} characters in all)`;
-  const file = c.file ? ` — \`${c.file}\`` : '';
+function missingVarsWarning(plan: Plan): string[] {
+  const missing = missingVarUsers(plan);
+  if (missing.length === 0) return [];
   return [
-    '<details>',
-    `<summary><code>${MARKERS[c.action]}</code> <b>${c.action}</b> <code>${escapeHtml(label(c))}</code>${file}</summary>`,
-    notes,
-    code,
-    '```json',
-    patch.replace(/```/g, '`\u200b``'),
-    '```',
-    '</details>',
-  ].join('\n');
+    '> [!WARNING]',
+    '> Push needs these variables, which are not set where this plan was made; it stops before any write until they are:',
+    ...missing.map((m) => `> - ${code(`\${${m.name}}`)}, used by ${m.users.map(code).join(', ')}`),
+    '',
+  ];
 }
 
-function escapeHtml(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+function renderSection(c: Change): string {
+  const file = c.file ? ` — <code>${escapeHtml(c.file)}</code>` : '';
+  const summary = `<summary><code>${MARKERS[c.action as ShownAction]}</code> <b>${c.action}</b> <code>${escapeHtml(label(c))}</code>${file}</summary>`;
+  const parts: string[] = [];
+  if (c.notes.length > 0) parts.push(c.notes.map((n) => `- ${escapeHtml(n)}`).join('\n'));
+  if (c.action !== 'delete') parts.push(...viewParts(viewOf(c)));
+  // Blank lines around the body: GitHub renders markdown inside <details> only then.
+  const body: string[] = [];
+  let size = summary.length;
+  for (const [i, p] of parts.entries()) {
+    if (size + p.length > MAX_SECTION) {
+      body.push(`_${parts.length - i} more part(s) of this change are not shown: run \`hogsync diff\` to see them all._`);
+      break;
+    }
+    body.push(p);
+    size += p.length + 2;
+  }
+  return ['<details>', summary, '', ...body.flatMap((p) => [p, '']), '</details>'].join('\n');
 }
 
-function escapeMd(s: string): string {
-  return s.replace(/[<>]/g, (ch) => (ch === '<' ? '&lt;' : '&gt;'));
+/** Paragraphs: a heading, a list of the fields that fit on a line, blocks for the rest, the advice. */
+function viewParts(view: ChangeView): string[] {
+  const parts: string[] = [];
+  if (view.spec) parts.push(fenced('yaml', yamlLines(view.spec)));
+  if (view.heading && view.fields.length > 0) parts.push(`**${view.heading[0]?.toUpperCase()}${view.heading.slice(1)}:**`);
+  const items: string[] = [];
+  const blocks: string[] = [];
+  for (const f of view.fields) {
+    const line = listItem(f, view);
+    if (line) items.push(line);
+    else blocks.push(block(f, view));
+  }
+  if (items.length > 0) parts.push(items.join('\n'));
+  parts.push(...blocks);
+  if (view.advice.length > 0) parts.push(`→ ${view.advice.map((a) => `${code(`hogsync ${a.command}`)} ${a.does}`).join('; ')}.`);
+  return parts;
+}
+
+/** A field on one list line, or undefined when it needs a block (code, large values). */
+function listItem(f: FieldChange, view: ChangeView): string | undefined {
+  const path = code(displayPath(f.path));
+  if (f.type === 'code') return undefined;
+  if (f.type === 'items') {
+    const list = (xs: Json[]) => (xs.length > 0 ? xs.map((x) => code(itemText(x))).join(', ') : '(none)');
+    if (view.style === 'sides') return `- ${path}: only in ${view.before} ${list(f.removed)}; only in ${view.after} ${list(f.added)}`;
+    const said = [...(f.added.length > 0 ? [`added ${list(f.added)}`] : []), ...(f.removed.length > 0 ? [`removed ${list(f.removed)}`] : [])];
+    return `- ${path}: ${said.join('; ')}`;
+  }
+  if (!isInline(f.before) || !isInline(f.after)) return undefined;
+  const v = (x: Json | undefined) => (x === undefined ? '(absent)' : code(inlineJson(x)));
+  if (view.style === 'sides') return `- ${path}: ${view.before} ${v(f.before)} · ${view.after} ${v(f.after)}`;
+  if (f.before === undefined) return `- ${path}: added ${v(f.after)}`;
+  if (f.after === undefined) return `- ${path}: removed (was ${v(f.before)})`;
+  return `- ${path}: ${v(f.before)} → ${v(f.after)}`;
+}
+
+function block(f: FieldChange, view: ChangeView): string {
+  const sides = view.style === 'sides' ? ` (\`-\` ${view.before}, \`+\` ${view.after})` : '';
+  const title = `${code(displayPath(f.path))}${sides}:`;
+  if (f.type === 'code') {
+    const diff = f.before !== undefined && f.after !== undefined ? lineDiff(f.before, f.after) : f.after !== undefined ? codeLines('+', f.after) : codeLines('-', f.before ?? '');
+    return `${title}\n\n${fenced('diff', diff)}`;
+  }
+  const side = (m: string, x: Json | undefined) => (x === undefined ? [] : yamlLines(x).map((l) => `${m} ${l}`));
+  const lines = f.type === 'value' ? [...side('-', f.before), ...side('+', f.after)] : [];
+  return `${title}\n\n${fenced('diff', lines)}`;
 }
