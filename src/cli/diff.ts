@@ -24,9 +24,8 @@ export function registerDiff(program: Command, ctx: CliContext): void {
         import('../plan/outcome.js'),
         import('../plan/renderers/index.js'),
       ]);
-      const { plan, missingVars } = await runDiff({ ...session, redactor: ctx.redactor, kinds, env: ctx.io.env, cwd: ctx.io.cwd, timings: ctx.timings, selectors, adopt: flags.adopt === true });
+      const { plan } = await runDiff({ ...session, redactor: ctx.redactor, kinds, env: ctx.io.env, cwd: ctx.io.cwd, timings: ctx.timings, selectors, adopt: flags.adopt === true });
       endProgress(ctx.io);
-      if (missingVars.length > 0) ctx.io.err(`warning: ${missingVars.join(', ')} not set; values using them are compared as written.\n`);
       ctx.io.out(RENDERERS[flags.output](plan, { color: ctx.io.color }));
       ctx.conclude(planOutcome(plan));
     });

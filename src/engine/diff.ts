@@ -22,15 +22,12 @@ export interface DiffOptions {
 }
 
 export interface DiffRun {
+  /** The plan; `plan.missingVars` lists the variables a push of it would need and that are unset. */
   plan: Plan;
-  /** `${VAR}`s the files use that have no value here (compared as written). */
-  missingVars: string[];
 }
 
 /** diff: files, state and PostHog side by side, classified; nothing is written. */
 export async function runDiff(opts: DiffOptions): Promise<DiffRun> {
-  const { plan: full, snapshot } = await readPlan({ ...opts, filesFirst: true, assignNew: false });
-  const plan = filterPlan(full, opts.selectors, { file: (p) => resolve(opts.ws.root, p), selector: (p) => resolve(opts.cwd, p) });
-  const missingVars = [...new Set(snapshot.entries.flatMap((e) => e.local?.missingVars ?? []))].sort();
-  return { plan, missingVars };
+  const { plan: full } = await readPlan({ ...opts, filesFirst: true, assignNew: false });
+  return { plan: filterPlan(full, opts.selectors, { file: (p) => resolve(opts.ws.root, p), selector: (p) => resolve(opts.cwd, p) }) };
 }

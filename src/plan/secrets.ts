@@ -120,14 +120,19 @@ export function compareSpec(kind: KindDef, fileSpec: JsonObject, sources: VarSou
   }
   const spec = structuredClone(fileSpec);
   const literalSecrets: string[] = [];
+  const unsetSecrets = new Set<string>();
   for (const slot of slots) {
     const input = valueAt(spec, slot.path);
-    if (isObject(input) && input.value !== undefined && !isReference(input.value)) {
+    if (!isObject(input) || input.value === undefined) continue;
+    if (!isReference(input.value)) {
       literalSecrets.push(slot.name);
       setValueAt(spec, slot.path, { ...MARKER });
+      continue;
     }
+    // Compared as written (`${VAR}`), but a push will need the value.
+    for (const name of varNames(input.value)) if (lookupVar(name, sources, true) === undefined) unsetSecrets.add(name);
   }
-  const missing = substituteValues(kind, spec, slots, sources);
+  const missing = [...new Set([...substituteValues(kind, spec, slots, sources), ...unsetSecrets])].sort();
   return { spec: kind.normalize(spec), missing, literalSecrets };
 }
 
