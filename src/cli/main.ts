@@ -21,6 +21,8 @@ export interface CliContext {
   clients: PostHogClient[];
   /** Makes the PostHog client of a target (tests inject one with a shorter clock). */
   createClient: typeof createClient;
+  /** Run when the command ends, failed or not: each session saves its rate-limit memory there. */
+  atEnd: Array<() => void>;
   /** Secret values met during the run; everything written to stdout and stderr is masked with it. */
   redactor: Redactor;
 }
@@ -52,13 +54,14 @@ export async function main(argv: string[], rawIo: Io = processIo(), deps: MainDe
   const io = redacting(rawIo, redactor);
   let exitCode = exitCodeOf('done');
   const started = Date.now();
-  const ctx: CliContext = { io, conclude: (outcome) => (exitCode = exitCodeOf(outcome)), timings: {}, clients: [], createClient: deps.createClient ?? createClient, redactor };
+  const ctx: CliContext = { io, conclude: (outcome) => (exitCode = exitCodeOf(outcome)), timings: {}, clients: [], createClient: deps.createClient ?? createClient, redactor, atEnd: [] };
   const program = buildProgram(ctx);
   try {
     await program.parseAsync(argv, { from: 'user' });
   } catch (error) {
     exitCode = reportError(error, io, { verbose: argv.includes('--verbose'), json: wantsJson(argv) });
   }
+  for (const end of ctx.atEnd) end();
   if (io.env.HOGSYNC_TIMINGS) writeTimings(io.env.HOGSYNC_TIMINGS, ctx, started, exitCode);
   return exitCode;
 }
