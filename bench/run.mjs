@@ -96,6 +96,9 @@ function workspace(url) {
 
 function run(dir, cliArgs) {
   const timings = join(dir, '.timings.json');
+  // Every measured run follows emu.reset(), which forgets the emulator's windows: the memory of
+  // earlier runs (.hogsync/rate) goes too, or the run would wait for requests nobody counts any more.
+  rmSync(join(dir, '.hogsync', 'rate'), { recursive: true, force: true });
   return new Promise((resolve, reject) => {
     const t0 = Date.now();
     const child = spawn(process.execPath, [BIN, ...cliArgs], {

@@ -21,6 +21,8 @@ export interface CliContext {
   clients: PostHogClient[];
   /** Makes the PostHog client of a target (tests inject one with a shorter clock). */
   createClient: typeof createClient;
+  /** Run when the command ends, failed or not: each session saves its rate-limit memory there. */
+  atEnd: Array<() => void>;
   /** Secret values met during the run; everything written to stdout and stderr is masked with it. */
   redactor: Redactor;
   /** Aborted by SIGINT or SIGTERM (its reason is the signal's name): stop sending, record, exit. */
@@ -60,7 +62,7 @@ export async function main(argv: string[], rawIo: Io = processIo(), deps: MainDe
   const onSignal = (signal: NodeJS.Signals) => interrupt.abort(signal);
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
-  const ctx: CliContext = { io, conclude: (outcome) => (exitCode = exitCodeOf(outcome)), timings: {}, clients: [], createClient: deps.createClient ?? createClient, redactor, signal: interrupt.signal };
+  const ctx: CliContext = { io, conclude: (outcome) => (exitCode = exitCodeOf(outcome)), timings: {}, clients: [], createClient: deps.createClient ?? createClient, redactor, signal: interrupt.signal, atEnd: [] };
   const program = buildProgram(ctx);
   try {
     await program.parseAsync(argv, { from: 'user' });
@@ -69,6 +71,7 @@ export async function main(argv: string[], rawIo: Io = processIo(), deps: MainDe
   }
   process.off('SIGINT', onSignal);
   process.off('SIGTERM', onSignal);
+  for (const end of ctx.atEnd) end();
   if (io.env.HOGSYNC_TIMINGS) writeTimings(io.env.HOGSYNC_TIMINGS, ctx, started, exitCode);
   return exitCode;
 }

@@ -3,6 +3,7 @@ import { resolveTarget, resolveWorkspace, type GlobalFlags, type Target, type Wo
 import { UsageError } from '../errors.js';
 import { kindNames, selectKinds, type KindDef } from '../kinds/index.js';
 import type { PostHogClient, RequestEvent } from '../posthog/client.js';
+import { rateMemory } from '../store/rate-memory.js';
 import type { Io } from './io.js';
 import type { CliContext } from './main.js';
 
@@ -25,6 +26,10 @@ export function openSession(ctx: CliContext, cmd: Command, environment?: string)
   ctx.redactor.register(ctx.io.env[target.apiKeyEnv]);
   const client = ctx.createClient(target, ctx.io.env, { redact: (text) => ctx.redactor.redact(text), ...(onRequest ? { onRequest } : {}) });
   ctx.clients.push(client);
+  // PostHog counts a key's requests across runs: start with those of recent runs, leave ours for the next.
+  const memory = rateMemory(ws.root, target.host, ctx.io.env[target.apiKeyEnv]?.trim() ?? '');
+  client.limiter.remember(memory.read());
+  ctx.atEnd.push(() => memory.write(client.limiter.history(), client.limiter.horizonMs));
   return { ws, target, client };
 }
 

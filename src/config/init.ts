@@ -17,11 +17,12 @@ export interface InitOptions {
   force: boolean;
 }
 
-const IGNORED = ['.hogsync/state/*.journal', '.hogsync/state/*.lock'];
+// The rate-limit memory (store/rate-memory.ts) belongs to one checkout's recent runs.
+const IGNORED = ['.hogsync/state/*.journal', '.hogsync/state/*.lock', '.hogsync/rate/'];
 
 /**
  * Writes hogsync.yaml, or adds an environment to an existing one (comments kept), and
- * keeps the state journal out of git. Returns what it did, for the command to say.
+ * keeps the state journal and the rate-limit memory out of git. Returns what it did, for the command to say.
  */
 export function initConfig(opts: InitOptions): { path: string; created: boolean } {
   const path = join(opts.root, CONFIG_FILE);
@@ -61,5 +62,5 @@ function ignoreJournal(root: string): void {
   const text = existsSync(path) ? readFileSync(path, 'utf8') : '';
   const missing = IGNORED.filter((entry) => !text.split('\n').some((l) => l.trim() === entry));
   if (missing.length === 0) return;
-  writeFileAtomic(path, `${text}${text && !text.endsWith('\n') ? '\n' : ''}# hogsync's in-flight journal and lock (the state file itself is committed)\n${missing.join('\n')}\n`);
+  writeFileAtomic(path, `${text}${text && !text.endsWith('\n') ? '\n' : ''}# hogsync's in-flight journal and lock, and its rate-limit memory (the state file itself is committed)\n${missing.join('\n')}\n`);
 }

@@ -14,7 +14,7 @@ export interface EnvironmentConfig {
   vars?: Record<string, string | number | boolean>;
   refs?: Record<string, Record<string, number | string>>;
   concurrency?: number;
-  rate_limits?: { enabled?: boolean; scale?: number; insights?: string[]; crud?: string[] };
+  rate_limits?: { enabled?: boolean; scale?: number; share?: number; insights?: string[]; crud?: string[] };
 }
 
 interface ConfigFile {

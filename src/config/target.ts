@@ -1,7 +1,7 @@
 import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { ConfigError } from '../errors.js';
-import { parseRate, POSTHOG_RATE_LIMITS, scaleRateLimits, type RateLimitConfig, type RateWindow } from '../posthog/rate-limiter.js';
+import { parseRate, POSTHOG_RATE_LIMITS, scaleRateLimits, shareRateLimits, type RateLimitConfig, type RateWindow } from '../posthog/rate-limiter.js';
 import { configRoot, loadConfig, type EnvironmentConfig, type LoadedConfig } from './load.js';
 
 export const DEFAULT_KEY_ENV = 'POSTHOG_PERSONAL_API_KEY';
@@ -133,7 +133,10 @@ function rateLimitsOf(cfg: EnvironmentConfig['rate_limits'], env: NodeJS.Process
   }
   const envScale = Number(env.HOGSYNC_RATE_LIMIT_SCALE);
   const scale = cfg?.scale ?? (Number.isFinite(envScale) && envScale > 0 ? envScale : 1);
-  return scale === 1 ? limits : scaleRateLimits(limits, scale);
+  const scaled = scale === 1 ? limits : scaleRateLimits(limits, scale);
+  // Jobs that run at the same time with one key share its budget (the schema keeps 0 < share <= 1).
+  const share = cfg?.share ?? 1;
+  return share === 1 ? scaled : shareRateLimits(scaled, share);
 }
 
 /** This machine: localhost, 127.0.0.0/8 and ::1 (also written as an IPv4-mapped address). */

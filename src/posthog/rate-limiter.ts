@@ -11,6 +11,12 @@
  * network did in between. That is the fastest pace that can never be refused.
  *
  * Callers take turns in call order (FIFO).
+ *
+ * PostHog counts every request of a personal API key, whichever process sent it. Two
+ * things widen the view beyond this run: a share (a job among N using one key keeps to its
+ * fraction of each limit, see shareRateLimits) and a memory of the requests of recent runs
+ * (remember() before the first request, history() at the end), so that a push started right
+ * after a pull finds the pull's requests still counted, as PostHog does.
  */
 
 export interface RateWindow {
@@ -41,6 +47,23 @@ export function scaleRateLimits(config: RateLimitConfig, scale: number): RateLim
   return out;
 }
 
+/**
+ * Keeps `share` (0 < share <= 1) of every limit, rounded down but at least 1: jobs that
+ * run at the same time with one key and shares summing to at most 1 stay within the limits
+ * together.
+ */
+export function shareRateLimits(config: RateLimitConfig, share: number): RateLimitConfig {
+  const out: RateLimitConfig = {};
+  for (const [bucket, windows] of Object.entries(config)) {
+    // The epsilon keeps 240 * 0.3 = 71.99999999999999 from losing a request to rounding.
+    out[bucket] = windows.map((w) => ({ limit: Math.max(1, Math.floor(w.limit * share + 1e-9)), windowMs: w.windowMs }));
+  }
+  return out;
+}
+
+/** When requests of each bucket were answered (ms since the epoch): what one run leaves for the next. */
+export type RateHistory = Record<string, number[]>;
+
 /** Parses `240/minute`, `1200/hour`, `10/5s`, `100/250ms`. */
 export function parseRate(text: string): RateWindow | undefined {
   const m = /^\s*(\d+)\s*\/\s*(?:(\d+(?:\.\d+)?)\s*)?(ms|s|sec|second|m|min|minute|h|hour|d|day)s?\s*$/i.exec(text);
@@ -54,6 +77,8 @@ export function parseRate(text: string): RateWindow | undefined {
 /** One request counted in a window: in flight until `finished` is set. */
 interface Slot {
   finished?: number;
+  /** Sent by an earlier run: counted, but not part of this run's history. */
+  remembered?: boolean;
   done: Promise<void>;
   finish: () => void;
 }
@@ -72,6 +97,10 @@ class WindowLog {
     this.slots.push(slot);
     if (this.slots.length > this.window.limit) this.slots.shift();
   }
+
+  entries(): readonly Slot[] {
+    return this.slots;
+  }
 }
 
 class Bucket {
@@ -80,6 +109,19 @@ class Bucket {
   pausedUntil = 0;
   constructor(windows: RateWindow[]) {
     this.logs = windows.filter((w) => w.limit > 0 && w.windowMs > 0).map((w) => new WindowLog(w));
+  }
+
+  /** How long a request matters to this bucket: its longest window. */
+  get horizonMs(): number {
+    return Math.max(0, ...this.logs.map((l) => l.window.windowMs));
+  }
+
+  /**
+   * The log that keeps the most requests: every other window needs at most its own limit of
+   * the latest requests, so this one holds all that any window still counts.
+   */
+  get widest(): WindowLog | undefined {
+    return this.logs.reduce<WindowLog | undefined>((a, l) => (a && a.window.limit >= l.window.limit ? a : l), undefined);
   }
 }
 
@@ -156,6 +198,46 @@ export class RateLimiter {
     } finally {
       release();
     }
+  }
+
+  /** The longest window of any bucket: older requests no longer count anywhere. */
+  get horizonMs(): number {
+    return Math.max(0, ...Object.values(this.config).flatMap((ws) => ws.filter((w) => w.limit > 0).map((w) => w.windowMs)));
+  }
+
+  /**
+   * Counts requests that earlier runs sent with the same key, so that this run starts with
+   * the windows as PostHog sees them. Call it before the first request. Times from the
+   * future (a clock set back since) count as now; times a window old are dropped.
+   */
+  remember(history: RateHistory): void {
+    const now = this.now();
+    for (const [name, times] of Object.entries(history)) {
+      const b = this.bucket(name);
+      if (!b) continue;
+      if (b.logs.some((l) => l.entries().some((s) => !s.remembered))) throw new Error('RateLimiter.remember() must come before the first request');
+      const since = now - b.horizonMs;
+      const recent = times.filter((t) => Number.isFinite(t) && t > since).map((t) => Math.min(t, now));
+      for (const t of recent.sort((x, y) => x - y)) {
+        const slot: Slot = { finished: t, remembered: true, done: Promise.resolve(), finish: () => {} };
+        for (const log of b.logs) log.add(slot);
+      }
+    }
+  }
+
+  /**
+   * When this run's requests were answered, per bucket, as far as a window still counts
+   * them: what the next run has to remember. A request still in flight counts as answered now.
+   */
+  history(): RateHistory {
+    const now = this.now();
+    const out: RateHistory = {};
+    for (const [name, b] of this.buckets) {
+      const since = now - b.horizonMs;
+      const times = (b.widest?.entries() ?? []).filter((s) => !s.remembered).map((s) => s.finished ?? now).filter((t) => t > since);
+      if (times.length > 0) out[name] = times;
+    }
+    return out;
   }
 
   /** PostHog said 429 anyway (another client shares the budget): hold the whole bucket. */
