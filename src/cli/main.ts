@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import type { Outcome } from '../model.js';
 import { Redactor } from '../plan/secrets.js';
@@ -33,18 +33,30 @@ export interface MainDeps {
 function buildProgram(ctx: CliContext): Command {
   const program = new Command('hogsync')
     .description(`Keep a PostHog project's ${kindLabels()} in git.`)
-    .option('-C, --config <file>', 'hogsync.yaml to use (default: ./hogsync.yaml if present)')
+    .option('-C, --config <file>', 'hogsync.yaml to use (default: the nearest one from this folder upwards)')
     .option('-e, --env <name>', 'environment from hogsync.yaml')
     .option('--host <url>', 'PostHog base URL (env POSTHOG_HOST)')
     .option('--project <id>', 'PostHog project id (env POSTHOG_PROJECT_ID)')
     .option('--dir <dir>', 'folder of the resource files (default: posthog)')
     .addOption(new Option('--verbose', 'print stack traces and request logs'))
     .addOption(new Option('--insecure-http', 'allow a plain http:// host off this machine (the API key travels in clear text; env HOGSYNC_INSECURE_HTTP=1)'))
+    .version(packageVersion(), '-V, --version', 'print the version of hogsync')
+    // Each command's help lists the options above too: they work after the command as well.
+    .configureHelp({ showGlobalOptions: true })
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
     .configureOutput({ writeOut: (s) => ctx.io.out(s), writeErr: (s) => ctx.io.err(s) });
   for (const register of commands) register(program, ctx);
   return program;
+}
+
+/**
+ * The version in package.json, found from this module (src/cli or dist/cli, two levels below the
+ * package root) so that a clone, dist/ and an installed package all report their own.
+ */
+function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: unknown };
+  return typeof pkg.version === 'string' ? pkg.version : 'unknown';
 }
 
 export async function main(argv: string[], rawIo: Io = processIo(), deps: MainDeps = {}): Promise<number> {
