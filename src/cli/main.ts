@@ -10,6 +10,7 @@ import { fromErrnoException } from '../store/fs-errors.js';
 import { commands } from './commands.js';
 import { exitCodeOf, exitCodeOfError } from './exit-codes.js';
 import { processIo, type Io } from './io.js';
+import { Progress } from './progress.js';
 
 export interface CliContext {
   io: Io;
@@ -23,6 +24,8 @@ export interface CliContext {
   createClient: typeof createClient;
   /** Secret values met during the run; everything written to stdout and stderr is masked with it. */
   redactor: Redactor;
+  /** What the run has done so far, on stderr (fed by the clients' requests). */
+  progress: Progress;
 }
 
 /** What main() can be given instead of the real thing (tests run commands in-process). */
@@ -61,15 +64,19 @@ function packageVersion(): string {
 
 export async function main(argv: string[], rawIo: Io = processIo(), deps: MainDeps = {}): Promise<number> {
   const redactor = new Redactor();
-  const io = redacting(rawIo, redactor);
-  let exitCode = exitCodeOf('done');
   const started = Date.now();
-  const ctx: CliContext = { io, conclude: (outcome) => (exitCode = exitCodeOf(outcome)), timings: {}, clients: [], createClient: deps.createClient ?? createClient, redactor };
+  const plain = redacting(rawIo, redactor);
+  const progress = new Progress(plain, started);
+  const io = progress.guard(plain);
+  let exitCode = exitCodeOf('done');
+  const ctx: CliContext = { io, conclude: (outcome) => (exitCode = exitCodeOf(outcome)), timings: {}, clients: [], createClient: deps.createClient ?? createClient, redactor, progress };
   const program = buildProgram(ctx);
   try {
     await program.parseAsync(argv, { from: 'user' });
   } catch (error) {
     exitCode = reportError(error, io, { verbose: argv.includes('--verbose'), json: wantsJson(argv) });
+  } finally {
+    progress.stop();
   }
   if (io.env.HOGSYNC_TIMINGS) writeTimings(io.env.HOGSYNC_TIMINGS, ctx, started, exitCode);
   return exitCode;
