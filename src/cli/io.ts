@@ -6,6 +6,8 @@ export interface Io {
   err(text: string): void;
   /** stderr is a terminal: progress bars and prompts are allowed. */
   isTTY: boolean;
+  /** Width of the terminal on stderr, when it is one (the progress line is cut to fit). */
+  columns?: number;
   /** Colour is wanted on stdout (a TTY and no NO_COLOR). */
   color: boolean;
   env: NodeJS.ProcessEnv;
@@ -21,6 +23,7 @@ export function processIo(): Io {
     out: (t) => process.stdout.write(t),
     err: (t) => process.stderr.write(t),
     isTTY: Boolean(process.stderr.isTTY) && Boolean(process.stdin.isTTY),
+    ...(process.stderr.columns ? { columns: process.stderr.columns } : {}),
     color: Boolean(process.stdout.isTTY) && !noColor && env.TERM !== 'dumb',
     env,
     cwd: process.cwd(),

@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import type { Outcome } from '../model.js';
 import { Redactor } from '../plan/secrets.js';
@@ -10,6 +10,7 @@ import { fromErrnoException } from '../store/fs-errors.js';
 import { commands } from './commands.js';
 import { exitCodeOf, exitCodeOfError } from './exit-codes.js';
 import { processIo, type Io } from './io.js';
+import { Progress } from './progress.js';
 
 export interface CliContext {
   io: Io;
@@ -27,6 +28,8 @@ export interface CliContext {
   redactor: Redactor;
   /** Aborted by SIGINT or SIGTERM (its reason is the signal's name): stop sending, record, exit. */
   signal: AbortSignal;
+  /** What the run has done so far, on stderr (fed by the clients' requests). */
+  progress: Progress;
 }
 
 /** What main() can be given instead of the real thing (tests run commands in-process). */
@@ -37,13 +40,16 @@ export interface MainDeps {
 function buildProgram(ctx: CliContext): Command {
   const program = new Command('hogsync')
     .description(`Keep a PostHog project's ${kindLabels()} in git.`)
-    .option('-C, --config <file>', 'hogsync.yaml to use (default: ./hogsync.yaml if present)')
+    .option('-C, --config <file>', 'hogsync.yaml to use (default: the nearest one from this folder upwards)')
     .option('-e, --env <name>', 'environment from hogsync.yaml')
     .option('--host <url>', 'PostHog base URL (env POSTHOG_HOST)')
     .option('--project <id>', 'PostHog project id (env POSTHOG_PROJECT_ID)')
     .option('--dir <dir>', 'folder of the resource files (default: posthog)')
     .addOption(new Option('--verbose', 'print stack traces and request logs'))
     .addOption(new Option('--insecure-http', 'allow a plain http:// host off this machine (the API key travels in clear text; env HOGSYNC_INSECURE_HTTP=1)'))
+    .version(packageVersion(), '-V, --version', 'print the version of hogsync')
+    // Each command's help lists the options above too: they work after the command as well.
+    .configureHelp({ showGlobalOptions: true })
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
     .configureOutput({ writeOut: (s) => ctx.io.out(s), writeErr: (s) => ctx.io.err(s) });
@@ -51,23 +57,36 @@ function buildProgram(ctx: CliContext): Command {
   return program;
 }
 
+/**
+ * The version in package.json, found from this module (src/cli or dist/cli, two levels below the
+ * package root) so that a clone, dist/ and an installed package all report their own.
+ */
+function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: unknown };
+  return typeof pkg.version === 'string' ? pkg.version : 'unknown';
+}
+
 export async function main(argv: string[], rawIo: Io = processIo(), deps: MainDeps = {}): Promise<number> {
   const redactor = new Redactor();
-  const io = redacting(rawIo, redactor);
-  let exitCode = exitCodeOf('done');
   const started = Date.now();
+  const plain = redacting(rawIo, redactor);
+  const progress = new Progress(plain, started);
+  const io = progress.guard(plain);
+  let exitCode = exitCodeOf('done');
   // The first SIGINT or SIGTERM asks the run to stop cleanly (in-flight requests finish, the
   // state is written, the lock released); a second one ends the process at once.
   const interrupt = new AbortController();
   const onSignal = (signal: NodeJS.Signals) => interrupt.abort(signal);
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
-  const ctx: CliContext = { io, conclude: (outcome) => (exitCode = exitCodeOf(outcome)), timings: {}, clients: [], createClient: deps.createClient ?? createClient, redactor, signal: interrupt.signal, atEnd: [] };
+  const ctx: CliContext = { io, conclude: (outcome) => (exitCode = exitCodeOf(outcome)), timings: {}, clients: [], createClient: deps.createClient ?? createClient, redactor, signal: interrupt.signal, atEnd: [], progress };
   const program = buildProgram(ctx);
   try {
     await program.parseAsync(argv, { from: 'user' });
   } catch (error) {
     exitCode = reportError(error, io, { verbose: argv.includes('--verbose'), json: wantsJson(argv) });
+  } finally {
+    progress.stop();
   }
   process.off('SIGINT', onSignal);
   process.off('SIGTERM', onSignal);

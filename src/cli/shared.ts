@@ -22,9 +22,9 @@ export function openSession(ctx: CliContext, cmd: Command, environment?: string)
   const flags = globalsOf(cmd);
   const ws = resolveWorkspace(flags, ctx.io.cwd);
   const target = resolveTarget(ws, flags, ctx.io.env, environment);
-  const onRequest = flags.verbose ? verboseLogger(ctx.io) : progressCounter(ctx.io);
+  const onRequest = flags.verbose ? verboseLogger(ctx.io) : ctx.progress.track(cmd.name(), target.environment);
   ctx.redactor.register(ctx.io.env[target.apiKeyEnv]);
-  const client = ctx.createClient(target, ctx.io.env, { redact: (text) => ctx.redactor.redact(text), ...(onRequest ? { onRequest } : {}) });
+  const client = ctx.createClient(target, ctx.io.env, { redact: (text) => ctx.redactor.redact(text), onRequest });
   ctx.clients.push(client);
   // PostHog counts a key's requests across runs: start with those of recent runs, leave ours for the next.
   const memory = rateMemory(ws.root, target.host, ctx.io.env[target.apiKeyEnv]?.trim() ?? '');
@@ -56,20 +56,6 @@ export function parsePositiveInt(name: string): (value: string) => number {
 /** One line per request on stderr; the key is never part of a RequestEvent. */
 function verboseLogger(io: Io): (e: RequestEvent) => void {
   return (e) => io.err(`${e.method} ${e.path} → ${e.status} in ${e.ms} ms${e.attempt > 1 ? ` (attempt ${e.attempt})` : ''}${e.willRetry ? ', retrying' : ''}\n`);
-}
-
-/** A request counter on the terminal, redrawn in place; nothing when stderr is not a TTY. */
-function progressCounter(io: Io): ((e: RequestEvent) => void) | undefined {
-  if (!io.isTTY) return undefined;
-  let n = 0;
-  let last = 0;
-  return () => {
-    n++;
-    const now = Date.now();
-    if (now - last < 100) return;
-    last = now;
-    io.err(`\r\x1b[2K${n} requests…`);
-  };
 }
 
 /** Clears the progress line before normal output. */

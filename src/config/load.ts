@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
+import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { ConfigError, FileError } from '../errors.js';
 import { readRegularFile } from '../store/file-guard.js';
 import { checkSchema, locateProblems } from '../store/schemas.js';
@@ -31,15 +31,28 @@ export interface LoadedConfig {
 }
 
 /**
- * Reads hogsync.yaml: the file given with -C, else ./hogsync.yaml when present.
+ * The hogsync.yaml that applies in `cwd`: the one in `cwd` or in the nearest folder above it, up
+ * to the filesystem root, as git finds `.git`, so that a command works from any folder of the
+ * repository (posthog/insights/ included).
+ */
+export function findConfig(cwd: string): string | undefined {
+  for (let dir = resolve(cwd); ; ) {
+    const candidate = join(dir, CONFIG_FILE);
+    if (existsSync(candidate)) return candidate;
+    const parent = dirname(dir);
+    if (parent === dir) return undefined;
+    dir = parent;
+  }
+}
+
+/**
+ * Reads hogsync.yaml: the file given with -C, else the nearest one from `cwd` upwards.
  * Every problem is reported as file:line:col with what to change.
  */
 export function loadConfig(cwd: string, explicit?: string): LoadedConfig | undefined {
-  const path = explicit ? resolve(cwd, explicit) : resolve(cwd, CONFIG_FILE);
-  if (!existsSync(path)) {
-    if (explicit) throw new ConfigError(`Config file ${explicit} does not exist. Create it with "hogsync init" or fix -C.`);
-    return undefined;
-  }
+  const path = explicit ? resolve(cwd, explicit) : findConfig(cwd);
+  if (path === undefined) return undefined;
+  if (!existsSync(path)) throw new ConfigError(`Config file ${explicit ?? path} does not exist. Create it with "hogsync init" or fix -C.`);
   // Size, links and special files are refused as for resource files (a FIFO would block).
   const text = readRegularFile(path, path);
   // Anchors may share a block between environments (same host, same rate_limits); they are

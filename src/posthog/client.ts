@@ -37,6 +37,8 @@ export interface RequestEvent {
   ms: number;
   attempt: number;
   willRetry: boolean;
+  /** A list page that arrived: how many rows it held, and how many the whole list has (for progress). */
+  page?: { rows: number; count: number };
 }
 
 export interface ClientOptions {
@@ -259,7 +261,7 @@ export class PostHogClient {
       const text = await readCapped(response, this.maxResponseBytes);
       const checked = checkAnswer(text, response.status, response.headers.get('content-type'), expect);
       if (checked.ok) {
-        this.emit(a, response.status, false);
+        this.emit(a, response.status, false, expect === 'page' ? pageSize(checked.value) : undefined);
         return checked;
       }
       problem = this.redact(checked.problem);
@@ -339,8 +341,8 @@ export class PostHogClient {
     await this.sleep(wait);
   }
 
-  private emit(a: Attempt, status: number | 'network', willRetry: boolean): void {
-    this.onRequest?.({ method: a.method, path: a.display, status, ms: Date.now() - a.t0, attempt: a.attempt, willRetry });
+  private emit(a: Attempt, status: number | 'network', willRetry: boolean, page?: RequestEvent['page']): void {
+    this.onRequest?.({ method: a.method, path: a.display, status, ms: Date.now() - a.t0, attempt: a.attempt, willRetry, ...(page ? { page } : {}) });
   }
 
   private async apiError(response: Response, a: Attempt, gaveUp: string | undefined): Promise<PostHogApiError> {
@@ -348,6 +350,12 @@ export class PostHogClient {
     const fields = errorFields(text, response.headers.get('content-type'), (t) => this.redact(t));
     return new PostHogApiError({ status: response.status, method: a.method, path: a.display, ...fields, gaveUp });
   }
+}
+
+/** Rows and count of an answer already checked to be a list page. */
+function pageSize(value: unknown): RequestEvent['page'] {
+  const page = value as { count: number; results: unknown[] };
+  return { rows: page.results.length, count: page.count };
 }
 
 function displayPath(url: string): string {

@@ -17,7 +17,7 @@ describe('hogsync.yaml', () => {
     const dir = dirWith();
     const first = await runCli(['init', '--host', 'https://eu.posthog.com', '--project', '123'], { cwd: dir });
     expect(first.code, first.stderr).toBe(0);
-    expect(first.stdout).toMatch(/Wrote .*hogsync\.yaml with environment "production" \(https:\/\/eu\.posthog\.com, project 123\)/);
+    expect(first.stdout).toMatch(/Wrote .*hogsync\.yaml with environment "production" \(https:\/\/eu\.posthog\.com, project 123, key variable POSTHOG_PERSONAL_API_KEY\)/);
     const second = await runCli(['init', '-e', 'staging', '--host', 'https://eu.posthog.com', '--project', '456', '--api-key-env', 'STAGING_KEY'], { cwd: dir });
     expect(second.code, second.stderr).toBe(0);
     const text = readFileSync(join(dir, 'hogsync.yaml'), 'utf8');

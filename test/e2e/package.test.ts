@@ -76,7 +76,11 @@ describe('npm package', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/^Usage: hogsync \[options\] \[command\]/);
     for (const command of ['init', 'pull', 'diff', 'push', 'copy', 'validate', 'emulator', 'demo']) expect(r.stdout).toMatch(new RegExp(`\\n  ${command} `));
-    expect(JSON.parse(readFileSync(join(app, 'node_modules', 'hogsync', 'package.json'), 'utf8')).name).toBe('hogsync');
+    const installed = JSON.parse(readFileSync(join(app, 'node_modules', 'hogsync', 'package.json'), 'utf8')) as { name: string; version: string };
+    expect(installed.name).toBe('hogsync');
+    // The version is read at run time from the installed package's own package.json.
+    const version = await run(hogsync, ['--version'], app);
+    expect([version.code, version.stdout]).toEqual([0, `${installed.version}\n`]);
   });
 
   it('the installed demo finds its seed, schemas and dependencies, and validate checks the files it leaves (exit 0, then 1 on a Hog syntax error)', async () => {
