@@ -1,8 +1,9 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../helpers/temp.js';
-import { runAction, writeExecutable } from './action-steps.js';
+import { runAction, runStep, startStep, writeExecutable } from './action-steps.js';
 
 /**
  * What the action hands hogsync for each input, and what it makes of each exit code. The CLI is
@@ -24,13 +25,25 @@ beforeAll(() => {
   writeExecutable(
     join(checkout, 'bin'),
     'hogsync.js',
-    `const fs = require('fs');
+    `(function () {
+const fs = require('fs');
 const args = process.argv.slice(2);
 fs.appendFileSync(process.env.RECORD_LOG, JSON.stringify({ args, cwd: process.cwd() }) + '\\n');
+if (process.env.RECORD_WAIT) {
+  // A long push: says it started, and on SIGTERM records that it could flush, then exits.
+  process.on('SIGTERM', () => {
+    fs.writeFileSync(process.env.RECORD_WAIT + '.flushed', '');
+    process.exit(130);
+  });
+  fs.writeFileSync(process.env.RECORD_WAIT, '');
+  setTimeout(() => undefined, 10000);
+  return;
+}
 const out = args.indexOf('--out');
 if (out >= 0 && process.env.RECORD_EXIT !== '1') fs.writeFileSync(args[out + 1], '{"version":1}\\n');
 process.stdout.write(process.env.RECORD_STDOUT || '');
 process.exitCode = Number(process.env.RECORD_EXIT || 0);
+})();
 `,
   );
 });
@@ -98,6 +111,22 @@ describe('push with plan, and the exit codes of push', () => {
     const copy = await recorded({ command: 'copy', from: 'production', to: 'staging', prune: 'true' });
     expect(push.calls[0]?.args).toEqual(['push', '--yes', '--output', 'json', '--prune']);
     expect(copy.calls[0]?.args).toEqual(['copy', '--from', 'production', '--to', 'staging', '--yes', '--output', 'json', '--prune']);
+  });
+});
+
+describe('a cancelled job', () => {
+  it('the runner’s SIGINT to the step’s shell reaches hogsync as SIGTERM, so it can flush its state file before the tree is killed', async () => {
+    const started = join(tempDir('action-cancel'), 'started');
+    const env = { RECORD_LOG: log, RECORD_WAIT: started };
+    const inputs = await runStep('inputs', { command: 'push' }, { cwd: work, actionPath: checkout, env });
+    const step = startStep('run', { command: 'push' }, { cwd: work, actionPath: checkout, env, steps: { inputs: inputs.outputs } });
+    for (let i = 0; i < 200 && !existsSync(started); i++) await sleep(25);
+    expect(existsSync(started), 'hogsync started').toBe(true);
+    step.child.kill('SIGINT');
+    const r = await step.done;
+    expect(existsSync(`${started}.flushed`)).toBe(true);
+    expect(r.outputs['exit-code']).toBe('130');
+    expect(r.code).toBe(1);
   });
 });
 

@@ -1,7 +1,8 @@
+import { spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { ROOT, spawnCollect, TEST_KEY, type CliResult } from '../helpers/e2e.js';
+import { ROOT, TEST_KEY, type CliResult } from '../helpers/e2e.js';
 import { tempDir } from '../helpers/temp.js';
 
 /**
@@ -78,7 +79,12 @@ export function parseOutputs(text: string): Record<string, string> {
 }
 
 /** Runs a bash script as a runner runs a `run:` step, with GITHUB_OUTPUT and GITHUB_STEP_SUMMARY files. */
-export async function runScript(script: string, opts: { cwd: string; env: Record<string, string | undefined> }): Promise<StepRun> {
+export function runScript(script: string, opts: { cwd: string; env: Record<string, string | undefined> }): Promise<StepRun> {
+  return startScript(script, opts).done;
+}
+
+/** runScript, with the bash process at hand (to signal it as a cancelled job's runner does). */
+export function startScript(script: string, opts: { cwd: string; env: Record<string, string | undefined> }): { child: ChildProcess; done: Promise<StepRun> } {
   const temp = tempDir('runner');
   const file = join(temp, 'step.sh');
   writeFileSync(file, script);
@@ -86,18 +92,36 @@ export async function runScript(script: string, opts: { cwd: string; env: Record
   writeFileSync(files.GITHUB_OUTPUT, '');
   writeFileSync(files.GITHUB_STEP_SUMMARY, '');
   const env = { PATH: process.env.PATH, HOME: process.env.HOME, NO_COLOR: '1', RUNNER_TEMP: temp, ...files, ...opts.env };
-  const r = await spawnCollect('bash', ['--noprofile', '--norc', '-eo', 'pipefail', file], { cwd: opts.cwd, env });
-  return { ...r, outputs: parseOutputs(readFileSync(files.GITHUB_OUTPUT, 'utf8')), summary: readFileSync(files.GITHUB_STEP_SUMMARY, 'utf8') };
+  const child = spawn('bash', ['--noprofile', '--norc', '-eo', 'pipefail', file], { cwd: opts.cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const done = new Promise<StepRun>((resolve, reject) => {
+    let stdout = '';
+    let stderr = '';
+    child.stdout?.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      const outputs = parseOutputs(readFileSync(files.GITHUB_OUTPUT, 'utf8'));
+      resolve({ code: code ?? -1, stdout, stderr, outputs, summary: readFileSync(files.GITHUB_STEP_SUMMARY, 'utf8') });
+    });
+  });
+  return { child, done };
 }
 
 /** Runs one `run:` step of action.yml, found by id or name. */
 export function runStep(id: string, inputs: Record<string, string>, opts: StepOptions): Promise<StepRun> {
+  return startStep(id, inputs, opts).done;
+}
+
+/** runStep, with the bash process at hand. */
+export function startStep(id: string, inputs: Record<string, string>, opts: StepOptions): ReturnType<typeof startScript> {
   const step = action.runs.steps.find((s) => s.id === id || s.name === id);
   if (!step?.run) throw new Error(`action.yml has no run step ${id}`);
   const actionPath = opts.actionPath ?? ROOT;
   const stepEnv = Object.fromEntries(Object.entries(step.env ?? {}).map(([k, v]) => [k, substitute(v, inputs, opts, actionPath)]));
   const cwd = join(opts.cwd, substitute(step['working-directory'] ?? '.', inputs, opts, actionPath));
-  return runScript(step.run, {
+  return startScript(step.run, {
     cwd,
     env: { POSTHOG_PERSONAL_API_KEY: TEST_KEY, GITHUB_ACTION_PATH: actionPath, ...stepEnv, ...opts.env },
   });
