@@ -28,6 +28,28 @@ interface ActionDoc {
   runs: { using: string; steps: Step[] };
 }
 
+export interface Job {
+  if?: string;
+  needs?: string | string[];
+  environment?: string;
+  permissions?: Record<string, string>;
+  strategy?: { 'fail-fast'?: boolean; 'max-parallel'?: number; matrix?: Record<string, unknown> };
+  steps: Step[];
+}
+export interface Workflow {
+  text: string;
+  permissions?: Record<string, string>;
+  jobs: Record<string, Job>;
+}
+
+export const EXAMPLES = join(ROOT, 'examples', 'workflows');
+
+/** An example workflow, parsed, with its text. */
+export function workflow(file: string): Workflow {
+  const text = readFileSync(join(EXAMPLES, file), 'utf8');
+  return { ...(parse(text) as Omit<Workflow, 'text'>), text };
+}
+
 export const ACTION = join(ROOT, 'action.yml');
 export const action = parse(readFileSync(ACTION, 'utf8')) as ActionDoc;
 
