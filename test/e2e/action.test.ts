@@ -63,6 +63,16 @@ describe('our own rules for the action', () => {
     }
   });
 
+  it('the README’s GitHub Action section documents every input and output, and every example workflow', () => {
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('## GitHub Action\n'), readme.indexOf('\n## ', readme.indexOf('## GitHub Action\n') + 1));
+    const rows = section.split('\n').filter((l) => l.startsWith('| `'));
+    for (const name of [...Object.keys(action.inputs), ...Object.keys(action.outputs)]) {
+      expect(rows.some((r) => r.split(' | ')[0]?.includes(`\`${name}\``)), name).toBe(true);
+    }
+    for (const file of exampleFiles()) expect(section, file).toContain(`\`${file}\``);
+  });
+
   it('the inputs are checked before anything is installed, and hogsync runs last', () => {
     const ids = action.runs.steps.map((s) => s.id ?? s.name);
     expect(ids[0]).toBe('inputs');
