@@ -82,7 +82,7 @@ function substitute(value: string, inputs: Record<string, string>, opts: StepOpt
 }
 
 /** GITHUB_OUTPUT's format: name=value lines and name<<DELIMITER heredocs. */
-export function parseOutputs(text: string): Record<string, string> {
+function parseOutputs(text: string): Record<string, string> {
   const out: Record<string, string> = {};
   const lines = text.split('\n');
   for (let i = 0; i < lines.length; i++) {
