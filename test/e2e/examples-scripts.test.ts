@@ -62,15 +62,18 @@ describe('promote-staging-to-production.yml: one comment, one section per enviro
       },
     });
 
-  it('the two plans the action made, under one marker, each with its own heading', async () => {
+  it('two real plans (what the action’s plan-file holds: diff --output markdown), under one marker, each with its own heading', async () => {
     const ws = await workspace(emu, { environments: { production: { project: 1 }, staging: { project: 2 } } });
     expect((await ws.run(['pull'])).code).toBe(0);
     ws.write(WAU, ws.read(WAU).replace('name: Weekly active users', 'name: Weekly active users (v2)'));
-    const staging = await runAction({ command: 'diff', environment: 'staging', 'fail-on-drift': 'false' }, { cwd: ws.dir });
-    const production = await runAction({ command: 'diff', environment: 'production', 'fail-on-drift': 'false' }, { cwd: ws.dir });
-    expect([staging.outputs['exit-code'], production.outputs['exit-code']]).toEqual(['2', '2']);
+    const plans = tempDir('promote-plans');
+    for (const env of ['staging', 'production']) {
+      const diff = await ws.run(['-e', env, 'diff', '--output', 'markdown']);
+      expect(diff.code, diff.stderr).toBe(2);
+      writeFileSync(join(plans, `${env}.md`), diff.stdout);
+    }
 
-    const r = await compose({ STAGING_PLAN: staging.outputs['plan-file'] ?? '', PRODUCTION_PLAN: production.outputs['plan-file'] ?? '' });
+    const r = await compose({ STAGING_PLAN: join(plans, 'staging.md'), PRODUCTION_PLAN: join(plans, 'production.md') });
     expect(r.code, r.stderr).toBe(0);
     const body = readFileSync(r.outputs.body ?? '', 'utf8');
     expect(body.split('\n')[0]).toBe('<!-- hogsync-promotion -->');
