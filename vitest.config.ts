@@ -3,11 +3,15 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    // The attacks of test/reliability (kills, faults, scale) run in `npm run test:reliability`, also in CI.
+    exclude: ['test/reliability/**', '**/node_modules/**'],
     globalSetup: ['test/global-setup.ts'],
     setupFiles: ['test/setup.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
-    // End-to-end suites spawn the CLI and an emulator; two cores fit two workers.
-    maxWorkers: 2,
+    // Most of a test's time is spent waiting on an emulator or a CLI process, so three workers
+    // keep two cores busy; files share one module graph per worker (each resets its emulator).
+    maxWorkers: 3,
+    isolate: false,
   },
 });

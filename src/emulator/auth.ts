@@ -18,7 +18,7 @@ export interface ApiKey {
   fingerprint: string;
 }
 
-export function fingerprint(key: string): string {
+function fingerprint(key: string): string {
   return `key_${createHash('sha256').update(key).digest('hex').slice(0, 8)}`;
 }
 

@@ -26,6 +26,5 @@ export interface ApiResponse {
   committed?: boolean;
 }
 
-export type Handler = (req: ApiRequest) => ApiResponse;
 
 export const json = (status: number, body: Json, committed = false): ApiResponse => ({ status, body, committed });

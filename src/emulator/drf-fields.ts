@@ -96,10 +96,6 @@ export function nestedObject(value: unknown, path: Path): JsonObject {
   return value;
 }
 
-export function required(path: Path): never {
-  fail(path, 'This field is required.', 'required');
-}
-
 /**
  * Runs field validators in serializer field order and keeps every error, like DRF's
  * `to_internal_value`; the envelope reports the first one, raw errors show them all.

@@ -96,9 +96,6 @@ export const authenticationFailed = (detail: string) =>
 export const notAuthenticated = () =>
   new ApiError(401, envelope('authentication_error', 'not_authenticated', 'Authentication credentials were not provided.'));
 
-export const methodNotAllowed = (method: string) =>
-  new ApiError(405, envelope('invalid_request', 'method_not_allowed', `Method "${method}" not allowed.`));
-
 export const serverErrorBody = () => envelope('server_error', 'error', 'A server error occurred.');
 
 /** DRF `Throttled(wait)`: the wait is rounded up and also sent as `Retry-After`. */

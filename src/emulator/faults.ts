@@ -3,7 +3,7 @@
 import { makeRandom } from './random.js';
 import type { EndlessListFault, Faults, MalformedFault, MalformedKind, RedirectFault } from './types.js';
 
-export function defaultFaults(): Faults {
+function defaultFaults(): Faults {
   return { latencyMs: 0, latencyJitterMs: 0, latencyPerItemMs: 0, failRate: 0, failStatus: 503, resetAfterCommitRate: 0, errorAfterCommitRate: 0 };
 }
 

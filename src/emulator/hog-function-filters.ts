@@ -43,7 +43,7 @@ function compileError(filters: JsonObject, project: ProjectStore): string | unde
 }
 
 /** Adds the compiled form (or `bytecode_error`) that every save stores. */
-export function compileFilters(filters: JsonObject, ctx: FiltersContext, path: Array<string | number>): JsonObject {
+function compileFilters(filters: JsonObject, ctx: FiltersContext, path: Array<string | number>): JsonObject {
   const out = clone(filters);
   if (COMPILED_FILTER_TYPES.includes(ctx.functionType)) {
     const error = compileError(out, ctx.project);

@@ -6,7 +6,7 @@ import { templateBytecode } from './hog-bytecode.js';
 import type { HogParser } from './hog-parser.js';
 import { clone, isObject, pyTruthy, pyTypeName, type Json, type JsonObject } from './json.js';
 
-export const INPUT_TYPES = [
+const INPUT_TYPES = [
   'string', 'number', 'boolean', 'dictionary', 'choice', 'json', 'integration', 'integration_multi',
   'integration_field', 'email', 'native_email', 'posthog_assignee', 'posthog_ticket_tags',
   'posthog_business_hours', 'non_failure_status_codes', 'customer_analytics_account_properties',
@@ -16,7 +16,7 @@ export const INPUT_TYPES = [
 /** Types whose function code is TypeScript: inputs get `transpiled` instead of `bytecode`. */
 export const JAVASCRIPT_TYPES = ['site_destination', 'site_app'];
 
-export const MASKED_SECRET_VALUE = '********';
+const MASKED_SECRET_VALUE = '********';
 
 const OPTIONAL_CHARS = ['integration', 'integration_key', 'requires_field', 'integration_field', 'requiredScopes'];
 

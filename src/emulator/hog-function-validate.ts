@@ -11,14 +11,14 @@ import { clone, isObject, pyTruthy, type Json, type JsonObject } from './json.js
 import type { EmulatorStore } from './store.js';
 import type { ProjectStore, StoredHogFunction } from './types.js';
 
-export const FUNCTION_TYPES = [
+const FUNCTION_TYPES = [
   'destination', 'site_destination', 'internal_destination', 'source_webhook', 'warehouse_source_webhook', 'site_app', 'transformation',
   'transformation_log',
 ] as const;
 /** Types that run in sequence during ingestion; each type has its own `execution_order` scale. */
 export const TYPES_WITH_EXECUTION_ORDER = ['transformation', 'transformation_log'];
 /** `MAX_ENABLED_FUNCTIONS_PER_TEAM_BY_TYPE`. */
-export const MAX_ENABLED_BY_TYPE: Readonly<Record<string, number>> = { transformation: 20, transformation_log: 5 };
+const MAX_ENABLED_BY_TYPE: Readonly<Record<string, number>> = { transformation: 20, transformation_log: 5 };
 /** `LOGS_TRANSFORMATIONS_FEATURE_FLAG`: creating a `transformation_log` needs it on for the team. */
 const LOGS_TRANSFORMATIONS_FLAG = 'logs-transformations';
 /** Internal events owned by the alerts product (`is_managed_alert_internal_event`; insight alerts are exempt). */
@@ -75,7 +75,7 @@ function mappingsWithIntegrationMetadata(mappings: Json | undefined, reference: 
 }
 
 /** DRF DateTimeField (ISO 8601) as microseconds since the epoch. */
-export function parseDrfDateTime(value: unknown, path: Array<string | number>): number {
+function parseDrfDateTime(value: unknown, path: Array<string | number>): number {
   const m = typeof value === 'string' ? /^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2})(?::(\d{2})(?:\.(\d{1,6}))?)?(Z|[+-]\d{2}:?\d{2})?$/.exec(value.trim()) : null;
   const ms = m ? Date.parse(`${m[1]}T${m[2]}:${m[3] ?? '00'}${m[5] ? m[5].replace(/^([+-]\d{2})(\d{2})$/, '$1:$2') : 'Z'}`) : NaN;
   if (!m || Number.isNaN(ms)) {

@@ -44,7 +44,7 @@ function chunk(type: string, data: Buffer): Buffer {
 }
 
 /** A 32×32 RGB PNG in one colour derived from the domain. */
-export function iconPng(domain: string, size = 32): Buffer {
+function iconPng(domain: string, size = 32): Buffer {
   const [r, g, b] = Buffer.from(shortHash(`icon:${domain}`, 6), 'hex');
   const row = Buffer.concat([Buffer.from([0]), Buffer.alloc(size * 3).map((_, i) => [r, g, b][i % 3] as number)]);
   const ihdr = Buffer.alloc(13);

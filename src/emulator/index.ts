@@ -5,23 +5,4 @@ export { startEmulator, type Emulator, type EmulatorOptions } from './runtime.js
 export { demoSeedPath, loadSeed } from './seed-loader.js';
 export { SeedError } from './seeding.js';
 export { StateFileError } from './persistence.js';
-export type { HogExecutor, InvocationInput, InvocationResult } from './hog-executor.js';
-export type { RateLimitPatch } from './throttle.js';
-export type {
-  ApiKeyConfig,
-  EndlessListFault,
-  FaultName,
-  Faults,
-  MalformedFault,
-  MalformedKind,
-  NumericFaultName,
-  ProjectStore,
-  RedirectFault,
-  RateLimitSettings,
-  RequestLogEntry,
-  SeedDoc,
-  SeedHogFunction,
-  SeedInsight,
-  SeedProject,
-  SeedVariable,
-} from './types.js';
+export type { Faults, NumericFaultName, RequestLogEntry, SeedDoc } from './types.js';

@@ -11,10 +11,10 @@ import type { Route } from './router.js';
 import type { EmulatorStore } from './store.js';
 import type { ProjectStore, StoredVariable } from './types.js';
 
-export const VARIABLE_TYPES = ['String', 'Number', 'Boolean', 'List', 'Date'] as const;
+const VARIABLE_TYPES = ['String', 'Number', 'Boolean', 'List', 'Date'] as const;
 
 /** Python's `isalnum()` counts every Unicode letter and number. */
-export function deriveCodeName(name: string): string {
+function deriveCodeName(name: string): string {
   return [...name]
     .filter((ch) => /[\p{L}\p{N}]/u.test(ch) || ch === ' ' || ch === '_')
     .join('')
@@ -133,7 +133,7 @@ function validate(raw: unknown, partial: boolean, instance?: StoredVariable): Va
   return attrs;
 }
 
-export function variableOut(v: StoredVariable): JsonObject {
+function variableOut(v: StoredVariable): JsonObject {
   let values = clone(v.values);
   let defaultValue = clone(v.default_value);
   // to_representation normalises List rows so they round-trip through the stricter write checks.

@@ -3,7 +3,7 @@
 // that by shuffling before a stable sort, with a fresh draw per request from a seedable PRNG.
 export type Comparator<T> = (a: T, b: T) => number;
 
-export function shuffle<T>(items: T[], random: () => number): T[] {
+function shuffle<T>(items: T[], random: () => number): T[] {
   const out = [...items];
   for (let i = out.length - 1; i > 0; i--) {
     const j = Math.floor(random() * (i + 1));

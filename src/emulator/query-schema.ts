@@ -44,7 +44,7 @@ const DATA_TABLE_VIEW_PROPS = [
 ];
 
 /** `InsightQueryNode`: what an InsightVizNode may wrap. */
-export const INSIGHT_QUERY_KINDS: Record<string, string> = Object.fromEntries(
+const INSIGHT_QUERY_KINDS: Record<string, string> = Object.fromEntries(
   ['TrendsQuery', 'FunnelsQuery', 'RetentionQuery', 'PathsQuery', 'StickinessQuery', 'LifecycleQuery', 'CalendarHeatmapQuery'].map((k) => [k, k]),
 );
 

@@ -188,7 +188,7 @@ const homogeneousCustomizations: Migration = {
 const MIGRATIONS: Migration[] = [retentionShowMean, hiddenLegendIndexes, pieShowTotal, compareCustomizations, entityNodeKind, homogeneousCustomizations];
 
 /** Kind → latest version: one past the highest version any migration starts from. */
-export const LATEST_VERSIONS: Readonly<Record<string, number>> = (() => {
+const LATEST_VERSIONS: Readonly<Record<string, number>> = (() => {
   const out: Record<string, number> = {};
   for (const m of MIGRATIONS) for (const [kind, v] of Object.entries(m.targets)) out[kind] = Math.max(out[kind] ?? 1, v + 1);
   return out;

@@ -13,7 +13,7 @@ interface Issue {
 }
 
 /** Python's `repr()` of a JSON value, as pydantic prints `input_value`. */
-export function pyRepr(v: Json): string {
+function pyRepr(v: Json): string {
   if (v === null) return 'None';
   if (v === true) return 'True';
   if (v === false) return 'False';

@@ -6,7 +6,7 @@ import type { Bucket } from './throttle.js';
 
 export type Method = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
 
-export interface RouteAction {
+interface RouteAction {
   action: string;
   write: boolean;
   handler: (req: ApiRequest) => ApiResponse | Promise<ApiResponse>;
@@ -49,8 +49,3 @@ export function matchRoute(routes: Route[], segments: string[]): RouteMatch | un
   return undefined;
 }
 
-/** Truthy query flag the way PostHog reads `basic`, `full`, `favorited`. */
-export function queryFlag(url: URL, name: string): boolean {
-  const v = url.searchParams.get(name);
-  return v !== null && ['true', '1', 'yes', 'True'].includes(v);
-}

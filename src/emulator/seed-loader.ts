@@ -26,7 +26,7 @@ async function readDoc(file: string): Promise<SeedDoc> {
 }
 
 /** Same project id in several files: lists are concatenated, later scalars win. */
-export function mergeSeeds(docs: SeedDoc[]): SeedDoc {
+function mergeSeeds(docs: SeedDoc[]): SeedDoc {
   const byId = new Map<number, SeedProject>();
   for (const doc of docs) {
     for (const p of doc.projects) {

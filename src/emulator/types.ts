@@ -7,13 +7,13 @@ import type { Json, JsonObject } from './json.js';
  * may also carry `alerts` (`[{name, condition?, threshold?, config?, calculation_interval?,
  * enabled?}]`), created as the alerts API would attach them.
  */
-export type SeedInsight = JsonObject & { id?: number; short_id?: string; created_at?: string };
-export type SeedVariable = JsonObject & { id?: string; created_at?: string };
+type SeedInsight = JsonObject & { id?: number; short_id?: string; created_at?: string };
+type SeedVariable = JsonObject & { id?: string; created_at?: string };
 /**
  * A hog function as POSTed (secret inputs with their plain values), plus optional `logs` and
  * `metrics` rows. Their `timestamp` may be relative to seeding time (`-3h`, `-2d`, `-15m`).
  */
-export type SeedHogFunction = JsonObject & { id?: string; created_at?: string };
+type SeedHogFunction = JsonObject & { id?: string; created_at?: string };
 
 export interface SeedProject {
   id: number;
@@ -34,7 +34,7 @@ export interface SeedProject {
   feature_flags?: string[];
 }
 
-export interface SeedDashboard {
+interface SeedDashboard {
   id: number;
   name: string;
   /** `default` (the default), `template` or `unlisted`: unlisted ones do not count for `?saved=true`. */
@@ -65,7 +65,7 @@ export interface RequestLogEntry {
   fault?: FaultName;
 }
 
-export type FaultName =
+type FaultName =
   | 'fail'
   | 'reset_after_commit'
   | 'error_after_commit'

@@ -225,7 +225,7 @@ export function secretRefs(kind: KindDef, fileSpec: JsonObject): SecretRefs {
  * The variable that supplies a secret input PostHog does not hold yet when the file only
  * says `{secret: true}` (a new environment, a copy): HOGSYNC_SECRET_<KEY>_<INPUT>.
  */
-export function secretVarName(key: string, input: string): string {
+function secretVarName(key: string, input: string): string {
   return `HOGSYNC_SECRET_${key}_${input}`.toUpperCase().replace(/[^A-Z0-9_]+/g, '_');
 }
 

@@ -37,7 +37,7 @@ function notJson(text: string, contentType: string | null, error: unknown): stri
   return `not valid JSON (${text.length} bytes${contentType ? ` of ${contentType.split(';')[0]}` : ''})`;
 }
 
-export function shapeProblem(value: unknown, shape: AnswerShape): string | undefined {
+function shapeProblem(value: unknown, shape: AnswerShape): string | undefined {
   if (typeof shape === 'function') return shape(value);
   const isObject = typeof value === 'object' && value !== null && !Array.isArray(value);
   switch (shape) {

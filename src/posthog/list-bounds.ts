@@ -9,7 +9,7 @@ export interface ListPage {
 }
 
 /** Pages read past the announced count before the list is declared endless (rows created meanwhile). */
-export const EXTRA_PAGES = 4;
+const EXTRA_PAGES = 4;
 
 export class ListBounds {
   private readonly seen = new Set<unknown>();

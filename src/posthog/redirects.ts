@@ -2,7 +2,7 @@
 // stops the request, because following it would send the key to another server or re-send a write.
 
 export const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
-export const MAX_REDIRECTS = 3;
+const MAX_REDIRECTS = 3;
 
 export type RedirectDecision = { follow: true; url: string } | { follow: false; location: string; why: 'cross_origin' | 'write' | 'too_many' | 'no_location' };
 
@@ -25,7 +25,7 @@ export function decideRedirect(method: string, from: string, locationHeader: str
  * The --host a user should try after a redirect to another origin: the target with the
  * request's API path taken off (`https://eu.posthog.com/api/projects/1/insights/` → `https://eu.posthog.com`).
  */
-export function suggestedHost(location: string, apiPath: string): string {
+function suggestedHost(location: string, apiPath: string): string {
   const target = new URL(location);
   const path = target.pathname;
   const prefix = path.endsWith(apiPath) ? path.slice(0, path.length - apiPath.length) : '';

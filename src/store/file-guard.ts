@@ -12,7 +12,7 @@ import { toFilesystemError } from './fs-errors.js';
  * following links and without blocking.
  */
 
-export const DEFAULT_MAX_FILE_MB = 5;
+const DEFAULT_MAX_FILE_MB = 5;
 
 /** The size limit of one file: HOGSYNC_MAX_FILE_MB, default 5 MB. */
 export function maxFileBytes(env: NodeJS.ProcessEnv = process.env): number {

@@ -4,7 +4,7 @@ import { FilesystemError } from '../errors.js';
 /** What hogsync was doing with the file; it decides the verb and the fix. */
 export type FsOp = 'read' | 'write' | 'remove' | 'open';
 
-export function isErrnoException(error: unknown): error is NodeJS.ErrnoException {
+function isErrnoException(error: unknown): error is NodeJS.ErrnoException {
   return error instanceof Error && typeof (error as NodeJS.ErrnoException).code === 'string' && /^E[A-Z]+$/.test((error as NodeJS.ErrnoException).code ?? '');
 }
 

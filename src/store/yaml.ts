@@ -28,7 +28,7 @@ export interface ParseOptions {
   anchors?: 'refuse' | 'bounded';
 }
 
-export const MAX_EXPANDED_VALUES = 100_000;
+const MAX_EXPANDED_VALUES = 100_000;
 
 /**
  * Parses YAML; positions for file:line:col messages are worked out only when asked for.
@@ -183,7 +183,7 @@ function firstLine(message: string): string {
 }
 
 /** A set of JSON Pointers (a Set, or a view of one under another root). */
-export interface PointerSet {
+interface PointerSet {
   has(pointer: string): boolean;
 }
 

@@ -1,9 +1,9 @@
-import { mkdtempSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { demoSeedPath, loadSeed, type Emulator, type SeedDoc } from '../../src/emulator/index.js';
 import { call, DEV_API_KEY, project, start, trendsQuery } from './helpers.js';
+import { tempDir } from '../helpers/temp.js';
 
 const SEED: SeedDoc = {
   projects: [
@@ -137,7 +137,7 @@ describe('state', () => {
   });
 
   it('persists to stateFile after writes (atomically) and loads it at the next start', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'emu-state-'));
+    const dir = tempDir('emu-state');
     const stateFile = join(dir, 'state.json');
     const first = await start({ seed: SEED, stateFile });
     await project(first).post('insights/', { name: 'Survives restart' });
@@ -156,7 +156,7 @@ describe('state', () => {
   });
 
   it('loads a seed folder of several JSON files, merging the same project', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'emu-seed-'));
+    const dir = tempDir('emu-seed');
     mkdirSync(join(dir, 'parts'));
     writeFileSync(join(dir, 'parts', 'a.json'), JSON.stringify({ projects: [{ id: 1, name: 'P', insights: [{ name: 'A' }] }] }));
     writeFileSync(join(dir, 'parts', 'b.json'), JSON.stringify({ projects: [{ id: 1, name: 'P', insights: [{ name: 'B' }] }] }));
