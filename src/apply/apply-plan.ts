@@ -17,7 +17,7 @@ import { applyReorder } from './reorder.js';
 import { WriteGate } from './gate.js';
 import { Writer } from './writer.js';
 
-type EventOutcome = 'created' | 'updated' | 'adopted' | 'deleted' | 'reordered' | 'skipped' | 'failed';
+type EventOutcome = 'created' | 'restored' | 'updated' | 'adopted' | 'deleted' | 'reordered' | 'skipped' | 'failed';
 
 export interface PushEvent {
   kind: string;
@@ -33,6 +33,7 @@ export interface PushEvent {
 
 interface PushSummary {
   created: number;
+  restored: number;
   updated: number;
   adopted: number;
   deleted: number;
@@ -197,7 +198,7 @@ export async function applyPlan(checked: CheckedPlan, input: ApplyInput): Promis
     state.flush();
   }
 
-  const summary: PushSummary = { created: 0, updated: 0, adopted: 0, deleted: 0, reordered: 0, skipped: 0, failed: 0, unchanged: plan.summary.unchanged };
+  const summary: PushSummary = { created: 0, restored: 0, updated: 0, adopted: 0, deleted: 0, reordered: 0, skipped: 0, failed: 0, unchanged: plan.summary.unchanged };
   for (const e of events) summary[e.outcome]++;
   const skippedAs = (planned: string[]) => events.some((e) => e.outcome === 'skipped' && planned.includes(e.planned));
   const outcome: Outcome = summary.failed > 0 ? 'failed' : skippedAs(['drift', 'conflict']) ? 'undecided' : skippedAs(['delete']) ? 'changes' : 'done';
@@ -233,6 +234,14 @@ async function write(p: Prepared, ctx: WriteContext): Promise<boolean> {
       const r = await writer.create(kind, key, entry?.local?.spec ?? spec, body, entry?.local?.secretRefs ?? {});
       const reasons = [...(r.recovered ? ['the answer was lost; found and bound the created resource'] : []), ...storedDifferently(r.differs)];
       emit(eventFor(op, 'created', { id: r.id, ...(reasons.length ? { reason: reasons.join('; ') } : {}) }));
+      return true;
+    }
+    if (op.type === 'restore') {
+      const id = entry?.tombstone?.id ?? entry?.binding?.id;
+      if (id === undefined) throw new Error('no remote id to restore');
+      const r = await writer.restore(kind, key, id, entry?.local?.spec ?? spec, kind.toBody(spec, identities, 'update'), kind.toBody(spec, identities, 'create'), entry?.local?.secretRefs ?? {});
+      const how = r.inPlace ? `undeleted in place (id ${r.id})` : `re-created as id ${r.id}: PostHog no longer had it`;
+      emit(eventFor(op, 'restored', { id: r.id, reason: [how, ...storedDifferently(r.differs)].join('; ') }));
       return true;
     }
     const remote = entry?.remote;
@@ -308,5 +317,5 @@ function describeError(error: unknown): NonNullable<PushEvent['error']> {
 export function appliedSoFar(result: ApplyResult): string {
   const s = result.summary;
   const notSent = result.events.filter((e) => e.outcome === 'skipped' && e.reason?.includes('interrupted')).length;
-  return `${s.created} created, ${s.updated} updated, ${s.adopted} adopted, ${s.deleted} deleted, ${notSent} not sent`;
+  return `${s.created} created, ${s.restored} restored, ${s.updated} updated, ${s.adopted} adopted, ${s.deleted} deleted, ${notSent} not sent`;
 }

@@ -1,6 +1,6 @@
 import type { Change, Plan } from '../plan/diff.js';
 
-type OpType = 'create' | 'update' | 'adopt' | 'delete';
+type OpType = 'create' | 'restore' | 'update' | 'adopt' | 'delete';
 
 /** One write push will make. */
 export interface Op {
@@ -30,6 +30,7 @@ export function selectOps(plan: Plan, flags: PushFlags): { ops: Op[]; skipped: S
     const { local, remote } = change.entry ?? {};
     switch (change.action) {
       case 'create':
+      case 'restore':
       case 'update':
       case 'adopt':
         ops.push({ type: change.action, change });
@@ -46,7 +47,8 @@ export function selectOps(plan: Plan, flags: PushFlags): { ops: Op[]; skipped: S
           break;
         }
         if (local && remote) ops.push({ type: 'update', change });
-        else if (local) ops.push({ type: 'create', change });
+        // Deleted in PostHog: brought back in place (the binding's id), not re-created.
+        else if (local) ops.push({ type: change.entry?.binding ? 'restore' : 'create', change });
         else if (flags.prune) ops.push({ type: 'delete', change });
         else skipped.push({ change, reason: 'file removed; pass --prune with --force to delete it in PostHog' });
         break;

@@ -28,13 +28,20 @@ export function preflight(ops: Op[], vars: VarSources, snapshot: Pick<Snapshot, 
   const refs = snapshot.identities;
   const blocking: string[] = [];
   const missing = new Map<string, Set<string>>();
-  const creating = new Set(ops.filter((o) => o.type === 'create').map((o) => `${o.change.kind.kind}/${o.change.key}`));
+  const creating = new Set(ops.filter((o) => o.type === 'create' || o.type === 'restore').map((o) => `${o.change.kind.kind}/${o.change.key}`));
   const prepared = ops.map((op): Prepared => {
     const { kind, key, entry } = op.change;
     const local = entry?.local;
     if (op.type === 'delete' || !local) return { op };
     const ref = `${kind.kind}/${key}`;
-    const remote = entry?.remote && op.type !== 'create' ? { id: entry.remote.id, spec: entry.remote.spec } : undefined;
+    const buried = entry?.tombstone ?? entry?.binding;
+    // Undeleted in place, a resource keeps the secrets PostHog stores for it.
+    const remote =
+      entry?.remote && op.type !== 'create'
+        ? { id: entry.remote.id, spec: entry.remote.spec }
+        : op.type === 'restore' && buried && kind.deleteStyle === 'soft'
+          ? { id: buried.id, spec: local.spec }
+          : undefined;
     const resolved = sendSpec(kind, key, local.fileSpec, vars, remote, snapshot.vault, redactor);
     for (const name of resolved.missing) (missing.get(name) ?? missing.set(name, new Set()).get(name))?.add(`${ref} (${local.file})`);
     for (const input of resolved.literalSecrets) {

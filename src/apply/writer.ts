@@ -108,10 +108,39 @@ export class Writer {
     return this.bound(kind, key, raw, secrets, local);
   }
 
+  /**
+   * Brings back a deleted resource. Where PostHog keeps deleted ones (soft delete) it is
+   * undeleted in place, `PATCH {deleted: false}` with the file's spec, so its id, short_id and
+   * every link to it survive; where it does not (or no longer has it), it is created anew.
+   */
+  async restore(kind: KindDef, key: string, id: RemoteId, spec: JsonObject, update: JsonObject, create: JsonObject, secrets: SecretRefs): Promise<WriteResult & { inPlace: boolean }> {
+    if (kind.deleteStyle === 'soft') {
+      const local = hashJson(spec);
+      this.sentSpecs.set(`${kind.kind}/${key}`, spec);
+      try {
+        const raw = await this.client.request<JsonObject>({
+          method: 'PATCH',
+          path: `${kind.apiPath}${encodeURIComponent(String(id))}/`,
+          body: { ...update, deleted: false },
+          bucket: kind.rateBucket,
+          expect: 'object',
+        });
+        return { ...this.bound(kind, key, raw, secrets, local), inPlace: true };
+      } catch (error) {
+        this.sentSpecs.delete(`${kind.kind}/${key}`);
+        if (!(error instanceof PostHogApiError && error.status === 404)) throw error;
+      }
+    }
+    return { ...(await this.create(kind, key, spec, create, secrets)), inPlace: false };
+  }
+
+  /** Deletes, and keeps the binding as a tombstone: a file brought back later undeletes it in place. */
   async delete(kind: KindDef, key: string, id: RemoteId): Promise<void> {
     await this.remove(kind, id);
+    const binding = this.state.get(kind.kind, key);
     this.identities.unbind(kind.kind, key);
-    this.state.unbind(kind.kind, key);
+    if (binding) this.state.bury(kind.kind, key, binding);
+    else this.state.unbind(kind.kind, key);
   }
 
   /**

@@ -1,7 +1,7 @@
 import type { ApplyResult, PushEvent } from '../apply/apply-plan.js';
 import type { Plan } from '../plan/diff.js';
 
-const MARK: Record<PushEvent['outcome'], string> = { created: '+', updated: '~', adopted: '~', deleted: '-', reordered: '↕', skipped: '!', failed: 'x' };
+const MARK: Record<PushEvent['outcome'], string> = { created: '+', restored: '^', updated: '~', adopted: '~', deleted: '-', reordered: '↕', skipped: '!', failed: 'x' };
 
 /** Per-resource results of push and copy, then a one-line summary. */
 export function pushText(plan: Plan, r: ApplyResult): string {
@@ -14,7 +14,7 @@ export function pushText(plan: Plan, r: ApplyResult): string {
   });
   const s = r.summary;
   lines.push(
-    `Pushed ${plan.environment}: ${s.created} created, ${s.updated} updated, ${s.adopted} adopted, ${s.deleted} deleted, ` +
+    `Pushed ${plan.environment}: ${s.created} created, ${s.restored ? `${s.restored} restored, ` : ''}${s.updated} updated, ${s.adopted} adopted, ${s.deleted} deleted, ` +
       `${s.skipped} skipped, ${s.failed} failed (${s.unchanged} unchanged).`,
   );
   if (s.failed > 0) lines.push('Run "hogsync push" again after fixing the failures: what was applied is recorded, and the rest carries on.');

@@ -90,7 +90,8 @@ async function settle(opts: PullOptions, loaded: Loaded, ahead: WriteAhead): Pro
   for (const stray of ahead.strays(final)) removeResource(ws.dir, kindByName(stray.kind), stray.key);
   for (const step of steps) {
     if (step.remove && removeResource(ws.dir, step.kind, step.key)) filesWritten++;
-    if (step.bind === null) state.unbind(step.kind.kind, step.key);
+    if (step.bury) state.bury(step.kind.kind, step.key, step.bury);
+    else if (step.bind === null) state.unbind(step.kind.kind, step.key);
     else if (step.bind) state.bind(step.kind.kind, step.key, step.bind);
   }
   // The state comes last: a pull killed before this point is simply redone by the next one.

@@ -157,6 +157,7 @@ async function readWithState(opts: ReadOptions, state: StateStore, fetched: Kind
     fetched,
     local,
     bindings: (kind) => state.bindings(kind),
+    tombstones: (kind) => state.tombstones(kind),
     pending: (kind, key) => state.pending(kind, key),
     vars,
     adopt: opts.adopt,

@@ -12,6 +12,8 @@ export type Standing =
   | 'in-sync'
   /** A file with nothing behind it in PostHog and no binding: new locally. */
   | 'new-local'
+  /** A file for a resource this environment saw deleted (a tombstone): bring it back. */
+  | 'buried'
   /** A remote resource with no file and no binding: never managed here. */
   | 'new-remote'
   /** An unbound file matched to a remote resource by natural key or by a create of ours. */
@@ -51,7 +53,7 @@ export function classify(entry: Entry): Standing {
     return 'both-edit';
   }
   if (local) {
-    if (!binding) return 'new-local';
+    if (!binding) return entry.tombstone ? 'buried' : 'new-local';
     return local.hash === localBase(binding) ? 'remote-gone' : 'remote-gone-local-edit';
   }
   if (remote) {

@@ -1,10 +1,11 @@
 import fastJsonPatch, { type Operation } from 'fast-json-patch';
-import type { JsonObject } from '../json.js';
+import { valueAt, type JsonObject } from '../json.js';
 import type { KindDef, RemoteId } from '../kinds/index.js';
+import type { Binding } from '../model.js';
 import { classify, type Standing } from './classify.js';
 import type { Entry, Snapshot } from './snapshot.js';
 
-const ACTIONS = ['create', 'update', 'delete', 'unchanged', 'drift', 'conflict', 'adopt', 'unmanaged'] as const;
+const ACTIONS = ['create', 'restore', 'update', 'delete', 'unchanged', 'drift', 'conflict', 'adopt', 'unmanaged'] as const;
 export type Action = (typeof ACTIONS)[number];
 
 export interface Change {
@@ -53,7 +54,7 @@ function specPatch(from: JsonObject | undefined, to: JsonObject | undefined): Op
  * base recorded in state when there is one, two-way otherwise. Pure.
  */
 export function computePlan(snapshot: Snapshot, environment: string): Plan {
-  const changes: Change[] = snapshot.entries.map(classifyChange);
+  const changes: Change[] = repoint(snapshot.entries.map(classifyChange));
   for (const { kind, remote } of snapshot.unmanaged) {
     const name = typeof remote.spec.name === 'string' ? remote.spec.name : undefined;
     changes.push({ kind, key: '', action: 'unmanaged', id: remote.id, ...(name ? { name } : {}), notes: [] });
@@ -80,13 +81,14 @@ export function missingVarsOf(changes: readonly Change[]): string[] {
 const DIFF_ACTIONS: Record<Standing, { action: Action; note?: string }> = {
   'in-sync': { action: 'unchanged' },
   'new-local': { action: 'create' },
+  buried: { action: 'restore' },
   'new-remote': { action: 'unmanaged' },
   matched: { action: 'adopt' },
   'local-edit': { action: 'update' },
   'remote-edit': { action: 'drift', note: 'changed in PostHog since the last sync' },
   'both-edit': { action: 'conflict', note: 'changed both locally and in PostHog since the last sync' },
   'no-base': { action: 'update' },
-  'remote-gone': { action: 'drift', note: 'deleted in PostHog since the last sync' },
+  'remote-gone': { action: 'restore', note: 'deleted in PostHog since the last sync; push brings it back (pull removes the file instead)' },
   'remote-gone-local-edit': { action: 'conflict', note: 'deleted in PostHog and edited locally' },
   'local-gone': { action: 'delete', note: 'file removed' },
   'local-gone-remote-edit': { action: 'conflict', note: 'file removed locally and changed in PostHog' },
@@ -106,10 +108,45 @@ function classifyChange(entry: Entry): Change {
   const notes = [...base.notes];
   if (note) notes.push(note);
   if (standing === 'matched' && local && remote && local.hash === remote.hash) notes.push('identical remote resource');
+  const gone = standing === 'buried' ? entry.tombstone : standing === 'remote-gone' ? binding : undefined;
+  if (gone) {
+    base.id = gone.id;
+    notes.push(restoreNote(kind, gone));
+  }
   const patch = specPatch(remote?.spec, local?.spec);
   // Drift and conflicts are decided by a person: they see both directions.
   if (action === 'drift' || action === 'conflict') return { ...base, action, notes, patch, remotePatch: specPatch(local?.spec, remote?.spec) };
   return { ...base, action, notes, patch };
+}
+
+/**
+ * A resource re-created under a new id (PostHog deletes its kind for good) leaves the
+ * resources that reference it pointing at the old id in PostHog's stored JSON: they are
+ * updated too, with the references resolved to the new id.
+ */
+function repoint(changes: Change[]): Change[] {
+  const recreated = new Set(changes.filter((c) => c.action === 'restore' && c.kind.deleteStyle !== 'soft').map((c) => `${c.kind.kind}/${c.key}`));
+  if (recreated.size === 0) return changes;
+  return changes.map((c) => {
+    const local = c.entry?.local;
+    if ((c.action !== 'unchanged' && c.action !== 'drift') || !local) return c;
+    const refs = c.kind.references(local.spec).filter((r) => recreated.has(`${r.kind}/${r.key}`));
+    if (refs.length === 0) return c;
+    const under = (path: string) => refs.some((r) => path === `/spec${r.path}` || path.startsWith(`/spec${r.path}/`));
+    // PostHog drops a reference to a resource it no longer has when it reads: that is no UI edit.
+    if (c.action === 'drift' && !(c.remotePatch ?? []).every((op) => under(op.path))) return c;
+    const patch = refs.map((r): Operation => ({ op: 'replace', path: `/spec${r.path}`, value: valueAt(local.spec, r.path) ?? null }));
+    const { remotePatch: _dropped, ...rest } = c;
+    return { ...rest, action: 'update', patch, notes: [...c.notes.filter((n) => !n.startsWith('changed in PostHog')), `re-pointed to ${refs.map((r) => `${r.kind}/${r.key}`).join(', ')}, which is re-created`] };
+  });
+}
+
+/** How a deleted resource comes back: in place where PostHog keeps deleted ones, else as a new one. */
+function restoreNote(kind: KindDef, t: Binding): string {
+  const extras = Object.entries(t.extras ?? {}).map(([k, v]) => `, ${k} ${v}`).join('');
+  return kind.deleteStyle === 'soft'
+    ? `deleted in PostHog; undeleted in place, so id ${t.id}${extras} and links to it keep working`
+    : `deleted in PostHog for good; re-created under a new id (references to it are re-pointed)`;
 }
 
 /** push --rotate-secrets: the same spec, but the variables behind its secrets may hold new values. */

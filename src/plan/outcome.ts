@@ -5,6 +5,6 @@ import type { Plan } from './diff.js';
 export function planOutcome(plan: Plan): Outcome {
   const s = plan.summary;
   if (s.drift > 0 || s.conflict > 0) return 'undecided';
-  if (s.create + s.update + s.delete + s.adopt > 0) return 'changes';
+  if (s.create + s.restore + s.update + s.delete + s.adopt > 0) return 'changes';
   return 'done';
 }

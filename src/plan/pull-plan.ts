@@ -30,6 +30,8 @@ export interface PullStep {
   remove?: boolean;
   /** New binding, or null to drop it. */
   bind?: Binding | null;
+  /** The resource was deleted in PostHog: its binding is kept as a tombstone (undeleted in place if its file comes back). */
+  bury?: Binding;
   note?: string;
 }
 
@@ -79,15 +81,21 @@ function step(entry: Entry, opts: { force: boolean; vars: VarSources }): PullSte
       return conflict('changed both locally and in PostHog');
     case 'no-base':
       return conflict('file differs from PostHog and there is no base to tell which side changed');
+    case 'buried':
+      return s('kept', { note: 'deleted in PostHog; push brings it back in place' });
     case 'remote-gone':
-      return s('removed', { remove: true, bind: null });
+      return s('removed', { remove: true, ...buried(binding) });
     case 'remote-gone-local-edit':
-      return opts.force ? s('removed', { remove: true, bind: null }) : s('conflict', { note: 'deleted in PostHog but edited locally' });
+      return opts.force ? s('removed', { remove: true, ...buried(binding) }) : s('conflict', { note: 'deleted in PostHog but edited locally' });
     case 'local-gone':
       return opts.force ? take('added') : s('kept', { note: 'file removed locally; push --prune deletes it, pull --force restores it' });
     case 'local-gone-remote-edit':
       return opts.force ? take('added') : s('conflict', { note: 'file removed locally but changed in PostHog' });
     case 'both-gone':
-      return s('unchanged', { bind: null });
+      return s('unchanged', buried(binding));
   }
+}
+
+function buried(binding: Binding | undefined): Partial<PullStep> {
+  return binding ? { bury: binding } : { bind: null };
 }

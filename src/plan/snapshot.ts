@@ -31,6 +31,8 @@ export interface Entry {
   local?: LocalResource;
   remote?: RemoteEntry;
   binding?: Binding;
+  /** The binding of a resource this environment saw deleted, when the key has no live binding. */
+  tombstone?: Binding;
   match?: MatchReason;
   warnings: string[];
   /** Send the file's `${VAR}` secrets even when nothing else changed (--rotate-secrets). */
@@ -54,6 +56,8 @@ export interface SnapshotInput {
   remote: Map<string, JsonObject[]>;
   local: Array<{ kind: KindDef; key: string; file: string; spec: JsonObject }>;
   bindings: (kind: string) => Map<string, Binding>;
+  /** Bindings of resources deleted since they were synced (restored in place when their file comes back). */
+  tombstones?: (kind: string) => Map<string, Binding>;
   pending: (kind: string, key: string) => PendingCreate | undefined;
   vars: VarSources;
   adopt: boolean;
@@ -128,7 +132,11 @@ export class SnapshotBuilder {
   finish(kind: KindDef): void {
     const { input } = this;
     const remotes = this.remotes.get(kind.kind) ?? [];
+    const tombstones = input.tombstones?.(kind.kind) ?? new Map<string, Binding>();
+    // A deleted resource that is back in the list (undeleted in the UI) is bound again.
+    const listed = new Set(remotes.map((r) => String(r.id)));
     const bindings = input.bindings(kind.kind);
+    for (const [key, t] of tombstones) if (!bindings.has(key) && listed.has(String(t.id))) bindings.set(key, t);
     const locals = this.localsOf(kind);
     const ids = matchIdentities({ kind, remotes, locals, bindings, adopt: input.adopt, assignNew: input.assignNew });
     const remoteById = new Map(remotes.map((r) => [String(r.id), r]));
@@ -151,6 +159,7 @@ export class SnapshotBuilder {
       if (local) entry.local = local;
       const binding = bindings.get(key);
       if (binding) entry.binding = binding;
+      else if (tombstones.has(key)) entry.tombstone = tombstones.get(key) as Binding;
       if (m) {
         entry.match = m.reason;
         const remote = remoteById.get(String(m.id));

@@ -144,7 +144,7 @@ describe('the action’s steps against the emulator', () => {
     expect(r.code, r.stdout + r.stderr).toBe(0);
     expect(r.stdout).toContain('hogsync push --yes --output json');
     expect(r.outputs).toMatchObject({ 'exit-code': '0', changes: 'true', plan: '', 'plan-file': '' });
-    expect(r.summary).toMatch(/### hogsync push `production`: exit 0\n\n\| created \| updated \|[^\n]*\n[^\n]*\n\| 0 \| 1 \|/);
+    expect(r.summary).toMatch(/### hogsync push `production`: exit 0\n\n\| created \| restored \| updated \|[^\n]*\n[^\n]*\n\| 0 \| 0 \| 1 \|/);
     expect(emu.project(1)?.insights.some((i) => i.name === 'WAU')).toBe(true);
     const again = await runAction({ command: 'push' }, { cwd: ws.dir });
     expect(again.outputs).toMatchObject({ 'exit-code': '0', changes: 'false' });

@@ -83,10 +83,10 @@ describe('diff classification (DESIGN.md "Diff: classification")', () => {
     expect(actionOf(plan({ one: { remote: r1, base: r1 } }), 'one')).toBe('delete');
   });
 
-  it('drift: bound and untouched locally, but deleted in PostHog', () => {
+  it('restore: bound and untouched locally, but deleted in PostHog (DESIGN.md: a file for a bound resource that was deleted)', () => {
     const p = plan({ one: { local: spec1, base: r1 } });
-    expect(actionOf(p, 'one')).toBe('drift');
-    expect(p.changes[0]?.notes).toContain('deleted in PostHog since the last sync');
+    expect(actionOf(p, 'one')).toBe('restore');
+    expect(p.changes[0]?.notes).toContain('deleted in PostHog since the last sync; push brings it back (pull removes the file instead)');
   });
 
   it('update, two-way: no base (new clone), file and PostHog differ', () => {

@@ -122,7 +122,8 @@ describe('drift and conflicts read the right way round', () => {
 
   it('deleted in PostHog, or removed locally: what each command would do instead', () => {
     const gone = planOf(insight, { one: { local: specOf(base), base } });
-    expect(text(gone)).toContain('→ push --force re-creates it from the file; pull removes the file');
+    expect(text(gone)).toContain('^ restore Insight/one (id 1)');
+    expect(text(gone)).toContain('undeleted in place, so id 1 and links to it keep working');
     const removed = planOf(insight, { one: { remote: ui, base } });
     expect(text(removed)).toContain("→ push --force --prune deletes it in PostHog; pull --force writes PostHog's version back to the file");
   });
