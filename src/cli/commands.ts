@@ -6,6 +6,7 @@ import { registerPull } from './pull.js';
 import { registerDiff } from './diff.js';
 import { registerPush } from './push.js';
 import { registerCopy } from './copy.js';
+import { registerRestore } from './restore.js';
 import { registerDemo } from './demo.js';
 import { registerValidate } from './validate.js';
 import { registerTest } from './test.js';
@@ -14,4 +15,4 @@ import { registerList } from './list.js';
 import { registerIcons } from './icons.js';
 
 /** Every command module registers itself here; the order is the order in --help. */
-export const commands: Array<(program: Command, ctx: CliContext) => void> = [registerInit, registerPull, registerDiff, registerPush, registerCopy, registerValidate, registerTest, registerStatus, registerList, registerIcons, registerEmulator, registerDemo];
+export const commands: Array<(program: Command, ctx: CliContext) => void> = [registerInit, registerPull, registerDiff, registerPush, registerRestore, registerCopy, registerValidate, registerTest, registerStatus, registerList, registerIcons, registerEmulator, registerDemo];

@@ -4,7 +4,7 @@ import { UsageError } from '../errors.js';
 import type { CopyRun } from '../engine/copy.js';
 import { worst } from '../model.js';
 import type { CliContext } from './main.js';
-import { endProgress, globalsOf, kindsOption, openSession, outputOption, parseKinds, parsePositiveInt } from './shared.js';
+import { confirmPlan, endProgress, globalsOf, kindsOption, openSession, outputOption, parseKinds, parsePositiveInt } from './shared.js';
 import { pushText } from './push-report.js';
 
 interface CopyFlags {
@@ -61,15 +61,7 @@ export function registerCopy(program: Command, ctx: CliContext): void {
         dryRun: flags.dryRun === true,
         allowUnmappedRefs: flags.allowUnmappedRefs === true,
         concurrency,
-        ...(flags.yes || flags.dryRun
-          ? {}
-          : {
-              confirm: async (plan) => {
-                if (!ctx.io.isTTY || !ctx.io.prompt) throw new UsageError('copy changes PostHog and needs confirmation: run it in a terminal, or pass --yes (check first with --dry-run).');
-                ctx.io.err(RENDERERS.text(plan, { color: ctx.io.color }));
-                return /^y(es)?$/i.test((await ctx.io.prompt(`Copy ${flags.from} into ${flags.to}? [y/N] `)).trim());
-              },
-            }),
+        ...(flags.yes || flags.dryRun ? {} : { confirm: confirmPlan(ctx, 'copy', () => `Copy ${flags.from} into ${flags.to}? [y/N] `) }),
       });
       endProgress(ctx.io);
       for (const r of run.refused) ctx.io.err(`refused ${r.kind}/${r.key} (${r.file}): ${r.reason}\n`);

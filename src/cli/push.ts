@@ -1,10 +1,9 @@
 import type { Command } from 'commander';
-import { UsageError } from '../errors.js';
 import { kindsWith } from '../kinds/index.js';
 import type { PushRun } from '../engine/push.js';
 import type { CliContext } from './main.js';
 import { pushText } from './push-report.js';
-import { endProgress, kindsOption, openSession, outputOption, parseKinds, parsePositiveInt } from './shared.js';
+import { confirmPlan, endProgress, kindsOption, openSession, outputOption, parseKinds, parsePositiveInt } from './shared.js';
 
 interface PushFlags {
   kinds?: string;
@@ -60,19 +59,7 @@ export function registerPush(program: Command, ctx: CliContext): void {
         dryRun: flags.dryRun === true,
         rotateSecrets: flags.rotateSecrets === true,
         concurrency: flags.concurrency ?? session.target.concurrency,
-        ...(flags.yes || flags.dryRun
-          ? {}
-          : {
-              confirm: async (plan) => {
-                if (!ctx.io.isTTY || !ctx.io.prompt) {
-                  throw new UsageError('push changes PostHog and needs confirmation: run it in a terminal, or pass --yes (after checking the plan with "hogsync diff").');
-                }
-                endProgress(ctx.io);
-                ctx.io.err(RENDERERS.text(plan, { color: ctx.io.color }));
-                const answer = await ctx.io.prompt(`Apply these changes to ${plan.environment}? [y/N] `);
-                return /^y(es)?$/i.test(answer.trim());
-              },
-            }),
+        ...(flags.yes || flags.dryRun ? {} : { confirm: confirmPlan(ctx, 'push', (plan) => `Apply these changes to ${plan.environment}? [y/N] `) }),
         onEvent: () => {
           written++;
           if (ctx.io.isTTY) ctx.io.err(`\r\x1b[2K${written} done…`);

@@ -5,6 +5,7 @@ import { kindNames, selectKinds, type KindDef } from '../kinds/index.js';
 import type { PostHogClient, RequestEvent } from '../posthog/client.js';
 import { rateMemory } from '../store/rate-memory.js';
 import type { Io } from './io.js';
+import type { Plan } from '../plan/diff.js';
 import type { CliContext } from './main.js';
 
 export interface Session {
@@ -61,4 +62,20 @@ function verboseLogger(io: Io): (e: RequestEvent) => void {
 /** Clears the progress line before normal output. */
 export function endProgress(io: Io): void {
   if (io.isTTY) io.err('\r\x1b[2K');
+}
+
+/**
+ * The question a writing command asks before its first write, with the plan shown: on a
+ * terminal only; elsewhere --yes is required (CI has nobody to answer).
+ */
+export function confirmPlan(ctx: CliContext, command: string, question: (plan: Plan) => string): (plan: Plan) => Promise<boolean> {
+  return async (plan) => {
+    if (!ctx.io.isTTY || !ctx.io.prompt) {
+      throw new UsageError(`${command} changes PostHog and needs confirmation: run it in a terminal, or pass --yes (after checking the plan with --dry-run).`);
+    }
+    endProgress(ctx.io);
+    const { RENDERERS } = await import('../plan/renderers/index.js');
+    ctx.io.err(RENDERERS.text(plan, { color: ctx.io.color }));
+    return /^y(es)?$/i.test((await ctx.io.prompt(question(plan))).trim());
+  };
 }

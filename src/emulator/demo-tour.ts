@@ -96,6 +96,29 @@ const STEPS: Step[] = [
     },
   },
   { say: 'Copying again changes nothing.', argv: ['copy', '--from', 'production', '--to', 'staging', '--yes'], env: COPY_SECRET, expect: 'done' },
+  {
+    say: 'Someone deletes the "Weekly retention" insight in the PostHog UI; the next nightly backup records the deletion.',
+    before: async ({ emu }) => {
+      const id = emu.project(1)?.insights.find((i) => i.name === 'Weekly retention')?.id;
+      const res = await fetch(`${emu.url}/api/projects/1/insights/${id}/`, {
+        method: 'PATCH',
+        headers: { Authorization: `Bearer ${DEV_API_KEY}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify({ deleted: true }),
+      });
+      if (!res.ok) throw new Error(`the UI deletion failed with HTTP ${res.status}`);
+    },
+    argv: ['pull', '--commit'],
+    expect: 'done',
+  },
+  {
+    say: 'Restore it from the first backup (HEAD~1), read from git: it comes back in place, with the same id and short_id, so links to it still work.',
+    argv: ['restore', 'HEAD~1', '--yes', 'insight/weekly-retention'],
+    expect: 'done',
+    check: ({ emu }) => {
+      const all = emu.project(1)?.insights.filter((i) => i.name === 'Weekly retention') ?? [];
+      return all.length === 1 && !all[0]?.deleted ? undefined : `expected the one insight undeleted, found ${all.length} (deleted: ${all.map((i) => i.deleted).join(', ')})`;
+    },
+  },
 ];
 
 function edit(dir: string, file: string, from: string, to: string): void {

@@ -79,7 +79,11 @@ function typeOf(path: string): string | undefined {
  */
 export function readResourceFile(path: string, kind: KindDef, root: string, listed = false): ResourceFile {
   const display = relative(root, path) || path;
-  const text = readRegularFile(path, display, maxFileBytes(), listed);
+  return parseResource(readRegularFile(path, display, maxFileBytes(), listed), path, display, kind);
+}
+
+/** A resource file's text (from disk, or from a git commit) checked as readResourceFile checks it. */
+export function parseResource(text: string, path: string, display: string, kind: KindDef): ResourceFile {
   const parsed = parseYaml(text, display);
   const doc = parsed.value;
   if (!isObject(doc)) throw new FileError(`${display}:1:1`, 'expected a mapping with apiVersion, kind, key and spec');

@@ -8,7 +8,7 @@ async function npmRunDemo(): Promise<{ code: number; out: string }> {
 }
 
 describe('npm run demo', () => {
-  it('tours init, pull --commit, edit, diff, push, drift and copy on the emulator, and exits 0', async () => {
+  it('tours init, pull --commit, edit, diff, push, drift, copy and restore on the emulator, and exits 0', async () => {
     const { code, out } = await npmRunDemo();
     expect(code, out).toBe(0);
     const narration = [
@@ -21,6 +21,7 @@ describe('npm run demo', () => {
       /! drift Insight\/signup-funnel/,
       /Pushed staging: 22 created, 0 updated, 0 adopted, 0 deleted, 0 skipped, 0 failed/,
       /Pushed staging: 0 created, 0 updated, 0 adopted, 0 deleted, 0 skipped, 0 failed \(22 unchanged\)/,
+      /\$ hogsync restore HEAD~1 --yes insight\/weekly-retention\n[\s\S]*\^ restored Insight\/weekly-retention \(id \d+\): undeleted in place/,
       /Done: every step behaved as expected\. Look around in (\S+) /,
     ];
     for (const line of narration) expect(out).toMatch(line);

@@ -36,6 +36,9 @@ describe('JSON output matches its schema', () => {
     expect(diff.changes).toHaveLength(1);
     const push = (await json(['push', '--yes'], 'push-output.schema.json')) as { results: unknown[] };
     expect(push.results).toHaveLength(1);
+    const head = (await ws.git.revparse(['HEAD'])).trim();
+    await json(['restore', head, '--dry-run'], 'restore-output.schema.json');
+    await json(['restore', head, '--yes'], 'restore-output.schema.json');
     await json(['list', 'insight'], 'list-output.schema.json');
     await json(['list', 'hog-function'], 'list-output.schema.json');
     await json(['status'], 'status-output.schema.json');

@@ -1,0 +1,118 @@
+import { join, resolve } from 'node:path';
+import { applyPlan, appliedSoFar, checkPlan, settleMs, type ApplyResult, type PushEvent } from '../apply/apply-plan.js';
+import type { Target, Workspace } from '../config/target.js';
+import { FileError, InvalidFilesError } from '../errors.js';
+import type { JsonObject } from '../json.js';
+import type { KindDef } from '../kinds/index.js';
+import type { PostHogClient } from '../posthog/client.js';
+import { computePlan, type Plan } from '../plan/diff.js';
+import { filterPlan } from '../plan/filter.js';
+import type { Redactor } from '../plan/secrets.js';
+import { maxFileBytes } from '../store/file-guard.js';
+import { filesAtCommit, resolveRevision } from '../store/git-files.js';
+import { commitPaths } from '../store/git.js';
+import { parseResource } from '../store/resource-files.js';
+import { stopIfInterrupted } from './interrupt.js';
+import { readSnapshot } from './read.js';
+
+export interface RestoreOptions {
+  ws: Workspace;
+  target: Target;
+  client: PostHogClient;
+  kinds: readonly KindDef[];
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+  /** A git revision: a hash, HEAD~3, a tag, main@{2026-11-20}. */
+  rev: string;
+  selectors: string[];
+  prune: boolean;
+  force: boolean;
+  dryRun: boolean;
+  commit: boolean;
+  concurrency: number;
+  redactor?: Redactor;
+  signal?: AbortSignal;
+  confirm?: (plan: Plan) => Promise<boolean>;
+  onEvent?: (event: PushEvent) => void;
+}
+
+export interface RestoreRun {
+  /** The commit the files were read from. */
+  rev: { sha: string; subject: string };
+  plan: Plan;
+  result?: ApplyResult;
+  declined?: boolean;
+  /** The commit that records the state after the restore (--commit). */
+  commit?: string;
+}
+
+/**
+ * restore: the live project made to match the files as commit `rev` holds them, with the
+ * same three-way plan and the same safeguards as push (checks, confirmation, journaled
+ * writes, rate limits). The files are read from git; the work tree is not touched, only
+ * the environment's state file is written (and committed with --commit).
+ */
+export async function runRestore(opts: RestoreOptions): Promise<RestoreRun> {
+  const { ws } = opts;
+  const rev = await resolveRevision(ws.root, opts.rev);
+  const local = await filesOf(opts, rev.top, rev.sha);
+  const loaded = await readSnapshot({ ...opts, adopt: false, assignNew: false, lock: !opts.dryRun, localOverride: local });
+  try {
+    const plan = filterPlan(computePlan(loaded.snapshot, opts.target.environment), opts.selectors, {
+      file: (p) => resolve(ws.root, p),
+      selector: (p) => resolve(opts.cwd, p),
+    });
+    const checked = checkPlan({ plan, snapshot: loaded.snapshot, vars: loaded.vars, prune: opts.prune, force: opts.force, ...(opts.redactor ? { redactor: opts.redactor } : {}) });
+    const run: RestoreRun = { rev: { sha: rev.sha, subject: rev.subject }, plan };
+    if (opts.dryRun) return run;
+    if (checked.ops.length > 0 && opts.confirm && !(await opts.confirm(plan))) return { ...run, declined: true };
+    const result = await applyPlan(checked, {
+      state: loaded.state,
+      client: opts.client,
+      kinds: opts.kinds,
+      concurrency: opts.concurrency,
+      settleMs: settleMs(opts.client),
+      ...(opts.signal ? { signal: opts.signal } : {}),
+      ...(opts.onEvent ? { onEvent: opts.onEvent } : {}),
+    });
+    stopIfInterrupted(opts.signal, () => appliedSoFar(result));
+    const commit = opts.commit ? await commitPaths(ws.root, [loaded.state.file], commitMessage(opts.target.environment, rev, result)) : undefined;
+    return { ...run, result, ...(commit ? { commit } : {}) };
+  } finally {
+    loaded.state.release();
+  }
+}
+
+/** The resource files of commit `sha`, checked like files on disk; every problem at once. */
+async function filesOf(opts: RestoreOptions, top: string, sha: string): Promise<Array<{ kind: KindDef; key: string; file: string; spec: JsonObject }>> {
+  const { ws, kinds } = opts;
+  const byFolder = new Map(kinds.map((k) => [resolve(ws.dir, k.folder), k]));
+  const committed = await filesAtCommit(top, sha, [...byFolder.keys()]);
+  const out: Array<{ kind: KindDef; key: string; file: string; spec: JsonObject }> = [];
+  const problems: string[] = [];
+  for (const f of committed) {
+    if (!/\.ya?ml$/.test(f.path)) continue;
+    const abs = join(top, f.path);
+    const kind = byFolder.get(resolve(abs, '..'));
+    if (!kind) continue;
+    const display = abs.slice(ws.root.length + 1);
+    try {
+      if (Buffer.byteLength(f.text) > maxFileBytes()) throw new FileError(`${display}@${sha.slice(0, 12)}`, `is larger than the ${Math.round(maxFileBytes() / 1024 / 1024)} MB a resource file may be`);
+      const file = parseResource(f.text, abs, `${display}@${sha.slice(0, 12)}`, kind);
+      out.push({ kind, key: file.key, file: display, spec: file.spec });
+    } catch (error) {
+      if (error instanceof FileError) problems.push(error.message);
+      else throw error;
+    }
+  }
+  if (problems.length > 0) throw new InvalidFilesError(problems);
+  return out;
+}
+
+/** `hogsync restore production to 1a2b3c4d5e6f (nightly backup): 2 restored, 1 updated` */
+function commitMessage(environment: string, rev: { sha: string; subject: string }, r: ApplyResult): { subject: string; body: string } {
+  const s = r.summary;
+  const subject = `hogsync restore ${environment} to ${rev.sha.slice(0, 12)}: ${s.restored} restored, ${s.created} created, ${s.updated} updated, ${s.deleted} deleted`;
+  const lines = r.events.filter((e) => ['created', 'restored', 'updated', 'deleted', 'adopted'].includes(e.outcome)).map((e) => `  ${e.outcome} ${e.kind}/${e.key}`);
+  return { subject, body: [`Files as of ${rev.sha} (${rev.subject}).`, ...(lines.length ? ['', ...lines] : [])].join('\n') };
+}

@@ -1,0 +1,100 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { demoSeedPath, loadSeed, type Emulator, type SeedDoc } from '../../src/emulator/index.js';
+import { TEST_KEY, testEmulator, workspace, type Workspace } from '../helpers/e2e.js';
+
+/**
+ * `hogsync restore <git-rev>`: PostHog made to match the files of a nightly backup commit,
+ * read from git (the work tree and HEAD are not touched), with push's plan and safeguards.
+ */
+
+let emu: Emulator;
+let demo: SeedDoc;
+beforeAll(async () => {
+  demo = await loadSeed(demoSeedPath());
+  emu = await testEmulator({ seed: demo });
+});
+afterAll(async () => emu.close());
+beforeEach(() => emu.reset(demo));
+
+const api = (path: string, init: RequestInit = {}) =>
+  fetch(`${emu.url}/api/projects/1/${path}`, { ...init, headers: { Authorization: `Bearer ${TEST_KEY}`, 'Content-Type': 'application/json' } });
+
+const insightId = (name: string) => emu.project(1)?.insights.find((i) => i.name === name && !i.deleted)?.id;
+
+/** Three nightly backups with changes made in the UI in between; returns the first commit. */
+async function nightlies(ws: Workspace): Promise<string> {
+  expect((await ws.run(['pull', '--commit', '-m', 'nightly 1'])).code).toBe(0);
+  const first = (await ws.git.revparse(['HEAD'])).trim();
+  // Day 2: a rename and a deletion in the UI.
+  await api(`insights/${insightId('Weekly active users')}/`, { method: 'PATCH', body: JSON.stringify({ name: 'WAU (renamed in the UI)' }) });
+  await api(`insights/${insightId('Recent signups')}/`, { method: 'PATCH', body: JSON.stringify({ deleted: true }) });
+  expect((await ws.run(['pull', '--commit', '-m', 'nightly 2'])).code).toBe(0);
+  // Day 3: a description changed, and a new insight.
+  await api(`insights/${insightId('Signup funnel')}/`, { method: 'PATCH', body: JSON.stringify({ description: 'changed on day 3' }) });
+  await api('insights/', { method: 'POST', body: JSON.stringify({ name: 'Made on day 3', query: { kind: 'DataTableNode', source: { kind: 'EventsQuery', select: ['*'] } } }) });
+  expect((await ws.run(['pull', '--commit', '-m', 'nightly 3'])).code).toBe(0);
+  return first;
+}
+
+describe('hogsync restore <git-rev>', () => {
+  it('plans exactly the differences to that commit, applies them, and leaves the work tree and HEAD as they were', async () => {
+    const ws = await workspace(emu);
+    const first = await nightlies(ws);
+    const head = (await ws.git.revparse(['HEAD'])).trim();
+    const status = await ws.git.raw(['status', '--porcelain']);
+    const recentId = ws.state().resources['Insight/recent-signups'] ? undefined : (JSON.parse(ws.read('.hogsync/state/production.json')).tombstones['Insight/recent-signups'].id as number);
+
+    const plan = await ws.run(['restore', first, '--dry-run', '-o', 'json']);
+    expect(plan.code, plan.stderr).toBe(2);
+    const changes = (JSON.parse(plan.stdout) as { plan: { changes: Array<{ key: string; action: string }> } }).plan.changes;
+    expect(changes.filter((c) => c.action !== 'unmanaged').map((c) => `${c.action} ${c.key}`).sort()).toEqual([
+      'delete made-on-day-3',
+      'restore recent-signups',
+      'update signup-funnel',
+      'update weekly-active-users',
+    ]);
+
+    const run = await ws.run(['restore', first, '--yes']);
+    // The day-3 insight is left alone without --prune: exit 2 says a planned change was not applied.
+    expect(run.code, run.stdout + run.stderr).toBe(2);
+    expect(run.stdout).toMatch(/^Restoring production to [0-9a-f]{12} \(nightly 1\)\./);
+    expect(emu.project(1)?.insights.find((i) => i.id === recentId)?.deleted).toBe(false);
+    expect(insightId('Weekly active users')).toBeDefined();
+    expect(emu.project(1)?.insights.find((i) => i.name === 'Signup funnel')?.description).not.toBe('changed on day 3');
+    expect(insightId('Made on day 3')).toBeDefined();
+
+    const again = await ws.run(['restore', first, '--dry-run', '-o', 'json']);
+    const left = (JSON.parse(again.stdout) as { plan: { changes: Array<{ key: string; action: string }> } }).plan.changes.filter((c) => c.action !== 'unmanaged');
+    expect(left).toEqual([expect.objectContaining({ key: 'made-on-day-3', action: 'delete' })]);
+    expect((await ws.git.revparse(['HEAD'])).trim()).toBe(head);
+    // Only the state file changed: it records what was restored.
+    expect(status).toBe('');
+    expect(await ws.git.raw(['status', '--porcelain'])).toBe(' M .hogsync/state/production.json\n');
+
+    const pruned = await ws.run(['restore', first, '--yes', '--prune', '--commit']);
+    expect(pruned.code, pruned.stdout + pruned.stderr).toBe(0);
+    expect(insightId('Made on day 3')).toBeUndefined();
+    const message = await ws.git.raw(['log', '-1', '--format=%B']);
+    expect(message).toMatch(/^hogsync restore production to [0-9a-f]{12}: 0 restored, 0 created, 0 updated, 1 deleted\n\nFiles as of [0-9a-f]{40} \(nightly 1\)\./);
+    expect(await ws.git.raw(['show', '--name-only', '--format=', 'HEAD'])).toBe('.hogsync/state/production.json\n');
+  });
+
+  it('a selector restores only the selected resources', async () => {
+    const ws = await workspace(emu);
+    const first = await nightlies(ws);
+    const run = await ws.run(['restore', first, '--yes', 'insight/weekly-active-users']);
+    expect(run.code, run.stdout + run.stderr).toBe(0);
+    expect(insightId('Weekly active users')).toBeDefined();
+    expect(emu.project(1)?.insights.find((i) => i.name === 'Signup funnel')?.description).toBe('changed on day 3');
+    expect(emu.project(1)?.insights.find((i) => i.name === 'Recent signups')?.deleted).toBe(true);
+  });
+
+  it('a revision that names no commit is one sentence, before any request', async () => {
+    const ws = await workspace(emu);
+    emu.clearRequests();
+    const r = await ws.run(['restore', 'no-such-rev', '--yes']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^error: "no-such-rev" names no commit of this repository/);
+    expect(emu.requests()).toEqual([]);
+  });
+});
