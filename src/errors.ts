@@ -241,3 +241,17 @@ export class InterruptedError extends HogsyncError {
     return { signal: this.signal };
   }
 }
+
+/** A saved plan no longer describes what would be done: something it covers changed since the review. */
+export class StalePlanError extends HogsyncError {
+  readonly code = 'stale_plan';
+  constructor(
+    readonly file: string,
+    readonly stale: string[],
+  ) {
+    super(`${file} is out of date, so nothing was pushed:\n${stale.map((s) => `  - ${s}`).join('\n')}\nMake a new plan (hogsync diff --out ${file}), review it, and push that.`);
+  }
+  override data() {
+    return { file: this.file, stale: this.stale };
+  }
+}

@@ -48,3 +48,28 @@ export function worst(...outcomes: Outcome[]): Outcome {
   const rank: Outcome[] = ['done', 'changes', 'undecided', 'failed'];
   return outcomes.reduce<Outcome>((a, b) => (rank.indexOf(b) > rank.indexOf(a) ? b : a), 'done');
 }
+
+/**
+ * A reviewed plan saved for later (`diff --out plan.json`, applied by `push --plan plan.json`):
+ * the changes it covers, each with the hashes of the three sides it was computed from, so
+ * that the apply can tell whether anything moved since the review.
+ */
+export interface SavedPlan {
+  hogsyncPlan: 1;
+  environment: string;
+  host: string;
+  project: string;
+  createdAt: string;
+  changes: SavedChange[];
+}
+
+export interface SavedChange {
+  kind: string;
+  key: string;
+  action: string;
+  /** Hashes of the file's spec, PostHog's spec and the state's base (null where there is none). */
+  local: string | null;
+  remote: string | null;
+  base: string | null;
+}
+

@@ -198,7 +198,15 @@ export async function applyPlan(checked: CheckedPlan, input: ApplyInput): Promis
     state.flush();
   }
 
-  const summary: PushSummary = { created: 0, restored: 0, updated: 0, adopted: 0, deleted: 0, reordered: 0, skipped: 0, failed: 0, unchanged: plan.summary.unchanged };
+  return summarize(events, plan.summary.unchanged);
+}
+
+/**
+ * Counts and outcome of a push: failed if a write failed; undecided if drift or conflicts
+ * were left (no --force); changes if deletes were left (no --prune); done otherwise.
+ */
+export function summarize(events: PushEvent[], unchanged: number): ApplyResult {
+  const summary: PushSummary = { created: 0, restored: 0, updated: 0, adopted: 0, deleted: 0, reordered: 0, skipped: 0, failed: 0, unchanged };
   for (const e of events) summary[e.outcome]++;
   const skippedAs = (planned: string[]) => events.some((e) => e.outcome === 'skipped' && planned.includes(e.planned));
   const outcome: Outcome = summary.failed > 0 ? 'failed' : skippedAs(['drift', 'conflict']) ? 'undecided' : skippedAs(['delete']) ? 'changes' : 'done';

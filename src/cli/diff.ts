@@ -1,8 +1,11 @@
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { CliContext } from './main.js';
-import { endProgress, kindsOption, openSession, outputOption, parseKinds } from './shared.js';
+import { endProgress, warnUnchecked, kindsOption, openSession, outputOption, parseKinds } from './shared.js';
 
 interface DiffFlags {
+  out?: string;
+  validate?: boolean;
   kinds?: string;
   output: 'text' | 'json' | 'markdown';
   adopt?: boolean;
@@ -14,7 +17,9 @@ export function registerDiff(program: Command, ctx: CliContext): void {
     .description('compare the files with PostHog (exit 0 in sync, 2 changes to push, 3 drift or conflicts)')
     .argument('[selectors...]', 'resource files, keys or Kind/key to limit the diff to')
     .addOption(kindsOption())
+    .option('--no-validate', 'skip the checks validate makes (schemas, unknown fields, Hog/HogQL syntax, references) before the first request: for emergencies')
     .addOption(outputOption(['text', 'json', 'markdown'], 'text'))
+    .option('--out <file>', 'also save the plan to this file, for push --plan to apply exactly it')
     .option('--adopt', 'show same-named remote resources as adopted, as push --adopt would')
     .action(async (selectors: string[], flags: DiffFlags, cmd: Command) => {
       const kinds = parseKinds(flags.kinds);
@@ -24,7 +29,8 @@ export function registerDiff(program: Command, ctx: CliContext): void {
         import('../plan/outcome.js'),
         import('../plan/renderers/index.js'),
       ]);
-      const { plan } = await runDiff({ ...session, redactor: ctx.redactor, kinds, env: ctx.io.env, cwd: ctx.io.cwd, timings: ctx.timings, selectors, adopt: flags.adopt === true });
+      warnUnchecked(ctx, flags.validate);
+      const { plan } = await runDiff({ ...session, ...(flags.out ? { out: resolve(ctx.io.cwd, flags.out) } : {}), skipChecks: flags.validate === false, redactor: ctx.redactor, kinds, env: ctx.io.env, cwd: ctx.io.cwd, timings: ctx.timings, selectors, adopt: flags.adopt === true });
       endProgress(ctx.io);
       ctx.io.out(RENDERERS[flags.output](plan, { color: ctx.io.color }));
       ctx.conclude(planOutcome(plan));

@@ -1,5 +1,5 @@
 import { CommanderError } from 'commander';
-import { InterruptedError } from '../errors.js';
+import { InterruptedError, StalePlanError } from '../errors.js';
 import type { Outcome } from '../model.js';
 
 /** The one map from outcomes to exit codes (README "Exit codes"). */
@@ -21,5 +21,7 @@ const SIGNALS: Record<InterruptedError['signal'], number> = { SIGINT: 130, SIGTE
 export function exitCodeOfError(error: unknown): number {
   if (error instanceof CommanderError && error.exitCode === 0) return CODES.done;
   if (error instanceof InterruptedError) return SIGNALS[error.signal];
+  // A reviewed plan that no longer holds is a decision to make again, like drift.
+  if (error instanceof StalePlanError) return CODES.undecided;
   return CODES.failed;
 }

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import type { PullResult } from '../engine/pull.js';
+import { withDependencies } from '../kinds/index.js';
 import type { CliContext } from './main.js';
 import { endProgress, kindsOption, openSession, outputOption, parseKinds } from './shared.js';
 
@@ -21,7 +22,8 @@ export function registerPull(program: Command, ctx: CliContext): void {
     .option('-m, --message <msg>', 'commit message (default: a summary of what changed)')
     .addOption(outputOption(['text', 'json'], 'text'))
     .action(async (flags: PullFlags, cmd: Command) => {
-      const kinds = parseKinds(flags.kinds);
+      // The kinds referenced come too: an insight's file names its variables by key, which need files of their own.
+      const kinds = withDependencies(parseKinds(flags.kinds));
       const session = openSession(ctx, cmd);
       const { runPull } = await import('../engine/pull.js');
       const result = await runPull({

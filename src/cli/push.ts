@@ -1,11 +1,15 @@
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
+import { UsageError } from '../errors.js';
 import { kindsWith } from '../kinds/index.js';
 import type { PushRun } from '../engine/push.js';
 import type { CliContext } from './main.js';
 import { pushText } from './push-report.js';
-import { confirmPlan, endProgress, kindsOption, openSession, outputOption, parseKinds, parsePositiveInt } from './shared.js';
+import { confirmPlan, endProgress, warnUnchecked, kindsOption, openSession, outputOption, parseKinds, parsePositiveInt } from './shared.js';
 
 interface PushFlags {
+  plan?: string;
+  validate?: boolean;
   kinds?: string;
   dryRun?: boolean;
   prune?: boolean;
@@ -24,7 +28,8 @@ export function registerPush(program: Command, ctx: CliContext): void {
     .description('apply the files to PostHog (exit 0 applied, 2 planned deletes left without --prune, 3 drift or conflicts skipped, 1 failures)')
     .argument('[selectors...]', 'resource files, keys or Kind/key to limit the push to')
     .addOption(kindsOption())
-    .option('--dry-run', 'print the plan and send no write')
+    .option('--dry-run', 'print what this push (with these flags) would do, and send nothing')
+    .option('--plan <file>', 'apply exactly the plan saved by diff --out; refuse (exit 3) if anything it covers changed since')
     .option('--prune', 'delete resources whose file was removed (bound in the state only)')
     .option('--force', 'overwrite drift and conflicts with the files')
     .option('--yes', 'do not ask for confirmation (needed when not on a terminal)')
@@ -32,9 +37,11 @@ export function registerPush(program: Command, ctx: CliContext): void {
     .option('--verify', 'then check the health of what it changed (status since the push began); exit 1 if something is failing')
     .option('--rotate-secrets', 'send every secret input written value: ${VAR} again, even if its variable did not change')
     .option('--concurrency <n>', 'parallel writes (default 4, or concurrency in hogsync.yaml)', parsePositiveInt('--concurrency'))
+    .option('--no-validate', 'skip the checks validate makes (schemas, unknown fields, Hog/HogQL syntax, references) before the first request: for emergencies')
     .addOption(outputOption(['text', 'json'], 'text'))
     .action(async (selectors: string[], flags: PushFlags, cmd: Command) => {
       const kinds = parseKinds(flags.kinds);
+      if (flags.plan && (selectors.length > 0 || flags.kinds)) throw new UsageError('--plan applies the saved plan as it is: drop the selectors and --kinds (choose them when making the plan with diff).');
       // --concurrency is for writes; list pages, heavy for PostHog, keep the environment's concurrency.
       const session = openSession(ctx, cmd);
       const [{ runPush }, { RENDERERS }, { planOutcome }] = await Promise.all([
@@ -44,8 +51,11 @@ export function registerPush(program: Command, ctx: CliContext): void {
       ]);
       let written = 0;
       const started = new Date().toISOString();
+      warnUnchecked(ctx, flags.validate);
       const run = await runPush({
         ...session,
+        skipChecks: flags.validate === false,
+        ...(flags.plan ? { planFile: resolve(ctx.io.cwd, flags.plan) } : {}),
         redactor: ctx.redactor,
         signal: ctx.signal,
         kinds,
@@ -72,8 +82,11 @@ export function registerPush(program: Command, ctx: CliContext): void {
           ctx.conclude('failed');
           return;
         }
-        ctx.io.out(flags.output === 'json' ? RENDERERS.json(run.plan) : RENDERERS.text(run.plan, { color: ctx.io.color }));
-        ctx.conclude(planOutcome(run.plan));
+        // A dry run says what this same push would do, flags included.
+        const would = run.preview;
+        if (!would) return ctx.conclude(planOutcome(run.plan));
+        ctx.io.out(flags.output === 'json' ? `${JSON.stringify({ ...pushJson({ ...run, result: would }), dryRun: true }, null, 2)}\n` : `${RENDERERS.text(run.plan, { color: ctx.io.color })}\n${pushText(run.plan, would, true)}`);
+        ctx.conclude(would.outcome);
         return;
       }
       ctx.io.out(flags.output === 'json' ? `${JSON.stringify(pushJson(run), null, 2)}\n` : pushText(run.plan, run.result));

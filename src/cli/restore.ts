@@ -2,9 +2,10 @@ import type { Command } from 'commander';
 import type { RestoreRun } from '../engine/restore.js';
 import type { CliContext } from './main.js';
 import { pushText } from './push-report.js';
-import { confirmPlan, endProgress, kindsOption, openSession, outputOption, parseKinds, parsePositiveInt } from './shared.js';
+import { confirmPlan, endProgress, warnUnchecked, kindsOption, openSession, outputOption, parseKinds, parsePositiveInt } from './shared.js';
 
 interface RestoreFlags {
+  validate?: boolean;
   kinds?: string;
   dryRun?: boolean;
   prune?: boolean;
@@ -28,13 +29,16 @@ export function registerRestore(program: Command, ctx: CliContext): void {
     .option('--yes', 'do not ask for confirmation (needed when not on a terminal)')
     .option('--commit', 'commit the state file afterwards, recording what was restored')
     .option('--concurrency <n>', 'parallel writes (default 4, or concurrency in hogsync.yaml)', parsePositiveInt('--concurrency'))
+    .option('--no-validate', 'skip the checks validate makes (schemas, unknown fields, Hog/HogQL syntax, references) before the first request: for emergencies')
     .addOption(outputOption(['text', 'json'], 'text'))
     .action(async (rev: string, selectors: string[], flags: RestoreFlags, cmd: Command) => {
       const kinds = parseKinds(flags.kinds);
       const session = openSession(ctx, cmd);
       const [{ runRestore }, { RENDERERS }, { planOutcome }] = await Promise.all([import('../engine/restore.js'), import('../plan/renderers/index.js'), import('../plan/outcome.js')]);
+      warnUnchecked(ctx, flags.validate);
       const run = await runRestore({
         ...session,
+        skipChecks: flags.validate === false,
         redactor: ctx.redactor,
         signal: ctx.signal,
         kinds,

@@ -79,3 +79,8 @@ export function confirmPlan(ctx: CliContext, command: string, question: (plan: P
     return /^y(es)?$/i.test((await ctx.io.prompt(question(plan))).trim());
   };
 }
+
+/** --no-validate says what it skips, every time it is used. */
+export function warnUnchecked(ctx: CliContext, validate: boolean | undefined): void {
+  if (validate === false) ctx.io.err('warning: files not checked (--no-validate): schemas, unknown fields, Hog and HogQL syntax, references between files and literal secrets.\n');
+}

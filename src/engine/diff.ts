@@ -5,9 +5,15 @@ import type { PostHogClient } from '../posthog/client.js';
 import type { Redactor } from '../plan/secrets.js';
 import type { Plan } from '../plan/diff.js';
 import { filterPlan } from '../plan/filter.js';
+import { savePlan } from '../plan/saved-plan.js';
+import { writePlanFile } from '../store/plan-file.js';
 import { readPlan } from './read.js';
 
 export interface DiffOptions {
+  /** --no-validate: validate's checks are not run before the first request. */
+  skipChecks?: boolean;
+  /** --out: the plan is saved here for `push --plan` (absolute path). */
+  out?: string;
   /** Told every secret value the run meets, for the output to mask. */
   redactor?: Redactor;
   ws: Workspace;
@@ -28,6 +34,8 @@ export interface DiffRun {
 
 /** diff: files, state and PostHog side by side, classified; nothing is written. */
 export async function runDiff(opts: DiffOptions): Promise<DiffRun> {
-  const { plan: full } = await readPlan({ ...opts, filesFirst: true, assignNew: false });
-  return { plan: filterPlan(full, opts.selectors, { file: (p) => resolve(opts.ws.root, p), selector: (p) => resolve(opts.cwd, p) }) };
+  const { plan: full } = await readPlan({ ...opts, filesFirst: true, assignNew: false, skipChecks: opts.skipChecks === true });
+  const plan = filterPlan(full, opts.selectors, { file: (p) => resolve(opts.ws.root, p), selector: (p) => resolve(opts.cwd, p) });
+  if (opts.out) writePlanFile(opts.out, savePlan(plan, opts.target));
+  return { plan };
 }

@@ -1,16 +1,23 @@
-import { resolve } from 'node:path';
+import { relative, resolve } from 'node:path';
+import { appliedSoFar, applyPlan, checkPlan, settleMs, type ApplyResult, type PushEvent } from '../apply/apply-plan.js';
+import { preview } from '../apply/preview.js';
 import type { Target, Workspace } from '../config/target.js';
+import { ConfigError, StalePlanError } from '../errors.js';
 import type { KindDef } from '../kinds/index.js';
-import type { PostHogClient } from '../posthog/client.js';
-import type { Redactor } from '../plan/secrets.js';
 import type { Plan } from '../plan/diff.js';
 import { filterPlan } from '../plan/filter.js';
-import { appliedSoFar } from '../apply/apply-plan.js';
+import { replayPlan } from '../plan/saved-plan.js';
+import type { Redactor } from '../plan/secrets.js';
+import type { PostHogClient } from '../posthog/client.js';
+import { readPlanFile } from '../store/plan-file.js';
 import { stopIfInterrupted } from './interrupt.js';
 import { readPlan, type Loaded } from './read.js';
-import { applyPlan, checkPlan, settleMs, type ApplyResult, type PushEvent } from '../apply/apply-plan.js';
 
 export interface PushRunOptions {
+  /** --plan: apply exactly the plan saved in this file (absolute path), or refuse if it is out of date. */
+  planFile?: string;
+  /** --no-validate: validate's checks are not run before the first request. */
+  skipChecks?: boolean;
   /** Aborted on SIGINT/SIGTERM. */
   signal?: AbortSignal;
   /** Told every secret value the run meets, for the output to mask. */
@@ -36,6 +43,8 @@ export interface PushRunOptions {
 
 export interface PushRun {
   plan: Plan;
+  /** --dry-run: what the push would do, from the same checked plan. */
+  preview?: ApplyResult;
   /** Absent for --dry-run and when the user declined. */
   result?: ApplyResult;
   declined?: boolean;
@@ -43,7 +52,7 @@ export interface PushRun {
 
 /** push: plan (same differ as diff), check everything, confirm, apply. */
 export async function runPush(opts: PushRunOptions): Promise<PushRun> {
-  const loaded = await readPlan({ ...opts, assignNew: false, lock: !opts.dryRun });
+  const loaded = await readPlan({ ...opts, assignNew: false, lock: !opts.dryRun, filesFirst: true, skipChecks: opts.skipChecks === true });
   try {
     return await applyLoaded(opts, loaded);
   } finally {
@@ -52,13 +61,26 @@ export async function runPush(opts: PushRunOptions): Promise<PushRun> {
 }
 
 async function applyLoaded(opts: PushRunOptions, loaded: Loaded & { plan: Plan }): Promise<PushRun> {
-  const plan = filterPlan(loaded.plan, opts.selectors, { file: (p) => resolve(opts.ws.root, p), selector: (p) => resolve(opts.cwd, p) });
+  const plan = opts.planFile ? reviewed(opts, opts.planFile, loaded.plan) : filterPlan(loaded.plan, opts.selectors, { file: (p) => resolve(opts.ws.root, p), selector: (p) => resolve(opts.cwd, p) });
   const checked = checkPlan({ plan, snapshot: loaded.snapshot, vars: loaded.vars, prune: opts.prune, force: opts.force, ...(opts.redactor ? { redactor: opts.redactor } : {}) });
-  if (opts.dryRun) return { plan };
+  if (opts.dryRun) return { plan, preview: preview(checked) };
   if (checked.ops.length > 0 && opts.confirm && !(await opts.confirm(plan))) return { plan, declined: true };
   const applied = Date.now();
   const result = await applyPlan(checked, { state: loaded.state, client: opts.client, kinds: opts.kinds, concurrency: opts.concurrency, settleMs: settleMs(opts.client), ...(opts.signal ? { signal: opts.signal } : {}), ...(opts.onEvent ? { onEvent: opts.onEvent } : {}) });
   if (opts.timings) opts.timings.applyWall = Date.now() - applied;
   stopIfInterrupted(opts.signal, () => appliedSoFar(result));
   return { plan, result };
+}
+
+/** The saved plan, if it still holds: what it covers, as it is now; nothing it does not cover. */
+function reviewed(opts: PushRunOptions, planFile: string, current: Plan): Plan {
+  const display = relative(opts.cwd, planFile) || planFile;
+  const saved = readPlanFile(planFile, display);
+  const { target } = opts;
+  if (saved.environment !== target.environment || saved.project !== target.project || saved.host !== target.host) {
+    throw new ConfigError(`${display} was made for ${saved.environment} (project ${saved.project} at ${saved.host}), not ${target.environment} (project ${target.project} at ${target.host}): push it with -e ${saved.environment}.`);
+  }
+  const { plan, stale } = replayPlan(saved, current);
+  if (stale.length > 0) throw new StalePlanError(display, stale);
+  return plan;
 }

@@ -11,6 +11,7 @@ import type { VarSources } from '../plan/vars.js';
 import { cleanResourceDirs, readAllResources, readAllResourcesInSlices, type ResourceFile } from '../store/resource-files.js';
 import { StateStore } from '../store/state.js';
 import { confirmMissing } from './confirm-missing.js';
+import { gateFiles } from './gate.js';
 import { fetchRemote } from './fetch-remote.js';
 
 export interface Loaded {
@@ -43,10 +44,13 @@ export interface ReadOptions {
   /** Filled with phase costs in ms: `readFilesCpu`, `fetchWall`, `planCpu` (for benchmarks). */
   timings?: Record<string, number>;
   /**
-   * Read and check every file before the first request (diff promises that a bad file
-   * fails before anything is sent). Otherwise files are read while the first pages travel.
+   * Read every file before the first request and run validate's checks on them (diff, push
+   * and restore promise that a bad file fails before anything is sent). Otherwise (pull)
+   * files are read while the first pages travel.
    */
   filesFirst?: boolean;
+  /** With filesFirst: skip validate's checks (--no-validate); the files' envelopes are still checked. */
+  skipChecks?: boolean;
   /** The command writes the state: hold the environment's lock (pull, push, copy) until release(). */
   lock?: boolean;
   /** Told every secret value the run meets (files' variables, secrets PostHog answers with). */
@@ -83,11 +87,13 @@ export async function readSnapshot(opts: ReadOptions): Promise<Loaded> {
 }
 
 async function readWithState(opts: ReadOptions, state: StateStore, fetched: KindDef[], vars: VarSources, timings: Record<string, number>): Promise<Loaded> {
-  const { ws, client, kinds } = opts;
+  const { ws, client } = opts;
   let files: ResourceFile[] = [];
+  // Files of the kinds referenced too, so that references resolve the same whichever kinds are selected.
   const readFiles = async () => {
     const t = performance.now();
-    if (!opts.localOverride) files = opts.filesFirst ? readAllResources(ws.dir, kinds, ws.root) : await readAllResourcesInSlices(ws.dir, kinds, ws.root);
+    if (!opts.localOverride) files = opts.filesFirst ? readAllResources(ws.dir, fetched, ws.root) : await readAllResourcesInSlices(ws.dir, fetched, ws.root);
+    if (opts.filesFirst && !opts.skipChecks) await gateFiles(files);
     timings.readFilesCpu = performance.now() - t;
   };
   if (opts.filesFirst) await readFiles();
@@ -153,7 +159,7 @@ async function readWithState(opts: ReadOptions, state: StateStore, fetched: Kind
   const local = opts.localOverride ?? files.map((f) => ({ kind: f.kind, key: f.key, file: f.display, spec: f.spec }));
   if (opts.redactor) hideValues(opts.redactor, local, vars);
   builder = new SnapshotBuilder({
-    kinds,
+    kinds: opts.kinds,
     fetched,
     local,
     bindings: (kind) => state.bindings(kind),

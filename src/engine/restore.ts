@@ -2,8 +2,7 @@ import { join, resolve } from 'node:path';
 import { applyPlan, appliedSoFar, checkPlan, settleMs, type ApplyResult, type PushEvent } from '../apply/apply-plan.js';
 import type { Target, Workspace } from '../config/target.js';
 import { FileError, InvalidFilesError } from '../errors.js';
-import type { JsonObject } from '../json.js';
-import type { KindDef } from '../kinds/index.js';
+import { withDependencies, type KindDef } from '../kinds/index.js';
 import type { PostHogClient } from '../posthog/client.js';
 import { computePlan, type Plan } from '../plan/diff.js';
 import { filterPlan } from '../plan/filter.js';
@@ -11,11 +10,14 @@ import type { Redactor } from '../plan/secrets.js';
 import { maxFileBytes } from '../store/file-guard.js';
 import { filesAtCommit, resolveRevision } from '../store/git-files.js';
 import { commitPaths } from '../store/git.js';
-import { parseResource } from '../store/resource-files.js';
+import { parseResource, type ResourceFile } from '../store/resource-files.js';
+import { gateFiles } from './gate.js';
 import { stopIfInterrupted } from './interrupt.js';
 import { readSnapshot } from './read.js';
 
 export interface RestoreOptions {
+  /** --no-validate: validate's checks are not run before the first request. */
+  skipChecks?: boolean;
   ws: Workspace;
   target: Target;
   client: PostHogClient;
@@ -55,7 +57,9 @@ export interface RestoreRun {
 export async function runRestore(opts: RestoreOptions): Promise<RestoreRun> {
   const { ws } = opts;
   const rev = await resolveRevision(ws.root, opts.rev);
-  const local = await filesOf(opts, rev.top, rev.sha);
+  const files = await filesOf(opts, rev.top, rev.sha);
+  if (!opts.skipChecks) await gateFiles(files);
+  const local = files.map((f) => ({ kind: f.kind, key: f.key, file: f.path.slice(ws.root.length + 1), spec: f.spec }));
   const loaded = await readSnapshot({ ...opts, adopt: false, assignNew: false, lock: !opts.dryRun, localOverride: local });
   try {
     const plan = filterPlan(computePlan(loaded.snapshot, opts.target.environment), opts.selectors, {
@@ -84,11 +88,12 @@ export async function runRestore(opts: RestoreOptions): Promise<RestoreRun> {
 }
 
 /** The resource files of commit `sha`, checked like files on disk; every problem at once. */
-async function filesOf(opts: RestoreOptions, top: string, sha: string): Promise<Array<{ kind: KindDef; key: string; file: string; spec: JsonObject }>> {
+async function filesOf(opts: RestoreOptions, top: string, sha: string): Promise<ResourceFile[]> {
   const { ws, kinds } = opts;
-  const byFolder = new Map(kinds.map((k) => [resolve(ws.dir, k.folder), k]));
+  // Files of the kinds referenced too, so that references between files are checked.
+  const byFolder = new Map(withDependencies(kinds).map((k) => [resolve(ws.dir, k.folder), k]));
   const committed = await filesAtCommit(top, sha, [...byFolder.keys()]);
-  const out: Array<{ kind: KindDef; key: string; file: string; spec: JsonObject }> = [];
+  const out: ResourceFile[] = [];
   const problems: string[] = [];
   for (const f of committed) {
     if (!/\.ya?ml$/.test(f.path)) continue;
@@ -99,7 +104,7 @@ async function filesOf(opts: RestoreOptions, top: string, sha: string): Promise<
     try {
       if (Buffer.byteLength(f.text) > maxFileBytes()) throw new FileError(`${display}@${sha.slice(0, 12)}`, `is larger than the ${Math.round(maxFileBytes() / 1024 / 1024)} MB a resource file may be`);
       const file = parseResource(f.text, abs, `${display}@${sha.slice(0, 12)}`, kind);
-      out.push({ kind, key: file.key, file: display, spec: file.spec });
+      out.push(file);
     } catch (error) {
       if (error instanceof FileError) problems.push(error.message);
       else throw error;

@@ -1,3 +1,4 @@
+import { didYouMean as suggest } from '../did-you-mean.js';
 import { UsageError } from '../errors.js';
 import hogFunction from './hog-function.js';
 import insight from './insight.js';
@@ -97,26 +98,4 @@ export function dependencyLevels(kinds: readonly KindDef[] = KINDS): KindDef[][]
     rest = rest.filter((k) => !placed.has(k.kind));
   }
   return levels;
-}
-
-function suggest(input: string, candidates: string[]): string {
-  let best: string | undefined;
-  let bestDistance = Infinity;
-  for (const c of candidates) {
-    const d = levenshtein(input.toLowerCase(), c.toLowerCase());
-    if (d < bestDistance) [best, bestDistance] = [c, d];
-  }
-  return best !== undefined && bestDistance <= Math.max(2, Math.floor(input.length / 3)) ? ` Did you mean "${best}"?` : '';
-}
-
-function levenshtein(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
-    for (let j = 1; j <= b.length; j++) {
-      cur[j] = Math.min((prev[j] ?? 0) + 1, (cur[j - 1] ?? 0) + 1, (prev[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    prev = cur;
-  }
-  return prev[b.length] ?? 0;
 }

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { didYouMean } from '../did-you-mean.js';
 import type { Json } from '../json.js';
 import type { ParsedYaml } from './yaml.js';
 
@@ -50,8 +51,11 @@ function describe(e: ErrorObject, base: string): SchemaProblem {
   const field = at.split('/').pop() || 'value';
   const p = e.params as Record<string, unknown>;
   switch (e.keyword) {
-    case 'additionalProperties':
-      return { pointer: `${at}/${String(p.additionalProperty)}`, atKey: true, message: `unknown field "${String(p.additionalProperty)}"` };
+    case 'additionalProperties': {
+      const name = String(p.additionalProperty);
+      const known = Object.keys((e.parentSchema?.properties as Record<string, unknown> | undefined) ?? {});
+      return { pointer: `${at}/${name}`, atKey: true, message: `unknown field "${name}"${known.length ? `;${didYouMean(name, known).replace(/^ Did/, ' did')}` : ''}`.replace(/;$/, '') };
+    }
     case 'required':
       return { pointer: at, message: `missing required field "${String(p.missingProperty)}"` };
     case 'type':

@@ -184,8 +184,13 @@ describe('push', () => {
       'apiVersion: hogsync/v1\nkind: Insight\nkey: uses-bad\nspec:\n  name: Uses bad\n  query:\n    kind: DataVisualizationNode\n    source:\n      kind: HogQLQuery\n      query: select {variables.bad}\n      variables:\n        bad: {}\n',
     );
     ws.write('posthog/insights/independent.yaml', insightFile('independent', 'Independent'));
-    const r = await ws.run(['push', '--yes', '--output', 'json']);
+    // validate's checks would refuse "Colour" before any request; --no-validate lets PostHog answer.
+    const refused = await ws.run(['push', '--yes']);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/posthog\/insight-variables\/bad\.yaml:6:9: "type" must be one of/);
+    const r = await ws.run(['push', '--yes', '--output', 'json', '--no-validate']);
     expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^warning: files not checked \(--no-validate\)/);
     const doc = JSON.parse(r.stdout);
     const byKey = Object.fromEntries(doc.results.map((e: { key: string }) => [e.key, e]));
     expect(byKey.bad).toMatchObject({ outcome: 'failed', file: 'posthog/insight-variables/bad.yaml', error: { status: 400, code: 'invalid_choice', attr: 'type' } });

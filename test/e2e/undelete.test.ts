@@ -118,14 +118,9 @@ describe('undelete, never re-create, when PostHog still has the resource', () =>
     const variable = 'country';
     const oldId = ws.state().resources[`InsightVariable/${variable}`]?.id;
     expect(oldId).toBeDefined();
-    ws.write(`.removed-${variable}.yaml`, ws.read(`posthog/insight-variables/${variable}.yaml`));
-    rmSync(join(ws.dir, `posthog/insight-variables/${variable}.yaml`));
-    // The insight still references it: prune the variable only.
-    const prune = await ws.run(['push', '--yes', '--prune', `insight-variable/${variable}`]);
-    expect(prune.code, prune.stdout + prune.stderr).toBe(0);
-    expect(emu.project(1)?.insightVariables.find((v) => v.id === oldId)).toBeUndefined();
-
-    ws.write(`posthog/insight-variables/${variable}.yaml`, ws.read(`.removed-${variable}.yaml`));
+    // Deleted in the UI: PostHog deletes variables for good.
+    const res = await fetch(`${emu.url}/api/projects/1/insight_variables/${oldId}/`, { method: 'DELETE', headers: { Authorization: `Bearer ${TEST_KEY}` } });
+    expect(res.status).toBe(204);
     const diff = await ws.run(['diff', '-o', 'json']);
     const changes = diffJson(diff.stdout);
     expect(changes.find((c) => c.key === variable)?.action).toBe('restore');
