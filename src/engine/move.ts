@@ -55,7 +55,8 @@ export interface MoveResult {
  * hogsync mv: a key changes with its file, the references other files make to it, and its
  * binding in every environment's state, so that the next push neither deletes nor creates.
  * Offline: nothing is asked of PostHog. Files are written first, the state files next (each
- * journaled, under its environment's lock), and the old file is removed last.
+ * journaled, under its environment's lock), and the old file is removed last. It runs as one
+ * synchronous stretch, so a SIGINT or SIGTERM is handled only once it is done.
  */
 export function runMove(opts: MoveOptions): MoveResult {
   const { ws, kind, from, to } = opts;
