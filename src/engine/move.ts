@@ -160,7 +160,7 @@ function rebase(s: StateStore, rewrites: Rewrite[], opts: MoveOptions, notes: st
     } else {
       // PostHog's copy differed from the file at the last sync: its hash cannot be renamed offline.
       rebinds.push({ file: r.file, binding: { ...b, local: after } });
-      notes.push(`In ${s.environment}, PostHog's copy of ${r.file.display} differed from the file at the last sync, so its base cannot follow offline: the next diff there shows it changed in PostHog, and "hogsync pull -e ${s.environment}" settles it.`);
+      notes.push(`In ${s.environment}, PostHog's copy of ${r.file.display} differed from the file at the last sync, so its base cannot follow offline: if the next diff there shows it changed in PostHog, "hogsync pull -e ${s.environment}" settles it.`);
     }
   }
   return { rebinds, stale };

@@ -161,6 +161,26 @@ describe('mv', () => {
     expect(ws.exists(VARIABLE)).toBe(true);
   });
 
+  it('says so when a referring file’s PostHog copy was recorded apart from the file: its base cannot follow offline', async () => {
+    const ws = await twoSyncedEnvironments();
+    // As a push records it when PostHog answers with more than the file says: the file's hash apart from PostHog's.
+    const state = JSON.parse(ws.read('.hogsync/state/production.json'));
+    const binding = state.resources['Insight/active-users-by-country-sql'];
+    const posthogs = `sha256:${'f'.repeat(64)}`;
+    state.resources['Insight/active-users-by-country-sql'] = { ...binding, local: binding.base, base: posthogs };
+    ws.write('.hogsync/state/production.json', `${JSON.stringify(state, null, 2)}\n`);
+
+    const mv = await ws.run(['mv', 'insight-variable/country', 'region']);
+    expect(mv.code, mv.stderr).toBe(0);
+    expect(mv.stderr).toBe(`note: In production, PostHog's copy of ${SQL} differed from the file at the last sync, so its base cannot follow offline: if the next diff there shows it changed in PostHog, "hogsync pull -e production" settles it.\n`);
+    const moved = ws.state('production').resources['Insight/active-users-by-country-sql'] as { base: string; local?: string };
+    expect(moved.base).toBe(posthogs);
+    expect(moved.local).toMatch(/^sha256:/);
+    expect(moved.local).not.toBe(binding.base);
+    // Here the file and PostHog's copy are the same once renamed, so diff finds them in sync all the same.
+    for (const env of ['production', 'staging']) expect((await ws.run(['diff', '-e', env])).code, env).toBe(0);
+  });
+
   it('waits for nobody: an environment locked by a running hogsync is refused before anything is written', async () => {
     const ws = await twoSyncedEnvironments();
     // The test runner's parent is alive: its pid in the lock stands for another hogsync at work.
