@@ -1,3 +1,5 @@
+import { cpSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoSeedPath, loadSeed, type Emulator, type SeedDoc } from '../../src/emulator/index.js';
 import { testEmulator, workspace, type Workspace } from '../helpers/e2e.js';
@@ -22,10 +24,12 @@ function seed(): SeedDoc {
   return doc;
 }
 
+const ENVIRONMENTS = { production: { project: 1 }, staging: { project: 2, extra: 'refs:\n  actions:\n    "1": 1\n  integrations:\n    "4821": 4821' } };
+
 /** Production pulled and committed, then copied to staging: both state files bind every key. */
 async function twoSyncedEnvironments(): Promise<Workspace> {
   emu.reset(seed());
-  const ws = await workspace(emu, { environments: { production: { project: 1 }, staging: { project: 2, extra: 'refs:\n  actions:\n    "1": 1\n  integrations:\n    "4821": 4821' } } });
+  const ws = await workspace(emu, { environments: ENVIRONMENTS });
   const pull = await ws.run(['pull', '--commit']);
   expect(pull.code, pull.stderr).toBe(0);
   const copy = await ws.run(['copy', '--from', 'production', '--to', 'staging', '--yes'], SECRET_ENV);
@@ -40,9 +44,22 @@ function writes(): string[] {
   return emu.requests().filter((q) => q.method !== 'GET').map((q) => `${q.method} ${q.path}`);
 }
 
+let synced: Workspace;
+
+/**
+ * The files and state files of `synced` in a workspace of their own, for tests that never
+ * talk to PostHog (mv is offline): the emulator may have moved on since.
+ */
+async function offlineCopy(): Promise<Workspace> {
+  const ws = await workspace(emu, { environments: ENVIRONMENTS, git: false });
+  for (const folder of ['posthog', '.hogsync']) cpSync(join(synced.dir, folder), join(ws.dir, folder), { recursive: true });
+  return ws;
+}
+
 beforeAll(async () => {
   demo = await loadSeed(demoSeedPath());
   emu = await testEmulator({ seed: seed() });
+  synced = await twoSyncedEnvironments();
 });
 afterAll(async () => emu.close());
 
@@ -125,7 +142,7 @@ describe('mv', () => {
   });
 
   it('refuses, in one sentence and changing nothing: an unknown kind, a key without a file, a key taken by a file, a binding or a tombstone, an invalid key', async () => {
-    const ws = await twoSyncedEnvironments();
+    const ws = await offlineCopy();
     // A key bound in staging only (its file was removed and pruned from production's view).
     const staging = JSON.parse(ws.read('.hogsync/state/staging.json'));
     staging.resources['Insight/staging-only'] = { id: 999001, base: `sha256:${'a'.repeat(64)}` };
@@ -151,7 +168,7 @@ describe('mv', () => {
   });
 
   it('refuses to move a key referred to by a file edited since an environment’s last sync, naming it', async () => {
-    const ws = await twoSyncedEnvironments();
+    const ws = await offlineCopy();
     ws.write(SQL, ws.read(SQL).replace('value: GB', 'value: FR'));
     const r = await ws.run(['mv', 'insight-variable/country', 'region', '--output', 'json']);
     expect(r.code).toBe(1);
@@ -182,7 +199,7 @@ describe('mv', () => {
   });
 
   it('waits for nobody: an environment locked by a running hogsync is refused before anything is written', async () => {
-    const ws = await twoSyncedEnvironments();
+    const ws = await offlineCopy();
     // The test runner's parent is alive: its pid in the lock stands for another hogsync at work.
     ws.write('.hogsync/state/staging.lock', `${process.ppid}\n`);
     const r = await ws.run(['mv', 'insight/weekly-active-users', 'wau']);
