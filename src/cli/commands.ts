@@ -13,6 +13,8 @@ import { registerTest } from './test.js';
 import { registerStatus } from './status.js';
 import { registerList } from './list.js';
 import { registerIcons } from './icons.js';
+import { registerMv } from './mv.js';
+import { registerImport } from './import.js';
 
 /** Every command module registers itself here; the order is the order in --help. */
-export const commands: Array<(program: Command, ctx: CliContext) => void> = [registerInit, registerPull, registerDiff, registerPush, registerRestore, registerCopy, registerValidate, registerTest, registerStatus, registerList, registerIcons, registerEmulator, registerDemo];
+export const commands: Array<(program: Command, ctx: CliContext) => void> = [registerInit, registerPull, registerDiff, registerPush, registerRestore, registerCopy, registerMv, registerImport, registerValidate, registerTest, registerStatus, registerList, registerIcons, registerEmulator, registerDemo];

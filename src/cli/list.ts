@@ -36,7 +36,7 @@ export function registerList(program: Command, ctx: CliContext): void {
       const kind = kindByCliName(kindName);
       const session = openSession(ctx, cmd);
       const { getRemote } = await import('../engine/list.js');
-      const { text } = await getRemote({ ...session, kind, ref });
+      const { text } = await getRemote({ ...session, kind, ref, env: ctx.io.env, redactor: ctx.redactor });
       endProgress(ctx.io);
       ctx.io.out(text);
     });

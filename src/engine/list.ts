@@ -4,10 +4,9 @@ import { UsageError } from '../errors.js';
 import type { JsonObject } from '../json.js';
 import { withDependencies, type KindDef } from '../kinds/index.js';
 import type { PostHogClient } from '../posthog/client.js';
-import { fetchRemote } from './fetch-remote.js';
-import { assignKey } from '../plan/keys.js';
-import { IdentityMap } from '../plan/resolver.js';
-import { resourcePath, serializeResource } from '../store/resource-files.js';
+import { fetchOne, freshKey } from './fetch-one.js';
+import type { Redactor } from '../plan/secrets.js';
+import { fileKeys, readAllResources, resourcePath, serializeResource } from '../store/resource-files.js';
 import { StateStore } from '../store/state.js';
 
 export interface ListedResource {
@@ -56,31 +55,23 @@ export async function listRemote(opts: ListOptions): Promise<ListedResource[]> {
  * One remote resource as pull would write it: its key from the state (or the one a pull
  * would give it), references by key. Found by id, key or the kind's lookup fields (an insight's short_id).
  */
-export async function getRemote(opts: ListOptions & { ref: string }): Promise<{ key: string; text: string }> {
+export async function getRemote(opts: ListOptions & { ref: string; env: NodeJS.ProcessEnv; redactor?: Redactor }): Promise<{ key: string; text: string }> {
   const { kind, ws } = opts;
   const state = StateStore.load(ws.stateDir, opts.target.environment, opts.target, ws.root, { journal: false });
   const bound = state.bindings(kind.kind).get(opts.ref);
-  const lookup = bound ? String(bound.id) : opts.ref;
-  const raw = await opts.client
-    .request<JsonObject>({ path: `${kind.apiPath}${encodeURIComponent(lookup)}/`, bucket: kind.rateBucket })
-    .catch((error: unknown) => {
-      if ((error as { status?: number }).status === 404) throw new UsageError(`No ${kind.kind} "${opts.ref}" in ${opts.target.environment}: give its ${['id', ...kind.lookupFields].join(', ')} or its key.`);
-      throw error;
-    });
-  // References (an insight's variables) are written by key: resolve them like pull does.
-  const identities = new IdentityMap();
   const deps = withDependencies([kind]).filter((k) => k !== kind);
-  const remote = await fetchRemote(opts.client, deps);
-  for (const dep of deps) {
-    const keyById = new Map([...state.bindings(dep.kind)].map(([key, b]) => [String(b.id), key]));
-    for (const r of remote.get(dep.kind) ?? []) {
-      const depId = dep.remoteId(r);
-      const spec = dep.toSpec(r, identities);
-      identities.bind(dep.kind, keyById.get(String(depId)) ?? dep.keyHint(r), depId, r, dep.naturalKey(spec, r));
-    }
-  }
-  const spec = kind.toSpec(raw, identities);
-  const id = String(kind.remoteId(raw));
-  const key = [...state.bindings(kind.kind)].find(([, b]) => String(b.id) === id)?.[0] ?? assignKey(kind.keyHint(raw), `${kind.cliName}-${id.slice(0, 8)}`, new Set(state.bindings(kind.kind).keys()));
-  return { key, text: serializeResource(kind, key, spec) };
+  const found = await fetchOne({
+    client: opts.client,
+    kind,
+    ref: bound ? String(bound.id) : opts.ref,
+    state,
+    files: readAllResources(ws.dir, deps, ws.root),
+    vars: { env: opts.env, vars: opts.target.vars },
+    ...(opts.redactor ? { redactor: opts.redactor } : {}),
+  });
+  if (!found) throw new UsageError(`No ${kind.kind} "${opts.ref}" in ${opts.target.environment}: give its ${['id', ...kind.lookupFields].join(', ')} or its key.`);
+  const id = String(found.id);
+  const taken = new Set([...state.bindings(kind.kind).keys(), ...fileKeys(ws, kind)]);
+  const key = [...state.bindings(kind.kind)].find(([, b]) => String(b.id) === id)?.[0] ?? freshKey(kind, found.raw, taken);
+  return { key, text: serializeResource(kind, key, found.spec) };
 }

@@ -23,7 +23,10 @@ export interface RefResolver {
 export interface ManagedRef {
   kind: string;
   key: string;
-  /** JSON Pointer inside the spec, e.g. `/query/source/variables/country`. */
+  /**
+   * JSON Pointer inside the spec, e.g. `/query/source/variables/country`: a mapping entry
+   * named by the key, or a string holding it (hogsync mv rewrites the key there).
+   */
   path: string;
 }
 

@@ -13,9 +13,12 @@ export type JournalEntry =
   | { op: 'pending'; ref: string; pending: PendingCreate }
   | { op: 'settled'; ref: string }
   | { op: 'tombstone'; ref: string; binding: Binding }
-  | { op: 'revived'; ref: string };
+  | { op: 'revived'; ref: string }
+  /** The key changed (hogsync mv): what the state holds under `ref` moves to `to`. */
+  | { op: 'rename'; ref: string; to: string };
 
-const OPS = new Set(['bind', 'unbind', 'pending', 'settled', 'tombstone', 'revived']);
+const OPS = new Set(['bind', 'unbind', 'pending', 'settled', 'tombstone', 'revived', 'rename']);
+const REF = /^[A-Za-z]+\/[a-z0-9][a-z0-9_-]{0,99}$/;
 
 /**
  * `<env>.journal`: every state change of a run, one JSON line each, appended before the
@@ -87,7 +90,8 @@ export class Journal {
 function entryProblem(v: unknown): string | undefined {
   if (!isObject(v)) return 'not an object';
   if (typeof v.op !== 'string' || !OPS.has(v.op)) return `unknown op ${JSON.stringify(v.op ?? null)}`;
-  if (typeof v.ref !== 'string' || !/^[A-Za-z]+\/[a-z0-9][a-z0-9_-]{0,99}$/.test(v.ref)) return 'no Kind/key ref';
+  if (typeof v.ref !== 'string' || !REF.test(v.ref)) return 'no Kind/key ref';
+  if (v.op === 'rename' && (typeof v.to !== 'string' || !REF.test(v.to) || v.to.split('/')[0] !== v.ref.split('/')[0])) return 'a rename without a Kind/key "to" of the same kind';
   if (v.op === 'bind' || v.op === 'tombstone') {
     if (!isObject(v.binding)) return `a ${v.op} without a binding`;
     const problems = checkSchema('state.schema.json', { version: 1, environment: 'x', host: 'x', project: 'x', resources: { [v.ref]: v.binding } });
@@ -110,6 +114,8 @@ function toEntry(v: JsonObject): JournalEntry {
       return { op: 'unbind', ref };
     case 'revived':
       return { op: 'revived', ref };
+    case 'rename':
+      return { op: 'rename', ref, to: v.to as string };
     default:
       return { op: 'settled', ref };
   }

@@ -64,6 +64,11 @@ export function listResourceFiles(
   return { paths, problems };
 }
 
+/** The keys of a kind's files, from their names alone (nothing is read). */
+export function fileKeys(ws: { dir: string; root: string }, kind: KindDef): string[] {
+  return listResourceFiles(ws.dir, kind, ws.root).paths.map((p) => p.replace(/^.*[\\/]/, '').replace(/\.ya?ml$/, ''));
+}
+
 function typeOf(path: string): string | undefined {
   try {
     const st = lstatSync(path);
@@ -171,7 +176,7 @@ export function serializeResource(kind: KindDef, key: string, spec: JsonObject, 
 }
 
 /** A key that YAML would read as a number or boolean (`123`, `1e3`, `true`) is quoted. */
-function quoteKey(key: string): string {
+export function quoteKey(key: string): string {
   return /^[a-z_-]*[a-z_][a-z0-9_-]*$/.test(key) && !/^(true|false|null|yes|no|on|off|y|n)$/.test(key) ? key : `"${key}"`;
 }
 

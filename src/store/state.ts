@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { ConfigError } from '../errors.js';
 import type { Binding, PendingCreate } from '../model.js';
@@ -66,6 +66,36 @@ export class StateStore {
     return store;
   }
 
+  /**
+   * The state of every environment that has one, each as its file is, whichever project it
+   * names: hogsync mv renames a key everywhere, offline, environments that hogsync.yaml no
+   * longer lists included. A journal without a state file (a first run killed before it
+   * wrote one) is refused: its ids would be lost to the rename. `except` leaves one
+   * environment out (the one a command loads for itself).
+   */
+  static loadAll(stateDir: string, root: string, opts: StateLoadOptions & { except?: string } = {}): StateStore[] {
+    let names: string[];
+    try {
+      names = readdirSync(stateDir);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw error;
+    }
+    const stores: StateStore[] = [];
+    for (const name of names.sort()) {
+      const environment = name.replace(/\.(json|journal)$/, '');
+      if (environment === name || environment === opts.except || (name.endsWith('.journal') && names.includes(`${environment}.json`))) continue;
+      const file = join(stateDir, name);
+      const display = relative(root, file) || file;
+      if (name.endsWith('.journal')) {
+        throw new ConfigError(`${display} holds what an interrupted run of environment "${environment}" did, and there is no state file beside it yet: run that command again (-e ${environment}) to finish it first.`);
+      }
+      const doc = parseState(readFileSync(file, 'utf8'), display);
+      stores.push(StateStore.load(stateDir, environment, doc, root, opts));
+    }
+    return stores;
+  }
+
   get environment(): string {
     return this.doc.environment;
   }
@@ -121,6 +151,16 @@ export class StateStore {
     return groupByKind(this.doc.tombstones ?? {}).get(kind) ?? new Map();
   }
 
+  /** What this state holds under `kind/key`, in words for a refusal: a binding, a tombstone or an unconfirmed create. */
+  holds(kind: string, key: string): string | undefined {
+    const bound = this.get(kind, key);
+    if (bound) return `the binding of id ${bound.id}`;
+    const buried = this.doc.tombstones?.[refOf(kind, key)];
+    if (buried) return `the tombstone of deleted id ${buried.id}`;
+    if (this.pending(kind, key)) return 'a create that an interrupted push has not confirmed yet';
+    return undefined;
+  }
+
   bind(kind: string, key: string, binding: Binding): void {
     this.apply({ op: 'bind', ref: refOf(kind, key), binding }, true);
   }
@@ -137,6 +177,14 @@ export class StateStore {
   /** Recorded before a create is sent, so a crash leaves a trace to check before creating again. */
   markPending(kind: string, key: string, pending: PendingCreate): void {
     this.apply({ op: 'pending', ref: refOf(kind, key), pending }, true);
+  }
+
+  /**
+   * The resource's key changed (hogsync mv): its binding, its tombstone and an unconfirmed
+   * create all follow, so that the next push sees the same resource under the new key.
+   */
+  rename(kind: string, from: string, to: string): void {
+    this.apply({ op: 'rename', ref: refOf(kind, from), to: refOf(kind, to) }, true);
   }
 
   settle(kind: string, key: string): void {
@@ -177,12 +225,23 @@ export class StateStore {
       case 'settled':
         if (doc.pending) delete doc.pending[entry.ref];
         break;
+      case 'rename':
+        moveEntry(doc.resources, entry.ref, entry.to);
+        moveEntry(doc.tombstones, entry.ref, entry.to);
+        moveEntry(doc.pending, entry.ref, entry.to);
+        break;
     }
     if (!persist || !this.journaling) return;
     this.journal.append(entry);
     this.unflushed++;
     if (this.unflushed >= this.flushEvery.changes || Date.now() - this.lastFlush >= this.flushEvery.ms) this.flush();
   }
+}
+
+function moveEntry<T>(section: Record<string, T> | undefined, from: string, to: string): void {
+  if (!section || !(from in section)) return;
+  section[to] = section[from] as T;
+  delete section[from];
 }
 
 function groupByKind(refs: Record<string, Binding>): Map<string, Map<string, Binding>> {

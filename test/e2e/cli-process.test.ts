@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoSeedPath, loadSeed, type Emulator } from '../../src/emulator/index.js';
-import { testEmulator, workspace, type Workspace } from '../helpers/e2e.js';
+import { TEST_KEY, testEmulator, workspace, type Workspace } from '../helpers/e2e.js';
 
 /**
  * Every command once as a real process (bin/hogsync.js → dist/), so that what the bulk of
@@ -21,10 +21,10 @@ describe('the real CLI process', () => {
   it('--help lists every command and exits 0', async () => {
     const r = await ws.spawn(['--help']);
     expect(r.code).toBe(0);
-    for (const c of ['init', 'pull', 'diff', 'push', 'copy', 'validate', 'test', 'status', 'list', 'get', 'icons', 'emulator', 'demo']) expect(r.stdout).toContain(`  ${c}`);
+    for (const c of ['init', 'pull', 'diff', 'push', 'copy', 'mv', 'import', 'validate', 'test', 'status', 'list', 'get', 'icons', 'emulator', 'demo']) expect(r.stdout).toContain(`  ${c}`);
   });
 
-  it('pull, validate, diff, push, list, get, status, test, icons, copy and init, each as a process', async () => {
+  it('pull, validate, diff, push, list, get, status, test, icons, copy, mv, import and init, each as a process', async () => {
     const pull = await ws.spawn(['pull', '--commit']);
     expect(pull.code, pull.stderr).toBe(0);
     expect(pull.stdout).toMatch(/Pulled production: .* Committed [0-9a-f]{12}\./);
@@ -57,6 +57,20 @@ describe('the real CLI process', () => {
 
     const copy = await ws.spawn(['copy', '--from', 'production', '--to', 'staging', '--dry-run', '--kinds', 'insight-variable']);
     expect(copy.code, copy.stdout + copy.stderr).toBe(2);
+
+    const mv = await ws.spawn(['mv', 'insight/weekly-active-users', 'wau']);
+    expect([mv.code, mv.stderr]).toEqual([0, '']);
+    expect(mv.stdout).toMatch(/^Moved Insight\/weekly-active-users to wau:/);
+    expect(ws.exists('posthog/insights/wau.yaml')).toBe(true);
+    const made = await fetch(`${emu.url}/api/projects/1/insights/`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${TEST_KEY}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'Made in the UI', query: { kind: 'InsightVizNode', source: { kind: 'TrendsQuery', series: [{ kind: 'EventsNode', event: '$pageview' }] } } }),
+    });
+    const { short_id } = (await made.json()) as { short_id: string };
+    const imported = await ws.spawn(['import', 'insight', short_id]);
+    expect(imported.code, imported.stderr).toBe(0);
+    expect(ws.read('posthog/insights/made-in-the-ui.yaml')).toContain('name: Made in the UI');
 
     const init = await ws.spawn(['init', '-e', 'qa', '--host', emu.url, '--project', '3']);
     expect(init.code, init.stderr).toBe(0);

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { ROOT, runCli } from '../helpers/e2e.js';
 
 const README = readFileSync(join(ROOT, 'README.md'), 'utf8');
-const COMMANDS = ['init', 'pull', 'diff', 'push', 'copy', 'validate', 'test', 'status', 'list', 'icons', 'emulator'];
+const COMMANDS = ['init', 'pull', 'diff', 'push', 'copy', 'mv', 'import', 'validate', 'test', 'status', 'list', 'icons', 'emulator'];
 const GLOBAL = ['--config', '--env', '--host', '--project', '--dir', '--verbose', '--help'];
 
 /** Long option names in a --help text. */

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoSeedPath, loadSeed, type Emulator } from '../../src/emulator/index.js';
 import type { Json } from '../../src/json.js';
 import { checkSchema } from '../../src/store/schemas.js';
-import { testEmulator, workspace, type Workspace } from '../helpers/e2e.js';
+import { TEST_KEY, testEmulator, workspace, type Workspace } from '../helpers/e2e.js';
 
 /** Every JSON document a command prints is described by a schema in schemas/, checked here on real output. */
 
@@ -28,7 +28,7 @@ async function json(args: string[], schema: string, env?: Record<string, string>
 }
 
 describe('JSON output matches its schema', () => {
-  it('pull, diff, push, list, status, validate, test and copy', async () => {
+  it('pull, diff, push, list, status, validate, test, copy, mv and import', async () => {
     const pull = (await json(['pull', '--commit'], 'pull-output.schema.json')) as { resources: unknown[] };
     expect(pull.resources.length).toBeGreaterThan(10);
     ws.write('posthog/insights/weekly-active-users.yaml', ws.read('posthog/insights/weekly-active-users.yaml').replace('name: Weekly active users', 'name: WAU'));
@@ -47,6 +47,17 @@ describe('JSON output matches its schema', () => {
     await json(['copy', '--from', 'production', '--to', 'staging', '--dry-run', '--allow-unmapped-refs'], 'copy-output.schema.json', { HOGSYNC_SECRET_NOTIFY_CRM_OF_SIGNUPS_AUTH_HEADER: 'fake-staging-token' });
     const copied = (await json(['copy', '--from', 'production', '--to', 'staging', '--yes', '--kinds', 'insight-variable'], 'copy-output.schema.json')) as { results: unknown[] };
     expect(copied.results.length).toBeGreaterThan(0);
+    const moved = (await json(['mv', 'insight-variable/country', 'region'], 'mv-output.schema.json')) as { references: unknown[]; environments: unknown[] };
+    expect([moved.references.length, moved.environments.length]).toEqual([1, 2]);
+    // An insight made in PostHog after the pull, imported by its short_id.
+    const made = await fetch(`${emu.url}/api/projects/1/insights/`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${TEST_KEY}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'Made in the UI', query: { kind: 'InsightVizNode', source: { kind: 'TrendsQuery', series: [{ kind: 'EventsNode', event: '$pageview' }] } } }),
+    });
+    const { short_id } = (await made.json()) as { short_id: string };
+    const imported = (await json(['import', 'insight', short_id], 'import-output.schema.json')) as { key: string };
+    expect(imported.key).toBe('made-in-the-ui');
   });
 
   it('an error, whatever the command, as {error: {code, message, data}}', async () => {
