@@ -17,6 +17,7 @@ interface CopyFlags {
   yes?: boolean;
   adopt?: boolean;
   allowUnmappedRefs?: boolean;
+  allowSharedSecret?: boolean;
   concurrency?: number;
   output: 'text' | 'json';
 }
@@ -33,6 +34,7 @@ export function registerCopy(program: Command, ctx: CliContext): void {
     .option('--force', 'overwrite drift and conflicts in the target')
     .option('--yes', 'do not ask for confirmation (needed when not on a terminal)')
     .option('--adopt', 'bind same-named resources in the target instead of creating new ones')
+    .option('--allow-shared-secret', 'copy secrets whose variable both environments read from the same process variable')
     .option('--allow-unmapped-refs', 'copy resources whose action/cohort/integration ids have no mapping, unchanged')
     .option('--concurrency <n>', 'parallel writes (default 4)', parsePositiveInt('--concurrency'))
     .addOption(outputOption(['text', 'json'], 'text'))
@@ -60,6 +62,7 @@ export function registerCopy(program: Command, ctx: CliContext): void {
         adopt: flags.adopt === true,
         dryRun: flags.dryRun === true,
         allowUnmappedRefs: flags.allowUnmappedRefs === true,
+        allowSharedSecret: flags.allowSharedSecret === true,
         concurrency,
         ...(flags.yes || flags.dryRun ? {} : { confirm: confirmPlan(ctx, 'copy', () => `Copy ${flags.from} into ${flags.to}? [y/N] `) }),
       });

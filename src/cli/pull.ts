@@ -39,7 +39,10 @@ export function registerPull(program: Command, ctx: CliContext): void {
       });
       endProgress(ctx.io);
       ctx.io.out(flags.output === 'json' ? `${JSON.stringify(pullJson(result), null, 2)}\n` : pullText(result));
-      if (result.counts.conflict > 0) {
+      if (result.counts.refused > 0) {
+        ctx.io.err(`${result.counts.refused} resource(s) hold ids with no mapping back to the files' environment: those files were left as they are (see the notes above).\n`);
+        ctx.conclude('failed');
+      } else if (result.counts.conflict > 0) {
         ctx.io.err(`${result.counts.conflict} conflict(s): those files were left as they are. Review them, then run "hogsync pull --force" to take PostHog's version or "hogsync push --force" to keep yours.\n`);
         ctx.conclude('undecided');
       }
@@ -54,7 +57,7 @@ function pullJson(r: PullResult) {
 
 function pullText(r: PullResult): string {
   const lines: string[] = [];
-  const mark: Record<string, string> = { added: '+', changed: '~', removed: '-', kept: '=', conflict: '!', unchanged: ' ' };
+  const mark: Record<string, string> = { added: '+', changed: '~', removed: '-', kept: '=', conflict: '!', refused: 'x', unchanged: ' ' };
   // A first pull of a large project would print thousands of lines; the JSON output has them all.
   const shown = r.items.slice(0, MAX_LINES);
   for (const i of shown) lines.push(`${mark[i.action]} ${i.file}${i.note ? `  (${i.note})` : ''}`);

@@ -17,14 +17,15 @@ export function registerValidate(program: Command, ctx: CliContext): void {
     .addOption(outputOption(['text', 'json'], 'text'))
     .action(async (flags: ValidateFlags, cmd: Command) => {
       const kinds = parseKinds(flags.kinds);
-      const [{ resolveWorkspace }, { readCandidates, sortProblems, validateFiles }, { Syntax }] = await Promise.all([
+      const [{ resolveWorkspace }, { readCandidates, sortProblems, validateFiles }, { Syntax }, { overrideProblems }] = await Promise.all([
         import('../config/target.js'),
         import('../store/validate.js'),
         import('../kinds/syntax.js'),
+        import('../engine/gate.js'),
       ]);
       const ws = resolveWorkspace(globalsOf(cmd), ctx.io.cwd);
       const read = readCandidates(ws.dir, kinds, ws.root);
-      const problems = sortProblems([...read.problems, ...validateFiles(read.files, await Syntax.load())]);
+      const problems = sortProblems([...read.problems, ...validateFiles(read.files, await Syntax.load()), ...overrideProblems(ws.config, kinds, read.files)]);
       const total = read.files.length + read.problems.length;
       if (flags.output === 'json') {
         ctx.io.out(`${JSON.stringify({ files: total, problems: problems.map((p) => ({ ...splitWhere(p.where), message: p.message })) }, null, 2)}\n`);

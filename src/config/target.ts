@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { ConfigError } from '../errors.js';
+import type { JsonObject } from '../json.js';
 import { parseRate, POSTHOG_RATE_LIMITS, scaleRateLimits, shareRateLimits, type RateLimitConfig, type RateWindow } from '../posthog/rate-limiter.js';
 import { configRoot, loadConfig, type EnvironmentConfig, type LoadedConfig } from './load.js';
 
@@ -36,7 +37,15 @@ export interface Target {
   project: string;
   apiKeyEnv: string;
   vars: Record<string, string>;
+  /**
+   * The files hold this environment's ids (of actions, cohorts, dashboards, integrations):
+   * the one marked `home`, else the default environment, else the only one.
+   */
+  home: boolean;
+  /** Home id → this environment's id, per type (`actions`, …): empty for the home environment. */
   refs: Record<string, Record<string, string>>;
+  /** `<folder>/<key>` → a JSON merge patch applied to that resource's spec in this environment. */
+  overrides: Record<string, JsonObject>;
   concurrency: number;
   rateLimits: RateLimitConfig;
 }
@@ -94,12 +103,23 @@ export function resolveTarget(ws: Workspace, flags: GlobalFlags, env: NodeJS.Pro
     project,
     apiKeyEnv: cfg.api_key_env ?? DEFAULT_KEY_ENV,
     vars: Object.fromEntries(Object.entries(cfg.vars ?? {}).map(([k, v]) => [k, String(v)])),
+    home: isHome(ws, environment),
     refs: Object.fromEntries(
       Object.entries(cfg.refs ?? {}).map(([type, map]) => [type, Object.fromEntries(Object.entries(map).map(([k, v]) => [k, String(v)]))]),
     ),
+    overrides: (cfg.overrides ?? {}) as Record<string, JsonObject>,
     concurrency: cfg.concurrency ?? DEFAULT_CONCURRENCY,
     rateLimits: rateLimitsOf(cfg.rate_limits, env),
   };
+}
+
+function isHome(ws: Workspace, environment: string): boolean {
+  const config = ws.config?.config;
+  if (!config) return true;
+  const declared = Object.entries(config.environments).find(([, e]) => e.home === true)?.[0];
+  if (declared) return declared === environment;
+  const names = Object.keys(config.environments);
+  return environment === (config.default_environment ?? (names.length === 1 ? names[0] : undefined));
 }
 
 function checkHost(raw: string, insecureHttp: boolean): string {

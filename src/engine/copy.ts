@@ -1,13 +1,15 @@
 import { existsSync } from 'node:fs';
 import type { Target, Workspace } from '../config/target.js';
-import { setValueAt, valueAt, type Json, type JsonObject } from '../json.js';
+import type { JsonObject } from '../json.js';
 import { withDependencies, type KindDef } from '../kinds/index.js';
 import type { PostHogClient } from '../posthog/client.js';
 import type { Redactor } from '../plan/secrets.js';
 import { fetchRemote } from './fetch-remote.js';
 import { computePlan, type Plan } from '../plan/diff.js';
 import { buildSnapshot } from '../plan/snapshot.js';
-import { targetSecrets } from '../plan/secrets.js';
+import { sharedSecrets, targetSecrets } from '../plan/secrets.js';
+import { mapIds } from '../plan/translate.js';
+import { idMapsBetween } from './environments.js';
 import { keepTemplates, type VarSources } from '../plan/vars.js';
 import { readResourceFile, resourcePath, type ResourceFile } from '../store/resource-files.js';
 import { StateStore } from '../store/state.js';
@@ -31,6 +33,8 @@ export interface CopyOptions {
   adopt: boolean;
   dryRun: boolean;
   allowUnmappedRefs: boolean;
+  /** Copy secrets whose variable both environments read from the same process variable. */
+  allowSharedSecret?: boolean;
   concurrency: number;
   confirm?: (plan: Plan) => Promise<boolean>;
   onEvent?: (event: PushEvent) => void;
@@ -66,7 +70,17 @@ export async function runCopy(opts: CopyOptions): Promise<CopyRun> {
   const unmapped: Refusal[] = [];
   const local: Array<{ kind: KindDef; key: string; file: string; spec: JsonObject }> = [];
   for (const item of source) {
-    const mapped = mapForeignRefs(item.kind, item.spec, opts.to.target.refs);
+    const shared = opts.allowSharedSecret ? [] : sharedSecrets(item.kind, item.fileSpec, { env: opts.env, vars: opts.from.target.vars }, { env: opts.env, vars: opts.to.target.vars });
+    if (shared.length > 0) {
+      const { environment: to } = opts.to.target;
+      const { environment: from } = opts.from.target;
+      const reason = shared
+        .map((v) => `secret ${v.input} is set from \${${v.name}}, which ${to} would read from the same process variable as ${from} (${v.variable}): give ${to} its own under environments.${to}.vars (${v.name}: \${${to.toUpperCase()}_${v.name}}), or pass --allow-shared-secret`)
+        .join('; ');
+      refused.push({ kind: item.kind.kind, key: item.key, file: item.file, reason });
+      continue;
+    }
+    const mapped = mapIds(item.kind, item.spec, idMapsBetween(opts.from.target, opts.to.target));
     const problems = mapped.unmapped.map((u) => `${u.type.replace(/s$/, '')} id ${u.id} at ${u.path} has no mapping to ${opts.to.target.environment}`);
     const display = item.file;
     if (problems.length > 0) {
@@ -147,18 +161,3 @@ function readFile(path: string, kind: KindDef, root: string): ResourceFile | und
   }
 }
 
-/** Rewrites ids of unmanaged objects (actions, cohorts, …) with the target's `refs:` mapping. */
-function mapForeignRefs(kind: KindDef, spec: JsonObject, refs: Target['refs']): { spec: JsonObject; unmapped: Array<{ type: string; id: Json; path: string }> } {
-  const out = structuredClone(spec);
-  const unmapped: Array<{ type: string; id: Json; path: string }> = [];
-  for (const ref of kind.foreignRefs(spec)) {
-    const to = refs[ref.type]?.[String(ref.id)];
-    if (to === undefined) {
-      unmapped.push(ref);
-      continue;
-    }
-    const current = valueAt(out, ref.path);
-    setValueAt(out, ref.path, typeof current === 'number' && /^\d+$/.test(to) ? Number(to) : to);
-  }
-  return { spec: out, unmapped };
-}

@@ -2,12 +2,14 @@ import { join } from 'node:path';
 import type { Target, Workspace } from '../config/target.js';
 import type { PostHogClient } from '../posthog/client.js';
 import type { Redactor } from '../plan/secrets.js';
+import type { JsonObject } from '../json.js';
 import { planPull, type PullAction, type PullStep } from '../plan/pull-plan.js';
+import { inverse, mapIds, singular } from '../plan/translate.js';
 import { pullCommitMessage } from '../store/commit-message.js';
 import { checkCommitReady, commitPaths } from '../store/git.js';
 import { stopIfInterrupted } from './interrupt.js';
 import { readSnapshot, type Loaded } from './read.js';
-import { kindByName, type KindDef } from '../kinds/index.js';
+import { kindByName, type ForeignRef, type KindDef } from '../kinds/index.js';
 import { removeResource, resourcePath, writeResources } from '../store/resource-files.js';
 import { WriteAhead } from './write-ahead.js';
 
@@ -46,7 +48,7 @@ export interface PullResult {
   filesWritten: number;
 }
 
-const EMPTY_COUNTS: Record<PullAction, number> = { added: 0, changed: 0, removed: 0, unchanged: 0, kept: 0, conflict: 0 };
+const EMPTY_COUNTS: Record<PullAction, number> = { added: 0, changed: 0, removed: 0, unchanged: 0, kept: 0, conflict: 0, refused: 0 };
 
 /**
  * pull: every remote resource into its file, then the state. Everything is fetched
@@ -56,7 +58,9 @@ const EMPTY_COUNTS: Record<PullAction, number> = { added: 0, changed: 0, removed
 export async function runPull(opts: PullOptions): Promise<PullResult> {
   const { ws } = opts;
   if (opts.commit) await checkCommitReady(ws.root);
-  const ahead = new WriteAhead(ws.dir, new Set(opts.kinds.map((k) => k.kind)));
+  // Files are written ahead only as PostHog sends them: not for an environment whose ids or overrides differ from the files'.
+  const plain = opts.target.home && Object.keys(opts.target.overrides).length === 0;
+  const ahead = new WriteAhead(ws.dir, new Set(plain ? opts.kinds.map((k) => k.kind) : []));
   const loaded = await readSnapshot({ ...opts, adopt: false, assignNew: true, lock: true, onRemote: ahead.observe }).catch((error: unknown) => {
     ahead.rollback();
     throw error;
@@ -74,7 +78,18 @@ export async function runPull(opts: PullOptions): Promise<PullResult> {
 /** Writes what the pull plan decided: files first, the state last. */
 async function settle(opts: PullOptions, loaded: Loaded, ahead: WriteAhead): Promise<PullResult> {
   const { ws, target } = opts;
-  const steps = planPull(loaded.snapshot, { force: opts.force, vars: loaded.vars });
+  const back = target.home ? undefined : inverse(target.refs);
+  const steps = planPull(loaded.snapshot, {
+    force: opts.force,
+    vars: loaded.vars,
+    ...(back
+      ? {
+          toFiles: (kind: KindDef, spec: JsonObject) => mapIds(kind, spec, back),
+          missingMapping: (u: ForeignRef) =>
+            `${singular(u.type)} id ${u.id} (at ${u.path}) has no mapping from ${target.environment} to the files' environment: add "<home id>": ${u.id} under environments.${target.environment}.refs.${u.type} in hogsync.yaml`,
+        }
+      : {}),
+  });
   const { state } = loaded;
 
   const written = Date.now();

@@ -11,6 +11,7 @@ import type { VarSources } from '../plan/vars.js';
 import { cleanResourceDirs, readAllResources, readAllResourcesInSlices, type ResourceFile } from '../store/resource-files.js';
 import { StateStore } from '../store/state.js';
 import { confirmMissing } from './confirm-missing.js';
+import { environmentView } from './environment-view.js';
 import { gateFiles } from './gate.js';
 import { fetchRemote } from './fetch-remote.js';
 
@@ -75,7 +76,7 @@ export async function readSnapshot(opts: ReadOptions): Promise<Loaded> {
   const timings = opts.timings ?? {};
   const fetched = withDependencies(kinds);
   cleanResourceDirs(ws.dir, kinds);
-  const vars: VarSources = { env: opts.env, vars: target.vars };
+  const vars: VarSources = { env: opts.env, vars: target.vars, environment: target.environment };
   const state = StateStore.load(ws.stateDir, target.environment, target, ws.root, { journal: !opts.assignNew });
   if (opts.lock) state.lock();
   try {
@@ -93,7 +94,7 @@ async function readWithState(opts: ReadOptions, state: StateStore, fetched: Kind
   const readFiles = async () => {
     const t = performance.now();
     if (!opts.localOverride) files = opts.filesFirst ? readAllResources(ws.dir, fetched, ws.root) : await readAllResourcesInSlices(ws.dir, fetched, ws.root);
-    if (opts.filesFirst && !opts.skipChecks) await gateFiles(files);
+    if (opts.filesFirst && !opts.skipChecks) await gateFiles(files, fetched, ws.config);
     timings.readFilesCpu = performance.now() - t;
   };
   if (opts.filesFirst) await readFiles();
@@ -156,7 +157,7 @@ async function readWithState(opts: ReadOptions, state: StateStore, fetched: Kind
       throw error;
     }
   }
-  const local = opts.localOverride ?? files.map((f) => ({ kind: f.kind, key: f.key, file: f.display, spec: f.spec }));
+  const local = opts.localOverride ?? environmentView(files, opts.target);
   if (opts.redactor) hideValues(opts.redactor, local, vars);
   builder = new SnapshotBuilder({
     kinds: opts.kinds,

@@ -58,7 +58,7 @@ export async function runRestore(opts: RestoreOptions): Promise<RestoreRun> {
   const { ws } = opts;
   const rev = await resolveRevision(ws.root, opts.rev);
   const files = await filesOf(opts, rev.top, rev.sha);
-  if (!opts.skipChecks) await gateFiles(files);
+  if (!opts.skipChecks) await gateFiles(files, withDependencies(opts.kinds));
   const local = files.map((f) => ({ kind: f.kind, key: f.key, file: f.path.slice(ws.root.length + 1), spec: f.spec }));
   const loaded = await readSnapshot({ ...opts, adopt: false, assignNew: false, lock: !opts.dryRun, localOverride: local });
   try {

@@ -11,6 +11,7 @@ import { invoke, type InvocationResult } from '../posthog/function-endpoints.js'
 import { IdentityMap } from '../plan/resolver.js';
 import { placeholderSecrets, sendSpec, type Redactor } from '../plan/secrets.js';
 import { readResourceFile } from '../store/resource-files.js';
+import { environmentView } from './environment-view.js';
 import { StateStore } from '../store/state.js';
 
 export interface TestRunOptions {
@@ -55,7 +56,9 @@ export async function runHogTest(opts: TestRunOptions): Promise<TestRun> {
     const where = problem.offset !== undefined ? file.parsed.whereIn(`/spec${problem.pointer}`, problem.offset) : file.parsed.where(`/spec${problem.pointer}`);
     throw new FileError(where, problem.message);
   }
-  const resolved = sendSpec(kind, file.key, file.spec, { env: opts.env, vars: opts.target.vars }, undefined, undefined, opts.redactor);
+  // The file in this environment's terms: its ids mapped through refs:, its override applied.
+  const [view] = environmentView([file], opts.target);
+  const resolved = sendSpec(kind, file.key, view?.spec ?? file.spec, { env: opts.env, vars: opts.target.vars, environment: opts.target.environment }, undefined, undefined, opts.redactor);
   if (resolved.missing.length > 0) throw new ConfigError(`Set ${resolved.missing.join(', ')} to run ${file.display}: its inputs use them.`);
   if (resolved.literalSecrets.length > 0) throw new FileError(file.display, `secret input(s) ${resolved.literalSecrets.join(', ')} hold literal values; use value: \${SOME_VAR}`);
 

@@ -5,7 +5,7 @@ import insight from './insight.js';
 import insightVariable from './insight-variable.js';
 import type { Capabilities, KindDef } from './types.js';
 
-export type { Capabilities, CheckContext, KindDef, RefResolver, RemoteId, SecretSlot } from './types.js';
+export type { Capabilities, CheckContext, ForeignRef, KindDef, RefResolver, RemoteId, SecretSlot } from './types.js';
 
 /** Every managed kind. The engine (store, plan, apply) reaches kinds only through this list. */
 export const KINDS: readonly KindDef[] = [insightVariable, insight, hogFunction];

@@ -1,8 +1,10 @@
 import type { JsonObject } from '../json.js';
-import type { KindDef } from '../kinds/index.js';
+import type { ForeignRef, KindDef } from '../kinds/index.js';
 import type { Binding } from '../model.js';
 import { bindingOf, sameBinding } from './binding.js';
 import { classify } from './classify.js';
+import { withoutOverride } from './overrides.js';
+import type { Translated } from './translate.js';
 import type { Entry, Snapshot } from './snapshot.js';
 import { keepTemplates, type VarSources } from './vars.js';
 
@@ -17,7 +19,9 @@ export type PullAction =
   /** Local edit (or local removal) of a resource PostHog did not change: kept for push. */
   | 'kept'
   /** Both sides changed: file left alone (taken from PostHog with --force). */
-  | 'conflict';
+  | 'conflict'
+  /** PostHog's version holds an id with no mapping back to the files' environment: file left alone. */
+  | 'refused';
 
 export interface PullStep {
   kind: KindDef;
@@ -40,11 +44,23 @@ export interface PullStep {
  * since its base is never overwritten unless PostHog did not change, in which case it is
  * kept as it is; when both changed it is a conflict, resolved only by --force.
  */
-export function planPull(snapshot: Snapshot, opts: { force: boolean; vars: VarSources }): PullStep[] {
+export interface PullPlanOptions {
+  force: boolean;
+  vars: VarSources;
+  /**
+   * PostHog's spec in the files' terms (the home environment's ids), for a pull from another
+   * environment; with the ids that have no mapping back.
+   */
+  toFiles?: (kind: KindDef, spec: JsonObject) => Translated;
+  /** How to name the mapping an unmapped id needs, for the note. */
+  missingMapping?: (ref: ForeignRef) => string;
+}
+
+export function planPull(snapshot: Snapshot, opts: PullPlanOptions): PullStep[] {
   return snapshot.entries.map((entry) => step(entry, opts));
 }
 
-function step(entry: Entry, opts: { force: boolean; vars: VarSources }): PullStep {
+function step(entry: Entry, opts: PullPlanOptions): PullStep {
   const { kind, key, local, remote, binding } = entry;
   const s = (action: PullAction, extra: Partial<PullStep> = {}): PullStep => ({ kind, key, action, ...extra });
   // Which variables set the stored secrets stays known: the remote spec already shows them that way.
@@ -52,7 +68,14 @@ function step(entry: Entry, opts: { force: boolean; vars: VarSources }): PullSte
   const bindTo = (hash: string, raw: JsonObject, localHash?: string): Binding => bindingOf(kind, raw, hash, keptSecrets, localHash);
   const take = (action: PullAction) => {
     if (!remote) return s(action);
-    const write = local ? keepTemplates(kind, remote.spec, local.fileSpec, opts.vars) : remote.spec;
+    let write = local ? keepTemplates(kind, remote.spec, local.fileSpec, opts.vars) : remote.spec;
+    // An environment's override is its own exception: the shared file keeps its value.
+    if (local?.override) write = withoutOverride(write, local.override.shared, local.override.patch);
+    if (opts.toFiles) {
+      const back = opts.toFiles(kind, write);
+      if (back.unmapped.length > 0) return s('refused', { note: back.unmapped.map((u) => opts.missingMapping?.(u) ?? `id ${u.id} at ${u.path} has no mapping`).join('; ') });
+      write = back.spec;
+    }
     const text = write === remote.spec && remote.text !== undefined ? { text: remote.text } : {};
     return s(action, { write, ...text, bind: bindTo(remote.hash, remote.raw) });
   };

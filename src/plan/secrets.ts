@@ -1,6 +1,6 @@
 import { canonicalJson, isObject, setValueAt, valueAt, type Json, type JsonObject } from '../json.js';
 import type { KindDef, RefResolver, RemoteId, SecretSlot } from '../kinds/index.js';
-import { lookupVar, substitute, varNames, type VarSources } from './vars.js';
+import { lookupVar, substitute, varNames, varSource, type VarSources } from './vars.js';
 
 // Every rule about secret values lives here, for every kind and every field a kind marks
 // secret (KindDef.secrets): how a file writes them, how they are compared, what is sent,
@@ -130,7 +130,7 @@ export function compareSpec(kind: KindDef, fileSpec: JsonObject, sources: VarSou
       continue;
     }
     // Compared as written (`${VAR}`), but a push will need the value.
-    for (const name of varNames(input.value)) if (lookupVar(name, sources, true) === undefined) unsetSecrets.add(name);
+    for (const name of varNames(input.value)) if (lookupVar(name, sources) === undefined) unsetSecrets.add(varSource(name, sources));
   }
   const missing = [...new Set([...substituteValues(kind, spec, slots, sources), ...unsetSecrets])].sort();
   return { spec: kind.normalize(spec), missing, literalSecrets };
@@ -167,7 +167,7 @@ export function sendSpec(kind: KindDef, key: string, fileSpec: JsonObject, sourc
         literalSecrets.push(slot.name);
         continue;
       }
-      const value = substitute(input.value, (n) => lookupVar(n, sources, true), missing);
+      const value = substitute(input.value, (n) => lookupVar(n, sources), missing);
       redactor?.register(value);
       setValueAt(spec, slot.path, { ...input, value });
       continue;
@@ -181,15 +181,17 @@ export function sendSpec(kind: KindDef, key: string, fileSpec: JsonObject, sourc
       setValueAt(spec, slot.path, { value: held });
       continue;
     }
-    const variable = secretVarName(key, slot.name);
-    const value = sources.env[variable];
+    // This environment's own variable first, then the one for every environment.
+    const names = [...(sources.environment ? [secretVarName(`${sources.environment}_${key}`, slot.name)] : []), secretVarName(key, slot.name)];
+    const variable = names.find((n) => sources.env[n] !== undefined);
+    const value = variable === undefined ? undefined : sources.env[variable];
     if (value !== undefined) {
       redactor?.register(value);
       setValueAt(spec, slot.path, { value });
-    } else unresolved.push({ slot, variable });
+    } else unresolved.push({ slot, variable: names.join(' (or, for every environment, ') + (names.length > 1 ? ')' : '') });
   }
   for (const name of substituteValues(kind, spec, slots, sources)) missing.add(name);
-  return { spec: kind.normalize(spec), missing: [...missing].sort(), literalSecrets, unresolved };
+  return { spec: kind.normalize(spec), missing: [...missing].map((n) => varSource(n, sources)).sort(), literalSecrets, unresolved };
 }
 
 /** Replaces `${VAR}` in every ordinary (non-secret) value; returns the names that had no value. */
@@ -198,9 +200,9 @@ function substituteValues(kind: KindDef, spec: JsonObject, slots: SecretSlot[], 
   for (const path of kind.varPaths(spec)) {
     if (slots.some((s) => path === s.path || path.startsWith(`${s.path}/`))) continue;
     const value = valueAt(spec, path);
-    if (typeof value === 'string' && value.includes('$')) setValueAt(spec, path, substitute(value, (n) => lookupVar(n, sources, false), missing));
+    if (typeof value === 'string' && value.includes('$')) setValueAt(spec, path, substitute(value, (n) => lookupVar(n, sources), missing));
   }
-  return [...missing].sort();
+  return [...missing].map((n) => varSource(n, sources)).sort();
 }
 
 function isReference(value: Json): value is string {
@@ -223,7 +225,8 @@ export function secretRefs(kind: KindDef, fileSpec: JsonObject): SecretRefs {
 
 /**
  * The variable that supplies a secret input PostHog does not hold yet when the file only
- * says `{secret: true}` (a new environment, a copy): HOGSYNC_SECRET_<KEY>_<INPUT>.
+ * says `{secret: true}` (a new environment, a copy): HOGSYNC_SECRET_<ENV>_<KEY>_<INPUT> for
+ * one environment, or HOGSYNC_SECRET_<KEY>_<INPUT> for all.
  */
 function secretVarName(key: string, input: string): string {
   return `HOGSYNC_SECRET_${key}_${input}`.toUpperCase().replace(/[^A-Z0-9_]+/g, '_');
@@ -243,10 +246,7 @@ export function hideValues(redactor: Redactor, specs: Array<{ kind: KindDef; spe
       if (typeof v === 'string' && v.includes('${')) for (const n of varNames(v)) names.add(n);
     }
   }
-  for (const n of names) {
-    redactor.register(lookupVar(n, sources, false));
-    redactor.register(lookupVar(n, sources, true));
-  }
+  for (const n of names) redactor.register(lookupVar(n, sources));
 }
 
 /**
@@ -275,6 +275,28 @@ export function targetSecrets(kind: KindDef, spec: JsonObject, fileSpec: JsonObj
   for (const slot of kind.secrets(out)) {
     const fromFile = fileSpec ? valueAt(fileSpec, slot.path) : undefined;
     if (isObject(fromFile) && fromFile.value !== undefined && isReference(fromFile.value)) setValueAt(out, slot.path, { ...fromFile });
+  }
+  return out;
+}
+
+/**
+ * Secret inputs of a file (set with `value: ${NAME}`) that two environments would read from
+ * the same process variable: in CI that variable holds one environment's secret, so a copy
+ * would put it into the other. Each with the name in the file and the process variable.
+ */
+export function sharedSecrets(kind: KindDef, fileSpec: JsonObject | undefined, from: VarSources, to: VarSources): Array<{ input: string; name: string; variable: string }> {
+  if (!fileSpec) return [];
+  const out: Array<{ input: string; name: string; variable: string }> = [];
+  for (const slot of kind.secrets(fileSpec)) {
+    const input = valueAt(fileSpec, slot.path);
+    if (!isObject(input) || typeof input.value !== 'string') continue;
+    for (const name of varNames(input.value)) {
+      // A value written in hogsync.yaml itself is not a process variable either side could share.
+      const literal = (s: VarSources) => s.vars[name] !== undefined && varNames(s.vars[name] ?? '').length === 0;
+      if (literal(from) || literal(to)) continue;
+      const variable = varSource(name, to);
+      if (variable === varSource(name, from)) out.push({ input: `"${slot.name}"`, name, variable });
+    }
   }
   return out;
 }

@@ -22,6 +22,8 @@ export interface LocalResource {
   literalSecrets: string[];
   /** Secret inputs the file sets from variables (see plan/secrets.ts secretRefs). */
   secretRefs: SecretRefs;
+  /** This environment's `overrides:` entry, and the spec before it (what the shared file holds). */
+  override?: { patch: JsonObject; shared: JsonObject };
 }
 
 /** One key of one kind, with whatever exists of it on each side. */
@@ -54,7 +56,7 @@ export interface SnapshotInput {
   /** Every kind whose remote listing is given (the planned kinds plus what they reference). */
   fetched: readonly KindDef[];
   remote: Map<string, JsonObject[]>;
-  local: Array<{ kind: KindDef; key: string; file: string; spec: JsonObject }>;
+  local: Array<{ kind: KindDef; key: string; file: string; spec: JsonObject; shared?: JsonObject; override?: JsonObject }>;
   bindings: (kind: string) => Map<string, Binding>;
   /** Bindings of resources deleted since they were synced (restored in place when their file comes back). */
   tombstones?: (kind: string) => Map<string, Binding>;
@@ -222,6 +224,7 @@ export class SnapshotBuilder {
       missingVars: resolved.missing,
       literalSecrets: resolved.literalSecrets,
       secretRefs: secretRefs(kind, l.spec),
+      ...(l.override && l.shared ? { override: { patch: l.override, shared: l.shared } } : {}),
     };
   }
 }

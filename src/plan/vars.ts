@@ -8,6 +8,8 @@ export interface VarSources {
   env: Record<string, string | undefined>;
   /** hogsync.yaml `vars:` of the environment; a value may itself name a process variable (`${STAGING_TOKEN}`). */
   vars: Record<string, string>;
+  /** The environment's name, for variables named after it (HOGSYNC_SECRET_<ENV>_…). */
+  environment?: string;
 }
 
 export function varNames(text: string): string[] {
@@ -20,13 +22,23 @@ export function varNames(text: string): string[] {
  * may name a process variable in turn (`ORDER_API_KEY: ${STAGING_ORDER_API_KEY}`), then
  * the process environment. Undefined when neither has it.
  */
-export function lookupVar(name: string, sources: VarSources, _secret: boolean): string | undefined {
+export function lookupVar(name: string, sources: VarSources): string | undefined {
   const configured = sources.vars[name];
   if (configured === undefined) return sources.env[name];
   if (!configured.includes('${')) return configured;
   const missing = new Set<string>();
   const value = substitute(configured, (n) => sources.env[n], missing);
   return missing.size > 0 ? undefined : value;
+}
+
+/**
+ * The variable to set for `${name}` in an environment: the process variable its `vars:`
+ * entry names (`STAGING_ORDER_API_KEY`), or `name` itself when `vars:` has no entry.
+ */
+export function varSource(name: string, sources: VarSources): string {
+  const configured = sources.vars[name];
+  if (configured === undefined) return name;
+  return varNames(configured)[0] ?? name;
 }
 
 /** Replaces every `${NAME}` that `lookup` knows; the names it does not know are added to `missing`. */
@@ -59,7 +71,7 @@ export function keepTemplates(kind: KindDef, remoteSpec: JsonObject, fileSpec: J
     const old = getAt(fileSpec, path);
     if (typeof old !== 'string' || varNames(old).length === 0) continue;
     const missing = new Set<string>();
-    const resolved = substitute(old, (n) => lookupVar(n, sources, false), missing);
+    const resolved = substitute(old, (n) => lookupVar(n, sources), missing);
     if (missing.size === 0 && getAt(out, path) === resolved) setAt(out, path, old);
   }
   return out;

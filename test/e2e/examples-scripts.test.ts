@@ -63,7 +63,7 @@ describe('promote-staging-to-production.yml: one comment, one section per enviro
     });
 
   it('two real plans (what the action’s plan-file holds: diff --output markdown), under one marker, each with its own heading', async () => {
-    const ws = await workspace(emu, { environments: { production: { project: 1 }, staging: { project: 2 } } });
+    const ws = await workspace(emu, { environments: { production: { project: 1 }, staging: { project: 2, extra: 'refs:\n  actions:\n    "1": 11\n  integrations:\n    "4821": 5120' } } });
     expect((await ws.run(['pull'])).code).toBe(0);
     ws.write(WAU, ws.read(WAU).replace('name: Weekly active users', 'name: Weekly active users (v2)'));
     const plans = tempDir('promote-plans');

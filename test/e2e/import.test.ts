@@ -54,21 +54,28 @@ describe('import', () => {
     expect(ws.read(SQL)).toBe(pulled.read(SQL));
     expect(ws.state().resources['Insight/active-users-by-country-sql']).toMatchObject({ id: insight?.id, short_id: insight?.short_id });
 
+    // Until the variables it names are managed too, diff and push refuse the reference, before any request.
+    emu.clearRequests();
+    const early = await ws.run(['diff']);
+    expect(early.code).toBe(1);
+    expect(early.stderr).toMatch(/insight variable "country" has no file under insight-variables\//);
+    expect(emu.requests()).toEqual([]);
+
+    // The variables it names, imported by id: now the insight refers to managed resources.
+    const variable = await ws.run(['import', 'insight-variable', String(country?.id), '--output', 'json']);
+    expect(variable.code, variable.stderr).toBe(0);
+    expect(JSON.parse(variable.stdout)).toMatchObject({ key: 'country', file: 'posthog/insight-variables/country.yaml', written: true, notes: [] });
+    expect(ws.read('posthog/insight-variables/country.yaml')).toBe(pulled.read('posthog/insight-variables/country.yaml'));
+    const minEvents = emu.project(1)?.insightVariables.find((v) => v.code_name === 'min_events');
+    expect((await ws.run(['import', 'insight-variable', String(minEvents?.id)])).code).toBe(0);
     const diff = await diffJson(ws);
     expect(diff.code).toBe(0);
-    expect(diff.doc.summary.unchanged).toBe(1);
+    expect(diff.doc.summary.unchanged).toBe(3);
     expect(diff.changes).toEqual([]);
     emu.clearRequests();
     const push = await ws.run(['push', '--yes', '--prune']);
     expect(push.code, push.stdout + push.stderr).toBe(0);
     expect(writes()).toEqual([]);
-
-    // The variable it names, imported by id: now the insight refers to a managed resource.
-    const variable = await ws.run(['import', 'insight-variable', String(country?.id), '--output', 'json']);
-    expect(variable.code, variable.stderr).toBe(0);
-    expect(JSON.parse(variable.stdout)).toMatchObject({ key: 'country', file: 'posthog/insight-variables/country.yaml', written: true, notes: [] });
-    expect(ws.read('posthog/insight-variables/country.yaml')).toBe(pulled.read('posthog/insight-variables/country.yaml'));
-    expect((await diffJson(ws)).doc.summary.unchanged).toBe(2);
     const again = await ws.run(['import', 'insight', String(insight?.id), '--output', 'json']);
     expect(again.code).toBe(1);
     expect(JSON.parse(again.stdout).error.message).toBe(

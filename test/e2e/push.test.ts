@@ -120,7 +120,7 @@ describe('push', () => {
     expect(r.stderr).toContain('Nothing was pushed');
     expect(r.stderr).toMatch(/CRM_TOKEN is not set \(used by HogFunction\/notify-crm-of-signups/);
     expect(r.stderr).toMatch(/CRM_URL is not set/);
-    expect(r.stderr).toMatch(/new-hook\.yaml: secret input "token" has no value in PostHog yet; set HOGSYNC_SECRET_NEW_HOOK_TOKEN/);
+    expect(r.stderr).toMatch(/new-hook\.yaml: secret input "token" has no value in PostHog yet; set HOGSYNC_SECRET_PRODUCTION_NEW_HOOK_TOKEN \(or, for every environment, HOGSYNC_SECRET_NEW_HOOK_TOKEN\)/);
     expect(writes(emu)).toHaveLength(0);
   });
 

@@ -1,0 +1,38 @@
+import type { Target } from '../config/target.js';
+import { InvalidFilesError } from '../errors.js';
+import type { JsonObject } from '../json.js';
+import type { KindDef } from '../kinds/index.js';
+import { applyOverride } from '../plan/overrides.js';
+import { mapIds, singular } from '../plan/translate.js';
+import type { ResourceFile } from '../store/resource-files.js';
+
+/** A file as one environment sees it: its ids mapped through `refs:`, its `overrides:` entry applied. */
+export interface LocalInput {
+  kind: KindDef;
+  key: string;
+  file: string;
+  spec: JsonObject;
+  /** With an override: the spec before it, which a pull keeps in the shared file. */
+  shared?: JsonObject;
+  override?: JsonObject;
+}
+
+/**
+ * The files in the terms of `target`: files hold the home environment's ids, so another
+ * environment sees them mapped through its `refs:`; an id with no mapping is a problem at
+ * its file:line:col, named with the line to add to hogsync.yaml, before any request.
+ */
+export function environmentView(files: readonly ResourceFile[], target: Target): LocalInput[] {
+  const problems: string[] = [];
+  const out = files.map((f): LocalInput => {
+    const mapped = target.home ? { spec: f.spec, unmapped: [] } : mapIds(f.kind, f.spec, target.refs);
+    for (const u of mapped.unmapped) {
+      problems.push(`${f.parsed.where(`/spec${u.path}`)}: ${singular(u.type)} id ${u.id} has no mapping for ${target.environment}: add "${u.id}": <its id in ${target.environment}> under environments.${target.environment}.refs.${u.type} in hogsync.yaml`);
+    }
+    const override = target.overrides[`${f.kind.folder}/${f.key}`];
+    if (!override) return { kind: f.kind, key: f.key, file: f.display, spec: mapped.spec };
+    return { kind: f.kind, key: f.key, file: f.display, spec: applyOverride(mapped.spec, override), shared: mapped.spec, override };
+  });
+  if (problems.length > 0) throw new InvalidFilesError(problems);
+  return out;
+}
