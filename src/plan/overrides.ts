@@ -19,7 +19,7 @@ function merge(target: Json | undefined, patch: Json): Json {
 }
 
 /** JSON Pointers of the values an override sets or removes (its leaves). */
-export function overriddenPaths(patch: JsonObject, base: (string | number)[] = []): string[] {
+function overriddenPaths(patch: JsonObject, base: (string | number)[] = []): string[] {
   return Object.entries(patch).flatMap(([k, v]) => (isObject(v) && Object.keys(v).length > 0 ? overriddenPaths(v, [...base, k]) : [pointer([...base, k])]));
 }
 
