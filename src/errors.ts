@@ -106,6 +106,25 @@ export class AmbiguousWriteError extends HogsyncError {
 }
 
 /**
+ * A create that PostHog made, whose follow-up update (the file's values, after a create under
+ * others: a variable's name after its code_name) failed. What was made is bound; the next push
+ * sends the update again.
+ */
+export class IncompleteCreateError extends HogsyncError {
+  readonly code = 'incomplete_create';
+  constructor(
+    readonly id: string | number,
+    readonly fields: string[],
+    readonly reason: HogsyncError,
+  ) {
+    super(`created as id ${id}, but setting ${fields.join(', ')} afterwards failed: ${reason.message} Run push again to send it.`);
+  }
+  override data() {
+    return { id: this.id, fields: this.fields, reason: { code: this.reason.code, ...this.reason.data() } };
+  }
+}
+
+/**
  * PostHog answered 2xx with something hogsync cannot use: not JSON (an HTML page), cut off, the
  * wrong shape (a list without `results`, a created object without an id), larger than the size
  * limit, or a list whose pages contradict each other. `problem` never quotes an HTML body.

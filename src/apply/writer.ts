@@ -1,6 +1,6 @@
-import { AmbiguousWriteError, PostHogApiError } from '../errors.js';
+import { AmbiguousWriteError, HogsyncError, IncompleteCreateError, PostHogApiError } from '../errors.js';
 import { canonicalJson, hashJson, isObject, type JsonObject } from '../json.js';
-import type { KindDef, RemoteId } from '../kinds/index.js';
+import { localNatural, type KindDef, type RemoteId } from '../kinds/index.js';
 import type { PendingCreate } from '../model.js';
 import type { PostHogClient } from '../posthog/client.js';
 import { bindingOf } from '../plan/binding.js';
@@ -69,8 +69,17 @@ export class Writer {
   async create(kind: KindDef, key: string, spec: JsonObject, body: JsonObject, secrets: SecretRefs): Promise<WriteResult> {
     const local = hashJson(spec);
     this.sentSpecs.set(`${kind.kind}/${key}`, spec);
-    const sent: PendingCreate = { ...optional('natural', kind.naturalKey(spec)), hash: local, since: new Date().toISOString() };
+    const natural = localNatural(kind, key, spec);
+    const sent: PendingCreate = { ...optional('natural', natural), hash: local, since: new Date().toISOString() };
+    const staged = natural === undefined ? undefined : kind.createAs?.(body, natural);
     this.state.markPending(kind.kind, key, sent);
+    const made = await this.send(kind, key, sent, staged?.create ?? body);
+    const result = await this.finishCreate(kind, key, made.raw, staged?.then, secrets, local);
+    return made.recovered ? { ...result, recovered: true } : result;
+  }
+
+  /** Sends a create until PostHog has made it once: its answer, or what a lookup found after an ambiguous failure. */
+  private async send(kind: KindDef, key: string, sent: PendingCreate, body: JsonObject): Promise<{ raw: JsonObject; recovered: boolean }> {
     for (let attempt = 1; ; attempt++) {
       const sentAt = Date.now();
       try {
@@ -80,17 +89,38 @@ export class Writer {
           throw new AmbiguousWriteError('POST', kind.apiPath, 'the answer did not name the created resource (no id)');
         }
         if (attempt > 1) this.resent.push({ kind, key, sent });
-        return this.bound(kind, key, raw, secrets, local);
+        return { raw, recovered: false };
       } catch (error) {
         if (!(error instanceof AmbiguousWriteError)) {
           this.state.settle(kind.kind, key);
           throw error;
         }
         const found = await this.awaitCreated(kind, sent, mayStillCommit(error) ? sentAt + this.opts.settleMs : Date.now());
-        if (found) return { ...this.bound(kind, key, found, secrets, local), recovered: true };
+        if (found) return { raw: found, recovered: true };
         // Interrupted: the pending record (not settled) lets the next run look again before creating.
         if (attempt >= CREATE_ATTEMPTS || this.opts.signal?.aborted) throw error;
       }
+    }
+  }
+
+  /**
+   * Binds what a create made; where the kind had it created under other values first (so
+   * PostHog derives the right natural key), the update that gives the file's values follows.
+   * Should that update fail, the binding records PostHog's copy apart from the file, so the
+   * next push sends the update again.
+   */
+  private async finishCreate(kind: KindDef, key: string, raw: JsonObject, then: JsonObject | undefined, secrets: SecretRefs, local: string): Promise<WriteResult> {
+    if (!then) return this.bound(kind, key, raw, secrets, local);
+    const id = kind.remoteId(raw);
+    try {
+      const updated = await this.client.request<JsonObject>({ method: 'PATCH', path: `${kind.apiPath}${encodeURIComponent(String(id))}/`, body: then, bucket: kind.rateBucket, expect: 'object' });
+      if (!isObject(updated) || String(kind.remoteId(updated)) !== String(id)) {
+        throw new AmbiguousWriteError('PATCH', `${kind.apiPath}${id}/`, 'the answer was not the updated resource');
+      }
+      return this.bound(kind, key, updated, secrets, local);
+    } catch (error) {
+      this.bound(kind, key, raw, secrets, undefined);
+      throw error instanceof HogsyncError ? new IncompleteCreateError(id, Object.keys(then), error) : error;
     }
   }
 
@@ -181,7 +211,7 @@ export class Writer {
    * Records the remote answer: identity for later references, binding and base in state,
    * and which variables set the secrets it now stores.
    */
-  private bound(kind: KindDef, key: string, raw: JsonObject, secrets: SecretRefs, local: string): WriteResult {
+  private bound(kind: KindDef, key: string, raw: JsonObject, secrets: SecretRefs, local: string | undefined): WriteResult {
     const id = kind.remoteId(raw);
     const spec = remoteSpec(kind, raw, this.identities, { bound: secrets, vault: this.vault });
     this.identities.bind(kind.kind, key, id, raw, kind.naturalKey(spec, raw));

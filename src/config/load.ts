@@ -13,7 +13,7 @@ export interface EnvironmentConfig {
   api_key_env?: string;
   home?: boolean;
   vars?: Record<string, string | number | boolean>;
-  refs?: Record<string, Record<string, number>>;
+  refs?: Record<string, Record<string, number | string>>;
   overrides?: Record<string, Record<string, unknown>>;
   concurrency?: number;
   rate_limits?: { enabled?: boolean; scale?: number; share?: number; insights?: string[]; crud?: string[] };

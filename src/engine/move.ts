@@ -67,6 +67,13 @@ export function runMove(opts: MoveOptions): MoveResult {
   const newPath = resourcePath(ws.dir, kind, to);
   if (!KEY_PATTERN.test(from) || !existsSync(oldPath)) throw new UsageError(`${name} has no file (${display(oldPath)} does not exist): give the key of a file in ${display(dirname(oldPath))}/.`);
   if (from === to) throw new UsageError(`${name} already has the key "${to}": nothing to move.`);
+  if (kind.naturalOfKey) {
+    // The key is what PostHog fixed at create (a code_name, which SQL uses as {variables.<key>}):
+    // moving it would make every environment created later disagree with the SQL that uses it.
+    throw new UsageError(
+      `${name} cannot move: its key is its ${kind.naturalKeyName}, which PostHog fixes when it is created and other resources use by name. Change spec.name to rename it; for another ${kind.naturalKeyName}, add a new file, point its users at it and remove this one.`,
+    );
+  }
   const file = readResourceFile(oldPath, kind, ws.root);
   if (existsSync(newPath)) throw new UsageError(`${display(newPath)} already exists, so "${to}" is taken: choose another key, or remove that file first.`);
 

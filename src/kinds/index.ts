@@ -1,5 +1,6 @@
 import { didYouMean as suggest } from '../did-you-mean.js';
 import { UsageError } from '../errors.js';
+import type { JsonObject } from '../json.js';
 import hogFunction from './hog-function.js';
 import insight from './insight.js';
 import insightVariable from './insight-variable.js';
@@ -28,6 +29,14 @@ export function kindWith(capability: keyof Capabilities): KindDef {
   const [kind, ...more] = kindsWith(capability);
   if (!kind || more.length > 0) throw new Error(`Exactly one kind should offer "${capability}"; found ${kindsWith(capability).length}`);
   return kind;
+}
+
+/**
+ * The natural key a file stands for: its key, where the kind's key is the natural key (a
+ * variable's code_name), else what the spec derives (an insight's name).
+ */
+export function localNatural(kind: KindDef, key: string, spec: JsonObject): string | undefined {
+  return kind.naturalOfKey?.(key) ?? kind.naturalKey(spec);
 }
 
 /** `insight, insight-variable, hog-function`: for help texts. */

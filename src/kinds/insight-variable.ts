@@ -3,8 +3,10 @@ import type { JsonObject } from '../json.js';
 import { dropDefaults, pick, text, trimString } from './normalize.js';
 
 
-// InsightVariableSerializer (posthog-api.md §3.1): id, code_name, created_* are read-only.
-const WRITABLE = ['name', 'type', 'default_value', 'values'] as const;
+// InsightVariableSerializer (posthog-api.md §3.1, §10): id, code_name, created_* are read-only.
+const WRITABLE = ['name', 'type', 'default_value', 'values', 'is_multi', 'values_query', 'values_query_connection_id'] as const;
+/** Fields PostHog keeps for List variables only: it resets them on the other types (`InsightVariableSerializer.validate`). */
+const LIST_ONLY = ['is_multi', 'values_query', 'values_query_connection_id'] as const;
 
 /**
  * PostHog's code_name derivation (§3.2): keep characters that are alphanumeric (Unicode
@@ -19,6 +21,11 @@ export function codeNameOf(name: string): string {
     .toLowerCase();
 }
 
+/** A key that PostHog could have derived as a code_name: `region_2`, but not `region-2`. */
+function isCodeName(key: string): boolean {
+  return key.length > 0 && codeNameOf(key) === key;
+}
+
 function normalize(spec: JsonObject): JsonObject {
   const out = pick(spec, WRITABLE);
   const name = trimString(out.name);
@@ -26,8 +33,14 @@ function normalize(spec: JsonObject): JsonObject {
   // `values` only means something for List variables, where null is stored as [] (§3.1).
   if (out.type === 'List') {
     if (!Array.isArray(out.values)) out.values = [];
-  } else if (out.values === null) delete out.values;
-  return dropDefaults(out, { default_value: null, values: [] });
+    // A blank values query is stored as null, and without one the connection is dropped.
+    if (typeof out.values_query === 'string' && !out.values_query.trim()) out.values_query = null;
+    if (out.values_query === null || out.values_query === undefined) delete out.values_query_connection_id;
+  } else {
+    if (out.values === null) delete out.values;
+    for (const f of LIST_ONLY) delete out[f];
+  }
+  return dropDefaults(out, { default_value: null, values: [], is_multi: false, values_query: null, values_query_connection_id: null });
 }
 
 const insightVariable = defineKind({
@@ -43,13 +56,21 @@ const insightVariable = defineKind({
   // code_name is unique per project, so a second variable with it could never be created.
   autoAdopt: true,
   createOnly: [],
-  fieldOrder: ['name', 'type', 'default_value', 'values'],
+  fieldOrder: ['name', 'type', 'default_value', 'values', 'is_multi', 'values_query', 'values_query_connection_id'],
   schema: 'insight-variable.schema.json',
 
   naturalKeyName: 'code_name',
   remoteId: (raw) => raw.id as string,
   keyHint: (raw) => (typeof raw.code_name === 'string' && raw.code_name ? raw.code_name : text(raw.name)),
   naturalKey: (spec, raw) => (raw ? text(raw.code_name) : codeNameOf(text(spec.name))) || undefined,
+  // The key is the code_name (DESIGN.md "Resource files"): SQL insights use it as {variables.<key>}.
+  naturalOfKey: (key) => (isCodeName(key) ? key : undefined),
+  // PostHog derives code_name from the name at create only, so a variable renamed since is
+  // created under a name that derives its code_name, then renamed (posthog-api.md §3.2).
+  createAs(body, natural) {
+    if (codeNameOf(text(body.name)) === natural) return undefined;
+    return { create: { ...body, name: natural }, then: { name: body.name ?? natural } };
+  },
 
   toSpec: (raw) => normalize(raw),
   normalize,
@@ -57,7 +78,12 @@ const insightVariable = defineKind({
     const body: JsonObject = { ...spec };
     if (mode === 'update') {
       body.default_value ??= null;
-      if (spec.type === 'List') body.values ??= [];
+      if (spec.type === 'List') {
+        body.values ??= [];
+        body.is_multi ??= false;
+        body.values_query ??= null;
+        body.values_query_connection_id ??= null;
+      }
     }
     return body;
   },
@@ -66,7 +92,8 @@ const insightVariable = defineKind({
   varPaths: (spec) => (typeof spec.default_value === 'string' ? ['/default_value'] : []),
   secrets: () => [],
   references: () => [],
-  foreignRefs: () => [],
+  // The data warehouse connection a values query runs against is an id of this project.
+  foreignRefs: (spec) => (typeof spec.values_query_connection_id === 'string' ? [{ type: 'connections', id: spec.values_query_connection_id, path: '/values_query_connection_id' }] : []),
 });
 
 

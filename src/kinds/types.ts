@@ -174,6 +174,18 @@ export interface KindDef {
    * find a resource after an ambiguous create. `raw` is given for the remote side only.
    */
   naturalKey(spec: JsonObject, raw?: JsonObject): string | undefined;
+  /**
+   * For kinds whose key is PostHog's natural key, fixed when the resource is created (a
+   * variable's key is its code_name, which SQL insights use): the natural key a file's key
+   * stands for, or undefined when this key cannot be one. Such a key never moves (`hogsync mv`).
+   */
+  naturalOfKey?(key: string): string | undefined;
+  /**
+   * For kinds where PostHog derives the natural key from another field, once, at create (a
+   * variable's code_name from its name): a create body that makes PostHog derive `natural`,
+   * and the update that then gives the file's values. Undefined when `body` derives it already.
+   */
+  createAs?(body: JsonObject, natural: string): { create: JsonObject; then: JsonObject } | undefined;
   /** Remote object → canonical spec: server-managed fields stripped, defaults normalised, references by key. */
   toSpec(raw: JsonObject, refs: RefResolver): JsonObject;
   /** A spec as written in a file → canonical spec (idempotent; toSpec output is already canonical). */

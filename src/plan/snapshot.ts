@@ -1,5 +1,5 @@
 import { hashJson, type JsonObject } from '../json.js';
-import { dependencyLevels, type KindDef } from '../kinds/index.js';
+import { dependencyLevels, localNatural, type KindDef } from '../kinds/index.js';
 import type { Binding, PendingCreate } from '../model.js';
 import { matchIdentities, type MatchReason, type RemoteEntry } from './identity.js';
 import { IdentityMap } from './resolver.js';
@@ -219,7 +219,7 @@ export class SnapshotBuilder {
       fileSpec: l.spec,
       spec: resolved.spec,
       hash: hashJson(resolved.spec),
-      natural: kind.naturalKey(resolved.spec),
+      natural: localNatural(kind, l.key, resolved.spec),
       pending: this.input.pending(kind.kind, l.key),
       missingVars: resolved.missing,
       literalSecrets: resolved.literalSecrets,

@@ -1,7 +1,7 @@
 import { relative } from 'node:path';
 import { FileError } from '../errors.js';
 import { isObject, valueAt, type Json, type JsonObject } from '../json.js';
-import type { CheckContext, KindDef } from '../kinds/index.js';
+import { localNatural, type CheckContext, type KindDef } from '../kinds/index.js';
 import type { Syntax } from '../kinds/syntax.js';
 import { VAR_NAME, VAR_REFERENCE } from '../kinds/var-syntax.js';
 import { maxFileBytes, readRegularFile } from './file-guard.js';
@@ -44,7 +44,7 @@ export function validateFiles(files: CandidateFile[], syntax: Syntax): Problem[]
     const k = known.get(f.kind.kind) ?? { keys: new Set<string>(), naturals: new Set<string>() };
     known.set(f.kind.kind, k);
     k.keys.add(f.fileKey);
-    const natural = f.kind.naturalKey(spec);
+    const natural = localNatural(f.kind, f.fileKey, spec);
     if (natural !== undefined) k.naturals.add(natural);
   }
   const ctx: CheckContext = { syntax, known: (kind) => known.get(kind) ?? { keys: new Set(), naturals: new Set() } };
@@ -81,7 +81,7 @@ export function validateFiles(files: CandidateFile[], syntax: Syntax): Problem[]
     for (const p of f.kind.check?.(spec, ctx) ?? []) add(`/spec${p.pointer}`, p.message, p.offset !== undefined ? { offset: p.offset } : {});
 
     // Kinds that adopt by natural key cannot have two resources with it (a variable's code_name).
-    const natural = f.kind.autoAdopt ? f.kind.naturalKey(spec) : undefined;
+    const natural = f.kind.autoAdopt ? localNatural(f.kind, f.fileKey, spec) : undefined;
     if (natural !== undefined) {
       const owner = naturalOwners.get(`${f.kind.kind}/${natural}`);
       if (owner) add('/spec/name', `this ${f.kind.kind}'s ${f.kind.naturalKeyName} "${natural}" is also ${owner}'s; PostHog allows one per project`);

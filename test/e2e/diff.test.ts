@@ -123,7 +123,7 @@ describe('diff classification and output', () => {
     const ws = await scenario();
     const r = await ws.run(['diff', '--output', 'json']);
     const doc = JSON.parse(r.stdout);
-    const ajv = new Ajv({ allErrors: true });
+    const ajv = new Ajv({ allErrors: true, allowUnionTypes: true });
     const validate = ajv.compile(JSON.parse(readFileSync(join(ROOT, 'schemas', 'diff-output.schema.json'), 'utf8')));
     expect(validate(doc), JSON.stringify(validate.errors)).toBe(true);
     // The remote side as pull would write it: PostHog's version in a second workspace with the same state (same keys).
@@ -286,7 +286,7 @@ describe('diff output a reviewer can trust (issue "The plan is what gets applied
     const r = await ws.run(['diff', '--output', 'json']);
     golden('review.json', r.stdout);
     const doc = JSON.parse(r.stdout);
-    const ajv = new Ajv({ allErrors: true });
+    const ajv = new Ajv({ allErrors: true, allowUnionTypes: true });
     const validate = ajv.compile(JSON.parse(readFileSync(join(ROOT, 'schemas', 'diff-output.schema.json'), 'utf8')));
     expect(validate(doc), JSON.stringify(validate.errors)).toBe(true);
     expect(doc.missingVars).toEqual(['CRM_WEBHOOK_URL']);

@@ -64,59 +64,53 @@ beforeAll(async () => {
 afterAll(async () => emu.close());
 
 describe('mv', () => {
-  it('moves a referenced variable: its file byte for byte, the insight referring to it, both environments’ bindings; then diff is clean, push sends nothing, and a later edit is an update, not a conflict', async () => {
+  it('moves an insight: its file byte for byte with its comments, both environments’ bindings; then diff is clean, push sends nothing, and a later edit is an update, not a conflict', async () => {
     const ws = await twoSyncedEnvironments();
-    // Comments must survive in both files.
-    ws.write(VARIABLE, ws.read(VARIABLE).replace('key: country\n', 'key: country   # who filters by it\n').replace('spec:\n', '# owned by growth\nspec:\n'));
-    ws.write(SQL, ws.read(SQL).replace('      variables:\n        country:\n', '      variables:\n        # the country picked on the dashboard\n        country:\n'));
-    const [variable, sql] = [ws.read(VARIABLE), ws.read(SQL)];
-    const ids = { production: ws.state('production').resources['InsightVariable/country']?.id, staging: ws.state('staging').resources['InsightVariable/country']?.id };
-    expect(ids.production).toBeDefined();
-    expect(ids.staging).toBeDefined();
+    const FILE = 'posthog/insights/weekly-active-users.yaml';
+    ws.write(FILE, ws.read(FILE).replace('key: weekly-active-users\n', 'key: weekly-active-users   # on the team dashboard\n').replace('spec:\n', '# owned by growth\nspec:\n'));
+    const before = ws.read(FILE);
+    const ids = { production: ws.state('production').resources['Insight/weekly-active-users']?.id, staging: ws.state('staging').resources['Insight/weekly-active-users']?.id };
     expect(ids.staging).not.toBe(ids.production);
 
     emu.clearRequests();
-    const mv = await ws.run(['mv', 'insight-variable/country', 'region']);
+    const mv = await ws.run(['mv', 'insight/weekly-active-users', 'wau']);
     expect(mv.code, mv.stderr).toBe(0);
     expect(emu.requests(), 'mv works offline').toEqual([]);
-    expect(mv.stdout).toContain('posthog/insight-variables/country.yaml → posthog/insight-variables/region.yaml');
-    expect(mv.stdout).toContain(`${SQL}: /query/source/variables/country → region`);
-
-    expect(ws.exists(VARIABLE)).toBe(false);
-    expect(ws.read('posthog/insight-variables/region.yaml')).toBe(variable.replace('key: country   #', 'key: region   #'));
-    expect(ws.read(SQL)).toBe(sql.replace('        country:\n', '        region:\n'));
+    expect(mv.stdout).toContain('posthog/insights/weekly-active-users.yaml → posthog/insights/wau.yaml');
+    expect(ws.exists(FILE)).toBe(false);
+    expect(ws.read('posthog/insights/wau.yaml')).toBe(before.replace('key: weekly-active-users   #', 'key: wau   #'));
     for (const env of ['production', 'staging'] as const) {
       const resources = ws.state(env).resources;
-      expect(resources['InsightVariable/country'], env).toBeUndefined();
-      expect(resources['InsightVariable/region']?.id, env).toBe(ids[env]);
+      expect(resources['Insight/weekly-active-users'], env).toBeUndefined();
+      expect(resources['Insight/wau']?.id, env).toBe(ids[env]);
     }
-
     for (const env of ['production', 'staging']) {
       const diff = await ws.run(['diff', '-e', env, '--output', 'json']);
       expect(diff.code, `${env}: ${diff.stdout}${diff.stderr}`).toBe(0);
-      expect(JSON.parse(diff.stdout).changes).toEqual([]);
     }
 
-    // The insight's recorded base followed its rewritten reference: an edit made now is an
-    // update in each environment, not a conflict, and pushing it re-sends the same variable.
-    ws.write(SQL, ws.read(SQL).replace('name: Active users by country (SQL)', 'name: Active users by region (SQL)'));
+    ws.write('posthog/insights/wau.yaml', ws.read('posthog/insights/wau.yaml').replace(/name: .*/, 'name: WAU'));
     for (const env of ['production', 'staging']) {
       const diff = await ws.run(['diff', '-e', env, '--output', 'json']);
       expect(diff.code, `${env}: ${diff.stdout}${diff.stderr}`).toBe(2);
-      const changes = JSON.parse(diff.stdout).changes as Array<{ key: string; action: string }>;
-      expect(changes.map((c) => `${c.action} ${c.key}`)).toEqual(['update active-users-by-country-sql']);
+      expect((JSON.parse(diff.stdout).changes as Array<{ key: string; action: string }>).map((c) => `${c.action} ${c.key}`)).toEqual(['update wau']);
     }
     emu.clearRequests();
     for (const env of ['production', 'staging']) {
       const push = await ws.run(['push', '-e', env, '--yes', '--prune'], SECRET_ENV);
       expect(push.code, push.stdout + push.stderr).toBe(0);
     }
-    const sqlId = (project: number) => emu.project(project)?.insights.find((i) => i.name === 'Active users by region (SQL)')?.id;
-    expect(writes(), 'one update per environment: no create, no delete').toEqual([`PATCH /api/projects/1/insights/${sqlId(1)}/`, `PATCH /api/projects/2/insights/${sqlId(2)}/`]);
-    for (const [project, env] of [[1, 'production'], [2, 'staging']] as const) {
-      const insight = emu.project(project)?.insights.find((i) => i.name === 'Active users by region (SQL)');
-      expect(Object.keys((insight?.query as { source: { variables: object } }).source.variables), env).toContain(ids[env]);
-    }
+    expect(writes(), 'one update per environment: no create, no delete').toEqual([`PATCH /api/projects/1/insights/${ids.production}/`, `PATCH /api/projects/2/insights/${ids.staging}/`]);
+  });
+
+  it('refuses to move a variable: its key is its code_name, which PostHog fixed at create and SQL insights use as {variables.country}', async () => {
+    const ws = await offlineCopy();
+    const before = [ws.read(VARIABLE), ws.read(SQL), ws.read('.hogsync/state/production.json'), ws.read('.hogsync/state/staging.json')];
+    const r = await ws.run(['mv', 'insight-variable/country', 'region']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^.*insight-variable\/country cannot move: its key is its code_name, which PostHog fixes when it is created and other resources use by name\. Change spec\.name to rename it; for another code_name, add a new file, point its users at it and remove this one\.\n$/);
+    expect([ws.read(VARIABLE), ws.read(SQL), ws.read('.hogsync/state/production.json'), ws.read('.hogsync/state/staging.json')]).toEqual(before);
+    expect(ws.exists('posthog/insight-variables/region.yaml')).toBe(false);
   });
 
   it('--dry-run changes nothing; a move of an insight then leaves diff clean, with no create and no delete', async () => {
@@ -165,37 +159,6 @@ describe('mv', () => {
       expect(r.stderr.trim().split('\n'), args.join(' ')).toHaveLength(1);
     }
     expect(snapshot()).toEqual(before);
-  });
-
-  it('refuses to move a key referred to by a file edited since an environment’s last sync, naming it', async () => {
-    const ws = await offlineCopy();
-    ws.write(SQL, ws.read(SQL).replace('value: GB', 'value: FR'));
-    const r = await ws.run(['mv', 'insight-variable/country', 'region', '--output', 'json']);
-    expect(r.code).toBe(1);
-    const { error } = JSON.parse(r.stdout) as { error: { code: string; message: string } };
-    expect(error.code).toBe('usage');
-    expect(error.message).toContain(`${SQL} (in production) and ${SQL} (in staging) refer to insight-variable/country and changed since the last sync`);
-    expect(ws.exists(VARIABLE)).toBe(true);
-  });
-
-  it('says so when a referring file’s PostHog copy was recorded apart from the file: its base cannot follow offline', async () => {
-    const ws = await twoSyncedEnvironments();
-    // As a push records it when PostHog answers with more than the file says: the file's hash apart from PostHog's.
-    const state = JSON.parse(ws.read('.hogsync/state/production.json'));
-    const binding = state.resources['Insight/active-users-by-country-sql'];
-    const posthogs = `sha256:${'f'.repeat(64)}`;
-    state.resources['Insight/active-users-by-country-sql'] = { ...binding, local: binding.base, base: posthogs };
-    ws.write('.hogsync/state/production.json', `${JSON.stringify(state, null, 2)}\n`);
-
-    const mv = await ws.run(['mv', 'insight-variable/country', 'region']);
-    expect(mv.code, mv.stderr).toBe(0);
-    expect(mv.stderr).toBe(`note: In production, PostHog's copy of ${SQL} differed from the file at the last sync, so its base cannot follow offline: if the next diff there shows it changed in PostHog, "hogsync pull -e production" settles it.\n`);
-    const moved = ws.state('production').resources['Insight/active-users-by-country-sql'] as { base: string; local?: string };
-    expect(moved.base).toBe(posthogs);
-    expect(moved.local).toMatch(/^sha256:/);
-    expect(moved.local).not.toBe(binding.base);
-    // Here the file and PostHog's copy are the same once renamed, so diff finds them in sync all the same.
-    for (const env of ['production', 'staging']) expect((await ws.run(['diff', '-e', env])).code, env).toBe(0);
   });
 
   it('waits for nobody: an environment locked by a running hogsync is refused before anything is written', async () => {
