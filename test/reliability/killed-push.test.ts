@@ -17,8 +17,9 @@ import { committedRepo, duplicates, freshClone, insightFile, liveInsightsByName,
 const COUNT = 80;
 const LATENCY_MS = 50;
 const files = Object.fromEntries(Array.from({ length: COUNT }, (_, i) => [`posthog/insights/k-${i}.yaml`, insightFile(`k-${i}`, `Killed ${i}`)]));
-// Ten kill points spread over the run (after N committed creates), alternating the signal.
-const POINTS = Array.from({ length: 10 }, (_, i) => ({ after: 1 + i * 8, signal: (i % 2 === 0 ? 'SIGKILL' : 'SIGTERM') as NodeJS.Signals }));
+// Ten kill points spread over the run (after N committed creates, the last with a few rounds of
+// writes to go), alternating the signal.
+const POINTS = Array.from({ length: 10 }, (_, i) => ({ after: 1 + i * 7, signal: (i % 2 === 0 ? 'SIGKILL' : 'SIGTERM') as NodeJS.Signals }));
 
 let emu: Emulator;
 beforeAll(async () => {
@@ -35,10 +36,10 @@ describe(`a push of ${COUNT} creates killed after N writes, then pushed again fr
     const ws = await committedRepo(emu, files);
     const push = startCli(ws.dir, ['push', '--yes']);
     const reached = await waitFor(() => created() >= after, 30_000);
+    const atKill = created();
     push.child.kill(signal);
     const killed = await push.done;
     expect(reached, `the push never reached ${after} creates: ${killed.stderr}`).toBe(true);
-    const atKill = created();
     expect(atKill).toBeLessThan(COUNT);
 
     if (signal === 'SIGTERM') {
@@ -49,6 +50,8 @@ describe(`a push of ${COUNT} creates killed after N writes, then pushed again fr
       const bound = new Set(Object.values(state.resources).map((b) => String(b.id)));
       const made = (emu.project(1)?.insights ?? []).map((i) => String(i.id));
       expect(made.filter((id) => !bound.has(id)), 'created but not in the state').toEqual([]);
+      // One sentence, with what was done.
+      expect(killed.stderr).toMatch(new RegExp(`^error: Interrupted by SIGTERM: ${made.length} created, [^\\n]* not sent\\. [^\\n]*\\n$`));
       expect(Object.keys(state.pending ?? {})).toEqual([]);
       expect(ws.exists('.hogsync/state/production.journal')).toBe(false);
       expect(ws.exists('.hogsync/state/production.lock')).toBe(false);
