@@ -269,7 +269,7 @@ export interface MalformedFault {
   path?: string;
 }
 
-export interface RevokedKeyFault {
+interface RevokedKeyFault {
   /** Matching requests that still authenticate before the revocation takes effect (default 0). */
   after?: number;
   /** Methods affected (default: all), e.g. `["POST", "PATCH"]` for a key revoked as the writes begin. */
