@@ -74,7 +74,14 @@ describe('a pull killed with SIGKILL while it writes, then run again', () => {
 
   // After the state was lost, unnamed insights (no natural key) have files that only their
   // content identifies: a killed pull must leave no second file for them either.
-  it('pull after the state was lost: the rerun adds no file and leaves nothing to create', async () => {
+  // Fails today: src/engine/write-ahead.ts WriteAhead.prepare writes a new remote resource's file
+  // ahead unless a binding holds its id or an unbound file has its natural key. An unnamed insight
+  // has no natural key, so once the files are read (`taken` holds their keys) its own file gets a
+  // twin written ahead, `insight-<short_id>-2.yaml`. A pull that completes removes it as a stray;
+  // a pull killed first leaves it, and the rerun keeps it as a file of its own, which push would
+  // create. Fix: skip a remote whose content hash equals that of an unbound local file (the pull
+  // plan pairs them by content, src/plan/identity.ts), as it already skips adoptable natural keys.
+  it.fails('pull after the state was lost: the rerun adds no file and leaves nothing to create', async () => {
     emu.reset(seed());
     const ws = await workspace(emu);
     expect((await ws.run(['pull'])).code).toBe(0);
@@ -83,16 +90,19 @@ describe('a pull killed with SIGKILL while it writes, then run again', () => {
     expect(before).toHaveLength(TOTAL);
     rmSync(join(ws.dir, '.hogsync/state/production.json'));
 
-    emu.setFaults({ latencyPerItemMs: 2 });
+    // The first answers come after the files are read, as they do against a distant PostHog.
+    emu.setFaults({ latencyMs: 300, latencyPerItemMs: 2 });
     emu.clearRequests();
     const pull = startCli(ws.dir, ['pull']);
-    // Killed once the page holding the first unnamed insights has been answered and handled, before the list is complete.
-    const reading = await waitFor(() => emu.requests().some((r) => r.path.endsWith('/insights/') && r.query.offset === '500' && r.status === 200), 30_000);
+    // Killed once the last page (200 unnamed insights, the quickest to serve) has been answered and
+    // handled, while the page before it (500 rows) is still on its way.
+    const reading = await waitFor(() => emu.requests().some((r) => r.path.endsWith('/insights/') && r.query.offset === '1000' && r.status === 200), 30_000);
     await new Promise((r) => setTimeout(r, 150));
     pull.child.kill('SIGKILL');
     await pull.done;
-    emu.setFaults({ latencyPerItemMs: 0 });
+    emu.setFaults({ latencyMs: 0, latencyPerItemMs: 0 });
     expect(reading).toBe(true);
+    expect(ws.exists('.hogsync/state/production.json'), 'the pull finished before it was killed').toBe(false);
 
     const again = await ws.run(['pull']);
     expect(again.code, again.stderr).toBe(0);
