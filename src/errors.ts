@@ -97,6 +97,12 @@ export class AmbiguousWriteError extends HogsyncError {
     readonly method: string,
     readonly path: string,
     readonly reason: string,
+    /**
+     * PostHog may still be working on the write after this error (a timeout, a reset, a 504 from a
+     * gateway that gave up waiting). false: an answer came in full (an unusable 2xx, a 502/503 from
+     * something in front of PostHog), so whatever the write did is done by now.
+     */
+    readonly mayCommitLater = true,
   ) {
     super(`${method} ${path} may or may not have been applied (${reason}); hogsync checks before retrying.`);
   }

@@ -1,9 +1,10 @@
-import { PostHogApiError } from '../errors.js';
+import { PostHogApiError, RedirectError } from '../errors.js';
 
 /**
  * Whether another write may go out. After a 401 the key is no good for anything, after a
- * 403 it may not write that kind, and after an interruption (SIGINT, SIGTERM) nothing new
- * is sent: sending the rest would only collect the same refusal many times over.
+ * 403 it may not write that kind, after a redirect the host is not PostHog's API (or something
+ * in front of it sends writes elsewhere), and after an interruption (SIGINT, SIGTERM) nothing
+ * new is sent: sending the rest would only collect the same refusal many times over.
  */
 export class WriteGate {
   private readonly denied = new Map<string, string>();
@@ -18,6 +19,7 @@ export class WriteGate {
 
   /** Learns from a failed write. */
   observe(kind: string, scope: string, error: unknown): void {
+    if (error instanceof RedirectError) this.denied.set('*', 'not sent: an earlier write was answered with a redirect (see above)');
     if (!(error instanceof PostHogApiError)) return;
     if (error.status === 401) this.denied.set('*', 'not sent: PostHog rejected the API key (401) on an earlier write');
     else if (error.status === 403) this.denied.set(kind, `not sent: the API key may not write ${kind} (403 on an earlier write; it needs the ${scope}:write scope)`);

@@ -86,7 +86,7 @@ export class Writer {
         const raw = await this.client.request<JsonObject>({ method: 'POST', path: kind.apiPath, body, bucket: kind.rateBucket, expect: 'created' });
         // A create succeeded only if its answer names what was created.
         if (!isObject(raw) || kind.remoteId(raw) === undefined || kind.remoteId(raw) === null) {
-          throw new AmbiguousWriteError('POST', kind.apiPath, 'the answer did not name the created resource (no id)');
+          throw new AmbiguousWriteError('POST', kind.apiPath, 'the answer did not name the created resource (no id)', false);
         }
         if (attempt > 1) this.resent.push({ kind, key, sent });
         return { raw, recovered: false };
@@ -95,7 +95,7 @@ export class Writer {
           this.state.settle(kind.kind, key);
           throw error;
         }
-        const found = await this.awaitCreated(kind, sent, mayStillCommit(error) ? sentAt + this.opts.settleMs : Date.now());
+        const found = await this.awaitCreated(kind, sent, error.mayCommitLater ? sentAt + this.opts.settleMs : Date.now());
         if (found) return { raw: found, recovered: true };
         // Interrupted: the pending record (not settled) lets the next run look again before creating.
         if (attempt >= CREATE_ATTEMPTS || this.opts.signal?.aborted) throw error;
@@ -260,16 +260,6 @@ export class Writer {
 /** Top-level fields whose values differ between two specs. */
 function differingFields(a: JsonObject, b: JsonObject): string[] {
   return [...new Set([...Object.keys(a), ...Object.keys(b)])].filter((f) => canonicalJson(a[f] ?? null) !== canonicalJson(b[f] ?? null)).sort();
-}
-
-/**
- * Whether PostHog may still be working on a request after we stopped waiting: a timeout, a
- * reset connection, a gateway timeout (504) or an unreadable answer. A 502 or 503 means the
- * request was turned away in front of PostHog, so one look is enough before sending again
- * (a late commit there is still caught by removeLateDuplicates).
- */
-function mayStillCommit(error: AmbiguousWriteError): boolean {
-  return !/\b50[23]\b/.test(error.reason);
 }
 
 function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {

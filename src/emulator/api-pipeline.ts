@@ -198,7 +198,8 @@ async function dispatch(
 
   const parsed = parseBody(raw, req.headers['content-type']);
   const presented = findPresentedKey(req.headers.authorization, parsed.ok ? parsed.value : undefined, url.searchParams);
-  const key = authenticate(deps.keys, presented);
+  // A revoked key is one PersonalAPIKeyAuthentication no longer finds: the same 401 as an unknown key.
+  const key = authenticate(deps.dice.keyRevoked(method, url.pathname) ? [] : deps.keys, presented);
   entry.key = key.fingerprint;
 
   const effective = (method === 'HEAD' ? 'GET' : method) as Method;

@@ -30,6 +30,8 @@ export function checkFaultPatch(body: Record<string, unknown>): Partial<Faults> 
       if (v !== null) checkMalformed(v);
     } else if (k === 'endlessLists') {
       if (v !== null) checkEndless(v);
+    } else if (k === 'revokedKey') {
+      if (v !== null) checkRevoked(v);
     } else throw new FaultSettingError(`unknown fault setting "${k}"`);
     out[k] = v;
   }
@@ -79,7 +81,13 @@ function checkEndless(v: unknown): void {
   if (r.count !== undefined && !(typeof r.count === 'number' && Number.isInteger(r.count) && r.count >= 0)) throw new FaultSettingError('"endlessLists.count" must be a whole number');
 }
 
-/** The method and path filter shared by the redirect and malformed faults. */
+function checkRevoked(v: unknown): void {
+  const r = record(v, 'revokedKey');
+  if (r.after !== undefined && !(typeof r.after === 'number' && Number.isInteger(r.after) && r.after >= 0)) throw new FaultSettingError('"revokedKey.after" must be a whole number');
+  checkFilter(r, 'revokedKey');
+}
+
+/** The method and path filter shared by the redirect, malformed and revoked-key faults. */
 function matches(filter: { methods?: string[]; path?: string }, method: string, path: string): boolean {
   if (filter.methods && !filter.methods.some((m) => m.toUpperCase() === method)) return false;
   return filter.path === undefined || new RegExp(filter.path).test(path);
@@ -102,7 +110,22 @@ export class FaultDice {
   configure(patch: Partial<Faults>): Faults {
     this.settings = { ...this.settings, ...checkFaultPatch(patch) };
     if ('seed' in patch) this.random = makeRandom(this.settings.seed);
+    if ('revokedKey' in patch) this.authenticated = 0;
     return this.current;
+  }
+
+  /** Matching requests that authenticated since the revoked-key fault was set. */
+  private authenticated = 0;
+
+  /** Whether this request meets a revoked key (counted once per request, at authentication). */
+  keyRevoked(method: string, path: string): boolean {
+    const r = this.settings.revokedKey;
+    if (!r || !matches(r, method, path)) return false;
+    if (this.authenticated < (r.after ?? 0)) {
+      this.authenticated++;
+      return false;
+    }
+    return true;
   }
 
   latencyMs(): number {

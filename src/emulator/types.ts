@@ -223,6 +223,8 @@ export interface Faults {
   commitDelayMs?: number;
   /** Every answer is padded with trailing whitespace (still valid JSON) to at least this many MB. */
   padMb?: number;
+  /** The key is revoked part-way through: later matching requests fail authentication (401). */
+  revokedKey?: RevokedKeyFault | null;
 }
 
 /** Faults whose value is a plain number (the emulator command's flags set these). */
@@ -262,6 +264,15 @@ export interface MalformedFault {
    */
   afterCommit?: boolean;
   /** Methods affected (default: all). */
+  methods?: string[];
+  /** Only paths matching this regular expression (default: every /api path). */
+  path?: string;
+}
+
+interface RevokedKeyFault {
+  /** Matching requests that still authenticate before the revocation takes effect (default 0). */
+  after?: number;
+  /** Methods affected (default: all), e.g. `["POST", "PATCH"]` for a key revoked as the writes begin. */
   methods?: string[];
   /** Only paths matching this regular expression (default: every /api path). */
   path?: string;

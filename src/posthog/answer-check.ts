@@ -108,6 +108,6 @@ export function summarizeBody(text: string, contentType: string | null): string 
  * `problem` must not quote server text unless it went through the client's `redact`.
  */
 export function unusableAnswer(method: string, path: string, status: number, problem: string): AmbiguousWriteError | MalformedAnswerError {
-  if (method === 'POST') return new AmbiguousWriteError(method, path, `the answer could not be read: ${problem}`);
+  if (method === 'POST') return new AmbiguousWriteError(method, path, `the answer could not be read: ${problem}`, false);
   return new MalformedAnswerError(method, path, status, problem);
 }

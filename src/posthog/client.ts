@@ -239,7 +239,8 @@ export class PostHogClient {
       }
       if (retryable && !safe) {
         await response.body?.cancel().catch(() => undefined);
-        throw new AmbiguousWriteError(method, a.display, `HTTP ${status}`);
+        // A 504 is a gateway that stopped waiting: PostHog behind it may still commit.
+        throw new AmbiguousWriteError(method, a.display, `HTTP ${status}`, status === 504);
       }
       throw await this.apiError(response, a, gaveUp);
     }
@@ -277,7 +278,8 @@ export class PostHogClient {
     }
     if (!a.idempotent) {
       this.emit(a, response.status, false);
-      throw new AmbiguousWriteError(a.method, a.display, `the answer could not be read: ${problem}`);
+      // The answer came in full: what the write did, it has done.
+      throw new AmbiguousWriteError(a.method, a.display, `the answer could not be read: ${problem}`, false);
     }
     const gaveUp = retryable ? this.giveUpReason(a) : undefined;
     const retry = retryable && gaveUp === undefined;

@@ -91,6 +91,8 @@ describe('malformed 2xx answers to creates', () => {
     const err = await failure(fastClient(emu.url).request({ method: 'POST', path: 'insight_variables/', body: { name: 'Ghost', type: 'String' }, expect: 'created' }));
     expect(err).toBeInstanceOf(AmbiguousWriteError);
     expect(err.message).toContain('the answer could not be read: not JSON but an HTML page');
+    // The answer came in full: nothing PostHog could still commit later, one lookup settles it.
+    expect((err as AmbiguousWriteError).mayCommitLater).toBe(false);
     expect(posts()).toHaveLength(1);
     expect(variableNames()).toEqual(['Seeded']);
   });

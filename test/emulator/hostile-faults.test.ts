@@ -4,7 +4,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Emulator, Faults } from '../../src/emulator/index.js';
 import { call, DEV_API_KEY, start, trendsQuery } from './helpers.js';
 
-const OFF: Partial<Faults> = { redirect: null, malformed: null, endlessLists: null, echoErrors: false, commitDelayMs: 0, padMb: 0, failRate: 0, seed: 0 };
+const OFF: Partial<Faults> = { redirect: null, malformed: null, endlessLists: null, revokedKey: null, echoErrors: false, commitDelayMs: 0, padMb: 0, failRate: 0, seed: 0 };
 
 let emu: Emulator;
 beforeAll(async () => {
@@ -194,6 +194,22 @@ describe('huge answers fault', () => {
     emu.setFaults({ padMb: 0 });
     expect((await raw('/api/projects/1/insights/')).status).toBe(200);
     expect(emu.requests()[0]?.fault).toBe('padded');
+  });
+});
+
+describe('revoked-key fault', () => {
+  // posthog/auth.py PersonalAPIKeyAuthentication: a deleted key is not found, like a wrong one.
+  it('lets `after` matching requests through, then answers them 401 as for an unknown key', async () => {
+    emu.setFaults({ revokedKey: { after: 1, methods: ['POST'] } });
+    const create = () => raw('/api/projects/1/insight_variables/', { method: 'POST', body: JSON.stringify({ name: `V${variables().length}`, type: 'String' }) });
+    expect((await create()).status).toBe(201);
+    const refused = await create();
+    expect(refused.status).toBe(401);
+    expect(await refused.json()).toEqual({ type: 'authentication_error', code: 'authentication_failed', detail: 'Personal API key found in request Authorization header is invalid.', attr: null });
+    expect(variables()).toHaveLength(1);
+    // Reads are not in the method list.
+    expect((await raw('/api/projects/1/insights/')).status).toBe(200);
+    expect(() => emu.setFaults({ revokedKey: { after: -1 } })).toThrow(/revokedKey.after/);
   });
 });
 

@@ -9,7 +9,7 @@ import { runMain } from '../helpers/in-process.js';
 
 // A pull request can put anything in the repository; a CI job then runs validate, diff
 // (whose output becomes a PR comment), push or pull on it. Each refusal is one sentence
-// naming the file, exit 1, nothing written.
+// naming the file, exit 1, nothing written, within 1 s and 100 MB of a real process.
 
 let emu: Emulator;
 let demo: SeedDoc;
@@ -57,26 +57,53 @@ describe('a billion-laughs bomb in a resource file', () => {
   });
 });
 
+/** One hostile entry in posthog/insights/, and the sentence that must name it. */
+const HOSTILE: Record<string, { file: string; make(ws: Workspace, path: string): void; says: string }> = {
+  'a symbolic link to /dev/zero': { file: 'zero.yaml', make: (_ws, path) => symlinkSync('/dev/zero', path), says: 'is a symbolic link' },
+  'a FIFO named x.yaml': { file: 'x.yaml', make: (_ws, path) => execFileSync('mkfifo', [path]), says: 'is a named pipe (FIFO), not a regular file' },
+  'a symbolic link leaving the repository': {
+    file: 'leak.yaml',
+    make: (ws, path) => {
+      const outside = join(ws.dir, '..', `${ws.dir.split('/').pop()}-secret.yaml`);
+      writeFileSync(outside, `apiVersion: hogsync/v1\nkind: Insight\nkey: leak\nspec:\n  name: ${SECRET}\n`);
+      dirs.push(outside);
+      symlinkSync(outside, path);
+    },
+    says: 'is a symbolic link',
+  },
+  'a 50 MB file': { file: 'huge.yaml', make: (_ws, path) => writeFileSync(path, `# ${'x'.repeat(50 * 1024 * 1024)}\n`), says: 'is 50 MB, above the 5 MB limit for one file' },
+};
+const COMMANDS = [['diff'], ['push', '--yes'], ['pull']];
+const cases = Object.keys(HOSTILE).flatMap((what) => COMMANDS.map((args) => ({ what, args })));
+
 describe('links, special files and large files', () => {
-  it('are refused before the first request by pull, diff and push, naming each file and never showing what a link points to', async () => {
+  // Real processes: a FIFO opened by mistake would block, /dev/zero would fill memory; the
+  // timings file gives the process's own wall time and peak RSS.
+  it.each(cases)('$what is refused by $args.0 within 1 s and 100 MB, naming it, and nothing is written', async ({ what, args }) => {
+    const hostile = HOSTILE[what] as (typeof HOSTILE)[string];
     const ws = await repo({ 'posthog/insights/ok.yaml': 'apiVersion: hogsync/v1\nkind: Insight\nkey: ok\nspec:\n  name: OK\n' });
-    const outside = join(ws.dir, '..', `${ws.dir.split('/').pop()}-secret.yaml`);
-    writeFileSync(outside, `apiVersion: hogsync/v1\nkind: Insight\nkey: leak\nspec:\n  name: ${SECRET}\n`);
-    dirs.push(outside);
-    const folder = join(ws.dir, 'posthog', 'insights');
-    symlinkSync(outside, join(folder, 'leak.yaml'));
-    symlinkSync('/dev/zero', join(folder, 'zero.yaml'));
-    execFileSync('mkfifo', [join(folder, 'pipe.yaml')]);
-    writeFileSync(join(folder, 'huge.yaml'), `# ${'x'.repeat(6 * 1024 * 1024)}\n`);
+    hostile.make(ws, join(ws.dir, 'posthog', 'insights', hostile.file));
+    emu.clearRequests();
+    const timings = join(ws.dir, 'timings.json');
+    const r = await ws.spawn(args, { HOGSYNC_TIMINGS: timings });
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.stderr).toContain(`posthog/insights/${hostile.file}: ${hostile.says}`);
+    expect(`${r.stdout}${r.stderr}`).not.toContain(SECRET);
+    const cost = JSON.parse(readFileSync(timings, 'utf8')) as { wallMs: number; maxRssMb: number };
+    expect(cost.wallMs).toBeLessThan(1000);
+    expect(cost.maxRssMb).toBeLessThan(100);
+    expect(emu.requests().filter((q) => q.method !== 'GET')).toEqual([]);
+    expect(ws.exists('.hogsync/state/production.json')).toBe(false);
+  });
+
+  it('are all named at once, before the first request, by pull, diff and push', async () => {
+    const ws = await repo({ 'posthog/insights/ok.yaml': 'apiVersion: hogsync/v1\nkind: Insight\nkey: ok\nspec:\n  name: OK\n' });
+    for (const hostile of Object.values(HOSTILE)) hostile.make(ws, join(ws.dir, 'posthog', 'insights', hostile.file));
     for (const args of [['pull'], ['diff', '--output', 'markdown'], ['push', '--yes']]) {
       emu.clearRequests();
-      // A subprocess: a FIFO read in this process would block the test runner itself.
       const r = await ws.run(args);
       expect(r.code, args.join(' ')).toBe(1);
-      expect(r.stderr).toContain('posthog/insights/huge.yaml: is 6 MB, above the 5 MB limit for one file');
-      expect(r.stderr).toContain('posthog/insights/leak.yaml: is a symbolic link');
-      expect(r.stderr).toContain('posthog/insights/pipe.yaml: is a named pipe (FIFO), not a regular file');
-      expect(r.stderr).toContain('posthog/insights/zero.yaml: is a symbolic link');
+      for (const hostile of Object.values(HOSTILE)) expect(r.stderr).toContain(`posthog/insights/${hostile.file}: ${hostile.says}`);
       expect(`${r.stdout}${r.stderr}`).not.toContain(SECRET);
       expect(emu.requests()).toEqual([]);
     }
