@@ -270,7 +270,7 @@ async function write(p: Prepared, ctx: WriteContext): Promise<boolean> {
     emit(eventFor(op, op.type === 'adopt' ? 'adopted' : 'updated', { id: r.id, ...(note.length ? { reason: note[0] } : {}) }));
     return true;
   } catch (error) {
-    ctx.gate.observe(kind.kind, kind.scope, error);
+    ctx.gate.observe(kind.kind, error);
     emit(eventFor(op, 'failed', { error: describeError(error) }));
     return false;
   }
@@ -285,7 +285,7 @@ async function remove(op: Op, ctx: WriteContext): Promise<void> {
     await ctx.writer.delete(kind, key, id);
     ctx.emit(ctx.eventFor(op, 'deleted'));
   } catch (error) {
-    ctx.gate.observe(kind.kind, kind.scope, error);
+    ctx.gate.observe(kind.kind, error);
     ctx.emit(ctx.eventFor(op, 'failed', { error: describeError(error) }));
   }
 }

@@ -18,10 +18,10 @@ export class WriteGate {
   }
 
   /** Learns from a failed write. */
-  observe(kind: string, scope: string, error: unknown): void {
+  observe(kind: string, error: unknown): void {
     if (error instanceof RedirectError) this.denied.set('*', 'not sent: an earlier write was answered with a redirect (see above)');
     if (!(error instanceof PostHogApiError)) return;
     if (error.status === 401) this.denied.set('*', 'not sent: PostHog rejected the API key (401) on an earlier write');
-    else if (error.status === 403) this.denied.set(kind, `not sent: the API key may not write ${kind} (403 on an earlier write; it needs the ${scope}:write scope)`);
+    else if (error.status === 403) this.denied.set(kind, `not sent: the API key may not write ${kind} (403 on an earlier write, above)`);
   }
 }

@@ -3,15 +3,38 @@ import type { Plan } from '../plan/diff.js';
 
 const MARK: Record<PushEvent['outcome'], string> = { created: '+', restored: '^', updated: '~', adopted: '~', deleted: '-', reordered: '↕', skipped: '!', failed: 'x' };
 
-/** Per-resource results of push and copy (or, for a dry run, what they would do), then a one-line summary. */
+/** How many resources a grouped line names before it counts the rest. */
+const NAMED = 3;
+
+/**
+ * Per-resource results of push and copy (or, for a dry run, what they would do), then a
+ * one-line summary. A refusal that is about the key rather than the resource (401, 403), and
+ * a reason shared by several skipped writes, is printed once with the resources it concerns:
+ * a revoked key fills no screen with the same sentence.
+ */
 export function pushText(plan: Plan, r: ApplyResult, dryRun = false): string {
-  const lines = r.events.map((e) => {
-    const what = e.key === '*' ? e.kind : `${e.kind}/${e.key}`;
-    const id = e.id !== undefined ? ` (id ${e.id})` : '';
-    const why = e.error ? `: ${e.error.message}` : e.reason ? `: ${e.reason}` : '';
-    const file = e.file && e.outcome === 'failed' ? ` [${e.file}]` : '';
-    const verb = dryRun && e.outcome !== 'skipped' && e.outcome !== 'failed' ? `would be ${e.outcome}` : e.outcome === 'failed' && dryRun ? 'would fail' : e.outcome;
-    return `${MARK[e.outcome]} ${verb} ${what}${id}${why}${file}`;
+  const groups = new Map<string, PushEvent[]>();
+  const order: Array<PushEvent | string> = [];
+  for (const e of r.events) {
+    const group = groupOf(e);
+    if (group === undefined) {
+      order.push(e);
+      continue;
+    }
+    const members = groups.get(group);
+    if (members) members.push(e);
+    else (groups.set(group, [e]), order.push(group));
+  }
+  const lines = order.map((item) => {
+    if (typeof item !== 'string') return eventLine(item, dryRun);
+    const members = groups.get(item) ?? [];
+    const [first] = members;
+    if (!first) return '';
+    if (members.length === 1) return eventLine(first, dryRun);
+    const names = members.map((e) => `${e.kind}/${e.key}`);
+    const shown = names.length > NAMED + 1 ? `${names.slice(0, NAMED).join(', ')} and ${names.length - NAMED} more` : `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`;
+    const verb = first.outcome === 'failed' ? (dryRun ? 'would fail' : 'failed') : first.outcome;
+    return `${MARK[first.outcome]} ${verb} ${members.length} writes (${shown}): ${first.error?.message ?? first.reason ?? ''}`;
   });
   const s = r.summary;
   lines.push(
@@ -20,4 +43,20 @@ export function pushText(plan: Plan, r: ApplyResult, dryRun = false): string {
   );
   if (s.failed > 0 && !dryRun) lines.push('Run "hogsync push" again after fixing the failures: what was applied is recorded, and the rest carries on.');
   return `${lines.join('\n')}\n`;
+}
+
+function eventLine(e: PushEvent, dryRun: boolean): string {
+  const what = e.key === '*' ? e.kind : `${e.kind}/${e.key}`;
+  const id = e.id !== undefined ? ` (id ${e.id})` : '';
+  const why = e.error ? `: ${e.error.message}` : e.reason ? `: ${e.reason}` : '';
+  const file = e.file && e.outcome === 'failed' ? ` [${e.file}]` : '';
+  const verb = dryRun && e.outcome !== 'skipped' && e.outcome !== 'failed' ? `would be ${e.outcome}` : e.outcome === 'failed' && dryRun ? 'would fail' : e.outcome;
+  return `${MARK[e.outcome]} ${verb} ${what}${id}${why}${file}`;
+}
+
+/** Events that share one line: refusals of the key (same status, code and detail), and skips for the same reason. */
+function groupOf(e: PushEvent): string | undefined {
+  if (e.outcome === 'failed' && (e.error?.status === 401 || e.error?.status === 403)) return `failed ${e.error.status} ${e.error.code ?? ''} ${e.error.detail ?? ''}`;
+  if (e.outcome === 'skipped' && e.reason !== undefined && e.key !== '*') return `skipped ${e.reason}`;
+  return undefined;
 }

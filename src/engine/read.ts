@@ -148,15 +148,11 @@ async function readWithState(opts: ReadOptions, state: StateStore, fetched: Kind
       return found;
     },
   });
-  if (!opts.filesFirst) {
-    // The files are read, a slice at a time, while the first pages are on their way.
-    try {
-      await readFiles();
-    } catch (error) {
-      listing.catch(() => undefined);
-      throw error;
-    }
-  }
+  // Awaited only once the files are read: a listing that fails before then is reported there,
+  // not as an unhandled rejection that would end the process with a stack trace.
+  listing.catch(() => undefined);
+  // The files are read, a slice at a time, while the first pages are on their way.
+  if (!opts.filesFirst) await readFiles();
   const local = opts.localOverride ?? environmentView(files, opts.target);
   if (opts.redactor) hideValues(opts.redactor, local, vars);
   builder = new SnapshotBuilder({

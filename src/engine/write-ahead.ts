@@ -1,7 +1,7 @@
 import { existsSync, rmdirSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { kindByName, type KindDef } from '../kinds/index.js';
-import { assignKey } from '../plan/keys.js';
+import { assignKey, slugify } from '../plan/keys.js';
 import type { RemoteEntry } from '../plan/identity.js';
 import type { RemoteContext } from './read.js';
 import { writeFileAtomic } from '../store/atomic.js';
@@ -36,9 +36,12 @@ export class WriteAhead {
     remote.text = serializeSpec(kind, remote.spec);
     // Pages of other lists may still arrive after a failure was rolled back.
     if (this.closed || !this.planned.has(kind.kind)) return;
-    const { taken, adoptable, bound } = this.context(kind, ctx);
-    // Bound resources and possible adoptions are decided by the pull plan, not guessed here.
-    if (bound.has(String(remote.id)) || (remote.natural !== undefined && adoptable.has(remote.natural))) return;
+    const { taken, adoptable, bound, sameContent, ownKey } = this.context(kind, ctx);
+    // Bound resources and possible pairings with a file (by natural key, by content, or, with
+    // no state, by the key pull would give it) are decided by the pull plan, not guessed here.
+    if (bound.has(String(remote.id)) || (remote.natural !== undefined && adoptable.has(remote.natural)) || sameContent.has(remote.hash)) return;
+    const hint = slugify(kind.keyHint(remote.raw));
+    if (ownKey.has(hint)) return;
     const key = assignKey(kind.keyHint(remote.raw), `${kind.cliName}-${String(remote.id).slice(0, 8)}`, taken);
     const path = resourcePath(this.dir, kind, key);
     for (const dir of [this.dir, dirname(path)]) if (!this.created.includes(dir) && !existsSync(dir)) this.created.push(dir);
@@ -76,15 +79,19 @@ export class WriteAhead {
     });
   }
 
-  private readonly contexts = new Map<string, { taken: Set<string>; adoptable: Set<string>; bound: Set<string> }>();
+  private readonly contexts = new Map<string, { taken: Set<string>; adoptable: Set<string>; bound: Set<string>; sameContent: Set<string>; ownKey: Set<string> }>();
 
   private context(kind: KindDef, ctx: RemoteContext) {
     let c = this.contexts.get(kind.kind);
     if (!c) {
       const taken = new Set<string>([...ctx.bindings.keys(), ...ctx.locals.map((l) => l.key)]);
-      const adoptable = new Set(ctx.locals.filter((l) => !ctx.bindings.has(l.key) && l.natural !== undefined).map((l) => l.natural as string));
+      const unbound = ctx.locals.filter((l) => !ctx.bindings.has(l.key));
+      const adoptable = new Set(unbound.filter((l) => l.natural !== undefined).map((l) => l.natural as string));
       const bound = new Set([...ctx.bindings.values()].map((b) => String(b.id)));
-      c = { taken, adoptable, bound };
+      const sameContent = new Set(unbound.map((l) => l.hash));
+      // With no state for the kind, a file under the key pull would give a resource is its file (plan/identity.ts).
+      const ownKey = new Set(ctx.bindings.size === 0 ? unbound.map((l) => l.key) : []);
+      c = { taken, adoptable, bound, sameContent, ownKey };
       this.contexts.set(kind.kind, c);
     }
     return c;

@@ -2,6 +2,13 @@ import { canonicalJson, type JsonObject } from '../json.js';
 import type { KindDef } from '../kinds/index.js';
 import type { Binding } from '../model.js';
 
+/**
+ * The base of a pair that was matched without a version both sides once had (a pull after the
+ * state was lost, where the file and PostHog's copy differ): it equals no spec's hash, so every
+ * command sees a change on both sides, a conflict for a person to settle, until --force does.
+ */
+export const NO_BASE = 'sha256:0';
+
 /** The binding of a remote object seen in sync with `base`, with the kind's stable extras. */
 export function bindingOf(kind: KindDef, raw: JsonObject, base: string, secrets?: Binding['secrets'], local?: string): Binding {
   const extras = kind.bindingExtras?.(raw) ?? {};

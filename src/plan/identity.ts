@@ -1,7 +1,7 @@
 import type { JsonObject } from '../json.js';
 import type { KindDef, RemoteId } from '../kinds/index.js';
 import type { Binding, PendingCreate } from '../model.js';
-import { assignKey, compareIds } from './keys.js';
+import { assignKey, compareIds, slugify } from './keys.js';
 
 export interface RemoteEntry {
   id: RemoteId;
@@ -116,6 +116,19 @@ export function matchIdentities(input: IdentityInput): IdentityResult {
     const willAdopt = kind.autoAdopt || (!input.assignNew && input.adopt);
     if (willAdopt) claim(local.key, remote.id, 'adopt');
     else add(warnings, local.key, `a remote ${kind.kind} with the same ${kind.naturalKeyName} already exists (id ${remote.id}); pass --adopt to bind it instead of creating another`);
+  }
+
+  if (input.assignNew && bindings.size === 0) {
+    // A pull with no state for this kind (lost, or never committed): a file whose key is the
+    // one pull gives a resource, unsuffixed, is that resource's file even if it was edited in
+    // PostHog since, so it is paired (the edit then shows as a conflict) rather than given a -2 twin.
+    const byHint = groupBy(unclaimed(), (r) => slugify(kind.keyHint(r.raw)) || undefined);
+    for (const local of unboundLocals) {
+      if (matches.has(local.key)) continue;
+      const candidates = (byHint.get(local.key) ?? []).filter((r) => !claimed.has(String(r.id)));
+      const [remote] = candidates;
+      if (remote && candidates.length === 1) claim(local.key, remote.id, 'adopt');
+    }
   }
 
   if (input.assignNew) {

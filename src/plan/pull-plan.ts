@@ -1,7 +1,7 @@
 import type { JsonObject } from '../json.js';
 import type { ForeignRef, KindDef } from '../kinds/index.js';
 import type { Binding } from '../model.js';
-import { bindingOf, sameBinding } from './binding.js';
+import { bindingOf, NO_BASE, sameBinding } from './binding.js';
 import { classify } from './classify.js';
 import { withoutOverride } from './overrides.js';
 import type { Translated } from './translate.js';
@@ -89,7 +89,11 @@ function step(entry: Entry, opts: PullPlanOptions): PullStep {
     }
     case 'matched': {
       if (!remote || !local) return s('unchanged');
-      if (local.hash !== remote.hash) return conflict('file differs from PostHog and there is no base to tell which side changed');
+      if (local.hash !== remote.hash) {
+        // Recorded as a pair without a base, so that diff and push see the same conflict rather than a file to create.
+        if (opts.force) return take('changed');
+        return s('conflict', { note: 'file differs from PostHog and there is no base to tell which side changed', bind: { ...bindTo(remote.hash, remote.raw), base: NO_BASE } });
+      }
       return s('unchanged', { bind: bindTo(remote.hash, remote.raw) });
     }
     case 'new-local':

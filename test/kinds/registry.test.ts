@@ -29,8 +29,9 @@ const SAMPLES: Record<string, { base: JsonObject; fields: JsonObject }> = {
     },
   },
   InsightVariable: {
-    base: { name: 'Region', type: 'List' },
-    fields: { name: 'Region', type: 'String', default_value: 'EU', values: ['EU', 'US'] },
+    // A List variable with a values query: the one shape that keeps every field (the connection needs the query).
+    base: { name: 'Region', type: 'List', values_query: 'SELECT DISTINCT region FROM accounts' },
+    fields: { name: 'Region', type: 'String', default_value: 'EU', values: ['EU', 'US'], is_multi: true, values_query: 'SELECT region FROM accounts', values_query_connection_id: '0190aaaa-0000-7000-8000-000000000001' },
   },
   HogFunction: {
     base: { type: 'transformation', hog: 'return event' },

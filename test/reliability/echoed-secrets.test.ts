@@ -82,7 +82,8 @@ describe('an error answer that echoes the request', () => {
 
   it('copy to an environment whose key may not write prints no HOGSYNC_SECRET_* value', async () => {
     emu.clearRequests();
-    const r = await ws.spawn(['copy', '--from', 'production', '--to', 'staging', '--yes', '--verbose'], env);
+    // Both environments read CRM_TOKEN: --allow-shared-secret lets the copy send it (and HOGSYNC_SECRET_*).
+    const r = await ws.spawn(['copy', '--from', 'production', '--to', 'staging', '--yes', '--verbose', '--allow-shared-secret'], env);
     expect(r.code).toBe(1);
     // The function's create, with the secret from HOGSYNC_SECRET_*, was refused and echoed.
     expect(emu.requests().some((q) => q.fault === 'echo_error' && q.method === 'POST' && q.path === '/api/projects/2/hog_functions/')).toBe(true);

@@ -74,14 +74,7 @@ describe('a pull killed with SIGKILL while it writes, then run again', () => {
 
   // After the state was lost, unnamed insights (no natural key) have files that only their
   // content identifies: a killed pull must leave no second file for them either.
-  // Fails today: src/engine/write-ahead.ts WriteAhead.prepare writes a new remote resource's file
-  // ahead unless a binding holds its id or an unbound file has its natural key. An unnamed insight
-  // has no natural key, so once the files are read (`taken` holds their keys) its own file gets a
-  // twin written ahead, `insight-<short_id>-2.yaml`. A pull that completes removes it as a stray;
-  // a pull killed first leaves it, and the rerun keeps it as a file of its own, which push would
-  // create. Fix: skip a remote whose content hash equals that of an unbound local file (the pull
-  // plan pairs them by content, src/plan/identity.ts), as it already skips adoptable natural keys.
-  it.fails('pull after the state was lost: the rerun adds no file and leaves nothing to create', async () => {
+  it('pull after the state was lost: the rerun adds no file and leaves nothing to create', async () => {
     emu.reset(seed());
     const ws = await workspace(emu);
     expect((await ws.run(['pull'])).code).toBe(0);

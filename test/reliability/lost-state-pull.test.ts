@@ -70,11 +70,9 @@ describe('a pull after the state file was removed', () => {
     expect(emu.project(1)?.insights.filter((i) => !i.deleted)).toHaveLength(13);
   });
 
-  // Fails today: src/plan/identity.ts matchIdentities pairs an unbound file with a remote by
-  // content, then by natural key only where the kind adopts by itself (insights do not), so on a
-  // pull (assignNew) an insight edited in PostHog since the state was lost gets a fresh key
-  // (`unique-2`, `insight-<short_id>-2`) beside its own file, which push then creates again.
-  it.fails('pairs files with insights edited in PostHog since the state was lost: no -2 file, nothing to create', async () => {
+  // With no state there is no base to tell which side changed: the pair is a conflict for the
+  // person to settle (pull --force takes PostHog's), never a second file that push would create again.
+  it('pairs files with insights edited in PostHog since the state was lost: no -2 file, a conflict to settle, nothing to create', async () => {
     emu.reset(seed());
     const ws = await workspace(emu);
     expect((await ws.run(['pull'])).code).toBe(0);
@@ -91,10 +89,17 @@ describe('a pull after the state file was removed', () => {
       });
       expect(r.status).toBe(200);
     }
-    const again = await ws.run(['pull']);
-    expect(again.code, again.stderr).toBe(0);
+    const again = await ws.run(['pull', '-o', 'json']);
+    expect(again.code, again.stderr).toBe(3);
+    const doc = JSON.parse(again.stdout) as { summary: Record<string, number> };
+    expect(doc.summary).toMatchObject({ added: 0, conflict: 2 });
     expect(ws.files('posthog/insights')).toEqual(before);
     const diff = await ws.run(['diff', '-o', 'json']);
     expect(JSON.parse(diff.stdout).summary.create).toBe(0);
+    const forced = await ws.run(['pull', '--force']);
+    expect(forced.code, forced.stderr).toBe(0);
+    expect(ws.files('posthog/insights')).toEqual(before);
+    expect(ws.read(`posthog/insights/unique.yaml`)).toContain('edited in the UI');
+    expect((await ws.run(['diff'])).code).toBe(0);
   });
 });

@@ -155,14 +155,9 @@ describe(`a project of ${COUNT} insights whose list has unordered ties`, () => {
     expect((await ws.run(['diff'])).code).toBe(0);
   });
 
-  // Fails today: an insight deleted in PostHog whose file is still there (remote-gone, or
-  // remote-gone-local-edit as here) is re-created by push --force with a POST: a new id and
-  // short_id (shared links break) beside the soft-deleted original, where DESIGN.md's restore
-  // undeletes in place with PATCH {"deleted": false}, as PostHog allows (posthog-api.md §2.4).
-  // Where: src/apply/ops.ts selectOps turns such a drift/conflict into a 'create' op; for a kind
-  // with deleteStyle 'soft' it should be an update of the bound id that sends deleted: false with
-  // the file's fields (src/apply/apply-plan.ts write() then PATCHes it; a 404 falls back to create).
-  it.fails('push --force brings an insight deleted during the push back in place, without a POST', async () => {
+  // An insight deleted in PostHog whose file is still there is undeleted in place (PATCH {"deleted": false}),
+  // keeping its id and short_id, as PostHog allows (posthog-api.md §2.4).
+  it('push --force brings an insight deleted during the push back in place, without a POST', async () => {
     const { ws, ids } = await editedRepo();
     emu.setFaults({ latencyMs: 40 });
     emu.clearRequests();
