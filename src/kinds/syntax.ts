@@ -6,18 +6,29 @@ export interface SyntaxProblem {
   offset: number;
 }
 
+/** Parse results by kind and source text, for the whole process (a run in-process after another reuses them). */
+const seen = new Map<string, SyntaxProblem | null>();
+/** Enough for every code string of a large project; past it the memo starts again rather than grow. */
+const MAX_SEEN = 20_000;
+let loading: Promise<HogQLParser> | undefined;
+
 /**
  * PostHog's own Hog and HogQL parser (WASM), so that validate rejects exactly what PostHog
  * would. A parse can take tens of milliseconds, so results are kept per source text:
- * functions made from one template share their code.
+ * functions made from one template share their code, and a second run in one process (the
+ * tests, a push after a diff) parses nothing it has seen.
  */
 export class Syntax {
-  private readonly seen = new Map<string, SyntaxProblem | null>();
-
   private constructor(private readonly parser: HogQLParser) {}
 
   static async load(): Promise<Syntax> {
-    return new Syntax(await createHogQLParser());
+    loading ??= createHogQLParser();
+    try {
+      return new Syntax(await loading);
+    } catch (error) {
+      loading = undefined;
+      throw error;
+    }
   }
 
   /** A Hog program (a hog function's `hog`). */
@@ -38,10 +49,11 @@ export class Syntax {
 
   private check(kind: string, text: string, parse: () => string, shift: number): SyntaxProblem | undefined {
     const key = `${kind}\u0000${text}`;
-    let outcome = this.seen.get(key);
+    let outcome = seen.get(key);
     if (outcome === undefined) {
       outcome = toProblem(parse(), shift, text.length);
-      this.seen.set(key, outcome);
+      if (seen.size >= MAX_SEEN) seen.clear();
+      seen.set(key, outcome);
     }
     return outcome ?? undefined;
   }

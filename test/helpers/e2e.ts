@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { readFileSync, writeFileSync, existsSync, readdirSync } from 'node:fs';
+import { cpSync, readFileSync, rmSync, writeFileSync, existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { simpleGit } from 'simple-git';
@@ -102,6 +102,31 @@ export interface Workspace {
 }
 
 /** A temporary git repository with a hogsync.yaml pointing at the emulator. */
+let template: { root: string; ready: Promise<void> } | undefined;
+
+/**
+ * An empty repository with the test identity configured, made once per test file (temp dirs
+ * go when a file's tests are done, this one with them).
+ */
+async function templateGitDir(): Promise<string> {
+  if (!template || !existsSync(template.root)) {
+    const dir = tempDir('git-template');
+    const git = simpleGit({ baseDir: dir });
+    template = {
+      root: dir,
+      ready: (async () => {
+        await git.init();
+        await git.addConfig('user.email', 'test@example.com');
+        await git.addConfig('user.name', 'Test');
+        // Sample hooks only slow the copies down.
+        rmSync(join(dir, '.git', 'hooks'), { recursive: true, force: true });
+      })(),
+    };
+  }
+  await template.ready;
+  return join(template.root, '.git');
+}
+
 export async function workspace(emu: Emulator, opts: { environments?: Record<string, { project: number; extra?: string }>; git?: boolean } = {}): Promise<Workspace> {
   const dir = tempDir('e2e');
   const envs = opts.environments ?? { production: { project: 1 } };
@@ -114,9 +139,8 @@ export async function workspace(emu: Emulator, opts: { environments?: Record<str
   writeFileSync(join(dir, 'hogsync.yaml'), `${lines.join('\n')}\n`);
   const git = simpleGit({ baseDir: dir });
   if (opts.git !== false) {
-    await git.init();
-    await git.addConfig('user.email', 'test@example.com');
-    await git.addConfig('user.name', 'Test');
+    // A copy of one initialised repository instead of init and config per test: git processes are most of a workspace's cost.
+    cpSync(await templateGitDir(), join(dir, '.git'), { recursive: true });
     await git.add('hogsync.yaml');
     await git.commit('init');
   }
