@@ -171,15 +171,22 @@ export async function applyPlan(checked: CheckedPlan, input: ApplyInput): Promis
     for (const kind of input.kinds) {
       if (!kind.reorder) continue;
       const applied = new Set(events.filter((e) => e.kind === kind.kind && ['created', 'updated', 'adopted'].includes(e.outcome)).map((e) => e.key));
-      const wanted = plan.changes
-        .filter((c) => c.kind === kind && c.entry?.local && (c.action === 'unchanged' || applied.has(c.key)))
-        .filter((c) => kind.reorder?.applies(c.entry?.local?.spec ?? {}))
-        .map((c) => ({ key: c.key, position: (c.entry?.local?.spec ?? {})[kind.reorder?.field ?? ''] ?? null }));
-      try {
-        const { moved } = await applyReorder({ kind, wanted, client, identities, state, vault: snapshot.vault });
-        if (moved > 0) emit({ kind: kind.kind, key: '*', outcome: 'reordered', planned: 'reorder', reason: `${moved} position(s) set with one rearrange call` });
-      } catch (error) {
-        emit({ kind: kind.kind, key: '*', outcome: 'failed', planned: 'reorder', error: describeError(error) });
+      const groups = new Map<string, Array<{ key: string; position: JsonObject[string] }>>();
+      for (const c of plan.changes) {
+        if (c.kind !== kind || !c.entry?.local || !(c.action === 'unchanged' || applied.has(c.key))) continue;
+        const spec = c.entry.local.spec;
+        const group = kind.reorder.group(spec);
+        if (group === undefined) continue;
+        groups.set(group, [...(groups.get(group) ?? []), { key: c.key, position: spec[kind.reorder.field] ?? null }]);
+      }
+      // One call per group: PostHog rearranges one type at a time.
+      for (const [group, wanted] of groups) {
+        try {
+          const { moved } = await applyReorder({ kind, wanted, client, identities, state, vault: snapshot.vault });
+          if (moved > 0) emit({ kind: kind.kind, key: '*', outcome: 'reordered', planned: 'reorder', reason: `${moved} ${group} position(s) set with one rearrange call` });
+        } catch (error) {
+          emit({ kind: kind.kind, key: '*', outcome: 'failed', planned: 'reorder', error: describeError(error) });
+        }
       }
     }
 
@@ -265,11 +272,20 @@ async function write(p: Prepared, ctx: WriteContext): Promise<boolean> {
     const body: JsonObject = {};
     for (const f of fields) if (full[f] !== undefined) body[f] = full[f];
     const local = entry?.local?.hash ?? remote.hash;
-    const r = fields.length === 0 || Object.keys(body).length === 0 ? writer.bind(kind, key, remote.raw, secrets, local) : await writer.update(kind, key, remote.id, body, secrets, local, entry?.local?.spec);
+    const send = fields.length > 0 && Object.keys(body).length > 0;
+    const guard = kind.updateGuard;
+    const read = guard ? remote.raw[guard.from] : undefined;
+    if (send && guard && read !== undefined && read !== null) body[guard.field] = read;
+    const r = !send ? writer.bind(kind, key, remote.raw, secrets, local) : await writer.update(kind, key, remote.id, body, secrets, local, entry?.local?.spec);
     const note = storedDifferently(r.differs.filter((f) => fields.includes(f)));
     emit(eventFor(op, op.type === 'adopt' ? 'adopted' : 'updated', { id: r.id, ...(note.length ? { reason: note[0] } : {}) }));
     return true;
   } catch (error) {
+    if (error instanceof PostHogApiError && error.status === 409 && kind.updateGuard) {
+      // Changed in PostHog after this run read it: a conflict to look at, never an overwrite.
+      emit(eventFor(op, 'skipped', { planned: 'conflict', reason: `conflict: changed in PostHog after this run read it (409 ${error.fields.apiCode ?? 'conflict'}), so nothing was overwritten; run diff to see both sides, then push again` }));
+      return false;
+    }
     ctx.gate.observe(kind.kind, error);
     emit(eventFor(op, 'failed', { error: describeError(error) }));
     return false;

@@ -44,7 +44,8 @@ const CLEARED: Record<string, Json> = {
   masking: null,
 };
 
-const ORDERED_TYPES = new Set(['transformation']);
+// TYPES_WITH_EXECUTION_ORDER (posthog-api.md §10): each type is ordered on its own.
+const ORDERED_TYPES = new Set(['transformation', 'transformation_log']);
 const SITE_TYPES = new Set(['site_destination', 'site_app']);
 const MAPPING_TYPES = new Set(['destination', 'site_destination']);
 const INTEGRATION_INPUTS = new Set(['integration', 'integration_multi']);
@@ -210,9 +211,12 @@ const hogFunction = defineKind({
   reorder: {
     style: 'rearrange',
     field: 'execution_order',
-    applies: (spec) => ORDERED_TYPES.has(String(spec.type ?? 'destination')),
+    group: (spec) => (ORDERED_TYPES.has(String(spec.type ?? 'destination')) ? String(spec.type) : undefined),
   },
 
+  // perform_update's optimistic concurrency (posthog-api.md §10): an edit made in the UI after
+  // this run read the function is refused with 409 rather than overwritten.
+  updateGuard: { field: 'base_updated_at', from: 'updated_at' },
   capabilities: { test: true, health: true, icons: true },
   naturalKeyName: 'type, template and name',
   remoteId: (raw) => raw.id as string,

@@ -109,6 +109,8 @@ const insight = defineKind({
   rateBucket: 'insights',
   scope: 'insight',
   deleteStyle: 'soft',
+  // InsightViewSet's soft delete (posthog-api.md §10): alerts go for good, dashboard tiles are soft-deleted.
+  deleteNote: 'PostHog deletes its alerts with it (a restore brings the insight back, not its alerts) and takes it off its dashboards',
   dependsOn: [VARIABLE],
   autoAdopt: false,
   createOnly: [],

@@ -141,17 +141,28 @@ export interface KindDef {
   fieldOrder: string[];
   /** JSON Schema of the spec, in schemas/ (e.g. `insight.schema.json`). */
   schema: string;
-  /** Ordering applied after writes, e.g. hog-function transformations' execution order. */
+  /** Ordering applied after writes, e.g. the execution order of hog-function transformations. */
   reorder?: {
     style: 'rearrange';
     /** The spec field holding the position. */
     field: string;
-    /** Whether a spec takes part in the ordering (only transformations do). */
-    applies(spec: JsonObject): boolean;
+    /**
+     * Which ordering a spec takes part in, if any: PostHog orders each hog-function type of its
+     * own (transformation, transformation_log), one rearrange call per type.
+     */
+    group(spec: JsonObject): string | undefined;
   };
 
   /** What PostHog offers on this kind beyond CRUD (default: nothing). */
   capabilities: Capabilities;
+  /**
+   * Optimistic concurrency PostHog offers on updates: `field` is sent with the resource's `from`
+   * as this run read it, and PostHog refuses (409) an update to a resource changed since
+   * (a hog function's `base_updated_at`).
+   */
+  updateGuard?: { field: string; from: string };
+  /** What a delete takes with it in PostHog, said in every plan that deletes one (an insight's alerts). */
+  deleteNote?: string;
   /** Fields that also identify one resource on its detail route, besides the id (an insight's `short_id`). */
   lookupFields: string[];
   /** Extra columns of `hogsync list`. */

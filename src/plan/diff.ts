@@ -113,6 +113,7 @@ function classifyChange(entry: Entry): Change {
     base.id = gone.id;
     notes.push(restoreNote(kind, gone));
   }
+  if (action === 'delete' && kind.deleteNote) notes.push(kind.deleteNote);
   const patch = specPatch(remote?.spec, local?.spec);
   // Drift and conflicts are decided by a person: they see both directions.
   if (action === 'drift' || action === 'conflict') return { ...base, action, notes, patch, remotePatch: specPatch(local?.spec, remote?.spec) };
