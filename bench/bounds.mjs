@@ -30,12 +30,15 @@ function rateBound(requests, windows) {
   return bound;
 }
 
-/** Lower bound of a pull (or the read phase of diff and push): kinds are listed in parallel. */
+/**
+ * Lower bound of a pull (or the read phase of diff and push): kinds are listed in parallel.
+ * A list may cost its own time per row (`l.perItemMs`: a light serializer).
+ */
 export function pullBound({ lists, latencyMs, perItemMs = 0, concurrency, limits }) {
   let latency = 0;
   const perBucket = {};
   for (const l of lists) {
-    latency = Math.max(latency, listLatency(l.n, l.pageSize, concurrency, latencyMs, perItemMs));
+    latency = Math.max(latency, listLatency(l.n, l.pageSize, concurrency, latencyMs, l.perItemMs ?? perItemMs));
     perBucket[l.bucket] = (perBucket[l.bucket] ?? 0) + pages(l.n, l.pageSize);
   }
   let rate = 0;

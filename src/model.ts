@@ -19,6 +19,11 @@ export interface Binding {
   local?: string;
   /** Secret inputs set from variables: input pointer → the `{value: "${VAR}"}` that set it. Never a value. */
   secrets?: Record<string, JsonObject>;
+  /**
+   * Bound by `hogsync restore` from a commit whose file the work tree no longer has: the next
+   * pull writes the file, and until then its absence is not a removal (push --prune keeps it).
+   */
+  awaitsFile?: boolean;
 }
 
 /** A create that was sent but whose outcome was not recorded (crash, ambiguous failure). */

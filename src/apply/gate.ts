@@ -1,4 +1,4 @@
-import { PostHogApiError, RedirectError } from '../errors.js';
+import { IncompleteCreateError, PostHogApiError, RedirectError } from '../errors.js';
 
 /**
  * Whether another write may go out. After a 401 the key is no good for anything, after a
@@ -18,7 +18,9 @@ export class WriteGate {
   }
 
   /** Learns from a failed write. */
-  observe(kind: string, error: unknown): void {
+  observe(kind: string, failure: unknown): void {
+    // A create made but not finished failed for the reason it carries.
+    const error = failure instanceof IncompleteCreateError ? failure.reason : failure;
     if (error instanceof RedirectError) this.denied.set('*', 'not sent: an earlier write was answered with a redirect (see above)');
     if (!(error instanceof PostHogApiError)) return;
     if (error.status === 401) this.denied.set('*', 'not sent: PostHog rejected the API key (401) on an earlier write');

@@ -113,11 +113,7 @@ export class Writer {
     if (!then) return this.bound(kind, key, raw, secrets, local);
     const id = kind.remoteId(raw);
     try {
-      const updated = await this.client.request<JsonObject>({ method: 'PATCH', path: `${kind.apiPath}${encodeURIComponent(String(id))}/`, body: then, bucket: kind.rateBucket, expect: 'object' });
-      if (!isObject(updated) || String(kind.remoteId(updated)) !== String(id)) {
-        throw new AmbiguousWriteError('PATCH', `${kind.apiPath}${id}/`, 'the answer was not the updated resource');
-      }
-      return this.bound(kind, key, updated, secrets, local);
+      return this.bound(kind, key, await this.patch(kind, id, then), secrets, local);
     } catch (error) {
       this.bound(kind, key, raw, secrets, undefined);
       throw error instanceof HogsyncError ? new IncompleteCreateError(id, Object.keys(then), error) : error;
@@ -126,11 +122,16 @@ export class Writer {
 
   async update(kind: KindDef, key: string, id: RemoteId, body: JsonObject, secrets: SecretRefs, local: string, spec?: JsonObject): Promise<WriteResult> {
     if (spec) this.sentSpecs.set(`${kind.kind}/${key}`, spec);
+    return this.bound(kind, key, await this.patch(kind, id, body), secrets, local);
+  }
+
+  /** An update whose answer must be the resource updated. */
+  private async patch(kind: KindDef, id: RemoteId, body: JsonObject): Promise<JsonObject> {
     const raw = await this.client.request<JsonObject>({ method: 'PATCH', path: `${kind.apiPath}${encodeURIComponent(String(id))}/`, body, bucket: kind.rateBucket, expect: 'object' });
     if (!isObject(raw) || String(kind.remoteId(raw)) !== String(id)) {
       throw new AmbiguousWriteError('PATCH', `${kind.apiPath}${id}/`, 'the answer was not the updated resource');
     }
-    return this.bound(kind, key, raw, secrets, local);
+    return raw;
   }
 
   /** Binds without writing (adopt of an identical resource, or a base refresh); `local` is the file's hash. */
@@ -148,13 +149,7 @@ export class Writer {
       const local = hashJson(spec);
       this.sentSpecs.set(`${kind.kind}/${key}`, spec);
       try {
-        const raw = await this.client.request<JsonObject>({
-          method: 'PATCH',
-          path: `${kind.apiPath}${encodeURIComponent(String(id))}/`,
-          body: { ...update, deleted: false },
-          bucket: kind.rateBucket,
-          expect: 'object',
-        });
+        const raw = await this.patch(kind, id, { ...update, deleted: false });
         return { ...this.bound(kind, key, raw, secrets, local), inPlace: true };
       } catch (error) {
         this.sentSpecs.delete(`${kind.kind}/${key}`);

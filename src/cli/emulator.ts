@@ -13,6 +13,7 @@ interface EmulatorFlags {
   latencyMs?: string;
   latencyJitterMs?: string;
   latencyPerItemMs?: string;
+  latencyPerBasicItemMs?: string;
   failRate?: string;
   failStatus?: string;
   resetAfterCommitRate?: string;
@@ -56,6 +57,7 @@ export function registerEmulator(program: Command, ctx: CliContext): void {
     .option('--latency-ms <n>', 'added to every /api request')
     .option('--latency-jitter-ms <n>', 'random extra latency, up to this much')
     .option('--latency-per-item-ms <n>', 'extra latency per row of an answer (server time that grows with page size)')
+    .option('--latency-per-basic-item-ms <n>', 'the same for rows of the light serializer (?basic=true); default: --latency-per-item-ms')
     .option('--fail-rate <r>', 'fraction of /api requests answered --fail-status before doing anything')
     .option('--fail-status <s>', 'status of those failures (default 503)')
     .option('--reset-after-commit-rate <r>', 'fraction of writes committed, then the connection dropped without an answer')
@@ -80,6 +82,7 @@ export function registerEmulator(program: Command, ctx: CliContext): void {
       setFault('latencyMs', whole('latency-ms', flags.latencyMs));
       setFault('latencyJitterMs', whole('latency-jitter-ms', flags.latencyJitterMs));
       setFault('latencyPerItemMs', number('latency-per-item-ms', flags.latencyPerItemMs, (n) => n >= 0, 'a number of milliseconds of at least 0'));
+      setFault('latencyPerBasicItemMs', number('latency-per-basic-item-ms', flags.latencyPerBasicItemMs, (n) => n >= 0, 'a number of milliseconds of at least 0'));
       setFault('failRate', rate('fail-rate', flags.failRate));
       setFault('failStatus', number('fail-status', flags.failStatus, (n) => Number.isInteger(n) && n >= 400 && n <= 599, 'an HTTP error status (400-599)'));
       setFault('resetAfterCommitRate', rate('reset-after-commit-rate', flags.resetAfterCommitRate));

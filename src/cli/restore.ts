@@ -61,6 +61,11 @@ export function registerRestore(program: Command, ctx: CliContext): void {
         ctx.io.out(RENDERERS.text(run.plan, { color: ctx.io.color }));
         if (run.result) ctx.io.out(`\n${pushText(run.plan, run.result)}`);
         if (run.commit) ctx.io.out(`Committed ${run.commit.slice(0, 12)}.\n`);
+        const awaiting = run.awaitingFiles ?? [];
+        if (awaiting.length > 0) {
+          const shown = awaiting.length > 3 ? `${awaiting.slice(0, 3).join(', ')} and ${awaiting.length - 3} more` : awaiting.join(', ');
+          ctx.io.err(`note: ${awaiting.length} restored resource(s) have no file in the work tree (${shown}): the next "hogsync pull" writes them back, and push leaves them alone until then.\n`);
+        }
       }
       if (run.declined) {
         ctx.io.err('Nothing was restored.\n');
@@ -77,5 +82,6 @@ function restoreJson(run: RestoreRun, plan: object) {
     plan,
     ...(run.result ? { summary: run.result.summary, results: run.result.events } : {}),
     ...(run.commit ? { commit: run.commit } : {}),
+    ...(run.awaitingFiles ? { awaitingFiles: run.awaitingFiles } : {}),
   };
 }

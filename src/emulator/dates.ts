@@ -7,8 +7,19 @@ export function drfDate(ms: number): string {
   return millis === '000' ? `${iso.slice(0, 19)}Z` : `${iso.slice(0, 19)}.${millis}000Z`;
 }
 
+let lastMicros = 0;
+
+/**
+ * Now, as PostHog stores it: with microseconds, so rows written one after another (a seed,
+ * a burst of creates within one millisecond) never share a timestamp, as they do not in
+ * Postgres, and lists ordered by one are not tied where PostHog's would not be.
+ */
 export function nowDrf(): string {
-  return drfDate(Date.now());
+  const micros = Math.max(Date.now() * 1000, lastMicros + 1);
+  lastMicros = micros;
+  const fraction = micros % 1_000_000;
+  const iso = new Date(Math.floor(micros / 1000)).toISOString();
+  return fraction === 0 ? `${iso.slice(0, 19)}Z` : `${iso.slice(0, 19)}.${String(fraction).padStart(6, '0')}Z`;
 }
 
 const UNIT_MS: Record<string, number> = {

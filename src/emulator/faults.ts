@@ -10,7 +10,7 @@ function defaultFaults(): Faults {
 /** A fault setting that cannot be used; the control API answers it with a 400. */
 export class FaultSettingError extends Error {}
 
-const NUMERIC = ['latencyMs', 'latencyJitterMs', 'latencyPerItemMs', 'failRate', 'failStatus', 'resetAfterCommitRate', 'errorAfterCommitRate', 'seed', 'commitDelayMs', 'padMb'];
+const NUMERIC = ['latencyMs', 'latencyJitterMs', 'latencyPerItemMs', 'latencyPerBasicItemMs', 'failRate', 'failStatus', 'resetAfterCommitRate', 'errorAfterCommitRate', 'seed', 'commitDelayMs', 'padMb'];
 const REDIRECT_STATUSES = [301, 302, 303, 307, 308];
 const MALFORMED_KINDS: MalformedKind[] = ['html', 'invalid_json', 'truncated', 'null_results', 'no_id'];
 
@@ -133,9 +133,10 @@ export class FaultDice {
     return Math.max(0, latencyMs + (latencyJitterMs > 0 ? this.random() * latencyJitterMs : 0));
   }
 
-  /** Server time that grows with the answer: PostHog serialises every row of a page. */
-  itemLatencyMs(items: number): number {
-    return Math.max(0, (this.settings.latencyPerItemMs ?? 0) * items);
+  /** Server time that grows with the answer: PostHog serialises every row of a page, the light serializer for less. */
+  itemLatencyMs(items: number, basic: boolean): number {
+    const full = this.settings.latencyPerItemMs ?? 0;
+    return Math.max(0, (basic ? (this.settings.latencyPerBasicItemMs ?? full) : full) * items);
   }
 
   /** Rolled once per /api request, before authentication. */

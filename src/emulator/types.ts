@@ -206,6 +206,11 @@ export interface Faults {
   latencyJitterMs: number;
   /** Extra latency per item in an answer (per row of a list page, 1 for one object). */
   latencyPerItemMs?: number;
+  /**
+   * The same for rows in PostHog's light serializer (`?basic=true`), which skips the full one's
+   * per-row work (cache lookups, permissions, alerts). Default: latencyPerItemMs.
+   */
+  latencyPerBasicItemMs?: number;
   failRate: number;
   failStatus: number;
   resetAfterCommitRate: number;
@@ -228,7 +233,7 @@ export interface Faults {
 }
 
 /** Faults whose value is a plain number (the emulator command's flags set these). */
-export type NumericFaultName = 'latencyMs' | 'latencyJitterMs' | 'latencyPerItemMs' | 'failRate' | 'failStatus' | 'resetAfterCommitRate' | 'errorAfterCommitRate' | 'seed';
+export type NumericFaultName = 'latencyMs' | 'latencyJitterMs' | 'latencyPerItemMs' | 'latencyPerBasicItemMs' | 'failRate' | 'failStatus' | 'resetAfterCommitRate' | 'errorAfterCommitRate' | 'seed';
 
 export interface RedirectFault {
   /** 301, 302, 303, 307 or 308. */

@@ -1,4 +1,5 @@
-import { join, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
 import { applyPlan, appliedSoFar, checkPlan, settleMs, type ApplyResult, type PushEvent } from '../apply/apply-plan.js';
 import type { Target, Workspace } from '../config/target.js';
 import { FileError, InvalidFilesError } from '../errors.js';
@@ -10,7 +11,8 @@ import type { Redactor } from '../plan/secrets.js';
 import { maxFileBytes } from '../store/file-guard.js';
 import { filesAtCommit, resolveRevision } from '../store/git-files.js';
 import { commitPaths } from '../store/git.js';
-import { parseResource, type ResourceFile } from '../store/resource-files.js';
+import { parseResource, resourcePath, type ResourceFile } from '../store/resource-files.js';
+import type { StateStore } from '../store/state.js';
 import { gateFiles } from './gate.js';
 import { stopIfInterrupted } from './interrupt.js';
 import { readSnapshot } from './read.js';
@@ -46,6 +48,8 @@ export interface RestoreRun {
   declined?: boolean;
   /** The commit that records the state after the restore (--commit). */
   commit?: string;
+  /** Files of restored resources that the work tree does not have: the next pull writes them. */
+  awaitingFiles?: string[];
 }
 
 /**
@@ -80,11 +84,30 @@ export async function runRestore(opts: RestoreOptions): Promise<RestoreRun> {
       ...(opts.onEvent ? { onEvent: opts.onEvent } : {}),
     });
     stopIfInterrupted(opts.signal, () => appliedSoFar(result));
+    const awaitingFiles = markAwaitingFiles(plan, loaded.state, ws.dir, ws.root);
     const commit = opts.commit ? await commitPaths(ws.root, [loaded.state.file], commitMessage(opts.target.environment, rev, result)) : undefined;
-    return { ...run, result, ...(commit ? { commit } : {}) };
+    return { ...run, result, ...(commit ? { commit } : {}), ...(awaitingFiles.length > 0 ? { awaitingFiles } : {}) };
   } finally {
     loaded.state.release();
   }
+}
+
+/**
+ * Resources the commit has files for and the work tree does not (removed by a pull of their
+ * deletion, or by hand) are bound as awaiting their file: the next pull writes it back, and
+ * until then a push, even with --prune, does not take the missing file for a removal.
+ */
+function markAwaitingFiles(plan: Plan, state: StateStore, dir: string, root: string): string[] {
+  const awaiting: string[] = [];
+  for (const c of plan.changes) {
+    const binding = c.entry?.local ? state.get(c.kind.kind, c.key) : undefined;
+    const path = resourcePath(dir, c.kind, c.key);
+    if (!binding || existsSync(path)) continue;
+    state.bind(c.kind.kind, c.key, { ...binding, awaitsFile: true });
+    awaiting.push(relative(root, path));
+  }
+  state.flush();
+  return awaiting;
 }
 
 /** The resource files of commit `sha`, checked like files on disk; every problem at once. */

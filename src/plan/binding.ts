@@ -21,9 +21,16 @@ export function bindingOf(kind: KindDef, raw: JsonObject, base: string, secrets?
   };
 }
 
-/** Same id, base and extras: nothing to record. */
+/** Same id, bases, extras and flag: nothing to record. */
 export function sameBinding(a: Binding | undefined, b: Binding): boolean {
-  return a !== undefined && a.id === b.id && a.base === b.base && (a.local ?? a.base) === (b.local ?? b.base) && canonicalJson(a.extras ?? {}) === canonicalJson(b.extras ?? {});
+  return (
+    a !== undefined &&
+    a.id === b.id &&
+    a.base === b.base &&
+    (a.local ?? a.base) === (b.local ?? b.base) &&
+    (a.awaitsFile ?? false) === (b.awaitsFile ?? false) &&
+    canonicalJson(a.extras ?? {}) === canonicalJson(b.extras ?? {})
+  );
 }
 
 /** The hash the file had when it was last in sync (the file side's base). */

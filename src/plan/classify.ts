@@ -30,6 +30,8 @@ export type Standing =
   | 'remote-gone'
   /** Bound, file edited, resource gone from PostHog. */
   | 'remote-gone-local-edit'
+  /** Bound by a restore from a commit whose file the work tree lacks: the file is yet to come, not removed. */
+  | 'awaits-file'
   /** Bound, PostHog at the base, file removed. */
   | 'local-gone'
   /** Bound, PostHog changed, file removed. */
@@ -58,6 +60,7 @@ export function classify(entry: Entry): Standing {
   }
   if (remote) {
     if (!binding) return 'new-remote';
+    if (binding.awaitsFile) return 'awaits-file';
     return remote.hash === binding.base ? 'local-gone' : 'local-gone-remote-edit';
   }
   return 'both-gone';

@@ -90,6 +90,8 @@ const DIFF_ACTIONS: Record<Standing, { action: Action; note?: string }> = {
   'no-base': { action: 'update' },
   'remote-gone': { action: 'restore', note: 'deleted in PostHog since the last sync; push brings it back (pull removes the file instead)' },
   'remote-gone-local-edit': { action: 'conflict', note: 'deleted in PostHog and edited locally' },
+  // Restored from a commit: the work tree catches up on the next pull; nothing to push.
+  'awaits-file': { action: 'unchanged' },
   'local-gone': { action: 'delete', note: 'file removed' },
   'local-gone-remote-edit': { action: 'conflict', note: 'file removed locally and changed in PostHog' },
   'both-gone': { action: 'unchanged' },

@@ -4,7 +4,7 @@ import { FileError } from '../errors.js';
 import { isObject, type JsonObject } from '../json.js';
 import type { Binding, PendingCreate } from '../model.js';
 import { checkSchema } from './schemas.js';
-import { bindingOf } from './state-doc.js';
+import { bindingJson, bindingOf } from './state-doc.js';
 
 /** One change to the state, as appended while a run works. */
 export type JournalEntry =
@@ -35,7 +35,7 @@ export class Journal {
   append(entry: JournalEntry): void {
     if (!this.open) mkdirSync(dirname(this.path), { recursive: true });
     const { binding, ...rest } = entry as JournalEntry & { binding?: Binding };
-    const line = binding ? { ...rest, binding: { id: binding.id, ...binding.extras, base: binding.base, ...(binding.local ? { local: binding.local } : {}), ...(binding.secrets ? { secrets: binding.secrets } : {}) } } : rest;
+    const line = binding ? { ...rest, binding: bindingJson(binding) } : rest;
     appendFileSync(this.path, `${JSON.stringify(line)}\n`);
     this.open = true;
   }

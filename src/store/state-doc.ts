@@ -16,7 +16,7 @@ export interface StateDoc {
   tombstones?: Record<string, Binding>;
 }
 
-const BINDING_FIELDS = new Set(['id', 'base', 'local', 'secrets']);
+const BINDING_FIELDS = new Set(['id', 'base', 'local', 'secrets', 'awaitsFile']);
 
 export function emptyState(environment: string, target: { host: string; project: string }): StateDoc {
   return { version: STATE_VERSION, environment, host: target.host, project: target.project, resources: {} };
@@ -66,12 +66,15 @@ export function bindingOf(raw: JsonObject): Binding {
     ...(typeof raw.local === 'string' ? { local: raw.local } : {}),
     ...(Object.keys(extras).length > 0 ? { extras } : {}),
     ...(isObject(raw.secrets) && Object.keys(raw.secrets).length > 0 ? { secrets: raw.secrets as Record<string, JsonObject> } : {}),
+    ...(raw.awaitsFile === true ? { awaitsFile: true } : {}),
   };
 }
 
-function bindingJson(b: Binding): JsonObject {
+/** A binding as the state file and the journal hold it (the inverse of bindingOf). */
+export function bindingJson(b: Binding): JsonObject {
   const out: JsonObject = { id: b.id, ...sortRecord(b.extras ?? {}), base: b.base, ...(b.local && b.local !== b.base ? { local: b.local } : {}) };
   if (b.secrets && Object.keys(b.secrets).length > 0) out.secrets = sortRecord(b.secrets);
+  if (b.awaitsFile) out.awaitsFile = true;
   return out;
 }
 

@@ -79,6 +79,30 @@ describe('hogsync restore <git-rev>', () => {
     expect(await ws.git.raw(['show', '--name-only', '--format=', 'HEAD'])).toBe('.hogsync/state/production.json\n');
   });
 
+  it('a restored resource whose file the work tree lost is written back by the next pull, and push --prune leaves it alone meanwhile', async () => {
+    const ws = await workspace(emu);
+    const first = await nightlies(ws);
+    const FILE = 'posthog/insights/recent-signups.yaml';
+    expect(ws.exists(FILE), 'the nightly pull removed the file of the deleted insight').toBe(false);
+    const run = await ws.run(['restore', first, '--yes', 'insight/recent-signups']);
+    expect(run.code, run.stdout + run.stderr).toBe(0);
+    expect(run.stderr).toContain(`note: 1 restored resource(s) have no file in the work tree (${FILE}): the next "hogsync pull" writes them back`);
+    const id = insightId('Recent signups');
+    expect(id).toBeDefined();
+
+    emu.clearRequests();
+    const push = await ws.run(['push', '--yes', '--prune']);
+    expect(push.code, push.stdout + push.stderr).toBe(0);
+    expect(emu.requests().filter((r) => r.method !== 'GET').map((r) => `${r.method} ${r.path}`), `the missing file is not a removal: ${push.stdout}`).toEqual([]);
+    expect(insightId('Recent signups')).toBe(id);
+
+    const pull = await ws.run(['pull']);
+    expect(pull.code, pull.stderr).toBe(0);
+    expect(ws.read(FILE)).toBe(await ws.git.show([`${first}:${FILE}`]));
+    expect(ws.state().resources['Insight/recent-signups']).toEqual(expect.not.objectContaining({ awaitsFile: true }));
+    expect((await ws.run(['diff'])).code).toBe(0);
+  });
+
   it('a selector restores only the selected resources', async () => {
     const ws = await workspace(emu);
     const first = await nightlies(ws);

@@ -24,6 +24,19 @@ describe('faults', () => {
     expect(emu.requests()[0]?.durationMs).toBeGreaterThanOrEqual(115);
   });
 
+  it('charges latencyPerItemMs per row of the full serializer and latencyPerBasicItemMs per row of ?basic=true (InsightBasicSerializer skips the per-row work)', async () => {
+    for (let i = 0; i < 20; i++) await project(emu).post('insights/', { name: `Row ${i}`, query: { kind: 'DataTableNode', source: { kind: 'EventsQuery', select: ['*'] } } });
+    emu.setFaults({ latencyPerItemMs: 10, latencyPerBasicItemMs: 1 });
+    emu.clearRequests();
+    await project(emu).get('insights/?limit=20');
+    await project(emu).get('insights/?limit=20&basic=true');
+    emu.setFaults({ latencyPerItemMs: 0, latencyPerBasicItemMs: 0 });
+    const [full, basic] = emu.requests().map((r) => r.durationMs);
+    expect(full).toBeGreaterThanOrEqual(200);
+    expect(basic).toBeGreaterThanOrEqual(20);
+    expect(basic).toBeLessThan(150);
+  });
+
   it('answers failRate of requests with failStatus before doing anything (no auth, no state change)', async () => {
     emu.setFaults({ failRate: 1 });
     const r = await project(emu).post('insight_variables/', { name: 'Never', type: 'String' });
