@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { resolveWorkspace } from '../config/target.js';
 import type { MoveResult } from '../engine/move.js';
 import { UsageError } from '../errors.js';
-import { kindByCliName, kindNames } from '../kinds/index.js';
+import { KINDS, kindByCliName } from '../kinds/index.js';
 import type { CliContext } from './main.js';
 import { globalsOf, outputOption } from './shared.js';
 
@@ -14,8 +14,8 @@ interface MvFlags {
 export function registerMv(program: Command, ctx: CliContext): void {
   program
     .command('mv')
-    .description('rename a key: its file, the references to it and its binding in every environment (offline; no delete and create on the next push)')
-    .argument('<kind/old-key>', `the resource, e.g. insight/weekly-signups (kinds: ${kindNames()}), or its file`)
+    .description('rename a key: its file and its binding in every environment (offline; no delete and create on the next push)')
+    .argument('<kind/old-key>', `the resource, e.g. insight/weekly-signups (kinds whose key can move: ${movableKinds()}), or its file`)
     .argument('<new-key>', 'its new key: lower-case letters, digits, "-" and "_"')
     .option('--dry-run', 'print what would change, and change nothing')
     .addOption(outputOption(['text', 'json'], 'text'))
@@ -28,6 +28,11 @@ export function registerMv(program: Command, ctx: CliContext): void {
       ctx.io.out(flags.output === 'json' ? `${JSON.stringify(result, null, 2)}\n` : moveText(result));
       for (const note of result.notes) ctx.io.err(`note: ${note}\n`);
     });
+}
+
+/** Kinds whose key is not fixed by PostHog (a variable's is its code_name, so mv refuses it). */
+function movableKinds(): string {
+  return KINDS.filter((k) => !k.naturalOfKey).map((k) => k.cliName).join(', ');
 }
 
 /** `insight/weekly-signups`, or the file `posthog/insights/weekly-signups.yaml` (its folder names the kind). */
