@@ -102,6 +102,11 @@ function chooseKey(opts: ImportOptions, states: StateStore[], files: ResourceFil
     return freshKey(kind, found.raw, taken);
   }
   const key = opts.key;
+  // Where the key is PostHog's natural key (a variable's code_name), it cannot be chosen.
+  const natural = kind.naturalOfKey ? kind.naturalKey(found.spec, found.raw) : undefined;
+  if (natural !== undefined && kind.naturalOfKey?.(key) !== natural) {
+    throw new UsageError(`"${key}" cannot be this ${kind.cliName}'s key: its key is its ${kind.naturalKeyName} "${natural}", which SQL insights use; import it without --key.`);
+  }
   if (twin && twin.key !== key) throw new UsageError(`${twin.display} already holds this ${kind.cliName} and is bound to nothing yet: import it as "${twin.key}" (--key ${twin.key}), or remove that file first.`);
   if (!twin && existsSync(resourcePath(ws.dir, kind, key))) {
     throw new UsageError(`${display(ws, resourcePath(ws.dir, kind, key))} already exists, so "${key}" is taken: choose another --key.`);

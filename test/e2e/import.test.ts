@@ -134,6 +134,8 @@ describe('import', () => {
       [['import', 'insight', wau, '--key', 'taken'], 'posthog/insights/taken.yaml already exists, so "taken" is taken: choose another --key.'],
       [['import', 'insight', wau, '--key', 'elsewhere'], '"elsewhere" is taken: .hogsync/state/staging.json holds the binding of id 424242 under insight/elsewhere; choose another --key.'],
       [['import', 'insight', wau, '--key', 'Not A Key'], '"Not A Key" cannot be a key: use lower-case letters, digits, "-" and "_", starting with a letter or digit, at most 100 characters.'],
+      // A variable's key is its code_name (insight-variable.ts naturalOfKey).
+      [['import', 'insight-variable', String(emu.project(1)?.insightVariables.find((v) => v.code_name === 'country')?.id), '--key', 'region'], '"region" cannot be this insight-variable\'s key: its key is its code_name "country", which SQL insights use; import it without --key.'],
     ];
     for (const [args, message] of cases) {
       const r = await ws.run(args);
