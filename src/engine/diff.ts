@@ -1,26 +1,16 @@
 import { resolve } from 'node:path';
-import type { Target, Workspace } from '../config/target.js';
-import type { KindDef } from '../kinds/index.js';
-import type { PostHogClient } from '../posthog/client.js';
-import type { Redactor } from '../plan/secrets.js';
 import type { Plan } from '../plan/diff.js';
 import { filterPlan } from '../plan/filter.js';
 import { savePlan } from '../plan/saved-plan.js';
 import { writePlanFile } from '../store/plan-file.js';
 import { readPlan } from './read.js';
+import type { EnvironmentJob } from './job.js';
 
-export interface DiffOptions {
+export interface DiffOptions extends EnvironmentJob {
   /** --no-validate: validate's checks are not run before the first request. */
   skipChecks?: boolean;
   /** --out: the plan is saved here for `push --plan` (absolute path). */
   out?: string;
-  /** Told every secret value the run meets, for the output to mask. */
-  redactor?: Redactor;
-  ws: Workspace;
-  target: Target;
-  client: PostHogClient;
-  kinds: readonly KindDef[];
-  env: NodeJS.ProcessEnv;
   cwd: string;
   selectors: string[];
   adopt: boolean;

@@ -1,7 +1,5 @@
 import { join } from 'node:path';
-import type { Target, Workspace } from '../config/target.js';
-import type { PostHogClient } from '../posthog/client.js';
-import type { Redactor } from '../plan/secrets.js';
+import type { Workspace } from '../config/target.js';
 import type { JsonObject } from '../json.js';
 import { planPull, type PullAction, type PullStep } from '../plan/pull-plan.js';
 import { inverse, mapIds, singular } from '../plan/translate.js';
@@ -12,17 +10,9 @@ import { readSnapshot, type Loaded } from './read.js';
 import { kindByName, type ForeignRef, type KindDef } from '../kinds/index.js';
 import { removeResource, resourcePath, writeResources } from '../store/resource-files.js';
 import { WriteAhead } from './write-ahead.js';
+import type { EnvironmentJob } from './job.js';
 
-export interface PullOptions {
-  /** Aborted on SIGINT/SIGTERM. */
-  signal?: AbortSignal;
-  /** Told every secret value the run meets, for the output to mask. */
-  redactor?: Redactor;
-  ws: Workspace;
-  target: Target;
-  client: PostHogClient;
-  kinds: readonly KindDef[];
-  env: NodeJS.ProcessEnv;
+export interface PullOptions extends EnvironmentJob {
   force: boolean;
   commit: boolean;
   message?: string;

@@ -1,32 +1,20 @@
 import { relative, resolve } from 'node:path';
 import { appliedSoFar, applyPlan, checkPlan, settleMs, type ApplyResult, type PushEvent } from '../apply/apply-plan.js';
 import { preview } from '../apply/preview.js';
-import type { Target, Workspace } from '../config/target.js';
 import { ConfigError, StalePlanError } from '../errors.js';
-import type { KindDef } from '../kinds/index.js';
 import type { Plan } from '../plan/diff.js';
 import { filterPlan } from '../plan/filter.js';
 import { replayPlan } from '../plan/saved-plan.js';
-import type { Redactor } from '../plan/secrets.js';
-import type { PostHogClient } from '../posthog/client.js';
 import { readPlanFile } from '../store/plan-file.js';
 import { stopIfInterrupted } from './interrupt.js';
 import { readPlan, type Loaded } from './read.js';
+import type { EnvironmentJob } from './job.js';
 
-export interface PushRunOptions {
+export interface PushRunOptions extends EnvironmentJob {
   /** --plan: apply exactly the plan saved in this file (absolute path), or refuse if it is out of date. */
   planFile?: string;
   /** --no-validate: validate's checks are not run before the first request. */
   skipChecks?: boolean;
-  /** Aborted on SIGINT/SIGTERM. */
-  signal?: AbortSignal;
-  /** Told every secret value the run meets, for the output to mask. */
-  redactor?: Redactor;
-  ws: Workspace;
-  target: Target;
-  client: PostHogClient;
-  kinds: readonly KindDef[];
-  env: NodeJS.ProcessEnv;
   cwd: string;
   selectors: string[];
   prune: boolean;

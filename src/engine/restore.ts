@@ -1,13 +1,10 @@
 import { existsSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { applyPlan, appliedSoFar, checkPlan, settleMs, type ApplyResult, type PushEvent } from '../apply/apply-plan.js';
-import type { Target, Workspace } from '../config/target.js';
 import { FileError, InvalidFilesError } from '../errors.js';
-import { withDependencies, type KindDef } from '../kinds/index.js';
-import type { PostHogClient } from '../posthog/client.js';
+import { withDependencies } from '../kinds/index.js';
 import { computePlan, type Plan } from '../plan/diff.js';
 import { filterPlan } from '../plan/filter.js';
-import type { Redactor } from '../plan/secrets.js';
 import { maxFileBytes } from '../store/file-guard.js';
 import { filesAtCommit, resolveRevision } from '../store/git-files.js';
 import { commitPaths } from '../store/git.js';
@@ -16,15 +13,11 @@ import type { StateStore } from '../store/state.js';
 import { gateFiles } from './gate.js';
 import { stopIfInterrupted } from './interrupt.js';
 import { readSnapshot } from './read.js';
+import type { EnvironmentJob } from './job.js';
 
-export interface RestoreOptions {
+export interface RestoreOptions extends EnvironmentJob {
   /** --no-validate: validate's checks are not run before the first request. */
   skipChecks?: boolean;
-  ws: Workspace;
-  target: Target;
-  client: PostHogClient;
-  kinds: readonly KindDef[];
-  env: NodeJS.ProcessEnv;
   cwd: string;
   /** A git revision: a hash, HEAD~3, a tag, main@{2026-11-20}. */
   rev: string;
@@ -34,8 +27,6 @@ export interface RestoreOptions {
   dryRun: boolean;
   commit: boolean;
   concurrency: number;
-  redactor?: Redactor;
-  signal?: AbortSignal;
   confirm?: (plan: Plan) => Promise<boolean>;
   onEvent?: (event: PushEvent) => void;
 }
