@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { CliContext } from './main.js';
+import type { CliContext } from './context.js';
 import { registerEmulator } from './emulator.js';
 import { registerInit } from './init.js';
 import { registerPull } from './pull.js';

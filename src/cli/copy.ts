@@ -3,7 +3,7 @@ import { resolveWorkspace } from '../config/target.js';
 import { UsageError } from '../errors.js';
 import type { CopyRun } from '../engine/copy.js';
 import { worst } from '../model.js';
-import type { CliContext } from './main.js';
+import type { CliContext } from './context.js';
 import { confirmPlan, endProgress, globalsOf, kindsOption, openSession, outputOption, parseKinds, parsePositiveInt } from './shared.js';
 import { pushText } from './push-report.js';
 

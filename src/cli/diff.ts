@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import type { CliContext } from './main.js';
+import type { CliContext } from './context.js';
 import { endProgress, warnUnchecked, kindsOption, openSession, outputOption, parseKinds } from './shared.js';
 
 interface DiffFlags {

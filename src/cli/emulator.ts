@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { ConfigError, UsageError } from '../errors.js';
 import type { Faults, NumericFaultName } from '../emulator/index.js';
-import type { CliContext } from './main.js';
+import type { CliContext } from './context.js';
 import { globalsOf } from './shared.js';
 
 interface EmulatorFlags {

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { kindWith } from '../kinds/index.js';
-import type { CliContext } from './main.js';
+import type { CliContext } from './context.js';
 import { endProgress, openSession, outputOption } from './shared.js';
 import { renderTable } from './table.js';
 

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import type { ImportResult } from '../engine/import.js';
 import { kindByCliName, kindNames } from '../kinds/index.js';
-import type { CliContext } from './main.js';
+import type { CliContext } from './context.js';
 import { endProgress, openSession, outputOption } from './shared.js';
 
 interface ImportFlags {

@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { UsageError } from '../errors.js';
 import { andList } from '../kinds/index.js';
 import type { EditorSupport } from '../config/editor-schemas.js';
-import type { CliContext } from './main.js';
+import type { CliContext } from './context.js';
 import { globalsOf } from './shared.js';
 
 interface InitFlags {

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { kindByCliName, kindNames } from '../kinds/index.js';
-import type { CliContext } from './main.js';
+import type { CliContext } from './context.js';
 import { endProgress, openSession, outputOption } from './shared.js';
 import { renderCsv, renderTable } from './table.js';
 

@@ -1,36 +1,16 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
-import type { Outcome } from '../model.js';
 import { Redactor } from '../plan/secrets.js';
-import type { PostHogClient } from '../posthog/client.js';
 import { createClient } from '../config/client.js';
 import { HogsyncError } from '../errors.js';
 import { kindLabels } from '../kinds/index.js';
 import { fromErrnoException } from '../store/fs-errors.js';
 import { commands } from './commands.js';
+import type { CliContext } from './context.js';
 import { exitCodeOf, exitCodeOfError } from './exit-codes.js';
 import { processIo, type Io } from './io.js';
 import { Progress } from './progress.js';
 
-export interface CliContext {
-  io: Io;
-  /** How the command ended, when it did not throw (diff with changes, push with drift left). */
-  conclude(outcome: Outcome): void;
-  /** Phase costs in ms, written to the file named by HOGSYNC_TIMINGS (benchmarks). */
-  timings: Record<string, number>;
-  /** Clients opened by the command, for request counts in HOGSYNC_TIMINGS. */
-  clients: PostHogClient[];
-  /** Makes the PostHog client of a target (tests inject one with a shorter clock). */
-  createClient: typeof createClient;
-  /** Run when the command ends, failed or not: each session saves its rate-limit memory there. */
-  atEnd: Array<() => void>;
-  /** Secret values met during the run; everything written to stdout and stderr is masked with it. */
-  redactor: Redactor;
-  /** Aborted by SIGINT or SIGTERM (its reason is the signal's name): stop sending, record, exit. */
-  signal: AbortSignal;
-  /** What the run has done so far, on stderr (fed by the clients' requests). */
-  progress: Progress;
-}
 
 /** What main() can be given instead of the real thing (tests run commands in-process). */
 export interface MainDeps {
@@ -79,7 +59,18 @@ export async function main(argv: string[], rawIo: Io = processIo(), deps: MainDe
   const onSignal = (signal: NodeJS.Signals) => interrupt.abort(signal);
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
-  const ctx: CliContext = { io, conclude: (outcome) => (exitCode = exitCodeOf(outcome)), timings: {}, clients: [], createClient: deps.createClient ?? createClient, redactor, signal: interrupt.signal, atEnd: [], progress };
+  const ctx: CliContext = {
+    io,
+    conclude: (outcome) => (exitCode = exitCodeOf(outcome)),
+    timings: {},
+    clients: [],
+    createClient: deps.createClient ?? createClient,
+    redactor,
+    signal: interrupt.signal,
+    atEnd: [],
+    progress,
+    run: (line, lineIo) => main(line, lineIo, deps),
+  };
   const program = buildProgram(ctx);
   try {
     await program.parseAsync(argv, { from: 'user' });

@@ -3,7 +3,7 @@ import { resolveWorkspace } from '../config/target.js';
 import type { MoveResult } from '../engine/move.js';
 import { UsageError } from '../errors.js';
 import { KINDS, kindByCliName } from '../kinds/index.js';
-import type { CliContext } from './main.js';
+import type { CliContext } from './context.js';
 import { globalsOf, outputOption } from './shared.js';
 
 interface MvFlags {

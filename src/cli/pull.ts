@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import type { PullResult } from '../engine/pull.js';
 import { withDependencies } from '../kinds/index.js';
-import type { CliContext } from './main.js';
+import type { CliContext } from './context.js';
 import { endProgress, kindsOption, openSession, outputOption, parseKinds } from './shared.js';
 
 interface PullFlags {

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { UsageError } from '../errors.js';
 import { kindsWith } from '../kinds/index.js';
 import type { PushRun } from '../engine/push.js';
-import type { CliContext } from './main.js';
+import type { CliContext } from './context.js';
 import { pushText } from './push-report.js';
 import { confirmPlan, endProgress, warnUnchecked, kindsOption, openSession, outputOption, parseKinds, parsePositiveInt } from './shared.js';
 

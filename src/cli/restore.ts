@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { RestoreRun } from '../engine/restore.js';
-import type { CliContext } from './main.js';
+import type { CliContext } from './context.js';
 import { pushText } from './push-report.js';
 import { confirmPlan, endProgress, warnUnchecked, kindsOption, openSession, outputOption, parseKinds, parsePositiveInt } from './shared.js';
 

@@ -6,7 +6,7 @@ import type { PostHogClient, RequestEvent } from '../posthog/client.js';
 import { rateMemory } from '../store/rate-memory.js';
 import type { Io } from './io.js';
 import type { Plan } from '../plan/diff.js';
-import type { CliContext } from './main.js';
+import type { CliContext } from './context.js';
 
 export interface Session {
   ws: Workspace;

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { CliContext } from './main.js';
+import type { CliContext } from './context.js';
 import { globalsOf, kindsOption, outputOption, parseKinds } from './shared.js';
 
 interface ValidateFlags {
