@@ -94,8 +94,28 @@ function readLists(insights, concurrency = readConcurrency, insightRowMs = basic
 // bounds, not this machine's disk (creating 12,000 files costs 1-4 s here, and varies).
 const SCRATCH = existsSync('/dev/shm') ? '/dev/shm' : tmpdir();
 
+/** Every folder the bench makes, removed when it ends: done, failed or interrupted. */
+const scratchDirs = [];
+/** hogsync processes still running, stopped before their folders go (they would write them back). */
+const children = new Set();
+function scratch(prefix) {
+  const dir = mkdtempSync(join(SCRATCH, prefix));
+  scratchDirs.push(dir);
+  return dir;
+}
+function removeScratch() {
+  for (const dir of scratchDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+}
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.once(signal, () => {
+    for (const child of children) child.kill('SIGKILL');
+    removeScratch();
+    process.exit(signal === 'SIGINT' ? 130 : 143);
+  });
+}
+
 function workspace(url) {
-  const dir = mkdtempSync(join(SCRATCH, 'hogsync-bench-'));
+  const dir = scratch('hogsync-bench-');
   writeFileSync(
     join(dir, 'hogsync.yaml'),
     `environments:\n  bench:\n    host: ${url}\n    project: 1\n    concurrency: ${readConcurrency}\n    rate_limits:\n      scale: ${scale}\n`,
@@ -115,6 +135,8 @@ function run(dir, cliArgs) {
       env: { PATH: process.env.PATH, POSTHOG_PERSONAL_API_KEY: DEV_API_KEY, HOGSYNC_TIMINGS: timings, NO_COLOR: '1' },
       stdio: ['ignore', 'ignore', 'pipe'],
     });
+    children.add(child);
+    child.on('exit', () => children.delete(child));
     let stderr = '';
     child.stderr.on('data', (d) => (stderr += d));
     child.on('error', reject);
@@ -189,9 +211,7 @@ try {
     // What the same pull could not beat with the full insight serializer, as before basic=true.
     const fullBound = pullBound(readLists(size, readConcurrency, perItemMs));
     emu.reset(seedDoc(size));
-    const naiveDir = mkdtempSync(join(SCRATCH, 'hogsync-naive-'));
-    const naive = await naivePull({ host: emu.url, project: 1, key: DEV_API_KEY, dir: naiveDir });
-    rmSync(naiveDir, { recursive: true, force: true });
+    const naive = await naivePull({ host: emu.url, project: 1, key: DEV_API_KEY, dir: scratch('hogsync-naive-') });
     record({ name: 'pull', size, wallMs: pull.wallMs, boundMs: pb.ms, fullSerializerBoundMs: fullBound.ms, minRequests: pb.requests, requests: pullReq.total, throttled: pullReq.throttled, maxRssMb: pull.maxRssMb, cpuMs: pull.cpuMs, naiveMs: naive.ms, naiveRequests: naive.requests });
 
     emu.reset(seedDoc(size));
@@ -206,7 +226,7 @@ try {
 
   const { dir: base, size } = pristine;
   const push = async (name, prepare, naiveWritesList) => {
-    const dir = mkdtempSync(join(SCRATCH, 'hogsync-bench-push-'));
+    const dir = scratch('hogsync-bench-push-');
     cpSync(base, dir, { recursive: true });
     prepare(dir);
     emu.reset(seedDoc(size));
@@ -225,6 +245,7 @@ try {
   await push(`push ${writes} creates`, (dir) => addInsights(dir, writes), () => Array.from({ length: writes }, (_, i) => ({ method: 'POST', path: 'insights/', body: { name: `Naive ${i}`, query: { kind: 'DataTableNode', source: { kind: 'EventsQuery', select: ['*'] } } } })));
 } finally {
   await emu.close();
+  removeScratch();
 }
 
 const bySize = (name, s) => results.find((r) => r.name === name && r.size === s);
