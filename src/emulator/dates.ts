@@ -10,9 +10,10 @@ export function drfDate(ms: number): string {
 let lastMicros = 0;
 
 /**
- * Now, as PostHog stores it: with microseconds, so rows written one after another (a seed,
- * a burst of creates within one millisecond) never share a timestamp, as they do not in
- * Postgres, and lists ordered by one are not tied where PostHog's would not be.
+ * Now, as PostHog stores it: `created_at`/`updated_at` are Django `auto_now_add`/`auto_now`
+ * DateTimeFields (posthog/models/hog_functions/hog_function.py), stamped with microseconds,
+ * so rows written one after another (a seed, a burst of creates within one millisecond) never
+ * share a timestamp, and lists ordered by one are not tied where PostHog's would not be.
  */
 export function nowDrf(): string {
   const micros = Math.max(Date.now() * 1000, lastMicros + 1);

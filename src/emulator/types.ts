@@ -207,8 +207,10 @@ export interface Faults {
   /** Extra latency per item in an answer (per row of a list page, 1 for one object). */
   latencyPerItemMs?: number;
   /**
-   * The same for rows in PostHog's light serializer (`?basic=true`), which skips the full one's
-   * per-row work (cache lookups, permissions, alerts). Default: latencyPerItemMs.
+   * The same for rows in PostHog's light serializer (`?basic=true`: InsightBasicSerializer,
+   * "simplified serializer to speed response times when loading large amounts of objects", in
+   * products/product_analytics/backend/api/insight.py), which skips InsightSerializer's per-row
+   * result, cache, permission and alert fields. Default: latencyPerItemMs.
    */
   latencyPerBasicItemMs?: number;
   failRate: number;

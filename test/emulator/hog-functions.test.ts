@@ -34,6 +34,13 @@ describe('hog functions: fields and serializers', () => {
     expect((await api().get(`hog_functions/${f.id}/`)).body).toEqual(f);
   });
 
+  it('stamps created_at/updated_at to the microsecond, never two alike (auto_now_add/auto_now in posthog/models/hog_functions/hog_function.py)', async () => {
+    const made = await Promise.all(Array.from({ length: 5 }, (_, i) => create({ name: `Burst ${i}` })));
+    const stamps = made.map((f) => String((f as { updated_at: string }).updated_at));
+    for (const t of stamps) expect(t).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{6})?Z$/);
+    expect(new Set(stamps).size).toBe(5);
+  });
+
   it('lists with the minimal serializer unless full=true', async () => {
     await create({ name: 'Hook' });
     const minimal = (await api().get('hog_functions/')).body.results[0];
