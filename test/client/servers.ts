@@ -2,7 +2,7 @@
 // never answers, one that resets connections or streams without end. All on loopback.
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer as createTcpServer, type Socket } from 'node:net';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Server as NetServer } from 'node:net';
 import { PostHogClient, type ClientOptions } from '../../src/posthog/client.js';
 import { TEST_KEY } from '../helpers/e2e.js';
 
@@ -14,14 +14,8 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-export async function httpServer(handler: (req: IncomingMessage, res: ServerResponse, hit: number) => void): Promise<TestServer> {
-  const sockets = new Set<Socket>();
-  const state = { hits: 0 };
-  const server = createHttpServer((req, res) => handler(req, res, ++state.hits));
-  server.on('connection', (s: Socket) => {
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
-  });
+/** Listens on a free loopback port; close() also ends every open connection. */
+async function serve(server: NetServer, sockets: Set<Socket>, state: { hits: number }): Promise<TestServer> {
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const port = (server.address() as AddressInfo).port;
   return {
@@ -38,6 +32,17 @@ export async function httpServer(handler: (req: IncomingMessage, res: ServerResp
   };
 }
 
+export async function httpServer(handler: (req: IncomingMessage, res: ServerResponse, hit: number) => void): Promise<TestServer> {
+  const sockets = new Set<Socket>();
+  const state = { hits: 0 };
+  const server = createHttpServer((req, res) => handler(req, res, ++state.hits));
+  server.on('connection', (s: Socket) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
+  return serve(server, sockets, state);
+}
+
 /** Accepts TCP connections and never sends a byte (nor completes a TLS handshake). */
 export async function silentServer(): Promise<TestServer> {
   const sockets = new Set<Socket>();
@@ -47,20 +52,7 @@ export async function silentServer(): Promise<TestServer> {
     sockets.add(s);
     s.on('error', () => undefined);
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const port = (server.address() as AddressInfo).port;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    port,
-    get hits() {
-      return state.hits;
-    },
-    close: () =>
-      new Promise<void>((r) => {
-        for (const s of sockets) s.destroy();
-        server.close(() => r());
-      }),
-  };
+  return serve(server, sockets, state);
 }
 
 /** A port nothing listens on (it was free a moment ago). */
