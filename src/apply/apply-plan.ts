@@ -6,7 +6,7 @@ import { dependencyLevels, type KindDef, type RemoteId } from '../kinds/index.js
 import type { PostHogClient } from '../posthog/client.js';
 import type { Plan } from '../plan/diff.js';
 import type { Redactor } from '../plan/secrets.js';
-import { localBase } from '../plan/binding.js';
+import { bindingOf, sameBinding } from '../plan/binding.js';
 import { sharedNaturals } from '../plan/identity.js';
 import type { LocalResource, Snapshot } from '../plan/snapshot.js';
 import type { StateStore } from '../store/state.js';
@@ -143,18 +143,19 @@ export async function applyPlan(checked: CheckedPlan, input: ApplyInput): Promis
     for (const c of plan.changes) {
       const e = c.entry;
       if (c.action !== 'unchanged' || !e) continue;
-      if (e.remote && e.local && (!e.binding || e.binding.base !== e.remote.hash || e.binding.id !== e.remote.id || localBase(e.binding) !== e.local.hash)) writer.bind(c.kind, c.key, e.remote.raw, e.local.secretRefs, e.local.hash);
+      if (e.remote && e.local && !sameBinding(e.binding, bindingOf(c.kind, e.remote.raw, e.remote.hash, e.binding?.secrets, e.local.hash))) writer.bind(c.kind, c.key, e.remote.raw, e.local.secretRefs, e.local.hash);
       if (!e.remote && !e.local && e.binding) state.unbind(c.kind.kind, c.key);
     }
 
     const writes = prepared.filter((p) => p.op.type !== 'delete');
     const done = new Map<string, Promise<boolean>>();
     const refOf = (kind: string, key: string) => `${kind}/${key}`;
+    const written = new Set(writes.map((w) => refOf(w.op.change.kind.kind, w.op.change.key)));
     for (const p of writes) {
       const { change } = p.op;
       const deps = (change.entry?.local ? change.kind.references(change.entry.local.spec) : [])
         .map((r) => refOf(r.kind, r.key))
-        .filter((r) => writes.some((w) => refOf(w.op.change.kind.kind, w.op.change.key) === r));
+        .filter((r) => written.has(r));
       const run = async (): Promise<boolean> => {
         for (const dep of deps) {
           if (!(await done.get(dep))) {
@@ -177,7 +178,9 @@ export async function applyPlan(checked: CheckedPlan, input: ApplyInput): Promis
         const spec = c.entry.local.spec;
         const group = kind.reorder.group(spec);
         if (group === undefined) continue;
-        groups.set(group, [...(groups.get(group) ?? []), { key: c.key, position: spec[kind.reorder.field] ?? null }]);
+        const members = groups.get(group) ?? [];
+        members.push({ key: c.key, position: spec[kind.reorder.field] ?? null });
+        groups.set(group, members);
       }
       // One call per group: PostHog rearranges one type at a time.
       for (const [group, wanted] of groups) {

@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { UsageError } from '../errors.js';
 import { andList } from '../kinds/index.js';
 import type { EditorSupport } from '../config/editor-schemas.js';
+import { nonEmpty } from '../config/target.js';
 import type { CliContext } from './context.js';
 import { globalsOf } from './shared.js';
 
@@ -62,6 +63,3 @@ function editorSummary(e: EditorSupport): string {
   return `${files}: VS Code (YAML extension) and JetBrains IDEs check and complete hogsync.yaml and the resource files with the schemas in ${e.schemaDir}/.${idea}`;
 }
 
-function nonEmpty(v: string | undefined): string | undefined {
-  return v === undefined || v.trim() === '' ? undefined : v.trim();
-}

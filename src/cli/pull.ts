@@ -16,7 +16,7 @@ export function registerPull(program: Command, ctx: CliContext): void {
   program
     .command('pull')
     .description('write every remote resource to its file and record the state (exit 3 on conflicts)')
-    .addOption(kindsOption())
+    .addOption(kindsOption(', with the kinds they refer to (insights bring their variables)'))
     .option('--force', 'take PostHog’s version of files that were also edited locally')
     .option('--commit', 'commit the resource files and the state file when they changed')
     .option('-m, --message <msg>', 'commit message (default: a summary of what changed)')

@@ -49,7 +49,6 @@ export function registerPush(program: Command, ctx: CliContext): void {
         import('../plan/renderers/index.js'),
         import('../plan/outcome.js'),
       ]);
-      let written = 0;
       const started = new Date().toISOString();
       warnUnchecked(ctx, flags.validate);
       const run = await runPush({
@@ -70,10 +69,6 @@ export function registerPush(program: Command, ctx: CliContext): void {
         rotateSecrets: flags.rotateSecrets === true,
         concurrency: flags.concurrency ?? session.target.concurrency,
         ...(flags.yes || flags.dryRun ? {} : { confirm: confirmPlan(ctx, 'push', (plan) => `Apply these changes to ${plan.environment}? [y/N] `) }),
-        onEvent: () => {
-          written++;
-          if (ctx.io.isTTY) ctx.io.err(`\r\x1b[2K${written} done…`);
-        },
       });
       endProgress(ctx.io);
       if (!run.result) {

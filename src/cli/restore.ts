@@ -34,7 +34,7 @@ export function registerRestore(program: Command, ctx: CliContext): void {
     .action(async (rev: string, selectors: string[], flags: RestoreFlags, cmd: Command) => {
       const kinds = parseKinds(flags.kinds);
       const session = openSession(ctx, cmd);
-      const [{ runRestore }, { RENDERERS }, { planOutcome }] = await Promise.all([import('../engine/restore.js'), import('../plan/renderers/index.js'), import('../plan/outcome.js')]);
+      const [{ runRestore }, { RENDERERS, planDocument }, { planOutcome }] = await Promise.all([import('../engine/restore.js'), import('../plan/renderers/index.js'), import('../plan/outcome.js')]);
       warnUnchecked(ctx, flags.validate);
       const run = await runRestore({
         ...session,
@@ -54,7 +54,7 @@ export function registerRestore(program: Command, ctx: CliContext): void {
         ...(flags.yes || flags.dryRun ? {} : { confirm: confirmPlan(ctx, 'restore', (plan) => `Restore ${plan.environment} to ${rev}? [y/N] `) }),
       });
       endProgress(ctx.io);
-      if (flags.output === 'json') ctx.io.out(`${JSON.stringify(restoreJson(run, JSON.parse(RENDERERS.json(run.plan)) as object), null, 2)}\n`);
+      if (flags.output === 'json') ctx.io.out(`${JSON.stringify(restoreJson(run, planDocument(run.plan)), null, 2)}\n`);
       else {
         // The plan first, then what was done.
         ctx.io.out(`Restoring ${run.plan.environment} to ${run.rev.sha.slice(0, 12)} (${run.rev.subject}).\n`);

@@ -27,15 +27,18 @@ export function openSession(ctx: CliContext, cmd: Command, environment?: string)
   ctx.redactor.register(ctx.io.env[target.apiKeyEnv]);
   const client = ctx.createClient(target, ctx.io.env, { redact: (text) => ctx.redactor.redact(text), onRequest });
   ctx.clients.push(client);
-  // PostHog counts a key's requests across runs: start with those of recent runs, leave ours for the next.
-  const memory = rateMemory(ws.root, target.host, ctx.io.env[target.apiKeyEnv]?.trim() ?? '');
-  client.limiter.remember(memory.read());
-  ctx.atEnd.push(() => memory.write(client.limiter.history(), client.limiter.horizonMs));
+  // PostHog counts a key's requests across runs: start with those of recent runs, leave ours for the
+  // next. Only in a hogsync checkout: a one-off `list --host …` run elsewhere leaves no files behind.
+  if (ws.config) {
+    const memory = rateMemory(ws.root, target.host, ctx.io.env[target.apiKeyEnv]?.trim() ?? '');
+    client.limiter.remember(memory.read());
+    ctx.atEnd.push(() => memory.write(client.limiter.history(), client.limiter.horizonMs));
+  }
   return { ws, target, client };
 }
 
-export function kindsOption(): Option {
-  return new Option('--kinds <kinds>', `only these kinds, comma-separated (${kindNames()})`);
+export function kindsOption(note = ''): Option {
+  return new Option('--kinds <kinds>', `only these kinds, comma-separated (${kindNames()})${note}`);
 }
 
 export function parseKinds(value: string | undefined): KindDef[] {

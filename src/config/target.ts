@@ -42,6 +42,8 @@ export interface Target {
    * the one marked `home`, else the default environment, else the only one.
    */
   home: boolean;
+  /** The home environment's name, when hogsync.yaml names one (home: true, default_environment, or one environment only). */
+  homeName?: string;
   /** Home id → this environment's id, per type (`actions`, …): empty for the home environment. */
   refs: Record<string, Record<string, string>>;
   /** `<folder>/<key>` → a JSON merge patch applied to that resource's spec in this environment. */
@@ -104,6 +106,7 @@ export function resolveTarget(ws: Workspace, flags: GlobalFlags, env: NodeJS.Pro
     apiKeyEnv: cfg.api_key_env ?? DEFAULT_KEY_ENV,
     vars: Object.fromEntries(Object.entries(cfg.vars ?? {}).map(([k, v]) => [k, String(v)])),
     home: isHome(ws, environment),
+    ...optionalHome(ws),
     refs: Object.fromEntries(
       Object.entries(cfg.refs ?? {}).map(([type, map]) => [type, Object.fromEntries(Object.entries(map).map(([k, v]) => [k, String(v)]))]),
     ),
@@ -114,12 +117,22 @@ export function resolveTarget(ws: Workspace, flags: GlobalFlags, env: NodeJS.Pro
 }
 
 function isHome(ws: Workspace, environment: string): boolean {
+  return !ws.config || homeOf(ws) === environment;
+}
+
+/** The environment whose ids the files hold: the one marked `home`, else the default one, else the only one. */
+function homeOf(ws: Workspace): string | undefined {
   const config = ws.config?.config;
-  if (!config) return true;
+  if (!config) return undefined;
   const declared = Object.entries(config.environments).find(([, e]) => e.home === true)?.[0];
-  if (declared) return declared === environment;
+  if (declared) return declared;
   const names = Object.keys(config.environments);
-  return environment === (config.default_environment ?? (names.length === 1 ? names[0] : undefined));
+  return config.default_environment ?? (names.length === 1 ? names[0] : undefined);
+}
+
+function optionalHome(ws: Workspace): { homeName?: string } {
+  const name = homeOf(ws);
+  return name === undefined ? {} : { homeName: name };
 }
 
 function checkHost(raw: string, insecureHttp: boolean): string {
@@ -172,6 +185,7 @@ function truthy(v: string | undefined): boolean {
   return v !== undefined && ['1', 'true', 'yes'].includes(v.trim().toLowerCase());
 }
 
-function nonEmpty(v: string | undefined): string | undefined {
+/** A value with its surrounding blanks trimmed, or undefined when nothing is left. */
+export function nonEmpty(v: string | undefined): string | undefined {
   return v === undefined || v.trim() === '' ? undefined : v.trim();
 }

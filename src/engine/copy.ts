@@ -8,7 +8,8 @@ import { fetchRemote } from './fetch-remote.js';
 import { computePlan, type Plan } from '../plan/diff.js';
 import { buildSnapshot } from '../plan/snapshot.js';
 import { sharedSecrets, targetSecrets } from '../plan/secrets.js';
-import { mapIds } from '../plan/translate.js';
+import { applyOverride, withoutOverride } from '../plan/overrides.js';
+import { mapIds, singular } from '../plan/translate.js';
 import { idMapsBetween } from './environments.js';
 import { keepTemplates, type VarSources } from '../plan/vars.js';
 import { readResourceFile, resourcePath, type ResourceFile } from '../store/resource-files.js';
@@ -80,8 +81,14 @@ export async function runCopy(opts: CopyOptions): Promise<CopyRun> {
       refused.push({ kind: item.kind.kind, key: item.key, file: item.file, reason });
       continue;
     }
-    const mapped = mapIds(item.kind, item.spec, idMapsBetween(opts.from.target, opts.to.target));
-    const problems = mapped.unmapped.map((u) => `${u.type.replace(/s$/, '')} id ${u.id} at ${u.path} has no mapping to ${opts.to.target.environment}`);
+    const ref = `${item.kind.folder}/${item.key}`;
+    // The source's own exceptions (its overrides) stay behind; the target's apply, as a push there would.
+    const sourcePatch = opts.from.target.overrides[ref];
+    const common = sourcePatch && item.fileSpec ? withoutOverride(item.spec, item.fileSpec, sourcePatch) : item.spec;
+    const mapped = mapIds(item.kind, common, idMapsBetween(opts.from.target, opts.to.target));
+    const targetPatch = opts.to.target.overrides[ref];
+    if (targetPatch) mapped.spec = applyOverride(mapped.spec, targetPatch);
+    const problems = mapped.unmapped.map((u) => `${singular(u.type)} id ${u.id} at ${u.path} has no mapping to ${opts.to.target.environment}`);
     const display = item.file;
     if (problems.length > 0) {
       const entry = { kind: item.kind.kind, key: item.key, file: display, reason: `${problems.join('; ')}: it will not carry over. Add it under environments.${opts.to.target.environment}.refs in hogsync.yaml, or pass --allow-unmapped-refs` };

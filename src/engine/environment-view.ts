@@ -27,7 +27,13 @@ export function environmentView(files: readonly ResourceFile[], target: Target):
   const out = files.map((f): LocalInput => {
     const mapped = target.home ? { spec: f.spec, unmapped: [] } : mapIds(f.kind, f.spec, target.refs);
     for (const u of mapped.unmapped) {
-      problems.push(`${f.parsed.where(`/spec${u.path}`)}: ${singular(u.type)} id ${u.id} has no mapping for ${target.environment}: add "${u.id}": <its id in ${target.environment}> under environments.${target.environment}.refs.${u.type} in hogsync.yaml`);
+      const where = `${f.parsed.where(`/spec${u.path}`)}: ${singular(u.type)} id ${u.id} has no mapping for ${target.environment}`;
+      // With no home environment named, the likely mistake is the missing `home: true`, not a missing mapping.
+      problems.push(
+        target.homeName === undefined
+          ? `${where}: hogsync.yaml names no home environment (the one whose ids the files hold): add home: true to it, or set default_environment`
+          : `${where}: add "${u.id}": <its id in ${target.environment}> under environments.${target.environment}.refs.${u.type} in hogsync.yaml`,
+      );
     }
     const override = target.overrides[`${f.kind.folder}/${f.key}`];
     if (!override) return { kind: f.kind, key: f.key, file: f.display, spec: mapped.spec };

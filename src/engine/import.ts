@@ -44,6 +44,10 @@ export interface ImportResult {
  */
 export async function runImport(opts: ImportOptions): Promise<ImportResult> {
   const { ws, target, kind } = opts;
+  if (!target.home) {
+    // Files hold the home environment's ids and no environment's overrides: a file written from here would hold neither.
+    throw new UsageError(`import writes a file as pull from the home environment writes it, and ${target.environment} is not home${target.homeName ? ` (${target.homeName} is)` : ''}: import it there with -e ${target.homeName ?? '<home>'}, then push or copy to ${target.environment}.`);
+  }
   if (opts.key !== undefined && !KEY_PATTERN.test(opts.key)) {
     throw new UsageError(`"${opts.key}" cannot be a key: use lower-case letters, digits, "-" and "_", starting with a letter or digit, at most 100 characters.`);
   }

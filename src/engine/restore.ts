@@ -5,11 +5,12 @@ import { FileError, InvalidFilesError } from '../errors.js';
 import { withDependencies } from '../kinds/index.js';
 import { computePlan, type Plan } from '../plan/diff.js';
 import { filterPlan } from '../plan/filter.js';
-import { maxFileBytes } from '../store/file-guard.js';
+import { maxFileBytes, tooBigProblem } from '../store/file-guard.js';
 import { filesAtCommit, resolveRevision } from '../store/git-files.js';
 import { commitPaths } from '../store/git.js';
 import { parseResource, resourcePath, type ResourceFile } from '../store/resource-files.js';
 import type { StateStore } from '../store/state.js';
+import { environmentView } from './environment-view.js';
 import { gateFiles } from './gate.js';
 import { stopIfInterrupted } from './interrupt.js';
 import { readSnapshot } from './read.js';
@@ -53,8 +54,9 @@ export async function runRestore(opts: RestoreOptions): Promise<RestoreRun> {
   const { ws } = opts;
   const rev = await resolveRevision(ws.root, opts.rev);
   const files = await filesOf(opts, rev.top, rev.sha);
-  if (!opts.skipChecks) await gateFiles(files, withDependencies(opts.kinds));
-  const local = files.map((f) => ({ kind: f.kind, key: f.key, file: f.path.slice(ws.root.length + 1), spec: f.spec }));
+  if (!opts.skipChecks) await gateFiles(files, withDependencies(opts.kinds), ws.config);
+  // The commit's files in this environment's terms (its refs and overrides), named as in the work tree.
+  const local = environmentView(files, opts.target).map((l, i) => ({ ...l, file: (files[i] as ResourceFile).path.slice(ws.root.length + 1) }));
   const loaded = await readSnapshot({ ...opts, adopt: false, assignNew: false, lock: !opts.dryRun, localOverride: local });
   try {
     const plan = filterPlan(computePlan(loaded.snapshot, opts.target.environment), opts.selectors, {
@@ -109,6 +111,7 @@ async function filesOf(opts: RestoreOptions, top: string, sha: string): Promise<
   const committed = await filesAtCommit(top, sha, [...byFolder.keys()]);
   const out: ResourceFile[] = [];
   const problems: string[] = [];
+  const max = maxFileBytes(opts.env);
   for (const f of committed) {
     if (!/\.ya?ml$/.test(f.path)) continue;
     const abs = join(top, f.path);
@@ -116,7 +119,8 @@ async function filesOf(opts: RestoreOptions, top: string, sha: string): Promise<
     if (!kind) continue;
     const display = abs.slice(ws.root.length + 1);
     try {
-      if (Buffer.byteLength(f.text) > maxFileBytes()) throw new FileError(`${display}@${sha.slice(0, 12)}`, `is larger than the ${Math.round(maxFileBytes() / 1024 / 1024)} MB a resource file may be`);
+      const size = Buffer.byteLength(f.text);
+      if (size > max) throw new FileError(`${display}@${sha.slice(0, 12)}`, tooBigProblem(size, max));
       const file = parseResource(f.text, abs, `${display}@${sha.slice(0, 12)}`, kind);
       out.push(file);
     } catch (error) {

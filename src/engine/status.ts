@@ -5,6 +5,7 @@ import { isObject, type JsonObject } from '../json.js';
 import { kindWith } from '../kinds/index.js';
 import type { PostHogClient } from '../posthog/client.js';
 import { logs, metricTotals } from '../posthog/function-endpoints.js';
+import { confirmMissing } from './confirm-missing.js';
 import { StateStore } from '../store/state.js';
 
 /** PostHog's HogFunctionState (posthog-api.md §4.1). */
@@ -63,7 +64,10 @@ export async function functionStatus(opts: StatusOptions): Promise<FunctionStatu
   const bindings = [...state.bindings(kind.kind)].filter(([key]) => !opts.keys || opts.keys.includes(key)).sort(([a], [b]) => (a < b ? -1 : 1));
   if (bindings.length === 0) return [];
   const remote = await opts.client.listAll<JsonObject>(kind.apiPath, { pagination: kind.pagination, bucket: kind.rateBucket });
-  const byId = new Map(remote.map((r) => [String(r.id), r]));
+  // A function the list did not show is missing only if PostHog says so when asked for it.
+  const listed = new Set(remote.map((r) => String(r.id)));
+  const found = await confirmMissing(opts.client, kind, new Map(bindings), listed);
+  const byId = new Map([...remote, ...found].map((r) => [String(r.id), r]));
   const limit = pLimit(opts.client.pageConcurrency);
   return Promise.all(
     bindings.map(([key, binding]) =>

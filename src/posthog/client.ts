@@ -268,7 +268,12 @@ export class PostHogClient {
       problem = this.redact(checked.problem);
     } catch (error) {
       if (!(error instanceof BodyTooLarge)) {
-        // The connection broke (or timed out) while the answer was arriving: an answer lost on the way.
+        // The connection broke (or timed out) while the answer was arriving: an answer lost on the
+        // way. A write whose success status came is done by now: one look finds what it made.
+        if (!a.idempotent) {
+          this.emit(a, response.status, false);
+          throw new AmbiguousWriteError(a.method, a.display, `the answer broke off after HTTP ${response.status}`, false);
+        }
         await this.onNetworkFailure(error, a);
         return { ok: false };
       }

@@ -53,6 +53,14 @@ describe('every command is environment-aware', () => {
     expect(emu.requests()).toEqual([]);
   });
 
+  it('with no home environment named, an unmapped id says to name it, not to add a mapping', async () => {
+    const ws = await twoEnvironments(REFS);
+    ws.write('hogsync.yaml', ws.read('hogsync.yaml').replace('    home: true\n', '').replace(/^default_environment: .*\n/m, ''));
+    const diff = await ws.run(['-e', 'production', 'diff']);
+    expect(diff.code).toBe(1);
+    expect(diff.stderr).toMatch(/daily-signups-action\.yaml:\d+:\d+: action id 1 has no mapping for production: hogsync\.yaml names no home environment \(the one whose ids the files hold\): add home: true to it, or set default_environment/);
+  });
+
   it('refs: values are checked: an id that is not an integer is refused at file:line:col', async () => {
     const ws = await workspace(emu, { environments: { production: { project: 1, extra: 'home: true' }, staging: { project: 2, extra: 'refs:\n  actions:\n    "1": seventy' } } });
     const r = await ws.run(['-e', 'staging', 'diff']);
@@ -111,6 +119,34 @@ describe('overrides', () => {
     expect((await ws.run(['-e', 'staging', 'pull'])).code).toBe(0);
     expect((await ws.run(['pull'])).code).toBe(0);
     expect(ws.read('posthog/hog-functions/notify-crm-of-signups.yaml')).toBe(file);
+  });
+
+  it('copy and restore see the target as push does: its refs and its overrides, not the source’s ids and exceptions', async () => {
+    const ws = await twoEnvironments(`${REFS}\noverrides:\n  hog-functions/notify-crm-of-signups:\n    enabled: false`);
+    const crm = (project: number) => emu.project(project)?.hogFunctions.find((f) => f.name === 'Notify CRM of signups' && !f.deleted);
+    const copy = await ws.run(['copy', '--from', 'production', '--to', 'staging', '--yes'], SECRET);
+    expect(copy.code, copy.stdout + copy.stderr).toBe(0);
+    expect(crm(2)?.enabled, 'the target’s override applies to a copy').toBe(false);
+    expect(JSON.stringify(staged()?.insights.find((i) => i.name === 'Daily signups (action)')?.query)).toMatch(/"id":11\b/);
+    expect((await ws.run(['-e', 'staging', 'diff'])).code).toBe(0);
+
+    // Back the other way: staging's exception does not travel to production.
+    const back = await ws.run(['copy', '--from', 'staging', '--to', 'production', '--yes'], SECRET);
+    expect(back.code, back.stdout + back.stderr).toBe(0);
+    expect(crm(1)?.enabled).toBe(true);
+
+    // Restore into staging from the commit's files: ids mapped and the override kept, so nothing to do.
+    const head = (await ws.git.revparse(['HEAD'])).trim();
+    const restore = await ws.run(['-e', 'staging', 'restore', head, '--dry-run', '-o', 'json']);
+    expect(restore.code, restore.stdout + restore.stderr).toBe(0);
+    expect((JSON.parse(restore.stdout) as { plan: { summary: Record<string, number> } }).plan.summary).toMatchObject({ update: 0, create: 0, drift: 0, conflict: 0 });
+  });
+
+  it('import writes files only from the home environment, whose ids and values the files hold', async () => {
+    const ws = await twoEnvironments(REFS);
+    const id = String(emu.project(2)?.insights[0]?.id ?? 1);
+    const r = await ws.run(['-e', 'staging', 'import', 'insight', id]);
+    expect([r.code, r.stderr]).toEqual([1, 'error: import writes a file as pull from the home environment writes it, and staging is not home (production is): import it there with -e production, then push or copy to staging.\n']);
   });
 
   it('an override of a resource that has no file, or of a field that does not exist, is refused at its place in hogsync.yaml', async () => {

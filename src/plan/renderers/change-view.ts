@@ -1,7 +1,6 @@
 import fastJsonPatch from 'fast-json-patch';
 import type { JsonObject } from '../../json.js';
 import type { Change } from '../diff.js';
-import type { ShownAction } from './common.js';
 import { fieldChanges, type FieldChange } from './field-changes.js';
 
 /** What one command would do about a change that needs a decision. */
@@ -40,7 +39,7 @@ const PUSH_WAY: Omit<ChangeView, 'fields'> = { style: 'arrow', before: 'PostHog'
 export function viewOf(change: Change): ChangeView {
   const { local, remote } = change.entry ?? {};
   const codePaths = new Set([...(local ? codePathsOf(change, local.spec) : []), ...(remote ? codePathsOf(change, remote.spec) : [])]);
-  switch (change.action as ShownAction) {
+  switch (change.action) {
     case 'create':
     case 'restore': {
       const spec = pushed(change, undefined);

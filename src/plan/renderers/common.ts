@@ -2,16 +2,10 @@ import { stringify } from 'yaml';
 import { splitPointer, type Json } from '../../json.js';
 import { varsPushNeeds, type Action, type Change, type Plan } from '../diff.js';
 
-/**
- * The actions a renderer knows. `restore` (a file for a bound resource deleted in PostHog,
- * DESIGN.md "Diff: classification") is shown already, before the plan gives it.
- */
-export type ShownAction = Action | 'restore';
-
 /** Actions in the order a reader wants them: what push does first, what needs a decision next. */
-export const ACTION_ORDER: ShownAction[] = ['create', 'restore', 'update', 'adopt', 'delete', 'drift', 'conflict', 'unchanged', 'unmanaged'];
+export const ACTION_ORDER: Action[] = ['create', 'restore', 'update', 'adopt', 'delete', 'drift', 'conflict', 'unchanged', 'unmanaged'];
 
-export const MARKERS: Record<ShownAction, string> = {
+export const MARKERS: Record<Action, string> = {
   create: '+',
   restore: '^',
   update: '~',
@@ -22,11 +16,6 @@ export const MARKERS: Record<ShownAction, string> = {
   unchanged: ' ',
   unmanaged: '?',
 };
-
-/** How many changes of an action the plan holds (0 for an action it does not count). */
-export function countOf(plan: Plan, action: ShownAction): number {
-  return (plan.summary as Partial<Record<ShownAction, number>>)[action] ?? 0;
-}
 
 /** Changes to show (everything but `unchanged`), sorted by kind, then key. */
 export function visibleChanges(plan: Plan): Change[] {
@@ -86,7 +75,7 @@ export function missingVarUsers(plan: Plan): Array<{ name: string; users: string
 }
 
 export function summaryLine(plan: Plan): string {
-  const restore = countOf(plan, 'restore');
+  const restore = plan.summary.restore;
   const s = plan.summary;
   const parts = [
     `${s.create} to create`,

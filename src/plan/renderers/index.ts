@@ -3,6 +3,8 @@ import { renderJson } from './json.js';
 import { renderMarkdown } from './markdown.js';
 import { renderText } from './text.js';
 
+export { planDocument } from './json.js';
+
 export interface RenderOptions {
   color: boolean;
 }

@@ -2,7 +2,7 @@ import type { Plan } from '../diff.js';
 import { visibleChanges } from './common.js';
 
 /** The `diff --output json` document of DESIGN.md: one JSON value, stable order. */
-function planDocument(plan: Plan) {
+export function planDocument(plan: Plan) {
   return {
     environment: plan.environment,
     summary: plan.summary,

@@ -1,7 +1,7 @@
 import { structuredPatch } from 'diff';
 
 /** Unified diff hunks of two multi-line strings (Hog code, HogQL), without file headers. */
-export function lineDiff(before: string, after: string, context = 3): string[] {
+function lineDiff(before: string, after: string, context = 3): string[] {
   const patch = structuredPatch('before', 'after', ensureNewline(before), ensureNewline(after), undefined, undefined, { context });
   const out: string[] = [];
   for (const hunk of patch.hunks) {
@@ -11,8 +11,14 @@ export function lineDiff(before: string, after: string, context = 3): string[] {
   return out;
 }
 
+/** The diff lines of a code field from `before` to `after`, either of which may be absent. */
+export function codeDiff(before: string | undefined, after: string | undefined): string[] {
+  if (before !== undefined && after !== undefined) return lineDiff(before, after);
+  return after !== undefined ? codeLines('+', after) : codeLines('-', before ?? '');
+}
+
 /** Code that is only on one side, each line marked as added or removed. */
-export function codeLines(mark: '+' | '-', text: string): string[] {
+function codeLines(mark: '+' | '-', text: string): string[] {
   return splitLines(text).map((l) => `${mark}${l}`);
 }
 

@@ -1,9 +1,9 @@
 import type { Json } from '../../json.js';
 import type { Change, Plan } from '../diff.js';
 import { viewOf, type ChangeView } from './change-view.js';
-import { ACTION_ORDER, countOf, displayPath, inlineJson, isInline, itemText, label, MARKERS, missingVarUsers, visibleChanges, yamlLines, type ShownAction } from './common.js';
+import { ACTION_ORDER, displayPath, inlineJson, isInline, itemText, label, MARKERS, missingVarUsers, visibleChanges, yamlLines } from './common.js';
 import type { FieldChange } from './field-changes.js';
-import { codeLines, lineDiff } from './line-diff.js';
+import { codeDiff } from './line-diff.js';
 import { code, escapeHtml, fenced } from './markdown-blocks.js';
 
 /** GitHub refuses comments over 65,536 characters; stay clear of it with room for a footer. */
@@ -24,8 +24,8 @@ export function renderMarkdown(plan: Plan, opts: { marker?: string } = {}): stri
   if (opts.marker) head.push(`<!-- ${opts.marker} -->`);
   head.push(`### hogsync plan for \`${plan.environment}\``, '');
   // `restore` gets a column only when there is something to restore.
-  const cols = ACTION_ORDER.filter((a) => a !== 'restore' || countOf(plan, a) > 0);
-  head.push(`| ${cols.join(' | ')} |`, `| ${cols.map(() => '---:').join(' | ')} |`, `| ${cols.map((a) => countOf(plan, a)).join(' | ')} |`, '');
+  const cols = ACTION_ORDER.filter((a) => a !== 'restore' || plan.summary[a] > 0);
+  head.push(`| ${cols.join(' | ')} |`, `| ${cols.map(() => '---:').join(' | ')} |`, `| ${cols.map((a) => plan.summary[a]).join(' | ')} |`, '');
   head.push(...missingVarsWarning(plan));
   const changes = visibleChanges(plan).filter((c) => c.action !== 'unmanaged');
   if (changes.length === 0) head.push('No changes: the files and PostHog are in sync.');
@@ -61,7 +61,7 @@ function missingVarsWarning(plan: Plan): string[] {
 
 function renderSection(c: Change): string {
   const file = c.file ? ` — <code>${escapeHtml(c.file)}</code>` : '';
-  const summary = `<summary><code>${MARKERS[c.action as ShownAction]}</code> <b>${c.action}</b> <code>${escapeHtml(label(c))}</code>${file}</summary>`;
+  const summary = `<summary><code>${MARKERS[c.action]}</code> <b>${c.action}</b> <code>${escapeHtml(label(c))}</code>${file}</summary>`;
   const parts: string[] = [];
   if (c.notes.length > 0) parts.push(c.notes.map((n) => `- ${escapeHtml(n)}`).join('\n'));
   if (c.action !== 'delete') parts.push(...viewParts(viewOf(c)));
@@ -119,7 +119,7 @@ function block(f: FieldChange, view: ChangeView): string {
   const sides = view.style === 'sides' ? ` (\`-\` ${view.before}, \`+\` ${view.after})` : '';
   const title = `${code(displayPath(f.path))}${sides}:`;
   if (f.type === 'code') {
-    const diff = f.before !== undefined && f.after !== undefined ? lineDiff(f.before, f.after) : f.after !== undefined ? codeLines('+', f.after) : codeLines('-', f.before ?? '');
+    const diff = codeDiff(f.before, f.after);
     return `${title}\n\n${fenced('diff', diff)}`;
   }
   const side = (m: string, x: Json | undefined) => (x === undefined ? [] : yamlLines(x).map((l) => `${m} ${l}`));

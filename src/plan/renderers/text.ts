@@ -1,9 +1,9 @@
 import type { Json } from '../../json.js';
 import type { Plan } from '../diff.js';
 import { viewOf, type ChangeView } from './change-view.js';
-import { displayPath, inlineJson, isInline, itemText, label, MARKERS, missingVarUsers, summaryLine, visibleChanges, yamlLines, type ShownAction } from './common.js';
+import { displayPath, inlineJson, isInline, itemText, label, MARKERS, missingVarUsers, summaryLine, visibleChanges, yamlLines } from './common.js';
 import type { FieldChange } from './field-changes.js';
-import { codeLines, lineDiff } from './line-diff.js';
+import { codeDiff } from './line-diff.js';
 
 export interface TextOptions {
   color: boolean;
@@ -27,7 +27,7 @@ export function renderText(plan: Plan, opts: TextOptions): string {
   const changes = visibleChanges(plan);
   const managed = changes.filter((c) => c.action !== 'unmanaged');
   for (const c of managed) {
-    const mark = MARKERS[c.action as ShownAction];
+    const mark = MARKERS[c.action];
     const where = c.file ? `  ${c.file}` : '';
     lines.push(paint(COLORS[mark] ?? '0', `${mark} ${c.action} ${label(c)}`) + where);
     for (const note of c.notes) lines.push(`    # ${note}`);
@@ -67,7 +67,7 @@ function fieldLines(f: FieldChange, view: ChangeView, paint: Paint): string[] {
   if (f.type === 'code') {
     const mark = f.before === undefined ? '+' : f.after === undefined ? '-' : '~';
     const sides = view.style === 'sides' ? ` (- ${view.before}, + ${view.after})` : '';
-    const diff = f.before !== undefined && f.after !== undefined ? lineDiff(f.before, f.after) : f.after !== undefined ? codeLines('+', f.after) : codeLines('-', f.before ?? '');
+    const diff = codeDiff(f.before, f.after);
     return [paint(COLORS[mark] ?? '0', `${mark} ${path}:${sides}`), ...diff.map((l) => `    ${paint(lineColor(l), l)}`)];
   }
   if (f.type === 'items') {
