@@ -67,6 +67,19 @@ describe('structure', () => {
     expect(bad).toEqual([]);
   });
 
+  it('the emulator stands apart: it imports nothing of hogsync, and hogsync reaches it only through src/emulator/index.ts', () => {
+    const emulator = FILES.filter((f) => folderOf(f.rel) === 'emulator');
+    expect(emulator.length).toBeGreaterThan(20);
+    const outgoing = emulator.flatMap((f) => importedFolders(f).map((d) => `${f.rel} -> ${d}`));
+    const incoming = FILES.filter((f) => folderOf(f.rel) !== 'emulator').flatMap((f) =>
+      [...f.text.matchAll(/(?:from |import\()'(\.{1,2}\/[^']+)'/g)]
+        .map((m) => relative(SRC, join(SRC, f.rel, '..', m[1] as string)))
+        .filter((target) => folderOf(target) === 'emulator' && target !== 'emulator/index.js')
+        .map((target) => `${f.rel} -> ${target}`),
+    );
+    expect([...outgoing, ...incoming]).toEqual([]);
+  });
+
   it('no two folders import each other, directly or in a cycle', () => {
     const edges = new Map<string, Set<string>>();
     for (const f of FILES) {
@@ -85,11 +98,12 @@ describe('structure', () => {
     expect(cycles).toEqual([]);
   });
 
-  it('outside src/kinds and src/emulator no code names a kind, its folder, its API path or its own fields', () => {
+  // src/demo is the demo's script: it edits the demo project's own files, by name.
+  it('outside src/kinds, src/emulator and src/demo no code names a kind, its folder, its API path or its own fields', () => {
     const names = KINDS.flatMap((k) => [k.kind, k.cliName, k.folder, k.apiPath, ...k.lookupFields, ...k.listColumns.map((c) => c.field)]);
     expect(names.length).toBeGreaterThan(KINDS.length * 3);
     const kindSpecific = new RegExp(`['"\`/](${names.map((n) => n.replace(/[/\\-]/g, '\\$&')).join('|')})['"\`/]`);
-    const bad = FILES.filter((f) => !['kinds', 'emulator'].includes(folderOf(f.rel))).flatMap((f) =>
+    const bad = FILES.filter((f) => !['kinds', 'emulator', 'demo'].includes(folderOf(f.rel))).flatMap((f) =>
       code(f.text)
         .split('\n')
         .flatMap((line, i) => (kindSpecific.test(line) ? [`${f.rel}:${i + 1}: ${line.trim()}`] : [])),

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { simpleGit } from 'simple-git';
 import type { Outcome } from '../model.js';
-import { DEV_API_KEY, demoSeedPath, startEmulator, type Emulator } from './index.js';
+import { DEV_API_KEY, demoSeedPath, startEmulator, type Emulator } from '../emulator/index.js';
 
 /** Where the tour writes: the CLI's Io, or anything shaped like it. */
 export interface TourIo {
