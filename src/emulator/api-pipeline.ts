@@ -6,7 +6,6 @@ import type { ApiRequest, ApiResponse } from './context.js';
 import { ApiError, notFound, permissionDenied, serverErrorBody, throttled, validationEnvelope, ValidationFailure } from './errors.js';
 import { echoedError, endlessPage, HOP_PARAM, malformedAnswer, malformedInsteadOfWrite, redirectLocation } from './fault-answers.js';
 import { faultResponse, type FaultDice } from './faults.js';
-import { strToBool } from './insight-list.js';
 import { parseBody, send, type Outgoing } from './http-io.js';
 import type { RequestLog } from './request-log.js';
 import { matchRoute, type Method, type Route } from './router.js';
@@ -120,7 +119,7 @@ export async function handleApi(deps: PipelineDeps, req: IncomingMessage, res: S
   }
   // Per-row latency models PostHog's serialisation time, so the emulator's own work
   // (including turning the answer into bytes) counts toward it.
-  const itemLatency = dice.itemLatencyMs(itemCount(result.body), strToBool(url.searchParams.get('basic') ?? '0'));
+  const itemLatency = dice.itemLatencyMs(itemCount(result.body), result.lightRows === true);
   if (itemLatency > 0) {
     if (result.body !== null && typeof result.body === 'object' && !Buffer.isBuffer(result.body)) {
       result = { ...result, body: Buffer.from(JSON.stringify(result.body)), contentType: result.contentType ?? 'application/json' };

@@ -24,6 +24,8 @@ export interface ApiResponse {
   contentType?: string;
   /** The request changed stored state. */
   committed?: boolean;
+  /** Rows were rendered by a light serializer (InsightBasicSerializer): they cost latencyPerBasicItemMs each. */
+  lightRows?: boolean;
 }
 
 

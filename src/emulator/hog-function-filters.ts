@@ -1,4 +1,6 @@
-// `filters`, `masking` and `mappings` of a hog function (posthog-api.md §4.1, §4.4).
+// `filters`, `masking` and `mappings` of a hog function (posthog-api.md §4.1, §4.4): the
+// HogFunctionFiltersSerializer, HogFunctionMaskingSerializer and MappingsSerializer of
+// posthog/cdp/validation.py.
 import { booleanField, charField, choiceField, ErrorCollector, integerField, listField, nestedObject } from './drf-fields.js';
 import { fail } from './errors.js';
 import { filtersBytecode, templateBytecode } from './hog-bytecode.js';
@@ -88,7 +90,8 @@ export function validateFilters(raw: unknown, ctx: FiltersContext, path: Array<s
       fail([...path, 'non_field_errors'], `Filters are not supported for log transformations (got: ${disallowed.join(', ')}). Use conditions in the Hog code instead.`);
     }
   }
-  // Each source keeps only the lists it can use.
+  // Each source keeps only the lists it can use, and the UI's unpicked "Select a table"
+  // placeholder goes (HogFunctionFiltersSerializer.validate, posthog/cdp/validation.py).
   if (out.source === 'events') delete out.data_warehouse;
   if (out.source === 'person-updates') for (const k of ['events', 'actions', 'data_warehouse']) delete out[k];
   if (out.source === 'data-warehouse-table' || out.source === 'data-warehouse-view') for (const k of ['events', 'actions']) delete out[k];

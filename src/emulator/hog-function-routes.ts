@@ -81,9 +81,8 @@ function list(req: ApiRequest): ApiResponse {
       if (rank !== undefined) ranks.set(f, rank);
     }
     items = orderWithUnorderedTies(items.filter((f) => ranks.has(f)), req.random, byColumn((f) => ranks.get(f) ?? 9), byColumn((f) => f.name));
-  } else if (search) {
-    items = orderWithUnorderedTies(items, req.random);
   } else {
+    // A blank ?search= is no search: apply_trigram_search returns the queryset unchanged.
     // ("execution_order", "-updated_at"), no tie-breaker: an edit during a paged read moves the row.
     items = orderWithUnorderedTies(items, req.random, byExecutionOrder, byColumn((f) => f.updated_at, true));
   }

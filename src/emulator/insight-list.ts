@@ -153,10 +153,10 @@ export function listInsights(req: ApiRequest): InsightListing {
     items = orderWithUnorderedTies(items, req.random, orderComparator(order, project));
   } else if (term) {
     items = orderWithUnorderedTies(items, req.random, byColumn((i) => ranks.get(i) ?? 9), byColumn((i) => i.name));
-  } else if (search === undefined) {
-    items = orderWithUnorderedTies(items, req.random, byColumn((i) => i.order));
   } else {
-    items = orderWithUnorderedTies(items, req.random);
+    // PostHog's apply_trigram_search strips the term (normalize_search_term) and leaves the
+    // queryset as it was when nothing is left: a blank ?search= is no search.
+    items = orderWithUnorderedTies(items, req.random, byColumn((i) => i.order));
   }
   return { items, searched: Boolean(term) };
 }

@@ -54,11 +54,8 @@ function rekeyVariables(query: JsonObject, variables: StoredVariable[]): void {
  */
 export function readQueryAndFilters(stored: { query: Json | null; filters: JsonObject }, variables: StoredVariable[]): { query: Json | null; filters: JsonObject } {
   const synthesised = pyTruthy(stored.query) ? null : queryFromFilters(stored.filters);
-  if (stored.query === null && synthesised === null) {
-    const filters = clone(stored.filters);
-    if (!('insight' in filters)) filters.insight = 'TRENDS';
-    return { query: null, filters };
-  }
+  // No query can be made only for an insight type with none (filters.insight names it): filters as stored.
+  if (stored.query === null && synthesised === null) return { query: null, filters: clone(stored.filters) };
   const base = pyTruthy(stored.query) ? stored.query : synthesised;
   if (!isObject(base)) return { query: null, filters: {} };
   const query = upgradeQuery(base);

@@ -1,4 +1,5 @@
-// InsightViewSet (posthog-api.md §2.2): ForbidDestroyModel, lookup by id or short_id,
+// InsightViewSet (products/product_analytics/backend/api/insight.py; posthog-api.md §2.2):
+// ForbidDestroyModel, lookup by id or short_id,
 // soft delete through PATCH, ClickHouse throttles for every endpoint.
 import { json, type ApiRequest, type ApiResponse } from './context.js';
 import { notFound } from './errors.js';
@@ -29,8 +30,9 @@ function basicRequested(req: ApiRequest): boolean {
 function list(req: ApiRequest): ApiResponse {
   const { items, searched } = listInsights(req);
   const ctx = { listed: true, ...(searched ? { searchMatch: 'exact' as const } : {}) };
-  const render = (i: StoredInsight) => (basicRequested(req) ? insightBasic(req.project, i, ctx) : insightFull(req.project, i, ctx));
-  return json(200, limitOffset(req.url, items, render));
+  const basic = basicRequested(req);
+  const render = (i: StoredInsight) => (basic ? insightBasic(req.project, i, ctx) : insightFull(req.project, i, ctx));
+  return { ...json(200, limitOffset(req.url, items, render)), lightRows: basic };
 }
 
 function create(req: ApiRequest): ApiResponse {
@@ -40,7 +42,8 @@ function create(req: ApiRequest): ApiResponse {
 
 function retrieve(req: ApiRequest): ApiResponse {
   const insight = findInsight(req.project, req.params.id as string, false);
-  return json(200, basicRequested(req) ? insightBasic(req.project, insight) : insightFull(req.project, insight));
+  const basic = basicRequested(req);
+  return { ...json(200, basic ? insightBasic(req.project, insight) : insightFull(req.project, insight)), lightRows: basic };
 }
 
 function update(req: ApiRequest): ApiResponse {

@@ -1,20 +1,17 @@
 // Plain http:// is for this machine only: elsewhere the key would travel in clear text, unless
 // the user says --insecure-http (or HOGSYNC_INSECURE_HTTP=1) on purpose.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { Io } from '../../src/cli/io.js';
 import { main } from '../../src/cli/main.js';
 import { isLoopback, resolveTarget, resolveWorkspace } from '../../src/config/target.js';
 import { ConfigError } from '../../src/errors.js';
 import { TEST_KEY } from '../helpers/e2e.js';
+import { tempDir } from '../helpers/temp.js';
 
 let dir: string;
 beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'hogsync-insecure-'));
+  dir = tempDir('insecure');
 });
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const target = (host: string, flags: { insecureHttp?: boolean } = {}, env: NodeJS.ProcessEnv = {}) =>
   resolveTarget(resolveWorkspace({}, dir), { host, project: '1', ...flags }, env);

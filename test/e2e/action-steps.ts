@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
+import { tracked } from '../helpers/children.js';
 import { ROOT, TEST_KEY, type CliResult } from '../helpers/e2e.js';
 import { tempDir } from '../helpers/temp.js';
 
@@ -114,7 +115,7 @@ export function startScript(script: string, opts: { cwd: string; env: Record<str
   writeFileSync(files.GITHUB_OUTPUT, '');
   writeFileSync(files.GITHUB_STEP_SUMMARY, '');
   const env = { PATH: process.env.PATH, HOME: process.env.HOME, NO_COLOR: '1', RUNNER_TEMP: temp, ...files, ...opts.env };
-  const child = spawn('bash', ['--noprofile', '--norc', '-eo', 'pipefail', file], { cwd: opts.cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = tracked(spawn('bash', ['--noprofile', '--norc', '-eo', 'pipefail', file], { cwd: opts.cwd, env, stdio: ['ignore', 'pipe', 'pipe'] }));
   const done = new Promise<StepRun>((resolve, reject) => {
     let stdout = '';
     let stderr = '';

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoSeedPath, loadSeed, type Emulator } from '../../src/emulator/index.js';
@@ -11,15 +11,11 @@ import { BIN, runCli, TEST_KEY, testEmulator, workspace, type Workspace } from '
 const canMount = process.platform === 'linux' && spawnSync('unshare', ['-Urm', 'sh', '-c', 'mount -t tmpfs -o size=4k tmpfs /mnt'], { stdio: 'ignore' }).status === 0;
 
 let emu: Emulator;
-const dirs: string[] = [];
 
 beforeAll(async () => {
   emu = await testEmulator({ seed: await loadSeed(demoSeedPath()) });
 });
-afterAll(async () => {
-  await emu.close();
-  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
-});
+afterAll(async () => emu.close());
 
 /** Runs `script` (sh) in a private mount namespace inside the workspace, with $HOGSYNC set to the CLI. */
 async function inNamespace(ws: Workspace, script: string) {
@@ -28,12 +24,11 @@ async function inNamespace(ws: Workspace, script: string) {
     cwd: ws.dir,
     shell: true,
     env: { POSTHOG_PERSONAL_API_KEY: TEST_KEY },
-  }).then((r) => r);
+  });
 }
 
 async function repo(): Promise<Workspace> {
   const ws = await workspace(emu, { git: false });
-  dirs.push(ws.dir);
   mkdirSync(join(ws.dir, 'posthog'));
   return ws;
 }

@@ -4,8 +4,7 @@ import { diffArrays } from 'diff';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { demoSeedPath, loadSeed, type Emulator, type SeedDoc } from '../../src/emulator/index.js';
 import { project } from '../emulator/helpers.js';
-import { testEmulator, workspace, type Workspace } from '../helpers/e2e.js';
-import { runMain } from '../helpers/in-process.js';
+import { runMain, testEmulator, workspace, type Workspace } from '../helpers/e2e.js';
 
 let emu: Emulator;
 let demo: SeedDoc;

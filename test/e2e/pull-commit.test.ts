@@ -2,8 +2,7 @@ import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { demoSeedPath, loadSeed, type Emulator, type SeedDoc } from '../../src/emulator/index.js';
-import { testEmulator, workspace, type Workspace } from '../helpers/e2e.js';
-import { runMain } from '../helpers/in-process.js';
+import { runMain, testEmulator, workspace, type Workspace } from '../helpers/e2e.js';
 
 let emu: Emulator;
 let demo: SeedDoc;

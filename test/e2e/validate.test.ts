@@ -1,8 +1,9 @@
-import { cpSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { cpSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { demoSeedPath, loadSeed } from '../../src/emulator/index.js';
 import { ROOT, runCli, testEmulator, workspace } from '../helpers/e2e.js';
+import { expectGolden } from '../helpers/golden.js';
 import { tempDir } from '../helpers/temp.js';
 
 const GOLDEN = join(ROOT, 'test', 'golden', 'validate');
@@ -13,8 +14,7 @@ describe('validate', () => {
     cpSync(join(GOLDEN, 'broken'), dir, { recursive: true });
     const r = await runCli(['validate'], { cwd: dir, env: { POSTHOG_PERSONAL_API_KEY: undefined } });
     expect(r.code).toBe(1);
-    if (process.env.UPDATE_GOLDEN) writeFileSync(join(GOLDEN, 'expected.txt'), r.stdout);
-    expect(r.stdout).toBe(readFileSync(join(GOLDEN, 'expected.txt'), 'utf8'));
+    expectGolden('validate/expected.txt', r.stdout);
     // One line per kind of mistake the corpus holds.
     for (const kind of ['invalid YAML', 'unknown field', 'must be one of', 'Hog syntax error', 'HogQL syntax error', 'refers to no insight variable file', 'also posthog/insight-variables/', 'holds a literal value', 'malformed variable reference', 'does not match the file name', 'Hog template error']) {
       expect(r.stdout).toContain(kind);

@@ -102,6 +102,12 @@ describe('filters', () => {
     expect(mapped.filters).toHaveProperty('properties');
   });
 
+  it('drops the "Select a table" placeholder from data_warehouse filters (HogFunctionFiltersSerializer.validate, posthog/cdp/validation.py)', async () => {
+    const picked = { id: 'w1', name: 'orders', type: 'data_warehouse' };
+    const f = await create({ filters: { source: 'data-warehouse-table', data_warehouse: [{ id: 'w0', name: 'Select a table', type: 'data_warehouse' }, picked] } });
+    expect((f.filters as { data_warehouse: unknown[] }).data_warehouse).toEqual([picked]);
+  });
+
   it('refuses an update that keeps a function filtering on a managed alert event (attr filters)', async () => {
     const r = await api().post('hog_functions/', { hog: 'return 1', type: 'internal_destination', filters: { events: [{ id: '$logs_alert_firing', type: 'events' }] } });
     expect(r.body).toEqual({ type: 'validation_error', code: 'invalid_input', detail: 'Alert notification destinations are managed through the alert API.', attr: 'filters' });

@@ -6,6 +6,7 @@ import { simpleGit } from 'simple-git';
 import type { Io } from '../../src/cli/io.js';
 import { main, type MainDeps } from '../../src/cli/main.js';
 import { DEV_API_KEY, startEmulator, type Emulator, type EmulatorOptions } from '../../src/emulator/index.js';
+import { tracked } from './children.js';
 import { tempDir } from './temp.js';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -25,12 +26,13 @@ export function spawnCollect(
   opts: { cwd: string; env: NodeJS.ProcessEnv; input?: string; timeoutMs?: number },
 ): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd: opts.cwd, env: opts.env, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = tracked(spawn(command, args, { cwd: opts.cwd, env: opts.env, stdio: ['pipe', 'pipe', 'pipe'] }));
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 120_000);
+    // Ended before the test's own timeout (vitest.config.ts), so that a hung CLI fails the test it belongs to.
+    const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 50_000);
     child.on('error', reject);
     child.on('close', (code) => {
       clearTimeout(timer);

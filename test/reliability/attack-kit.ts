@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { simpleGit } from 'simple-git';
 import type { Emulator } from '../../src/emulator/index.js';
 import { BIN, runMain, TEST_KEY, workspace, type CliResult, type Workspace } from '../helpers/e2e.js';
+import { tracked } from '../helpers/children.js';
 import { tempDir } from '../helpers/temp.js';
 
 const QUERY = '  query:\n    kind: DataTableNode\n    source:\n      kind: EventsQuery\n      select: ["*"]\n';
@@ -44,11 +45,11 @@ export interface Running {
 
 /** The real CLI (`node bin/hogsync.js`), started and left running, for a test to signal. */
 export function startCli(cwd: string, args: string[], env: Record<string, string> = {}): Running {
-  const child = spawn(process.execPath, [BIN, ...args], {
+  const child = tracked(spawn(process.execPath, [BIN, ...args], {
     cwd,
     env: { PATH: process.env.PATH, HOME: process.env.HOME, NO_COLOR: '1', POSTHOG_PERSONAL_API_KEY: TEST_KEY, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  }));
   let stdout = '';
   let stderr = '';
   child.stdout?.on('data', (d: Buffer) => (stdout += d.toString()));

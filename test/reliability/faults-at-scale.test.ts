@@ -1,18 +1,14 @@
-import { spawn } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { BIN, testEmulator, TEST_KEY, workspace } from '../helpers/e2e.js';
+import { testEmulator, workspace } from '../helpers/e2e.js';
+import { insightFile, startCli, waitFor } from './attack-kit.js';
 
 /**
  * Pull and push at scale under faults and kills, each against an emulator of its own: moved
  * here from the e2e suite, whose minute they took too much of, beside the other attacks.
  */
-
-function insightFile(key: string, name: string): string {
-  return `apiVersion: hogsync/v1\nkind: Insight\nkey: ${key}\nspec:\n  name: ${name}\n  query:\n    kind: DataTableNode\n    source:\n      kind: EventsQuery\n      select: ["*"]\n`;
-}
 
 describe('pull under a kill', () => {
   it('a pull killed while writing leaves only whole YAML files, and the next pull completes', async () => {
@@ -26,12 +22,11 @@ describe('pull under a kill', () => {
       const ws = await workspace(big);
       const dir = join(ws.dir, 'posthog', 'insights');
       mkdirSync(dir, { recursive: true });
-      const child = spawn(process.execPath, [BIN, 'pull'], { cwd: ws.dir, env: { PATH: process.env.PATH, POSTHOG_PERSONAL_API_KEY: TEST_KEY }, stdio: 'ignore' });
-      const exited = new Promise((r) => child.on('exit', r));
+      const pull = startCli(ws.dir, ['pull']);
       // Kill as soon as some files exist, while others are still being written.
-      for (let i = 0; i < 2000 && readdirSync(dir).length < 200; i++) await new Promise((r) => setTimeout(r, 5));
-      child.kill('SIGKILL');
-      await exited;
+      await waitFor(() => readdirSync(dir).length >= 200, 10_000);
+      pull.child.kill('SIGKILL');
+      await pull.done;
       const written = readdirSync(dir);
       expect(written.length).toBeGreaterThan(0);
       expect(written.length).toBeLessThan(3000);
@@ -97,11 +92,10 @@ describe('push under failure', () => {
       const ws = await workspace(slow);
       mkdirSync(join(ws.dir, 'posthog/insights'), { recursive: true });
       for (let i = 0; i < 500; i++) ws.write(`posthog/insights/k-${i}.yaml`, insightFile(`k-${i}`, `Killed ${i}`));
-      const child = spawn(process.execPath, [BIN, 'push', '--yes'], { cwd: ws.dir, env: { PATH: process.env.PATH, POSTHOG_PERSONAL_API_KEY: TEST_KEY }, stdio: 'ignore' });
-      const exited = new Promise((r) => child.on('exit', r));
-      for (let i = 0; i < 3000 && (slow.project(1)?.insights.length ?? 0) < 150; i++) await new Promise((r) => setTimeout(r, 5));
-      child.kill('SIGKILL');
-      await exited;
+      const push = startCli(ws.dir, ['push', '--yes']);
+      await waitFor(() => (slow.project(1)?.insights.length ?? 0) >= 150, 15_000);
+      push.child.kill('SIGKILL');
+      await push.done;
       const partial = slow.project(1)?.insights.length ?? 0;
       expect(partial).toBeGreaterThan(0);
       expect(partial).toBeLessThan(500);

@@ -3,9 +3,8 @@ import { mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'nod
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { demoSeedPath, loadSeed, type Emulator, type SeedDoc } from '../../src/emulator/index.js';
-import { testEmulator, workspace, type Workspace } from '../helpers/e2e.js';
+import { runMain, testEmulator, workspace, type Workspace } from '../helpers/e2e.js';
 import { billionLaughs } from '../helpers/hostile.js';
-import { runMain } from '../helpers/in-process.js';
 
 // A pull request can put anything in the repository; a CI job then runs validate, diff
 // (whose output becomes a PR comment), push or pull on it. Each refusal is one sentence

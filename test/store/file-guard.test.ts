@@ -1,7 +1,6 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FileError, InvalidFilesError } from '../../src/errors.js';
@@ -9,18 +8,19 @@ import { kindByName } from '../../src/kinds/index.js';
 import { checkNoLinks, maxFileBytes, readRegularFile } from '../../src/store/file-guard.js';
 import { cleanResourceDirs, readAllResources, readResourceFile } from '../../src/store/resource-files.js';
 import { readCandidates } from '../../src/store/validate.js';
+import { tempDir } from '../helpers/temp.js';
 
 const insight = kindByName('Insight');
 const SECRET = 'outside-the-repository-secret-4711';
 let base: string;
 let root: string;
 let outside: string;
-let server: Server;
+let server: Server | undefined;
 
 const VALID = 'apiVersion: hogsync/v1\nkind: Insight\nkey: ok\nspec:\n  name: OK\n';
 
 beforeAll(async () => {
-  base = mkdtempSync(join(tmpdir(), 'hogsync-guard-'));
+  base = tempDir('guard');
   root = join(base, 'repo');
   outside = join(base, 'outside.yaml');
   writeFileSync(outside, `apiVersion: hogsync/v1\nkind: Insight\nkey: leak\nspec:\n  name: ${SECRET}\n`);
@@ -31,12 +31,13 @@ beforeAll(async () => {
   symlinkSync('/dev/zero', join(folder, 'zero.yaml'));
   execFileSync('mkfifo', [join(folder, 'pipe.yaml')]);
   mkdirSync(join(folder, 'folder.yaml'));
-  server = createServer();
-  await new Promise<void>((resolve) => server.listen(join(folder, 'socket.yaml'), resolve));
+  const socket = createServer();
+  server = socket;
+  await new Promise<void>((resolve) => socket.listen(join(folder, 'socket.yaml'), resolve));
 });
 afterAll(async () => {
-  await new Promise((resolve) => server.close(resolve));
-  rmSync(base, { recursive: true, force: true });
+  const socket = server;
+  if (socket) await new Promise((resolve) => socket.close(resolve));
 });
 
 const problem = (fn: () => unknown): FileError => {

@@ -1,15 +1,14 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { reportError } from '../../src/cli/main.js';
 import type { Io } from '../../src/cli/io.js';
 import { FilesystemError } from '../../src/errors.js';
 import { writeFileAtomic } from '../../src/store/atomic.js';
 import { fromErrnoException, fsErrorMessage } from '../../src/store/fs-errors.js';
+import { tempDir } from '../helpers/temp.js';
 
-const root = mkdtempSync(join(tmpdir(), 'hogsync-fs-errors-'));
-afterAll(() => rmSync(root, { recursive: true, force: true }));
+const root = tempDir('fs-errors');
 
 function captured(): { io: Io; err: () => string } {
   let err = '';
