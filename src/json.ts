@@ -79,3 +79,20 @@ export function setValueAt(root: Json, ptr: string, value: Json): void {
   if (Array.isArray(parent)) parent[Number(last)] = value;
   else if (isObject(parent)) parent[last] = value;
 }
+
+/** Copies `fields` from `raw`, skipping absent ones. */
+export function pick(raw: JsonObject, fields: readonly string[]): JsonObject {
+  const out: JsonObject = {};
+  for (const f of fields) {
+    const v = raw[f];
+    if (v !== undefined) out[f] = v;
+  }
+  return out;
+}
+
+/** A copy without `keys`. */
+export function omit(obj: JsonObject, keys: readonly string[]): JsonObject {
+  const out: JsonObject = {};
+  for (const [k, v] of Object.entries(obj)) if (!keys.includes(k)) out[k] = v;
+  return out;
+}

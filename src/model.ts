@@ -29,6 +29,7 @@ export interface Binding {
 /** A create that was sent but whose outcome was not recorded (crash, ambiguous failure). */
 export interface PendingCreate {
   natural?: string;
+  /** The pairing hash of what was sent (kinds/references.ts pairingHash; the spec's hash for most kinds). */
   hash: string;
   /** When the create was first sent (ISO time): how long PostHog may still commit it. */
   since?: string;

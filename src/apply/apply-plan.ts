@@ -1,8 +1,8 @@
 import pLimit from 'p-limit';
 import { PostHogApiError, PreflightError } from '../errors.js';
-import type { JsonObject } from '../json.js';
+import { omit, pick, type JsonObject } from '../json.js';
 import type { Outcome } from '../model.js';
-import { dependencyLevels, type KindDef, type RemoteId } from '../kinds/index.js';
+import { andList, dependencyLevels, toIds, type KindDef, type RemoteId } from '../kinds/index.js';
 import type { PostHogClient } from '../posthog/client.js';
 import type { Plan } from '../plan/diff.js';
 import type { Redactor } from '../plan/secrets.js';
@@ -16,6 +16,7 @@ import { preflight, type Prepared } from './preflight.js';
 import { applyReorder } from './reorder.js';
 import { WriteGate } from './gate.js';
 import { Writer } from './writer.js';
+import { inDeferred, refOf, writeOrder, type Waits } from './write-order.js';
 
 type EventOutcome = 'created' | 'restored' | 'updated' | 'adopted' | 'deleted' | 'reordered' | 'skipped' | 'failed';
 
@@ -148,26 +149,43 @@ export async function applyPlan(checked: CheckedPlan, input: ApplyInput): Promis
     }
 
     const writes = prepared.filter((p) => p.op.type !== 'delete');
-    const done = new Map<string, Promise<boolean>>();
-    const refOf = (kind: string, key: string) => `${kind}/${key}`;
-    const written = new Set(writes.map((w) => refOf(w.op.change.kind.kind, w.op.change.key)));
+    const order = writeOrder(writes.map((p) => p.op));
+    const ctx: WriteContext = { writer, identities, gate, eventFor, emit };
+    const done = new Map<string, Promise<Written>>();
+    const applied = async (dep: string) => (await done.get(dep)) !== 'failed';
     for (const p of writes) {
-      const { change } = p.op;
-      const deps = (change.entry?.local ? change.kind.references(change.entry.local.spec) : [])
-        .map((r) => refOf(r.kind, r.key))
-        .filter((r) => written.has(r));
-      const run = async (): Promise<boolean> => {
-        for (const dep of deps) {
-          if (!(await done.get(dep))) {
+      const waits = order.get(refOf(p.op)) as Waits;
+      const run = async (): Promise<Written> => {
+        if (waits.cycle) {
+          emit(eventFor(p.op, 'failed', { error: { message: waits.cycle } }));
+          return 'failed';
+        }
+        for (const dep of waits.before) {
+          if (!(await applied(dep))) {
             emit(eventFor(p.op, 'skipped', { reason: `depends on ${dep}, which was not applied` }));
-            return false;
+            return 'failed';
           }
         }
-        return limit(() => write(p, { writer, identities, gate, eventFor, emit }));
+        return limit(() => write(p, ctx));
       };
-      done.set(refOf(change.kind.kind, change.key), Promise.resolve().then(run));
+      done.set(refOf(p.op), Promise.resolve().then(run));
     }
+    // Deferred fields (a dashboard's tiles) go once what they name is written.
+    const second = writes.map(async (p) => {
+      const first = await done.get(refOf(p.op));
+      if (first === 'failed' || !hasDeferredWork(p.op)) return;
+      const waits = order.get(refOf(p.op)) as Waits;
+      const missing: string[] = [];
+      for (const dep of waits.after) if (!(await applied(dep))) missing.push(dep);
+      if (missing.length > 0) {
+        const fields = p.op.change.kind.deferred?.fields.join(', ');
+        emit(eventFor(p.op, 'skipped', { reason: `its ${fields} were not written: they name ${andList(missing)}, which ${missing.length === 1 ? 'was' : 'were'} not applied` }));
+        return;
+      }
+      await limit(() => completeDeferred(p, ctx, first === 'written'));
+    });
     await Promise.all(done.values());
+    await Promise.all(second);
 
     for (const kind of input.kinds) {
       if (!kind.reorder) continue;
@@ -223,6 +241,23 @@ export function summarize(events: PushEvent[], unchanged: number): ApplyResult {
   return { events, summary, outcome };
 }
 
+/**
+ * How the first request of a write ended: `written` (and reported), `waiting` (only deferred
+ * fields changed: the second request does the write, and reports it), or `failed`.
+ */
+type Written = 'written' | 'waiting' | 'failed';
+
+/** Whether a write has deferred fields to send by a second request (see KindDef.deferred). */
+function hasDeferredWork(op: Op): boolean {
+  const { kind, entry } = op.change;
+  const fields = kind.deferred?.fields ?? [];
+  if (fields.length === 0 || !entry?.local) return false;
+  // A resource brought back may hold deferred fields the file does not (text tiles): checked against PostHog's copy.
+  if (op.type === 'restore') return true;
+  if (op.type === 'create') return fields.some((f) => entry.local?.spec[f] !== undefined);
+  return (op.change.patch ?? []).some((o) => inDeferred(kind, o.path.slice('/spec'.length)));
+}
+
 /** What one write needs from the run around it. */
 interface WriteContext {
   writer: Writer;
@@ -232,66 +267,96 @@ interface WriteContext {
   emit: (e: PushEvent) => void;
 }
 
-async function write(p: Prepared, ctx: WriteContext): Promise<boolean> {
+async function write(p: Prepared, ctx: WriteContext): Promise<Written> {
   const { writer, identities, eventFor, emit } = ctx;
   const { op } = p;
   const { kind, key, entry } = op.change;
   if (p.refusal) {
     emit(eventFor(op, 'failed', { error: { message: p.refusal } }));
-    return false;
+    return 'failed';
   }
   const blocked = ctx.gate.blocked(kind.kind);
   if (blocked) {
     emit(eventFor(op, 'skipped', { reason: blocked }));
-    return false;
+    return 'failed';
   }
   try {
     const spec = p.spec as JsonObject;
+    const deferred = kind.deferred?.fields ?? [];
+    const partial = hasDeferredWork(op);
+    // Deferred fields name resources that may not exist yet: the second request sends them.
+    const first = partial ? omit(spec, deferred) : spec;
+    const body = (mode: 'create' | 'update') => kind.toBody(toIds(kind, first, identities), identities, mode);
+    const localSpec = entry?.local?.spec ?? spec;
+    const secrets = entry?.local?.secretRefs ?? {};
     if (op.type === 'create') {
-      const body = kind.toBody(spec, identities, 'create');
-      const r = await writer.create(kind, key, entry?.local?.spec ?? spec, body, entry?.local?.secretRefs ?? {});
+      const r = await writer.create(kind, key, localSpec, body('create'), secrets, partial);
       const reasons = [...(r.recovered ? ['the answer was lost; found and bound the created resource'] : []), ...storedDifferently(r.differs)];
       emit(eventFor(op, 'created', { id: r.id, ...(reasons.length ? { reason: reasons.join('; ') } : {}) }));
-      return true;
+      return 'written';
     }
     if (op.type === 'restore') {
       const id = entry?.tombstone?.id ?? entry?.binding?.id;
       if (id === undefined) throw new Error('no remote id to restore');
-      const r = await writer.restore(kind, key, id, entry?.local?.spec ?? spec, kind.toBody(spec, identities, 'update'), kind.toBody(spec, identities, 'create'), entry?.local?.secretRefs ?? {});
-      const how = r.inPlace ? `undeleted in place (id ${r.id})` : `re-created as id ${r.id}: PostHog no longer had it`;
+      const r = await writer.restore(kind, key, id, localSpec, body('update'), body('create'), secrets, partial);
+      const how = !r.inPlace ? `re-created as id ${r.id}: PostHog no longer had it` : kind.deleteStyle === 'soft' ? `undeleted in place (id ${r.id})` : `back in PostHog with its id ${r.id} (what it hung on came back), updated in place`;
       emit(eventFor(op, 'restored', { id: r.id, reason: [how, ...storedDifferently(r.differs)].join('; ') }));
-      return true;
+      return 'written';
     }
     const remote = entry?.remote;
     if (!remote) throw new Error(`no remote resource to ${op.type}`);
-    const fields = changedFields(kind, op);
-    const secrets = entry?.local?.secretRefs ?? {};
+    const fields = changedFields(kind, op).filter((f) => !deferred.includes(f));
+    if (fields.length === 0 && partial) return 'waiting';
     if (op.type === 'adopt' && fields.length === 0) {
       writer.bind(kind, key, remote.raw, secrets, entry?.local?.hash ?? remote.hash);
       emit(eventFor(op, 'adopted', { id: remote.id }));
-      return true;
+      return 'written';
     }
-    const full = kind.toBody(spec, identities, 'update');
-    const body: JsonObject = {};
-    for (const f of fields) if (full[f] !== undefined) body[f] = full[f];
-    const local = entry?.local?.hash ?? remote.hash;
-    const send = fields.length > 0 && Object.keys(body).length > 0;
+    const full = body('update');
+    const sent: JsonObject = {};
+    for (const f of fields) if (full[f] !== undefined) sent[f] = full[f];
+    const local = partial ? undefined : (entry?.local?.hash ?? remote.hash);
+    const send = fields.length > 0 && Object.keys(sent).length > 0;
     const guard = kind.updateGuard;
     const read = guard ? remote.raw[guard.from] : undefined;
-    if (send && guard && read !== undefined && read !== null) body[guard.field] = read;
-    const r = !send ? writer.bind(kind, key, remote.raw, secrets, local) : await writer.update(kind, key, remote.id, body, secrets, local, entry?.local?.spec);
+    if (send && guard && read !== undefined && read !== null) sent[guard.field] = read;
+    const r = !send ? writer.bind(kind, key, remote.raw, secrets, local) : await writer.update(kind, key, remote.id, sent, secrets, local, localSpec);
     const note = storedDifferently(r.differs.filter((f) => fields.includes(f)));
     emit(eventFor(op, op.type === 'adopt' ? 'adopted' : 'updated', { id: r.id, ...(note.length ? { reason: note[0] } : {}) }));
-    return true;
+    return 'written';
   } catch (error) {
     if (error instanceof PostHogApiError && error.status === 409 && kind.updateGuard) {
       // Changed in PostHog after this run read it: a conflict to look at, never an overwrite.
       emit(eventFor(op, 'skipped', { planned: 'conflict', reason: `conflict: changed in PostHog after this run read it (409 ${error.fields.apiCode ?? 'conflict'}), so nothing was overwritten; run diff to see both sides, then push again` }));
-      return false;
+      return 'failed';
     }
     ctx.gate.observe(kind.kind, error);
     emit(eventFor(op, 'failed', { error: describeError(error) }));
-    return false;
+    return 'failed';
+  }
+}
+
+/**
+ * The second request of a write with deferred fields, once what they name exists. Reported as
+ * the write itself when the first request had nothing to send (`announced` false); otherwise
+ * only a failure is reported, since the write was.
+ */
+async function completeDeferred(p: Prepared, ctx: WriteContext, announced: boolean): Promise<void> {
+  const { op } = p;
+  const { kind, key, entry } = op.change;
+  const blocked = ctx.gate.blocked(kind.kind);
+  if (blocked) return ctx.emit(ctx.eventFor(op, 'skipped', { reason: blocked }));
+  const fields = kind.deferred?.fields ?? [];
+  try {
+    const id = ctx.identities.idOf(kind.kind, key);
+    if (id === undefined || !entry?.local) throw new Error('no remote id to complete');
+    const spec = pick(p.spec as JsonObject, fields);
+    const r = await ctx.writer.completeDeferred(kind, key, id, toIds(kind, spec, ctx.identities), entry.local.spec, entry.local.secretRefs);
+    if (!announced) ctx.emit(ctx.eventFor(op, op.type === 'adopt' ? 'adopted' : 'updated', { id: r.id }));
+  } catch (error) {
+    ctx.gate.observe(kind.kind, error);
+    const described = describeError(error);
+    ctx.emit(ctx.eventFor(op, 'failed', { error: { ...described, message: `its ${fields.join(', ')} were not written: ${described.message}` } }));
   }
 }
 

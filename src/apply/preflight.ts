@@ -2,7 +2,7 @@ import { splitPointer, type JsonObject } from '../json.js';
 import { sendSpec, type Redactor } from '../plan/secrets.js';
 import type { Snapshot } from '../plan/snapshot.js';
 import type { VarSources } from '../plan/vars.js';
-import type { RefResolver } from '../kinds/index.js';
+import { keyRefs, type RefResolver } from '../kinds/index.js';
 import type { Op } from './ops.js';
 
 export interface Prepared {
@@ -63,7 +63,7 @@ function refusalFor(op: Op, refs: RefResolver, creating: Set<string>): string | 
   const { kind, entry } = op.change;
   const local = entry?.local;
   if (!local) return undefined;
-  for (const r of kind.references(local.spec)) {
+  for (const r of keyRefs(kind, local.spec)) {
     if (refs.idOf(r.kind, r.key) === undefined && !creating.has(`${r.kind}/${r.key}`)) {
       return `references ${r.kind}/${r.key} at ${r.path}, which has no file and does not exist in PostHog`;
     }

@@ -1,6 +1,6 @@
 import { AmbiguousWriteError, HogsyncError, IncompleteCreateError, PostHogApiError } from '../errors.js';
 import { canonicalJson, hashJson, isObject, type JsonObject } from '../json.js';
-import { localNatural, type KindDef, type RemoteId } from '../kinds/index.js';
+import { listOptionsOf, localNatural, pairingHash, type KindDef, type RemoteId } from '../kinds/index.js';
 import type { PendingCreate } from '../model.js';
 import type { PostHogClient } from '../posthog/client.js';
 import { bindingOf } from '../plan/binding.js';
@@ -65,12 +65,17 @@ export class Writer {
     this.sleep = opts.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
   }
 
-  /** `spec` is the file's spec in comparison form: its hash is recorded as the file side's base. */
-  async create(kind: KindDef, key: string, spec: JsonObject, body: JsonObject, secrets: SecretRefs): Promise<WriteResult> {
-    const local = hashJson(spec);
-    this.sentSpecs.set(`${kind.kind}/${key}`, spec);
+  /**
+   * `spec` is the file's spec in comparison form: its hash is recorded as the file side's base,
+   * unless `partial` (its deferred fields are still to be sent, see completeDeferred): then the
+   * binding does not call the file in sync, and a run stopped in between sends the rest next time.
+   */
+  async create(kind: KindDef, key: string, spec: JsonObject, body: JsonObject, secrets: SecretRefs, partial = false): Promise<WriteResult> {
+    const hash = hashJson(spec);
+    const local = partial ? undefined : hash;
+    this.expect(kind, key, spec, partial);
     const natural = localNatural(kind, key, spec);
-    const sent: PendingCreate = { ...optional('natural', natural), hash: local, since: new Date().toISOString() };
+    const sent: PendingCreate = { ...optional('natural', natural), hash: pairingHash(kind, spec, hash), since: new Date().toISOString() };
     const staged = natural === undefined ? undefined : kind.createAs?.(body, natural);
     this.state.markPending(kind.kind, key, sent);
     const made = await this.send(kind, key, sent, staged?.create ?? body);
@@ -109,7 +114,7 @@ export class Writer {
    * Should that update fail, the binding records PostHog's copy apart from the file, so the
    * next push sends the update again.
    */
-  private async finishCreate(kind: KindDef, key: string, raw: JsonObject, then: JsonObject | undefined, secrets: SecretRefs, local: string): Promise<WriteResult> {
+  private async finishCreate(kind: KindDef, key: string, raw: JsonObject, then: JsonObject | undefined, secrets: SecretRefs, local: string | undefined): Promise<WriteResult> {
     if (!then) return this.bound(kind, key, raw, secrets, local);
     const id = kind.remoteId(raw);
     try {
@@ -120,9 +125,30 @@ export class Writer {
     }
   }
 
-  async update(kind: KindDef, key: string, id: RemoteId, body: JsonObject, secrets: SecretRefs, local: string, spec?: JsonObject): Promise<WriteResult> {
-    if (spec) this.sentSpecs.set(`${kind.kind}/${key}`, spec);
+  /** `local`: the file's hash, or undefined while deferred fields are still to be sent (see create). */
+  async update(kind: KindDef, key: string, id: RemoteId, body: JsonObject, secrets: SecretRefs, local: string | undefined, spec?: JsonObject): Promise<WriteResult> {
+    if (spec) this.expect(kind, key, spec, local === undefined);
     return this.bound(kind, key, await this.patch(kind, id, body), secrets, local);
+  }
+
+  /**
+   * The second request of a kind with deferred fields (a dashboard's tiles): once the resources
+   * they name exist, the resource is read as PostHog holds it now (other writes of this run have
+   * changed it: an insight put on a dashboard makes a tile there), and what still differs is sent.
+   * `spec` has its references resolved to ids; `local` is the file's spec in comparison form.
+   */
+  async completeDeferred(kind: KindDef, key: string, id: RemoteId, spec: JsonObject, local: JsonObject, secrets: SecretRefs): Promise<WriteResult & { sent: boolean }> {
+    const current = await this.client.request<JsonObject>({ path: `${kind.apiPath}${encodeURIComponent(String(id))}/`, query: kind.retrieveQuery, bucket: kind.rateBucket, expect: 'object' });
+    const body = kind.deferred?.body(spec, current);
+    const raw = body ? await this.patch(kind, id, body) : current;
+    this.expect(kind, key, local, false);
+    return { ...this.bound(kind, key, raw, secrets, hashJson(local)), sent: body !== undefined };
+  }
+
+  /** What a write is expected to leave in PostHog (to tell what PostHog stored differently): all but deferred fields when `partial`. */
+  private expect(kind: KindDef, key: string, spec: JsonObject, partial: boolean): void {
+    const fields = partial ? (kind.deferred?.fields ?? []) : [];
+    this.sentSpecs.set(`${kind.kind}/${key}`, fields.length > 0 ? Object.fromEntries(Object.entries(spec).filter(([f]) => !fields.includes(f))) : spec);
   }
 
   /** An update whose answer must be the resource updated. */
@@ -135,28 +161,30 @@ export class Writer {
   }
 
   /** Binds without writing (adopt of an identical resource, or a base refresh); `local` is the file's hash. */
-  bind(kind: KindDef, key: string, raw: JsonObject, secrets: SecretRefs, local: string): WriteResult {
+  bind(kind: KindDef, key: string, raw: JsonObject, secrets: SecretRefs, local: string | undefined): WriteResult {
     return this.bound(kind, key, raw, secrets, local);
   }
 
   /**
    * Brings back a deleted resource. Where PostHog keeps deleted ones (soft delete) it is
    * undeleted in place, `PATCH {deleted: false}` with the file's spec, so its id, short_id and
-   * every link to it survive; where it does not (or no longer has it), it is created anew.
+   * every link to it survive. Where PostHog deletes for good it is looked for first: an alert
+   * hidden with its insight comes back when the insight does, and is updated in place. Otherwise
+   * (or when PostHog no longer has it) it is created anew. `partial` as for create.
    */
-  async restore(kind: KindDef, key: string, id: RemoteId, spec: JsonObject, update: JsonObject, create: JsonObject, secrets: SecretRefs): Promise<WriteResult & { inPlace: boolean }> {
-    if (kind.deleteStyle === 'soft') {
-      const local = hashJson(spec);
-      this.sentSpecs.set(`${kind.kind}/${key}`, spec);
-      try {
-        const raw = await this.patch(kind, id, { ...update, deleted: false });
-        return { ...this.bound(kind, key, raw, secrets, local), inPlace: true };
-      } catch (error) {
-        this.sentSpecs.delete(`${kind.kind}/${key}`);
-        if (!(error instanceof PostHogApiError && error.status === 404)) throw error;
-      }
+  async restore(kind: KindDef, key: string, id: RemoteId, spec: JsonObject, update: JsonObject, create: JsonObject, secrets: SecretRefs, partial = false): Promise<WriteResult & { inPlace: boolean }> {
+    const local = partial ? undefined : hashJson(spec);
+    this.expect(kind, key, spec, partial);
+    try {
+      if (kind.deleteStyle === 'soft') return { ...this.bound(kind, key, await this.patch(kind, id, { ...update, deleted: false }), secrets, local), inPlace: true };
+      const path = `${kind.apiPath}${encodeURIComponent(String(id))}/`;
+      await this.client.request<JsonObject>({ path, query: kind.retrieveQuery, bucket: kind.rateBucket, expect: 'object' });
+      return { ...this.bound(kind, key, await this.patch(kind, id, update), secrets, local), inPlace: true };
+    } catch (error) {
+      this.sentSpecs.delete(`${kind.kind}/${key}`);
+      if (!(error instanceof PostHogApiError && error.status === 404)) throw error;
     }
-    return { ...(await this.create(kind, key, spec, create, secrets)), inPlace: false };
+    return { ...(await this.create(kind, key, spec, create, secrets, partial)), inPlace: false };
   }
 
   /** Deletes, and keeps the binding as a tombstone: a file brought back later undeletes it in place. */
@@ -183,7 +211,7 @@ export class Writer {
         const id = kind.remoteId(raw);
         if (String(id) === String(ours) || this.identities.keyOf(kind.kind, id) !== undefined) continue;
         const spec = remoteSpec(kind, raw, this.identities, { vault: this.vault });
-        if (hashJson(spec) !== sent.hash || kind.naturalKey(spec, raw) !== sent.natural) continue;
+        if (pairingHash(kind, spec, hashJson(spec)) !== sent.hash || kind.naturalKey(spec, raw) !== sent.natural) continue;
         await this.remove(kind, id);
         removed.push({ kind: kind.kind, key, id });
       }
@@ -236,7 +264,7 @@ export class Writer {
       .filter((raw) => this.identities.keyOf(kind.kind, kind.remoteId(raw)) === undefined)
       .map((raw) => {
         const spec = remoteSpec(kind, raw, this.identities, { vault: this.vault });
-        return { raw, id: kind.remoteId(raw), natural: kind.naturalKey(spec, raw), hash: hashJson(spec) };
+        return { raw, id: kind.remoteId(raw), natural: kind.naturalKey(spec, raw), pairing: pairingHash(kind, spec, hashJson(spec)) };
       });
     return findCreated(candidates, sent, this.opts.ambiguousNaturals.get(kind.kind) ?? new Set())?.raw;
   }
@@ -245,7 +273,7 @@ export class Writer {
     const cached = this.listings.get(kind.kind);
     if (cached && cached.at >= after) return cached.items;
     const at = Date.now();
-    const items = this.client.listAll<JsonObject>(kind.apiPath, { pagination: kind.pagination, query: kind.listQuery, bucket: kind.rateBucket });
+    const items = this.client.listAll<JsonObject>(kind.apiPath, listOptionsOf(kind));
     this.listings.set(kind.kind, { at, items });
     items.catch(() => this.listings.delete(kind.kind));
     return items;

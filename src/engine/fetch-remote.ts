@@ -1,5 +1,5 @@
 import type { JsonObject } from '../json.js';
-import type { KindDef } from '../kinds/index.js';
+import { listOptionsOf, type KindDef } from '../kinds/index.js';
 import type { PostHogClient } from '../posthog/client.js';
 
 export interface FetchOptions {
@@ -22,9 +22,7 @@ export async function fetchRemote(client: PostHogClient, kinds: readonly KindDef
   const lists = await Promise.all(
     kinds.map(async (kind) => {
       const items = await client.listAll<JsonObject>(kind.apiPath, {
-        pagination: kind.pagination,
-        query: kind.listQuery,
-        bucket: kind.rateBucket,
+        ...listOptionsOf(kind),
         pageSize: opts.pageSize,
         ...(opts.onPage ? { onPage: (items: JsonObject[]) => opts.onPage?.(kind, items) } : {}),
       });

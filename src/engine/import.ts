@@ -3,7 +3,7 @@ import { relative } from 'node:path';
 import type { Target, Workspace } from '../config/target.js';
 import { UsageError } from '../errors.js';
 import { hashJson } from '../json.js';
-import { kindByName, withDependencies, type KindDef, type RemoteId } from '../kinds/index.js';
+import { keyRefs, kindByName, withDependencies, type KindDef, type RemoteId } from '../kinds/index.js';
 import { bindingOf } from '../plan/binding.js';
 import { compareSpec, type Redactor } from '../plan/secrets.js';
 import type { PostHogClient } from '../posthog/client.js';
@@ -71,7 +71,7 @@ export async function runImport(opts: ImportOptions): Promise<ImportResult> {
     if (written) writeResource(ws.dir, kind, key, found.spec);
     state.bind(kind.kind, key, bindingOf(kind, found.raw, found.hash));
     state.flush();
-    const references = kind.references(found.spec).map((ref) => {
+    const references = keyRefs(kind, found.spec).map((ref) => {
       const managed = state.get(ref.kind, ref.key) !== undefined || existsSync(resourcePath(ws.dir, kindByName(ref.kind), ref.key));
       return { kind: ref.kind, key: ref.key, id: found.identities.idOf(ref.kind, ref.key) ?? null, managed };
     });

@@ -3,7 +3,7 @@ import { dirname, relative } from 'node:path';
 import type { Workspace } from '../config/target.js';
 import { UsageError } from '../errors.js';
 import { hashJson, type JsonObject } from '../json.js';
-import { andList, KINDS, type KindDef, type RemoteId } from '../kinds/index.js';
+import { andList, keyRefs, KINDS, type KindDef, type RemoteId } from '../kinds/index.js';
 import type { Binding } from '../model.js';
 import { localBase } from '../plan/binding.js';
 import { compareSpec } from '../plan/secrets.js';
@@ -126,12 +126,12 @@ export function runMove(opts: MoveOptions): MoveResult {
  * the next push could not resolve it.
  */
 function referencesTo(ws: Workspace, kind: KindDef, from: string, to: string): Rewrite[] {
-  const referring = KINDS.filter((k) => k.dependsOn.includes(kind.kind));
+  const referring = KINDS.filter((k) => k.refersTo.includes(kind.kind));
   const files = referring.length > 0 ? readAllResources(ws.dir, referring, ws.root) : [];
   const rewrites: Rewrite[] = [];
   const stuck: string[] = [];
   for (const f of files) {
-    const refs = f.kind.references(f.spec).filter((r) => r.kind === kind.kind && r.key === from);
+    const refs = keyRefs(f.kind, f.spec).filter((r) => r.kind === kind.kind && r.key === from);
     if (refs.length === 0) continue;
     const mentions = refs.map((r) => mentionAt(f.spec, r.path, from, to));
     if (mentions.some((m) => m === undefined)) stuck.push(f.display);

@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import type { Target, Workspace } from '../config/target.js';
 import { ConfigError, FileError, UsageError } from '../errors.js';
 import { isObject, type JsonObject } from '../json.js';
-import { kindWith } from '../kinds/index.js';
+import { kindWith, toIds } from '../kinds/index.js';
 import { Syntax } from '../kinds/syntax.js';
 import type { PostHogClient } from '../posthog/client.js';
 import { invoke, type InvocationResult } from '../posthog/function-endpoints.js';
@@ -51,7 +51,7 @@ export async function runHogTest(opts: TestRunOptions): Promise<TestRun> {
   }
   // The kind's own offline checks (Hog syntax) first, so a typo costs no request.
   const syntax = await Syntax.load();
-  const [problem] = kind.check?.(file.spec, { syntax, known: () => ({ keys: new Set(), naturals: new Set() }) }).filter((p) => /syntax|template/i.test(p.message)) ?? [];
+  const [problem] = kind.check?.(file.spec, { syntax, known: () => ({ keys: new Set(), naturals: new Set() }), specOf: () => undefined }, file.key).filter((p) => /syntax|template/i.test(p.message)) ?? [];
   if (problem) {
     const where = problem.offset !== undefined ? file.parsed.whereIn(`/spec${problem.pointer}`, problem.offset) : file.parsed.where(`/spec${problem.pointer}`);
     throw new FileError(where, problem.message);
@@ -65,7 +65,10 @@ export async function runHogTest(opts: TestRunOptions): Promise<TestRun> {
   const state = StateStore.load(opts.ws.stateDir, opts.target.environment, opts.target, opts.ws.root, { journal: false });
   const id = String(state.get(kind.kind, file.key)?.id ?? 'new');
   const spec = placeholderSecrets(kind, resolved.spec);
-  const configuration = kind.toBody(spec, new IdentityMap(), 'create');
+  // Actions and cohorts its filters name by key are this environment's bound ones.
+  const identities = new IdentityMap();
+  for (const other of kind.refersTo) for (const [key, b] of state.bindings(other)) identities.bind(other, key, b.id);
+  const configuration = kind.toBody(toIds(kind, spec, identities), identities, 'create');
   const globals = opts.eventFile ? readEvent(resolve(opts.cwd, opts.eventFile)) : sampleGlobals(resolved.spec, opts.target);
   const invocation = await invoke(opts.client, { base: kind.apiPath, bucket: kind.rateBucket }, id, { configuration, globals, mock_async_functions: true });
   return { kind: kind.kind, key: file.key, id, invocation };

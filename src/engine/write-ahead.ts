@@ -35,11 +35,12 @@ export class WriteAhead {
   private prepare(kind: KindDef, remote: RemoteEntry, ctx: RemoteContext): void {
     remote.text = serializeSpec(kind, remote.spec);
     // Pages of other lists may still arrive after a failure was rolled back.
-    if (this.closed || !this.planned.has(kind.kind)) return;
+    // A spec still naming some resources by id (their keys come later in the read) is written by pull itself.
+    if (this.closed || !this.planned.has(kind.kind) || remote.late) return;
     const { taken, adoptable, bound, sameContent, ownKey } = this.context(kind, ctx);
     // Bound resources and possible pairings with a file (by natural key, by content, or, with
     // no state, by the key pull would give it) are decided by the pull plan, not guessed here.
-    if (bound.has(String(remote.id)) || (remote.natural !== undefined && adoptable.has(remote.natural)) || sameContent.has(remote.hash)) return;
+    if (bound.has(String(remote.id)) || (remote.natural !== undefined && adoptable.has(remote.natural)) || sameContent.has(remote.pairing)) return;
     const hint = slugify(kind.keyHint(remote.raw));
     if (ownKey.has(hint)) return;
     const key = assignKey(kind.keyHint(remote.raw), `${kind.cliName}-${String(remote.id).slice(0, 8)}`, taken);
@@ -88,7 +89,7 @@ export class WriteAhead {
       const unbound = ctx.locals.filter((l) => !ctx.bindings.has(l.key));
       const adoptable = new Set(unbound.filter((l) => l.natural !== undefined).map((l) => l.natural as string));
       const bound = new Set([...ctx.bindings.values()].map((b) => String(b.id)));
-      const sameContent = new Set(unbound.map((l) => l.hash));
+      const sameContent = new Set(unbound.map((l) => l.pairing));
       // With no state for the kind, a file under the key pull would give a resource is its file (plan/identity.ts).
       const ownKey = new Set(ctx.bindings.size === 0 ? unbound.map((l) => l.key) : []);
       c = { taken, adoptable, bound, sameContent, ownKey };

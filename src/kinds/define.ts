@@ -8,7 +8,10 @@ export function defineKind(spec: KindSpec): KindDef {
     naturalKeyName: 'name',
     label: spec.folder.replace(/-/g, ' '),
     displayName: (raw) => (typeof raw.name === 'string' ? raw.name : null),
+    listShape: 'complete',
     ...spec,
+    // A kind refers at least to the kinds it depends on.
+    refersTo: [...new Set([...spec.dependsOn, ...(spec.refersTo ?? [])])],
     capabilities: { test: false, health: false, icons: false, ...spec.capabilities },
   };
 }

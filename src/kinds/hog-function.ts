@@ -1,9 +1,9 @@
 import { isObject, pointer, type Json, type JsonObject } from '../json.js';
 import { dropDefaults, fillDefaults, normalizeCode, omit, pick, text, trimString } from './normalize.js';
-import { foreignRefsIn } from './query-refs.js';
+import { linksIn } from './query-refs.js';
 import { VAR_REFERENCE } from './var-syntax.js';
 import { defineKind } from './define.js';
-import type { CheckProblem, ForeignRef, SecretSlot } from './types.js';
+import type { CheckProblem, Link, SecretSlot } from './types.js';
 
 // Writable fields of HogFunctionSerializer (posthog-api.md §4.1). `template_id` is
 // write-only on create and read back through `template.id`.
@@ -170,8 +170,8 @@ function templateLeaves(value: Json | undefined, at: (string | number)[], visit:
   else if (isObject(value)) for (const [k, v] of Object.entries(value)) templateLeaves(v, [...at, k], visit);
 }
 
-function integrationRefs(spec: JsonObject): ForeignRef[] {
-  const refs: ForeignRef[] = [];
+function integrationLinks(spec: JsonObject): Link[] {
+  const refs: Link[] = [];
   const scan = (schemaItems: Json | undefined, inputs: Json | undefined, base: (string | number)[]) => {
     const schema = schemaOf(schemaItems);
     if (!schema || !isObject(inputs)) return;
@@ -182,7 +182,7 @@ function integrationRefs(spec: JsonObject): ForeignRef[] {
       const ids = Array.isArray(value) ? value : [value];
       ids.forEach((id, i) => {
         if (typeof id === 'number' || (typeof id === 'string' && /^\d+$/.test(id)))
-          refs.push({ type: 'integrations', id, path: pointer([...base, 'inputs', key, 'value', ...(Array.isArray(value) ? [i] : [])]) });
+          refs.push({ type: 'integrations', value: id, path: pointer([...base, 'inputs', key, 'value', ...(Array.isArray(value) ? [i] : [])]) });
       });
     }
   };
@@ -202,7 +202,10 @@ const hogFunction = defineKind({
   rateBucket: 'crud',
   scope: 'hog_function',
   deleteStyle: 'soft',
-  dependsOn: [],
+  refsType: 'hog_functions',
+  idFormat: 'uuid',
+  // Its filters name actions (and cohorts): those exist first.
+  dependsOn: ['Action', 'Cohort'],
   autoAdopt: false,
   createOnly: ['type', 'template_id'],
   updateTogether: [['inputs', 'inputs_schema']],
@@ -228,7 +231,7 @@ const hogFunction = defineKind({
 
   toSpec(raw) {
     const template = isObject(raw.template) ? raw.template : undefined;
-    return normalize({ ...raw, template_id: typeof template?.id === 'string' ? template.id : null });
+    return { ...pick(raw, WRITABLE), template_id: typeof template?.id === 'string' ? template.id : null };
   },
   normalize,
   toBody(spec, _refs, mode) {
@@ -246,7 +249,6 @@ const hogFunction = defineKind({
   ],
   varPaths: inputValuePaths,
   secrets: secretSlots,
-  references: () => [],
   check(spec, ctx) {
     const problems: CheckProblem[] = [];
     // site_destination and site_app code is TypeScript, compiled elsewhere.
@@ -288,10 +290,10 @@ const hogFunction = defineKind({
     if (Array.isArray(spec.mappings)) spec.mappings.forEach((m, i) => isObject(m) && checkInputs(m.inputs_schema, m.inputs, ['mappings', i]));
     return problems;
   },
-  foreignRefs(spec) {
-    const refs = foreignRefsIn(spec.filters ?? null, '/filters');
-    if (Array.isArray(spec.mappings)) spec.mappings.forEach((m, i) => isObject(m) && refs.push(...foreignRefsIn(m.filters ?? null, `/mappings/${i}/filters`)));
-    return [...refs, ...integrationRefs(spec)];
+  links(spec) {
+    const links = linksIn(spec.filters ?? null, '/filters');
+    if (Array.isArray(spec.mappings)) spec.mappings.forEach((m, i) => isObject(m) && links.push(...linksIn(m.filters ?? null, `/mappings/${i}/filters`)));
+    return [...links, ...integrationLinks(spec)];
   },
 });
 

@@ -52,6 +52,8 @@ const insightVariable = defineKind({
   rateBucket: 'crud',
   scope: 'insight_variable',
   deleteStyle: 'http',
+  refsType: 'variables',
+  idFormat: 'uuid',
   dependsOn: [],
   // code_name is unique per project, so a second variable with it could never be created.
   autoAdopt: true,
@@ -72,7 +74,7 @@ const insightVariable = defineKind({
     return { create: { ...body, name: natural }, then: { name: body.name ?? natural } };
   },
 
-  toSpec: (raw) => normalize(raw),
+  toSpec: (raw) => pick(raw, WRITABLE),
   normalize,
   toBody(spec, _refs, mode) {
     const body: JsonObject = { ...spec };
@@ -91,9 +93,8 @@ const insightVariable = defineKind({
   codePaths: () => [],
   varPaths: (spec) => (typeof spec.default_value === 'string' ? ['/default_value'] : []),
   secrets: () => [],
-  references: () => [],
   // The data warehouse connection a values query runs against is an id of this project.
-  foreignRefs: (spec) => (typeof spec.values_query_connection_id === 'string' ? [{ type: 'connections', id: spec.values_query_connection_id, path: '/values_query_connection_id' }] : []),
+  links: (spec) => (typeof spec.values_query_connection_id === 'string' ? [{ type: 'connections', value: spec.values_query_connection_id, path: '/values_query_connection_id' }] : []),
 });
 
 

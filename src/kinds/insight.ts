@@ -1,9 +1,8 @@
-import { UnresolvedReferenceError } from '../errors.js';
 import { isObject, type Json, type JsonObject } from '../json.js';
 import { dropDefaults, fillDefaults, mapObjects, normalizeCode, omit, pick, sortedSet, text, trimString } from './normalize.js';
-import { foreignRefsIn, hogqlNodes } from './query-refs.js';
+import { hogqlNodes, linksIn } from './query-refs.js';
 import { defineKind } from './define.js';
-import type { CheckProblem, ManagedRef, RefResolver } from './types.js';
+import type { CheckProblem, Link } from './types.js';
 
 // Writable fields of InsightSerializer (posthog-api.md §2.1, §10) that a user authors. `deleted`
 // and every computed/cache field are server-managed and never reach a file. `order` is a legacy
@@ -45,37 +44,26 @@ function normalizeQuery(query: Json): Json {
 
 /**
  * `HogQLQuery.variables` is keyed by variable UUID with `{variableId, code_name, value?}`
- * (posthog-api.md §3.3). Files key it by the variable's hogsync key and keep only what
- * the user chose (value, isNull), so the file is the same in every environment.
+ * (posthog-api.md §3.3), where `variableId` is the id PostHog goes by: the entry is named by it
+ * here, so that the reference translation (kinds/references.ts) finds it. Files key it by the
+ * variable's key and keep only what the user chose (value, isNull).
  */
-function variablesToKeys(query: Json, refs: RefResolver): Json {
-  return mapObjects(query, (obj) => {
-    if (obj.kind !== 'HogQLQuery' || !isObject(obj.variables)) return obj;
-    const byKey: JsonObject = {};
-    for (const [id, entryJson] of Object.entries(obj.variables)) {
-      const entry = isObject(entryJson) ? entryJson : {};
-      const varId = typeof entry.variableId === 'string' ? entry.variableId : id;
-      const codeName = typeof entry.code_name === 'string' ? entry.code_name : undefined;
-      const key =
-        refs.keyOf(VARIABLE, varId) ?? (codeName !== undefined ? refs.keyByNatural(VARIABLE, codeName) : undefined) ?? codeName ?? varId;
-      byKey[key] = omit(entry, ['variableId', 'code_name']);
-    }
-    return { ...obj, variables: byKey };
-  });
-}
-
-function variablesToIds(query: Json, refs: RefResolver): Json {
+function variablesById(query: Json): Json {
   return mapObjects(query, (obj) => {
     if (obj.kind !== 'HogQLQuery' || !isObject(obj.variables)) return obj;
     const byId: JsonObject = {};
-    for (const [key, entry] of Object.entries(obj.variables)) {
-      const id = refs.idOf(VARIABLE, key);
-      if (id === undefined)
-        throw new UnresolvedReferenceError(`insight variable "${key}" is referenced but does not exist in this environment; add a file for it under insight-variables/ or fix the reference`);
-      const codeName = refs.remote(VARIABLE, id)?.code_name;
-      byId[String(id)] = { ...(isObject(entry) ? entry : {}), variableId: String(id), code_name: typeof codeName === 'string' ? codeName : key };
-    }
+    for (const [id, entry] of Object.entries(obj.variables)) byId[isObject(entry) && typeof entry.variableId === 'string' ? entry.variableId : id] = entry;
     return { ...obj, variables: byId };
+  });
+}
+
+/** Entries as files keep them: the id and code_name PostHog repeats inside each entry say nothing the entry's name does not. */
+function withoutVariableIds(query: Json): Json {
+  return mapObjects(query, (obj) => {
+    if (obj.kind !== 'HogQLQuery' || !isObject(obj.variables)) return obj;
+    const out: JsonObject = {};
+    for (const [name, entry] of Object.entries(obj.variables)) out[name] = isObject(entry) ? omit(entry, ['variableId', 'code_name']) : entry;
+    return { ...obj, variables: out };
   });
 }
 
@@ -89,7 +77,7 @@ function normalize(spec: JsonObject): JsonObject {
   if (Array.isArray(out.tags)) out.tags = sortedSet(out.tags.map((t) => (typeof t === 'string' ? t.trim().toLowerCase() : t)));
   // Dashboard membership is a set of tiles; order carries no meaning.
   if (Array.isArray(out.dashboards)) out.dashboards = sortedSet(out.dashboards);
-  if (out.query !== undefined && out.query !== null) out.query = normalizeQuery(out.query);
+  if (out.query !== undefined && out.query !== null) out.query = withoutVariableIds(normalizeQuery(out.query));
   // With a query, PostHog answers `filters: {}` whatever legacy filters were sent.
   if (isObject(out.query)) delete out.filters;
   return dropDefaults(pick(out, WRITABLE), DEFAULTS);
@@ -111,7 +99,10 @@ const insight = defineKind({
   deleteStyle: 'soft',
   // InsightViewSet's soft delete (posthog-api.md §10): alerts go for good, dashboard tiles are soft-deleted.
   deleteNote: 'PostHog deletes its alerts with it (a restore brings the insight back, not its alerts) and takes it off its dashboards',
-  dependsOn: [VARIABLE],
+  refsType: 'insights',
+  idFormat: 'integer',
+  // Written after what it names: its variables, the dashboards it sits on, the actions and cohorts its query uses.
+  dependsOn: [VARIABLE, 'Dashboard', 'Action', 'Cohort'],
   autoAdopt: false,
   createOnly: [],
   // An update without `saved` makes the insight saved (InsightSerializer.update): a draft stays a draft only if told.
@@ -127,34 +118,28 @@ const insight = defineKind({
   keyHint: (raw) => text(raw.name) || text(raw.derived_name) || `insight-${text(raw.short_id) || String(raw.id)}`,
   naturalKey: (spec) => text(spec.name) || undefined,
 
-  toSpec(raw, refs) {
+  toSpec(raw) {
     const spec = pick(raw, WRITABLE);
     // Only SQL insights (HogQL under a DataVisualizationNode or DataTableNode) carry variables; the rest skip the walk.
-    if (isObject(spec.query) && SQL_CONTAINERS.has(String(spec.query.kind))) spec.query = variablesToKeys(spec.query, refs);
-    return normalize(spec);
+    if (isObject(spec.query) && SQL_CONTAINERS.has(String(spec.query.kind))) spec.query = variablesById(spec.query);
+    return spec;
   },
   normalize,
-  toBody(spec, refs, mode) {
-    const body: JsonObject = { ...spec };
-    if (body.query !== undefined) body.query = variablesToIds(body.query, refs);
-    return mode === 'update' ? fillDefaults(body, CLEARED) : body;
-  },
+  toBody: (spec, _refs, mode) => (mode === 'update' ? fillDefaults(spec, CLEARED) : { ...spec }),
 
   codePaths: (spec) => hogqlNodes(spec.query ?? null, '/query').map((n) => `${n.pointer}/query`),
   varPaths: () => [],
   secrets: () => [],
-  references(spec) {
-    const refs: ManagedRef[] = [];
+  links(spec) {
+    const links: Link[] = linksIn(spec.query ?? null, '/query');
     for (const { node, pointer } of hogqlNodes(spec.query ?? null, '/query')) {
       if (!isObject(node.variables)) continue;
-      for (const key of Object.keys(node.variables)) refs.push({ kind: VARIABLE, key, path: `${pointer}/variables/${key}` });
+      for (const name of Object.keys(node.variables)) {
+        links.push({ type: 'variables', value: name, path: `${pointer}/variables/${name.replace(/~/g, '~0').replace(/\//g, '~1')}`, entry: { idField: 'variableId', naturalField: 'code_name' } });
+      }
     }
-    return refs;
-  },
-  foreignRefs(spec) {
-    const refs = foreignRefsIn(spec.query ?? null, '/query');
-    if (Array.isArray(spec.dashboards)) spec.dashboards.forEach((id, i) => refs.push({ type: 'dashboards', id: id as number, path: `/dashboards/${i}` }));
-    return refs;
+    if (Array.isArray(spec.dashboards)) spec.dashboards.forEach((d, i) => (typeof d === 'number' || typeof d === 'string') && links.push({ type: 'dashboards', value: d, path: `/dashboards/${i}` }));
+    return links;
   },
   check(spec, ctx) {
     const problems: CheckProblem[] = [];
@@ -171,9 +156,6 @@ const insight = defineKind({
           problems.push({ pointer: `${pointer}/query`, offset: m.index ?? 0, message: `{variables.${name}} refers to no insight variable file (none has code_name "${name}")` });
         }
       }
-    }
-    for (const ref of this.references(spec)) {
-      if (!variables.keys.has(ref.key)) problems.push({ pointer: ref.path, message: `insight variable "${ref.key}" has no file under insight-variables/` });
     }
     return problems;
   },

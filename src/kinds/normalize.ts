@@ -1,14 +1,7 @@
 import { deepEqual, isObject, type Json, type JsonObject } from '../json.js';
 
-/** Copies `fields` from `raw`, skipping absent ones. */
-export function pick(raw: JsonObject, fields: readonly string[]): JsonObject {
-  const out: JsonObject = {};
-  for (const f of fields) {
-    const v = raw[f];
-    if (v !== undefined) out[f] = v;
-  }
-  return out;
-}
+export { omit, pick } from '../json.js';
+
 
 /**
  * Removes fields whose value means "not set": null, and the value the server uses
@@ -41,11 +34,6 @@ export function fillDefaults(obj: JsonObject, defaults: Record<string, Json>): J
   return out;
 }
 
-export function omit(obj: JsonObject, keys: readonly string[]): JsonObject {
-  const out: JsonObject = {};
-  for (const [k, v] of Object.entries(obj)) if (!keys.includes(k)) out[k] = v;
-  return out;
-}
 
 /** Hog/HogQL as the server keeps it: LF line endings, surrounding whitespace trimmed (DRF CharField). */
 export function normalizeCode(code: Json | undefined): Json | undefined {

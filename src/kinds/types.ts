@@ -19,24 +19,54 @@ export interface RefResolver {
   keyByNatural(kind: string, natural: string): string | undefined;
 }
 
-/** A reference from one resource to another managed resource, written by key in files. */
+/**
+ * A place where a spec points at another object: by PostHog's id on the remote side, and in
+ * files by key where hogsync manages the kind of the object pointed at (one module,
+ * kinds/references.ts, translates both ways). Ids of objects hogsync does not manage stay ids,
+ * mapped between environments through `refs:` in hogsync.yaml.
+ */
+export interface Link {
+  /**
+   * What is pointed at, as `refs:` names it: `actions`, `cohorts`, `dashboards`, `insights`,
+   * `variables`, `integrations`, `color_themes`, `connections`, `users`. A kind whose `refsType`
+   * is this name manages those objects.
+   */
+  type: string;
+  /** JSON Pointer inside the spec: the value holding the id or key, or (`entry`) the mapping entry named by it. */
+  path: string;
+  /** What is there now: an id (a number, or a string in the id format of the kind) or a key. */
+  value: string | number;
+  /**
+   * The mapping entry at `path` is named by the id or key instead of holding it, like an
+   * insight's `query.source.variables.<id>`. `idField` is a field of the entry that repeats the
+   * id (`variableId`), `naturalField` one that holds the natural key of what it names
+   * (`code_name`): PostHog wants them, files leave them out.
+   */
+  entry?: { idField?: string; naturalField?: string };
+  /**
+   * The id is the same in every project of an organisation (users): it is mapped through
+   * `refs:` only when the environment has a table for the type, and taken as it is otherwise.
+   */
+  organizationWide?: boolean;
+}
+
+/** A reference to a managed resource, by key: a `Link` that holds a key. */
 export interface ManagedRef {
   kind: string;
   key: string;
-  /**
-   * JSON Pointer inside the spec, e.g. `/query/source/variables/country`: a mapping entry
-   * named by the key, or a string holding it (hogsync mv rewrites the key there).
-   */
+  /** JSON Pointer inside the spec (see Link.path); hogsync mv rewrites the key there. */
   path: string;
 }
 
-/** A reference to something hogsync does not manage (an action id), which differs between projects. */
+/** A reference by id (an object hogsync does not manage, or not by key): a `Link` that holds an id. */
 export interface ForeignRef {
   /** `actions`, `cohorts`, `dashboards`, `integrations`: the name used in hogsync.yaml `refs:`. */
   type: string;
   id: number | string;
   /** JSON Pointer inside the spec. */
   path: string;
+  /** See Link.organizationWide. */
+  organizationWide?: boolean;
 }
 
 /** A problem `check` found in a spec. */
@@ -53,6 +83,8 @@ export interface CheckContext {
   syntax: Syntax;
   /** Keys and natural keys of the files of a kind (e.g. variable code_names). */
   known(kind: string): { keys: Set<string>; naturals: Set<string> };
+  /** The spec of another file, for checks that span two files (a tile and its insight's `dashboards`). */
+  specOf(kind: string, key: string): JsonObject | undefined;
 }
 
 /** A secret value inside a spec (a hog function input whose schema says `secret: true`). */
@@ -103,8 +135,8 @@ export interface KindDef {
   folder: string;
   /** Collection path relative to `/api/projects/<id>/`, e.g. `insights/`. */
   apiPath: string;
-  /** `offset` = DRF LimitOffsetPagination; `page` = PageNumberPagination (insight variables). */
-  pagination: 'offset' | 'page';
+  /** `offset` = DRF LimitOffsetPagination; `page` = PageNumberPagination (insight variables); `none`: one answer holds the whole list (actions). */
+  pagination: 'offset' | 'page' | 'none';
   /**
    * Extra list parameters, e.g. `{ full: 'true' }` so hog-function lists carry every field,
    * or `{ order: 'id' }` for a total order where PostHog's default has unordered ties.
@@ -118,8 +150,42 @@ export interface KindDef {
   scope: string;
   /** `soft` = PATCH {deleted: true}; `http` = DELETE. */
   deleteStyle: 'soft' | 'http';
-  /** Kinds whose resources this kind references; they are written first and deleted last. */
+  /**
+   * `complete`: list rows carry every field a file keeps. `summary`: PostHog lists the kind
+   * with a lighter serializer (a dashboard's list rows have no tiles and no filters), so each
+   * listed resource is retrieved too.
+   */
+  listShape: 'complete' | 'summary';
+  /** What its links and hogsync.yaml `refs:` call this kind's objects, e.g. `dashboards` (see Link.type). */
+  refsType: string;
+  /** How PostHog's ids of this kind look: `integer` (insights, dashboards) or `uuid` (variables, alerts). */
+  idFormat: 'integer' | 'uuid';
+  /**
+   * Kinds whose resources this kind's links may name by key (e.g. an insight's dashboards,
+   * actions, cohorts and variables). Their remote lists are read with this kind's, so that
+   * references are written by key whichever kinds a command is given.
+   */
+  refersTo: string[];
+  /**
+   * Of `refersTo`, the kinds written before this one (created, restored, updated) and deleted
+   * after it. A kind it refers to that is not here either depends on it in turn (then the link
+   * is written in `deferred` fields, once both exist) or stands beside it (actions and cohorts
+   * name each other): such resources wait for each other one by one.
+   */
   dependsOn: string[];
+  /**
+   * Fields whose links name resources written after this one (a dashboard's tiles name insights,
+   * and insights name their dashboards): a create or update leaves them out, and once those
+   * resources exist they are sent by a second request, built by `body` from the spec (ids
+   * resolved) and the resource as PostHog then holds it (tile ids are PostHog's).
+   * `body` answers undefined when PostHog already holds them as the spec says.
+   */
+  deferred?: { fields: string[]; body(spec: JsonObject, current: JsonObject): JsonObject | undefined };
+  /**
+   * Why a listed resource is not for files, if it is not (static cohorts hold people, not
+   * configuration): it is listed as unmanaged, never given a key, never written or pushed.
+   */
+  unmanagedReason?(raw: JsonObject): string | undefined;
   /**
    * Bind an unbound file to the remote with the same natural key without `--adopt`.
    * True where a second resource with that key cannot exist anyway (variable code_name).
@@ -197,11 +263,19 @@ export interface KindDef {
    * and the update that then gives the file's values. Undefined when `body` derives it already.
    */
   createAs?(body: JsonObject, natural: string): { create: JsonObject; then: JsonObject } | undefined;
-  /** Remote object → canonical spec: server-managed fields stripped, defaults normalised, references by key. */
-  toSpec(raw: JsonObject, refs: RefResolver): JsonObject;
-  /** A spec as written in a file → canonical spec (idempotent; toSpec output is already canonical). */
+  /**
+   * Remote object → the fields a file keeps, with references as PostHog holds them (ids). The
+   * engine then writes references by key (kinds/references.ts) and calls `normalize`, so
+   * this need not be canonical: e.g. it keeps a variable entry's `code_name`, which finds the
+   * variable when its id is unknown, and `normalize` drops.
+   */
+  toSpec(raw: JsonObject): JsonObject;
+  /** A spec (a file's, or toSpec's with references by key) → canonical spec: defaults dropped, sets sorted. Idempotent. */
   normalize(spec: JsonObject): JsonObject;
-  /** Canonical spec → request body: references resolved to this environment's ids, cleared fields sent as empty. */
+  /**
+   * Canonical spec, references already resolved to this environment's ids → request body:
+   * cleared fields sent as PostHog's empty value on update.
+   */
   toBody(spec: JsonObject, refs: RefResolver, mode: 'create' | 'update'): JsonObject;
   /** JSON Pointers of code strings (Hog, HogQL) to write as block scalars. */
   codePaths(spec: JsonObject): string[];
@@ -209,14 +283,15 @@ export interface KindDef {
   varPaths(spec: JsonObject): string[];
   /** Secret inputs of a spec. */
   secrets(spec: JsonObject): SecretSlot[];
-  /** References to other managed resources. */
-  references(spec: JsonObject): ManagedRef[];
-  /** References to unmanaged objects (ids that differ between projects). */
-  foreignRefs(spec: JsonObject): ForeignRef[];
-  /** Offline checks beyond the JSON Schema: embedded code parses, references exist. */
-  check?(spec: JsonObject, ctx: CheckContext): CheckProblem[];
+  /** Every place the spec points at another object (managed or not), in whichever form it holds it. */
+  links(spec: JsonObject): Link[];
+  /**
+   * Offline checks beyond the JSON Schema and the references (which validate checks for every
+   * kind): embedded code parses, files agree with each other. `key` is the file's own key.
+   */
+  check?(spec: JsonObject, ctx: CheckContext, key: string): CheckProblem[];
 }
 
 /** What a kind module declares: a KindDef whose members with defaults may be left out. */
-export type KindSpec = Omit<KindDef, 'capabilities' | 'lookupFields' | 'listColumns' | 'naturalKeyName' | 'displayName' | 'label'> &
-  Partial<Pick<KindDef, 'lookupFields' | 'listColumns' | 'naturalKeyName' | 'displayName' | 'label'>> & { capabilities?: Partial<Capabilities> };
+export type KindSpec = Omit<KindDef, 'capabilities' | 'lookupFields' | 'listColumns' | 'naturalKeyName' | 'displayName' | 'label' | 'listShape' | 'refersTo'> &
+  Partial<Pick<KindDef, 'lookupFields' | 'listColumns' | 'naturalKeyName' | 'displayName' | 'label' | 'listShape' | 'refersTo'>> & { capabilities?: Partial<Capabilities> };

@@ -1,6 +1,6 @@
 import fastJsonPatch, { type Operation } from 'fast-json-patch';
 import { valueAt, type JsonObject } from '../json.js';
-import type { KindDef, RemoteId } from '../kinds/index.js';
+import { keyRefs, type KindDef, type RemoteId } from '../kinds/index.js';
 import type { Binding } from '../model.js';
 import { classify, type Standing } from './classify.js';
 import type { Entry, Snapshot } from './snapshot.js';
@@ -133,7 +133,7 @@ function repoint(changes: Change[]): Change[] {
   return changes.map((c) => {
     const local = c.entry?.local;
     if ((c.action !== 'unchanged' && c.action !== 'drift') || !local) return c;
-    const refs = c.kind.references(local.spec).filter((r) => recreated.has(`${r.kind}/${r.key}`));
+    const refs = keyRefs(c.kind, local.spec).filter((r) => recreated.has(`${r.kind}/${r.key}`));
     if (refs.length === 0) return c;
     const under = (path: string) => refs.some((r) => path === `/spec${r.path}` || path.startsWith(`/spec${r.path}/`));
     // PostHog drops a reference to a resource it no longer has when it reads: that is no UI edit.

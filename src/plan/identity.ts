@@ -8,7 +8,11 @@ export interface RemoteEntry {
   raw: JsonObject;
   spec: JsonObject;
   hash: string;
+  /** What pairs it with a file by content (kinds/references.ts pairingHash). */
+  pairing: string;
   natural?: string | undefined;
+  /** Its spec names resources by id that get their keys later in the read (see SnapshotBuilder). */
+  late?: boolean;
   /** The spec already serialised (without the key), when the caller asked for it. */
   text?: string;
 }
@@ -16,6 +20,7 @@ export interface RemoteEntry {
 interface LocalEntry {
   key: string;
   hash: string;
+  pairing: string;
   natural?: string | undefined;
   pending?: PendingCreate | undefined;
 }
@@ -87,8 +92,8 @@ export function matchIdentities(input: IdentityInput): IdentityResult {
   // their names: a create whose answer was lost, a pull killed before it recorded the
   // state, a second environment pulled into the same folder. Same-named twins and unnamed
   // resources pair up one to one this way, never by "first match".
-  const remotesByHash = groupBy(unclaimed(), (r) => r.hash);
-  for (const [hash, group] of groupBy(unboundLocals.filter((l) => !matches.has(l.key)), (l) => l.hash)) {
+  const remotesByHash = groupBy(unclaimed(), (r) => r.pairing);
+  for (const [hash, group] of groupBy(unboundLocals.filter((l) => !matches.has(l.key)), (l) => l.pairing)) {
     const candidates = [...(remotesByHash.get(hash) ?? [])].sort((a, b) => compareIds(a.id, b.id));
     [...group].sort((a, b) => (a.key < b.key ? -1 : 1)).forEach((local, i) => {
       const remote = candidates[i];
@@ -145,9 +150,9 @@ export function matchIdentities(input: IdentityInput): IdentityResult {
  * alone decides only when no other file of this run shares it (`ambiguous` holds those
  * that do) and exactly one candidate has it: a same-named twin's resource is never taken.
  */
-export function findCreated<R extends { natural?: string | undefined; hash: string; id: RemoteId }>(candidates: R[], sent: PendingCreate, ambiguous: ReadonlySet<string>): R | undefined {
+export function findCreated<R extends { natural?: string | undefined; pairing: string; id: RemoteId }>(candidates: R[], sent: PendingCreate, ambiguous: ReadonlySet<string>): R | undefined {
   const byNatural = sent.natural === undefined ? candidates : candidates.filter((r) => r.natural === sent.natural);
-  const byHash = byNatural.filter((r) => r.hash === sent.hash).sort((a, b) => compareIds(a.id, b.id));
+  const byHash = byNatural.filter((r) => r.pairing === sent.hash).sort((a, b) => compareIds(a.id, b.id));
   if (byHash.length > 0) return byHash[0];
   if (sent.natural !== undefined && !ambiguous.has(sent.natural) && byNatural.length === 1) return byNatural[0];
   return undefined;

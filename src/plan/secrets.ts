@@ -1,5 +1,5 @@
 import { canonicalJson, isObject, setValueAt, valueAt, type Json, type JsonObject } from '../json.js';
-import type { KindDef, RefResolver, RemoteId, SecretSlot } from '../kinds/index.js';
+import { toKeys, type KindDef, type Link, type RefResolver, type RemoteId, type SecretSlot } from '../kinds/index.js';
 import { lookupVar, substitute, varNames, varSource, type VarSources } from './vars.js';
 
 // Every rule about secret values lives here, for every kind and every field a kind marks
@@ -69,12 +69,26 @@ export class SecretValues {
 }
 
 /**
- * A raw remote object as a canonical spec: converted by its kind, every secret shown as
- * `{secret: true}` (its plain value, where PostHog sent one, kept in `vault`), or as the
- * `${VAR}` reference the state records as having set it.
+ * A raw remote object as a canonical spec: converted by its kind, references written by key,
+ * every secret shown as `{secret: true}` (its plain value, where PostHog sent one, kept in
+ * `vault`), or as the `${VAR}` reference the state records as having set it.
  */
-export function remoteSpec(kind: KindDef, raw: JsonObject, refs: RefResolver, opts: { bound?: SecretRefs | undefined; vault?: SecretValues | undefined } = {}): JsonObject {
-  const spec = kind.toSpec(raw, refs);
+export function remoteSpec(kind: KindDef, raw: JsonObject, refs: RefResolver, opts: RemoteSpecOptions = {}): JsonObject {
+  return convertRemote(kind, raw, refs, opts).spec;
+}
+
+interface RemoteSpecOptions {
+  bound?: SecretRefs | undefined;
+  vault?: SecretValues | undefined;
+}
+
+/** remoteSpec, with the references to managed resources that `refs` had no key for (yet). */
+export function convertRemote(kind: KindDef, raw: JsonObject, refs: RefResolver, opts: RemoteSpecOptions = {}): { spec: JsonObject; unresolved: Array<{ link: Link; kind: KindDef }> } {
+  const keyed = toKeys(kind, kind.toSpec(raw), refs);
+  return { spec: withSecretMarkers(kind, raw, kind.normalize(keyed.spec), opts), unresolved: keyed.unresolved };
+}
+
+function withSecretMarkers(kind: KindDef, raw: JsonObject, spec: JsonObject, opts: RemoteSpecOptions): JsonObject {
   const slots = kind.secrets(spec);
   if (slots.length === 0) return spec;
   const out = structuredClone(spec);

@@ -1,9 +1,9 @@
 import { hashJson, type JsonObject } from '../json.js';
-import { dependencyLevels, localNatural, type KindDef } from '../kinds/index.js';
+import { dependencyLevels, localNatural, pairingHash, toKeys, type KindDef } from '../kinds/index.js';
 import type { Binding, PendingCreate } from '../model.js';
 import { matchIdentities, type MatchReason, type RemoteEntry } from './identity.js';
 import { IdentityMap } from './resolver.js';
-import { compareSpec, remoteSpec, secretRefs, SecretValues, type Redactor, type SecretRefs } from './secrets.js';
+import { compareSpec, convertRemote, secretRefs, SecretValues, type Redactor, type SecretRefs } from './secrets.js';
 import type { VarSources } from './vars.js';
 
 /** A resource file, as the plan sees it. */
@@ -16,7 +16,16 @@ export interface LocalResource {
   /** Canonical spec in comparison form (vars resolved, secrets as {secret: true}). */
   spec: JsonObject;
   hash: string;
+  /** What pairs it with a remote resource by content (kinds/references.ts pairingHash). */
+  pairing: string;
   natural?: string | undefined;
+  /**
+   * The file names by id resources hogsync manages, and `spec` names them by key: pull
+   * rewrites the file (files from before those kinds were managed name them by id).
+   */
+  byId?: boolean;
+  /** Names resources by id whose keys come later in the read (see SnapshotBuilder). */
+  late?: boolean;
   pending?: PendingCreate | undefined;
   missingVars: string[];
   literalSecrets: string[];
@@ -77,8 +86,13 @@ export type BuilderInput = Omit<SnapshotInput, 'remote'>;
 /**
  * Puts files, state and the remote listing side by side, kind by kind in dependency
  * order, so that references (an insight's variables) are written by key on both sides.
- * Remote pages can be added as they arrive, once the kinds they reference are finished:
+ * Remote pages can be added as they arrive, once the kinds they depend on are finished:
  * the conversion work then overlaps the network instead of following it.
+ *
+ * References to kinds that are not finished yet (a dashboard's tiles name insights, which
+ * come after dashboards; cohorts name cohorts) are written by key where the state binds the
+ * id, and the rest once every kind is finished (`snapshot()`). Until then such an entry is
+ * `late`, and pairs with files by a hash that leaves those references out.
  */
 export class SnapshotBuilder {
   readonly identities = new IdentityMap();
@@ -96,6 +110,8 @@ export class SnapshotBuilder {
     this.vault = new SecretValues(input.redactor);
     this.order = dependencyLevels(input.fetched).flat();
     this.planned = new Set(input.kinds.map((k) => k.kind));
+    // A bound id keeps its key whatever the read finds, so references to kinds not finished yet can use it now.
+    for (const kind of this.order) for (const [key, b] of input.bindings(kind.kind)) this.identities.bind(kind.kind, key, b.id);
   }
 
   /** Whether every kind `kind` references is finished, so its pages can be converted. */
@@ -122,8 +138,15 @@ export class SnapshotBuilder {
       if (seen.has(String(id))) continue;
       seen.add(String(id));
       this.identities.remember(kind.kind, id, raw);
-      const spec = remoteSpec(kind, raw, this.identities, { bound: secrets.get(String(id)), vault: this.vault });
-      const entry: RemoteEntry = { id, raw, spec, hash: hashJson(spec), natural: kind.naturalKey(spec, raw) };
+      if (kind.unmanagedReason?.(raw) !== undefined) {
+        this.unmanaged.push({ kind, remote: this.unmanagedEntry(kind, raw) });
+        continue;
+      }
+      const converted = convertRemote(kind, raw, this.identities, { bound: secrets.get(String(id)), vault: this.vault });
+      const { spec } = converted;
+      const hash = hashJson(spec);
+      const late = converted.unresolved.some((u) => !this.finished.has(u.kind.kind));
+      const entry: RemoteEntry = { id, raw, spec, hash, pairing: pairingHash(kind, spec, hash), natural: kind.naturalKey(spec, raw), ...(late ? { late } : {}) };
       list.push(entry);
       added.push(entry);
     }
@@ -139,7 +162,7 @@ export class SnapshotBuilder {
     const listed = new Set(remotes.map((r) => String(r.id)));
     const bindings = input.bindings(kind.kind);
     for (const [key, t] of tombstones) if (!bindings.has(key) && listed.has(String(t.id))) bindings.set(key, t);
-    const locals = this.localsOf(kind);
+    const locals = this.keyedLocals(kind);
     const ids = matchIdentities({ kind, remotes, locals, bindings, adopt: input.adopt, assignNew: input.assignNew });
     const remoteById = new Map(remotes.map((r) => [String(r.id), r]));
     for (const [key, m] of ids.matches) {
@@ -175,7 +198,46 @@ export class SnapshotBuilder {
 
   snapshot(): Snapshot {
     const entries = this.order.flatMap((k) => this.entries.get(k.kind) ?? []);
+    // Every kind is finished: references that waited for later kinds get their keys.
+    for (const e of entries) {
+      if (e.remote?.late) e.remote = this.rekeyed(e.kind, e.remote);
+      if (e.local?.late) e.local = this.rekeyed(e.kind, e.local);
+    }
     return { entries, unmanaged: this.unmanaged, identities: this.identities, vault: this.vault };
+  }
+
+  /** A spec with the ids it still holds written as keys where they now have one. */
+  private rekeyed<T extends { spec: JsonObject; hash: string; late?: boolean }>(kind: KindDef, side: T): T {
+    const keyed = toKeys(kind, side.spec, this.identities);
+    const { late: _late, ...rest } = side;
+    if (keyed.spec === side.spec) return rest as T;
+    const spec = kind.normalize(keyed.spec);
+    return { ...rest, spec, hash: hashJson(spec) } as T;
+  }
+
+  /**
+   * The files of a kind with ids of managed resources written as keys, now that the kinds they
+   * depend on are finished: a file that still names a dashboard by id compares equal to PostHog's
+   * copy naming it by key (pull rewrites the file, see LocalResource.byId).
+   */
+  private keyedLocals(kind: KindDef): LocalResource[] {
+    const locals = this.localsOf(kind).map((l) => {
+      const keyed = toKeys(kind, l.spec, this.identities);
+      const late = keyed.unresolved.some((u) => !this.finished.has(u.kind.kind));
+      if (keyed.spec === l.spec) return late ? { ...l, late } : l;
+      const spec = kind.normalize(keyed.spec);
+      const hash = hashJson(spec);
+      return { ...l, spec, hash, pairing: pairingHash(kind, spec, hash), byId: true, ...(late ? { late } : {}) };
+    });
+    this.localCache.set(kind.kind, locals);
+    return locals;
+  }
+
+  /** A resource hogsync leaves alone (kind.unmanagedReason), as `unmanaged` lists show it. */
+  private unmanagedEntry(kind: KindDef, raw: JsonObject): RemoteEntry {
+    const spec = kind.normalize(kind.toSpec(raw));
+    const hash = hashJson(spec);
+    return { id: kind.remoteId(raw), raw, spec, hash, pairing: hash };
   }
 
   private secretsOf(kind: KindDef): Map<string, SecretRefs | undefined> {
@@ -213,12 +275,14 @@ export class SnapshotBuilder {
 
   private toLocal(kind: KindDef, l: SnapshotInput['local'][number]): LocalResource {
     const resolved = compareSpec(kind, l.spec, this.input.vars);
+    const hash = hashJson(resolved.spec);
     return {
       key: l.key,
       file: l.file,
       fileSpec: l.spec,
       spec: resolved.spec,
-      hash: hashJson(resolved.spec),
+      hash,
+      pairing: pairingHash(kind, resolved.spec, hash),
       natural: localNatural(kind, l.key, resolved.spec),
       pending: this.input.pending(kind.kind, l.key),
       missingVars: resolved.missing,

@@ -1,5 +1,5 @@
 import { setValueAt, valueAt, type JsonObject } from '../json.js';
-import type { ForeignRef, KindDef } from '../kinds/index.js';
+import { foreignIds, type ForeignRef, type KindDef } from '../kinds/index.js';
 
 /** Per type (`actions`, `cohorts`, …): an id in one environment → the same object's id in another. */
 export type IdMaps = Record<string, Record<string, string>>;
@@ -11,16 +11,19 @@ export interface Translated {
 }
 
 /**
- * Rewrites the ids of unmanaged objects (actions, cohorts, dashboards, integrations) in a
- * spec with `maps`. Files hold the home environment's ids; every other environment maps
- * them through its `refs:` (hogsync.yaml), and a pull from it maps them back.
+ * Rewrites the ids a spec holds (of objects hogsync does not manage, like integrations, or of
+ * managed ones that a file still names by id) with `maps`. Files hold the home environment's
+ * ids; every other environment maps them through its `refs:` (hogsync.yaml), and a pull from
+ * it maps them back.
  */
 export function mapIds(kind: KindDef, spec: JsonObject, maps: IdMaps): Translated {
-  const refs = kind.foreignRefs(spec);
+  const refs = foreignIds(kind, spec);
   if (refs.length === 0) return { spec, unmapped: [] };
   const out = structuredClone(spec);
   const unmapped: ForeignRef[] = [];
   for (const ref of refs) {
+    // Users are the same in every project of one organisation: only a table for them says otherwise.
+    if (ref.organizationWide && maps[ref.type] === undefined) continue;
     const to = maps[ref.type]?.[String(ref.id)];
     if (to === undefined) {
       unmapped.push(ref);

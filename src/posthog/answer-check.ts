@@ -8,10 +8,11 @@ import { AmbiguousWriteError, MalformedAnswerError } from '../errors.js';
  * - `json`: any JSON value (the default); an empty body only with 204/205;
  * - `object`: a JSON object; `created`: an object with an `id` (a string or a number);
  * - `page`: a DRF list page `{count: int >= 0, next: string | null, results: array}`;
+ * - `results`: a whole list in one answer, not paginated (`{results: array}`: PostHog's action list);
  * - `array`: a bare JSON array;
  * - a function returning a problem (a phrase like "totals is not an object") or undefined.
  */
-export type AnswerShape = 'json' | 'object' | 'created' | 'page' | 'array' | ((body: unknown) => string | undefined);
+export type AnswerShape = 'json' | 'object' | 'created' | 'page' | 'results' | 'array' | ((body: unknown) => string | undefined);
 
 export type Checked = { ok: true; value: unknown } | { ok: false; problem: string };
 
@@ -52,6 +53,9 @@ function shapeProblem(value: unknown, shape: AnswerShape): string | undefined {
       return idOf(value) === undefined ? 'the created object has no id' : undefined;
     case 'page':
       return pageProblem(value);
+    case 'results':
+      if (!isObject) return `expected a list, got ${typeName(value)}`;
+      return Array.isArray((value as { results?: unknown }).results) ? undefined : `the list has no results list (results: ${typeName((value as { results?: unknown }).results)})`;
   }
 }
 

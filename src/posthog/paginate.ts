@@ -11,13 +11,19 @@ interface Page<T> {
 }
 
 export interface ListOptions<T = unknown> {
-  pagination: 'offset' | 'page';
+  /** `offset` = DRF LimitOffsetPagination; `page` = PageNumberPagination; `none`: the whole list in one answer. */
+  pagination: 'offset' | 'page' | 'none';
   query?: RequestOptions['query'];
   bucket?: string;
   /** Items per page for limit/offset lists (PostHog sets no maximum). Page-number lists have a fixed server size. */
   pageSize?: number;
   /** Called with rows as their pages arrive, in slices and in any order (a row may repeat if the list shifted). */
   onPage?: (items: T[]) => void;
+  /**
+   * The rows are summaries (a lighter list serializer): each is retrieved at `<path><id>/` with
+   * this query, and the retrieved objects are the list. A row gone meanwhile (404) is left out.
+   */
+  details?: { query?: RequestOptions['query'] };
 }
 
 const DEFAULT_PAGE_SIZE = 500;
@@ -31,6 +37,15 @@ const HANDOVER_ROWS = 50;
  * on, a count far beyond what the pages hold, no end in sight) stop with MalformedAnswerError.
  */
 export async function listPages<T>(client: PostHogClient, path: string, opts: ListOptions<T>): Promise<T[]> {
+  if (opts.details) {
+    const { details, onPage, ...summaries } = opts;
+    return retrieveEach(client, path, await listPages(client, path, summaries), details.query, opts.bucket, onPage);
+  }
+  if (opts.pagination === 'none') {
+    const answer = await client.request<{ results: T[] }>({ method: 'GET', path, query: opts.query, bucket: opts.bucket, expect: 'results' });
+    if (opts.onPage) opts.onPage(answer.results);
+    return answer.results;
+  }
   const processing: Array<Promise<void>> = [];
   const all = new Map<unknown, T>();
   const anonymous: T[] = [];
@@ -59,7 +74,7 @@ const MAX_PASSES = 12;
 /** One read of every page: its rows (a row may repeat) and the count its first page announced. */
 async function readOnce<T>(client: PostHogClient, path: string, opts: ListOptions<T>, processing: Array<Promise<void>>): Promise<{ rows: T[]; count: number }> {
   const slots = new Slots(client.pageConcurrency);
-  const style = opts.pagination;
+  const style = opts.pagination === 'page' ? 'page' : 'offset';
   const requested = opts.pageSize ?? DEFAULT_PAGE_SIZE;
   const at = (index: number): RequestOptions['query'] => (style === 'page' ? { page: index + 1 } : { limit: requested, offset: index * requested });
 
@@ -133,6 +148,28 @@ async function readOnce<T>(client: PostHogClient, path: string, opts: ListOption
   const shortfall = bounds.shortfall();
   if (shortfall) throw fail(shortfall);
   return { rows: kept.flatMap((p) => p.results), count: first.count };
+}
+
+/** Each summary row retrieved whole, `pageConcurrency` at a time; handed over as they arrive. */
+async function retrieveEach<T>(client: PostHogClient, path: string, rows: T[], query: RequestOptions['query'], bucket: string | undefined, onPage: ((items: T[]) => void) | undefined): Promise<T[]> {
+  const slots = new Slots(client.pageConcurrency);
+  const one = async (row: T): Promise<T | undefined> => {
+    const id = (row as { id?: unknown } | null)?.id;
+    if (typeof id !== 'string' && typeof id !== 'number') return row;
+    const release = await slots.take();
+    try {
+      const full = await client.request<T>({ method: 'GET', path: `${path}${encodeURIComponent(String(id))}/`, query, bucket, expect: 'object' });
+      onPage?.([full]);
+      return full;
+    } catch (error) {
+      // Deleted between the list and the retrieve: it is not part of the list any more.
+      if (error instanceof PostHogApiError && error.status === 404) return undefined;
+      throw error;
+    } finally {
+      release();
+    }
+  };
+  return (await Promise.all(rows.map(one))).filter((r): r is Awaited<T> => r !== undefined) as T[];
 }
 
 /** Hands rows over a slice at a time once the next request has gone out, so processing never holds up the network. */

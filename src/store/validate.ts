@@ -1,7 +1,7 @@
 import { relative } from 'node:path';
 import { FileError } from '../errors.js';
 import { isObject, valueAt, type Json, type JsonObject } from '../json.js';
-import { localNatural, type CheckContext, type KindDef } from '../kinds/index.js';
+import { keyRefs, kindByName, localNatural, type CheckContext, type KindDef } from '../kinds/index.js';
 import type { Syntax } from '../kinds/syntax.js';
 import { VAR_NAME, VAR_REFERENCE } from '../kinds/var-syntax.js';
 import { maxFileBytes, readRegularFile } from './file-guard.js';
@@ -38,16 +38,18 @@ export function validateFiles(files: CandidateFile[], syntax: Syntax): Problem[]
     return isObject(doc) && isObject(doc.spec) ? doc.spec : undefined;
   };
   const known = new Map<string, { keys: Set<string>; naturals: Set<string> }>();
+  const specs = new Map<string, JsonObject>();
   for (const f of files) {
     const spec = specOf(f);
     if (!spec) continue;
+    specs.set(`${f.kind.kind}/${f.fileKey}`, spec);
     const k = known.get(f.kind.kind) ?? { keys: new Set<string>(), naturals: new Set<string>() };
     known.set(f.kind.kind, k);
     k.keys.add(f.fileKey);
     const natural = localNatural(f.kind, f.fileKey, spec);
     if (natural !== undefined) k.naturals.add(natural);
   }
-  const ctx: CheckContext = { syntax, known: (kind) => known.get(kind) ?? { keys: new Set(), naturals: new Set() } };
+  const ctx: CheckContext = { syntax, known: (kind) => known.get(kind) ?? { keys: new Set(), naturals: new Set() }, specOf: (kind, key) => specs.get(`${kind}/${key}`) };
   const naturalOwners = new Map<string, string>();
 
   for (const f of files) {
@@ -78,7 +80,13 @@ export function validateFiles(files: CandidateFile[], syntax: Syntax): Problem[]
         }
       }
     }
-    for (const p of f.kind.check?.(spec, ctx) ?? []) add(`/spec${p.pointer}`, p.message, p.offset !== undefined ? { offset: p.offset } : {});
+    for (const ref of keyRefs(f.kind, spec)) {
+      if (ctx.known(ref.kind).keys.has(ref.key)) continue;
+      const target = kindByName(ref.kind);
+      // An entry named by the key (an insight's variables) is pointed at by its name.
+      add(`/spec${ref.path}`, `${target.label.replace(/s$/, '')} "${ref.key}" has no file under ${target.folder}/: add it, or name one that exists`, { atKey: isObject(valueAt(spec, ref.path)) });
+    }
+    for (const p of f.kind.check?.(spec, ctx, f.fileKey) ?? []) add(`/spec${p.pointer}`, p.message, p.offset !== undefined ? { offset: p.offset } : {});
 
     // Kinds that adopt by natural key cannot have two resources with it (a variable's code_name).
     const natural = f.kind.autoAdopt ? localNatural(f.kind, f.fileKey, spec) : undefined;

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { KINDS, dependencyLevels, kindByName, selectKinds, withDependencies } from '../../src/kinds/index.js';
+import { KINDS, dependencyLevels, foreignIds, keyRefs, kindByName, selectKinds, toIds, withDependencies } from '../../src/kinds/index.js';
 import { codeNameOf } from '../../src/kinds/insight-variable.js';
 import { IdentityMap } from '../../src/plan/resolver.js';
+import { remoteSpec } from '../../src/plan/secrets.js';
 import type { JsonObject } from '../../src/json.js';
 
 const insight = kindByName('Insight');
@@ -32,7 +33,7 @@ describe('insight kind', () => {
       favorited: false,
       dashboards: [],
     };
-    expect(insight.toSpec(raw, refs())).toEqual({
+    expect(remoteSpec(insight, raw, refs())).toEqual({
       name: 'Signups',
       query: { kind: 'InsightVizNode', source: { kind: 'TrendsQuery', series: [{ kind: 'EventsNode', event: 'signup' }] } },
     });
@@ -47,12 +48,12 @@ describe('insight kind', () => {
         source: { kind: 'HogQLQuery', query: 'select {variables.country}', variables: { [VAR_ID]: { variableId: VAR_ID, code_name: 'country', value: 'NL' } } },
       },
     };
-    const spec = insight.toSpec(raw, refs());
+    const spec = remoteSpec(insight, raw, refs());
     expect(JSON.stringify(spec)).not.toContain(VAR_ID);
     expect((spec.query as JsonObject).source).toEqual({ kind: 'HogQLQuery', query: 'select {variables.country}', variables: { country: { value: 'NL' } } });
-    const body = insight.toBody(spec, refs(), 'create');
+    const body = insight.toBody(toIds(insight, spec, refs()), refs(), 'create');
     expect(((body.query as JsonObject).source as JsonObject).variables).toEqual({ [VAR_ID]: { value: 'NL', variableId: VAR_ID, code_name: 'country' } });
-    expect(insight.references(spec)).toEqual([{ kind: 'InsightVariable', key: 'country', path: '/query/source/variables/country' }]);
+    expect(keyRefs(insight, spec)).toEqual([{ kind: 'InsightVariable', key: 'country', path: '/query/source/variables/country' }]);
   });
 
   it('treats tags and dashboards as sets and null description as absent', () => {
@@ -70,7 +71,7 @@ describe('insight kind', () => {
         },
       },
     };
-    expect(insight.foreignRefs(spec)).toEqual([
+    expect(foreignIds(insight, spec)).toEqual([
       { type: 'actions', id: 12, path: '/query/source/series/0/id' },
       { type: 'cohorts', id: 7, path: '/query/source/properties/0/value' },
     ]);
@@ -90,7 +91,7 @@ describe('insight variable kind', () => {
 
   it('keeps only writable fields and treats List values null as []', () => {
     const raw = { id: VAR_ID, name: 'Countries', type: 'List', values: null, default_value: null, code_name: 'countries', created_by: 1, created_at: 'x' };
-    expect(insightVariable.toSpec(raw, refs())).toEqual({ name: 'Countries', type: 'List' });
+    expect(remoteSpec(insightVariable, raw, refs())).toEqual({ name: 'Countries', type: 'List' });
     expect(insightVariable.naturalKey({ name: 'Countries' }, raw)).toBe('countries');
     expect(insightVariable.naturalKey({ name: 'Country Code' })).toBe('country_code');
   });
@@ -123,7 +124,7 @@ describe('hog function kind', () => {
   };
 
   it('strips compiled and server-filled fields (bytecode, order, filters.source, schema defaults) and trims hog', () => {
-    expect(hogFunction.toSpec(raw, refs())).toEqual({
+    expect(remoteSpec(hogFunction, raw, refs())).toEqual({
       type: 'destination',
       name: 'Webhook',
       enabled: true,
@@ -139,7 +140,7 @@ describe('hog function kind', () => {
   });
 
   it('declares its secret inputs and where ${VAR} may appear', () => {
-    const spec = hogFunction.toSpec(raw, refs());
+    const spec = remoteSpec(hogFunction, raw, refs());
     expect(hogFunction.secrets(spec)).toEqual([{ path: '/inputs/token', name: 'token', required: false, serverKeeps: true }]);
     expect(hogFunction.varPaths(spec)).toEqual(['/inputs/url/value']);
   });

@@ -4,6 +4,7 @@ import { hashJson, type JsonObject } from '../../src/json.js';
 import { KINDS, kindByName } from '../../src/kinds/index.js';
 import { computePlan, type Action, type Plan } from '../../src/plan/diff.js';
 import { buildSnapshot } from '../../src/plan/snapshot.js';
+import { remoteSpec } from '../../src/plan/secrets.js';
 import type { Binding } from '../../src/model.js';
 
 const insight = kindByName('Insight');
@@ -14,7 +15,7 @@ function remoteInsight(id: number, name: string, extra: JsonObject = {}): JsonOb
 }
 
 function specOf(raw: JsonObject): JsonObject {
-  return insight.toSpec(raw, { keyOf: () => undefined, idOf: () => undefined, remote: () => undefined, keyByNatural: () => undefined });
+  return remoteSpec(insight, raw, { keyOf: () => undefined, idOf: () => undefined, remote: () => undefined, keyByNatural: () => undefined });
 }
 
 interface Case {

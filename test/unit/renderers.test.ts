@@ -10,6 +10,7 @@ import { filterPlan } from '../../src/plan/filter.js';
 import { fieldChanges } from '../../src/plan/renderers/field-changes.js';
 import { RENDERERS } from '../../src/plan/renderers/index.js';
 import { buildSnapshot } from '../../src/plan/snapshot.js';
+import { remoteSpec } from '../../src/plan/secrets.js';
 import { ROOT } from '../helpers/e2e.js';
 
 // Renderers on plans made by the real classifier (buildSnapshot → computePlan), kind by kind.
@@ -31,7 +32,7 @@ function planOf(kind: KindDef, cases: Record<string, Case>): Plan {
   for (const [key, c] of Object.entries(cases)) {
     if (c.remote) remote.push(c.remote);
     if (c.local) local.push({ kind, key, file: `posthog/${kind.folder}/${key}.yaml`, spec: c.local });
-    if (c.base) bindings.set(key, { id: kind.remoteId(c.base), base: hashJson(kind.toSpec(c.base, refs)) });
+    if (c.base) bindings.set(key, { id: kind.remoteId(c.base), base: hashJson(remoteSpec(kind, c.base, refs)) });
   }
   const snapshot = buildSnapshot({
     kinds: [kind],
@@ -54,7 +55,7 @@ const json = (p: Plan) => JSON.parse(RENDERERS.json(p));
 function trends(id: number, name: string, extra: JsonObject = {}): JsonObject {
   return { id, short_id: `s${id}`, name, query: { kind: 'InsightVizNode', source: { kind: 'TrendsQuery', series: [{ kind: 'EventsNode', event: 'a' }] } }, ...extra };
 }
-const specOf = (raw: JsonObject) => insight.toSpec(raw, refs);
+const specOf = (raw: JsonObject) => remoteSpec(insight, raw, refs);
 
 const HOG = "let a := 1\nprint(a)\nreturn event";
 function webhook(extra: JsonObject = {}): JsonObject {
@@ -147,7 +148,7 @@ describe('code and new resources', () => {
 
   it('a Hog change is one line diff, in text and markdown, never also a JSON string', () => {
     const before = webhook();
-    const p = planOf(hogFunction, { hook: { local: hogFunction.toSpec(webhook({ hog: HOG.replace('print(a)', 'print(a, 2)') }), refs), remote: before, base: before } });
+    const p = planOf(hogFunction, { hook: { local: remoteSpec(hogFunction, webhook({ hog: HOG.replace('print(a)', 'print(a, 2)') }), refs), remote: before, base: before } });
     const out = text(p);
     expect(out).toMatch(/~ spec\.hog:\n\s+@@ -1,3 \+1,3 @@\n\s+ let a := 1\n\s+-print\(a\)\n\s+\+print\(a, 2\)\n/);
     const md = markdown(p);
@@ -157,14 +158,14 @@ describe('code and new resources', () => {
 
   it('code that adds a line diff of its own (```) gets a longer fence', () => {
     const before = webhook();
-    const p = planOf(hogFunction, { hook: { local: hogFunction.toSpec(webhook({ hog: `${HOG}\n// \`\`\`fenced\`\`\`` }), refs), remote: before, base: before } });
+    const p = planOf(hogFunction, { hook: { local: remoteSpec(hogFunction, webhook({ hog: `${HOG}\n// \`\`\`fenced\`\`\`` }), refs), remote: before, base: before } });
     expect(markdown(p)).toMatch(/````diff\n[\s\S]*\+\/\/ ```fenced```\n````/);
   });
 
   it('a very long code change is cut inside its section, the fence still closed', () => {
     const before = webhook();
     const long = Array.from({ length: 600 }, (_, i) => `print(${i})`).join('\n');
-    const p = planOf(hogFunction, { hook: { local: hogFunction.toSpec(webhook({ hog: long }), refs), remote: before, base: before } });
+    const p = planOf(hogFunction, { hook: { local: remoteSpec(hogFunction, webhook({ hog: long }), refs), remote: before, base: before } });
     const md = markdown(p);
     expect(md).toMatch(/more line\(s\) not shown: run `hogsync diff` to see them all/);
     expect(md.match(/^```/gm)?.length ?? 0).toBe(2);
@@ -196,7 +197,7 @@ describe('restore (a file for a bound resource deleted in PostHog)', () => {
 });
 
 describe('variables push needs that are not set', () => {
-  const withVar = (v: string) => hogFunction.toSpec(webhook({ inputs: { url: { value: `https://\${${v}}/hook` } } }), refs);
+  const withVar = (v: string) => remoteSpec(hogFunction, webhook({ inputs: { url: { value: `https://\${${v}}/hook` } } }), refs);
 
   it('listed for what push sends (a create), not for drift it skips; in text, markdown and JSON', () => {
     const base = webhook({ name: 'Drifted' });
@@ -220,7 +221,7 @@ describe('variables push needs that are not set', () => {
   });
 
   it('no section when nothing is missing', () => {
-    const p = planOf(hogFunction, { hook: { local: hogFunction.toSpec(webhook(), refs) } });
+    const p = planOf(hogFunction, { hook: { local: remoteSpec(hogFunction, webhook(), refs) } });
     expect(p.missingVars).toEqual([]);
     expect(text(p)).not.toContain('warning');
     expect(markdown(p)).not.toContain('[!WARNING]');
