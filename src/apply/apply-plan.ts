@@ -314,7 +314,10 @@ async function write(p: Prepared, ctx: WriteContext): Promise<Written> {
     }
     const full = body('update');
     const sent: JsonObject = {};
-    for (const f of fields) if (full[f] !== undefined) sent[f] = full[f];
+    for (const f of fields) {
+      const name = kind.sentAs?.[f] ?? f;
+      if (full[name] !== undefined) sent[name] = full[name];
+    }
     const local = partial ? undefined : (entry?.local?.hash ?? remote.hash);
     const send = fields.length > 0 && Object.keys(sent).length > 0;
     const guard = kind.updateGuard;

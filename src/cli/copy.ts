@@ -35,7 +35,7 @@ export function registerCopy(program: Command, ctx: CliContext): void {
     .option('--yes', 'do not ask for confirmation (needed when not on a terminal)')
     .option('--adopt', 'bind same-named resources in the target instead of creating new ones')
     .option('--allow-shared-secret', 'copy secrets whose variable both environments read from the same process variable')
-    .option('--allow-unmapped-refs', 'copy resources whose action/cohort/integration ids have no mapping, unchanged')
+    .option('--allow-unmapped-refs', 'copy resources holding ids of objects hogsync does not manage (integrations, colour themes, connections, static cohorts, …) that have no mapping in refs:, unchanged')
     .option('--concurrency <n>', 'parallel writes (default 4)', parsePositiveInt('--concurrency'))
     .addOption(outputOption(['text', 'json'], 'text'))
     .action(async (flags: CopyFlags, cmd: Command) => {

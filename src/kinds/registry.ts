@@ -1,13 +1,17 @@
 import { didYouMean as suggest } from '../did-you-mean.js';
 import { UsageError } from '../errors.js';
 import type { JsonObject } from '../json.js';
+import action from './action.js';
+import alert from './alert.js';
+import cohort from './cohort.js';
+import dashboard from './dashboard.js';
 import hogFunction from './hog-function.js';
 import insight from './insight.js';
 import insightVariable from './insight-variable.js';
 import type { Capabilities, KindDef } from './types.js';
 
 /** Every managed kind. The engine (store, plan, apply) reaches kinds only through this list. */
-export const KINDS: readonly KindDef[] = [insightVariable, insight, hogFunction];
+export const KINDS: readonly KindDef[] = [insightVariable, insight, hogFunction, dashboard, alert, action, cohort];
 
 const byKind = new Map(KINDS.map((k) => [k.kind, k]));
 

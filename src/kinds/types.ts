@@ -199,6 +199,11 @@ export interface KindDef {
    */
   updateTogether?: string[][];
   /**
+   * Spec fields PostHog takes under another name (an action's `pinned` is sent as `pinned_at`,
+   * a time the server sets): an update that changes one sends that field of the body.
+   */
+  sentAs?: Record<string, string>;
+  /**
    * Top-level fields every update carries, because PostHog resets them when they are absent
    * (an insight's `saved`).
    */

@@ -51,6 +51,61 @@ const SAMPLES: Record<string, { base: JsonObject; fields: JsonObject }> = {
       mappings: [{ name: 'Signups' }],
     },
   },
+  Dashboard: {
+    base: {},
+    fields: {
+      name: 'Growth',
+      description: 'Weekly numbers',
+      pinned: true,
+      tags: ['growth'],
+      restriction_level: 37,
+      filters: { date_from: '-30d' },
+      variables: { country: { value: 'NL' } },
+      breakdown_colors: [{ breakdownValue: 'Chrome', colorToken: 'preset-2' }],
+      data_color_theme_id: 3,
+      quick_filter_ids: ['0190aaaa-0000-7000-8000-000000000002'],
+      tiles: [{ text: '## Notes', layouts: { sm: { x: 0, y: 0, w: 6, h: 5 } } }],
+    },
+  },
+  Alert: {
+    base: { insight: 'weekly-signups' },
+    fields: {
+      insight: 'weekly-signups',
+      name: 'Signups drop',
+      enabled: false,
+      calculation_interval: 'hourly',
+      condition: { type: 'relative_decrease' },
+      threshold: { configuration: { type: 'percentage', bounds: { lower: 0.2 } } },
+      config: { type: 'TrendsAlertConfig', series_index: 0 },
+      detector_config: { type: 'zscore', threshold: 3 },
+      skip_weekend: true,
+      schedule_restriction: { blocked_windows: [{ start: '22:00', end: '06:00' }] },
+      subscribed_users: [1],
+      investigation_agent_enabled: true,
+      investigation_gates_notifications: true,
+      investigation_inconclusive_action: 'suppress',
+    },
+  },
+  Action: {
+    base: { name: 'Signed up' },
+    fields: {
+      name: 'Signed up',
+      description: 'A new account',
+      tags: ['growth'],
+      pinned: true,
+      post_to_slack: true,
+      slack_message_format: '[user.name] signed up',
+      steps: [{ event: '$pageview', url: '/welcome', url_matching: 'exact' }],
+    },
+  },
+  Cohort: {
+    base: { name: 'Power users' },
+    fields: {
+      name: 'Power users',
+      description: 'Most active',
+      filters: { properties: { type: 'AND', values: [{ type: 'person', key: 'email', operator: 'icontains', value: '@example.com' }] } },
+    },
+  },
 };
 
 function schemaOf(kind: KindDef): JsonObject {

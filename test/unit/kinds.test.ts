@@ -153,8 +153,10 @@ describe('hog function kind', () => {
 
 describe('registry', () => {
   it('orders kinds so dependencies come first, and adds dependencies a selection needs', () => {
-    expect(dependencyLevels().map((l) => l.map((k) => k.kind))).toEqual([['InsightVariable', 'HogFunction'], ['Insight']]);
-    expect(withDependencies(selectKinds(['insight'])).map((k) => k.kind)).toEqual(['InsightVariable', 'Insight']);
+    // The order of creates and restores (issue 20): cohorts and actions, then dashboards, insights, hog functions, alerts.
+    expect(dependencyLevels().map((l) => l.map((k) => k.kind))).toEqual([['InsightVariable', 'Action', 'Cohort'], ['HogFunction', 'Dashboard'], ['Insight'], ['Alert']]);
+    // An insight's file names dashboards, actions, cohorts and variables by key: their lists are read with it.
+    expect(withDependencies(selectKinds(['insight'])).map((k) => k.kind)).toEqual(['InsightVariable', 'Insight', 'Dashboard', 'Action', 'Cohort']);
   });
 
   it('rejects an unknown --kinds value with a suggestion', () => {
