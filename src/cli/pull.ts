@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { PullResult } from '../engine/pull.js';
-import { withDependencies } from '../kinds/index.js';
+import { andList, withDependencies } from '../kinds/index.js';
 import type { CliContext } from './context.js';
 import { endProgress, kindsOption, openSession, outputOption, parseKinds } from './shared.js';
 
@@ -59,9 +59,12 @@ function pullText(r: PullResult): string {
   const lines: string[] = [];
   const mark: Record<string, string> = { added: '+', changed: '~', removed: '-', kept: '=', conflict: '!', refused: 'x', unchanged: ' ' };
   // A first pull of a large project would print thousands of lines; the JSON output has them all.
-  const shown = r.items.slice(0, MAX_LINES);
+  const own = r.items.filter((i) => !i.rekeyed);
+  const shown = own.slice(0, MAX_LINES);
   for (const i of shown) lines.push(`${mark[i.action]} ${i.file}${i.note ? `  (${i.note})` : ''}`);
-  if (r.items.length > shown.length) lines.push(`  … and ${r.items.length - shown.length} more (--output json lists them all)`);
+  if (own.length > shown.length) lines.push(`  … and ${own.length - shown.length} more (--output json lists them all)`);
+  // Files from before those kinds were managed: one line, not one per file.
+  if (r.rekeyed) lines.push(`~ ${r.rekeyed.files} file(s) now name ${andList(r.rekeyed.kinds)} by key instead of by id, as hogsync manages them now (--output json lists the files)`);
   const totals = Object.entries(r.byKind).map(([kind, c]) => `${c.total} ${kind}`).join(', ');
   const { added, changed, removed, kept, conflict } = r.counts;
   lines.push(

@@ -12,6 +12,8 @@ export interface Session {
   ws: Workspace;
   target: Target;
   client: PostHogClient;
+  /** A line for the user that is not an error, on stderr. */
+  note: (line: string) => void;
 }
 
 export function globalsOf(cmd: Command): GlobalFlags & { verbose?: boolean } {
@@ -34,7 +36,11 @@ export function openSession(ctx: CliContext, cmd: Command, environment?: string)
     client.limiter.remember(memory.read());
     ctx.atEnd.push(() => memory.write(client.limiter.history(), client.limiter.horizonMs));
   }
-  return { ws, target, client };
+  const note = (line: string) => {
+    endProgress(ctx.io);
+    ctx.io.err(`note: ${line}\n`);
+  };
+  return { ws, target, client, note };
 }
 
 export function kindsOption(note = ''): Option {

@@ -1,7 +1,7 @@
 import type { Target } from '../config/target.js';
 import { InvalidFilesError } from '../errors.js';
 import type { JsonObject } from '../json.js';
-import type { KindDef } from '../kinds/index.js';
+import { foreignIds, KINDS, type KindDef } from '../kinds/index.js';
 import { applyOverride } from '../plan/overrides.js';
 import { mapIds, singular } from '../plan/translate.js';
 import type { ResourceFile } from '../store/resource-files.js';
@@ -41,4 +41,18 @@ export function environmentView(files: readonly ResourceFile[], target: Target):
   });
   if (problems.length > 0) throw new InvalidFilesError(problems);
   return out;
+}
+
+/**
+ * `refs:` tables of this environment for kinds hogsync now manages (dashboards, actions,
+ * cohorts): files name those by key, so a table is needed only while some file still names one
+ * by id (written before the kind was managed, until the next pull rewrites it, or a static cohort).
+ * One sentence per table that no file needs any more.
+ */
+export function unneededRefs(files: readonly ResourceFile[], target: Target): string[] {
+  if (target.home) return [];
+  const used = new Set(files.flatMap((f) => foreignIds(f.kind, f.spec).map((r) => r.type)));
+  return KINDS.filter((k) => Object.keys(target.refs[k.refsType] ?? {}).length > 0 && !used.has(k.refsType)).map(
+    (k) => `environments.${target.environment}.refs.${k.refsType} in hogsync.yaml is no longer needed: hogsync manages ${k.label}, and the files name them by key. Remove it.`,
+  );
 }

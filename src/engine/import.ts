@@ -62,6 +62,8 @@ export async function runImport(opts: ImportOptions): Promise<ImportResult> {
     if (!found) {
       throw new UsageError(`No ${where} in ${target.environment}: give its ${['id', ...kind.lookupFields].join(' or ')} as "hogsync list ${kind.cliName}" shows it.`);
     }
+    const unmanaged = kind.unmanagedReason?.(found.raw);
+    if (unmanaged) throw new UsageError(`${where} is ${unmanaged}, which hogsync leaves alone: files hold configuration only.`);
     refuseManaged(state, kind, found, where, (key) => display(ws, resourcePath(ws.dir, kind, key)));
     // A file that holds exactly this resource and is bound to nothing is this resource (pull pairs them by content).
     const twin = files.find((f) => f.kind === kind && !state.get(kind.kind, f.key) && hashJson(compareSpec(kind, f.spec, vars).spec) === found.hash);

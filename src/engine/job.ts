@@ -14,4 +14,6 @@ export interface EnvironmentJob {
   redactor?: Redactor;
   /** Aborted on SIGINT/SIGTERM. */
   signal?: AbortSignal;
+  /** Tells the user something worth acting on that is not an error (a `refs:` table no longer needed). */
+  note?: (line: string) => void;
 }

@@ -26,6 +26,8 @@ interface PullItem {
   action: PullAction;
   file: string;
   note?: string;
+  /** Only rewritten to name resources by key instead of by id. */
+  rekeyed?: boolean;
 }
 
 export interface PullResult {
@@ -36,6 +38,8 @@ export interface PullResult {
   byKind: Record<string, { added: number; changed: number; removed: number; total: number }>;
   commit?: string;
   filesWritten: number;
+  /** Files rewritten to name resources of these kinds (labels) by key instead of by id. */
+  rekeyed?: { files: number; kinds: string[] };
 }
 
 const EMPTY_COUNTS: Record<PullAction, number> = { added: 0, changed: 0, removed: 0, unchanged: 0, kept: 0, conflict: 0, refused: 0 };
@@ -114,6 +118,8 @@ async function settle(opts: PullOptions, loaded: Loaded, ahead: WriteAhead): Pro
     if (s.action === 'added' || s.action === 'changed' || s.action === 'removed') k[s.action]++;
   }
   const result: PullResult = { environment: target.environment, items, counts, byKind, filesWritten };
+  const rekeyed = steps.filter((s) => s.rekeyed);
+  if (rekeyed.length > 0) result.rekeyed = { files: rekeyed.length, kinds: [...new Set(rekeyed.flatMap((s) => (s.rekeyed ?? []).map((k) => k.label)))].sort() };
 
   if (opts.commit) {
     const folders = opts.kinds.map((k) => ({ kind: k.kind, path: join(ws.dir, k.folder) }));
@@ -126,5 +132,5 @@ async function settle(opts: PullOptions, loaded: Loaded, ahead: WriteAhead): Pro
 
 function item(ws: Workspace, s: PullStep): PullItem {
   const file = resourcePath(ws.dir, s.kind, s.key).slice(ws.root.length + 1);
-  return { kind: s.kind.kind, key: s.key, action: s.action, file, ...(s.note ? { note: s.note } : {}) };
+  return { kind: s.kind.kind, key: s.key, action: s.action, file, ...(s.note ? { note: s.note } : {}), ...(s.rekeyed ? { rekeyed: true } : {}) };
 }

@@ -11,7 +11,7 @@ import type { VarSources } from '../plan/vars.js';
 import { cleanResourceDirs, readAllResources, readAllResourcesInSlices, type ResourceFile } from '../store/resource-files.js';
 import { StateStore } from '../store/state.js';
 import { confirmMissing } from './confirm-missing.js';
-import { environmentView } from './environment-view.js';
+import { environmentView, unneededRefs } from './environment-view.js';
 import { gateFiles } from './gate.js';
 import { fetchRemote } from './fetch-remote.js';
 
@@ -58,6 +58,8 @@ export interface ReadOptions {
   redactor?: Redactor;
   /** Sees remote resources as they are converted, page by page (pull writes new files ahead). */
   onRemote?: (kind: KindDef, entries: RemoteEntry[], ctx: RemoteContext) => void;
+  /** Told what is worth acting on but no error (see EnvironmentJob.note). */
+  note?: (line: string) => void;
 }
 
 function cpuMs(since: NodeJS.CpuUsage): number {
@@ -154,6 +156,7 @@ async function readWithState(opts: ReadOptions, state: StateStore, fetched: Kind
   // The files are read, a slice at a time, while the first pages are on their way.
   if (!opts.filesFirst) await readFiles();
   const local = opts.localOverride ?? environmentView(files, opts.target);
+  if (!opts.localOverride) for (const line of unneededRefs(files, opts.target)) opts.note?.(line);
   if (opts.redactor) hideValues(opts.redactor, local, vars);
   builder = new SnapshotBuilder({
     kinds: opts.kinds,

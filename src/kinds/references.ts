@@ -50,9 +50,10 @@ export function foreignIds(kind: KindDef, spec: JsonObject): ForeignRef[] {
   return kind.links(spec).flatMap((l) => (isId(l.type, l.value) && !l.entry ? [{ type: l.type, id: l.value, path: l.path, ...(l.organizationWide ? { organizationWide: true } : {}) }] : []));
 }
 
-/** A spec translated, with the ids of managed kinds that could not be written as keys. */
+/** A spec translated: the links written as keys, and the ids of managed kinds that could not be. */
 export interface Keyed {
   spec: JsonObject;
+  written: Array<{ link: Link; kind: KindDef }>;
   unresolved: Array<{ link: Link; kind: KindDef }>;
 }
 
@@ -63,7 +64,7 @@ export interface Keyed {
  * stay ids: objects hogsync does not manage, or resources not (yet) known to `refs`.
  */
 export function toKeys(kind: KindDef, spec: JsonObject, refs: RefResolver): Keyed {
-  const edits: Array<{ link: Link; to: string }> = [];
+  const edits: Array<{ link: Link; kind: KindDef; to: string }> = [];
   const unresolved: Keyed['unresolved'] = [];
   for (const link of kind.links(spec)) {
     const target = byRefsType.get(link.type);
@@ -71,12 +72,12 @@ export function toKeys(kind: KindDef, spec: JsonObject, refs: RefResolver): Keye
     const natural = link.entry?.naturalField ? valueAt(spec, `${link.path}/${escape(link.entry.naturalField)}`) : undefined;
     const key = refs.keyOf(target.kind, link.value) ?? (typeof natural === 'string' ? refs.keyByNatural(target.kind, natural) : undefined);
     if (key === undefined) unresolved.push({ link, kind: target });
-    else edits.push({ link, to: key });
+    else edits.push({ link, kind: target, to: key });
   }
-  if (edits.length === 0) return { spec, unresolved };
+  if (edits.length === 0) return { spec, written: [], unresolved };
   const out = structuredClone(spec);
   for (const { link, to } of edits) write(out, link, to, (entry) => omit(entry, [link.entry?.idField, link.entry?.naturalField].filter((f): f is string => f !== undefined)));
-  return { spec: out, unresolved };
+  return { spec: out, written: edits.map(({ link, kind: target }) => ({ link, kind: target })), unresolved };
 }
 
 /**

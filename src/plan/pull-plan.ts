@@ -37,6 +37,8 @@ export interface PullStep {
   /** The resource was deleted in PostHog: its binding is kept as a tombstone (undeleted in place if its file comes back). */
   bury?: Binding;
   note?: string;
+  /** The file named resources of these kinds by id, and is rewritten to name them by key (nothing changed in PostHog). */
+  rekeyed?: KindDef[];
 }
 
 /**
@@ -84,6 +86,8 @@ function step(entry: Entry, opts: PullPlanOptions): PullStep {
   switch (classify(entry)) {
     case 'in-sync': {
       if (!remote || !local) return s('unchanged');
+      // Same resource, but the file still names managed resources by id (written before they were managed).
+      if (local.byId && local.byId.length > 0) return { ...take('changed'), rekeyed: local.byId };
       const fresh = bindTo(remote.hash, remote.raw, local.hash);
       return s('unchanged', sameBinding(binding, fresh) ? {} : { bind: fresh });
     }

@@ -20,10 +20,10 @@ export interface LocalResource {
   pairing: string;
   natural?: string | undefined;
   /**
-   * The file names by id resources hogsync manages, and `spec` names them by key: pull
-   * rewrites the file (files from before those kinds were managed name them by id).
+   * Kinds of managed resources the file names by id where `spec` names them by key: pull
+   * rewrites the file (files written before those kinds were managed name them by id).
    */
-  byId?: boolean;
+  byId?: KindDef[];
   /** Names resources by id whose keys come later in the read (see SnapshotBuilder). */
   late?: boolean;
   pending?: PendingCreate | undefined;
@@ -206,13 +206,14 @@ export class SnapshotBuilder {
     return { entries, unmanaged: this.unmanaged, identities: this.identities, vault: this.vault };
   }
 
-  /** A spec with the ids it still holds written as keys where they now have one. */
-  private rekeyed<T extends { spec: JsonObject; hash: string; late?: boolean }>(kind: KindDef, side: T): T {
+  /** A spec with the ids it still holds written as keys where they now have one (its serialised text, if any, goes with the old spec). */
+  private rekeyed<T extends { spec: JsonObject; hash: string; late?: boolean; text?: string }>(kind: KindDef, side: T): T {
     const keyed = toKeys(kind, side.spec, this.identities);
     const { late: _late, ...rest } = side;
     if (keyed.spec === side.spec) return rest as T;
+    const { text: _text, ...stale } = rest;
     const spec = kind.normalize(keyed.spec);
-    return { ...rest, spec, hash: hashJson(spec) } as T;
+    return { ...stale, spec, hash: hashJson(spec) } as T;
   }
 
   /**
@@ -227,7 +228,8 @@ export class SnapshotBuilder {
       if (keyed.spec === l.spec) return late ? { ...l, late } : l;
       const spec = kind.normalize(keyed.spec);
       const hash = hashJson(spec);
-      return { ...l, spec, hash, pairing: pairingHash(kind, spec, hash), byId: true, ...(late ? { late } : {}) };
+      const byId = [...new Set(keyed.written.map((w) => w.kind))];
+      return { ...l, spec, hash, pairing: pairingHash(kind, spec, hash), byId, ...(late ? { late } : {}) };
     });
     this.localCache.set(kind.kind, locals);
     return locals;

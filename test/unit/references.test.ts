@@ -77,7 +77,7 @@ describe('references between kinds', () => {
   });
 
   it('finds actions in cohort behavioural filters and cohorts in action steps', () => {
-    const filters = {
+    const filters: JsonObject = {
       properties: {
         type: 'AND',
         values: [
