@@ -69,9 +69,8 @@ function upsert(store: EmulatorStore, project: ProjectStore, dashboard: StoredDa
 function updateDisplay(project: ProjectStore, dashboard: StoredDashboard, tile: JsonObject): void {
   if (tile.id === undefined || tile.id === null) return;
   const id = pkValue(tile.id);
-  const fields = display(tile);
   const existing = project.dashboardTiles.find((t) => t.id === id && t.dashboard_id === dashboard.id);
-  if (existing) Object.assign(existing, fields);
+  if (existing) Object.assign(existing, display(tile));
 }
 
 function patchTile(store: EmulatorStore, project: ProjectStore, dashboard: StoredDashboard, raw: unknown, callerId: number): void {
