@@ -3,7 +3,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { authenticate, checkPermission, findPresentedKey, type ApiKey } from './auth.js';
 import type { ApiRequest, ApiResponse } from './context.js';
-import { ApiError, notFound, permissionDenied, serverErrorBody, throttled, validationEnvelope, ValidationFailure } from './errors.js';
+import { AfterWrites, ApiError, notFound, permissionDenied, serverErrorBody, throttled, validationEnvelope, ValidationFailure } from './errors.js';
 import { echoedError, endlessPage, HOP_PARAM, malformedAnswer, malformedInsteadOfWrite, redirectLocation } from './fault-answers.js';
 import { faultResponse, type FaultDice } from './faults.js';
 import { parseBody, send, type Outgoing } from './http-io.js';
@@ -113,13 +113,18 @@ export async function handleApi(deps: PipelineDeps, req: IncomingMessage, res: S
   try {
     result = await dispatch(deps, req, url, raw, method, entry);
   } catch (e) {
-    const out = toOutgoing(e, deps.log);
+    const out = toOutgoing(e instanceof AfterWrites ? e.failure : e, deps.log);
     entry.status = out.status;
+    if (e instanceof AfterWrites) {
+      entry.committed = true;
+      entry.committedAt = new Date().toISOString();
+      deps.onCommit();
+    }
     return finish(out);
   }
   // Per-row latency models PostHog's serialisation time, so the emulator's own work
   // (including turning the answer into bytes) counts toward it.
-  const itemLatency = dice.itemLatencyMs(itemCount(result.body), result.lightRows === true);
+  const itemLatency = dice.itemLatencyMs(result.itemCount ?? itemCount(result.body), result.lightRows === true);
   if (itemLatency > 0) {
     if (result.body !== null && typeof result.body === 'object' && !Buffer.isBuffer(result.body)) {
       result = { ...result, body: Buffer.from(JSON.stringify(result.body)), contentType: result.contentType ?? 'application/json' };

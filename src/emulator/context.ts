@@ -26,6 +26,8 @@ export interface ApiResponse {
   committed?: boolean;
   /** Rows were rendered by a light serializer (InsightBasicSerializer): they cost latencyPerBasicItemMs each. */
   lightRows?: boolean;
+  /** Rows the answer serialised, where that is not what its shape says (a dashboard and the insights of its tiles). */
+  itemCount?: number;
 }
 
 

@@ -34,6 +34,16 @@ export function nestErrors<T>(prefix: Array<string | number>, run: () => T): T {
   }
 }
 
+/**
+ * A failure raised after some of the request's writes took effect: PostHog's views run in
+ * autocommit (no ATOMIC_REQUESTS), so those writes stay although the answer is an error.
+ */
+export class AfterWrites extends Error {
+  constructor(readonly failure: unknown) {
+    super(failure instanceof Error ? failure.message : String(failure));
+  }
+}
+
 export type ErrorBody = JsonObject | Json[] | Buffer | null;
 
 /** A finished HTTP answer raised from anywhere in a handler. */

@@ -29,22 +29,28 @@ function checkHogQL(parser: HogParser, value: Json): void {
 }
 
 /**
- * `map_stale_to_latest`: a DataVisualizationNode's variables are re-keyed by code_name to this
- * project's variable ids; entries whose code_name has no variable here are dropped.
+ * `map_stale_to_latest` (products/product_analytics/backend/api/insight_variable.py): variables
+ * re-keyed by code_name to this project's variable ids; entries whose code_name has no variable
+ * here are dropped, and an entry that is not an object fails like Python's `v.get` would (500).
  */
-function rekeyVariables(query: JsonObject, variables: StoredVariable[]): void {
-  if (query.kind !== 'DataVisualizationNode' || !isObject(query.source)) return;
-  const stale = query.source.variables;
-  if (!pyTruthy(stale) || !isObject(stale)) return;
+export function mapStaleToLatest(stale: JsonObject, variables: StoredVariable[]): JsonObject {
   const byCode = new Map(variables.map((v) => [v.code_name, v]));
   const latest: JsonObject = {};
   for (const entry of Object.values(stale)) {
-    if (!isObject(entry)) continue;
+    if (!isObject(entry)) throw new TypeError(`'${typeof entry}' object has no attribute 'get'`);
     const match = typeof entry.code_name === 'string' ? byCode.get(entry.code_name) : undefined;
     if (!match) continue;
     latest[match.id] = { ...entry, code_name: match.code_name, variableId: match.id };
   }
-  query.source.variables = latest;
+  return latest;
+}
+
+/** `_query_variables_mapping`: a DataVisualizationNode's variables through map_stale_to_latest. */
+function rekeyVariables(query: JsonObject, variables: StoredVariable[]): void {
+  if (query.kind !== 'DataVisualizationNode' || !isObject(query.source)) return;
+  const stale = query.source.variables;
+  if (!pyTruthy(stale) || !isObject(stale)) return;
+  query.source.variables = mapStaleToLatest(stale, variables);
 }
 
 /**

@@ -1,9 +1,11 @@
 // InsightSerializer / InsightBasicSerializer output (products/product_analytics/backend/api/insight.py).
+import { queryOnDashboard } from './dashboard-context.js';
+import { liveInsightTiles } from './dashboard-store.js';
 import { shortHash } from './ids.js';
 import { alertOut, isAlertable } from './insight-alerts.js';
 import { readQueryAndFilters } from './insight-query.js';
 import { canonical, type JsonObject } from './json.js';
-import type { ProjectStore, StoredInsight, StoredTile } from './types.js';
+import type { ProjectStore, StoredDashboard, StoredInsight } from './types.js';
 import { userBasic } from './users.js';
 
 /** How the insight is being rendered: list rows carry annotations a retrieve does not. */
@@ -12,23 +14,29 @@ export interface ReadContext {
   listed?: boolean;
   /** Set when the list was searched: `search_match_type` is only present then. */
   searchMatch?: 'exact' | 'similar';
-}
-
-/** `insight.dashboard_tiles` goes through DashboardTileManager, which hides soft-deleted tiles. */
-function visibleTiles(project: ProjectStore, insight: StoredInsight): StoredTile[] {
-  return project.dashboardTiles.filter((t) => t.insight_id === insight.id && t.deleted !== true);
+  /** Rendered on a dashboard's tile: the dashboard's filters and variables apply to the query. */
+  dashboard?: StoredDashboard;
 }
 
 function common(project: ProjectStore, insight: StoredInsight, ctx: ReadContext) {
-  const tiles = visibleTiles(project, insight);
+  // `insight.dashboard_tiles` goes through DashboardTileManager: no soft-deleted tiles, none on soft-deleted dashboards.
+  const tiles = liveInsightTiles(project, insight.id);
+  const read = readQueryAndFilters(insight, project.insightVariables);
   return {
-    ...readQueryAndFilters(insight, project.insightVariables),
+    ...read,
+    ...(ctx.dashboard ? { query: queryOnDashboard(read.query, ctx.dashboard, project.insightVariables) } : {}),
     tags: project.tagging ? [...insight.tags] : [],
     dashboards: tiles.map((t) => t.dashboard_id),
     dashboard_tiles: tiles.map((t) => ({ id: t.id, dashboard_id: t.dashboard_id, deleted: t.deleted })),
     last_viewed_at: ctx.listed ? insight.last_viewed_at : null,
     search: (ctx.searchMatch ? { search_match_type: ctx.searchMatch } : {}) as JsonObject,
   };
+}
+
+/** A stand-in for the query cache key, which covers the dashboard's filters when shown on one. */
+function cacheKey(project: ProjectStore, insight: StoredInsight, dashboard: StoredDashboard | undefined): string {
+  const onDashboard = dashboard && Object.keys(dashboard.filters).length ? canonical(dashboard.filters) : '';
+  return `cache_${shortHash(`${project.id}:${canonical(insight.query ?? insight.filters)}${onDashboard}`, 32)}`;
 }
 
 export function insightBasic(project: ProjectStore, insight: StoredInsight, ctx: ReadContext = {}): JsonObject {
@@ -103,6 +111,6 @@ export function insightFull(project: ProjectStore, insight: StoredInsight, ctx: 
     alerts,
     last_viewed_at: c.last_viewed_at,
     ...c.search,
-    filters_hash: `cache_${shortHash(`${project.id}:${canonical(insight.query ?? insight.filters)}`, 32)}`,
+    filters_hash: cacheKey(project, insight, ctx.dashboard),
   };
 }

@@ -1,4 +1,5 @@
 // InsightSerializer.create / update (products/product_analytics/backend/api/insight.py).
+import { insertTile, isManagerTile, liveInsightTiles } from './dashboard-store.js';
 import { nowDrf } from './dates.js';
 import { booleanField, charField, ErrorCollector, integerField, listField, nestedObject } from './drf-fields.js';
 import { fail } from './errors.js';
@@ -33,7 +34,8 @@ function dashboardIds(project: ProjectStore, value: unknown): number[] {
       fail(['dashboards'], `Incorrect type. Expected pk value, received ${t}.`, 'incorrect_type');
     }
     const id = Number(item);
-    if (!project.dashboards.some((d) => d.id === id)) {
+    // TeamScopedDashboardsField(queryset=Dashboard.objects.all()): the default manager hides soft-deleted dashboards.
+    if (!project.dashboards.some((d) => d.id === id && !d.deleted)) {
       fail(['dashboards'], `Invalid pk "${String(item)}" - object does not exist.`, 'does_not_exist');
     }
     return id;
@@ -41,7 +43,7 @@ function dashboardIds(project: ProjectStore, value: unknown): number[] {
 }
 
 /** TaggedItemSerializerMixin: stripped, lower-cased, de-duplicated. */
-function normaliseTags(value: unknown): string[] {
+export function normaliseTags(value: unknown): string[] {
   const list = listField(value, ['tags']);
   const out: string[] = [];
   for (const t of list) {
@@ -86,22 +88,25 @@ function validate(store: EmulatorStore, project: ProjectStore, raw: unknown): In
 }
 
 /**
- * `_update_insight_dashboards`: compares the visible tiles with `ids`; a dashboard added back
- * revives its soft-deleted tile (`deleted: false`), a new one gets a tile with `deleted: null`,
- * and removed ones are soft-deleted. The same set is a no-op.
+ * `_update_insight_dashboards`: compares the insight's live tiles with `ids`; an added dashboard
+ * gets its tile back if one was ever there (`objects_including_soft_deleted.get_or_create`: same
+ * id and layouts, `deleted: false`) or a new one with `deleted: null`; the live tiles on removed
+ * dashboards are soft-deleted. The same set is a no-op.
  */
-function updateTiles(project: ProjectStore, insightId: number, ids: number[]): void {
-  const tiles = project.dashboardTiles.filter((t) => t.insight_id === insightId);
-  const visible = tiles.filter((t) => t.deleted !== true);
-  const old = visible.map((t) => t.dashboard_id);
+function updateTiles(store: EmulatorStore, project: ProjectStore, insightId: number, ids: number[]): void {
+  const live = liveInsightTiles(project, insightId);
+  const old = live.map((t) => t.dashboard_id);
   if ([...old].sort().join(',') === [...ids].sort().join(',')) return;
-  for (const id of ids) {
+  for (const id of new Set(ids)) {
     if (old.includes(id)) continue;
-    const existing = tiles.find((t) => t.dashboard_id === id);
-    if (existing) existing.deleted = false;
-    else project.dashboardTiles.push({ id: project.nextIds.tile++, insight_id: insightId, dashboard_id: id, deleted: null });
+    const existing = project.dashboardTiles.find((t) => t.insight_id === insightId && t.dashboard_id === id);
+    if (!existing) insertTile(store, project, { dashboard_id: id, insight_id: insightId });
+    else if (existing.deleted) existing.deleted = false;
   }
-  for (const t of visible) if (!ids.includes(t.dashboard_id)) t.deleted = true;
+  const removed = old.filter((id) => !ids.includes(id));
+  for (const t of project.dashboardTiles) {
+    if (t.insight_id === insightId && removed.includes(t.dashboard_id) && isManagerTile(project, t)) t.deleted = true;
+  }
 }
 
 function uniqueShortId(project: ProjectStore, id: number): string {
@@ -147,9 +152,8 @@ export function createInsight(store: EmulatorStore, project: ProjectStore, raw: 
     last_viewed_at: now,
   };
   project.insights.push(insight);
-  for (const dashboardId of f.dashboards ?? []) {
-    project.dashboardTiles.push({ id: project.nextIds.tile++, insight_id: id, dashboard_id: dashboardId, deleted: null });
-  }
+  // One tile per dashboard (`Dashboard.objects.filter(id__in=...)`: a repeated id counts once), layouts `{}`.
+  for (const dashboardId of new Set(f.dashboards ?? [])) insertTile(store, project, { dashboard_id: dashboardId, insight_id: id });
   return insight;
 }
 
@@ -174,7 +178,7 @@ export function updateInsight(store: EmulatorStore, project: ProjectStore, insig
     for (const t of project.dashboardTiles) if (t.insight_id === insight.id) t.deleted = true;
     deleteAlerts(project, insight.id);
   } else if (f.dashboards !== undefined) {
-    updateTiles(project, insight.id, f.dashboards);
+    updateTiles(store, project, insight.id, f.dashboards);
   }
   if (f.deleted !== undefined) insight.deleted = f.deleted;
   // Alerts go once the insight can no longer carry any (alertable_query_kind is None).

@@ -16,6 +16,7 @@ import { standInExecutor } from './hog-stand-in-vm.js';
 import { parseBody, readBody, send } from './http-io.js';
 import { makeRandom } from './random.js';
 import { iconRoutes } from './icons.js';
+import { dashboardRoutes } from './dashboard-routes.js';
 import { createAlert } from './insight-alerts.js';
 import { insightRoutes } from './insight-routes.js';
 import { insightVariableRoutes } from './insight-variables.js';
@@ -97,6 +98,7 @@ class EmulatorRuntime implements Emulator, ControlTarget {
       ...projectsOnly(catalogRoutes.filter((r) => r.path.startsWith('hog_function'))),
       ...insightRoutes,
       ...insightVariableRoutes,
+      ...dashboardRoutes,
       ...projectsOnly([
         ...hogFunctionCrudRoutes,
         ...iconRoutes,

@@ -1,6 +1,7 @@
 // Applies a SeedDoc through the same validation as POSTs, so seeds are normalised exactly like
 // API writes (trimmed names, secrets moved out of `inputs`, derived code_names, compiled filters).
-import { ApiError, validationEnvelope, ValidationFailure } from './errors.js';
+import { seedDashboard, seedDashboardTiles } from './dashboard-seed.js';
+import { AfterWrites, ApiError, validationEnvelope, ValidationFailure } from './errors.js';
 import { addLogs, addMetrics } from './hog-function-observability.js';
 import { createHogFunction } from './hog-function-write.js';
 import { createAlert } from './insight-alerts.js';
@@ -16,6 +17,7 @@ export const SEED_USER_ID = 1;
 export class SeedError extends Error {}
 
 function describe(e: unknown): string {
+  if (e instanceof AfterWrites) return describe(e.failure);
   if (e instanceof ValidationFailure) {
     const env = validationEnvelope(e);
     return `${String(env.detail)}${env.attr ? ` (attr ${String(env.attr)})` : ''}`;
@@ -49,9 +51,7 @@ function seedProject(store: EmulatorStore, sp: SeedProject): void {
   const project = store.ensureProject(sp.id, sp.name, sp.tagging ?? true, sp.feature_flags ?? DEFAULT_FEATURE_FLAGS);
   const here = `project ${sp.id}`;
   for (const a of sp.actions ?? []) if (!project.actions.some((x) => x.id === a.id)) project.actions.push({ id: a.id, name: a.name });
-  for (const d of sp.dashboards ?? []) {
-    if (!project.dashboards.some((x) => x.id === d.id)) project.dashboards.push({ id: d.id, name: d.name, creation_mode: d.creation_mode ?? 'default' });
-  }
+  const dashboards = (sp.dashboards ?? []).map((d, i) => withContext(`${here} dashboards[${i}]`, () => seedDashboard(store, project, d, SEED_USER_ID)));
   (sp.insight_variables ?? []).forEach((v, i) =>
     withContext(`${here} insight_variables[${i}]`, () =>
       createVariable(store, project, without(v, ['id', 'created_at']), SEED_USER_ID, {
@@ -71,6 +71,7 @@ function seedProject(store: EmulatorStore, sp: SeedProject): void {
       for (const alert of (ins.alerts as unknown[] | undefined) ?? []) createAlert(store, project, insight, alert, SEED_USER_ID);
     }),
   );
+  dashboards.forEach((d, i) => withContext(`${here} dashboards[${i}].tiles`, () => seedDashboardTiles(store, project, d, sp.dashboards?.[i]?.tiles, SEED_USER_ID)));
   (sp.hog_functions ?? []).forEach((hf, i) =>
     withContext(`${here} hog_functions[${i}]`, () => {
       const fn = createHogFunction({ store, project, isCreate: true }, without(hf, ['id', 'created_at', 'logs', 'metrics']), SEED_USER_ID, {

@@ -1,6 +1,7 @@
 // The emulator's in-memory database: projects and the id counter. Resource modules mutate
 // ProjectStore rows directly; persistence snapshots this whole object.
 import type { HogParser } from './hog-parser.js';
+import { restoreDashboardRows } from './dashboard-store.js';
 import { uuidt } from './ids.js';
 import type { ProjectStore } from './types.js';
 
@@ -12,13 +13,19 @@ export interface PersistedState {
   uuid_counter: number;
   /** Highest insight id handed out; absent in files written before ids were global. */
   insight_counter?: number;
+  /** Highest dashboard, tile and text ids handed out; absent in files written before dashboards. */
+  counters?: Partial<Record<IdSequence, number>>;
   projects: ProjectStore[];
 }
+
+/** Integer primary keys besides insights': one sequence each for the whole instance. */
+export type IdSequence = 'dashboard' | 'tile' | 'text';
 
 export class EmulatorStore {
   readonly projects = new Map<number, ProjectStore>();
   private uuidCounter = 0;
   private insightCounter = 0;
+  private counters: Record<IdSequence, number> = { dashboard: 0, tile: 0, text: 0 };
 
   constructor(readonly parser: HogParser) {}
 
@@ -39,6 +46,13 @@ export class EmulatorStore {
     }
     this.insightCounter += 1;
     return this.insightCounter;
+  }
+
+  /** Like allocateInsightId, for dashboards, tiles and texts: ids are never reused. */
+  allocateId(sequence: IdSequence, requested?: number): number {
+    const next = requested ?? this.counters[sequence] + 1;
+    this.counters[sequence] = Math.max(this.counters[sequence], next);
+    return next;
   }
 
   project(id: number): ProjectStore | undefined {
@@ -62,12 +76,13 @@ export class EmulatorStore {
       dashboards: [],
       insights: [],
       dashboardTiles: [],
+      dashboardTexts: [],
+      buttonTiles: [],
       alerts: [],
       insightVariables: [],
       hogFunctions: [],
       hogFunctionLogs: [],
       hogFunctionMetrics: [],
-      nextIds: { tile: 1 },
     };
     this.projects.set(id, created);
     return created;
@@ -77,10 +92,11 @@ export class EmulatorStore {
     this.projects.clear();
     this.uuidCounter = 0;
     this.insightCounter = 0;
+    this.counters = { dashboard: 0, tile: 0, text: 0 };
   }
 
   snapshot(): PersistedState {
-    return { version: 1, uuid_counter: this.uuidCounter, insight_counter: this.insightCounter, projects: [...this.projects.values()] };
+    return { version: 1, uuid_counter: this.uuidCounter, insight_counter: this.insightCounter, counters: { ...this.counters }, projects: [...this.projects.values()] };
   }
 
   restore(state: PersistedState): void {
@@ -89,8 +105,15 @@ export class EmulatorStore {
     // State files written before alerts and feature flags existed get their defaults.
     for (const p of state.projects) {
       const loaded: Partial<ProjectStore> = p;
-      this.projects.set(p.id, { ...p, featureFlags: loaded.featureFlags ?? [...DEFAULT_FEATURE_FLAGS], alerts: loaded.alerts ?? [] });
+      this.projects.set(p.id, restoreDashboardRows({ ...p, featureFlags: loaded.featureFlags ?? [...DEFAULT_FEATURE_FLAGS], alerts: loaded.alerts ?? [] }));
     }
+    const highest = (ids: number[]) => Math.max(0, ...ids);
+    const all = [...this.projects.values()];
+    this.counters = {
+      dashboard: state.counters?.dashboard ?? highest(all.flatMap((p) => p.dashboards.map((d) => d.id))),
+      tile: state.counters?.tile ?? highest(all.flatMap((p) => p.dashboardTiles.map((t) => t.id))),
+      text: state.counters?.text ?? highest(all.flatMap((p) => p.dashboardTexts.map((t) => t.id))),
+    };
     this.insightCounter = state.insight_counter ?? Math.max(0, ...state.projects.flatMap((p) => p.insights.map((i) => i.id)));
   }
 }

@@ -23,7 +23,7 @@ export interface SeedProject {
   hog_functions?: SeedHogFunction[];
   /** Actions that hog-function filters and insight queries may reference. */
   actions?: Array<{ id: number; name: string }>;
-  /** Dashboards that an insight's `dashboards` may reference (an addition to the brief's format). */
+  /** Dashboards (what a client would POST, with their tiles), seeded before the insights. */
   dashboards?: SeedDashboard[];
   /** The organisation has the paid TAGGING feature (default true). */
   tagging?: boolean;
@@ -34,12 +34,14 @@ export interface SeedProject {
   feature_flags?: string[];
 }
 
-interface SeedDashboard {
-  id: number;
-  name: string;
-  /** `default` (the default), `template` or `unlisted`: unlisted ones do not count for `?saved=true`. */
-  creation_mode?: 'default' | 'template' | 'unlisted';
-}
+/**
+ * A dashboard as POSTed (name, description, pinned, tags, filters, …; `variables` as a PATCH sets
+ * them), plus an optional fixed `id`, `created_at` and `creation_mode` (`default`, `template`,
+ * `duplicate` or `unlisted`: unlisted ones do not count for `?saved=true`), and optional `tiles`:
+ * `[{insight: <seed insight id>, layouts?, color?, …}, {text: {body}, layouts?, …}]`, applied once
+ * the project's insights exist.
+ */
+type SeedDashboard = JsonObject & { id?: number; created_at?: string; creation_mode?: string; tiles?: JsonObject[] };
 
 export interface SeedDoc {
   projects: SeedProject[];
@@ -77,12 +79,66 @@ type FaultName =
   | 'delayed_commit'
   | 'padded';
 
+/** A `Dashboard` row (products/dashboards/backend/models/dashboard.py). */
+export interface StoredDashboard {
+  id: number;
+  name: string | null;
+  description: string;
+  pinned: boolean;
+  created_at: string;
+  created_by: number | null;
+  deleted: boolean;
+  last_accessed_at: string | null;
+  last_refresh: string | null;
+  /** Written raw from the request body (any JSON object). */
+  filters: JsonObject;
+  variables: JsonObject | null;
+  breakdown_colors: Json;
+  data_color_theme_id: number | null;
+  creation_mode: string;
+  restriction_level: number;
+  quick_filter_ids: string[] | null;
+  tags: string[];
+}
+
+/**
+ * A `DashboardTile` row (products/dashboards/backend/models/dashboard_tile.py): exactly one of
+ * insight, text or button tile.
+ */
 export interface StoredTile {
   id: number;
-  insight_id: number;
   dashboard_id: number;
-  /** Nullable in PostHog: a new tile reads `null`, a re-added soft-deleted one `false`. */
+  insight_id: number | null;
+  text_id: number | null;
+  button_tile_id: string | null;
+  layouts: Json;
+  color: string | null;
+  filters_overrides: Json;
+  show_description: boolean | null;
+  transparent_background: boolean | null;
+  /** Nullable with no default: a new tile reads `null`, a re-added soft-deleted one `false`. */
   deleted: boolean | null;
+}
+
+/** A text tile's `Text` row. */
+export interface StoredText {
+  id: number;
+  body: string | null;
+  created_by: number | null;
+  last_modified_at: string;
+  last_modified_by: number | null;
+}
+
+/** A `ButtonTile` row (UUID primary key). */
+export interface StoredButtonTile {
+  id: string;
+  url: string;
+  text: string;
+  placement: string;
+  style: string;
+  created_by: number | null;
+  last_modified_at: string;
+  last_modified_by: number | null;
 }
 
 /** An `AlertConfiguration` on an insight (products/alerts/backend). */
@@ -190,15 +246,16 @@ export interface ProjectStore {
   tagging: boolean;
   featureFlags: string[];
   actions: Array<{ id: number; name: string }>;
-  dashboards: SeedDashboard[];
+  dashboards: StoredDashboard[];
   insights: StoredInsight[];
   dashboardTiles: StoredTile[];
+  dashboardTexts: StoredText[];
+  buttonTiles: StoredButtonTile[];
   alerts: StoredAlert[];
   insightVariables: StoredVariable[];
   hogFunctions: StoredHogFunction[];
   hogFunctionLogs: StoredLogEntry[];
   hogFunctionMetrics: StoredMetric[];
-  nextIds: { tile: number };
 }
 
 export interface Faults {

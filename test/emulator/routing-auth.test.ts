@@ -61,7 +61,7 @@ describe('routing', () => {
   });
 
   it('answers unknown routes 404 in the error envelope', async () => {
-    for (const path of ['/api/projects/1/dashboards/', '/api/nothing', '/elsewhere']) {
+    for (const path of ['/api/projects/1/feature_flags/', '/api/nothing', '/elsewhere']) {
       const r = await call(emu, 'GET', path);
       expect(r.status).toBe(404);
       expect(r.body).toEqual({ type: 'invalid_request', code: 'not_found', detail: 'Not found.', attr: null });
