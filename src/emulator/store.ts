@@ -1,6 +1,7 @@
 // The emulator's in-memory database: projects and the id counter. Resource modules mutate
 // ProjectStore rows directly; persistence snapshots this whole object.
 import type { HogParser } from './hog-parser.js';
+import { upgradeAction } from './action-write.js';
 import { uuidt } from './ids.js';
 import type { ProjectStore } from './types.js';
 
@@ -12,6 +13,9 @@ export interface PersistedState {
   uuid_counter: number;
   /** Highest insight id handed out; absent in files written before ids were global. */
   insight_counter?: number;
+  /** Highest action and cohort ids handed out (absent in older files: derived from the rows). */
+  action_counter?: number;
+  cohort_counter?: number;
   projects: ProjectStore[];
 }
 
@@ -19,6 +23,8 @@ export class EmulatorStore {
   readonly projects = new Map<number, ProjectStore>();
   private uuidCounter = 0;
   private insightCounter = 0;
+  private actionCounter = 0;
+  private cohortCounter = 0;
 
   constructor(readonly parser: HogParser) {}
 
@@ -41,6 +47,17 @@ export class EmulatorStore {
     return this.insightCounter;
   }
 
+  /** Actions and cohorts have integer primary keys too: one sequence each for the instance. */
+  allocateActionId(requested?: number): number {
+    this.actionCounter = requested === undefined ? this.actionCounter + 1 : Math.max(this.actionCounter, requested);
+    return requested ?? this.actionCounter;
+  }
+
+  allocateCohortId(requested?: number): number {
+    this.cohortCounter = requested === undefined ? this.cohortCounter + 1 : Math.max(this.cohortCounter, requested);
+    return requested ?? this.cohortCounter;
+  }
+
   project(id: number): ProjectStore | undefined {
     return this.projects.get(id);
   }
@@ -59,6 +76,7 @@ export class EmulatorStore {
       tagging,
       featureFlags: [...featureFlags],
       actions: [],
+      cohorts: [],
       dashboards: [],
       insights: [],
       dashboardTiles: [],
@@ -77,10 +95,19 @@ export class EmulatorStore {
     this.projects.clear();
     this.uuidCounter = 0;
     this.insightCounter = 0;
+    this.actionCounter = 0;
+    this.cohortCounter = 0;
   }
 
   snapshot(): PersistedState {
-    return { version: 1, uuid_counter: this.uuidCounter, insight_counter: this.insightCounter, projects: [...this.projects.values()] };
+    return {
+      version: 1,
+      uuid_counter: this.uuidCounter,
+      insight_counter: this.insightCounter,
+      action_counter: this.actionCounter,
+      cohort_counter: this.cohortCounter,
+      projects: [...this.projects.values()],
+    };
   }
 
   restore(state: PersistedState): void {
@@ -89,8 +116,17 @@ export class EmulatorStore {
     // State files written before alerts and feature flags existed get their defaults.
     for (const p of state.projects) {
       const loaded: Partial<ProjectStore> = p;
-      this.projects.set(p.id, { ...p, featureFlags: loaded.featureFlags ?? [...DEFAULT_FEATURE_FLAGS], alerts: loaded.alerts ?? [] });
+      this.projects.set(p.id, {
+        ...p,
+        featureFlags: loaded.featureFlags ?? [...DEFAULT_FEATURE_FLAGS],
+        alerts: loaded.alerts ?? [],
+        actions: (loaded.actions ?? []).map(upgradeAction),
+        cohorts: loaded.cohorts ?? [],
+      });
     }
+    const ids = (get: (p: ProjectStore) => Array<{ id: number }>) => Math.max(0, ...[...this.projects.values()].flatMap((p) => get(p).map((r) => r.id)));
+    this.actionCounter = state.action_counter ?? ids((p) => p.actions);
+    this.cohortCounter = state.cohort_counter ?? ids((p) => p.cohorts);
     this.insightCounter = state.insight_counter ?? Math.max(0, ...state.projects.flatMap((p) => p.insights.map((i) => i.id)));
   }
 }
