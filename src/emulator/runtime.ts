@@ -2,8 +2,10 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { handleApi, type PipelineDeps } from './api-pipeline.js';
+import { actionRoutes } from './action-routes.js';
 import { buildKeyRing, findPresentedKey, type ApiKey } from './auth.js';
 import { catalogRoutes } from './catalog-routes.js';
+import { cohortRoutes } from './cohort-routes.js';
 import { handleControl, type ControlTarget } from './control-routes.js';
 import { notFound, validationEnvelope, ValidationFailure } from './errors.js';
 import { FaultDice } from './faults.js';
@@ -99,6 +101,10 @@ class EmulatorRuntime implements Emulator, ControlTarget {
       ...insightRoutes,
       ...insightVariableRoutes,
       ...dashboardRoutes,
+      // Actions and cohorts: `routers.projects` only (products/actions/backend/routes.py,
+      // posthog/api/__init__.py); the routes carry `projectsOnly` themselves.
+      ...actionRoutes,
+      ...cohortRoutes,
       ...projectsOnly([
         ...hogFunctionCrudRoutes,
         ...iconRoutes,

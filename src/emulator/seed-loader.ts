@@ -42,6 +42,7 @@ function mergeSeeds(docs: SeedDoc[]): SeedDoc {
         insight_variables: [...(prev.insight_variables ?? []), ...(p.insight_variables ?? [])],
         hog_functions: [...(prev.hog_functions ?? []), ...(p.hog_functions ?? [])],
         actions: [...(prev.actions ?? []), ...(p.actions ?? [])],
+        cohorts: [...(prev.cohorts ?? []), ...(p.cohorts ?? [])],
         dashboards: [...(prev.dashboards ?? []), ...(p.dashboards ?? [])],
       });
     }

@@ -1,5 +1,7 @@
 // Applies a SeedDoc through the same validation as POSTs, so seeds are normalised exactly like
 // API writes (trimmed names, secrets moved out of `inputs`, derived code_names, compiled filters).
+import { createAction } from './action-write.js';
+import { createCohort } from './cohort-write.js';
 import { seedDashboard, seedDashboardTiles } from './dashboard-seed.js';
 import { AfterWrites, ApiError, validationEnvelope, ValidationFailure } from './errors.js';
 import { addLogs, addMetrics } from './hog-function-observability.js';
@@ -34,6 +36,14 @@ function withContext<T>(where: string, run: () => T): T {
   }
 }
 
+/** The fixed integer `id` and `created_at` a seed action or cohort may carry. */
+function pinned(item: JsonObject): { id?: number; created_at?: string } {
+  return {
+    ...(typeof item.id === 'number' ? { id: item.id } : {}),
+    ...(typeof item.created_at === 'string' ? { created_at: item.created_at } : {}),
+  };
+}
+
 function without(item: JsonObject, keys: string[]): JsonObject {
   return Object.fromEntries(Object.entries(item).filter(([k]) => !keys.includes(k)));
 }
@@ -50,7 +60,18 @@ export function checkSeedDoc(doc: unknown): asserts doc is SeedDoc {
 function seedProject(store: EmulatorStore, sp: SeedProject): void {
   const project = store.ensureProject(sp.id, sp.name, sp.tagging ?? true, sp.feature_flags ?? DEFAULT_FEATURE_FLAGS);
   const here = `project ${sp.id}`;
-  for (const a of sp.actions ?? []) if (!project.actions.some((x) => x.id === a.id)) project.actions.push({ id: a.id, name: a.name });
+  // Actions, then cohorts in the order given (a cohort may name an earlier one), each as POSTed.
+  // A seed may give an action the id another project's action has (PostHog cannot: one
+  // sequence): older seeds give staging the production ids so one set of files fits both.
+  (sp.actions ?? []).forEach((a, i) =>
+    withContext(`${here} actions[${i}]`, () => createAction(store, project, without(a, ['id', 'created_at']), SEED_USER_ID, pinned(a))),
+  );
+  (sp.cohorts ?? []).forEach((c, i) =>
+    withContext(`${here} cohorts[${i}]`, () => {
+      const { refusal } = createCohort(store, project, without(c, ['id', 'created_at']), SEED_USER_ID, pinned(c));
+      if (refusal) throw refusal;
+    }),
+  );
   const dashboards = (sp.dashboards ?? []).map((d, i) => withContext(`${here} dashboards[${i}]`, () => seedDashboard(store, project, d, SEED_USER_ID)));
   (sp.insight_variables ?? []).forEach((v, i) =>
     withContext(`${here} insight_variables[${i}]`, () =>

@@ -2,6 +2,7 @@
 // ProjectStore rows directly; persistence snapshots this whole object.
 import type { HogParser } from './hog-parser.js';
 import { restoreDashboardRows } from './dashboard-store.js';
+import { upgradeAction } from './action-write.js';
 import { uuidt } from './ids.js';
 import type { ProjectStore } from './types.js';
 
@@ -19,13 +20,13 @@ export interface PersistedState {
 }
 
 /** Integer primary keys besides insights': one sequence each for the whole instance. */
-export type IdSequence = 'dashboard' | 'tile' | 'text';
+export type IdSequence = 'dashboard' | 'tile' | 'text' | 'action' | 'cohort';
 
 export class EmulatorStore {
   readonly projects = new Map<number, ProjectStore>();
   private uuidCounter = 0;
   private insightCounter = 0;
-  private counters: Record<IdSequence, number> = { dashboard: 0, tile: 0, text: 0 };
+  private counters: Record<IdSequence, number> = { dashboard: 0, tile: 0, text: 0, action: 0, cohort: 0 };
 
   constructor(readonly parser: HogParser) {}
 
@@ -55,6 +56,15 @@ export class EmulatorStore {
     return next;
   }
 
+  /** Actions and cohorts have integer primary keys too: one sequence each for the instance. */
+  allocateActionId(requested?: number): number {
+    return this.allocateId('action', requested);
+  }
+
+  allocateCohortId(requested?: number): number {
+    return this.allocateId('cohort', requested);
+  }
+
   project(id: number): ProjectStore | undefined {
     return this.projects.get(id);
   }
@@ -73,6 +83,7 @@ export class EmulatorStore {
       tagging,
       featureFlags: [...featureFlags],
       actions: [],
+      cohorts: [],
       dashboards: [],
       insights: [],
       dashboardTiles: [],
@@ -92,7 +103,7 @@ export class EmulatorStore {
     this.projects.clear();
     this.uuidCounter = 0;
     this.insightCounter = 0;
-    this.counters = { dashboard: 0, tile: 0, text: 0 };
+    this.counters = { dashboard: 0, tile: 0, text: 0, action: 0, cohort: 0 };
   }
 
   snapshot(): PersistedState {
@@ -105,7 +116,16 @@ export class EmulatorStore {
     // State files written before alerts and feature flags existed get their defaults.
     for (const p of state.projects) {
       const loaded: Partial<ProjectStore> = p;
-      this.projects.set(p.id, restoreDashboardRows({ ...p, featureFlags: loaded.featureFlags ?? [...DEFAULT_FEATURE_FLAGS], alerts: loaded.alerts ?? [] }));
+      this.projects.set(
+        p.id,
+        restoreDashboardRows({
+          ...p,
+          featureFlags: loaded.featureFlags ?? [...DEFAULT_FEATURE_FLAGS],
+          alerts: loaded.alerts ?? [],
+          actions: (loaded.actions ?? []).map(upgradeAction),
+          cohorts: loaded.cohorts ?? [],
+        }),
+      );
     }
     const highest = (ids: number[]) => Math.max(0, ...ids);
     const all = [...this.projects.values()];
@@ -113,6 +133,8 @@ export class EmulatorStore {
       dashboard: state.counters?.dashboard ?? highest(all.flatMap((p) => p.dashboards.map((d) => d.id))),
       tile: state.counters?.tile ?? highest(all.flatMap((p) => p.dashboardTiles.map((t) => t.id))),
       text: state.counters?.text ?? highest(all.flatMap((p) => p.dashboardTexts.map((t) => t.id))),
+      action: state.counters?.action ?? highest(all.flatMap((p) => p.actions.map((a) => a.id))),
+      cohort: state.counters?.cohort ?? highest(all.flatMap((p) => p.cohorts.map((c) => c.id))),
     };
     this.insightCounter = state.insight_counter ?? Math.max(0, ...state.projects.flatMap((p) => p.insights.map((i) => i.id)));
   }

@@ -14,6 +14,8 @@ type SeedVariable = JsonObject & { id?: string; created_at?: string };
  * `metrics` rows. Their `timestamp` may be relative to seeding time (`-3h`, `-2d`, `-15m`).
  */
 type SeedHogFunction = JsonObject & { id?: string; created_at?: string };
+type SeedAction = JsonObject & { id?: number; created_at?: string };
+type SeedCohort = JsonObject & { id?: number; created_at?: string };
 
 export interface SeedProject {
   id: number;
@@ -21,8 +23,13 @@ export interface SeedProject {
   insights?: SeedInsight[];
   insight_variables?: SeedVariable[];
   hog_functions?: SeedHogFunction[];
-  /** Actions that hog-function filters and insight queries may reference. */
-  actions?: Array<{ id: number; name: string }>;
+  /**
+   * Actions as POSTed to `actions/` (the old `{id, name}` form is one), plus optional fixed
+   * `id` and `created_at`.
+   */
+  actions?: SeedAction[];
+  /** Cohorts as POSTed to `cohorts/`, plus optional `id` and `created_at`; seeded after actions, in order. */
+  cohorts?: SeedCohort[];
   /** Dashboards (what a client would POST, with their tiles), seeded before the insights. */
   dashboards?: SeedDashboard[];
   /** The organisation has the paid TAGGING feature (default true). */
@@ -223,6 +230,48 @@ export interface StoredHogFunction {
   updated_at: string;
 }
 
+/** An `Action` row (products/actions/backend/models/action.py); steps as `asdict(ActionStepJSON)`. */
+export interface StoredAction {
+  id: number;
+  name: string | null;
+  description: string;
+  tags: string[];
+  post_to_slack: boolean;
+  slack_message_format: string;
+  steps: JsonObject[];
+  created_at: string;
+  created_by: number | null;
+  deleted: boolean;
+  last_calculated_at: string;
+  pinned_at: string | null;
+  bytecode: Json;
+  bytecode_error: string | null;
+  updated_at: string;
+}
+
+/** A `Cohort` row (products/cohorts/backend/models/cohort.py). */
+export interface StoredCohort {
+  id: number;
+  name: string | null;
+  description: string;
+  groups: Json;
+  deleted: boolean;
+  filters: Json;
+  query: JsonObject | null;
+  version: number | null;
+  pending_version: number | null;
+  count: number | null;
+  is_calculating: boolean;
+  created_by: number | null;
+  created_at: string;
+  last_calculation: string | null;
+  errors_calculating: number;
+  is_static: boolean;
+  cohort_type: string | null;
+  /** Emulator bookkeeping: a calculation was queued; the worker finishes it before the next read. */
+  calculation_queued: boolean;
+}
+
 export interface StoredLogEntry {
   log_source_id: string;
   instance_id: string;
@@ -245,7 +294,8 @@ export interface ProjectStore {
   name: string;
   tagging: boolean;
   featureFlags: string[];
-  actions: Array<{ id: number; name: string }>;
+  actions: StoredAction[];
+  cohorts: StoredCohort[];
   dashboards: StoredDashboard[];
   insights: StoredInsight[];
   dashboardTiles: StoredTile[];
