@@ -1,9 +1,9 @@
 // InsightSerializer / InsightBasicSerializer output (products/product_analytics/backend/api/insight.py).
 import { shortHash } from './ids.js';
-import { alertOut, isAlertable } from './insight-alerts.js';
+import { insightAlerts } from './alert-read.js';
 import { readQueryAndFilters } from './insight-query.js';
 import { canonical, type JsonObject } from './json.js';
-import type { ProjectStore, StoredInsight, StoredTile } from './types.js';
+import type { ProjectStore, StoredAlert, StoredInsight, StoredTile } from './types.js';
 import { userBasic } from './users.js';
 
 /** How the insight is being rendered: list rows carry annotations a retrieve does not. */
@@ -12,6 +12,10 @@ export interface ReadContext {
   listed?: boolean;
   /** Set when the list was searched: `search_match_type` is only present then. */
   searchMatch?: 'exact' | 'similar';
+  /** Draws for the unordered prefetch of `alerts`. */
+  random?: () => number;
+  /** An update's answer lists the alerts prefetched before it (see alert-read.ts `insightAlerts`). */
+  alertsBefore?: StoredAlert[];
 }
 
 /** `insight.dashboard_tiles` goes through DashboardTileManager, which hides soft-deleted tiles. */
@@ -60,9 +64,10 @@ export function insightBasic(project: ProjectStore, insight: StoredInsight, ctx:
 
 export function insightFull(project: ProjectStore, insight: StoredInsight, ctx: ReadContext = {}): JsonObject {
   const c = common(project, insight, ctx);
-  const alerts = isAlertable(insight)
-    ? project.alerts.filter((a) => a.insight_id === insight.id).map((a) => alertOut(a, insightBasic(project, insight)))
-    : [];
+  const alerts = insightAlerts(project, insight, insightBasic(project, insight), {
+    ...(ctx.random ? { random: ctx.random } : {}),
+    ...(ctx.alertsBefore ? { before: ctx.alertsBefore } : {}),
+  });
   return {
     id: insight.id,
     short_id: insight.short_id,

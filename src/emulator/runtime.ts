@@ -1,6 +1,7 @@
 // Wires the store, the HTTP server and the controls together behind the public Emulator API.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { alertRoutes } from './alert-routes.js';
 import { handleApi, type PipelineDeps } from './api-pipeline.js';
 import { buildKeyRing, findPresentedKey, type ApiKey } from './auth.js';
 import { catalogRoutes } from './catalog-routes.js';
@@ -16,7 +17,7 @@ import { standInExecutor } from './hog-stand-in-vm.js';
 import { parseBody, readBody, send } from './http-io.js';
 import { makeRandom } from './random.js';
 import { iconRoutes } from './icons.js';
-import { createAlert } from './insight-alerts.js';
+import { createAlert } from './alert-seeds.js';
 import { insightRoutes } from './insight-routes.js';
 import { insightVariableRoutes } from './insight-variables.js';
 import { loadState, saveState } from './persistence.js';
@@ -97,6 +98,7 @@ class EmulatorRuntime implements Emulator, ControlTarget {
       ...projectsOnly(catalogRoutes.filter((r) => r.path.startsWith('hog_function'))),
       ...insightRoutes,
       ...insightVariableRoutes,
+      ...alertRoutes,
       ...projectsOnly([
         ...hogFunctionCrudRoutes,
         ...iconRoutes,

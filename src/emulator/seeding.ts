@@ -3,7 +3,7 @@
 import { ApiError, validationEnvelope, ValidationFailure } from './errors.js';
 import { addLogs, addMetrics } from './hog-function-observability.js';
 import { createHogFunction } from './hog-function-write.js';
-import { createAlert } from './insight-alerts.js';
+import { createAlert } from './alert-seeds.js';
 import { createVariable } from './insight-variables.js';
 import { createInsight } from './insight-write.js';
 import { isObject, type JsonObject } from './json.js';
@@ -48,6 +48,8 @@ export function checkSeedDoc(doc: unknown): asserts doc is SeedDoc {
 function seedProject(store: EmulatorStore, sp: SeedProject): void {
   const project = store.ensureProject(sp.id, sp.name, sp.tagging ?? true, sp.feature_flags ?? DEFAULT_FEATURE_FLAGS);
   const here = `project ${sp.id}`;
+  if (sp.alert_plan) project.alertPlan = { ...sp.alert_plan };
+  else delete project.alertPlan;
   for (const a of sp.actions ?? []) if (!project.actions.some((x) => x.id === a.id)) project.actions.push({ id: a.id, name: a.name });
   for (const d of sp.dashboards ?? []) {
     if (!project.dashboards.some((x) => x.id === d.id)) project.dashboards.push({ id: d.id, name: d.name, creation_mode: d.creation_mode ?? 'default' });

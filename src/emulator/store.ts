@@ -2,10 +2,11 @@
 // ProjectStore rows directly; persistence snapshots this whole object.
 import type { HogParser } from './hog-parser.js';
 import { uuidt } from './ids.js';
+import { upgradeStoredAlert } from './insight-alerts.js';
 import type { ProjectStore } from './types.js';
 
 /** PostHog flags the emulator's teams have unless a seed says otherwise. */
-export const DEFAULT_FEATURE_FLAGS: readonly string[] = ['logs-transformations'];
+export const DEFAULT_FEATURE_FLAGS: readonly string[] = ['logs-transformations', 'hogql-insight-alerts', 'funnel-insight-alerts'];
 
 export interface PersistedState {
   version: 1;
@@ -89,7 +90,7 @@ export class EmulatorStore {
     // State files written before alerts and feature flags existed get their defaults.
     for (const p of state.projects) {
       const loaded: Partial<ProjectStore> = p;
-      this.projects.set(p.id, { ...p, featureFlags: loaded.featureFlags ?? [...DEFAULT_FEATURE_FLAGS], alerts: loaded.alerts ?? [] });
+      this.projects.set(p.id, { ...p, featureFlags: loaded.featureFlags ?? [...DEFAULT_FEATURE_FLAGS], alerts: (loaded.alerts ?? []).map(upgradeStoredAlert) });
     }
     this.insightCounter = state.insight_counter ?? Math.max(0, ...state.projects.flatMap((p) => p.insights.map((i) => i.id)));
   }
