@@ -12,6 +12,7 @@ import { matchRoute, type Method, type Route } from './router.js';
 import type { EmulatorStore } from './store.js';
 import type { Throttler } from './throttle.js';
 import type { RequestLogEntry } from './types.js';
+import { organisationUsers } from './users.js';
 
 export interface PipelineDeps {
   store: EmulatorStore;
@@ -231,6 +232,7 @@ async function dispatch(
     },
     project,
     userId: key.userId,
+    users: organisationUsers(deps.keys.map((k) => k.userId)),
     store: deps.store,
     random: () => deps.random(),
   };

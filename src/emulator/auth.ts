@@ -6,7 +6,7 @@ import type { ApiKeyConfig } from './types.js';
 
 export const DEV_API_KEY = 'phx_fake_hogsync_dev_key';
 
-export type ScopeObject = 'insight' | 'insight_variable' | 'hog_function' | 'project' | 'dashboard' | 'action' | 'cohort';
+export type ScopeObject = 'insight' | 'insight_variable' | 'hog_function' | 'project' | 'dashboard' | 'action' | 'cohort' | 'alert';
 
 export interface ApiKey {
   key: string;

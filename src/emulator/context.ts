@@ -12,6 +12,8 @@ export interface ApiRequest {
   body(): unknown;
   project: ProjectStore;
   userId: number;
+  /** Ids of the organisation's users (users.ts `organisationUsers`). */
+  users: readonly number[];
   store: EmulatorStore;
   /** Draws for unordered list ties: one stream per emulator, seedable (`EmulatorOptions.orderSeed`). */
   random: () => number;

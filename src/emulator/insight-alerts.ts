@@ -1,77 +1,67 @@
-// Alerts on insights (products/alerts/backend/api/alert.py `AlertSerializer`): the emulator has no
-// alerts API, but insights carry them in `alerts`, seeds and the controls can attach them, and
-// insight writes delete them the way `InsightSerializer.update` does.
+// The insight side of alerts: which insights can carry one (`Insight.alertable_query_kind`,
+// products/product_analytics/backend/models/insight.py) and how alerts are deleted, by
+// `InsightSerializer.update` (soft delete, or a query alerts no longer support) and by the alerts
+// API's DELETE, with the `pre_delete` receiver that retires their notification destinations.
 import { nowDrf } from './dates.js';
-import { booleanField, charField, nestedObject } from './drf-fields.js';
-import { fail } from './errors.js';
-import { clone, isObject, type JsonObject } from './json.js';
-import type { EmulatorStore } from './store.js';
+import { isObject, type Json, type JsonObject } from './json.js';
 import type { ProjectStore, StoredAlert, StoredInsight } from './types.js';
-import { userBasic } from './users.js';
 
-/** `Insight.alertable_query_kind`: the innermost `source` kind, when alerts support it. */
 const ALERTABLE_KINDS = ['TrendsQuery', 'HogQLQuery', 'FunnelsQuery', 'MetricsQuery'];
 
-export function isAlertable(insight: StoredInsight): boolean {
+/** `alertable_query_kind`: the innermost `source` kind (wrappers unwrapped), when alerts support it. */
+export function alertableKind(insight: StoredInsight): string | undefined {
   let node: unknown = insight.query;
-  if (!isObject(node)) return false;
-  while (isObject(node) && isObject(node.source)) node = node.source;
-  return isObject(node) && typeof node.kind === 'string' && ALERTABLE_KINDS.includes(node.kind);
+  while (isObject(node) && isObject(node.source) && Object.keys(node.source).length) node = node.source;
+  const kind = isObject(node) ? node.kind : undefined;
+  return typeof kind === 'string' && ALERTABLE_KINDS.includes(kind) ? kind : undefined;
+}
+
+export function isAlertable(insight: StoredInsight): boolean {
+  return alertableKind(insight) !== undefined;
+}
+
+/**
+ * `cleanup_alert_hog_functions` (products/alerts/backend/activity_logging.py, `pre_delete` of
+ * AlertConfiguration): live internal destinations whose filters contain `{"properties":
+ * [{"key": "alert_id", "value": "<id>"}]}` are disabled and soft-deleted.
+ */
+function retireDestinations(project: ProjectStore, alertId: string): void {
+  for (const fn of project.hogFunctions) {
+    if (fn.type !== 'internal_destination' || fn.deleted) continue;
+    const props = fn.filters.properties;
+    const linked = Array.isArray(props) && props.some((p) => isObject(p) && p.key === 'alert_id' && p.value === alertId);
+    if (!linked) continue;
+    fn.enabled = false;
+    fn.deleted = true;
+    fn.updated_at = nowDrf();
+  }
+}
+
+/** Hard-deletes the alerts `which` selects (`alert.delete()` each). */
+export function removeAlerts(project: ProjectStore, which: (a: StoredAlert) => boolean): void {
+  for (const a of project.alerts.filter(which)) retireDestinations(project, a.id);
+  project.alerts = project.alerts.filter((a) => !which(a));
 }
 
 export function deleteAlerts(project: ProjectStore, insightId: number): void {
-  project.alerts = project.alerts.filter((a) => a.insight_id !== insightId);
+  removeAlerts(project, (a) => a.insight_id === insightId);
 }
 
-const CALCULATION_INTERVALS = ['every_15_minutes', 'hourly', 'daily', 'weekly', 'monthly'];
-
-export function createAlert(store: EmulatorStore, project: ProjectStore, insight: StoredInsight, raw: unknown, userId: number): StoredAlert {
-  const body = nestedObject(raw, []);
-  if (!isAlertable(insight)) fail(['insight'], 'Alerts are not supported for this insight.');
-  const interval = body.calculation_interval ?? 'daily';
-  if (typeof interval !== 'string' || !CALCULATION_INTERVALS.includes(interval)) {
-    fail(['calculation_interval'], `"${String(interval)}" is not a valid choice.`, 'invalid_choice');
-  }
-  const alert: StoredAlert = {
-    id: store.nextUuid(),
-    insight_id: insight.id,
-    name: (charField(body.name ?? '', ['name'], { allowBlank: true, maxLength: 255 }) as string) || '',
-    condition: isObject(body.condition) ? clone(body.condition) : { type: 'absolute_value' },
-    // ThresholdSerializer: {name, configuration}; the emulator mints the threshold's id.
-    threshold: isObject(body.threshold)
-      ? { id: store.nextUuid(), name: typeof body.threshold.name === 'string' ? body.threshold.name : '', configuration: clone(body.threshold.configuration ?? {}) }
-      : null,
-    config: isObject(body.config) ? clone(body.config) : null,
-    calculation_interval: interval,
-    enabled: 'enabled' in body ? (booleanField(body.enabled, ['enabled']) as boolean) : true,
-    skip_weekend: 'skip_weekend' in body ? (booleanField(body.skip_weekend, ['skip_weekend']) as boolean) : false,
-    created_by: userId,
-    created_at: nowDrf(),
-  };
-  project.alerts.push(alert);
-  return alert;
-}
-
-/** One entry of an insight's `alerts`; `insight` is the basic serializer of the insight itself. */
-export function alertOut(alert: StoredAlert, insightBasic: JsonObject): JsonObject {
-  return {
-    id: alert.id,
-    created_by: userBasic(alert.created_by),
-    created_at: alert.created_at,
-    insight: insightBasic,
-    name: alert.name,
+/** A stored alert from a state file written before the alerts API: the model's defaults fill the gaps. */
+export function upgradeStoredAlert(raw: StoredAlert): StoredAlert {
+  const t = raw.threshold as (JsonObject & { created_at?: string }) | null;
+  const threshold = t ? { id: String(t.id), created_at: t.created_at ?? raw.created_at, name: String(t.name ?? ''), configuration: (t.configuration ?? {}) as Json } : null;
+  const defaults = {
     subscribed_users: [],
-    threshold: alert.threshold ? { ...clone(alert.threshold), created_at: alert.created_at } : null,
-    condition: clone(alert.condition),
+    detector_config: null,
     state: 'Not firing',
-    enabled: alert.enabled,
-    last_notified_at: null,
-    last_checked_at: null,
+    snoozed_until: null,
+    schedule_restriction: null,
+    investigation_agent_enabled: false,
+    investigation_gates_notifications: false,
+    investigation_inconclusive_action: 'notify',
     next_check_at: null,
     checks: [],
-    config: clone(alert.config),
-    calculation_interval: alert.calculation_interval,
-    snoozed_until: null,
-    skip_weekend: alert.skip_weekend,
   };
+  return Object.assign(defaults, raw, { threshold });
 }

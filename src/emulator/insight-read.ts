@@ -2,10 +2,10 @@
 import { queryOnDashboard } from './dashboard-context.js';
 import { liveInsightTiles } from './dashboard-store.js';
 import { shortHash } from './ids.js';
-import { alertOut, isAlertable } from './insight-alerts.js';
+import { insightAlerts } from './alert-read.js';
 import { readQueryAndFilters } from './insight-query.js';
 import { canonical, type JsonObject } from './json.js';
-import type { ProjectStore, StoredDashboard, StoredInsight } from './types.js';
+import type { ProjectStore, StoredAlert, StoredDashboard, StoredInsight } from './types.js';
 import { userBasic } from './users.js';
 
 /** How the insight is being rendered: list rows carry annotations a retrieve does not. */
@@ -16,6 +16,10 @@ export interface ReadContext {
   searchMatch?: 'exact' | 'similar';
   /** Rendered on a dashboard's tile: the dashboard's filters and variables apply to the query. */
   dashboard?: StoredDashboard;
+  /** Draws for the unordered prefetch of `alerts`. */
+  random?: () => number;
+  /** An update's answer lists the alerts prefetched before it (see alert-read.ts `insightAlerts`). */
+  alertsBefore?: StoredAlert[];
 }
 
 function common(project: ProjectStore, insight: StoredInsight, ctx: ReadContext) {
@@ -68,9 +72,10 @@ export function insightBasic(project: ProjectStore, insight: StoredInsight, ctx:
 
 export function insightFull(project: ProjectStore, insight: StoredInsight, ctx: ReadContext = {}): JsonObject {
   const c = common(project, insight, ctx);
-  const alerts = isAlertable(insight)
-    ? project.alerts.filter((a) => a.insight_id === insight.id).map((a) => alertOut(a, insightBasic(project, insight)))
-    : [];
+  const alerts = insightAlerts(project, insight, insightBasic(project, insight), {
+    ...(ctx.random ? { random: ctx.random } : {}),
+    ...(ctx.alertsBefore ? { before: ctx.alertsBefore } : {}),
+  });
   return {
     id: insight.id,
     short_id: insight.short_id,

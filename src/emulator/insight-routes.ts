@@ -29,7 +29,7 @@ function basicRequested(req: ApiRequest): boolean {
 
 function list(req: ApiRequest): ApiResponse {
   const { items, searched } = listInsights(req);
-  const ctx = { listed: true, ...(searched ? { searchMatch: 'exact' as const } : {}) };
+  const ctx = { listed: true, random: req.random, ...(searched ? { searchMatch: 'exact' as const } : {}) };
   const basic = basicRequested(req);
   const render = (i: StoredInsight) => (basic ? insightBasic(req.project, i, ctx) : insightFull(req.project, i, ctx));
   return { ...json(200, limitOffset(req.url, items, render)), lightRows: basic };
@@ -43,7 +43,7 @@ function create(req: ApiRequest): ApiResponse {
 function retrieve(req: ApiRequest): ApiResponse {
   const insight = findInsight(req.project, req.params.id as string, false);
   const basic = basicRequested(req);
-  return { ...json(200, basic ? insightBasic(req.project, insight) : insightFull(req.project, insight)), lightRows: basic };
+  return { ...json(200, basic ? insightBasic(req.project, insight) : insightFull(req.project, insight, { random: req.random })), lightRows: basic };
 }
 
 function update(req: ApiRequest): ApiResponse {
@@ -51,8 +51,9 @@ function update(req: ApiRequest): ApiResponse {
   // Only a PATCH that restores ({"deleted": false}) can see a soft-deleted insight.
   const restoring = req.method === 'PATCH' && isObject(body) && body.deleted === false;
   const insight = findInsight(req.project, req.params.id as string, restoring);
+  const alertsBefore = req.project.alerts.filter((a) => a.insight_id === insight.id).map((a) => structuredClone(a));
   updateInsight(req.store, req.project, insight, body, req.userId);
-  return json(200, insightFull(req.project, insight), true);
+  return json(200, insightFull(req.project, insight, { random: req.random, alertsBefore }), true);
 }
 
 /** ForbidDestroyModel: 405 with no body, whatever the id. */

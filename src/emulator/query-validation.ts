@@ -5,7 +5,8 @@ import { parseError } from './errors.js';
 import { isObject, pyTypeName, type Json, type JsonObject } from './json.js';
 import { CHECKED_PROPERTY_FILTER_TYPES, QUERY_SCHEMA_KINDS, TYPES, type ChildSpec } from './query-schema.js';
 
-interface Issue {
+/** One pydantic error (`ValidationError.errors()` entry). */
+export interface Issue {
   loc: Array<string | number>;
   type: string;
   msg: string;
@@ -13,7 +14,7 @@ interface Issue {
 }
 
 /** Python's `repr()` of a JSON value, as pydantic prints `input_value`. */
-function pyRepr(v: Json): string {
+export function pyRepr(v: Json): string {
   if (v === null) return 'None';
   if (v === true) return 'True';
   if (v === false) return 'False';
@@ -98,8 +99,9 @@ function checkType(value: Json, typeName: string, loc: Array<string | number>, i
   for (const [k, spec] of Object.entries(def.children ?? {})) walk(value[k], spec, [...loc, k], issues);
 }
 
-function render(issues: Issue[]): string {
-  const head = `${issues.length} validation error${issues.length === 1 ? '' : 's'} for QuerySchemaRoot`;
+/** `str(ValidationError)`: pydantic's multi-line text, as `{model}` names it. */
+export function renderIssues(issues: Issue[], model = 'QuerySchemaRoot'): string {
+  const head = `${issues.length} validation error${issues.length === 1 ? '' : 's'} for ${model}`;
   const lines = issues.map(
     (i) =>
       `${i.loc.length ? `${i.loc.join('.')}\n` : ''}  ${i.msg} [type=${i.type}, input_value=${pyRepr(i.input)}, input_type=${pyTypeName(i.input)}]\n` +
@@ -111,11 +113,11 @@ function render(issues: Issue[]): string {
 /** Throws PostHog's 400 `parse_error` when `query` does not validate against the schema. */
 export function validateQuerySchema(query: Json): void {
   if (!isObject(query)) {
-    throw parseError(render([{ loc: [], type: 'model_attributes_type', msg: 'Input should be a valid dictionary or object to extract fields from', input: query }]));
+    throw parseError(renderIssues([{ loc: [], type: 'model_attributes_type', msg: 'Input should be a valid dictionary or object to extract fields from', input: query }]));
   }
   const issues: Issue[] = [];
   const tag = tagIssue(query, [], [...QUERY_SCHEMA_KINDS]);
   if (tag) issues.push(tag);
   else checkType(query, query.kind as string, [query.kind as string], issues);
-  if (issues.length) throw parseError(render(issues));
+  if (issues.length) throw parseError(renderIssues(issues));
 }

@@ -1,6 +1,7 @@
 // Wires the store, the HTTP server and the controls together behind the public Emulator API.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { alertRoutes } from './alert-routes.js';
 import { handleApi, type PipelineDeps } from './api-pipeline.js';
 import { actionRoutes } from './action-routes.js';
 import { buildKeyRing, findPresentedKey, type ApiKey } from './auth.js';
@@ -19,7 +20,7 @@ import { parseBody, readBody, send } from './http-io.js';
 import { makeRandom } from './random.js';
 import { iconRoutes } from './icons.js';
 import { dashboardRoutes } from './dashboard-routes.js';
-import { createAlert } from './insight-alerts.js';
+import { createAlert } from './alert-seeds.js';
 import { insightRoutes } from './insight-routes.js';
 import { insightVariableRoutes } from './insight-variables.js';
 import { loadState, saveState } from './persistence.js';
@@ -105,6 +106,7 @@ class EmulatorRuntime implements Emulator, ControlTarget {
       // posthog/api/__init__.py); the routes carry `projectsOnly` themselves.
       ...actionRoutes,
       ...cohortRoutes,
+      ...alertRoutes,
       ...projectsOnly([
         ...hogFunctionCrudRoutes,
         ...iconRoutes,

@@ -6,7 +6,7 @@ import { seedDashboard, seedDashboardTiles } from './dashboard-seed.js';
 import { AfterWrites, ApiError, validationEnvelope, ValidationFailure } from './errors.js';
 import { addLogs, addMetrics } from './hog-function-observability.js';
 import { createHogFunction } from './hog-function-write.js';
-import { createAlert } from './insight-alerts.js';
+import { createAlert } from './alert-seeds.js';
 import { createVariable } from './insight-variables.js';
 import { createInsight } from './insight-write.js';
 import { isObject, type JsonObject } from './json.js';
@@ -60,6 +60,8 @@ export function checkSeedDoc(doc: unknown): asserts doc is SeedDoc {
 function seedProject(store: EmulatorStore, sp: SeedProject): void {
   const project = store.ensureProject(sp.id, sp.name, sp.tagging ?? true, sp.feature_flags ?? DEFAULT_FEATURE_FLAGS);
   const here = `project ${sp.id}`;
+  if (sp.alert_plan) project.alertPlan = { ...sp.alert_plan };
+  else delete project.alertPlan;
   // Actions, then cohorts in the order given (a cohort may name an earlier one), each as POSTed.
   // A seed may give an action the id another project's action has (PostHog cannot: one
   // sequence): older seeds give staging the production ids so one set of files fits both.

@@ -4,10 +4,11 @@ import type { HogParser } from './hog-parser.js';
 import { restoreDashboardRows } from './dashboard-store.js';
 import { upgradeAction } from './action-write.js';
 import { uuidt } from './ids.js';
+import { upgradeStoredAlert } from './insight-alerts.js';
 import type { ProjectStore } from './types.js';
 
 /** PostHog flags the emulator's teams have unless a seed says otherwise. */
-export const DEFAULT_FEATURE_FLAGS: readonly string[] = ['logs-transformations'];
+export const DEFAULT_FEATURE_FLAGS: readonly string[] = ['logs-transformations', 'hogql-insight-alerts', 'funnel-insight-alerts'];
 
 export interface PersistedState {
   version: 1;
@@ -121,7 +122,7 @@ export class EmulatorStore {
         restoreDashboardRows({
           ...p,
           featureFlags: loaded.featureFlags ?? [...DEFAULT_FEATURE_FLAGS],
-          alerts: loaded.alerts ?? [],
+          alerts: (loaded.alerts ?? []).map(upgradeStoredAlert),
           actions: (loaded.actions ?? []).map(upgradeAction),
           cohorts: loaded.cohorts ?? [],
         }),

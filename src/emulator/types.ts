@@ -4,8 +4,9 @@ import type { Json, JsonObject } from './json.js';
 
 /**
  * A seed item is what a client would POST, plus the few fixed values a seed may pin. An insight
- * may also carry `alerts` (`[{name, condition?, threshold?, config?, calculation_interval?,
- * enabled?}]`), created as the alerts API would attach them.
+ * may also carry `alerts`: each what a client would POST to `/alerts/` (any writable field; the
+ * insight is the parent) plus optional `id` (UUID) and `created_at`, created through the alerts
+ * API's validation (`subscribed_users`, `condition` and `config` have defaults, see insight-alerts.ts).
  */
 type SeedInsight = JsonObject & { id?: number; short_id?: string; created_at?: string };
 type SeedVariable = JsonObject & { id?: string; created_at?: string };
@@ -35,10 +36,26 @@ export interface SeedProject {
   /** The organisation has the paid TAGGING feature (default true). */
   tagging?: boolean;
   /**
-   * PostHog feature flags enabled for the team. Default `["logs-transformations"]` (creating
-   * `transformation_log` functions is gated on it); `[]` models a team without any.
+   * PostHog feature flags enabled for the team. Default `["logs-transformations",
+   * "hogql-insight-alerts", "funnel-insight-alerts"]` (creating `transformation_log` functions, and
+   * alerts on SQL and funnel insights, are gated on them); `[]` models a team without any.
    */
   feature_flags?: string[];
+  /** The organisation's alert entitlements (default: alerts without limit, no add-ons). */
+  alert_plan?: AlertPlan;
+}
+
+/**
+ * The alert features of the organisation's plan (`AvailableFeature` ALERTS, HIGH_FREQUENCY_ALERTS,
+ * REAL_TIME_ALERTS, as `AlertConfiguration.check_alert_limit` and the interval gates read them).
+ */
+export interface AlertPlan {
+  /** ALERTS: `true` (default) without limit, a number as its limit, `false` for none (the free tier's 5). */
+  alerts?: boolean | number;
+  /** HIGH_FREQUENCY_ALERTS, which `every_15_minutes` needs (default false). */
+  high_frequency?: boolean;
+  /** REAL_TIME_ALERTS, which `real_time` needs: `false` (default), `true`, or a limit of enabled ones. */
+  real_time?: boolean | number;
 }
 
 /**
@@ -148,17 +165,44 @@ export interface StoredButtonTile {
   last_modified_by: number | null;
 }
 
-/** An `AlertConfiguration` on an insight (products/alerts/backend). */
+/** A `Threshold` row (products/alerts/backend/models/alert.py); `configuration` is stored as sent. */
+interface StoredThreshold {
+  id: string;
+  created_at: string;
+  name: string;
+  configuration: Json;
+}
+
+/** An `AlertCheck` row: the emulator evaluates nothing, so only the ones a snooze change writes. */
+export interface StoredAlertCheck {
+  id: string;
+  created_at: string;
+  state: string;
+}
+
+/** An `AlertConfiguration` on an insight (products/alerts/backend/models/alert.py). */
 export interface StoredAlert {
   id: string;
   insight_id: number;
   name: string;
-  condition: JsonObject;
-  threshold: JsonObject | null;
-  config: JsonObject | null;
+  /** `AlertSubscription` rows, as user ids. */
+  subscribed_users: number[];
+  threshold: StoredThreshold | null;
+  condition: Json;
+  config: Json;
+  detector_config: Json;
   calculation_interval: string;
+  /** `Firing`, `Not firing`, `Errored` or `Snoozed`. */
+  state: string;
   enabled: boolean;
-  skip_weekend: boolean;
+  snoozed_until: string | null;
+  skip_weekend: boolean | null;
+  schedule_restriction: JsonObject | null;
+  investigation_agent_enabled: boolean;
+  investigation_gates_notifications: boolean;
+  investigation_inconclusive_action: string;
+  next_check_at: string | null;
+  checks: StoredAlertCheck[];
   created_by: number | null;
   created_at: string;
 }
@@ -294,6 +338,8 @@ export interface ProjectStore {
   name: string;
   tagging: boolean;
   featureFlags: string[];
+  /** Absent: the default plan (see AlertPlan). */
+  alertPlan?: AlertPlan;
   actions: StoredAction[];
   cohorts: StoredCohort[];
   dashboards: StoredDashboard[];

@@ -11,6 +11,15 @@ const NAMES: Array<[string, string]> = [
   ['Prickly', 'Pear'],
 ];
 
+/**
+ * The organisation's users (every project is in one organisation): users 1 to 4, named above
+ * (user 1 owns seeded objects), and the user behind each API key (key n is user n). Any other id
+ * is a user that does not exist.
+ */
+export function organisationUsers(keyUsers: readonly number[] = []): number[] {
+  return [...new Set([1, 2, 3, 4, ...keyUsers])].sort((a, b) => a - b);
+}
+
 export function userBasic(id: number | null): JsonObject | null {
   if (id === null) return null;
   const [first, last] = NAMES[(id - 1) % NAMES.length] ?? ['User', String(id)];
