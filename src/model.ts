@@ -20,8 +20,9 @@ export interface Binding {
   /** Secret inputs set from variables: input pointer → the `{value: "${VAR}"}` that set it. Never a value. */
   secrets?: Record<string, JsonObject>;
   /**
-   * Bound by `hogsync restore` from a commit whose file the work tree no longer has: the next
-   * pull writes the file, and until then its absence is not a removal (push --prune keeps it).
+   * Bound by `hogsync restore` from a commit whose file the work tree no longer has, or has
+   * otherwise: the next pull writes the file, and until then its absence is not a removal (push
+   * --prune keeps it) and its difference is not an edit (push does not undo the restore).
    */
   awaitsFile?: boolean;
 }

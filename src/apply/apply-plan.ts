@@ -355,7 +355,8 @@ async function completeDeferred(p: Prepared, ctx: WriteContext, announced: boole
     if (id === undefined || !entry?.local) throw new Error('no remote id to complete');
     const spec = pick(p.spec as JsonObject, fields);
     const r = await ctx.writer.completeDeferred(kind, key, id, toIds(kind, spec, ctx.identities), entry.local.spec, entry.local.secretRefs);
-    if (!announced) ctx.emit(ctx.eventFor(op, op.type === 'adopt' ? 'adopted' : 'updated', { id: r.id }));
+    const already = r.sent ? {} : { reason: `its ${fields.join(', ')} already as the file says, once what they name was written` };
+    if (!announced) ctx.emit(ctx.eventFor(op, op.type === 'adopt' ? 'adopted' : 'updated', { id: r.id, ...already }));
   } catch (error) {
     ctx.gate.observe(kind.kind, error);
     const described = describeError(error);

@@ -52,7 +52,7 @@ export class Writer {
   private listings = new Map<string, { at: number; items: Promise<JsonObject[]> }>();
   private readonly resent: Resent[] = [];
   /** The file's spec of each write, to tell what PostHog stored differently. */
-  private readonly sentSpecs = new Map<string, JsonObject>();
+  private readonly sentSpecs = new Map<string, { spec: JsonObject; unsent: string[] }>();
   private readonly sleep: (ms: number) => Promise<void>;
 
   constructor(
@@ -148,7 +148,7 @@ export class Writer {
   /** What a write is expected to leave in PostHog (to tell what PostHog stored differently): all but deferred fields when `partial`. */
   private expect(kind: KindDef, key: string, spec: JsonObject, partial: boolean): void {
     const fields = partial ? (kind.deferred?.fields ?? []) : [];
-    this.sentSpecs.set(`${kind.kind}/${key}`, fields.length > 0 ? Object.fromEntries(Object.entries(spec).filter(([f]) => !fields.includes(f))) : spec);
+    this.sentSpecs.set(`${kind.kind}/${key}`, { spec, unsent: fields });
   }
 
   /** An update whose answer must be the resource updated. */
@@ -242,7 +242,7 @@ export class Writer {
     this.state.settle(kind.kind, key);
     const sent = this.sentSpecs.get(`${kind.kind}/${key}`);
     this.sentSpecs.delete(`${kind.kind}/${key}`);
-    return { id, raw, differs: sent ? differingFields(sent, spec) : [] };
+    return { id, raw, differs: sent ? differingFields(sent.spec, spec).filter((f) => !sent.unsent.includes(f)) : [] };
   }
 
   /** Looks for what an ambiguous create made, with growing pauses, until `deadline` (once at least). */

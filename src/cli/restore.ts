@@ -64,7 +64,7 @@ export function registerRestore(program: Command, ctx: CliContext): void {
         const awaiting = run.awaitingFiles ?? [];
         if (awaiting.length > 0) {
           const shown = awaiting.length > 3 ? `${awaiting.slice(0, 3).join(', ')} and ${awaiting.length - 3} more` : awaiting.join(', ');
-          ctx.io.err(`note: ${awaiting.length} restored resource(s) have no file in the work tree (${shown}): the next "hogsync pull" writes them back, and push leaves them alone until then.\n`);
+          ctx.io.err(`note: ${awaiting.length} restored resource(s) have no file in the work tree, or an older one (${shown}): the next "hogsync pull" writes them as PostHog now holds them, and push leaves them alone until then.\n`);
         }
       }
       if (run.declined) {

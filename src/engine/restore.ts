@@ -2,18 +2,20 @@ import { existsSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { applyPlan, appliedSoFar, checkPlan, settleMs, type ApplyResult, type PushEvent } from '../apply/apply-plan.js';
 import { FileError, InvalidFilesError } from '../errors.js';
-import { withDependencies } from '../kinds/index.js';
+import { toKeys, withDependencies, type KindDef } from '../kinds/index.js';
+import { hashJson } from '../json.js';
+import { localBase } from '../plan/binding.js';
+import { compareSpec } from '../plan/secrets.js';
 import { computePlan, type Plan } from '../plan/diff.js';
 import { filterPlan } from '../plan/filter.js';
 import { maxFileBytes, tooBigProblem } from '../store/file-guard.js';
 import { filesAtCommit, resolveRevision } from '../store/git-files.js';
 import { commitPaths } from '../store/git.js';
-import { parseResource, resourcePath, type ResourceFile } from '../store/resource-files.js';
-import type { StateStore } from '../store/state.js';
+import { parseResource, readResourceFile, resourcePath, type ResourceFile } from '../store/resource-files.js';
 import { environmentView } from './environment-view.js';
 import { gateFiles } from './gate.js';
 import { stopIfInterrupted } from './interrupt.js';
-import { readSnapshot } from './read.js';
+import { readSnapshot, type Loaded } from './read.js';
 import type { EnvironmentJob } from './job.js';
 
 export interface RestoreOptions extends EnvironmentJob {
@@ -77,7 +79,7 @@ export async function runRestore(opts: RestoreOptions): Promise<RestoreRun> {
       ...(opts.onEvent ? { onEvent: opts.onEvent } : {}),
     });
     stopIfInterrupted(opts.signal, () => appliedSoFar(result));
-    const awaitingFiles = markAwaitingFiles(plan, loaded.state, ws.dir, ws.root);
+    const awaitingFiles = markAwaitingFiles(plan, result, loaded, opts);
     const commit = opts.commit ? await commitPaths(ws.root, [loaded.state.file], commitMessage(opts.target.environment, rev, result)) : undefined;
     return { ...run, result, ...(commit ? { commit } : {}), ...(awaitingFiles.length > 0 ? { awaitingFiles } : {}) };
   } finally {
@@ -88,19 +90,41 @@ export async function runRestore(opts: RestoreOptions): Promise<RestoreRun> {
 /**
  * Resources the commit has files for and the work tree does not (removed by a pull of their
  * deletion, or by hand) are bound as awaiting their file: the next pull writes it back, and
- * until then a push, even with --prune, does not take the missing file for a removal.
+ * until then a push, even with --prune, does not take the missing file for a removal. So are
+ * resources this restore changed whose work-tree file is the one last synced, not an edit (a
+ * dashboard's file the nightly pull rewrote when an insight on it was deleted): the next pull
+ * takes PostHog's version, and a push does not undo the restore.
  */
-function markAwaitingFiles(plan: Plan, state: StateStore, dir: string, root: string): string[] {
+function markAwaitingFiles(plan: Plan, result: ApplyResult, loaded: Loaded, opts: RestoreOptions): string[] {
+  const { state } = loaded;
+  const { ws } = opts;
+  const written = new Set(result.events.filter((e) => ['created', 'restored', 'updated', 'adopted'].includes(e.outcome)).map((e) => `${e.kind}/${e.key}`));
   const awaiting: string[] = [];
   for (const c of plan.changes) {
     const binding = c.entry?.local ? state.get(c.kind.kind, c.key) : undefined;
-    const path = resourcePath(dir, c.kind, c.key);
-    if (!binding || existsSync(path)) continue;
+    const path = resourcePath(ws.dir, c.kind, c.key);
+    if (!binding) continue;
+    if (existsSync(path)) {
+      const before = c.entry?.binding ?? c.entry?.tombstone;
+      if (!written.has(`${c.kind.kind}/${c.key}`) || !before || workTreeHash(path, c.kind, loaded, opts) !== localBase(before)) continue;
+    }
     state.bind(c.kind.kind, c.key, { ...binding, awaitsFile: true });
-    awaiting.push(relative(root, path));
+    awaiting.push(relative(ws.root, path));
   }
   state.flush();
   return awaiting;
+}
+
+/** The work tree's file in comparison form, as the last sync recorded it (undefined when it cannot be read). */
+function workTreeHash(path: string, kind: KindDef, loaded: Loaded, opts: RestoreOptions): string | undefined {
+  try {
+    const [view] = environmentView([readResourceFile(path, kind, opts.ws.root)], opts.target);
+    if (!view) return undefined;
+    const keyed = toKeys(kind, compareSpec(kind, view.spec, loaded.vars).spec, loaded.snapshot.identities);
+    return hashJson(kind.normalize(keyed.spec));
+  } catch {
+    return undefined;
+  }
 }
 
 /** The resource files of commit `sha`, checked like files on disk; every problem at once. */

@@ -119,6 +119,7 @@ const dashboard = defineKind({
   autoAdopt: false,
   createOnly: [],
   fieldOrder: ['name', 'description', 'pinned', 'tags', 'restriction_level', 'filters', 'variables', 'breakdown_colors', 'data_color_theme_id', 'quick_filter_ids', 'tiles'],
+  leadingKeys: { '/tiles/*': ['insight', 'text'], '/tiles/*/layouts/*': ['x', 'y', 'w', 'h'] },
   schema: 'dashboard.schema.json',
 
   remoteId: (raw) => raw.id as number,

@@ -210,6 +210,12 @@ export interface KindDef {
   alwaysSend?: string[];
   /** Top-level spec fields in the order files show them; others follow alphabetically. */
   fieldOrder: string[];
+  /**
+   * Keys that lead inside nested objects, by JSON Pointer with `*` for any one segment (a tile
+   * shows what it holds first: `{'/tiles/*': ['insight', 'text']}`); elsewhere identity keys
+   * (`kind`, `key`, `name`, `type`, `id`, `label`) lead, then the rest alphabetically.
+   */
+  leadingKeys?: Record<string, string[]>;
   /** JSON Schema of the spec, in schemas/ (e.g. `insight.schema.json`). */
   schema: string;
   /** Ordering applied after writes, e.g. the execution order of hog-function transformations. */

@@ -32,6 +32,8 @@ export type Standing =
   | 'remote-gone-local-edit'
   /** Bound by a restore from a commit whose file the work tree lacks: the file is yet to come, not removed. */
   | 'awaits-file'
+  /** Restored from a commit whose file differs from the work tree's: the work tree is behind, not edited. */
+  | 'file-behind'
   /** Bound, PostHog at the base, file removed. */
   | 'local-gone'
   /** Bound, PostHog changed, file removed. */
@@ -50,6 +52,7 @@ export function classify(entry: Entry): Standing {
     const localSame = local.hash === localBase(binding);
     // Both as they were when last in sync: what differs is what PostHog fills in or normalises.
     if (remoteSame && localSame) return 'in-sync';
+    if (remoteSame && binding.awaitsFile) return 'file-behind';
     if (remoteSame) return 'local-edit';
     if (localSame) return 'remote-edit';
     return 'both-edit';

@@ -92,6 +92,8 @@ const DIFF_ACTIONS: Record<Standing, { action: Action; note?: string }> = {
   'remote-gone-local-edit': { action: 'conflict', note: 'deleted in PostHog and edited locally' },
   // Restored from a commit: the work tree catches up on the next pull; nothing to push.
   'awaits-file': { action: 'unchanged' },
+  // PostHog was put back to an earlier commit; pushing the work tree's file would undo that.
+  'file-behind': { action: 'drift', note: 'restored from an earlier commit, which the work tree does not have yet: pull writes the file as PostHog now holds it' },
   'local-gone': { action: 'delete', note: 'file removed' },
   'local-gone-remote-edit': { action: 'conflict', note: 'file removed locally and changed in PostHog' },
   'both-gone': { action: 'unchanged' },

@@ -122,6 +122,8 @@ function step(entry: Entry, opts: PullPlanOptions): PullStep {
       return opts.force ? take('added') : s('kept', { note: 'file removed locally; push --prune deletes it, pull --force restores it' });
     case 'local-gone-remote-edit':
       return opts.force ? take('added') : s('conflict', { note: 'file removed locally but changed in PostHog' });
+    case 'file-behind':
+      return take('changed');
     case 'awaits-file':
       // Restored from a commit: the file comes back, bound as usual from now on.
       return take('added');

@@ -198,10 +198,21 @@ const LEADING = ['kind', 'key', 'name', 'type', 'id', 'label'];
 
 function orderKeys(kind: KindDef, pointer: string, keys: string[]): string[] {
   if (pointer === '') return keys;
-  const leading = pointer === '/spec' ? kind.fieldOrder : LEADING;
+  const leading = pointer === '/spec' ? kind.fieldOrder : (nestedLeading(kind, pointer) ?? LEADING);
   const first = leading.filter((k) => keys.includes(k));
   const rest = keys.filter((k) => !leading.includes(k)).sort();
   return [...first, ...rest];
+}
+
+/** The kind's leading keys for the object at `pointer` (KindDef.leadingKeys; `*` stands for any one segment). */
+function nestedLeading(kind: KindDef, pointer: string): string[] | undefined {
+  if (!kind.leadingKeys) return undefined;
+  const at = pointer.split('/').slice(2);
+  for (const [pattern, keys] of Object.entries(kind.leadingKeys)) {
+    const want = pattern.split('/').slice(1);
+    if (want.length === at.length && want.every((seg, i) => seg === '*' || seg === at[i])) return keys;
+  }
+  return undefined;
 }
 
 /** Writes a resource file if its bytes would change. Returns whether it did. */

@@ -86,7 +86,7 @@ describe('hogsync restore <git-rev>', () => {
     expect(ws.exists(FILE), 'the nightly pull removed the file of the deleted insight').toBe(false);
     const run = await ws.run(['restore', first, '--yes', 'insight/recent-signups']);
     expect(run.code, run.stdout + run.stderr).toBe(0);
-    expect(run.stderr).toContain(`note: 1 restored resource(s) have no file in the work tree (${FILE}): the next "hogsync pull" writes them back`);
+    expect(run.stderr).toContain(`note: 1 restored resource(s) have no file in the work tree, or an older one (${FILE}): the next "hogsync pull" writes them as PostHog now holds them`);
     const id = insightId('Recent signups');
     expect(id).toBeDefined();
 
