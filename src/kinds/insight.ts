@@ -98,7 +98,7 @@ const insight = defineKind({
   scope: 'insight',
   deleteStyle: 'soft',
   // InsightViewSet's soft delete (posthog-api.md §10): alerts go for good, dashboard tiles are soft-deleted.
-  deleteNote: 'PostHog deletes its alerts with it (a restore brings the insight back, not its alerts) and takes it off its dashboards',
+  deleteNote: 'PostHog deletes its alerts with it for good and takes it off its dashboards (a restore brings both back from their files)',
   refsType: 'insights',
   idFormat: 'integer',
   // Written after what it names: its variables, the dashboards it sits on, the actions and cohorts its query uses.

@@ -57,7 +57,9 @@ export function computePlan(snapshot: Snapshot, environment: string): Plan {
   const changes: Change[] = repoint(snapshot.entries.map(classifyChange));
   for (const { kind, remote } of snapshot.unmanaged) {
     const name = typeof remote.spec.name === 'string' ? remote.spec.name : undefined;
-    changes.push({ kind, key: '', action: 'unmanaged', id: remote.id, ...(name ? { name } : {}), notes: [] });
+    // Resources hogsync never manages (static cohorts) say why; the rest are for pull or import.
+    const never = kind.unmanagedReason?.(remote.raw);
+    changes.push({ kind, key: '', action: 'unmanaged', id: remote.id, ...(name ? { name } : {}), notes: never ? [never] : [] });
   }
   const summary = Object.fromEntries(ACTIONS.map((a) => [a, 0])) as Record<Action, number>;
   for (const c of changes) summary[c.action]++;

@@ -139,7 +139,7 @@ export class SnapshotBuilder {
       seen.add(String(id));
       this.identities.remember(kind.kind, id, raw);
       if (kind.unmanagedReason?.(raw) !== undefined) {
-        this.unmanaged.push({ kind, remote: this.unmanagedEntry(kind, raw) });
+        if (this.planned.has(kind.kind)) this.unmanaged.push({ kind, remote: this.unmanagedEntry(kind, raw) });
         continue;
       }
       const converted = convertRemote(kind, raw, this.identities, { bound: secrets.get(String(id)), vault: this.vault });

@@ -78,7 +78,7 @@ describe('the real CLI process', () => {
   });
 
   it('an error is one line on stderr and exit 1, without a stack trace', async () => {
-    const r = await ws.spawn(['list', 'dashboard']);
+    const r = await ws.spawn(['list', 'feature-flag']);
     expect(r.code).toBe(1);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).not.toMatch(/\bat .*\.js:\d+/);

@@ -25,7 +25,7 @@ describe('hogsync.yaml lookup', () => {
     const doc = JSON.parse(all.stdout);
     expect(doc.environment).toBe('production');
     // The files are those of the repository (posthog/ beside hogsync.yaml), not a posthog/ below the working directory.
-    expect(doc.changes).toMatchObject([{ key: 'weekly-active-users', action: 'update', file: 'posthog/insights/weekly-active-users.yaml' }]);
+    expect(doc.changes.filter((c: { action: string }) => c.action !== 'unmanaged')).toMatchObject([{ key: 'weekly-active-users', action: 'update', file: 'posthog/insights/weekly-active-users.yaml' }]);
 
     // A selector given on the command line is relative to the working directory.
     const one = await runMain(['diff', 'weekly-active-users.yaml', '--output', 'json'], { cwd: insights });
@@ -51,7 +51,11 @@ describe('hogsync.yaml lookup', () => {
 
     const resources = (project: number) => {
       const live = emu.project(project);
-      return (live?.insights.filter((i) => !i.deleted).length ?? 0) + (live?.insightVariables.length ?? 0) + (live?.hogFunctions.filter((h) => !h.deleted).length ?? 0);
+      if (!live) return 0;
+      const insights = live.insights.filter((i) => !i.deleted);
+      const listed = [insights, live.insightVariables, live.hogFunctions.filter((h) => !h.deleted), live.dashboards.filter((d) => !d.deleted && d.creation_mode !== 'unlisted'), live.actions.filter((a) => !a.deleted), live.cohorts.filter((c) => !c.deleted)];
+      // Alerts are listed only while their insight is.
+      return listed.reduce((n, l) => n + l.length, 0) + live.alerts.filter((a) => insights.some((i) => i.id === a.insight_id)).length;
     };
     expect(resources(1)).not.toBe(resources(2));
     const nearest = await runMain(['diff', '--output', 'json'], { cwd: join(inner, 'deep') });

@@ -21,7 +21,7 @@ describe('hogsync.yaml', () => {
     const second = await runCli(['init', '-e', 'staging', '--host', 'https://eu.posthog.com', '--project', '456', '--api-key-env', 'STAGING_KEY'], { cwd: dir });
     expect(second.code, second.stderr).toBe(0);
     const text = readFileSync(join(dir, 'hogsync.yaml'), 'utf8');
-    expect(text).toContain('# hogsync: PostHog insight variables, insights and hog functions in git.');
+    expect(text).toContain('# hogsync: PostHog insight variables, insights, hog functions, dashboards, alerts, actions and cohorts in git.');
     expect(text).toMatch(/production:\n\s+host: https:\/\/eu\.posthog\.com\n\s+project: 123/);
     expect(text).toMatch(/staging:\n\s+host: https:\/\/eu\.posthog\.com\n\s+project: 456\n\s+api_key_env: STAGING_KEY/);
     expect(readFileSync(join(dir, '.gitignore'), 'utf8')).toContain('.hogsync/state/*.journal');
@@ -54,7 +54,7 @@ describe('hogsync.yaml', () => {
     const r = await runCli(['diff'], { cwd: dirWith(VALID.replace('project: 1', 'project: 1\n    api_key_env: PROD_POSTHOG_KEY')), env: { POSTHOG_PERSONAL_API_KEY: undefined } });
     expect(r.code).toBe(1);
     expect(r.stderr).toBe(
-      'error: PROD_POSTHOG_KEY is not set. Set it to a PostHog personal API key with the insight_variable, insight and hog_function scopes (PostHog → Settings → Personal API keys) for environment "production".\n',
+      'error: PROD_POSTHOG_KEY is not set. Set it to a PostHog personal API key with the insight_variable, insight, hog_function, dashboard, alert, action and cohort scopes (PostHog → Settings → Personal API keys) for environment "production".\n',
     );
   });
 

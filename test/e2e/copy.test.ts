@@ -8,11 +8,11 @@ import { testEmulator, workspace, type Workspace } from '../helpers/e2e.js';
 let emu: Emulator;
 let demo: SeedDoc;
 
-/** The demo project, plus actions in Staging for the action mapping. */
+/** The demo project, and Staging (empty unless a test puts something there). */
 function seed(extraStaging: Partial<SeedDoc['projects'][number]> = {}): SeedDoc {
   const doc = structuredClone(demo);
   const staging = doc.projects.find((p) => p.id === 2);
-  if (staging) Object.assign(staging, { actions: [{ id: 7, name: 'Signed up' }], ...extraStaging });
+  if (staging) Object.assign(staging, extraStaging);
   return doc;
 }
 
@@ -23,7 +23,8 @@ beforeAll(async () => {
 afterAll(async () => emu.close());
 beforeEach(() => emu.reset(seed()));
 
-const MAPPED = 'refs:\n  actions:\n    "1": 7\n  integrations:\n    "4821": 99';
+// Only what hogsync does not manage needs a mapping: the Slack workspace (an integration).
+const MAPPED = 'refs:\n  integrations:\n    "4821": 99';
 const SECRET_ENV = { HOGSYNC_SECRET_NOTIFY_CRM_OF_SIGNUPS_AUTH_HEADER: 'Bearer fake-staging-token' };
 
 function twoEnvs(refs = MAPPED): Promise<Workspace> {
@@ -32,7 +33,7 @@ function twoEnvs(refs = MAPPED): Promise<Workspace> {
 
 function specs(dir: string): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const folder of ['insights', 'insight-variables', 'hog-functions']) {
+  for (const folder of ['insights', 'insight-variables', 'hog-functions', 'dashboards', 'alerts', 'actions', 'cohorts']) {
     const path = join(dir, 'posthog', folder);
     for (const f of readdirSync(path)) out[`${folder}/${f}`] = parse(readFileSync(join(path, f), 'utf8')).spec;
   }
@@ -44,7 +45,7 @@ describe('copy', () => {
     const ws = await twoEnvs();
     const r = await ws.run(['copy', '--from', 'production', '--to', 'staging', '--yes'], SECRET_ENV);
     expect(r.code, r.stdout + r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/Pushed staging: 22 created/);
+    expect(r.stdout).toMatch(/Pushed staging: 33 created/);
     expect(ws.exists('posthog')).toBe(false);
 
     const staging = emu.project(2);
@@ -57,11 +58,14 @@ describe('copy', () => {
     expect([order('GeoIP'), order('Mask URL query strings'), order('IP Anonymization')]).toEqual([1, 2, 3]);
     expect(JSON.stringify(staging?.hogFunctions.find((h) => h.name === 'Notify CRM of signups'))).toContain('Bearer fake-staging-token');
     expect(JSON.stringify(staging)).not.toContain('fake-demo-token');
+    // The action is staging's own, made by the copy: no refs: needed for what hogsync manages.
+    const signedUp = staging?.actions.find((a) => a.name === 'Signed up');
+    expect(signedUp?.id).not.toBe(1);
     const action = staging?.insights.find((i) => i.name === 'Daily signups (action)');
-    expect(JSON.stringify(action?.query)).toContain('"id":7');
+    expect(JSON.stringify(action?.query)).toContain(`"id":${signedUp?.id}`);
 
     // Both projects, pulled through hogsync's canonical specs, are the same: a pull from staging
-    // maps its ids back to production's (the home environment's) through refs:.
+    // writes managed resources by key and maps the rest back to production's ids through refs:.
     expect((await ws.run(['pull'])).code).toBe(0);
     const other = await twoEnvs();
     mkdirSync(join(other.dir, '.hogsync', 'state'), { recursive: true });
@@ -77,7 +81,7 @@ describe('copy', () => {
     const again = await ws.run(['copy', '--from', 'production', '--to', 'staging', '--yes', '--output', 'json'], SECRET_ENV);
     expect(again.code, again.stdout + again.stderr).toBe(0);
     const doc = JSON.parse(again.stdout);
-    expect(doc.summary).toMatchObject({ created: 0, updated: 0, adopted: 0, deleted: 0, failed: 0, unchanged: 22 });
+    expect(doc.summary).toMatchObject({ created: 0, updated: 0, adopted: 0, deleted: 0, failed: 0, unchanged: 33 });
     expect(emu.requests().filter((q) => q.method !== 'GET')).toHaveLength(0);
   });
 
@@ -90,12 +94,19 @@ describe('copy', () => {
     expect(emu.requests().filter((q) => q.method !== 'GET')).toHaveLength(0);
   });
 
-  it('variables with the same code_name are adopted; same-named insights only with --adopt, never duplicated', async () => {
-    emu.reset(seed({ insight_variables: [{ name: 'country', type: 'String', default_value: 'FR' }], insights: [{ name: 'Weekly active users', description: 'made by hand in staging' }] }));
+  it('variables with the same code_name and actions with the same name are adopted; same-named insights only with --adopt, never duplicated', async () => {
+    emu.reset(
+      seed({
+        insight_variables: [{ name: 'country', type: 'String', default_value: 'FR' }],
+        insights: [{ name: 'Weekly active users', description: 'made by hand in staging' }],
+        // PostHog refuses a second live action with a name: the one there is the one meant.
+        actions: [{ name: 'Signed up', steps: [{ event: 'sign_up' }] }],
+      }),
+    );
     const ws = await twoEnvs();
     const plan = await ws.run(['copy', '--from', 'production', '--to', 'staging', '--dry-run', '--output', 'json'], SECRET_ENV);
     const dry = JSON.parse(plan.stdout);
-    expect(dry.plan).toMatchObject({ adopt: 1, create: 21 });
+    expect(dry.plan).toMatchObject({ adopt: 2, create: 31 });
     const text = await ws.run(['copy', '--from', 'production', '--to', 'staging', '--dry-run'], SECRET_ENV);
     expect(text.stdout).toMatch(/\+ create Insight\/weekly-active-users[^\n]*\n\s+# a remote Insight with the same name already exists \(id \d+\); pass --adopt/);
 
@@ -107,22 +118,25 @@ describe('copy', () => {
     const wau = staging?.insights.filter((i) => i.name === 'Weekly active users' && !i.deleted);
     expect(wau).toHaveLength(1);
     expect(wau?.[0]?.description).not.toBe('made by hand in staging');
+    const signedUp = staging?.actions.filter((a) => a.name === 'Signed up' && !a.deleted);
+    expect(signedUp).toHaveLength(1);
+    expect(JSON.stringify(signedUp?.[0]?.steps)).toContain('"signed_up"');
   });
 
-  it('refuses a resource whose action id has no mapping, naming file, JSON path and id; the rest is copied', async () => {
-    const ws = await twoEnvs('refs:\n  integrations:\n    "4821": 99');
+  it('refuses a resource holding an id of something hogsync does not manage with no mapping, naming file, JSON path and id; the rest is copied', async () => {
+    const ws = await twoEnvs('');
     const r = await ws.run(['copy', '--from', 'production', '--to', 'staging', '--yes'], SECRET_ENV);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(
-      'refused Insight/daily-signups-action (posthog/insights/daily-signups-action.yaml): action id 1 at /query/source/series/0/id has no mapping to staging',
+      'refused HogFunction/slack-enterprise-upgrades (posthog/hog-functions/slack-enterprise-upgrades.yaml): integration id 4821 at /inputs/slack_workspace/value has no mapping to staging',
     );
     const staging = emu.project(2);
-    expect(staging?.insights.find((i) => i.name === 'Daily signups (action)')).toBeUndefined();
-    expect(staging?.insights.filter((i) => !i.deleted)).toHaveLength(11);
-    expect(ws.state('staging').resources['Insight/daily-signups-action']).toBeUndefined();
+    expect(staging?.hogFunctions.find((h) => h.name === 'Slack: enterprise upgrades')).toBeUndefined();
+    expect(staging?.hogFunctions.filter((h) => !h.deleted)).toHaveLength(4);
+    expect(ws.state('staging').resources['HogFunction/slack-enterprise-upgrades']).toBeUndefined();
     const allowed = await ws.run(['copy', '--from', 'production', '--to', 'staging', '--yes', '--allow-unmapped-refs'], SECRET_ENV);
     expect(allowed.code, allowed.stderr).toBe(0);
-    expect(allowed.stderr).toMatch(/warning: Insight\/daily-signups-action .* copied with ids that may not exist in staging/);
+    expect(allowed.stderr).toMatch(/warning: HogFunction\/slack-enterprise-upgrades .* copied with ids that may not exist in staging/);
   });
 
   it('bad environments are named with the file to fix', async () => {

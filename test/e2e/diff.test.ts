@@ -106,7 +106,8 @@ describe('diff classification and output', () => {
       'Insight/weekly-active-users': 'update',
       'InsightVariable/region': 'create',
     });
-    expect(doc.summary).toMatchObject({ create: 1, update: 2, delete: 1, drift: 1, conflict: 1, adopt: 0, unmanaged: 1 });
+    // unmanaged: the insight made in the UI, and the static cohort (people, not configuration).
+    expect(doc.summary).toMatchObject({ create: 1, update: 2, delete: 1, drift: 1, conflict: 1, adopt: 0, unmanaged: 2 });
     // Soft-deleting an insight deletes its alerts (posthog-api.md §10): the plan says so.
     const deleted = doc.changes.find((c) => c.key === 'recent-signups') as { notes?: string[] } | undefined;
     expect(deleted?.notes).toContain('PostHog deletes its alerts with it (a restore brings the insight back, not its alerts) and takes it off its dashboards');

@@ -17,7 +17,8 @@ beforeAll(async () => {
 afterAll(async () => emu.close());
 beforeEach(() => emu.reset(demo));
 
-const REFS = 'refs:\n  actions:\n    "1": 11\n  integrations:\n    "4821": 5120';
+// What hogsync does not manage differs between projects and is mapped: the Slack workspace of a destination.
+const REFS = 'refs:\n  integrations:\n    "4821": 5120';
 const SECRET = { HOGSYNC_SECRET_NOTIFY_CRM_OF_SIGNUPS_AUTH_HEADER: 'Bearer fake-staging-token' };
 
 async function twoEnvironments(staging: string): Promise<Workspace> {
@@ -28,15 +29,18 @@ async function twoEnvironments(staging: string): Promise<Workspace> {
 }
 
 const staged = () => emu.project(2);
+const slackWorkspace = (project: number) => JSON.stringify(emu.project(project)?.hogFunctions.find((f) => f.name === 'Slack: enterprise upgrades' && !f.deleted)?.inputs.slack_workspace);
 
 describe('every command is environment-aware', () => {
   it('-e staging push translates the files’ ids through refs:, then diff shows nothing and a pull leaves the files byte for byte', async () => {
     const ws = await twoEnvironments(REFS);
     const push = await ws.run(['-e', 'staging', 'push', '--yes'], SECRET);
     expect(push.code, push.stdout + push.stderr).toBe(0);
+    expect(slackWorkspace(2)).toMatch(/"value":5120\b/);
+    // The action is a managed resource: named by key in the files, staging's own id in staging.
+    const signedUp = staged()?.actions.find((a) => a.name === 'Signed up');
     const usesAction = staged()?.insights.find((i) => i.name === 'Daily signups (action)');
-    expect(JSON.stringify(usesAction?.query)).toMatch(/"id":11\b/);
-    expect(JSON.stringify(usesAction?.query)).not.toMatch(/"id":1\b/);
+    expect(JSON.stringify(usesAction?.query)).toContain(`"id":${signedUp?.id}`);
     const diff = await ws.run(['-e', 'staging', 'diff']);
     expect(diff.code, diff.stdout).toBe(0);
     const pull = await ws.run(['-e', 'staging', 'pull']);
@@ -45,11 +49,11 @@ describe('every command is environment-aware', () => {
   });
 
   it('an id with no mapping is reported as copy reports it: file, path and the refs: line to add, before any request', async () => {
-    const ws = await twoEnvironments('refs:\n  integrations:\n    "4821": 5120');
+    const ws = await twoEnvironments('');
     emu.clearRequests();
     const diff = await ws.run(['-e', 'staging', 'diff']);
     expect(diff.code).toBe(1);
-    expect(diff.stderr).toMatch(/daily-signups-action\.yaml:\d+:\d+: action id 1 has no mapping for staging: add "1": <its id in staging> under environments\.staging\.refs\.actions in hogsync\.yaml/);
+    expect(diff.stderr).toMatch(/slack-enterprise-upgrades\.yaml:\d+:\d+: integration id 4821 has no mapping for staging: add "4821": <its id in staging> under environments\.staging\.refs\.integrations in hogsync\.yaml/);
     expect(emu.requests()).toEqual([]);
   });
 
@@ -58,7 +62,14 @@ describe('every command is environment-aware', () => {
     ws.write('hogsync.yaml', ws.read('hogsync.yaml').replace('    home: true\n', '').replace(/^default_environment: .*\n/m, ''));
     const diff = await ws.run(['-e', 'production', 'diff']);
     expect(diff.code).toBe(1);
-    expect(diff.stderr).toMatch(/daily-signups-action\.yaml:\d+:\d+: action id 1 has no mapping for production: hogsync\.yaml names no home environment \(the one whose ids the files hold\): add home: true to it, or set default_environment/);
+    expect(diff.stderr).toMatch(/slack-enterprise-upgrades\.yaml:\d+:\d+: integration id 4821 has no mapping for production: hogsync\.yaml names no home environment \(the one whose ids the files hold\): add home: true to it, or set default_environment/);
+  });
+
+  it('a refs: table of a kind hogsync manages is named as no longer needed once no file names those by id', async () => {
+    const ws = await twoEnvironments(`${REFS}\n  actions:\n    "1": 11`);
+    const diff = await ws.run(['-e', 'staging', 'diff']);
+    expect(diff.stderr).toContain('note: environments.staging.refs.actions in hogsync.yaml is no longer needed: hogsync manages actions, and the files name them by key. Remove it.');
+    expect(diff.stderr).not.toContain('refs.integrations');
   });
 
   it('refs: values are checked: an id that is not an integer is refused at file:line:col', async () => {
@@ -127,7 +138,7 @@ describe('overrides', () => {
     const copy = await ws.run(['copy', '--from', 'production', '--to', 'staging', '--yes'], SECRET);
     expect(copy.code, copy.stdout + copy.stderr).toBe(0);
     expect(crm(2)?.enabled, 'the target’s override applies to a copy').toBe(false);
-    expect(JSON.stringify(staged()?.insights.find((i) => i.name === 'Daily signups (action)')?.query)).toMatch(/"id":11\b/);
+    expect(slackWorkspace(2)).toMatch(/"value":5120\b/);
     expect((await ws.run(['-e', 'staging', 'diff'])).code).toBe(0);
 
     // Back the other way: staging's exception does not travel to production.

@@ -29,7 +29,7 @@ describe('init: editor support', () => {
       expect(read(dir, `.hogsync/schemas/${schema}`)).toBe(read(ROOT, `schemas/${schema}`));
     }
     expect(parseJsonc(read(dir, '.vscode/extensions.json'))).toEqual({ recommendations: ['redhat.vscode-yaml'] });
-    expect(r.stdout).toContain('Wrote .hogsync/schemas/ (4 schemas), .vscode/settings.json and .vscode/extensions.json');
+    expect(r.stdout).toContain('Wrote .hogsync/schemas/ (8 schemas), .vscode/settings.json and .vscode/extensions.json');
     // JetBrains settings only where the IDE has opened the project.
     expect(existsSync(join(dir, '.idea'))).toBe(false);
     // Files need no modeline: nothing is added to hogsync.yaml.

@@ -37,7 +37,7 @@ export function renderText(plan: Plan, opts: TextOptions): string {
   if (unmanaged.length > 0) {
     if (managed.length > 0) lines.push('');
     lines.push(paint('90', `Not managed by hogsync (no file, not in state; left alone): ${unmanaged.length}`));
-    for (const c of unmanaged.slice(0, 20)) lines.push(paint('90', `? ${label(c)}`));
+    for (const c of unmanaged.slice(0, 20)) lines.push(paint('90', `? ${label(c)}${c.notes.length > 0 ? `: ${c.notes.join('; ')}` : ''}`));
     if (unmanaged.length > 20) lines.push(paint('90', `  … and ${unmanaged.length - 20} more (hogsync pull adds them)`));
   }
   const missing = missingVarUsers(plan);
