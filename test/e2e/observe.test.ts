@@ -148,6 +148,19 @@ describe('hogsync list and get', () => {
     expect(emu.requests()[0]?.query.basic).toBe('true');
   });
 
+  it('list cohort marks the static cohort unmanaged, and list dashboard reads the light list (golden)', async () => {
+    emu.clearRequests();
+    const cohorts = await ws.run(['list', 'cohort']);
+    expect(cohorts.code, cohorts.stderr).toBe(0);
+    golden('list-cohort.txt', cohorts.stdout);
+    expect(cohorts.stdout).toMatch(/Beta testers \(uploaded\) +no/);
+    const dashboards = await ws.run(['list', 'dashboard', '--output', 'csv']);
+    expect(dashboards.code, dashboards.stderr).toBe(0);
+    golden('list-dashboard.csv', dashboards.stdout);
+    // A list needs no dashboard's tiles: one request, no retrieve per dashboard.
+    expect(emu.requests().filter((q) => q.path.includes('/dashboards/'))).toHaveLength(1);
+  });
+
   it('list hog-function --output csv quotes names with commas and marks the managed ones', async () => {
     const r = await ws.run(['list', 'hog-function', '--output', 'csv']);
     expect(r.stdout.split('\r\n')[0]).toBe('id,name,managed,key,file');
