@@ -28,6 +28,10 @@ const FOLDERS = [
   ['InsightVariable', 'posthog/insight-variables'],
   ['Insight', 'posthog/insights'],
   ['HogFunction', 'posthog/hog-functions'],
+  ['Dashboard', 'posthog/dashboards'],
+  ['Alert', 'posthog/alerts'],
+  ['Action', 'posthog/actions'],
+  ['Cohort', 'posthog/cohorts'],
 ] as const;
 
 describe('pull --commit', () => {

@@ -19,7 +19,7 @@ beforeEach(() => emu.reset(demo));
 
 function allYaml(dir: string): string[] {
   const out: string[] = [];
-  for (const folder of ['insights', 'insight-variables', 'hog-functions']) {
+  for (const folder of ['insights', 'insight-variables', 'hog-functions', 'dashboards', 'alerts', 'actions', 'cohorts']) {
     const path = join(dir, 'posthog', folder);
     try {
       for (const f of readdirSync(path)) out.push(join(path, f));
@@ -40,7 +40,10 @@ describe('pull', () => {
     const first = await ws.run(['pull', '--commit']);
     expect(first.code, first.stderr).toBe(0);
     const store = emu.project(1);
-    const remoteCount = (store?.insights.filter((i) => !i.deleted).length ?? 0) + (store?.insightVariables.length ?? 0) + (store?.hogFunctions.filter((h) => !h.deleted).length ?? 0);
+    const live = <T extends { deleted?: boolean }>(rows: T[] = []) => rows.filter((r) => !r.deleted).length;
+    // Every kind, but static cohorts: a list of people is not configuration.
+    const remoteCount =
+      live(store?.insights) + (store?.insightVariables.length ?? 0) + live(store?.hogFunctions) + live(store?.dashboards) + (store?.alerts.length ?? 0) + live(store?.actions) + live(store?.cohorts.filter((c) => !c.is_static));
     const files = allYaml(ws.dir);
     expect(files).toHaveLength(remoteCount);
     expect(first.stdout).toMatch(/Committed [0-9a-f]{12}/);
@@ -96,9 +99,11 @@ describe('pull', () => {
     expect(ws.exists('posthog/insights/weekly-actives-renamed.yaml')).toBe(false);
     expect(ws.exists('posthog/insights/user-lifecycle.yaml')).toBe(false);
     const message = (await ws.git.log()).latest?.message ?? '';
-    expect(message).toBe('hogsync pull production: 0 added, 1 changed, 1 removed');
+    // The deleted insight's tile left its dashboard too.
+    expect(message).toBe('hogsync pull production: 0 added, 2 changed, 1 removed');
     const body = (await ws.git.log()).latest?.body ?? '';
     expect(body).toContain('~ Insight/weekly-active-users');
+    expect(body).toContain('~ Dashboard/product-overview');
     expect(body).toContain('- Insight/user-lifecycle');
     expect(ws.state().resources['Insight/user-lifecycle']).toBeUndefined();
   });
@@ -180,7 +185,8 @@ describe('pull: bad input ends in one sentence, exit 1, and writes nothing', () 
     ['a rejected key (401)', { key: 'phx_not-a-valid-fake-key' }, /error: PostHog answered 401 \(authentication_failed\).*The personal API key was rejected/],
     ['a key without the insight scope (403)', { key: 'phx_fake-readonly-vars-key' }, /error: PostHog answered 403 \(permission_denied\).*missing required scope 'insight:read'.*Give the personal API key the missing scope/],
   ])('%s', async (_name, opts, message) => {
-    const scoped = await testEmulator({ seed: demo, keys: [{ key: TEST_KEY, scopes: ['*'] }, { key: 'phx_fake-readonly-vars-key', scopes: ['insight_variable:read', 'hog_function:read'] }] });
+    const others = ['insight_variable', 'hog_function', 'dashboard', 'alert', 'action', 'cohort'].map((s) => `${s}:read`);
+    const scoped = await testEmulator({ seed: demo, keys: [{ key: TEST_KEY, scopes: ['*'] }, { key: 'phx_fake-readonly-vars-key', scopes: others }] });
     try {
       const ws = await workspace(scoped);
       const args = ['pull', ...('host' in opts ? ['--host', opts.host] : [])];
@@ -219,8 +225,9 @@ describe('pull at scale', () => {
       const ms = Date.now() - t0;
       expect(r.code, r.stderr).toBe(0);
       const reqs = big.requests();
-      // Page size 500: 10 insight pages, 1 hog-function page, 1 variable page (fixed server size 500).
-      const minimum = Math.ceil(5000 / 500) + Math.ceil(500 / 500) + Math.ceil(500 / 500);
+      // Page size 500: 10 insight pages, 1 hog-function page, 1 variable page (fixed server size 500),
+      // and one (empty) page each of dashboards, alerts, actions and cohorts.
+      const minimum = Math.ceil(5000 / 500) + Math.ceil(500 / 500) + Math.ceil(500 / 500) + 4;
       console.log(`pull of 6,000 resources: ${reqs.length} requests (minimum ${minimum}), ${ms} ms`);
       expect(reqs.length).toBe(minimum);
       expect(allYaml(ws.dir)).toHaveLength(6000);
