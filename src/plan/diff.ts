@@ -1,8 +1,9 @@
 import fastJsonPatch, { type Operation } from 'fast-json-patch';
-import { valueAt, type JsonObject } from '../json.js';
-import { keyRefs, type KindDef, type RemoteId } from '../kinds/index.js';
+import type { JsonObject } from '../json.js';
+import type { KindDef, RemoteId } from '../kinds/index.js';
 import type { Binding } from '../model.js';
 import { classify, type Standing } from './classify.js';
+import { followReturns } from './returns.js';
 import type { Entry, Snapshot } from './snapshot.js';
 
 const ACTIONS = ['create', 'restore', 'update', 'delete', 'unchanged', 'drift', 'conflict', 'adopt', 'unmanaged'] as const;
@@ -54,7 +55,7 @@ function specPatch(from: JsonObject | undefined, to: JsonObject | undefined): Op
  * base recorded in state when there is one, two-way otherwise. Pure.
  */
 export function computePlan(snapshot: Snapshot, environment: string): Plan {
-  const changes: Change[] = repoint(snapshot.entries.map(classifyChange));
+  const changes: Change[] = followReturns(snapshot.entries.map(classifyChange));
   for (const { kind, remote } of snapshot.unmanaged) {
     const name = typeof remote.spec.name === 'string' ? remote.spec.name : undefined;
     // Resources hogsync never manages (static cohorts) say why; the rest are for pull or import.
@@ -124,28 +125,6 @@ function classifyChange(entry: Entry): Change {
   // Drift and conflicts are decided by a person: they see both directions.
   if (action === 'drift' || action === 'conflict') return { ...base, action, notes, patch, remotePatch: specPatch(local?.spec, remote?.spec) };
   return { ...base, action, notes, patch };
-}
-
-/**
- * A resource re-created under a new id (PostHog deletes its kind for good) leaves the
- * resources that reference it pointing at the old id in PostHog's stored JSON: they are
- * updated too, with the references resolved to the new id.
- */
-function repoint(changes: Change[]): Change[] {
-  const recreated = new Set(changes.filter((c) => c.action === 'restore' && c.kind.deleteStyle !== 'soft').map((c) => `${c.kind.kind}/${c.key}`));
-  if (recreated.size === 0) return changes;
-  return changes.map((c) => {
-    const local = c.entry?.local;
-    if ((c.action !== 'unchanged' && c.action !== 'drift') || !local) return c;
-    const refs = keyRefs(c.kind, local.spec).filter((r) => recreated.has(`${r.kind}/${r.key}`));
-    if (refs.length === 0) return c;
-    const under = (path: string) => refs.some((r) => path === `/spec${r.path}` || path.startsWith(`/spec${r.path}/`));
-    // PostHog drops a reference to a resource it no longer has when it reads: that is no UI edit.
-    if (c.action === 'drift' && !(c.remotePatch ?? []).every((op) => under(op.path))) return c;
-    const patch = refs.map((r): Operation => ({ op: 'replace', path: `/spec${r.path}`, value: valueAt(local.spec, r.path) ?? null }));
-    const { remotePatch: _dropped, ...rest } = c;
-    return { ...rest, action: 'update', patch, notes: [...c.notes.filter((n) => !n.startsWith('changed in PostHog')), `re-pointed to ${refs.map((r) => `${r.kind}/${r.key}`).join(', ')}, which is re-created`] };
-  });
 }
 
 /** How a deleted resource comes back: in place where PostHog keeps deleted ones, else as a new one. */

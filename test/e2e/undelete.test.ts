@@ -20,7 +20,8 @@ beforeAll(async () => {
 afterAll(async () => emu.close());
 beforeEach(() => emu.reset(demo));
 
-const INSIGHT = 'weekly-active-users';
+// On no dashboard and with no alert: what a restore does to those is in whole-project.test.ts.
+const INSIGHT = 'recent-signups';
 const FUNCTION = 'notify-crm-of-signups';
 
 async function pulled(): Promise<Workspace> {
@@ -93,10 +94,10 @@ describe('undelete, never re-create, when PostHog still has the resource', () =>
     await ws.git.raw(['revert', '--no-edit', 'HEAD']);
     const push = await ws.run(['push', '--yes']);
     expect(push.code, push.stdout + push.stderr).toBe(0);
-    expect(push.stdout).toMatch(/\^ restored Insight\/weekly-active-users .*undeleted in place/);
+    expect(push.stdout).toMatch(/\^ restored Insight\/recent-signups .*undeleted in place/);
     expect(ids(ws).insight?.id).toBe(before.insight?.id);
     expect(ids(ws).fn?.id).toBe(before.fn?.id);
-    expect(emu.project(1)?.insights.filter((i) => i.name === 'Weekly active users')).toHaveLength(1);
+    expect(emu.project(1)?.insights.filter((i) => i.name === 'Recent signups')).toHaveLength(1);
   });
 
   it('a file whose resource was deleted in the UI (not pulled yet): the plan says restore, push undeletes it', async () => {
