@@ -38,6 +38,18 @@ interface TourContext {
 /** The secret the webhook needs in the target project of the copy (a copy cannot read it from the source). */
 const COPY_SECRET = { HOGSYNC_SECRET_NOTIFY_CRM_OF_SIGNUPS_AUTH_HEADER: 'Bearer fake-staging-token' };
 
+/** A PostHog API call made as the UI would make it. */
+async function inTheUi(emu: Emulator, path: string, body: unknown, what: string): Promise<void> {
+  const res = await fetch(`${emu.url}/api/projects/1/${path}`, {
+    method: 'PATCH',
+    headers: { Authorization: `Bearer ${DEV_API_KEY}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  if (!res.ok) throw new Error(`${what} failed with HTTP ${res.status}`);
+}
+
+const GROWTH_INSIGHTS = ['Signup funnel', 'Daily signups (action)', 'Upgrade conversion rate', 'Weekly retention'];
+
 const STEPS: Step[] = [
   {
     say: 'Write hogsync.yaml for the "production" project (the emulator\'s project 1)…',
@@ -45,17 +57,17 @@ const STEPS: Step[] = [
     expect: 'done',
   },
   {
-    say: '…and for "staging" (project 2, empty), with its ids for the action and the Slack integration the demo uses.',
+    say: '…and for "staging" (project 2, empty), with its id for the Slack workspace the demo uses: dashboards, actions and cohorts need no mapping, hogsync manages them.',
     argv: ['init', '-e', 'staging', '--project', '2'],
     expect: 'done',
     check: ({ dir }) => {
       const path = join(dir, 'hogsync.yaml');
-      writeFileSync(path, `${readFileSync(path, 'utf8')}    refs:\n      actions:\n        "1": 11\n      integrations:\n        "4821": 5120\n`);
+      writeFileSync(path, `${readFileSync(path, 'utf8')}    refs:\n      integrations:\n        "4821": 5120\n`);
       return undefined;
     },
   },
   {
-    say: 'Back up production: every insight, variable and hog function becomes a YAML file, committed.',
+    say: 'Back up production: every insight, variable, hog function, dashboard (with its tiles), alert, action and cohort becomes a YAML file, committed.',
     argv: ['pull', '--commit'],
     expect: 'done',
     check: (_ctx, out) => (/Committed [0-9a-f]{12}/.test(out) ? undefined : 'pull --commit made no commit'),
@@ -74,51 +86,59 @@ const STEPS: Step[] = [
     say: 'Someone edits an insight in the PostHog UI; diff shows it as drift (exit code 3), which a push would not overwrite.',
     before: async ({ emu }) => {
       const id = emu.project(1)?.insights.find((i) => i.name === 'Signup funnel')?.id;
-      const res = await fetch(`${emu.url}/api/projects/1/insights/${id}/`, {
-        method: 'PATCH',
-        headers: { Authorization: `Bearer ${DEV_API_KEY}`, 'Content-Type': 'application/json' },
-        body: JSON.stringify({ description: 'Changed in the UI' }),
-      });
-      if (!res.ok) throw new Error(`the UI edit failed with HTTP ${res.status}`);
+      await inTheUi(emu, `insights/${id}/`, { description: 'Changed in the UI' }, 'the UI edit');
     },
     argv: ['diff'],
     expect: 'undecided',
   },
   {
-    say: 'Copy production into staging, live: variables first, references re-pointed, the webhook secret from the environment.',
+    say: 'The nightly backup takes the UI edit into its file, with the pushed changes.',
+    argv: ['pull', '--commit'],
+    expect: 'done',
+  },
+  {
+    say: 'Copy production into the empty staging project, live: actions and cohorts (the inner one first), dashboards, insights on them, their tiles at the same places, alerts, hog functions; every reference re-pointed, the webhook secret from the environment.',
     argv: ['copy', '--from', 'production', '--to', 'staging', '--yes'],
     env: COPY_SECRET,
     expect: 'done',
     check: ({ emu }) => {
       const staging = emu.project(2);
-      const count = (staging?.insights.length ?? 0) + (staging?.insightVariables.length ?? 0) + (staging?.hogFunctions.length ?? 0);
-      return count === 22 ? undefined : `staging holds ${count} resources instead of 22`;
+      const count = [staging?.insights, staging?.insightVariables, staging?.hogFunctions, staging?.dashboards, staging?.alerts, staging?.actions, staging?.cohorts].reduce((n, l) => n + (l?.length ?? 0), 0);
+      const growth = staging?.dashboards.find((d) => d.name === 'Growth');
+      const tiles = staging?.dashboardTiles.filter((t) => t.dashboard_id === growth?.id && t.deleted !== true && JSON.stringify(t.layouts ?? {}) !== '{}').length;
+      if (count !== 33) return `staging holds ${count} resources instead of 33`;
+      return tiles === 5 ? undefined : `staging's Growth dashboard has ${tiles} laid-out tiles instead of 5`;
     },
   },
   { say: 'Copying again changes nothing.', argv: ['copy', '--from', 'production', '--to', 'staging', '--yes'], env: COPY_SECRET, expect: 'done' },
   {
-    say: 'Someone deletes the "Weekly retention" insight in the PostHog UI; the next nightly backup records the deletion.',
+    say: 'Someone deletes the "Growth" dashboard in the PostHog UI, with the insights on it (and so the alert on one of them); the next nightly backup records it.',
     before: async ({ emu }) => {
-      const id = emu.project(1)?.insights.find((i) => i.name === 'Weekly retention')?.id;
-      const res = await fetch(`${emu.url}/api/projects/1/insights/${id}/`, {
-        method: 'PATCH',
-        headers: { Authorization: `Bearer ${DEV_API_KEY}`, 'Content-Type': 'application/json' },
-        body: JSON.stringify({ deleted: true }),
-      });
-      if (!res.ok) throw new Error(`the UI deletion failed with HTTP ${res.status}`);
+      const id = emu.project(1)?.dashboards.find((d) => d.name === 'Growth')?.id;
+      await inTheUi(emu, `dashboards/${id}/`, { deleted: true, delete_insights: true }, 'the UI deletion');
     },
     argv: ['pull', '--commit'],
     expect: 'done',
   },
   {
-    say: 'Restore it from the first backup (HEAD~1), read from git: it comes back in place, with the same id and short_id, so links to it still work.',
-    argv: ['restore', 'HEAD~1', '--yes', 'insight/weekly-retention'],
+    say: 'Restore the backup before it (HEAD~1), read from git: the dashboard comes back in place (same id) with its tiles, and so do its insights (same ids and short_ids, so links still work) and the alert.',
+    argv: ['restore', 'HEAD~1', '--yes'],
     expect: 'done',
     check: ({ emu }) => {
-      const all = emu.project(1)?.insights.filter((i) => i.name === 'Weekly retention') ?? [];
-      return all.length === 1 && !all[0]?.deleted ? undefined : `expected the one insight undeleted, found ${all.length} (deleted: ${all.map((i) => i.deleted).join(', ')})`;
+      const project = emu.project(1);
+      const growth = project?.dashboards.filter((d) => d.name === 'Growth') ?? [];
+      const insights = project?.insights.filter((i) => GROWTH_INSIGHTS.includes(i.name ?? '')) ?? [];
+      if (growth.length !== 1 || growth[0]?.deleted) return `expected the one Growth dashboard undeleted, found ${growth.length}`;
+      if (insights.length !== 4 || insights.some((i) => i.deleted)) return `expected its 4 insights undeleted, found ${insights.filter((i) => !i.deleted).length} of ${insights.length}`;
+      return project?.alerts.some((a) => a.name === 'Signups dropping') ? undefined : 'the alert on "Daily signups (action)" is not back';
     },
   },
+  {
+    say: 'The next backup writes their files back: the work tree and PostHog agree again.',
+    argv: ['pull', '--commit'],
+    expect: 'done',
+  },
+  { say: 'Nothing left to do.', argv: ['diff'], expect: 'done' },
 ];
 
 function edit(dir: string, file: string, from: string, to: string): void {

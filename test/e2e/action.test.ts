@@ -152,20 +152,21 @@ describe('the action’s steps against the emulator', () => {
 
   it('push without prune leaves a removed file’s resource (exit 2, the step passes with a warning); prune: true deletes it', async () => {
     const ws = await pulled();
-    rmSync(join(ws.dir, WAU));
+    // An insight on no dashboard and with no alert: nothing else names it.
+    rmSync(join(ws.dir, 'posthog/insights/recent-signups.yaml'));
     const left = await runAction({ command: 'push' }, { cwd: ws.dir });
     expect(left.code, left.stdout + left.stderr).toBe(0);
     expect(left.outputs).toMatchObject({ 'exit-code': '2', changes: 'true' });
     expect(left.stdout).toContain('::warning title=hogsync::hogsync push left planned changes unapplied (exit 2): deletes are applied only with prune: true.');
     expect(left.summary).toContain('Planned changes were left unapplied (exit 2): deletes need `prune: true`.');
-    expect(emu.project(1)?.insights.find((i) => i.name === 'Weekly active users')?.deleted).toBe(false);
+    expect(emu.project(1)?.insights.find((i) => i.name === 'Recent signups')?.deleted).toBe(false);
 
     const pruned = await runAction({ command: 'push', prune: 'true' }, { cwd: ws.dir });
     expect(pruned.code, pruned.stdout + pruned.stderr).toBe(0);
     expect(pruned.stdout).toContain('hogsync push --yes --output json --prune');
     expect(pruned.outputs).toMatchObject({ 'exit-code': '0', changes: 'true' });
     expect(pruned.stdout).not.toContain('::warning');
-    expect(emu.project(1)?.insights.find((i) => i.name === 'Weekly active users')?.deleted).toBe(true);
+    expect(emu.project(1)?.insights.find((i) => i.name === 'Recent signups')?.deleted).toBe(true);
   });
 
   it('pull with commit: true and quoted args: the commit is made with that subject, the summary in its body, its hash an output', async () => {

@@ -10,7 +10,7 @@ async function npmRunDemo(): Promise<{ code: number; out: string }> {
 }
 
 describe('npm run demo', () => {
-  it('tours init, pull --commit, edit, diff, push, drift, copy and restore on the emulator, and exits 0', async () => {
+  it('tours init, pull --commit, edit, diff, push, drift, a copy into an empty project and a dashboard restored after a UI delete, and exits 0', async () => {
     const { code, out } = await npmRunDemo();
     expect(code, out).toBe(0);
     const narration = [
@@ -21,9 +21,12 @@ describe('npm run demo', () => {
       /\$ hogsync push --yes\n[\s\S]*Pushed production: 0 created, 2 updated/,
       /No changes: the files and PostHog are in sync\./,
       /! drift Insight\/signup-funnel/,
-      /Pushed staging: 22 created, 0 updated, 0 adopted, 0 deleted, 0 skipped, 0 failed/,
-      /Pushed staging: 0 created, 0 updated, 0 adopted, 0 deleted, 0 skipped, 0 failed \(22 unchanged\)/,
-      /\$ hogsync restore HEAD~1 --yes insight\/weekly-retention\n[\s\S]*\^ restored Insight\/weekly-retention \(id \d+\): undeleted in place/,
+      /\+ created Dashboard\/growth[\s\S]*\+ created Cohort\/enterprise-power-users[\s\S]*\+ created Alert\/signups-dropping/,
+      /Pushed staging: 33 created, 0 updated, 0 adopted, 0 deleted, 0 skipped, 0 failed/,
+      /Pushed staging: 0 created, 0 updated, 0 adopted, 0 deleted, 0 skipped, 0 failed \(33 unchanged\)/,
+      /- posthog\/dashboards\/growth\.yaml/,
+      /\$ hogsync restore HEAD~1 --yes\n[\s\S]*\^ restored Dashboard\/growth \(id 2\): undeleted in place[\s\S]*\^ restored Insight\/signup-funnel \(id \d+\): undeleted in place[\s\S]*\^ restored Alert\/signups-dropping/,
+      /\+ posthog\/dashboards\/growth\.yaml[\s\S]*6 added, 0 changed, 0 removed\. Committed/,
       /Done: every step behaved as expected\. Look around in (\S+) /,
     ];
     for (const line of narration) expect(out).toMatch(line);

@@ -37,7 +37,7 @@ describe('validate', () => {
       expect((await ws.run(['pull'])).code).toBe(0);
       emu.clearRequests();
       const r = await ws.run(['validate'], { POSTHOG_PERSONAL_API_KEY: undefined });
-      expect(r.stdout).toBe('22 file(s) valid.\n');
+      expect(r.stdout).toBe('33 file(s) valid.\n');
       expect(r.code).toBe(0);
       expect(emu.requests()).toHaveLength(0);
     } finally {
