@@ -12,11 +12,6 @@ import type { ForeignRef, KindDef, Link, ManagedRef, RefResolver, RemoteId } fro
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const byRefsType = new Map(KINDS.map((k) => [k.refsType, k]));
 
-/** The kind whose objects links of `type` name, when hogsync manages them. */
-export function linkedKind(type: string): KindDef | undefined {
-  return byRefsType.get(type);
-}
-
 /**
  * Whether a link's value is an id rather than a key: numbers always; strings that look like an
  * id of the kind (digits for integer ids, a UUID for UUID ids); anything for objects hogsync does
@@ -30,7 +25,7 @@ function isId(type: string, value: string | number): boolean {
 }
 
 /** Whether a link from `from` to `to` is written late: `to` is not written before `from`. */
-export function isLate(from: KindDef, to: KindDef): boolean {
+function isLate(from: KindDef, to: KindDef): boolean {
   return !dependsOn(from, to.kind);
 }
 

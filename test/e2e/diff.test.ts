@@ -110,7 +110,7 @@ describe('diff classification and output', () => {
     expect(doc.summary).toMatchObject({ create: 1, update: 2, delete: 1, drift: 1, conflict: 1, adopt: 0, unmanaged: 2 });
     // Soft-deleting an insight deletes its alerts (posthog-api.md §10): the plan says so.
     const deleted = doc.changes.find((c) => c.key === 'recent-signups') as { notes?: string[] } | undefined;
-    expect(deleted?.notes).toContain('PostHog deletes its alerts with it (a restore brings the insight back, not its alerts) and takes it off its dashboards');
+    expect(deleted?.notes).toContain('PostHog deletes its alerts with it for good and takes it off its dashboards (a restore brings both back from their files)');
     const managed = doc.changes.filter((c) => c.key !== null).map((c) => `${c.kind}/${c.key}`);
     expect(managed).toEqual([...managed].sort());
   });
