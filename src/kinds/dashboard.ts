@@ -145,7 +145,9 @@ const dashboard = defineKind({
     return spec.tiles.flatMap((t, i) => {
       if (!isObject(t) || typeof t.insight !== 'string') return [];
       const insight = ctx.specOf('Insight', t.insight);
-      if (!insight || (Array.isArray(insight.dashboards) && insight.dashboards.includes(key))) return [];
+      const on = Array.isArray(insight?.dashboards) ? insight.dashboards : [];
+      // A file from before dashboards were managed names them by id, which only the state can tell.
+      if (!insight || on.includes(key) || on.some((d) => typeof d === 'number')) return [];
       return [{ pointer: `/tiles/${i}/insight`, message: `insight "${t.insight}" is not on this dashboard: add ${key} to the dashboards of insights/${t.insight}.yaml (an insight's own dashboards put it on one), or remove this tile` }];
     });
   },

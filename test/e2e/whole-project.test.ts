@@ -1,0 +1,281 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { demoSeedPath, loadSeed, type Emulator, type SeedDoc } from '../../src/emulator/index.js';
+import type { Json, JsonObject } from '../../src/json.js';
+import { TEST_KEY, testEmulator, workspace, type Workspace } from '../helpers/e2e.js';
+
+/**
+ * The whole project (issue 20): dashboards with their tiles' layouts and text tiles, actions,
+ * cohorts inside cohorts and alerts, next to insights, variables and hog functions. The demo
+ * project has three dashboards, three actions, two dynamic cohorts (one inside the other), a static
+ * one and two alerts. Emulator behaviours follow products/dashboards/backend/api/dashboard.py,
+ * products/actions/backend/api/action.py, posthog/api/cohort.py and products/alerts/backend/api/alert.py.
+ */
+
+let emu: Emulator;
+let demo: SeedDoc;
+beforeAll(async () => {
+  demo = await loadSeed(demoSeedPath());
+  emu = await testEmulator({ seed: demo });
+});
+afterAll(async () => emu.close());
+beforeEach(() => emu.reset(demo));
+
+// The Slack workspace of a destination is not hogsync's to manage: the only id a copy maps.
+const STAGING = 'refs:\n  integrations:\n    "4821": 5120';
+const SECRET = { HOGSYNC_SECRET_NOTIFY_CRM_OF_SIGNUPS_AUTH_HEADER: 'Bearer fake-staging-token' };
+
+async function inTheUi(method: string, path: string, body?: unknown, project = 1): Promise<JsonObject> {
+  const res = await fetch(`${emu.url}/api/projects/${project}/${path}`, {
+    method,
+    headers: { Authorization: `Bearer ${TEST_KEY}`, 'Content-Type': 'application/json' },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  expect(res.status, path).toBeLessThan(300);
+  return (await res.json()) as JsonObject;
+}
+
+/** Every resource file's text, by path under posthog/. */
+function allFiles(ws: Workspace): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const folder of readdirSync(join(ws.dir, 'posthog'))) {
+    for (const f of readdirSync(join(ws.dir, 'posthog', folder))) out[`${folder}/${f}`] = readFileSync(join(ws.dir, 'posthog', folder, f), 'utf8');
+  }
+  return out;
+}
+
+const spec = (ws: Workspace, file: string) => parse(ws.read(`posthog/${file}`)).spec as JsonObject;
+
+/** A dashboard's live tiles as `insight name or text → sm layout, colour`, read from the emulator's store. */
+function tilesOf(project: number, dashboard: string): Record<string, Json> {
+  const p = emu.project(project);
+  const d = p?.dashboards.find((x) => x.name === dashboard && !x.deleted);
+  const out: Record<string, Json> = {};
+  for (const t of p?.dashboardTiles.filter((x) => x.dashboard_id === d?.id && x.deleted !== true) ?? []) {
+    const insight = p?.insights.find((i) => i.id === t.insight_id);
+    if (insight?.deleted) continue;
+    const what = insight ? `insight ${insight.name}` : `text ${p?.dashboardTexts.find((x) => x.id === t.text_id)?.body}`;
+    const sm = (t.layouts as { sm?: JsonObject } | null)?.sm ?? {};
+    out[what] = { x: sm.x ?? null, y: sm.y ?? null, w: sm.w ?? null, h: sm.h ?? null, color: t.color };
+  }
+  return out;
+}
+
+describe('the whole project', () => {
+  it('pulls dashboards with their tiles, actions, cohorts and alerts into one file each; a second pull rewrites no byte and diff is empty', async () => {
+    const ws = await workspace(emu);
+    const first = await ws.run(['pull', '--commit']);
+    expect(first.code, first.stderr).toBe(0);
+    const files = allFiles(ws);
+    expect(Object.keys(files).filter((f) => !/^(insights|insight-variables|hog-functions)\//.test(f)).sort()).toEqual([
+      'actions/signed-up.yaml',
+      'actions/upgraded-plan.yaml',
+      'actions/visited-pricing.yaml',
+      'alerts/signups-dropping.yaml',
+      'alerts/weekly-active-users-below-500.yaml',
+      'cohorts/enterprise-power-users.yaml',
+      'cohorts/power-users.yaml',
+      'dashboards/growth.yaml',
+      'dashboards/product-overview.yaml',
+      'dashboards/sql-and-hog.yaml',
+    ]);
+
+    // References by key: tiles name insights, insights their dashboards, a cohort the cohort inside it
+    // and an action, an alert its insight, queries and destinations their actions and cohorts.
+    const growth = spec(ws, 'dashboards/growth.yaml');
+    expect((growth.tiles as JsonObject[]).map((t) => t.insight ?? 'text')).toEqual(['signup-funnel', 'daily-signups-action', 'upgrade-conversion-rate', 'weekly-retention', 'text']);
+    // The web app's layout items carry the tile's own id (`i`), which differs in every project: left out.
+    expect((growth.tiles as JsonObject[])[1]).toEqual({ insight: 'daily-signups-action', layouts: { sm: { x: 6, y: 0, w: 6, h: 5, minH: 5, minW: 3 }, xs: { x: 0, y: 0, w: 1, h: 5, minH: 5, minW: 1 } } });
+    expect(spec(ws, 'insights/signup-funnel.yaml').dashboards).toEqual(['growth']);
+    expect(files['cohorts/enterprise-power-users.yaml']).toMatch(/- key: id\n\s+type: cohort\n\s+value: power-users/);
+    expect(files['cohorts/power-users.yaml']).toMatch(/- key: upgraded-plan\n\s+type: behavioral\n\s+event_type: actions/);
+    expect(files['cohorts/power-users.yaml']).not.toMatch(/bytecode|conditionHash|negation/);
+    expect(spec(ws, 'alerts/signups-dropping.yaml')).toMatchObject({ insight: 'daily-signups-action', condition: { type: 'relative_decrease' }, subscribed_users: [1] });
+    expect(files['insights/daily-signups-action.yaml']).toMatch(/kind: ActionsNode\n\s+name: Signed up\n\s+id: signed-up/);
+    expect(files['insights/pageviews-of-power-users.yaml']).toMatch(/value: power-users/);
+    expect(files['hog-functions/slack-enterprise-upgrades.yaml']).toMatch(/type: actions\n\s+id: upgraded-plan/);
+    // A static cohort holds people: it gets no file.
+    expect(Object.keys(files).join()).not.toContain('beta-testers');
+
+    const second = await ws.run(['pull', '--commit']);
+    expect(second.code, second.stderr).toBe(0);
+    expect(second.stdout).toMatch(/0 added, 0 changed, 0 removed\. No file changed\./);
+    expect(allFiles(ws)).toEqual(files);
+    const diff = await ws.run(['diff', '--output', 'json']);
+    expect(diff.code, diff.stdout).toBe(0);
+    expect(JSON.parse(diff.stdout).changes).toEqual([
+      { kind: 'Cohort', key: null, action: 'unmanaged', id: 3, name: 'Beta testers (uploaded)', notes: ['a static cohort: it holds people, not configuration'] },
+    ]);
+  });
+
+  it('copies into an empty project without refs for what it manages: dashboards with their tiles where they were, actions, cohorts re-pointed, alerts; a second copy sends no write', async () => {
+    const ws = await workspace(emu, { environments: { production: { project: 1 }, staging: { project: 2, extra: STAGING } } });
+    const copy = await ws.run(['copy', '--from', 'production', '--to', 'staging', '--yes'], SECRET);
+    expect(copy.code, copy.stdout + copy.stderr).toBe(0);
+    const prod = emu.project(1);
+    const staging = emu.project(2);
+    const idIn = (p: typeof staging, list: 'actions' | 'cohorts' | 'insights', name: string) => (p?.[list] as Array<{ id: number; name: string | null }> | undefined)?.find((x) => x.name === name)?.id;
+
+    for (const name of ['Product overview', 'Growth', 'SQL and Hog']) expect(tilesOf(2, name), name).toEqual(tilesOf(1, name));
+    expect(Object.keys(tilesOf(2, 'Growth'))).toContain('text Upgrades count the *Upgraded plan* action.');
+    expect(staging?.actions.map((a) => [a.name, a.steps]).sort()).toEqual(prod?.actions.map((a) => [a.name, a.steps]).sort());
+
+    const signedUp = idIn(staging, 'actions', 'Signed up');
+    const upgraded = idIn(staging, 'actions', 'Upgraded plan');
+    const power = idIn(staging, 'cohorts', 'Power users');
+    expect([signedUp, upgraded, power].every((id) => id !== undefined)).toBe(true);
+    const text = (v: unknown) => JSON.stringify(v);
+    const cohortFilters = (name: string) => text(staging?.cohorts.find((c) => c.name === name)?.filters);
+    expect(cohortFilters('Enterprise power users')).toContain(`"type":"cohort","key":"id","value":${power}`);
+    expect(cohortFilters('Power users')).toContain(`"type":"behavioral","key":${upgraded}`);
+    expect(text(staging?.insights.find((i) => i.name === 'Daily signups (action)')?.query)).toContain(`"id":${signedUp}`);
+    expect(text(staging?.insights.find((i) => i.name === 'Pageviews of power users')?.query)).toContain(`"value":${power}`);
+    expect(text(staging?.hogFunctions.find((f) => f.name === 'Slack: enterprise upgrades')?.filters)).toContain(`"id":${upgraded}`);
+    const alerts = staging?.alerts.map((a) => [a.name, staging.insights.find((i) => i.id === a.insight_id)?.name]).sort();
+    expect(alerts).toEqual([
+      ['Signups dropping', 'Daily signups (action)'],
+      ['Weekly active users below 500', 'Weekly active users'],
+    ]);
+
+    emu.clearRequests();
+    const again = await ws.run(['copy', '--from', 'production', '--to', 'staging', '--yes'], SECRET);
+    expect(again.code, again.stdout + again.stderr).toBe(0);
+    expect(emu.requests().filter((r) => r.method !== 'GET')).toEqual([]);
+  });
+
+  it('restores a dashboard deleted in the UI with its insights (delete_insights) in place: same ids, tiles where they were, its insights and their alert', async () => {
+    const ws = await workspace(emu);
+    expect((await ws.run(['pull', '--commit'])).code).toBe(0);
+    const before = tilesOf(1, 'Growth');
+    const insightIds = emu.project(1)?.insights.filter((i) => (emu.project(1)?.dashboardTiles ?? []).some((t) => t.insight_id === i.id && t.dashboard_id === 2)).map((i) => i.id);
+    expect(insightIds).toHaveLength(4);
+    await inTheUi('PATCH', 'dashboards/2/', { deleted: true, delete_insights: true });
+    const nightly = await ws.run(['pull', '--commit']);
+    expect(nightly.code, nightly.stderr).toBe(0);
+    expect(ws.exists('posthog/dashboards/growth.yaml')).toBe(false);
+
+    emu.clearRequests();
+    const restore = await ws.run(['restore', 'HEAD~1', '--yes']);
+    expect(restore.code, restore.stdout + restore.stderr).toBe(0);
+    expect(restore.stdout).toMatch(/\^ restored Dashboard\/growth \(id 2\): undeleted in place/);
+    // Brought back, never made again.
+    expect(emu.requests().filter((r) => r.method === 'POST' && /dashboards|insights/.test(r.path))).toEqual([]);
+    const project = emu.project(1);
+    expect(project?.dashboards.find((d) => d.id === 2)?.deleted).toBe(false);
+    expect(project?.insights.filter((i) => insightIds?.includes(i.id)).map((i) => i.deleted)).toEqual([false, false, false, false]);
+    expect(tilesOf(1, 'Growth')).toEqual(before);
+    expect(project?.alerts.some((a) => a.name === 'Signups dropping')).toBe(true);
+
+    expect((await ws.run(['pull', '--commit'])).code).toBe(0);
+    expect((await ws.run(['diff'])).code).toBe(0);
+  });
+
+  it('restores an insight deleted in the UI: in place, back on its dashboard, and its alert, which PostHog deleted for good, re-created', async () => {
+    const ws = await workspace(emu);
+    expect((await ws.run(['pull', '--commit'])).code).toBe(0);
+    const wau = emu.project(1)?.insights.find((i) => i.name === 'Weekly active users');
+    const before = tilesOf(1, 'Product overview');
+    await inTheUi('PATCH', `insights/${wau?.id}/`, { deleted: true });
+    expect(emu.project(1)?.alerts.filter((a) => a.insight_id === wau?.id)).toEqual([]);
+    expect((await ws.run(['pull', '--commit'])).code).toBe(0);
+
+    const restore = await ws.run(['restore', 'HEAD~1', '--yes']);
+    expect(restore.code, restore.stdout + restore.stderr).toBe(0);
+    expect(restore.stdout).toMatch(/\^ restored Alert\/weekly-active-users-below-500 .*re-created/);
+    const alert = emu.project(1)?.alerts.find((a) => a.insight_id === wau?.id);
+    expect(alert?.name).toBe('Weekly active users below 500');
+    expect(alert?.threshold?.configuration).toEqual({ type: 'absolute', bounds: { lower: 500 } });
+    expect(tilesOf(1, 'Product overview')).toEqual(before);
+    expect((await ws.run(['pull'])).code).toBe(0);
+    expect((await ws.run(['diff'])).code).toBe(0);
+  });
+
+  it('creates a dashboard written as a file, with tiles on existing insights and a text tile; a tile for an insight not on it is refused at file:line:col', async () => {
+    const ws = await workspace(emu);
+    expect((await ws.run(['pull', '--commit'])).code).toBe(0);
+    ws.write(
+      'posthog/dashboards/launch.yaml',
+      [
+        'apiVersion: hogsync/v1',
+        'kind: Dashboard',
+        'key: launch',
+        'spec:',
+        '  name: Launch week',
+        '  tiles:',
+        '    - insight: weekly-active-users',
+        '      layouts: {sm: {x: 0, y: 0, w: 8, h: 6}}',
+        '    - insight: recent-signups',
+        '      layouts: {sm: {x: 8, y: 0, w: 4, h: 6}}',
+        '      color: purple',
+        '    - text: "## Launch notes"',
+        '      layouts: {sm: {x: 0, y: 6, w: 12, h: 2}}',
+        '',
+      ].join('\n'),
+    );
+    const refused = await ws.run(['push', '--yes']);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/posthog\/dashboards\/launch\.yaml:7:16: insight "weekly-active-users" is not on this dashboard: add launch to the dashboards of insights\/weekly-active-users\.yaml/);
+
+    for (const key of ['weekly-active-users', 'recent-signups']) {
+      const file = `posthog/insights/${key}.yaml`;
+      const doc = ws.read(file);
+      ws.write(file, doc.includes('  dashboards:\n') ? doc.replace('  dashboards:\n', '  dashboards:\n    - launch\n') : doc.replace(/^( {2}query:)/m, '  dashboards:\n    - launch\n$1'));
+    }
+    const push = await ws.run(['push', '--yes']);
+    expect(push.code, push.stdout + push.stderr).toBe(0);
+    expect(push.stdout).toMatch(/\+ created Dashboard\/launch/);
+    expect(tilesOf(1, 'Launch week')).toEqual({
+      'insight Weekly active users': { x: 0, y: 0, w: 8, h: 6, color: null },
+      'insight Recent signups': { x: 8, y: 0, w: 4, h: 6, color: 'purple' },
+      'text ## Launch notes': { x: 0, y: 6, w: 12, h: 2, color: null },
+    });
+    const diff = await ws.run(['diff']);
+    expect(diff.code, diff.stdout).toBe(0);
+    emu.clearRequests();
+    expect((await ws.run(['push', '--yes'])).code).toBe(0);
+    expect(emu.requests().filter((r) => r.method !== 'GET')).toEqual([]);
+  });
+
+  it('keeps the meaning of insight files from before dashboards were managed: dashboard ids are in sync, and the next pull writes keys, saying so in one line', async () => {
+    const ws = await workspace(emu);
+    expect((await ws.run(['pull', '--commit'])).code).toBe(0);
+    const ids: Record<string, number> = { 'product-overview': 1, growth: 2, 'sql-and-hog': 3 };
+    const keyed = ws.read('posthog/insights/signup-funnel.yaml');
+    for (const f of ws.files('posthog/insights')) {
+      const file = `posthog/insights/${f}`;
+      ws.write(file, ws.read(file).replace(/(\n {2}dashboards:\n)((?: {4}- .*\n)+)/, (_m, head: string, items: string) => head + items.replace(/- (.*)/g, (_i, key: string) => `- ${ids[key]}`)));
+    }
+    expect(ws.read('posthog/insights/signup-funnel.yaml')).toContain('dashboards:\n    - 2\n');
+    const diff = await ws.run(['diff']);
+    expect(diff.code, diff.stdout).toBe(0);
+    emu.clearRequests();
+    expect((await ws.run(['push', '--yes'])).code).toBe(0);
+    expect(emu.requests().filter((r) => r.method !== 'GET')).toEqual([]);
+
+    const pull = await ws.run(['pull']);
+    expect(pull.code, pull.stderr).toBe(0);
+    expect(pull.stdout).toContain('~ 12 file(s) now name dashboards by key instead of by id, as hogsync manages them now (--output json lists the files)');
+    expect(pull.stdout).not.toMatch(/^~ posthog\/insights/m);
+    expect(ws.read('posthog/insights/signup-funnel.yaml')).toBe(keyed);
+  });
+
+  it('refuses cohorts that name each other in a circle, in a sentence, and creates the rest in order', async () => {
+    const ws = await workspace(emu);
+    expect((await ws.run(['pull'])).code).toBe(0);
+    const cohort = (key: string, name: string, other: string) =>
+      `apiVersion: hogsync/v1\nkind: Cohort\nkey: ${key}\nspec:\n  name: ${name}\n  filters:\n    properties:\n      type: AND\n      values:\n        - type: cohort\n          key: id\n          value: ${other}\n`;
+    ws.write('posthog/cohorts/ring-a.yaml', cohort('ring-a', 'Ring A', 'ring-b'));
+    ws.write('posthog/cohorts/ring-b.yaml', cohort('ring-b', 'Ring B', 'ring-a'));
+    ws.write('posthog/cohorts/outer.yaml', cohort('outer', 'Outer', 'inner'));
+    ws.write('posthog/cohorts/inner.yaml', cohort('inner', 'Inner', 'power-users'));
+    const push = await ws.run(['push', '--yes']);
+    expect(push.code).toBe(1);
+    expect(push.stdout).toMatch(/x failed Cohort\/ring-a: it names Cohort\/ring-b, which names it back: PostHog needs one of them to exist before the other/);
+    const made = emu.project(1)?.cohorts ?? [];
+    const inner = made.find((c) => c.name === 'Inner');
+    expect(JSON.stringify(made.find((c) => c.name === 'Outer')?.filters)).toContain(`"value":${inner?.id}`);
+    expect(made.some((c) => c.name?.startsWith('Ring'))).toBe(false);
+  });
+});
