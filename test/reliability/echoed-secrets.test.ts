@@ -31,7 +31,7 @@ beforeAll(async () => {
     seed: demo,
     keys: [
       { key: TEST_KEY, scopes: ['*'] },
-      { key: READ_ONLY_KEY, scopes: ['insight:read', 'insight_variable:read', 'hog_function:read'] },
+      { key: READ_ONLY_KEY, scopes: ['insight:read', 'insight_variable:read', 'hog_function:read', 'dashboard:read', 'alert:read', 'action:read', 'cohort:read'] },
     ],
   });
   ws = await workspace(emu, { environments: { production: { project: 1 }, staging: { project: 2, extra: 'api_key_env: STAGING_KEY' } } });

@@ -25,7 +25,7 @@ beforeAll(async () => {
   emu = await testEmulator({
     keys: [
       { key: TEST_KEY, scopes: ['*'] },
-      { key: READ_WRITE_INSIGHTS_KEY, scopes: ['insight:write', 'insight_variable:read', 'hog_function:read'] },
+      { key: READ_WRITE_INSIGHTS_KEY, scopes: ['insight:write', 'insight_variable:read', 'hog_function:read', 'dashboard:read', 'alert:read', 'action:read', 'cohort:read'] },
     ],
   });
 });
