@@ -238,6 +238,29 @@ describe('the whole project', () => {
     expect(emu.requests().filter((r) => r.method !== 'GET')).toEqual([]);
   });
 
+  it('settles what PostHog fills in: hand-written action, cohort and alert files, pushed, then diff is empty and a second push sends nothing', async () => {
+    const ws = await workspace(emu);
+    expect((await ws.run(['pull'])).code).toBe(0);
+    const envelope = (kind: string, key: string, spec: string) => `apiVersion: hogsync/v1\nkind: ${kind}\nkey: ${key}\nspec:\n${spec}`;
+    // Every step key but two left out (PostHog stores them all, url_matching "contains").
+    ws.write('posthog/actions/opened-docs.yaml', envelope('Action', 'opened-docs', '  name: Opened the docs\n  steps:\n    - event: $pageview\n      url: /docs\n'));
+    // No negation, no bytecode or conditionHash (PostHog adds them), a cohort and an action by key.
+    ws.write(
+      'posthog/cohorts/docs-readers.yaml',
+      envelope('Cohort', 'docs-readers', '  name: Docs readers\n  filters:\n    properties:\n      type: AND\n      values:\n        - type: behavioral\n          key: opened-docs\n          event_type: actions\n          value: performed_event\n          time_value: 30\n          time_interval: day\n        - type: cohort\n          key: id\n          value: power-users\n'),
+    );
+    // No state, no threshold id, no subscribers (PostHog fills the first two, requires the last).
+    ws.write('posthog/alerts/retention-floor.yaml', envelope('Alert', 'retention-floor', '  insight: pageviews-by-browser\n  name: Pageviews floor\n  condition:\n    type: absolute_value\n  config:\n    type: TrendsAlertConfig\n    series_index: 0\n  threshold:\n    configuration:\n      type: absolute\n      bounds:\n        lower: 10\n'));
+    const push = await ws.run(['push', '--yes']);
+    expect(push.code, push.stdout + push.stderr).toBe(0);
+    expect(push.stdout).toMatch(/3 created/);
+    const diff = await ws.run(['diff']);
+    expect(diff.code, diff.stdout).toBe(0);
+    emu.clearRequests();
+    expect((await ws.run(['push', '--yes'])).code).toBe(0);
+    expect(emu.requests().filter((r) => r.method !== 'GET')).toEqual([]);
+  });
+
   it('keeps the meaning of insight files from before dashboards were managed: dashboard ids are in sync, and the next pull writes keys, saying so in one line', async () => {
     const ws = await workspace(emu);
     expect((await ws.run(['pull', '--commit'])).code).toBe(0);
