@@ -32,14 +32,18 @@ function rateBound(requests, windows) {
 
 /**
  * Lower bound of a pull (or the read phase of diff and push): kinds are listed in parallel.
- * A list may cost its own time per row (`l.perItemMs`: a light serializer).
+ * A list may cost its own time per row (`l.perItemMs`: a light serializer). A list whose rows lack
+ * what a file keeps (`l.retrieve`: dashboards, listed without their tiles) is followed by one
+ * retrieve per row, `concurrency` at a time, each serialising `l.retrieve.rows` rows (the dashboard
+ * and every insight on its tiles).
  */
 export function pullBound({ lists, latencyMs, perItemMs = 0, concurrency, limits }) {
   let latency = 0;
   const perBucket = {};
   for (const l of lists) {
-    latency = Math.max(latency, listLatency(l.n, l.pageSize, concurrency, latencyMs, l.perItemMs ?? perItemMs));
-    perBucket[l.bucket] = (perBucket[l.bucket] ?? 0) + pages(l.n, l.pageSize);
+    const retrieves = l.retrieve ? Math.ceil(l.n / concurrency) * (latencyMs + perItemMs * l.retrieve.rows) : 0;
+    latency = Math.max(latency, listLatency(l.n, l.pageSize, concurrency, latencyMs, l.perItemMs ?? perItemMs) + retrieves);
+    perBucket[l.bucket] = (perBucket[l.bucket] ?? 0) + pages(l.n, l.pageSize) + (l.retrieve ? l.n : 0);
   }
   let rate = 0;
   for (const [bucket, requests] of Object.entries(perBucket)) rate = Math.max(rate, rateBound(requests, limits[bucket] ?? []));

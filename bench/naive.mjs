@@ -29,17 +29,25 @@ export async function naivePull({ host, project, key, dir }) {
   call.requests = 0;
   call.throttled = 0;
   const t0 = Date.now();
-  for (const [path, folder] of [
+  for (const [path, folder, retrieve] of [
     ['insights/', 'insights'],
     ['insight_variables/', 'insight-variables'],
     ['hog_functions/?full=true', 'hog-functions'],
+    // The dashboard list has no tiles: each dashboard is fetched too.
+    ['dashboards/', 'dashboards', true],
+    ['alerts/', 'alerts'],
+    ['actions/', 'actions'],
+    ['cohorts/', 'cohorts'],
   ]) {
     mkdirSync(join(dir, folder), { recursive: true });
     let url = `${host}/api/projects/${project}/${path}`;
     while (url) {
       const page = await call('GET', url, key);
-      for (const item of page.results) writeFileSync(join(dir, folder, `${item.id}.json`), `${JSON.stringify(item, null, 2)}\n`);
-      url = page.next;
+      for (const row of page.results) {
+        const item = retrieve ? await call('GET', `${host}/api/projects/${project}/${path}${row.id}/`, key) : row;
+        writeFileSync(join(dir, folder, `${item.id}.json`), `${JSON.stringify(item, null, 2)}\n`);
+      }
+      url = page.next ?? null;
     }
   }
   return { ms: Date.now() - t0, requests: call.requests, throttled: call.throttled };

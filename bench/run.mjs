@@ -46,6 +46,13 @@ const others = args.quick ? 100 : 1000;
 // bench keeps to one page so its bounds stay what PostHog imposes on every project.
 const variableCount = Math.min(others, 500);
 const writes = args.quick ? 100 : 1000;
+// The configuration around the insights: dashboards of ten insight tiles and a text tile each,
+// alerts on trends insights, actions, and cohorts of which every other one names the one before.
+const dashboardCount = others / 10;
+const TILES = 10;
+const alertCount = others / 5;
+const actionCount = others / 20;
+const cohortCount = others / 20;
 const limits = scaleRateLimits(POSTHOG_RATE_LIMITS, scale);
 
 function seedDoc(insights) {
@@ -55,13 +62,32 @@ function seedDoc(insights) {
     (i) => ({ kind: 'InsightVizNode', source: { kind: 'FunnelsQuery', series: [{ kind: 'EventsNode', event: 'signed_up' }, { kind: 'EventsNode', event: `step_${i % 13}` }] } }),
     () => ({ kind: 'DataTableNode', source: { kind: 'EventsQuery', select: ['*', 'event', 'timestamp'] } }),
   ];
+  // Insight ids follow seeding order (1, 2, …): tiles name them; alerts go on trends insights (every third).
+  const alerting = (i) => i % 3 === 0 && i / 3 < alertCount;
+  const layout = (t) => ({ sm: { i: String(t), x: (t % 2) * 6, y: Math.floor(t / 2) * 5, w: 6, h: 5, minW: 3, minH: 5, moved: false, static: false } });
   return {
     projects: [
       {
         id: 1,
         name: 'Bench',
+        actions: Array.from({ length: actionCount }, (_, i) => ({ name: `Bench action ${i}`, steps: [{ event: `event_${i}` }, { event: '$pageview', url: `/page-${i}` }] })),
+        cohorts: Array.from({ length: cohortCount }, (_, i) => ({
+          id: i + 1,
+          name: `Bench cohort ${i}`,
+          filters: { properties: { type: 'AND', values: [i % 2 ? { type: 'cohort', key: 'id', value: i } : { type: 'person', key: 'plan', operator: 'exact', value: [`plan-${i}`] }] } },
+        })),
+        dashboards: Array.from({ length: dashboardCount }, (_, d) => ({
+          name: `Bench dashboard ${d}`,
+          tiles: [...Array.from({ length: TILES }, (_, t) => ({ insight: ((d * TILES + t) % insights) + 1, layouts: layout(t) })), { text: { body: `Notes ${d}` }, layouts: layout(TILES) }],
+        })),
         insight_variables: variables,
-        insights: Array.from({ length: insights }, (_, i) => ({ name: `Bench insight ${i}`, description: `Insight number ${i}`, tags: ['bench'], query: kinds[i % kinds.length](i) })),
+        insights: Array.from({ length: insights }, (_, i) => ({
+          name: `Bench insight ${i}`,
+          description: `Insight number ${i}`,
+          tags: ['bench'],
+          query: kinds[i % kinds.length](i),
+          ...(alerting(i) ? { alerts: [{ name: `Bench alert ${i}`, threshold: { configuration: { type: 'absolute', bounds: { lower: i } } }, subscribed_users: [1] }] } : {}),
+        })),
         hog_functions: Array.from({ length: others }, (_, i) => ({
           name: `Bench destination ${i}`,
           type: 'destination',
@@ -82,6 +108,11 @@ function readLists(insights, concurrency = readConcurrency, insightRowMs = basic
       { n: insights, pageSize: PAGE, bucket: 'insights', perItemMs: insightRowMs },
       { n: others, pageSize: PAGE, bucket: 'crud' },
       { n: variableCount, pageSize: 500, bucket: 'crud' },
+      { n: dashboardCount, pageSize: PAGE, bucket: 'crud', retrieve: { rows: 1 + TILES } },
+      { n: alertCount, pageSize: PAGE, bucket: 'crud' },
+      // PostHog answers the action list in one page.
+      { n: actionCount, pageSize: Infinity, bucket: 'crud' },
+      { n: cohortCount, pageSize: PAGE, bucket: 'crud' },
     ],
     latencyMs,
     perItemMs,
@@ -200,7 +231,7 @@ const started = Date.now();
 try {
   let pristine;
   for (const size of sizes) {
-    process.stderr.write(`seeding ${size} insights, ${others} hog functions, ${variableCount} variables…\n`);
+    process.stderr.write(`seeding ${size} insights, ${others} hog functions, ${variableCount} variables, ${dashboardCount} dashboards, ${alertCount} alerts, ${actionCount} actions, ${cohortCount} cohorts…\n`);
     emu.reset(seedDoc(size));
     const dir = workspace(emu.url);
 
