@@ -37,8 +37,18 @@ const DEFAULTS: Record<string, Json> = {
   investigation_inconclusive_action: 'notify',
 };
 
-/** Sent on update for fields a file removed; `threshold: {}` removes the threshold (AlertSerializer.update). */
-const CLEARED: Record<string, Json> = { ...DEFAULTS, threshold: {}, detector_config: null, schedule_restriction: null };
+/**
+ * Sent on update for fields a file removed. Not the threshold: AlertSerializer.update would drop
+ * it for `{}`, but ThresholdSerializer refuses `{}` first (no `type`), so the API cannot remove one.
+ */
+const CLEARED: Record<string, Json> = { ...DEFAULTS, detector_config: null, schedule_restriction: null };
+
+/** PostHog stores a detector configuration with every field of its model, null where unset (pydantic's dump). */
+function withoutNulls(value: Json): Json {
+  if (Array.isArray(value)) return value.map(withoutNulls);
+  if (!isObject(value)) return value;
+  return Object.fromEntries(Object.entries(value).flatMap(([k, v]) => (v === null ? [] : [[k, withoutNulls(v)]])));
+}
 
 function normalize(spec: JsonObject): JsonObject {
   const out = pick(spec, WRITABLE);
@@ -48,6 +58,7 @@ function normalize(spec: JsonObject): JsonObject {
   if (Array.isArray(out.subscribed_users)) out.subscribed_users = sortedSet(out.subscribed_users);
   // ThresholdSerializer reads back `{id, created_at, name, configuration}`; the name is blank unless set.
   if (isObject(out.threshold)) out.threshold = dropDefaults(pick(out.threshold, ['name', 'configuration']), { name: '' });
+  if (isObject(out.detector_config)) out.detector_config = withoutNulls(out.detector_config);
   return dropDefaults(out, DEFAULTS);
 }
 

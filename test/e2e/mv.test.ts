@@ -103,6 +103,23 @@ describe('mv', () => {
     expect(writes(), 'one update per environment: no create, no delete').toEqual([`PATCH /api/projects/1/insights/${ids.production}/`, `PATCH /api/projects/2/insights/${ids.staging}/`]);
   });
 
+  it('moves a dashboard: the insights that name it follow, with their recorded bases in both environments; then diff is clean and push sends nothing', async () => {
+    const ws = await twoSyncedEnvironments();
+    const mv = await ws.run(['mv', 'dashboard/growth', 'growth-board', '--output', 'json']);
+    expect(mv.code, mv.stderr).toBe(0);
+    const moved = JSON.parse(mv.stdout) as { references: Array<{ file: string; paths: string[] }>; environments: Array<{ rebased: string[] }> };
+    expect(moved.references.map((r) => r.file).sort()).toEqual(['daily-signups-action', 'signup-funnel', 'upgrade-conversion-rate', 'weekly-retention'].map((k) => `posthog/insights/${k}.yaml`));
+    expect(moved.environments.map((e) => e.rebased.length)).toEqual([4, 4]);
+    expect(ws.read('posthog/insights/signup-funnel.yaml')).toContain('dashboards:\n    - growth-board\n');
+    emu.clearRequests();
+    for (const env of ['production', 'staging']) {
+      const diff = await ws.run(['diff', '-e', env]);
+      expect(diff.code, `${env}: ${diff.stdout}${diff.stderr}`).toBe(0);
+      expect((await ws.run(['push', '-e', env, '--yes'], SECRET_ENV)).code).toBe(0);
+    }
+    expect(writes()).toEqual([]);
+  });
+
   it('refuses to move a variable: its key is its code_name, which PostHog fixed at create and SQL insights use as {variables.country}', async () => {
     const ws = await offlineCopy();
     const before = [ws.read(VARIABLE), ws.read(SQL), ws.read('.hogsync/state/production.json'), ws.read('.hogsync/state/staging.json')];
