@@ -1,6 +1,6 @@
 import { isObject, type Json, type JsonObject } from '../json.js';
 import { defineKind } from './define.js';
-import { dropDefaults, fillDefaults, omit, pick, sortedSet, text, trimString } from './normalize.js';
+import { dropDefaults, fillDefaults, omit, pick, tagSet, text, trimFields, trimString } from './normalize.js';
 import { linksIn } from './query-refs.js';
 
 // ActionSerializer (posthog/api/action.py; posthog-api-kinds.md §3.2). `pinned_at` is a time the
@@ -28,12 +28,8 @@ function normalizeStep(step: Json): Json {
 
 function normalize(spec: JsonObject): JsonObject {
   const out = pick(spec, WRITABLE);
-  for (const f of ['name', 'description'] as const) {
-    const v = trimString(out[f]);
-    if (v !== undefined) out[f] = v;
-  }
-  // TaggedItemSerializerMixin: stripped, lower-cased, a set.
-  if (Array.isArray(out.tags)) out.tags = sortedSet(out.tags.map((t) => (typeof t === 'string' ? t.trim().toLowerCase() : t)));
+  trimFields(out, ['name', 'description']);
+  if (out.tags !== undefined) out.tags = tagSet(out.tags);
   if (Array.isArray(out.steps)) out.steps = out.steps.map(normalizeStep);
   return dropDefaults(out, DEFAULTS);
 }

@@ -1,6 +1,6 @@
 import { isObject, type Json, type JsonObject } from '../json.js';
 import { defineKind } from './define.js';
-import { dropDefaults, fillDefaults, mapObjects, omit, pick, text, trimString, walkObjects } from './normalize.js';
+import { dropDefaults, fillDefaults, mapObjects, omit, pick, text, trimFields, walkObjects } from './normalize.js';
 import { linksIn } from './query-refs.js';
 import type { Link } from './types.js';
 
@@ -24,10 +24,7 @@ function normalizeFilters(filters: Json): Json {
 
 function normalize(spec: JsonObject): JsonObject {
   const out = pick(spec, WRITABLE);
-  for (const f of ['name', 'description'] as const) {
-    const v = trimString(out[f]);
-    if (v !== undefined) out[f] = v;
-  }
+  trimFields(out, ['name', 'description']);
   if (isObject(out.filters)) out.filters = normalizeFilters(out.filters);
   return dropDefaults(out, DEFAULTS);
 }

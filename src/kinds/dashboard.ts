@@ -1,7 +1,7 @@
 import { isObject, type Json, type JsonObject } from '../json.js';
 import { normalizeTiles, tilesOf, tilesPatch } from './dashboard-tiles.js';
 import { defineKind } from './define.js';
-import { dropDefaults, fillDefaults, mapObjects, omit, pick, sortedSet, text, trimString } from './normalize.js';
+import { dropDefaults, fillDefaults, mapObjects, omit, pick, sortedSet, tagSet, text, trimFields } from './normalize.js';
 import { linksIn } from './query-refs.js';
 import type { Link } from './types.js';
 
@@ -58,11 +58,8 @@ function normalizeVariables(variables: Json): Json {
 
 function normalize(spec: JsonObject): JsonObject {
   const out = pick(spec, WRITABLE);
-  for (const f of ['name', 'description'] as const) {
-    const v = trimString(out[f]);
-    if (v !== undefined) out[f] = v;
-  }
-  if (Array.isArray(out.tags)) out.tags = sortedSet(out.tags.map((t) => (typeof t === 'string' ? t.trim().toLowerCase() : t)));
+  trimFields(out, ['name', 'description']);
+  if (out.tags !== undefined) out.tags = tagSet(out.tags);
   if (out.filters !== undefined) out.filters = normalizeFilters(out.filters);
   if (isObject(out.variables)) {
     const vars: JsonObject = {};

@@ -1,5 +1,5 @@
 import { isObject, pointer, type Json, type JsonObject } from '../json.js';
-import { dropDefaults, fillDefaults, normalizeCode, omit, pick, text, trimString } from './normalize.js';
+import { dropDefaults, fillDefaults, normalizeCode, omit, pick, text, trimFields } from './normalize.js';
 import { linksIn } from './query-refs.js';
 import { VAR_REFERENCE } from './var-syntax.js';
 import { defineKind } from './define.js';
@@ -111,10 +111,7 @@ function normalize(spec: JsonObject): JsonObject {
   const out = pick(spec, WRITABLE);
   out.type ??= 'destination';
   out.enabled ??= false;
-  for (const f of ['name', 'description'] as const) {
-    const v = trimString(out[f]);
-    if (v !== undefined) out[f] = v;
-  }
+  trimFields(out, ['name', 'description']);
   const hog = normalizeCode(out.hog);
   if (hog !== undefined) out.hog = hog;
   // Execution order only orders transformations; elsewhere the server value is noise.

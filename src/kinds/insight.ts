@@ -1,5 +1,5 @@
 import { isObject, type Json, type JsonObject } from '../json.js';
-import { dropDefaults, fillDefaults, mapObjects, normalizeCode, omit, pick, sortedSet, text, trimString } from './normalize.js';
+import { dropDefaults, fillDefaults, mapObjects, normalizeCode, omit, pick, sortedSet, tagSet, text, trimFields } from './normalize.js';
 import { hogqlNodes, linksIn } from './query-refs.js';
 import { defineKind } from './define.js';
 import type { CheckProblem, Link } from './types.js';
@@ -69,12 +69,8 @@ function withoutVariableIds(query: Json): Json {
 
 function normalize(spec: JsonObject): JsonObject {
   const out: JsonObject = { ...spec };
-  for (const f of ['name', 'derived_name', 'description'] as const) {
-    const v = trimString(out[f]);
-    if (v !== undefined) out[f] = v;
-  }
-  // PostHog lower-cases, strips and de-duplicates tags: they are a set.
-  if (Array.isArray(out.tags)) out.tags = sortedSet(out.tags.map((t) => (typeof t === 'string' ? t.trim().toLowerCase() : t)));
+  trimFields(out, ['name', 'derived_name', 'description']);
+  if (out.tags !== undefined) out.tags = tagSet(out.tags);
   // Dashboard membership is a set of tiles; order carries no meaning.
   if (Array.isArray(out.dashboards)) out.dashboards = sortedSet(out.dashboards);
   if (out.query !== undefined && out.query !== null) out.query = withoutVariableIds(normalizeQuery(out.query));

@@ -46,6 +46,20 @@ export function trimString(v: Json | undefined): Json | undefined {
   return typeof v === 'string' ? v.trim() : v;
 }
 
+/** Trims the text fields a serializer declares as CharFields (in place, on a copy the caller owns). */
+export function trimFields(obj: JsonObject, fields: readonly string[]): JsonObject {
+  for (const f of fields) {
+    const v = trimString(obj[f]);
+    if (v !== undefined) obj[f] = v;
+  }
+  return obj;
+}
+
+/** TaggedItemSerializerMixin: tags are stripped, lower-cased and de-duplicated, a set (written sorted). */
+export function tagSet(tags: Json): Json {
+  return Array.isArray(tags) ? sortedSet(tags.map((t) => (typeof t === 'string' ? t.trim().toLowerCase() : t))) : tags;
+}
+
 /** Visits every object in a JSON tree with its JSON Pointer, depth first. */
 export function walkObjects(value: Json, visit: (obj: JsonObject, pointer: string) => void, pointer = ''): void {
   if (Array.isArray(value)) value.forEach((v, i) => walkObjects(v, visit, `${pointer}/${i}`));
