@@ -52,12 +52,9 @@ export type NewTile = Partial<Omit<StoredTile, 'id' | 'dashboard_id'>> & { dashb
  * nullable booleans and `deleted` null), the constraints checked, and the id from the instance's
  * tile sequence unless one is given (an explicit id that exists is a primary-key violation).
  */
-export function insertTile(store: EmulatorStore, project: ProjectStore, fields: NewTile, id?: number): StoredTile {
-  if (id !== undefined && tileIdTaken(store, id)) {
-    throw new IntegrityError(`duplicate key value violates unique constraint "posthog_dashboardtile_pkey": (id)=(${id})`);
-  }
-  const tile: StoredTile = {
-    id: -1,
+/** The model's column defaults of a tile row (fresh objects each time: rows are mutated in place). */
+function tileDefaults(): Omit<StoredTile, 'id' | 'dashboard_id'> {
+  return {
     insight_id: null,
     text_id: null,
     button_tile_id: null,
@@ -67,8 +64,14 @@ export function insertTile(store: EmulatorStore, project: ProjectStore, fields: 
     show_description: null,
     transparent_background: null,
     deleted: null,
-    ...fields,
   };
+}
+
+export function insertTile(store: EmulatorStore, project: ProjectStore, fields: NewTile, id?: number): StoredTile {
+  if (id !== undefined && tileIdTaken(store, id)) {
+    throw new IntegrityError(`duplicate key value violates unique constraint "posthog_dashboardtile_pkey": (id)=(${id})`);
+  }
+  const tile: StoredTile = { id: -1, ...tileDefaults(), ...fields };
   checkTileConstraints(project, tile);
   tile.id = store.allocateId('tile', id);
   project.dashboardTiles.push(tile);
@@ -102,18 +105,7 @@ export function restoreDashboardRows(p: ProjectStore): ProjectStore {
   });
   const tiles = (loaded.dashboardTiles ?? []).map((t) => {
     const old: Partial<StoredTile> & { id: number; dashboard_id: number } = t;
-    return {
-      insight_id: null,
-      text_id: null,
-      button_tile_id: null,
-      layouts: {},
-      color: null,
-      filters_overrides: {},
-      show_description: null,
-      transparent_background: null,
-      deleted: null,
-      ...old,
-    };
+    return { ...tileDefaults(), ...old };
   });
   const { nextIds: _unused, ...rest } = p as ProjectStore & { nextIds?: unknown };
   return { ...rest, dashboards, dashboardTiles: tiles, dashboardTexts: loaded.dashboardTexts ?? [], buttonTiles: loaded.buttonTiles ?? [] };
