@@ -40,7 +40,7 @@ export class WriteAhead {
     const { taken, adoptable, bound, sameContent, ownKey } = this.context(kind, ctx);
     // Bound resources and possible pairings with a file (by natural key, by content, or, with
     // no state, by the key pull would give it) are decided by the pull plan, not guessed here.
-    if (bound.has(String(remote.id)) || (remote.natural !== undefined && adoptable.has(remote.natural)) || sameContent.has(remote.pairing)) return;
+    if (bound.has(String(remote.id)) || (remote.natural !== undefined && adoptable.has(remote.natural)) || sameContent.has(remote.pairing) || sameContent.has(remote.whole)) return;
     const hint = slugify(kind.keyHint(remote.raw));
     if (ownKey.has(hint)) return;
     const key = assignKey(kind.keyHint(remote.raw), `${kind.cliName}-${String(remote.id).slice(0, 8)}`, taken);
@@ -89,7 +89,7 @@ export class WriteAhead {
       const unbound = ctx.locals.filter((l) => !ctx.bindings.has(l.key));
       const adoptable = new Set(unbound.filter((l) => l.natural !== undefined).map((l) => l.natural as string));
       const bound = new Set([...ctx.bindings.values()].map((b) => String(b.id)));
-      const sameContent = new Set(unbound.map((l) => l.pairing));
+      const sameContent = new Set(unbound.flatMap((l) => [l.pairing, l.whole]));
       // With no state for the kind, a file under the key pull would give a resource is its file (plan/identity.ts).
       const ownKey = new Set(ctx.bindings.size === 0 ? unbound.map((l) => l.key) : []);
       c = { taken, adoptable, bound, sameContent, ownKey };

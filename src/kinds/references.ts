@@ -107,18 +107,31 @@ export function toIds(kind: KindDef, spec: JsonObject, refs: RefResolver): JsonO
 }
 
 /**
- * What pairs a file with a remote resource by content (a create whose answer was lost, a state
- * that was lost): the spec's hash, except that references written late (to resources written
- * after this one, or beside it) and deferred fields (sent by a second request) are left out, so
- * that a resource made by a run killed between the two requests is still recognised.
+ * What pairs a file with what a create of it made (a create whose answer was lost): the spec's
+ * hash, except that references written late (to resources written after this one, or beside it)
+ * and deferred fields (sent by a second request) are left out, so that a resource made by a run
+ * killed between the two requests is still recognised.
  */
 export function pairingHash(kind: KindDef, spec: JsonObject, hash: string): string {
+  return blankedHash(kind, spec, hash, kind.deferred?.fields ?? []);
+}
+
+/**
+ * What pairs a file with a remote resource by its whole content (a state that was lost): as
+ * pairingHash, but with the deferred fields in, so that two dashboards alike in all but their
+ * tiles are not taken for each other.
+ */
+export function wholeHash(kind: KindDef, spec: JsonObject, hash: string): string {
+  return blankedHash(kind, spec, hash, []);
+}
+
+function blankedHash(kind: KindDef, spec: JsonObject, hash: string, leftOut: readonly string[]): string {
   const late = kind.links(spec).filter((l) => {
     const target = byRefsType.get(l.type);
     return target !== undefined && isLate(kind, target);
   });
-  if (late.length === 0 && !kind.deferred?.fields.some((f) => spec[f] !== undefined)) return hash;
-  const out = structuredClone(omit(spec, kind.deferred?.fields ?? []));
+  if (late.length === 0 && !leftOut.some((f) => spec[f] !== undefined)) return hash;
+  const out = structuredClone(omit(spec, leftOut));
   for (const link of late) {
     if (valueAt(out, link.path) === undefined) continue;
     if (link.entry) removeEntry(out, link.path);

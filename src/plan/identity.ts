@@ -8,8 +8,9 @@ export interface RemoteEntry {
   raw: JsonObject;
   spec: JsonObject;
   hash: string;
-  /** What pairs it with a file by content (kinds/references.ts pairingHash). */
+  /** What pairs it with a file: what a create of it made, and its whole content (kinds/references.ts). */
   pairing: string;
+  whole: string;
   natural?: string | undefined;
   /** Its spec names resources by id that get their keys later in the read (see SnapshotBuilder). */
   late?: boolean;
@@ -21,6 +22,7 @@ interface LocalEntry {
   key: string;
   hash: string;
   pairing: string;
+  whole: string;
   natural?: string | undefined;
   pending?: PendingCreate | undefined;
 }
@@ -92,14 +94,11 @@ export function matchIdentities(input: IdentityInput): IdentityResult {
   // their names: a create whose answer was lost, a pull killed before it recorded the
   // state, a second environment pulled into the same folder. Same-named twins and unnamed
   // resources pair up one to one this way, never by "first match".
-  const remotesByHash = groupBy(unclaimed(), (r) => r.pairing);
-  for (const [hash, group] of groupBy(unboundLocals.filter((l) => !matches.has(l.key)), (l) => l.pairing)) {
-    const candidates = [...(remotesByHash.get(hash) ?? [])].sort((a, b) => compareIds(a.id, b.id));
-    [...group].sort((a, b) => (a.key < b.key ? -1 : 1)).forEach((local, i) => {
-      const remote = candidates[i];
-      if (remote) claim(local.key, remote.id, 'adopt');
-    });
-  }
+  pairByContent(unclaimed(), unboundLocals.filter((l) => !matches.has(l.key)), (x) => x.whole, claim);
+  // A remote resource without its deferred fields may be a create killed before its second
+  // request (a dashboard without its tiles' layouts): the file pairs with it on the rest.
+  const unfinished = unclaimed().filter((r) => r.pairing === r.whole);
+  pairByContent(unfinished, unboundLocals.filter((l) => !matches.has(l.key)), (x) => x.pairing, claim);
 
   const remotesByNatural = groupBy(unclaimed(), (r) => r.natural);
   const localsByNatural = groupBy(
@@ -142,6 +141,18 @@ export function matchIdentities(input: IdentityInput): IdentityResult {
     for (const r of fresh) claim(assignKey(kind.keyHint(r.raw), `${kind.cliName}-${String(r.id).slice(0, 8)}`, taken), r.id, 'new');
   }
   return { keyOf, matches, warnings };
+}
+
+/** Pairs files and remote resources with the same content one to one, in key and id order. */
+function pairByContent(remotes: RemoteEntry[], locals: LocalEntry[], content: (x: { pairing: string; whole: string }) => string, claim: (key: string, id: RemoteId, reason: MatchReason) => void): void {
+  const remotesByHash = groupBy(remotes, content);
+  for (const [hash, group] of groupBy(locals, content)) {
+    const candidates = [...(remotesByHash.get(hash) ?? [])].sort((a, b) => compareIds(a.id, b.id));
+    [...group].sort((a, b) => (a.key < b.key ? -1 : 1)).forEach((local, i) => {
+      const remote = candidates[i];
+      if (remote) claim(local.key, remote.id, 'adopt');
+    });
+  }
 }
 
 /**

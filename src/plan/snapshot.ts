@@ -1,5 +1,5 @@
 import { hashJson, type JsonObject } from '../json.js';
-import { dependencyLevels, localNatural, pairingHash, toKeys, type KindDef } from '../kinds/index.js';
+import { dependencyLevels, localNatural, pairingHash, toKeys, wholeHash, type KindDef } from '../kinds/index.js';
 import type { Binding, PendingCreate } from '../model.js';
 import { matchIdentities, type MatchReason, type RemoteEntry } from './identity.js';
 import { IdentityMap } from './resolver.js';
@@ -16,8 +16,9 @@ export interface LocalResource {
   /** Canonical spec in comparison form (vars resolved, secrets as {secret: true}). */
   spec: JsonObject;
   hash: string;
-  /** What pairs it with a remote resource by content (kinds/references.ts pairingHash). */
+  /** What pairs it with a remote resource by content (kinds/references.ts pairingHash, wholeHash). */
   pairing: string;
+  whole: string;
   natural?: string | undefined;
   /**
    * Kinds of managed resources the file names by id where `spec` names them by key: pull
@@ -146,7 +147,7 @@ export class SnapshotBuilder {
       const { spec } = converted;
       const hash = hashJson(spec);
       const late = converted.unresolved.some((u) => !this.finished.has(u.kind.kind));
-      const entry: RemoteEntry = { id, raw, spec, hash, pairing: pairingHash(kind, spec, hash), natural: kind.naturalKey(spec, raw), ...(late ? { late } : {}) };
+      const entry: RemoteEntry = { id, raw, spec, hash, ...pairings(kind, spec, hash), natural: kind.naturalKey(spec, raw), ...(late ? { late } : {}) };
       list.push(entry);
       added.push(entry);
     }
@@ -229,7 +230,7 @@ export class SnapshotBuilder {
       const spec = kind.normalize(keyed.spec);
       const hash = hashJson(spec);
       const byId = [...new Set(keyed.written.map((w) => w.kind))];
-      return { ...l, spec, hash, pairing: pairingHash(kind, spec, hash), byId, ...(late ? { late } : {}) };
+      return { ...l, spec, hash, ...pairings(kind, spec, hash), byId, ...(late ? { late } : {}) };
     });
     this.localCache.set(kind.kind, locals);
     return locals;
@@ -239,7 +240,7 @@ export class SnapshotBuilder {
   private unmanagedEntry(kind: KindDef, raw: JsonObject): RemoteEntry {
     const spec = kind.normalize(kind.toSpec(raw));
     const hash = hashJson(spec);
-    return { id: kind.remoteId(raw), raw, spec, hash, pairing: hash };
+    return { id: kind.remoteId(raw), raw, spec, hash, pairing: hash, whole: hash };
   }
 
   private secretsOf(kind: KindDef): Map<string, SecretRefs | undefined> {
@@ -284,7 +285,7 @@ export class SnapshotBuilder {
       fileSpec: l.spec,
       spec: resolved.spec,
       hash,
-      pairing: pairingHash(kind, resolved.spec, hash),
+      ...pairings(kind, resolved.spec, hash),
       natural: localNatural(kind, l.key, resolved.spec),
       pending: this.input.pending(kind.kind, l.key),
       missingVars: resolved.missing,
@@ -305,4 +306,8 @@ export function buildSnapshot(input: SnapshotInput): Snapshot {
     }
   }
   return builder.snapshot();
+}
+
+function pairings(kind: KindDef, spec: JsonObject, hash: string): { pairing: string; whole: string } {
+  return { pairing: pairingHash(kind, spec, hash), whole: wholeHash(kind, spec, hash) };
 }

@@ -238,6 +238,21 @@ describe('the whole project', () => {
     expect(emu.requests().filter((r) => r.method !== 'GET')).toEqual([]);
   });
 
+  it('does not take a dashboard made in the UI for a new file of the same name when their tiles differ: it warns and creates another', async () => {
+    const ws = await workspace(emu);
+    expect((await ws.run(['pull', '--commit'])).code).toBe(0);
+    const made = await inTheUi('POST', 'dashboards/', { name: 'Launch week' });
+    await inTheUi('PATCH', `dashboards/${String(made.id)}/`, { tiles: [{ text: { body: 'Written in the UI' }, layouts: { sm: { x: 0, y: 0, w: 12, h: 2 } } }] });
+    ws.write('posthog/dashboards/launch.yaml', 'apiVersion: hogsync/v1\nkind: Dashboard\nkey: launch\nspec:\n  name: Launch week\n  tiles:\n    - text: Campaign KPIs\n      layouts: {sm: {x: 0, y: 0, w: 12, h: 2}}\n');
+    const diff = await ws.run(['diff']);
+    expect(diff.stdout).toMatch(/\+ create Dashboard\/launch .*\n\s+# a remote Dashboard with the same name already exists \(id \d+\); pass --adopt/);
+    const push = await ws.run(['push', '--yes']);
+    expect(push.code, push.stdout + push.stderr).toBe(0);
+    expect(push.stdout).toMatch(/\+ created Dashboard\/launch/);
+    const texts = (id: unknown) => emu.project(1)?.dashboardTiles.filter((t) => t.dashboard_id === id && t.deleted !== true).map((t) => emu.project(1)?.dashboardTexts.find((x) => x.id === t.text_id)?.body);
+    expect(texts(made.id)).toEqual(['Written in the UI']);
+  });
+
   it('settles what PostHog fills in: hand-written action, cohort and alert files, pushed, then diff is empty and a second push sends nothing', async () => {
     const ws = await workspace(emu);
     expect((await ws.run(['pull'])).code).toBe(0);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { hashJson, type JsonObject } from '../../src/json.js';
-import { foreignIds, keyRefs, kindByName, pairingHash, toIds, toKeys } from '../../src/kinds/index.js';
+import { foreignIds, keyRefs, kindByName, pairingHash, toIds, toKeys, wholeHash } from '../../src/kinds/index.js';
 import { IdentityMap } from '../../src/plan/resolver.js';
 import { mapIds } from '../../src/plan/translate.js';
 
@@ -97,6 +97,11 @@ describe('references between kinds', () => {
     const created = { name: 'Growth' };
     const hash = (s: JsonObject) => pairingHash(dashboard, s, hashJson(s));
     expect(hash(withTiles)).toBe(hash(created));
+    // The whole content keeps the tiles (what is not a half-made create) but not their late references.
+    const whole = (s: JsonObject) => wholeHash(dashboard, s, hashJson(s));
+    expect(whole(withTiles)).not.toBe(whole(created));
+    expect(whole(withTiles)).toBe(whole({ ...withTiles, tiles: [{ insight: 41, layouts: { sm: { x: 0, y: 0, w: 6, h: 5 } } }] }));
+    expect(whole(withTiles)).not.toBe(whole({ ...withTiles, tiles: [{ insight: 41, layouts: { sm: { x: 6, y: 0, w: 6, h: 5 } } }] }));
     // An insight's references are all written before it: its pairing hash is its hash.
     expect(pairingHash(insight, insightWithIds, 'h')).toBe('h');
     // A cohort that names a cohort pairs whether the name is a key yet or still an id.
