@@ -20,11 +20,17 @@ export interface Binding {
   /** Secret inputs set from variables: input pointer → the `{value: "${VAR}"}` that set it. Never a value. */
   secrets?: Record<string, JsonObject>;
   /**
-   * Bound by `hogsync restore` from a commit whose file the work tree no longer has, or has
-   * otherwise: the next pull writes the file, and until then its absence is not a removal (push
-   * --prune keeps it) and its difference is not an edit (push does not undo the restore).
+   * Bound by `hogsync restore` from a commit whose file the work tree no longer has: the next
+   * pull writes the file, and until then its absence is not a removal (push --prune keeps it).
    */
   awaitsFile?: boolean;
+  /**
+   * Bound by `hogsync restore` from a commit whose file the work tree has as the last sync left it
+   * (older than the commit's): that file's hash (comparison form). While the file still has it,
+   * the file is behind, not edited: pull writes PostHog's version and push does not undo the
+   * restore. An edit after the restore is an edit like any other.
+   */
+  behind?: string;
 }
 
 /** A create that was sent but whose outcome was not recorded (crash, ambiguous failure). */

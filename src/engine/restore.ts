@@ -106,9 +106,14 @@ function markAwaitingFiles(plan: Plan, result: ApplyResult, loaded: Loaded, opts
     if (!binding) continue;
     if (existsSync(path)) {
       const before = c.entry?.binding ?? c.entry?.tombstone;
-      if (!written.has(`${c.kind.kind}/${c.key}`) || !before || workTreeHash(path, c.kind, loaded, opts) !== localBase(before)) continue;
+      if (!written.has(`${c.kind.kind}/${c.key}`) || !before) continue;
+      const worktree = workTreeHash(path, c.kind, loaded, opts);
+      // Marked only when the work tree's file is the last synced one and not the commit's.
+      if (worktree === undefined || worktree !== localBase(before) || worktree === c.entry?.local?.hash) continue;
+      state.bind(c.kind.kind, c.key, { ...binding, behind: worktree });
+    } else {
+      state.bind(c.kind.kind, c.key, { ...binding, awaitsFile: true });
     }
-    state.bind(c.kind.kind, c.key, { ...binding, awaitsFile: true });
     awaiting.push(relative(ws.root, path));
   }
   state.flush();

@@ -21,7 +21,7 @@ export function bindingOf(kind: KindDef, raw: JsonObject, base: string, secrets?
   };
 }
 
-/** Same id, bases, extras and flag: nothing to record. */
+/** Same id, bases, extras and flags: nothing to record. */
 export function sameBinding(a: Binding | undefined, b: Binding): boolean {
   return (
     a !== undefined &&
@@ -29,6 +29,7 @@ export function sameBinding(a: Binding | undefined, b: Binding): boolean {
     a.base === b.base &&
     (a.local ?? a.base) === (b.local ?? b.base) &&
     (a.awaitsFile ?? false) === (b.awaitsFile ?? false) &&
+    a.behind === b.behind &&
     canonicalJson(a.extras ?? {}) === canonicalJson(b.extras ?? {})
   );
 }

@@ -52,7 +52,10 @@ export function classify(entry: Entry): Standing {
     const localSame = local.hash === localBase(binding);
     // Both as they were when last in sync: what differs is what PostHog fills in or normalises.
     if (remoteSame && localSame) return 'in-sync';
-    if (remoteSame && binding.awaitsFile) return 'file-behind';
+    // The file as it was before a restore, not an edit: PostHog's side is the newer one.
+    const behind = binding.behind !== undefined && local.hash === binding.behind;
+    if (remoteSame && behind) return 'file-behind';
+    if (behind) return 'remote-edit';
     if (remoteSame) return 'local-edit';
     if (localSame) return 'remote-edit';
     return 'both-edit';

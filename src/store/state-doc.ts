@@ -16,7 +16,7 @@ export interface StateDoc {
   tombstones?: Record<string, Binding>;
 }
 
-const BINDING_FIELDS = new Set(['id', 'base', 'local', 'secrets', 'awaitsFile']);
+const BINDING_FIELDS = new Set(['id', 'base', 'local', 'secrets', 'awaitsFile', 'behind']);
 
 export function emptyState(environment: string, target: { host: string; project: string }): StateDoc {
   return { version: STATE_VERSION, environment, host: target.host, project: target.project, resources: {} };
@@ -67,6 +67,7 @@ export function bindingOf(raw: JsonObject): Binding {
     ...(Object.keys(extras).length > 0 ? { extras } : {}),
     ...(isObject(raw.secrets) && Object.keys(raw.secrets).length > 0 ? { secrets: raw.secrets as Record<string, JsonObject> } : {}),
     ...(raw.awaitsFile === true ? { awaitsFile: true } : {}),
+    ...(typeof raw.behind === 'string' ? { behind: raw.behind } : {}),
   };
 }
 
@@ -75,6 +76,7 @@ export function bindingJson(b: Binding): JsonObject {
   const out: JsonObject = { id: b.id, ...sortRecord(b.extras ?? {}), base: b.base, ...(b.local && b.local !== b.base ? { local: b.local } : {}) };
   if (b.secrets && Object.keys(b.secrets).length > 0) out.secrets = sortRecord(b.secrets);
   if (b.awaitsFile) out.awaitsFile = true;
+  if (b.behind) out.behind = b.behind;
   return out;
 }
 

@@ -172,6 +172,24 @@ describe('the whole project', () => {
     expect((await ws.run(['diff'])).code).toBe(0);
   });
 
+  it('restores a dashboard deleted in the UI before any pull without calling the unchanged files behind: an edit after the restore is an edit', async () => {
+    const ws = await workspace(emu);
+    expect((await ws.run(['pull', '--commit'])).code).toBe(0);
+    await inTheUi('PATCH', 'dashboards/3/', { deleted: true });
+    const restore = await ws.run(['restore', 'HEAD', '--yes']);
+    expect(restore.code, restore.stdout + restore.stderr).toBe(0);
+    expect(restore.stdout).toMatch(/\^ restored Dashboard\/sql-and-hog \(id 3\)/);
+    expect(restore.stderr).not.toMatch(/have no file in the work tree/);
+    expect(JSON.stringify(ws.state().resources)).not.toMatch(/awaitsFile|behind/);
+
+    const file = 'posthog/dashboards/sql-and-hog.yaml';
+    ws.write(file, ws.read(file).replace(/^( {2}name: .*)$/m, '$1 (edited)'));
+    const diff = await ws.run(['diff']);
+    expect(diff.stdout).toMatch(/~ update Dashboard\/sql-and-hog/);
+    expect((await ws.run(['pull'])).code).toBe(0);
+    expect(ws.read(file)).toMatch(/ \(edited\)$/m);
+  });
+
   it('restores an insight deleted in the UI: in place, back on its dashboard, and its alert, which PostHog deleted for good, re-created', async () => {
     const ws = await workspace(emu);
     expect((await ws.run(['pull', '--commit'])).code).toBe(0);
@@ -188,6 +206,9 @@ describe('the whole project', () => {
     expect(alert?.name).toBe('Weekly active users below 500');
     expect(alert?.threshold?.configuration).toEqual({ type: 'absolute', bounds: { lower: 500 } });
     expect(tilesOf(1, 'Product overview')).toEqual(before);
+    // The nightly pull left the dashboard's file without the tile: behind the restore, not edited.
+    expect(restore.stderr).toContain('posthog/dashboards/product-overview.yaml');
+    expect((await ws.run(['diff'])).stdout).toMatch(/! drift Dashboard\/product-overview .*\n\s+# restored from an earlier commit/);
     expect((await ws.run(['pull'])).code).toBe(0);
     expect((await ws.run(['diff'])).code).toBe(0);
   });

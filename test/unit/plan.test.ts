@@ -22,6 +22,8 @@ interface Case {
   local?: JsonObject;
   remote?: JsonObject;
   base?: JsonObject;
+  /** The file as it was when a restore bound the resource (Binding.behind). */
+  behind?: JsonObject;
 }
 
 function plan(cases: Record<string, Case>, adopt = false): Plan {
@@ -31,7 +33,7 @@ function plan(cases: Record<string, Case>, adopt = false): Plan {
   for (const [key, c] of Object.entries(cases)) {
     if (c.remote) remote.push(c.remote);
     if (c.local) local.push({ kind: insight, key, file: `posthog/insights/${key}.yaml`, spec: c.local });
-    if (c.base) bindings.set(key, { id: (c.remote?.id ?? c.base.id) as number, base: hashJson(specOf(c.base)) });
+    if (c.base) bindings.set(key, { id: (c.remote?.id ?? c.base.id) as number, base: hashJson(specOf(c.base)), ...(c.behind ? { behind: hashJson(c.behind) } : {}) });
   }
   const snapshot = buildSnapshot({
     kinds: [insight],
@@ -88,6 +90,13 @@ describe('diff classification (DESIGN.md "Diff: classification")', () => {
     const p = plan({ one: { local: spec1, base: r1 } });
     expect(actionOf(p, 'one')).toBe('restore');
     expect(p.changes[0]?.notes).toContain('deleted in PostHog since the last sync; push brings it back (pull removes the file instead)');
+  });
+
+  it('after a restore whose file the work tree has older: drift while the file is as it was, an edit once edited (Binding.behind)', () => {
+    const older = { ...spec1, name: 'One (before the restore)' };
+    expect(actionOf(plan({ one: { local: older, remote: r1, base: r1, behind: older } }), 'one')).toBe('drift');
+    expect(actionOf(plan({ one: { local: older, remote: r1edited, base: r1, behind: older } }), 'one')).toBe('drift');
+    expect(actionOf(plan({ one: { local: { ...spec1, name: 'Edited after' }, remote: r1, base: r1, behind: older } }), 'one')).toBe('update');
   });
 
   it('update, two-way: no base (new clone), file and PostHog differ', () => {
