@@ -1,7 +1,8 @@
 import type { Target } from '../config/target.js';
 import { InvalidFilesError } from '../errors.js';
 import type { JsonObject } from '../json.js';
-import { foreignIds, KINDS, type KindDef } from '../kinds/index.js';
+import { foreignIds, KINDS, type KindDef, type RemoteId } from '../kinds/index.js';
+import type { StateStore } from '../store/state.js';
 import { applyOverride } from '../plan/overrides.js';
 import { mapIds, singular } from '../plan/translate.js';
 import type { ResourceFile } from '../store/resource-files.js';
@@ -43,16 +44,46 @@ export function environmentView(files: readonly ResourceFile[], target: Target):
   return out;
 }
 
+/** Per kind: key → the id of this environment that `refs:` pairs it with, and the table that says so. */
+export type RefsPairings = (kind: string) => ReadonlyMap<string, { id: RemoteId; via: string }>;
+
+/**
+ * What `refs:` tables written before hogsync managed a kind (dashboards, actions, cohorts) say
+ * about the files that now name those resources by key: the home environment's state binds the
+ * key to a home id, which the table maps to this environment's id. A checkout from before then
+ * keeps pairing each file with the resource its table named, instead of creating a twin.
+ */
+export function refsPairings(home: StateStore | undefined, target: Target): RefsPairings {
+  const cache = new Map<string, Map<string, { id: RemoteId; via: string }>>();
+  return (name) => {
+    let out = cache.get(name);
+    if (out) return out;
+    out = new Map();
+    cache.set(name, out);
+    const kind = KINDS.find((k) => k.kind === name);
+    const table = kind && !target.home ? target.refs[kind.refsType] : undefined;
+    if (!kind || !home || !table) return out;
+    for (const [key, b] of home.bindings(name)) {
+      const to = table[String(b.id)];
+      if (to === undefined) continue;
+      const id = kind.idFormat === 'integer' && /^\d+$/.test(to) ? Number(to) : to;
+      out.set(key, { id, via: `environments.${target.environment}.refs.${kind.refsType} "${String(b.id)}": ${to}` });
+    }
+    return out;
+  };
+}
+
 /**
  * `refs:` tables of this environment for kinds hogsync now manages (dashboards, actions,
  * cohorts): files name those by key, so a table is needed only while some file still names one
- * by id (written before the kind was managed, until the next pull rewrites it, or a static cohort).
- * One sentence per table that no file needs any more.
+ * by id (written before the kind was managed, until the next pull rewrites it, or a static cohort)
+ * or it still pairs a file with a resource this environment's state does not bind yet.
+ * One sentence per table that is needed no more.
  */
-export function unneededRefs(files: readonly ResourceFile[], target: Target): string[] {
+export function unneededRefs(files: readonly ResourceFile[], target: Target, pairing: (kind: KindDef) => boolean): string[] {
   if (target.home) return [];
   const used = new Set(files.flatMap((f) => foreignIds(f.kind, f.spec).map((r) => r.type)));
-  return KINDS.filter((k) => Object.keys(target.refs[k.refsType] ?? {}).length > 0 && !used.has(k.refsType)).map(
+  return KINDS.filter((k) => Object.keys(target.refs[k.refsType] ?? {}).length > 0 && !used.has(k.refsType) && !pairing(k)).map(
     (k) => `environments.${target.environment}.refs.${k.refsType} in hogsync.yaml is no longer needed: hogsync manages ${k.label}, and the files name them by key. Remove it.`,
   );
 }

@@ -11,7 +11,7 @@ import type { VarSources } from '../plan/vars.js';
 import { cleanResourceDirs, readAllResources, readAllResourcesInSlices, type ResourceFile } from '../store/resource-files.js';
 import { StateStore } from '../store/state.js';
 import { confirmMissing } from './confirm-missing.js';
-import { environmentView, unneededRefs } from './environment-view.js';
+import { environmentView, refsPairings, unneededRefs } from './environment-view.js';
 import { gateFiles } from './gate.js';
 import { fetchRemote } from './fetch-remote.js';
 
@@ -156,7 +156,8 @@ async function readWithState(opts: ReadOptions, state: StateStore, fetched: Kind
   // The files are read, a slice at a time, while the first pages are on their way.
   if (!opts.filesFirst) await readFiles();
   const local = opts.localOverride ?? environmentView(files, opts.target);
-  if (!opts.localOverride) for (const line of unneededRefs(files, opts.target)) opts.note?.(line);
+  const { target } = opts;
+  const mapped = refsPairings(target.home || target.homeName === undefined ? undefined : StateStore.peek(ws.stateDir, target.homeName, ws.root), target);
   if (opts.redactor) hideValues(opts.redactor, local, vars);
   builder = new SnapshotBuilder({
     kinds: opts.kinds,
@@ -168,6 +169,7 @@ async function readWithState(opts: ReadOptions, state: StateStore, fetched: Kind
     vars,
     adopt: opts.adopt,
     assignNew: opts.assignNew,
+    mapped,
     rotateSecrets: opts.rotateSecrets === true,
     ...(opts.redactor ? { redactor: opts.redactor } : {}),
   });
@@ -180,6 +182,11 @@ async function readWithState(opts: ReadOptions, state: StateStore, fetched: Kind
   timings.fetchWall = Date.now() - t0;
   advance();
   const snapshot = builder.snapshot();
+  // A table still pairs while some file it maps to a resource of this project has no binding here yet.
+  const withFile = new Set(local.map((l) => `${l.kind.kind}/${l.key}`));
+  const pairing = (kind: KindDef) =>
+    [...mapped(kind.kind)].some(([key, m]) => withFile.has(`${kind.kind}/${key}`) && !state.bindings(kind.kind).has(key) && String(snapshot.identities.idOf(kind.kind, key)) === String(m.id));
+  if (!opts.localOverride) for (const line of unneededRefs(files, target, pairing)) opts.note?.(line);
   timings.snapshotCpu = snapshotCpu;
   return { snapshot, state, files, remote, vars };
 }

@@ -46,6 +46,8 @@ export interface IdentityInput {
   adopt: boolean;
   /** Pull: give every remaining remote resource a new key. */
   assignNew: boolean;
+  /** Key → the id `refs:` maps it to, and where (see engine/environment-view.ts refsPairings). */
+  mapped?: ReadonlyMap<string, { id: RemoteId; via: string }>;
 }
 
 export interface IdentityResult {
@@ -82,6 +84,15 @@ export function matchIdentities(input: IdentityInput): IdentityResult {
 
   const unboundLocals = locals.filter((l) => !matches.has(l.key) && !bindings.has(l.key));
   const unclaimed = () => remotes.filter((r) => !claimed.has(String(r.id)));
+
+  // `refs:` written for a kind before hogsync managed it names the resource a file stands for here.
+  for (const local of unboundLocals) {
+    const mapped = input.mapped?.get(local.key);
+    const remote = mapped && !matches.has(local.key) && !claimed.has(String(mapped.id)) ? byId.get(String(mapped.id)) : undefined;
+    if (!remote || !mapped) continue;
+    claim(local.key, remote.id, 'adopt');
+    add(warnings, local.key, `paired with id ${remote.id} through ${mapped.via} in hogsync.yaml`);
+  }
 
   const ambiguous = sharedNaturals(locals);
   for (const local of unboundLocals) {

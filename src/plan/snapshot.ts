@@ -1,5 +1,5 @@
 import { hashJson, type JsonObject } from '../json.js';
-import { dependencyLevels, localNatural, pairingHash, toKeys, wholeHash, type KindDef } from '../kinds/index.js';
+import { dependencyLevels, localNatural, pairingHash, toKeys, wholeHash, type KindDef, type RemoteId } from '../kinds/index.js';
 import type { Binding, PendingCreate } from '../model.js';
 import { matchIdentities, type MatchReason, type RemoteEntry } from './identity.js';
 import { IdentityMap } from './resolver.js';
@@ -79,6 +79,8 @@ export interface SnapshotInput {
   rotateSecrets?: boolean;
   /** Told every secret value this run meets, so that output can hide them. */
   redactor?: Redactor;
+  /** Unbound keys `refs:` pairs with an id of this project (IdentityInput.mapped). */
+  mapped?: (kind: string) => ReadonlyMap<string, { id: RemoteId; via: string }>;
 }
 
 /** The input of a snapshot without the remote listing, which may arrive page by page. */
@@ -112,7 +114,11 @@ export class SnapshotBuilder {
     this.order = dependencyLevels(input.fetched).flat();
     this.planned = new Set(input.kinds.map((k) => k.kind));
     // A bound id keeps its key whatever the read finds, so references to kinds not finished yet can use it now.
-    for (const kind of this.order) for (const [key, b] of input.bindings(kind.kind)) this.identities.bind(kind.kind, key, b.id);
+    for (const kind of this.order) {
+      const bindings = input.bindings(kind.kind);
+      for (const [key, b] of bindings) this.identities.bind(kind.kind, key, b.id);
+      for (const [key, m] of input.mapped?.(kind.kind) ?? []) if (!bindings.has(key) && this.identities.keyOf(kind.kind, m.id) === undefined) this.identities.bind(kind.kind, key, m.id);
+    }
   }
 
   /** Whether every kind `kind` references is finished, so its pages can be converted. */
@@ -164,7 +170,8 @@ export class SnapshotBuilder {
     const bindings = input.bindings(kind.kind);
     for (const [key, t] of tombstones) if (!bindings.has(key) && listed.has(String(t.id))) bindings.set(key, t);
     const locals = this.keyedLocals(kind);
-    const ids = matchIdentities({ kind, remotes, locals, bindings, adopt: input.adopt, assignNew: input.assignNew });
+    const mapped = input.mapped?.(kind.kind);
+    const ids = matchIdentities({ kind, remotes, locals, bindings, adopt: input.adopt, assignNew: input.assignNew, ...(mapped ? { mapped } : {}) });
     const remoteById = new Map(remotes.map((r) => [String(r.id), r]));
     for (const [key, m] of ids.matches) {
       const remote = remoteById.get(String(m.id));
@@ -172,6 +179,8 @@ export class SnapshotBuilder {
     }
     // Keys that exist only as a binding still resolve, so a deleted variable is reported by name.
     for (const [key, b] of bindings) if (this.identities.idOf(kind.kind, key) === undefined) this.identities.bind(kind.kind, key, b.id);
+    // A `refs:` pairing seeded before the read that the read did not confirm names nothing.
+    for (const key of mapped?.keys() ?? []) if (!ids.matches.has(key) && !bindings.has(key)) this.identities.unbind(kind.kind, key);
     this.finished.add(kind.kind);
     if (!this.planned.has(kind.kind)) return;
 

@@ -96,6 +96,14 @@ export class StateStore {
     return stores;
   }
 
+  /** Another environment's state as its file (and journal) hold it, to read only; undefined when it has none. */
+  static peek(stateDir: string, environment: string, root: string): StateStore | undefined {
+    const file = join(stateDir, `${environment}.json`);
+    if (!existsSync(file)) return undefined;
+    const doc = parseState(readFileSync(file, 'utf8'), relative(root, file) || file);
+    return StateStore.load(stateDir, environment, doc, root, { journal: false });
+  }
+
   get environment(): string {
     return this.doc.environment;
   }

@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
@@ -318,6 +318,42 @@ describe('the whole project', () => {
     expect(pull.stdout).toContain('~ 12 file(s) now name dashboards by key instead of by id, as hogsync manages them now (--output json lists the files)');
     expect(pull.stdout).not.toMatch(/^~ posthog\/insights/m);
     expect(ws.read('posthog/insights/signup-funnel.yaml')).toBe(keyed);
+  });
+
+  it('pairs files with what refs: named in another environment before hogsync managed those kinds, then says the table is no longer needed', async () => {
+    const ws = await workspace(emu, { environments: { production: { project: 1 }, staging: { project: 2, extra: STAGING } } });
+    expect((await ws.run(['pull', '--commit'])).code).toBe(0);
+    expect((await ws.run(['copy', '--from', 'production', '--to', 'staging', '--yes'], SECRET)).code).toBe(0);
+    // As a checkout from before: staging's dashboards and cohorts were mapped by refs:, not bound,
+    // and they were renamed there, so neither their names nor their content pair them.
+    const staging = emu.project(2);
+    const growth = staging?.dashboards.find((d) => d.name === 'Growth')?.id;
+    const power = staging?.cohorts.find((c) => c.name === 'Power users')?.id;
+    await inTheUi('PATCH', `dashboards/${growth}/`, { name: 'Growth (staging)' }, 2);
+    await inTheUi('PATCH', `cohorts/${power}/`, { name: 'Power users (staging)' }, 2);
+    const stateFile = join(ws.dir, '.hogsync/state/staging.json');
+    const state = JSON.parse(readFileSync(stateFile, 'utf8')) as { resources: Record<string, unknown> };
+    for (const ref of Object.keys(state.resources)) if (/^(Dashboard|Cohort)\//.test(ref)) delete state.resources[ref];
+    writeFileSync(stateFile, JSON.stringify(state));
+    const prodId = (list: 'dashboards' | 'cohorts', name: string) => (emu.project(1)?.[list] as Array<{ id: number; name: string | null }>).find((x) => x.name === name)?.id;
+    const config = ws.read('hogsync.yaml').replace('"4821": 5120', `"4821": 5120\n      dashboards:\n        "${prodId('dashboards', 'Growth')}": ${growth}\n      cohorts:\n        "${prodId('cohorts', 'Power users')}": ${power}`);
+    expect(config).toContain('cohorts:');
+    ws.write('hogsync.yaml', config);
+
+    const diff = await ws.run(['diff', '-e', 'staging'], SECRET);
+    expect(diff.stdout).not.toMatch(/\+ create/);
+    expect(diff.stdout).toMatch(new RegExp(`~ adopt Dashboard/growth \\(id ${growth}\\).*\\n\\s+# paired with id ${growth} through environments\\.staging\\.refs\\.dashboards`));
+    expect(diff.stdout).toMatch(new RegExp(`~ adopt Cohort/power-users \\(id ${power}\\)`));
+    expect(diff.stderr).not.toMatch(/no longer needed/);
+    emu.clearRequests();
+    const push = await ws.run(['push', '-e', 'staging', '--yes'], SECRET);
+    expect(push.code, push.stdout + push.stderr).toBe(0);
+    expect(emu.requests().filter((r) => r.method === 'POST')).toEqual([]);
+    expect(emu.project(2)?.dashboards.find((d) => d.id === growth)?.name).toBe('Growth');
+    const after = await ws.run(['diff', '-e', 'staging'], SECRET);
+    expect(after.code, after.stdout).toBe(0);
+    expect(after.stderr).toMatch(/environments\.staging\.refs\.dashboards in hogsync\.yaml is no longer needed/);
+    expect(after.stderr).toMatch(/environments\.staging\.refs\.cohorts in hogsync\.yaml is no longer needed/);
   });
 
   it('refuses cohorts that name each other in a circle, in a sentence, and creates the rest in order', async () => {
