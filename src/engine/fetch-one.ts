@@ -72,5 +72,5 @@ export async function fetchOne(opts: FetchOneOptions): Promise<FetchedOne | unde
 
 /** The key pull gives a resource it meets for the first time: its name slugged, `-2`, `-3`… past the `taken` ones. */
 export function freshKey(kind: KindDef, raw: JsonObject, taken: Set<string>): string {
-  return assignKey(kind.keyHint(raw), `${kind.cliName}-${String(kind.remoteId(raw)).slice(0, 8)}`, taken);
+  return assignKey(kind.keyHint(raw), kind, kind.remoteId(raw), taken);
 }

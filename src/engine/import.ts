@@ -3,11 +3,11 @@ import { relative } from 'node:path';
 import type { Target, Workspace } from '../config/target.js';
 import { UsageError } from '../errors.js';
 import { hashJson } from '../json.js';
-import { keyRefs, kindByName, withDependencies, type KindDef, type RemoteId } from '../kinds/index.js';
+import { keyRefs, kindByName, readsAsId, withDependencies, type KindDef, type RemoteId } from '../kinds/index.js';
 import { bindingOf } from '../plan/binding.js';
 import { compareSpec, type Redactor } from '../plan/secrets.js';
 import type { PostHogClient } from '../posthog/client.js';
-import { KEY_PATTERN, readAllResources, resourcePath, writeResource, type ResourceFile } from '../store/resource-files.js';
+import { KEY_PATTERN, keyProblem, readAllResources, resourcePath, writeResource, type ResourceFile } from '../store/resource-files.js';
 import { StateStore } from '../store/state.js';
 import { fetchOne, freshKey, type FetchedOne } from './fetch-one.js';
 
@@ -48,8 +48,8 @@ export async function runImport(opts: ImportOptions): Promise<ImportResult> {
     // Files hold the home environment's ids and no environment's overrides: a file written from here would hold neither.
     throw new UsageError(`import writes a file as pull from the home environment writes it, and ${target.environment} is not home${target.homeName ? ` (${target.homeName} is)` : ''}: import it there with -e ${target.homeName ?? '<home>'}, then push or copy to ${target.environment}.`);
   }
-  if (opts.key !== undefined && !KEY_PATTERN.test(opts.key)) {
-    throw new UsageError(`"${opts.key}" cannot be a key: use lower-case letters, digits, "-" and "_", starting with a letter or digit, at most 100 characters.`);
+  if (opts.key !== undefined && (!KEY_PATTERN.test(opts.key) || readsAsId(kind, opts.key))) {
+    throw new UsageError(keyProblem(kind, opts.key));
   }
   const state = StateStore.load(ws.stateDir, target.environment, target, ws.root);
   state.lock();

@@ -3,12 +3,12 @@ import { dirname, relative } from 'node:path';
 import type { Workspace } from '../config/target.js';
 import { UsageError } from '../errors.js';
 import { hashJson, type JsonObject } from '../json.js';
-import { andList, keyRefs, KINDS, type KindDef, type RemoteId } from '../kinds/index.js';
+import { andList, keyRefs, KINDS, readsAsId, type KindDef, type RemoteId } from '../kinds/index.js';
 import type { Binding } from '../model.js';
 import { localBase } from '../plan/binding.js';
 import { compareSpec } from '../plan/secrets.js';
 import { writeFileAtomic } from '../store/atomic.js';
-import { KEY_PATTERN, readAllResources, readResourceFile, removeResource, resourcePath, type ResourceFile } from '../store/resource-files.js';
+import { KEY_PATTERN, keyProblem, readAllResources, readResourceFile, removeResource, resourcePath, type ResourceFile } from '../store/resource-files.js';
 import { mentionAt, renamedFileText, renameMentions, rewrittenMentionsText, type KeyMention } from '../store/resource-rename.js';
 import { StateStore } from '../store/state.js';
 
@@ -62,7 +62,7 @@ export function runMove(opts: MoveOptions): MoveResult {
   const { ws, kind, from, to } = opts;
   const display = (p: string) => relative(ws.root, p) || p;
   const name = `${kind.cliName}/${from}`;
-  if (!KEY_PATTERN.test(to)) throw new UsageError(`"${to}" cannot be a key: use lower-case letters, digits, "-" and "_", starting with a letter or digit, at most 100 characters.`);
+  if (!KEY_PATTERN.test(to) || readsAsId(kind, to)) throw new UsageError(keyProblem(kind, to));
   const oldPath = resourcePath(ws.dir, kind, from);
   const newPath = resourcePath(ws.dir, kind, to);
   if (!KEY_PATTERN.test(from) || !existsSync(oldPath)) throw new UsageError(`${name} has no file (${display(oldPath)} does not exist): give the key of a file in ${display(dirname(oldPath))}/.`);

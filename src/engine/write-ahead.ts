@@ -43,7 +43,7 @@ export class WriteAhead {
     if (bound.has(String(remote.id)) || (remote.natural !== undefined && adoptable.has(remote.natural)) || sameContent.has(remote.pairing) || sameContent.has(remote.whole)) return;
     const hint = slugify(kind.keyHint(remote.raw));
     if (ownKey.has(hint)) return;
-    const key = assignKey(kind.keyHint(remote.raw), `${kind.cliName}-${String(remote.id).slice(0, 8)}`, taken);
+    const key = assignKey(kind.keyHint(remote.raw), kind, remote.id, taken);
     const path = resourcePath(this.dir, kind, key);
     for (const dir of [this.dir, dirname(path)]) if (!this.created.includes(dir) && !existsSync(dir)) this.created.push(dir);
     writeFileAtomic(path, serializeResource(kind, key, remote.spec, remote.text));

@@ -13,9 +13,18 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const byRefsType = new Map(KINDS.map((k) => [k.refsType, k]));
 
 /**
+ * Whether a key of `kind` would read as an id where a file names it (only digits for a kind with
+ * integer ids, a UUID for one with UUIDs): no key may look like one (validate refuses it,
+ * plan/keys.ts never gives one out).
+ */
+export function readsAsId(kind: KindDef, key: string): boolean {
+  return isId(kind.refsType, key);
+}
+
+/**
  * Whether a link's value is an id rather than a key: numbers always; strings that look like an
  * id of the kind (digits for integer ids, a UUID for UUID ids); anything for objects hogsync does
- * not manage. New keys never look like ids (plan/keys.ts), so both can stand side by side.
+ * not manage. Keys never look like ids (readsAsId), so both can stand side by side.
  */
 function isId(type: string, value: string | number): boolean {
   if (typeof value === 'number') return true;

@@ -149,7 +149,7 @@ export function matchIdentities(input: IdentityInput): IdentityResult {
   if (input.assignNew) {
     const taken = new Set<string>([...bindings.keys(), ...locals.map((l) => l.key), ...matches.keys()]);
     const fresh = unclaimed().sort((a, b) => compareIds(a.id, b.id));
-    for (const r of fresh) claim(assignKey(kind.keyHint(r.raw), `${kind.cliName}-${String(r.id).slice(0, 8)}`, taken), r.id, 'new');
+    for (const r of fresh) claim(assignKey(kind.keyHint(r.raw), kind, r.id, taken), r.id, 'new');
   }
   return { keyOf, matches, warnings };
 }

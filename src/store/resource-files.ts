@@ -11,6 +11,13 @@ import { parseYaml, stringifyYaml, type ParsedYaml, type StringifyOptions } from
 
 const API_VERSION = 'hogsync/v1';
 export const KEY_PATTERN = /^[a-z0-9][a-z0-9_-]{0,99}$/;
+
+/** Why `key` cannot be a key of `kind`, in a sentence (it fails KEY_PATTERN, or reads as an id). */
+export function keyProblem(kind: KindDef, key: string): string {
+  return KEY_PATTERN.test(key)
+    ? `"${key}" cannot be a key of ${kind.label}: other files would read it as an id. Use a name with a letter in it, such as ${kind.cliName}-${key}.`
+    : `"${key}" cannot be a key: use lower-case letters, digits, "-" and "_", starting with a letter or digit, at most 100 characters.`;
+}
 const ENVELOPE_FIELDS = ['apiVersion', 'kind', 'key', 'spec'];
 
 /** One resource file as read from disk. */
@@ -109,6 +116,7 @@ export function parseResource(text: string, path: string, display: string, kind:
   if (!KEY_PATTERN.test(doc.key)) {
     throw new FileError(parsed.where('/key'), `key "${doc.key}" must be lower-case letters, digits, "-" and "_", starting with a letter or digit (at most 100)`);
   }
+
   if (!isObject(doc.spec)) throw new FileError(parsed.where('/spec'), 'spec must be a mapping of the resource fields');
   return { kind, key: doc.key, path, display, spec: doc.spec, text, parsed };
 }

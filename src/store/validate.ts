@@ -1,7 +1,7 @@
 import { relative } from 'node:path';
 import { FileError } from '../errors.js';
 import { isObject, valueAt, type Json, type JsonObject } from '../json.js';
-import { keyRefs, kindByName, localNatural, type CheckContext, type KindDef } from '../kinds/index.js';
+import { keyRefs, kindByName, localNatural, readsAsId, type CheckContext, type KindDef } from '../kinds/index.js';
 import type { Syntax } from '../kinds/syntax.js';
 import { VAR_NAME, VAR_REFERENCE } from '../kinds/var-syntax.js';
 import { maxFileBytes, readRegularFile } from './file-guard.js';
@@ -60,6 +60,8 @@ export function validateFiles(files: CandidateFile[], syntax: Syntax): Problem[]
     if (isObject(doc) && typeof doc.key === 'string' && doc.key !== f.fileKey) {
       add('/key', `key "${doc.key}" does not match the file name "${f.fileKey}"; rename the file or fix the key`);
     }
+    // References name resources by key and foreign objects by id: a key that looks like an id is read as one.
+    if (readsAsId(f.kind, f.fileKey)) add('/key', `key "${f.fileKey}" would read as an id where other files name it; rename it: hogsync mv ${f.kind.cliName}/${f.fileKey} ${f.kind.cliName}-${f.fileKey}`);
     const spec = specOf(f);
     if (!spec) continue;
 

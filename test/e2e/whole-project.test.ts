@@ -356,6 +356,28 @@ describe('the whole project', () => {
     expect(after.stderr).toMatch(/environments\.staging\.refs\.cohorts in hogsync\.yaml is no longer needed/);
   });
 
+  it('never gives a key that reads as an id: a dashboard named "2024" is dashboard-2024, and validate and mv refuse such a key', async () => {
+    const ws = await workspace(emu);
+    expect((await ws.run(['pull', '--commit'])).code).toBe(0);
+    const made = await inTheUi('POST', 'dashboards/', { name: '2024' });
+    await inTheUi('PATCH', 'insights/1/', { dashboards: [1, made.id] });
+    expect((await ws.run(['pull', '--commit'])).code).toBe(0);
+    expect(ws.files('posthog/dashboards')).toContain('dashboard-2024.yaml');
+    expect(spec(ws, 'insights/weekly-active-users.yaml').dashboards).toContain('dashboard-2024');
+    expect((await ws.run(['validate'])).code).toBe(0);
+    emu.clearRequests();
+    expect((await ws.run(['push', '--yes'])).code).toBe(0);
+    expect(emu.requests().filter((r) => r.method !== 'GET')).toEqual([]);
+
+    const mv = await ws.run(['mv', 'dashboard/dashboard-2024', '2025']);
+    expect(mv.code).toBe(1);
+    expect(mv.stderr).toMatch(/^error: "2025" cannot be a key of dashboards: other files would read it as an id\. Use a name with a letter in it, such as dashboard-2025\.\n$/);
+    ws.write('posthog/dashboards/2025.yaml', 'apiVersion: hogsync/v1\nkind: Dashboard\nkey: "2025"\nspec:\n  name: Next year\n');
+    const validate = await ws.run(['validate']);
+    expect(validate.code).toBe(1);
+    expect(validate.stdout + validate.stderr).toMatch(/posthog\/dashboards\/2025\.yaml:3:6: key "2025" would read as an id where other files name it; rename it: hogsync mv dashboard\/2025 dashboard-2025/);
+  });
+
   it('refuses cohorts that name each other in a circle, in a sentence, and creates the rest in order', async () => {
     const ws = await workspace(emu);
     expect((await ws.run(['pull'])).code).toBe(0);
