@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { PullResult } from '../engine/pull.js';
-import { andList, withDependencies } from '../kinds/index.js';
+import { andList, withPrerequisites } from '../kinds/index.js';
 import type { CliContext } from './context.js';
 import { endProgress, kindsOption, openSession, outputOption, parseKinds } from './shared.js';
 
@@ -16,14 +16,14 @@ export function registerPull(program: Command, ctx: CliContext): void {
   program
     .command('pull')
     .description('write every remote resource to its file and record the state (exit 3 on conflicts)')
-    .addOption(kindsOption(', with the kinds they refer to (insights bring their variables)'))
+    .addOption(kindsOption(', with the kinds they build on (insights bring their variables)'))
     .option('--force', 'take PostHog’s version of files that were also edited locally')
     .option('--commit', 'commit the resource files and the state file when they changed')
     .option('-m, --message <msg>', 'commit message (default: a summary of what changed)')
     .addOption(outputOption(['text', 'json'], 'text'))
     .action(async (flags: PullFlags, cmd: Command) => {
-      // The kinds referenced come too: an insight's file names its variables by key, which need files of their own.
-      const kinds = withDependencies(parseKinds(flags.kinds));
+      // The kinds written before them come too: an insight's file names its variables by key, which need files of their own.
+      const kinds = withPrerequisites(parseKinds(flags.kinds));
       const session = openSession(ctx, cmd);
       const { runPull } = await import('../engine/pull.js');
       const result = await runPull({

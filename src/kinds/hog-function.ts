@@ -167,6 +167,18 @@ function templateLeaves(value: Json | undefined, at: (string | number)[], visit:
   else if (isObject(value)) for (const [k, v] of Object.entries(value)) templateLeaves(v, [...at, k], visit);
 }
 
+/**
+ * The alert an alert's notification destination fires for: PostHog's alert form makes an
+ * `internal_destination` whose filters hold `{key: "alert_id", value: <alert id>}` (the alert
+ * check's `$insight_alert_firing` event carries it; `cleanup_alert_hog_functions` in
+ * products/alerts/backend/activity_logging.py deletes such destinations with their alert).
+ */
+function alertLinks(spec: JsonObject): Link[] {
+  const props = isObject(spec.filters) ? spec.filters.properties : undefined;
+  if (!Array.isArray(props)) return [];
+  return props.flatMap((p, i) => (isObject(p) && p.key === 'alert_id' && typeof p.value === 'string' && p.value !== '' ? [{ type: 'alerts', value: p.value, path: `/filters/properties/${i}/value` }] : []));
+}
+
 function integrationLinks(spec: JsonObject): Link[] {
   const refs: Link[] = [];
   const scan = (schemaItems: Json | undefined, inputs: Json | undefined, base: (string | number)[]) => {
@@ -203,6 +215,9 @@ const hogFunction = defineKind({
   idFormat: 'uuid',
   // Its filters name actions (and cohorts): those exist first.
   dependsOn: ['Action', 'Cohort'],
+  // An alert's notification destination filters on the alert's id: it waits for that alert in a
+  // push, and names it by key once alerts are read (after hog functions: alerts follow insights).
+  refersTo: ['Alert'],
   autoAdopt: false,
   createOnly: ['type', 'template_id'],
   updateTogether: [['inputs', 'inputs_schema']],
@@ -290,7 +305,7 @@ const hogFunction = defineKind({
   links(spec) {
     const links = linksIn(spec.filters ?? null, '/filters');
     if (Array.isArray(spec.mappings)) spec.mappings.forEach((m, i) => isObject(m) && links.push(...linksIn(m.filters ?? null, `/mappings/${i}/filters`)));
-    return [...links, ...integrationLinks(spec)];
+    return [...links, ...alertLinks(spec), ...integrationLinks(spec)];
   },
 });
 

@@ -85,12 +85,25 @@ export function selectKinds(names?: string[]): KindDef[] {
 
 /** The given kinds plus every kind they refer to, in registry order (references need the other side's ids). */
 export function withDependencies(kinds: readonly KindDef[]): KindDef[] {
+  return closure(kinds, (k) => k.refersTo);
+}
+
+/**
+ * The given kinds plus every kind written before them (KindDef.dependsOn), in registry order: what
+ * a pull of some kinds writes files for, so that their files name those by key. A kind referred to
+ * only later (the alert of an alert's destination) is named by key once its own files are pulled.
+ */
+export function withPrerequisites(kinds: readonly KindDef[]): KindDef[] {
+  return closure(kinds, (k) => k.dependsOn);
+}
+
+function closure(kinds: readonly KindDef[], next: (k: KindDef) => readonly string[]): KindDef[] {
   const wanted = new Set(kinds.map((k) => k.kind));
   for (let grew = true; grew; ) {
     grew = false;
     for (const k of KINDS) {
       if (!wanted.has(k.kind)) continue;
-      for (const d of k.refersTo) if (!wanted.has(d)) (wanted.add(d), (grew = true));
+      for (const d of next(k)) if (!wanted.has(d)) (wanted.add(d), (grew = true));
     }
   }
   return KINDS.filter((k) => wanted.has(k.kind));

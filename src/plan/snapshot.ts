@@ -171,7 +171,8 @@ export class SnapshotBuilder {
     for (const [key, t] of tombstones) if (!bindings.has(key) && listed.has(String(t.id))) bindings.set(key, t);
     const locals = this.keyedLocals(kind);
     const mapped = input.mapped?.(kind.kind);
-    const ids = matchIdentities({ kind, remotes, locals, bindings, adopt: input.adopt, assignNew: input.assignNew, ...(mapped ? { mapped } : {}) });
+    // Only the kinds planned get new keys: another kind's unbound resources are named by id, as by a pull of only some kinds.
+    const ids = matchIdentities({ kind, remotes, locals, bindings, adopt: input.adopt, assignNew: input.assignNew && this.planned.has(kind.kind), ...(mapped ? { mapped } : {}) });
     const remoteById = new Map(remotes.map((r) => [String(r.id), r]));
     for (const [key, m] of ids.matches) {
       const remote = remoteById.get(String(m.id));

@@ -213,6 +213,42 @@ describe('the whole project', () => {
     expect((await ws.run(['diff'])).code).toBe(0);
   });
 
+  it('names the alert an alert notification destination fires for by key: restored with a re-created alert and copied, it fires for the new alert', async () => {
+    const wau = emu.project(1)?.insights.find((i) => i.name === 'Weekly active users');
+    const alertId = emu.project(1)?.alerts.find((a) => a.insight_id === wau?.id)?.id;
+    await inTheUi('POST', 'hog_functions/', {
+      name: 'Notify on WAU alert',
+      type: 'internal_destination',
+      hog: 'return 1',
+      enabled: true,
+      filters: { events: [{ id: '$insight_alert_firing', type: 'events' }], properties: [{ key: 'alert_id', value: alertId, operator: 'exact', type: 'event' }] },
+    });
+    const ws = await workspace(emu, { environments: { production: { project: 1 }, staging: { project: 2, extra: STAGING } } });
+    expect((await ws.run(['pull', '--commit'])).code).toBe(0);
+    expect(ws.read('posthog/hog-functions/notify-on-wau-alert.yaml')).toContain('value: weekly-active-users-below-500');
+    expect((await ws.run(['diff'])).code).toBe(0);
+    const firesFor = (project: number) => {
+      const fn = emu.project(project)?.hogFunctions.find((f) => f.name === 'Notify on WAU alert' && !f.deleted);
+      return (fn?.filters.properties as JsonObject[] | undefined)?.[0]?.value;
+    };
+
+    // PostHog deletes the insight's alert for good, and the alert's destination with it.
+    await inTheUi('PATCH', `insights/${wau?.id}/`, { deleted: true });
+    expect(firesFor(1)).toBeUndefined();
+    expect((await ws.run(['pull', '--commit'])).code).toBe(0);
+    const restore = await ws.run(['restore', 'HEAD~1', '--yes']);
+    expect(restore.code, restore.stdout + restore.stderr).toBe(0);
+    const recreated = emu.project(1)?.alerts.find((a) => a.insight_id === wau?.id)?.id;
+    expect(recreated).toBeDefined();
+    expect(recreated).not.toBe(alertId);
+    expect(firesFor(1)).toBe(recreated);
+
+    const copy = await ws.run(['copy', '--from', 'production', '--to', 'staging', '--yes'], SECRET);
+    expect(copy.code, copy.stdout + copy.stderr).toBe(0);
+    const stagingWau = emu.project(2)?.insights.find((i) => i.name === 'Weekly active users');
+    expect(firesFor(2)).toBe(emu.project(2)?.alerts.find((a) => a.insight_id === stagingWau?.id)?.id);
+  });
+
   it('creates a dashboard written as a file, with tiles on existing insights and a text tile; a tile for an insight not on it is refused at file:line:col', async () => {
     const ws = await workspace(emu);
     expect((await ws.run(['pull', '--commit'])).code).toBe(0);
