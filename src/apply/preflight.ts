@@ -2,7 +2,7 @@ import { splitPointer, type JsonObject } from '../json.js';
 import { sendSpec, type Redactor } from '../plan/secrets.js';
 import type { Snapshot } from '../plan/snapshot.js';
 import type { VarSources } from '../plan/vars.js';
-import { keyRefs, type RefResolver } from '../kinds/index.js';
+import { andList, keyRefs, type RefResolver } from '../kinds/index.js';
 import type { Op } from './ops.js';
 
 export interface Prepared {
@@ -73,6 +73,10 @@ function refusalFor(op: Op, refs: RefResolver, creating: Set<string>): string | 
     const frozen = kind.createOnly.filter((f) => changed.has(f));
     if (frozen.length > 0) {
       return `${frozen.join(' and ')} cannot change after creation; delete the resource in PostHog and push again, or restore the value`;
+    }
+    const kept = Object.entries(kind.unclearable ?? {}).filter(([f]) => changed.has(f) && local.spec[f] === undefined && entry?.remote?.spec[f] !== undefined);
+    if (kept.length > 0) {
+      return `${andList(kept.map(([f]) => f))} cannot be removed through PostHog's API (${kept.map(([, why]) => why).join('; ')}): clear ${kept.length === 1 ? 'it' : 'them'} in PostHog, or put ${kept.length === 1 ? 'it' : 'them'} back in the file`;
     }
   }
   return undefined;

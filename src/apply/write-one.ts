@@ -1,6 +1,6 @@
 import { PostHogApiError } from '../errors.js';
 import { omit, pick, type JsonObject } from '../json.js';
-import { toIds, type KindDef } from '../kinds/index.js';
+import { andList, toIds, type KindDef } from '../kinds/index.js';
 import { describeError, type EventOutcome, type PushEvent } from './events.js';
 import type { WriteGate } from './gate.js';
 import type { Op } from './ops.js';
@@ -90,6 +90,12 @@ export async function write(p: Prepared, ctx: WriteContext): Promise<Written> {
       if (full[name] !== undefined) sent[name] = full[name];
     }
     const local = partial ? undefined : (entry?.local?.hash ?? remote.hash);
+    const unsent = fields.filter((f) => full[kind.sentAs?.[f] ?? f] === undefined && remote.spec[f] !== undefined);
+    if (unsent.length > 0 && unsent.length === fields.length && op.type === 'update' && !partial) {
+      // Nothing the API takes would make PostHog match the file: not sent, and not recorded as in sync either.
+      emit(eventFor(op, 'skipped', { reason: `${andList(unsent)} cannot be removed through PostHog's API; clear ${unsent.length === 1 ? 'it' : 'them'} in PostHog, or put ${unsent.length === 1 ? 'it' : 'them'} back in the file` }));
+      return 'failed';
+    }
     const send = fields.length > 0 && Object.keys(sent).length > 0;
     const guard = kind.updateGuard;
     const read = guard ? remote.raw[guard.from] : undefined;

@@ -82,6 +82,7 @@ const alert = defineKind({
   dependsOn: ['Insight'],
   autoAdopt: false,
   createOnly: [],
+  unclearable: { threshold: 'ThresholdSerializer refuses an empty threshold' },
   // validate_alert_config checks these against each other: an update that changes one sends them all.
   updateTogether: [['threshold', 'condition', 'config', 'detector_config', 'calculation_interval']],
   fieldOrder: ['insight', 'name', 'enabled', 'calculation_interval', 'condition', 'threshold', 'config', 'detector_config', 'skip_weekend', 'schedule_restriction', 'subscribed_users'],

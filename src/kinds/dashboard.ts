@@ -1,4 +1,4 @@
-import { isObject, type Json, type JsonObject } from '../json.js';
+import { canonicalJson, isObject, type Json, type JsonObject } from '../json.js';
 import { normalizeTiles, tilesOf, tilesPatch } from './dashboard-tiles.js';
 import { defineKind } from './define.js';
 import { dropDefaults, fillDefaults, mapObjects, omit, pick, sortedSet, tagSet, text, trimFields } from './normalize.js';
@@ -106,15 +106,19 @@ const dashboard = defineKind({
   dependsOn: [VARIABLE],
   // Its tiles name insights, which name their dashboards: tiles are written once both exist.
   refersTo: ['Insight', 'Cohort'],
+  // Variables too: DashboardSerializer.create does not set them (only a copy with use_dashboard does).
   deferred: {
-    fields: ['tiles'],
+    fields: ['tiles', 'variables'],
     body(spec, current) {
       const tiles = tilesPatch(normalizeTiles(spec.tiles ?? []), current.tiles);
-      return tiles ? { tiles } : undefined;
+      const variables = isObject(spec.variables) && Object.keys(spec.variables).length > 0 && canonicalJson(spec.variables) !== canonicalJson(current.variables ?? {}) ? spec.variables : undefined;
+      return tiles || variables ? { ...(tiles ? { tiles } : {}), ...(variables ? { variables } : {}) } : undefined;
     },
   },
   autoAdopt: false,
   createOnly: [],
+  // DashboardSerializer.update sets variables only when the body's are truthy: `{}` is ignored.
+  unclearable: { variables: 'it ignores empty variables' },
   fieldOrder: ['name', 'description', 'pinned', 'tags', 'restriction_level', 'filters', 'variables', 'breakdown_colors', 'data_color_theme_id', 'quick_filter_ids', 'tiles'],
   leadingKeys: { '/tiles/*': ['insight', 'text'], '/tiles/*/layouts/*': ['x', 'y', 'w', 'h'] },
   schema: 'dashboard.schema.json',
@@ -126,8 +130,8 @@ const dashboard = defineKind({
   toSpec: (raw) => ({ ...pick(raw, WRITABLE), tiles: tilesOf(raw.tiles) }),
   normalize,
   toBody(spec, _refs, mode) {
-    if (mode === 'create') return omit(spec, ['tiles']);
-    const body = fillDefaults(omit(spec, ['tiles']), CLEARED);
+    if (mode === 'create') return omit(spec, ['tiles', 'variables']);
+    const body = fillDefaults(omit(spec, ['tiles', 'variables']), CLEARED);
     if (isObject(body.filters) && Object.keys(body.filters).length === 0) body.filters = NO_FILTERS;
     return body;
   },
@@ -139,8 +143,14 @@ const dashboard = defineKind({
   check(spec, ctx, key) {
     // A tile gives an insight's place on this dashboard its look; the insight's own `dashboards` puts it there.
     if (!Array.isArray(spec.tiles)) return [];
+    const seen = new Map<string, number>();
     return spec.tiles.flatMap((t, i) => {
-      if (!isObject(t) || typeof t.insight !== 'string') return [];
+      if (!isObject(t) || (typeof t.insight !== 'string' && typeof t.insight !== 'number')) return [];
+      // DashboardTile is unique per (dashboard, insight): a second entry could never be stored.
+      const first = seen.get(String(t.insight));
+      if (first !== undefined) return [{ pointer: `/tiles/${i}/insight`, message: `insight "${t.insight}" already has a tile on this dashboard (tiles[${first}]): PostHog holds one tile per insight, so merge the two entries` }];
+      seen.set(String(t.insight), i);
+      if (typeof t.insight !== 'string') return [];
       const insight = ctx.specOf('Insight', t.insight);
       const on = Array.isArray(insight?.dashboards) ? insight.dashboards : [];
       // A file from before dashboards were managed names them by id, which only the state can tell.

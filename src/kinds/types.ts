@@ -194,6 +194,12 @@ export interface KindDef {
   /** Top-level spec fields that PostHog only accepts on create (later changes need a new resource). */
   createOnly: string[];
   /**
+   * Top-level spec fields PostHog's API cannot remove once set, each with why (it ignores the
+   * empty value, or refuses it): an update of a file that leaves one out is refused, not sent
+   * without it and called done.
+   */
+  unclearable?: Record<string, string>;
+  /**
    * Top-level fields PostHog validates together: when one changes, an update sends all of
    * them (hog-function inputs are checked against inputs_schema).
    */

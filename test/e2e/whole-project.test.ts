@@ -310,6 +310,56 @@ describe('the whole project', () => {
     expect(texts(made.id)).toEqual(['Written in the UI']);
   });
 
+  it('sets a dashboard\'s variables by a second request (PostHog ignores them on create), and refuses to drop them, which its API cannot do', async () => {
+    const variable = emu.project(1)?.insightVariables[0];
+    expect(variable).toBeDefined();
+    const code = String(variable?.code_name);
+    await inTheUi('PATCH', 'dashboards/3/', { variables: { [String(variable?.id)]: { code_name: code, variableId: variable?.id, value: 'FR' } } });
+    const ws = await workspace(emu, { environments: { production: { project: 1 }, staging: { project: 2, extra: STAGING } } });
+    expect((await ws.run(['pull', '--commit'])).code).toBe(0);
+    expect(spec(ws, 'dashboards/sql-and-hog.yaml').variables).toEqual({ [code]: { value: 'FR' } });
+
+    const copy = await ws.run(['copy', '--from', 'production', '--to', 'staging', '--yes'], SECRET);
+    expect(copy.code, copy.stdout + copy.stderr).toBe(0);
+    const stagingVariable = emu.project(2)?.insightVariables.find((v) => v.code_name === code);
+    const stagingDashboard = emu.project(2)?.dashboards.find((d) => d.name === 'SQL and Hog');
+    expect(stagingDashboard?.variables).toEqual({ [String(stagingVariable?.id)]: expect.objectContaining({ code_name: code, variableId: stagingVariable?.id, value: 'FR' }) });
+    expect((await ws.run(['diff', '-e', 'staging'], SECRET)).code).toBe(0);
+
+    const file = 'posthog/dashboards/sql-and-hog.yaml';
+    ws.write(file, ws.read(file).replace(/\n {2}variables:\n(?: {4}.*\n)+/, '\n'));
+    emu.clearRequests();
+    const push = await ws.run(['push', '--yes']);
+    expect(push.code).toBe(1);
+    expect(push.stdout + push.stderr).toMatch(/Dashboard\/sql-and-hog.*variables cannot be removed through PostHog's API \(it ignores empty variables\): clear it in PostHog, or put it back in the file/);
+    expect(emu.requests().filter((r) => r.method !== 'GET')).toEqual([]);
+    expect((await ws.run(['diff'])).stdout).toMatch(/~ update Dashboard\/sql-and-hog/);
+  });
+
+  it('refuses to drop an alert\'s threshold, which PostHog\'s API refuses to empty, before any request', async () => {
+    const ws = await workspace(emu);
+    expect((await ws.run(['pull', '--commit'])).code).toBe(0);
+    const file = 'posthog/alerts/weekly-active-users-below-500.yaml';
+    expect(ws.read(file)).toContain('\n  threshold:\n');
+    ws.write(file, ws.read(file).replace(/\n {2}threshold:\n(?: {4}.*\n)+/, '\n'));
+    emu.clearRequests();
+    const push = await ws.run(['push', '--yes']);
+    expect(push.code).toBe(1);
+    expect(push.stdout + push.stderr).toMatch(/Alert\/weekly-active-users-below-500.*threshold cannot be removed through PostHog's API \(ThresholdSerializer refuses an empty threshold\)/);
+    expect(emu.requests().filter((r) => r.method !== 'GET')).toEqual([]);
+  });
+
+  it('refuses two tiles for one insight at file:line:col: PostHog holds one tile per insight on a dashboard', async () => {
+    const ws = await workspace(emu);
+    expect((await ws.run(['pull'])).code).toBe(0);
+    const file = 'posthog/dashboards/growth.yaml';
+    const first = String((spec(ws, 'dashboards/growth.yaml').tiles as JsonObject[])[0]?.insight);
+    ws.write(file, `${ws.read(file)}    - insight: ${first}\n      color: red\n`);
+    const validate = await ws.run(['validate']);
+    expect(validate.code).toBe(1);
+    expect(validate.stdout + validate.stderr).toMatch(new RegExp(`posthog/dashboards/growth\\.yaml:\\d+:\\d+: insight "${first}" already has a tile on this dashboard \\(tiles\\[0\\]\\): PostHog holds one tile per insight, so merge the two entries`));
+  });
+
   it('settles what PostHog fills in: hand-written action, cohort and alert files, pushed, then diff is empty and a second push sends nothing', async () => {
     const ws = await workspace(emu);
     expect((await ws.run(['pull'])).code).toBe(0);
