@@ -4,6 +4,7 @@ import type { Snapshot } from '../plan/snapshot.js';
 import type { VarSources } from '../plan/vars.js';
 import { andList, keyRefs, type RefResolver } from '../kinds/index.js';
 import type { Op } from './ops.js';
+import { inDeferred } from './write-order.js';
 
 export interface Prepared {
   op: Op;
@@ -24,10 +25,11 @@ export interface Preflight {
  * a literal secret, creates have every secret they need, references resolve, and no
  * update tries to change a create-only field. Missing values are all listed at once.
  */
-export function preflight(ops: Op[], vars: VarSources, snapshot: Pick<Snapshot, 'identities' | 'vault'>, redactor?: Redactor): Preflight {
+export function preflight(ops: Op[], vars: VarSources, snapshot: Pick<Snapshot, 'identities' | 'vault' | 'entries'>, redactor?: Redactor): Preflight {
   const refs = snapshot.identities;
   const blocking: string[] = [];
   const missing = new Map<string, Set<string>>();
+  const files = new Set(snapshot.entries.filter((e) => e.local).map((e) => `${e.kind.kind}/${e.key}`));
   const creating = new Set(ops.filter((o) => o.type === 'create' || o.type === 'restore').map((o) => `${o.change.kind.kind}/${o.change.key}`));
   const prepared = ops.map((op): Prepared => {
     const { kind, key, entry } = op.change;
@@ -50,7 +52,7 @@ export function preflight(ops: Op[], vars: VarSources, snapshot: Pick<Snapshot, 
     for (const { slot, variable } of resolved.unresolved) {
       blocking.push(`${local.file}: secret input "${slot.name}" has no value in PostHog yet; set ${variable} (or write "value: \${SOME_VAR}" in the file and set SOME_VAR)`);
     }
-    const refusal = refusalFor(op, refs, creating);
+    const refusal = refusalFor(op, refs, creating, files);
     return refusal ? { op, spec: resolved.spec, refusal } : { op, spec: resolved.spec };
   });
   for (const [name, users] of [...missing].sort(([a], [b]) => (a < b ? -1 : 1))) {
@@ -59,14 +61,18 @@ export function preflight(ops: Op[], vars: VarSources, snapshot: Pick<Snapshot, 
   return { prepared, blocking };
 }
 
-function refusalFor(op: Op, refs: RefResolver, creating: Set<string>): string | undefined {
+function refusalFor(op: Op, refs: RefResolver, creating: Set<string>, files: Set<string>): string | undefined {
   const { kind, entry } = op.change;
   const local = entry?.local;
   if (!local) return undefined;
   for (const r of keyRefs(kind, local.spec)) {
-    if (refs.idOf(r.kind, r.key) === undefined && !creating.has(`${r.kind}/${r.key}`)) {
-      return `references ${r.kind}/${r.key} at ${r.path}, which has no file and does not exist in PostHog`;
-    }
+    // Deferred fields (a dashboard's tiles) go by a second request, which says what it could not write.
+    if (inDeferred(kind, r.path)) continue;
+    const ref = `${r.kind}/${r.key}`;
+    if (refs.idOf(r.kind, r.key) !== undefined || creating.has(ref)) continue;
+    return files.has(ref)
+      ? `references ${ref} at ${r.path}, which does not exist in PostHog and is not written by this run (not selected, or refused: see its own line): push it first, or with this one`
+      : `references ${ref} at ${r.path}, which has no file and does not exist in PostHog`;
   }
   if (op.type === 'update' || op.type === 'adopt') {
     const changed = new Set((op.change.patch ?? []).map((p) => splitPointer(p.path)[1]).filter((f): f is string => f !== undefined));

@@ -1,6 +1,6 @@
 import { PostHogApiError } from '../errors.js';
 import { omit, pick, type JsonObject } from '../json.js';
-import { andList, toIds, type KindDef } from '../kinds/index.js';
+import { andList, keyRefs, toIds, type KindDef } from '../kinds/index.js';
 import { describeError, type EventOutcome, type PushEvent } from './events.js';
 import type { WriteGate } from './gate.js';
 import type { Op } from './ops.js';
@@ -130,6 +130,11 @@ export async function completeDeferred(p: Prepared, ctx: WriteContext, announced
   try {
     const id = ctx.identities.idOf(kind.kind, key);
     if (id === undefined || !entry?.local) throw new Error('no remote id to complete');
+    const absent = [...new Set(keyRefs(kind, entry.local.spec).filter((r) => inDeferred(kind, r.path) && ctx.identities.idOf(r.kind, r.key) === undefined).map((r) => `${r.kind}/${r.key}`))];
+    if (absent.length > 0) {
+      const them = absent.length === 1 ? 'it' : 'them';
+      return ctx.emit(ctx.eventFor(op, 'failed', { error: { message: `its ${fields.join(', ')} were not written: they name ${andList(absent)}, which PostHog does not have; push or copy ${them} too (or with this one), then run again` } }));
+    }
     const spec = pick(p.spec as JsonObject, fields);
     const r = await ctx.writer.completeDeferred(kind, key, id, toIds(kind, spec, ctx.identities), entry.local.spec, entry.local.secretRefs);
     const already = r.sent ? {} : { reason: `its ${fields.join(', ')} already as the file says, once what they name was written` };

@@ -1,11 +1,12 @@
 import { UsageError } from '../errors.js';
-import { KINDS } from '../kinds/index.js';
+import { keyRefs, KINDS } from '../kinds/index.js';
 import { missingVarsOf, type Change, type Plan } from './diff.js';
 
 /**
- * Positional selectors of diff and push: a file path (`posthog/insights/weekly.yaml`),
- * `Kind/key` (`Insight/weekly`, `insight/weekly`) or a bare key. A selector that
- * matches nothing is an error.
+ * Positional selectors of diff, push and restore: a file path (`posthog/insights/weekly.yaml`),
+ * `Kind/key` (`Insight/weekly`, `insight/weekly`) or a bare key. A selector that matches nothing
+ * is an error. What the selected resources name and PostHog lacks (to create or bring back)
+ * comes with them: restoring a dashboard brings back the insights on it.
  */
 export function filterPlan(plan: Plan, selectors: string[], paths: PathResolvers): Plan {
   if (selectors.length === 0) return plan;
@@ -20,7 +21,7 @@ export function filterPlan(plan: Plan, selectors: string[], paths: PathResolvers
     }
     return hit;
   };
-  const changes = plan.changes.filter((c) => c.action !== 'unmanaged' && matches(c));
+  const changes = withMissingReferences(plan, plan.changes.filter((c) => c.action !== 'unmanaged' && matches(c)));
   const unused = selectors.filter((s) => !used.has(s));
   if (unused.length > 0) {
     throw new UsageError(`Nothing matches ${unused.map((s) => `"${s}"`).join(', ')}: give a resource file, a key, or Kind/key (e.g. ${KINDS[0]?.cliName ?? 'kind'}/<key>).`);
@@ -28,6 +29,24 @@ export function filterPlan(plan: Plan, selectors: string[], paths: PathResolvers
   const summary = Object.fromEntries(Object.keys(plan.summary).map((a) => [a, 0])) as Plan['summary'];
   for (const c of changes) summary[c.action]++;
   return { ...plan, changes, summary, missingVars: missingVarsOf(changes) };
+}
+
+/** `selected` and, transitively, the changes that create or restore what they name by key. */
+function withMissingReferences(plan: Plan, selected: Change[]): Change[] {
+  const byRef = new Map(plan.changes.map((c) => [`${c.kind.kind}/${c.key}`, c]));
+  const chosen = new Set(selected);
+  const queue = [...selected];
+  for (let c = queue.pop(); c; c = queue.pop()) {
+    const spec = c.entry?.local?.spec;
+    if (!spec) continue;
+    for (const r of keyRefs(c.kind, spec)) {
+      const named = byRef.get(`${r.kind}/${r.key}`);
+      if (!named || chosen.has(named) || (named.action !== 'create' && named.action !== 'restore')) continue;
+      chosen.add(named);
+      queue.push(named);
+    }
+  }
+  return plan.changes.filter((c) => chosen.has(c));
 }
 
 export interface PathResolvers {

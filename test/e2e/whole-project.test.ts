@@ -172,6 +172,24 @@ describe('the whole project', () => {
     expect((await ws.run(['diff'])).code).toBe(0);
   });
 
+  it('restores one dashboard by selector with the insights PostHog deleted with it, and copies dashboards alone saying which tiles wait for their insights', async () => {
+    const ws = await workspace(emu, { environments: { production: { project: 1 }, staging: { project: 2, extra: STAGING } } });
+    expect((await ws.run(['pull', '--commit'])).code).toBe(0);
+    const before = tilesOf(1, 'SQL and Hog');
+    await inTheUi('PATCH', 'dashboards/3/', { deleted: true, delete_insights: true });
+    expect((await ws.run(['pull', '--commit'])).code).toBe(0);
+    const restore = await ws.run(['restore', 'HEAD~1', 'dashboard/sql-and-hog', '--yes']);
+    expect(restore.code, restore.stdout + restore.stderr).toBe(0);
+    expect(restore.stdout).toMatch(/\^ restored Dashboard\/sql-and-hog \(id 3\)/);
+    expect(restore.stdout).toMatch(/\^ restored Insight\//);
+    expect(tilesOf(1, 'SQL and Hog')).toEqual(before);
+
+    const copy = await ws.run(['copy', '--from', 'production', '--to', 'staging', '--kinds', 'dashboard', '--yes'], SECRET);
+    expect(copy.code).toBe(1);
+    expect(copy.stdout + copy.stderr).toMatch(/Dashboard\/growth.*its tiles, variables were not written: they name Insight\/[a-z-]+(, Insight\/[a-z-]+)* and Insight\/[a-z-]+, which PostHog does not have; push or copy them too \(or with this one\), then run again/);
+    expect(emu.project(2)?.dashboards.filter((d) => !d.deleted).map((d) => d.name).sort()).toEqual(['Growth', 'Product overview', 'SQL and Hog']);
+  });
+
   it('restores a dashboard deleted in the UI before any pull without calling the unchanged files behind: an edit after the restore is an edit', async () => {
     const ws = await workspace(emu);
     expect((await ws.run(['pull', '--commit'])).code).toBe(0);
