@@ -20,6 +20,8 @@ import { refOf, writeOrder, type Waits } from './write-order.js';
 import { describeError, type EventOutcome, type PushEvent } from './events.js';
 import { completeDeferred, hasDeferredWork, remove, write, type WriteContext, type Written } from './write-one.js';
 
+export { freshMs } from './write-one.js';
+
 export type { PushEvent } from './events.js';
 
 interface PushSummary {
@@ -75,6 +77,8 @@ export interface ApplyInput {
   settleMs?: number;
   /** Aborted on SIGINT/SIGTERM: nothing new is sent, what is in flight finishes and is recorded. */
   signal?: AbortSignal;
+  /** How old PostHog's copy may be when an update without a concurrency guard is sent (write-one.ts freshMs). */
+  freshMs: number;
   state: StateStore;
   client: PostHogClient;
   kinds: readonly KindDef[];
@@ -140,7 +144,7 @@ export async function applyPlan(checked: CheckedPlan, input: ApplyInput): Promis
 
     const writes = prepared.filter((p) => p.op.type !== 'delete');
     const order = writeOrder(writes.map((p) => p.op));
-    const ctx: WriteContext = { writer, identities, gate, eventFor, emit };
+    const ctx: WriteContext = { writer, identities, readAt: snapshot.readAt, freshMs: input.freshMs, gate, eventFor, emit };
     const done = new Map<string, Promise<Written>>();
     const applied = async (dep: string) => (await done.get(dep)) !== 'failed';
     for (const p of writes) {
@@ -204,7 +208,7 @@ export async function applyPlan(checked: CheckedPlan, input: ApplyInput): Promis
     const deletes = prepared.filter((p) => p.op.type === 'delete');
     for (const level of [...dependencyLevels(input.kinds)].reverse()) {
       const inLevel = deletes.filter((p) => level.includes(p.op.change.kind));
-      await Promise.all(inLevel.map((p) => limit(() => remove(p.op, { writer, identities, gate, eventFor, emit }))));
+      await Promise.all(inLevel.map((p) => limit(() => remove(p.op, ctx))));
     }
     if (!input.signal?.aborted) {
       for (const d of await writer.removeLateDuplicates()) {

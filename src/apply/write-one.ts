@@ -29,10 +29,27 @@ export function hasDeferredWork(op: Op): boolean {
   return (op.change.patch ?? []).some((o) => inDeferred(kind, o.path.slice('/spec'.length)));
 }
 
+/**
+ * How old PostHog's copy may be when an update without a concurrency guard is sent (insights,
+ * variables, dashboards, actions, cohorts, alerts: PostHog has none for them). Older, it is read
+ * again first, and an edit made since is a conflict, never overwritten; so a UI edit to a field
+ * this run changes is lost only when it lands in the last seconds before the write.
+ */
+const FRESH_MS = 10_000;
+
+/** FRESH_MS, or HOGSYNC_FRESH_MS (a shorter window where PostHog is edited a lot while pushes run). */
+export function freshMs(env: NodeJS.ProcessEnv): number {
+  const n = Number(env.HOGSYNC_FRESH_MS);
+  return env.HOGSYNC_FRESH_MS !== undefined && Number.isFinite(n) && n >= 0 ? n : FRESH_MS;
+}
+
 /** What one write needs from the run around it. */
 export interface WriteContext {
   writer: Writer;
   identities: Snapshot['identities'];
+  /** When PostHog's copies were read (Snapshot.readAt), and how old they may be for an unguarded update (freshMs). */
+  readAt: number;
+  freshMs: number;
   gate: WriteGate;
   eventFor: (op: Op, outcome: EventOutcome, extra?: Partial<PushEvent>) => PushEvent;
   emit: (e: PushEvent) => void;
@@ -100,9 +117,13 @@ export async function write(p: Prepared, ctx: WriteContext): Promise<Written> {
     const guard = kind.updateGuard;
     const read = guard ? remote.raw[guard.from] : undefined;
     if (send && guard && read !== undefined && read !== null) sent[guard.field] = read;
-    const r = !send ? writer.bind(kind, key, remote.raw, secrets, local) : await writer.update(kind, key, remote.id, sent, secrets, local, localSpec);
-    const note = storedDifferently(r.differs.filter((f) => fields.includes(f)));
-    emit(eventFor(op, op.type === 'adopt' ? 'adopted' : 'updated', { id: r.id, ...(note.length ? { reason: note[0] } : {}) }));
+    if (send && !guard && Date.now() - ctx.readAt > ctx.freshMs && (await writer.reread(kind, remote.id, secrets)) !== remote.hash) {
+      emit(eventFor(op, 'skipped', { planned: 'conflict', reason: 'conflict: changed in PostHog after this run read it (read again before the write), so nothing was overwritten; run diff to see both sides, then push again' }));
+      return 'failed';
+    }
+    const r = !send ? writer.bind(kind, key, remote.raw, secrets, local) : await writer.update(kind, key, remote.id, sent, secrets, local, localSpec, { spec: remote.spec, sent: fields });
+    const notes = [...storedDifferently(r.differs.filter((f) => fields.includes(f))), ...editedMeanwhile(r.concurrent ?? [])];
+    emit(eventFor(op, op.type === 'adopt' ? 'adopted' : 'updated', { id: r.id, ...(notes.length ? { reason: notes.join('; ') } : {}) }));
     return 'written';
   } catch (error) {
     if (error instanceof PostHogApiError && error.status === 409 && kind.updateGuard) {
@@ -167,6 +188,11 @@ export async function remove(op: Op, ctx: WriteContext): Promise<void> {
  */
 function storedDifferently(fields: string[]): string[] {
   return fields.length === 0 ? [] : [`PostHog stored ${fields.join(', ')} differently from the file (filled in, normalised or ignored); the file is left as written`];
+}
+
+/** Said at the write: PostHog's answer holds an edit made while the push ran, which the state does not take for ours. */
+function editedMeanwhile(fields: string[]): string[] {
+  return fields.length === 0 ? [] : [`${andList(fields)} changed in PostHog while this push ran (kept there, not overwritten); diff shows it as drift, pull brings it into the file`];
 }
 
 /** Top-level fields the patch touches, plus the fields PostHog validates with them. */

@@ -19,6 +19,14 @@ export interface WriteResult {
   differs: string[];
   /** The create's answer was lost but the resource was found and bound. */
   recovered?: boolean;
+  /** Top-level fields an update did not send that PostHog's answer holds otherwise than when this run read it. */
+  concurrent?: string[];
+}
+
+/** PostHog's copy of a resource as this run read it, and the fields an update of it sends. */
+export interface ReadBefore {
+  spec: JsonObject;
+  sent: string[];
 }
 
 export interface WriterOptions {
@@ -126,9 +134,15 @@ export class Writer {
   }
 
   /** `local`: the file's hash, or undefined while deferred fields are still to be sent (see create). */
-  async update(kind: KindDef, key: string, id: RemoteId, body: JsonObject, secrets: SecretRefs, local: string | undefined, spec?: JsonObject): Promise<WriteResult> {
+  async update(kind: KindDef, key: string, id: RemoteId, body: JsonObject, secrets: SecretRefs, local: string | undefined, spec?: JsonObject, before?: ReadBefore): Promise<WriteResult> {
     if (spec) this.expect(kind, key, spec, local === undefined);
-    return this.bound(kind, key, await this.patch(kind, id, body), secrets, local);
+    return this.bound(kind, key, await this.patch(kind, id, body), secrets, local, before);
+  }
+
+  /** The hash of PostHog's copy now, in comparison form (to tell whether it changed since the read). */
+  async reread(kind: KindDef, id: RemoteId, secrets: SecretRefs): Promise<string> {
+    const raw = await this.client.request<JsonObject>({ path: `${kind.apiPath}${encodeURIComponent(String(id))}/`, query: kind.retrieveQuery, bucket: kind.rateBucket, expect: 'object' });
+    return hashJson(remoteSpec(kind, raw, this.identities, { bound: secrets, vault: this.vault }));
   }
 
   /**
@@ -234,15 +248,25 @@ export class Writer {
    * Records the remote answer: identity for later references, binding and base in state,
    * and which variables set the secrets it now stores.
    */
-  private bound(kind: KindDef, key: string, raw: JsonObject, secrets: SecretRefs, local: string | undefined): WriteResult {
+  private bound(kind: KindDef, key: string, raw: JsonObject, secrets: SecretRefs, local: string | undefined, before?: ReadBefore): WriteResult {
     const id = kind.remoteId(raw);
     const spec = remoteSpec(kind, raw, this.identities, { bound: secrets, vault: this.vault });
+    // What changed in PostHog between this run's read and its write (a UI edit) and was not ours:
+    // the base keeps the value read, so the next diff shows the edit as drift instead of hiding it.
+    const concurrent = before ? differingFields(before.spec, spec).filter((f) => !before.sent.includes(f)) : [];
+    const base: JsonObject = { ...spec };
+    for (const f of concurrent) {
+      const read = before?.spec[f];
+      if (read === undefined) delete base[f];
+      else base[f] = read;
+    }
     this.identities.bind(kind.kind, key, id, raw, kind.naturalKey(spec, raw));
-    this.state.bind(kind.kind, key, bindingOf(kind, raw, hashJson(spec), secrets, local));
+    this.state.bind(kind.kind, key, bindingOf(kind, raw, hashJson(base), secrets, local));
     this.state.settle(kind.kind, key);
     const sent = this.sentSpecs.get(`${kind.kind}/${key}`);
     this.sentSpecs.delete(`${kind.kind}/${key}`);
-    return { id, raw, differs: sent ? differingFields(sent.spec, spec).filter((f) => !sent.unsent.includes(f)) : [] };
+    const differs = sent ? differingFields(sent.spec, spec).filter((f) => !sent.unsent.includes(f) && !concurrent.includes(f)) : [];
+    return { id, raw, differs, ...(concurrent.length > 0 ? { concurrent } : {}) };
   }
 
   /** Looks for what an ambiguous create made, with growing pauses, until `deadline` (once at least). */

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
-import { applyPlan, appliedSoFar, checkPlan, settleMs, type ApplyResult, type PushEvent } from '../apply/apply-plan.js';
+import { applyPlan, appliedSoFar, checkPlan, freshMs, settleMs, type ApplyResult, type PushEvent } from '../apply/apply-plan.js';
 import { FileError, InvalidFilesError } from '../errors.js';
 import { toKeys, withDependencies, type KindDef } from '../kinds/index.js';
 import { hashJson } from '../json.js';
@@ -75,6 +75,7 @@ export async function runRestore(opts: RestoreOptions): Promise<RestoreRun> {
       kinds: opts.kinds,
       concurrency: opts.concurrency,
       settleMs: settleMs(opts.client),
+      freshMs: freshMs(opts.env),
       ...(opts.signal ? { signal: opts.signal } : {}),
       ...(opts.onEvent ? { onEvent: opts.onEvent } : {}),
     });

@@ -58,6 +58,8 @@ export interface Snapshot {
   identities: IdentityMap;
   /** Secret values PostHog returned in clear this run (never written anywhere). */
   vault: SecretValues;
+  /** When the live project was read (ms since the epoch): how old PostHog's copies in `entries` are. */
+  readAt: number;
 }
 
 export interface SnapshotInput {
@@ -214,7 +216,7 @@ export class SnapshotBuilder {
       if (e.remote?.late) e.remote = this.rekeyed(e.kind, e.remote);
       if (e.local?.late) e.local = this.rekeyed(e.kind, e.local);
     }
-    return { entries, unmanaged: this.unmanaged, identities: this.identities, vault: this.vault };
+    return { entries, unmanaged: this.unmanaged, identities: this.identities, vault: this.vault, readAt: Date.now() };
   }
 
   /** A spec with the ids it still holds written as keys where they now have one (its serialised text, if any, goes with the old spec). */
