@@ -28,6 +28,8 @@ export interface Change {
   remotePatch?: Operation[];
   /** Why: e.g. "deleted in PostHog", or a same-named resource that was not adopted. */
   notes: string[];
+  /** `Kind/key` of what this change only follows (a reference re-pointed to a resource re-created under a new id). */
+  follows?: string[];
   entry?: Entry;
 }
 

@@ -31,12 +31,23 @@ export function filterPlan(plan: Plan, selectors: string[], paths: PathResolvers
   return { ...plan, changes, summary, missingVars: missingVarsOf(changes) };
 }
 
-/** `selected` and, transitively, the changes that create or restore what they name by key. */
+/**
+ * `selected` and, transitively, the changes that create or restore what they name by key, and
+ * those that only follow one of them (re-pointed to a resource re-created under a new id).
+ */
 function withMissingReferences(plan: Plan, selected: Change[]): Change[] {
   const byRef = new Map(plan.changes.map((c) => [`${c.kind.kind}/${c.key}`, c]));
+  const followers = new Map<string, Change[]>();
+  for (const c of plan.changes) for (const f of c.follows ?? []) followers.set(f, [...(followers.get(f) ?? []), c]);
   const chosen = new Set(selected);
   const queue = [...selected];
   for (let c = queue.pop(); c; c = queue.pop()) {
+    const ref = `${c.kind.kind}/${c.key}`;
+    for (const follower of followers.get(ref) ?? []) {
+      if (chosen.has(follower)) continue;
+      chosen.add(follower);
+      queue.push(follower);
+    }
     const spec = c.entry?.local?.spec;
     if (!spec) continue;
     for (const r of keyRefs(c.kind, spec)) {

@@ -111,9 +111,12 @@ export function matchIdentities(input: IdentityInput): IdentityResult {
   const unfinished = unclaimed().filter((r) => r.pairing === r.whole);
   pairByContent(unfinished, unboundLocals.filter((l) => !matches.has(l.key)), (x) => x.pairing, claim);
 
+  // Where the natural key is unique (a variable's code_name, an action's name), a resource made
+  // again under it after its bound one was deleted for good (in the UI) is the same resource.
+  const rebound = kind.autoAdopt ? locals.filter((l) => bindings.has(l.key) && !matches.has(l.key)) : [];
   const remotesByNatural = groupBy(unclaimed(), (r) => r.natural);
   const localsByNatural = groupBy(
-    unboundLocals.filter((l) => !matches.has(l.key)),
+    [...unboundLocals, ...rebound].filter((l) => !matches.has(l.key)),
     (l) => l.natural,
   );
   for (const [natural, group] of localsByNatural) {

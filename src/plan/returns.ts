@@ -16,8 +16,11 @@ import type { Change } from './diff.js';
  */
 export function followReturns(changes: Change[]): Change[] {
   const returning = new Set(changes.filter((c) => c.action === 'restore' || c.action === 'create').map((c) => `${c.kind.kind}/${c.key}`));
-  if (returning.size === 0) return changes;
-  const recreated = new Set(changes.filter((c) => c.action === 'restore' && c.kind.deleteStyle !== 'soft').map((c) => `${c.kind.kind}/${c.key}`));
+  // Under a new id: brought back where PostHog deletes for good, or bound to its namesake made again in the UI.
+  const renumbered = (c: Change) =>
+    (c.action === 'restore' && c.kind.deleteStyle !== 'soft') || (c.action === 'adopt' && c.entry?.binding !== undefined && c.entry.remote !== undefined && String(c.entry.binding.id) !== String(c.entry.remote.id));
+  const recreated = new Set(changes.filter(renumbered).map((c) => `${c.kind.kind}/${c.key}`));
+  if (returning.size === 0 && recreated.size === 0) return changes;
   return changes.map((c) => repointed(c, recreated) ?? relisted(c, returning) ?? c);
 }
 
@@ -32,15 +35,18 @@ function withoutDriftNote(c: Change): string[] {
 /** A reference to a re-created resource still holds the old id in PostHog. */
 function repointed(c: Change, recreated: Set<string>): Change | undefined {
   const local = c.entry?.local;
-  if ((c.action !== 'unchanged' && c.action !== 'drift') || !local || recreated.size === 0) return undefined;
+  if ((c.action !== 'unchanged' && c.action !== 'drift' && c.action !== 'update') || !local || recreated.size === 0) return undefined;
   const refs = keyRefs(c.kind, local.spec).filter((r) => recreated.has(`${r.kind}/${r.key}`));
   if (refs.length === 0) return undefined;
+  const follows = refs.map((r) => `${r.kind}/${r.key}`);
+  // An update sends the file, references resolved to the new ids, already: it comes along with them.
+  if (c.action === 'update') return { ...c, follows };
   const under = (path: string) => refs.some((r) => path === `/spec${r.path}` || path.startsWith(`/spec${r.path}/`));
   // PostHog drops a reference to a resource it no longer has when it reads: that is no UI edit.
   if (c.action === 'drift' && !(c.remotePatch ?? []).every((op) => under(op.path))) return undefined;
   const patch = refs.map((r): Operation => ({ op: 'replace', path: `/spec${r.path}`, value: valueAt(local.spec, r.path) ?? null }));
   const { remotePatch: _dropped, ...rest } = c;
-  return { ...rest, action: 'update', patch, notes: [...withoutDriftNote(c), `re-pointed to ${named(refs)}, which is re-created`] };
+  return { ...rest, action: 'update', patch, follows, notes: [...withoutDriftNote(c), `re-pointed to ${named(refs)}, which is re-created`] };
 }
 
 /**
