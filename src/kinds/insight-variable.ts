@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { defineKind } from './define.js';
 import type { JsonObject } from '../json.js';
 import { dropDefaults, pick, text, trimString } from './normalize.js';
@@ -19,6 +20,20 @@ export function codeNameOf(name: string): string {
     .join('')
     .replace(/ /g, '_')
     .toLowerCase();
+}
+
+/**
+ * The key of a variable (DESIGN.md "Resource files"): its code_name wherever a code_name can be a
+ * key (lower-case ASCII letters, digits and `_`, starting with a letter or digit, at most 100);
+ * otherwise (`país`, `_internal`, a very long name) its ASCII letters and digits, `-`, and the
+ * first 8 hex digits of the code_name's SHA-256: `pa-s-a5e60c4f`. A code_name has no `-`, so the
+ * two forms never meet, and different code_names never share a key.
+ */
+function variableKey(codeName: string): string {
+  if (/^[a-z0-9][a-z0-9_]{0,99}$/.test(codeName)) return codeName;
+  const ascii = codeName.replace(/[^a-z0-9_]+/g, '-').replace(/^[-_]+|[-_]+$/g, '').slice(0, 80).replace(/[-_]+$/, '');
+  const digest = createHash('sha256').update(codeName).digest('hex').slice(0, 8);
+  return `${ascii || 'variable'}-${digest}`;
 }
 
 /** A key that PostHog could have derived as a code_name: `region_2`, but not `region-2`. */
@@ -63,7 +78,7 @@ const insightVariable = defineKind({
 
   naturalKeyName: 'code_name',
   remoteId: (raw) => raw.id as string,
-  keyHint: (raw) => (typeof raw.code_name === 'string' && raw.code_name ? raw.code_name : text(raw.name)),
+  keyHint: (raw) => (typeof raw.code_name === 'string' && raw.code_name ? variableKey(raw.code_name) : text(raw.name)),
   naturalKey: (spec, raw) => (raw ? text(raw.code_name) : codeNameOf(text(spec.name))) || undefined,
   // The key is the code_name (DESIGN.md "Resource files"): SQL insights use it as {variables.<key>}.
   naturalOfKey: (key) => (isCodeName(key) ? key : undefined),
