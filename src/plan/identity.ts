@@ -105,7 +105,9 @@ export function matchIdentities(input: IdentityInput): IdentityResult {
   // their names: a create whose answer was lost, a pull killed before it recorded the
   // state, a second environment pulled into the same folder. Same-named twins and unnamed
   // resources pair up one to one this way, never by "first match".
-  pairByContent(unclaimed(), unboundLocals.filter((l) => !matches.has(l.key)), (x) => x.whole, claim);
+  // So is a file whose bound id PostHog does not have (a state from elsewhere): its identical, unbound twin is it.
+  const gone = locals.filter((l) => bindings.has(l.key) && !matches.has(l.key));
+  pairByContent(unclaimed(), [...unboundLocals, ...gone].filter((l) => !matches.has(l.key)), (x) => x.whole, claim);
   // A remote resource without its deferred fields may be a create killed before its second
   // request (a dashboard without its tiles' layouts): the file pairs with it on the rest.
   const unfinished = unclaimed().filter((r) => r.pairing === r.whole);
@@ -113,7 +115,7 @@ export function matchIdentities(input: IdentityInput): IdentityResult {
 
   // Where the natural key is unique (a variable's code_name, an action's name), a resource made
   // again under it after its bound one was deleted for good (in the UI) is the same resource.
-  const rebound = kind.autoAdopt ? locals.filter((l) => bindings.has(l.key) && !matches.has(l.key)) : [];
+  const rebound = kind.autoAdopt ? gone.filter((l) => !matches.has(l.key)) : [];
   const remotesByNatural = groupBy(unclaimed(), (r) => r.natural);
   const localsByNatural = groupBy(
     [...unboundLocals, ...rebound].filter((l) => !matches.has(l.key)),

@@ -16,12 +16,21 @@ import type { Change } from './diff.js';
  */
 export function followReturns(changes: Change[]): Change[] {
   const returning = new Set(changes.filter((c) => c.action === 'restore' || c.action === 'create').map((c) => `${c.kind.kind}/${c.key}`));
-  // Under a new id: brought back where PostHog deletes for good, or bound to its namesake made again in the UI.
-  const renumbered = (c: Change) =>
-    (c.action === 'restore' && c.kind.deleteStyle !== 'soft') || (c.action === 'adopt' && c.entry?.binding !== undefined && c.entry.remote !== undefined && String(c.entry.binding.id) !== String(c.entry.remote.id));
-  const recreated = new Set(changes.filter(renumbered).map((c) => `${c.kind.kind}/${c.key}`));
-  if (returning.size === 0 && recreated.size === 0) return changes;
-  return changes.map((c) => repointed(c, recreated) ?? relisted(c, returning) ?? c);
+  const recreated = new Set(changes.filter((c) => c.action === 'restore' && c.kind.deleteStyle !== 'soft').map((c) => `${c.kind.kind}/${c.key}`));
+  // Bound now to its namesake made again in the UI: what still holds the old id follows it.
+  const renumbered = new Map<string, { type: string; old: string }>();
+  for (const c of changes) {
+    const { binding, remote } = c.entry ?? {};
+    if (c.action === 'adopt' && binding && remote && String(binding.id) !== String(remote.id)) renumbered.set(`${c.kind.kind}/${c.key}`, { type: c.kind.refsType, old: String(binding.id) });
+  }
+  if (returning.size === 0 && recreated.size === 0 && renumbered.size === 0) return changes;
+  const stale = (c: Change) => {
+    const raw = c.entry?.remote?.raw;
+    if (!raw || renumbered.size === 0) return new Set<string>();
+    const held = new Set(c.kind.links(c.kind.toSpec(raw)).map((l) => `${l.type}:${String(l.value)}`));
+    return new Set([...renumbered].filter(([, r]) => held.has(`${r.type}:${r.old}`)).map(([ref]) => ref));
+  };
+  return changes.map((c) => repointed(c, new Set([...recreated, ...stale(c)])) ?? relisted(c, returning) ?? c);
 }
 
 function named(refs: ManagedRef[]): string {

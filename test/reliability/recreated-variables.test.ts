@@ -31,7 +31,8 @@ async function api(method: string, path: string, body?: unknown): Promise<JsonOb
 }
 
 const countryId = () => emu.project(1)?.insightVariables.find((v) => v.code_name === 'country')?.id;
-/** The variable ids the SQL insight that uses {variables.country} holds. */
+const sqlInsightId = () => emu.project(1)?.insights.find((i) => i.name === 'Active users by country (SQL)')?.id;
+/** The variable ids the SQL insight that uses {variables.country} holds as stored. */
 const sqlVariableIds = () => {
   const sql = emu.project(1)?.insights.find((i) => i.name === 'Active users by country (SQL)');
   const variables = ((sql?.query as JsonObject | null)?.source as JsonObject | undefined)?.variables as JsonObject | undefined;
@@ -47,7 +48,7 @@ async function deleteAndMakeAgain(): Promise<{ old: string; made: string }> {
 }
 
 describe('a variable deleted and made again in the UI under the same code_name', () => {
-  it('is adopted by push under its key, and the SQL that uses it is re-pointed to the new id', async () => {
+  it('is adopted by push under its key: no create PostHog would refuse, and the SQL that uses it reads the new id', async () => {
     const ws = await workspace(emu);
     expect((await ws.run(['pull', '--commit'])).code).toBe(0);
     const { old, made } = await deleteAndMakeAgain();
@@ -55,11 +56,12 @@ describe('a variable deleted and made again in the UI under the same code_name',
 
     const diff = await ws.run(['diff']);
     expect(diff.stdout).toMatch(new RegExp(`~ adopt InsightVariable/country \\(id ${made}\\)`));
-    expect(diff.stdout).toMatch(/~ update Insight\/active-users-by-country-sql[\s\S]*re-pointed to InsightVariable\/country/);
+    emu.clearRequests();
     const push = await ws.run(['push', '--yes']);
     expect(push.code, push.stdout + push.stderr).toBe(0);
-    expect(sqlVariableIds()).toContain(made);
-    expect(sqlVariableIds()).not.toContain(old);
+    expect(emu.requests().filter((r) => r.method === 'POST')).toEqual([]);
+    // PostHog reads stale variable ids by code_name (map_stale_to_latest): the SQL insight serves the new one.
+    expect(JSON.stringify(await api('GET', `insights/${sqlInsightId()}/`))).toContain(made);
     expect(ws.state().resources['InsightVariable/country']?.id).toBe(made);
     expect((await ws.run(['diff'])).code).toBe(0);
     expect((await ws.run(['pull'])).code).toBe(0);
@@ -76,6 +78,27 @@ describe('a variable deleted and made again in the UI under the same code_name',
     expect(ws.files('posthog/insight-variables')).not.toContain('country-2.yaml');
     expect(ws.state().resources['InsightVariable/country']?.id).toBe(made);
     expect((await ws.run(['validate'])).code).toBe(0);
+  });
+});
+
+describe('an action deleted and made again in the UI under the same name', () => {
+  it('is adopted under its key, and the insights still naming the old id are re-pointed to the new one', async () => {
+    const ws = await workspace(emu);
+    expect((await ws.run(['pull', '--commit'])).code).toBe(0);
+    const old = emu.project(1)?.actions.find((a) => a.name === 'Signed up' && !a.deleted);
+    expect(old).toBeDefined();
+    await api('PATCH', `actions/${old?.id}/`, { deleted: true });
+    const made = await api('POST', 'actions/', { name: 'Signed up', steps: old?.steps });
+    const usesAction = (id: unknown) => JSON.stringify(emu.project(1)?.insights.find((i) => i.name === 'Daily signups (action)')?.query).includes(`"id":${String(id)}`);
+    expect(usesAction(old?.id)).toBe(true);
+
+    const diff = await ws.run(['diff']);
+    expect(diff.stdout).toMatch(new RegExp(`~ adopt Action/signed-up \\(id ${String(made.id)}\\)`));
+    expect(diff.stdout).toMatch(/~ update Insight\/daily-signups-action[\s\S]*re-pointed to Action\/signed-up/);
+    const push = await ws.run(['push', '--yes']);
+    expect(push.code, push.stdout + push.stderr).toBe(0);
+    expect(usesAction(made.id)).toBe(true);
+    expect((await ws.run(['diff'])).code).toBe(0);
   });
 });
 
