@@ -97,7 +97,7 @@ function seedProject(store: EmulatorStore, sp: SeedProject): void {
   dashboards.forEach((d, i) => withContext(`${here} dashboards[${i}].tiles`, () => seedDashboardTiles(store, project, d, sp.dashboards?.[i]?.tiles, SEED_USER_ID)));
   (sp.hog_functions ?? []).forEach((hf, i) =>
     withContext(`${here} hog_functions[${i}]`, () => {
-      const fn = createHogFunction({ store, project, isCreate: true }, without(hf, ['id', 'created_at', 'logs', 'metrics']), SEED_USER_ID, {
+      const fn = createHogFunction({ store, project, isCreate: true, seeded: true }, without(hf, ['id', 'created_at', 'logs', 'metrics']), SEED_USER_ID, {
         ...(typeof hf.id === 'string' ? { id: hf.id } : {}),
         ...(typeof hf.created_at === 'string' ? { created_at: hf.created_at } : {}),
       });
