@@ -184,7 +184,10 @@ export function validateHogFunction(ctx: HogFunctionWriteContext, raw: unknown):
       out.batch_export_id = v as string | null;
     });
   }
-  if (has(data, 'base_updated_at')) c.run(() => (out.base_updated_at = parseDrfDateTime(data.base_updated_at, ['base_updated_at'])));
+  // A PostHog without drafts has no such field: DRF drops it like any unknown key, unread.
+  if (has(data, 'base_updated_at') && project.hogFunctionDrafts) {
+    c.run(() => (out.base_updated_at = parseDrfDateTime(data.base_updated_at, ['base_updated_at'])));
+  }
   c.throwIfAny();
   validateObject(ctx, out, functionType);
   return out;

@@ -60,6 +60,7 @@ export function checkSeedDoc(doc: unknown): asserts doc is SeedDoc {
 function seedProject(store: EmulatorStore, sp: SeedProject): void {
   const project = store.ensureProject(sp.id, sp.name, sp.tagging ?? true, sp.feature_flags ?? DEFAULT_FEATURE_FLAGS);
   const here = `project ${sp.id}`;
+  project.hogFunctionDrafts = sp.hog_function_drafts ?? true;
   if (sp.alert_plan) project.alertPlan = { ...sp.alert_plan };
   else delete project.alertPlan;
   // Actions, then cohorts in the order given (a cohort may name an earlier one), each as POSTed.
