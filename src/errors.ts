@@ -203,6 +203,11 @@ function hintFor(f: ApiErrorFields): string {
     return `Project ${project} not found or not visible to this key: check --project (or POSTHOG_PROJECT_ID) and the projects the personal API key is scoped to.`;
   }
   if (f.status === 429) return 'PostHog kept throttling after all retries; try again later or lower --concurrency.';
+  // A hog function built from a hidden template (hog_function.py `_validate_hidden_template_not_enabled`):
+  // PostHog names `enabled` even when the file changed something else.
+  if (f.status === 400 && f.attr === 'enabled' && /internal template/.test(f.detail ?? '')) {
+    return 'Set enabled: false in its file to push other changes to it, or remove the file and push --prune to delete it.';
+  }
   if (f.gaveUp && f.status >= 500) return 'PostHog (or a proxy in front of it) keeps failing; try again later.';
   return '';
 }

@@ -19,6 +19,7 @@ import { Writer } from './writer.js';
 import { refOf, writeOrder, type Waits } from './write-order.js';
 import { describeError, type EventOutcome, type PushEvent } from './events.js';
 import { completeDeferred, hasDeferredWork, remove, write, type WriteContext, type Written } from './write-one.js';
+import { unguardedUpdates } from './unguarded.js';
 
 export { freshMs } from './write-one.js';
 
@@ -91,6 +92,8 @@ export interface ApplyResult {
   summary: PushSummary;
   /** done: all applied; undecided: drift or conflicts left; changes: planned deletes left (no --prune); failed: a write failed. */
   outcome: Outcome;
+  /** Said once for the whole run, not of one resource (updates PostHog will not guard, see unguarded.ts). */
+  warnings: string[];
 }
 
 /** The checks push makes before its first write, for --dry-run and confirmation; they run once. */
@@ -220,19 +223,19 @@ export async function applyPlan(checked: CheckedPlan, input: ApplyInput): Promis
     state.flush();
   }
 
-  return summarize(events, plan.summary.unchanged);
+  return summarize(events, plan.summary.unchanged, unguardedUpdates(prepared));
 }
 
 /**
  * Counts and outcome of a push: failed if a write failed; undecided if drift or conflicts
  * were left (no --force); changes if deletes were left (no --prune); done otherwise.
  */
-export function summarize(events: PushEvent[], unchanged: number): ApplyResult {
+export function summarize(events: PushEvent[], unchanged: number, warnings: string[]): ApplyResult {
   const summary: PushSummary = { created: 0, restored: 0, updated: 0, adopted: 0, deleted: 0, reordered: 0, skipped: 0, failed: 0, unchanged };
   for (const e of events) summary[e.outcome]++;
   const skippedAs = (planned: string[]) => events.some((e) => e.outcome === 'skipped' && planned.includes(e.planned));
   const outcome: Outcome = summary.failed > 0 ? 'failed' : skippedAs(['drift', 'conflict']) ? 'undecided' : skippedAs(['delete']) ? 'changes' : 'done';
-  return { events, summary, outcome };
+  return { events, summary, outcome, warnings };
 }
 
 /** `12 created, 3 updated, 40 not sent`: what an interrupted apply got done. */

@@ -1,4 +1,5 @@
 import { summarize, type ApplyResult, type CheckedPlan, type PushEvent } from './apply-plan.js';
+import { unguardedUpdates } from './unguarded.js';
 
 const WOULD: Record<string, PushEvent['outcome']> = { create: 'created', restore: 'restored', update: 'updated', adopt: 'adopted', delete: 'deleted' };
 
@@ -16,7 +17,7 @@ export function preview(checked: CheckedPlan): ApplyResult {
     const outcome = WOULD[p.op.type] ?? 'updated';
     events.push(p.refusal ? { ...base(p.op.change), outcome: 'failed', error: { message: p.refusal } } : { ...base(p.op.change), outcome });
   }
-  const result = summarize(events, checked.plan.summary.unchanged);
+  const result = summarize(events, checked.plan.summary.unchanged, unguardedUpdates(checked.prepared));
   // Nothing was sent: writes it would make are changes still to push (exit 2, like diff).
   const writes = events.some((e) => e.outcome !== 'skipped' && e.outcome !== 'failed');
   return result.outcome === 'done' && writes ? { ...result, outcome: 'changes' } : result;

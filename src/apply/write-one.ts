@@ -6,6 +6,7 @@ import type { WriteGate } from './gate.js';
 import type { Op } from './ops.js';
 import type { Prepared } from './preflight.js';
 import { inDeferred } from './write-order.js';
+import { guarded } from './unguarded.js';
 import type { Writer } from './writer.js';
 import type { Snapshot } from '../plan/snapshot.js';
 
@@ -117,7 +118,7 @@ export async function write(p: Prepared, ctx: WriteContext): Promise<Written> {
     const guard = kind.updateGuard;
     const read = guard ? remote.raw[guard.from] : undefined;
     if (send && guard && read !== undefined && read !== null) sent[guard.field] = read;
-    if (send && !guard && Date.now() - ctx.readAt > ctx.freshMs && (await writer.reread(kind, remote.id, secrets)) !== remote.hash) {
+    if (send && !guarded(kind, remote.raw) && Date.now() - ctx.readAt > ctx.freshMs && (await writer.reread(kind, remote.id, secrets)) !== remote.hash) {
       emit(eventFor(op, 'skipped', { planned: 'conflict', reason: 'conflict: changed in PostHog after this run read it (read again before the write), so nothing was overwritten; run diff to see both sides, then push again' }));
       return 'failed';
     }

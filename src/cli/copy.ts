@@ -82,6 +82,7 @@ function copyJson(run: CopyRun, flags: CopyFlags) {
     from: flags.from,
     to: flags.to,
     ...(run.result ? { summary: run.result.summary, results: run.result.events } : { plan: run.plan.summary }),
+    ...(run.result?.warnings.length ? { warnings: run.result.warnings } : {}),
     refused: run.refused,
     unmapped: run.unmapped,
   };

@@ -36,6 +36,7 @@ export function pushText(plan: Plan, r: ApplyResult, dryRun = false): string {
     const verb = first.outcome === 'failed' ? (dryRun ? 'would fail' : 'failed') : first.outcome;
     return `${MARK[first.outcome]} ${verb} ${members.length} writes (${shown}): ${first.error?.message ?? first.reason ?? ''}`;
   });
+  for (const w of r.warnings) lines.push(`warning: ${w}.`);
   const s = r.summary;
   lines.push(
     `${dryRun ? 'Dry run, nothing sent. A push to' : 'Pushed'} ${plan.environment}${dryRun ? ' would do' : ''}: ${s.created} created, ${s.restored ? `${s.restored} restored, ` : ''}${s.updated} updated, ${s.adopted} adopted, ${s.deleted} deleted, ` +

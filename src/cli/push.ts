@@ -103,6 +103,7 @@ export function registerPush(program: Command, ctx: CliContext): void {
 }
 
 function pushJson(run: PushRun) {
-  return { environment: run.plan.environment, summary: run.result?.summary, results: run.result?.events ?? [] };
+  const warnings = run.result?.warnings ?? [];
+  return { environment: run.plan.environment, summary: run.result?.summary, results: run.result?.events ?? [], ...(warnings.length ? { warnings } : {}) };
 }
 

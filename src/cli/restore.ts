@@ -81,6 +81,7 @@ function restoreJson(run: RestoreRun, plan: object) {
     rev: run.rev,
     plan,
     ...(run.result ? { summary: run.result.summary, results: run.result.events } : {}),
+    ...(run.result?.warnings.length ? { warnings: run.result.warnings } : {}),
     ...(run.commit ? { commit: run.commit } : {}),
     ...(run.awaitingFiles ? { awaitingFiles: run.awaitingFiles } : {}),
   };

@@ -2,7 +2,7 @@
 // posthog/api/app_metrics2.py), served from rows seeded through the control API or a seed file.
 import { json, type ApiRequest, type ApiResponse } from './context.js';
 import { drfDate, parseDateSpec } from './dates.js';
-import { choiceField, integerField } from './drf-fields.js';
+import { charField, choiceField, integerField } from './drf-fields.js';
 import { fail } from './errors.js';
 import { findHogFunction } from './hog-function-routes.js';
 import { isObject, type Json, type JsonObject } from './json.js';
@@ -21,6 +21,25 @@ function dateParam(q: URLSearchParams, name: string, relative: boolean): number 
   return t;
 }
 
+/**
+ * `LogEntryRequestSerializer.level`, a ListField of CharField read from the query string as DRF
+ * reads lists: every `level=` value (`?level=WARN&level=ERROR`), or else the indexed form
+ * (`level[0]=WARN`, in index order). A comma list is one value, which matches no level. Blank is a
+ * 400 at `level__<i>`; the comparison is on upper case (`upper(level) in %(levels)s`).
+ */
+function levelParam(q: URLSearchParams): string[] {
+  let values = q.getAll('level');
+  if (values.length === 0) {
+    const indexed = new Map<number, string>();
+    for (const [k, v] of q) {
+      const m = /^level\[(\d+)\]$/.exec(k);
+      if (m) indexed.set(Number(m[1]), v);
+    }
+    values = [...indexed].sort(([a], [b]) => a - b).map(([, v]) => v);
+  }
+  return values.map((v, i) => (charField(v, ['level', i]) as string).toUpperCase());
+}
+
 function logs(req: ApiRequest): ApiResponse {
   const fn = findHogFunction(req.project, req.params.id as string);
   const q = req.url.searchParams;
@@ -29,7 +48,7 @@ function logs(req: ApiRequest): ApiResponse {
     after: dateParam(q, 'after', false),
     before: dateParam(q, 'before', false),
   };
-  const levels = q.getAll('level').flatMap((l) => l.split(',')).map((l) => l.trim().toUpperCase()).filter(Boolean);
+  const levels = levelParam(q);
   const search = q.get('search')?.toLowerCase();
   const instance = q.get('instance_id');
   const rows = req.project.hogFunctionLogs

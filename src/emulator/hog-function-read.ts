@@ -2,7 +2,7 @@
 import { renderInputs } from './hog-function-inputs.js';
 import { findTemplate, type TemplateDef } from './hog-function-template-data.js';
 import { clone, type JsonObject } from './json.js';
-import type { StoredHogFunction } from './types.js';
+import type { ProjectStore, StoredHogFunction } from './types.js';
 import { userBasic } from './users.js';
 
 /** HogFunctionTemplateSerializer. */
@@ -35,16 +35,27 @@ function template(fn: StoredHogFunction): JsonObject | null {
   return t ? templateOut(t) : null;
 }
 
-/** Set when the list was searched: `search_match_type` is only present then. */
 export interface HogFunctionReadContext {
+  /**
+   * The PostHog has hog-function drafts and revisions (`ProjectStore.hogFunctionDrafts`): its
+   * serializers carry `version`, `draft` and `draft_updated_at`. Older ones (hog_function.py at
+   * 97b1610) have none of them.
+   */
+  drafts: boolean;
+  /** Set when the list was searched: `search_match_type` is only present then. */
   searchMatchType?: 'exact' | 'similar';
+}
+
+/** The read context of a function of `project`. */
+export function readContext(project: ProjectStore): HogFunctionReadContext {
+  return { drafts: project.hogFunctionDrafts };
 }
 
 function searchField(ctx: HogFunctionReadContext): JsonObject {
   return ctx.searchMatchType ? { search_match_type: ctx.searchMatchType } : {};
 }
 
-export function hogFunctionMinimal(fn: StoredHogFunction, ctx: HogFunctionReadContext = {}): JsonObject {
+export function hogFunctionMinimal(fn: StoredHogFunction, ctx: HogFunctionReadContext): JsonObject {
   return {
     id: fn.id,
     type: fn.type,
@@ -62,11 +73,11 @@ export function hogFunctionMinimal(fn: StoredHogFunction, ctx: HogFunctionReadCo
     execution_order: fn.execution_order,
     ...searchField(ctx),
     // Drafts only apply to agent (MCP) callers, which the emulator does not model.
-    draft_updated_at: null,
+    ...(ctx.drafts ? { draft_updated_at: null } : {}),
   };
 }
 
-export function hogFunctionFull(fn: StoredHogFunction, ctx: HogFunctionReadContext = {}): JsonObject {
+export function hogFunctionFull(fn: StoredHogFunction, ctx: HogFunctionReadContext): JsonObject {
   return {
     id: fn.id,
     type: fn.type,
@@ -90,8 +101,6 @@ export function hogFunctionFull(fn: StoredHogFunction, ctx: HogFunctionReadConte
     execution_order: fn.execution_order,
     batch_export_id: fn.batch_export_id,
     ...searchField(ctx),
-    version: fn.version,
-    draft: null,
-    draft_updated_at: null,
+    ...(ctx.drafts ? { version: fn.version, draft: null, draft_updated_at: null } : {}),
   };
 }

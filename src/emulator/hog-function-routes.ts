@@ -3,7 +3,7 @@ import { json, type ApiRequest, type ApiResponse } from './context.js';
 import { nowDrf } from './dates.js';
 import { integerField } from './drf-fields.js';
 import { fail, notFound } from './errors.js';
-import { hogFunctionFull, hogFunctionMinimal } from './hog-function-read.js';
+import { hogFunctionFull, hogFunctionMinimal, readContext } from './hog-function-read.js';
 import { TYPES_WITH_EXECUTION_ORDER } from './hog-function-validate.js';
 import { createHogFunction, updateHogFunction } from './hog-function-write.js';
 import { isObject, type Json } from './json.js';
@@ -87,7 +87,7 @@ function list(req: ApiRequest): ApiResponse {
     items = orderWithUnorderedTies(items, req.random, byExecutionOrder, byColumn((f) => f.updated_at, true));
   }
   const full = q.get('full') === 'true';
-  const searched = term ? { searchMatchType: 'exact' as const } : {};
+  const searched = { ...readContext(req.project), ...(term ? { searchMatchType: 'exact' as const } : {}) };
   return json(200, limitOffset(req.url, items, (f) => (full ? hogFunctionFull(f, searched) : hogFunctionMinimal(f, searched))));
 }
 
@@ -97,7 +97,7 @@ function ctx(req: ApiRequest) {
 
 function create(req: ApiRequest): ApiResponse {
   const fn = createHogFunction({ ...ctx(req), isCreate: true }, req.body(), req.userId);
-  return json(201, hogFunctionFull(fn), true);
+  return json(201, hogFunctionFull(fn, readContext(req.project)), true);
 }
 
 function update(req: ApiRequest): ApiResponse {
@@ -105,7 +105,7 @@ function update(req: ApiRequest): ApiResponse {
   const restoring = req.method === 'PATCH' && isObject(body) && body.deleted === false;
   const fn = findHogFunction(req.project, req.params.id as string, restoring);
   updateHogFunction(ctx(req), fn, body);
-  return json(200, hogFunctionFull(fn), true);
+  return json(200, hogFunctionFull(fn, readContext(req.project)), true);
 }
 
 /**
@@ -141,7 +141,7 @@ function rearrange(req: ApiRequest): ApiResponse {
     req.random,
     byExecutionOrder,
   );
-  return json(200, all.map((f) => hogFunctionFull(f)), true);
+  return json(200, all.map((f) => hogFunctionFull(f, readContext(req.project))), true);
 }
 
 const forbidDestroy = (): ApiResponse => ({ status: 405, body: null });
@@ -167,7 +167,7 @@ export const hogFunctionDetailRoutes: Route[] = [
     scope: 'hog_function',
     bucket: 'crud',
     methods: {
-      GET: { action: 'retrieve', write: false, handler: (req) => json(200, hogFunctionFull(findHogFunction(req.project, req.params.id as string))) },
+      GET: { action: 'retrieve', write: false, handler: (req) => json(200, hogFunctionFull(findHogFunction(req.project, req.params.id as string), readContext(req.project))) },
       PATCH: { action: 'partial_update', write: true, handler: update },
       PUT: { action: 'update', write: true, handler: update },
       DELETE: { action: 'destroy', write: true, handler: forbidDestroy },

@@ -29,6 +29,8 @@ const IP_ANONYMIZATION_CODE = "// Replaces the last octet of the IPv4 address wi
 
 const URL_MASKING_CODE = "// Masks query strings in URL properties, which often carry tokens and e-mail addresses.\nlet returnEvent := event\nfor (let propertyName in splitByString(',', inputs.urlProperties)) {\n  let prop := trim(propertyName)\n  let value := event.properties[prop]\n  if (notEmpty(value)) {\n    let parts := splitByString('?', value, 2)\n    if (length(parts) > 1) {\n      returnEvent.properties[prop] := f'{parts[1]}?{inputs.maskWith}'\n    }\n  }\n}\nreturn returnEvent";
 
+const EMAIL_CODE = "let res := sendEmail(inputs.email)\n\nif (not res.success) {\n  throw Error(f'Email failed to send: {res.error}')\n}";
+
 const choice = (v: string) => ({ label: v, value: v });
 
 export const TEMPLATES: readonly TemplateDef[] = [
@@ -163,6 +165,44 @@ export const TEMPLATES: readonly TemplateDef[] = [
     category: ['Custom'],
     free: true,
     icon_url: '/static/hedgehog/builder-hog-03.png',
+    filters: null,
+    masking: null,
+    mapping_templates: null,
+  },
+  {
+    // Hidden: a building block of workflows, never offered as a destination of its own; no function
+    // can be created from it, and one made before that was blocked may only be disabled or deleted
+    // (PostHog's nodejs/src/cdp/templates/_destinations/email/email.template.ts).
+    id: 'template-email',
+    name: 'Email',
+    description: 'Sends an email via PostHog email service',
+    code: EMAIL_CODE,
+    code_language: 'hog',
+    inputs_schema: [
+      {
+        key: 'email',
+        type: 'native_email',
+        label: 'Email message',
+        integration: 'email',
+        required: true,
+        default: {
+          to: { email: '{{ person.properties.email }}', name: '' },
+          from: { email: '', name: '' },
+          subject: '',
+          preheader: '',
+          text: 'Hello from PostHog!',
+          html: '<div>Hi {{ person.properties.name }}, this email was sent from PostHog!</div>',
+        },
+        secret: false,
+        description: 'The email message to send. Configure the recipient, sender, subject, and content.',
+        templating: 'liquid',
+      },
+    ],
+    type: 'destination',
+    status: 'hidden',
+    category: ['Custom'],
+    free: false,
+    icon_url: '/static/posthog-icon.svg',
     filters: null,
     masking: null,
     mapping_templates: null,

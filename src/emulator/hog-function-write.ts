@@ -97,7 +97,7 @@ export function createHogFunction(ctx: HogFunctionWriteContext, raw: unknown, us
 }
 
 export function updateHogFunction(ctx: HogFunctionWriteContext, fn: StoredHogFunction, raw: unknown): StoredHogFunction {
-  const v = validateHogFunction({ ...ctx, instance: fn, isCreate: false }, raw);
+  const v = validateHogFunction({ ...ctx, instance: fn, isCreate: false, updating: true }, raw);
   // perform_update's optimistic concurrency: the stored side strictly newer than the caller's base.
   if (v.base_updated_at !== undefined && micros(fn.updated_at) > v.base_updated_at) throw staleUpdate();
   const before = comparableContent(fn);

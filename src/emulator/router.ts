@@ -19,8 +19,8 @@ export interface Route {
   bucket: Bucket;
   methods: Partial<Record<Method, RouteAction>>;
   /**
-   * Registered with `routers.projects` only (hog functions and their templates,
-   * products/cdp/backend/routes.py): under `/api/environments/:id/` the URL resolves to nothing.
+   * Registered with `routers.projects` only (hog-function templates, actions, cohorts): under
+   * `/api/environments/:id/` the URL resolves to nothing.
    */
   projectsOnly?: boolean;
 }

@@ -93,8 +93,10 @@ class EmulatorRuntime implements Emulator, ControlTarget {
     this.orderSeed = opts.orderSeed;
     this.random = makeRandom(opts.orderSeed);
     // Insights and variables are registered with `register_legacy_dual_route` (both URL forms,
-    // products/product_analytics/backend/routes.py); hog functions and their templates with
-    // `routers.projects` only (products/cdp/backend/routes.py).
+    // products/product_analytics/backend/routes.py). So are hog functions, every action of their
+    // viewset included (`register_legacy_dual_route_team_nested_viewset` in posthog/api/__init__.py:
+    // /api/environments/ kept, deprecated, for clients of the projects/environments split); their
+    // templates are registered with `routers.projects` only.
     const projectsOnly = (rs: Route[]): Route[] => rs.map((r) => ({ ...r, projectsOnly: true }));
     const routes: Route[] = [
       ...catalogRoutes.filter((r) => !r.path.startsWith('hog_function')),
@@ -107,13 +109,11 @@ class EmulatorRuntime implements Emulator, ControlTarget {
       ...actionRoutes,
       ...cohortRoutes,
       ...alertRoutes,
-      ...projectsOnly([
-        ...hogFunctionCrudRoutes,
-        ...iconRoutes,
-        ...hogFunctionDetailRoutes,
-        ...hogFunctionObservabilityRoutes,
-        ...invocationRoutes(opts.executor ?? standInExecutor),
-      ]),
+      ...hogFunctionCrudRoutes,
+      ...iconRoutes,
+      ...hogFunctionDetailRoutes,
+      ...hogFunctionObservabilityRoutes,
+      ...invocationRoutes(opts.executor ?? standInExecutor),
     ];
     this.deps = {
       store,

@@ -60,6 +60,7 @@ export function checkSeedDoc(doc: unknown): asserts doc is SeedDoc {
 function seedProject(store: EmulatorStore, sp: SeedProject): void {
   const project = store.ensureProject(sp.id, sp.name, sp.tagging ?? true, sp.feature_flags ?? DEFAULT_FEATURE_FLAGS);
   const here = `project ${sp.id}`;
+  project.hogFunctionDrafts = sp.hog_function_drafts ?? true;
   if (sp.alert_plan) project.alertPlan = { ...sp.alert_plan };
   else delete project.alertPlan;
   // Actions, then cohorts in the order given (a cohort may name an earlier one), each as POSTed.
@@ -97,7 +98,7 @@ function seedProject(store: EmulatorStore, sp: SeedProject): void {
   dashboards.forEach((d, i) => withContext(`${here} dashboards[${i}].tiles`, () => seedDashboardTiles(store, project, d, sp.dashboards?.[i]?.tiles, SEED_USER_ID)));
   (sp.hog_functions ?? []).forEach((hf, i) =>
     withContext(`${here} hog_functions[${i}]`, () => {
-      const fn = createHogFunction({ store, project, isCreate: true }, without(hf, ['id', 'created_at', 'logs', 'metrics']), SEED_USER_ID, {
+      const fn = createHogFunction({ store, project, isCreate: true, seeded: true }, without(hf, ['id', 'created_at', 'logs', 'metrics']), SEED_USER_ID, {
         ...(typeof hf.id === 'string' ? { id: hf.id } : {}),
         ...(typeof hf.created_at === 'string' ? { created_at: hf.created_at } : {}),
       });

@@ -82,6 +82,7 @@ export class EmulatorStore {
       id,
       name,
       tagging,
+      hogFunctionDrafts: true,
       featureFlags: [...featureFlags],
       actions: [],
       cohorts: [],
@@ -121,6 +122,7 @@ export class EmulatorStore {
         p.id,
         restoreDashboardRows({
           ...p,
+          hogFunctionDrafts: loaded.hogFunctionDrafts ?? true,
           featureFlags: loaded.featureFlags ?? [...DEFAULT_FEATURE_FLAGS],
           alerts: (loaded.alerts ?? []).map(upgradeStoredAlert),
           actions: (loaded.actions ?? []).map(upgradeAction),

@@ -36,6 +36,15 @@ export interface SeedProject {
   /** The organisation has the paid TAGGING feature (default true). */
   tagging?: boolean;
   /**
+   * The PostHog serving this project has hog-function drafts and revisions (default true): its
+   * hog-function answers carry `version`, `draft` and `draft_updated_at`, and an update with a
+   * stale `base_updated_at` is refused (409). `false` models an older or self-hosted PostHog
+   * (products/cdp/backend/api/hog_function.py at 97b1610): none of those fields, and
+   * `base_updated_at` dropped unread like any unknown key, so the last writer wins. Set per
+   * project, so that one emulator can stand for an old self-hosted instance and a current one.
+   */
+  hog_function_drafts?: boolean;
+  /**
    * PostHog feature flags enabled for the team. Default `["logs-transformations",
    * "hogql-insight-alerts", "funnel-insight-alerts"]` (creating `transformation_log` functions, and
    * alerts on SQL and funnel insights, are gated on them); `[]` models a team without any.
@@ -337,6 +346,8 @@ export interface ProjectStore {
   id: number;
   name: string;
   tagging: boolean;
+  /** See SeedProject.hog_function_drafts. */
+  hogFunctionDrafts: boolean;
   featureFlags: string[];
   /** Absent: the default plan (see AlertPlan). */
   alertPlan?: AlertPlan;

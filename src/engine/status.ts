@@ -75,7 +75,7 @@ export async function functionStatus(opts: StatusOptions): Promise<FunctionStatu
         const id = String(binding.id);
         const raw = byId.get(id);
         if (!raw) return { key, id, name: null, type: '', enabled: false, state: 'missing', succeeded: 0, failed: 0, filtered: 0, errors: [], missing: true };
-        const [totals, errorLines] = await Promise.all([metricTotals(opts.client, at, id, after), logs(opts.client, at, id, { level: 'ERROR', after, limit: 3 })]);
+        const [totals, errorLines] = await Promise.all([metricTotals(opts.client, at, id, after), logs(opts.client, at, id, { level: ['ERROR'], after, limit: 3 })]);
         const code = isObject(raw.status) && typeof raw.status.state === 'number' ? raw.status.state : 0;
         return {
           key,

@@ -230,8 +230,10 @@ const hogFunction = defineKind({
   },
 
   // perform_update's optimistic concurrency (posthog-api.md §10): an edit made in the UI after
-  // this run read the function is refused with 409 rather than overwritten.
-  updateGuard: { field: 'base_updated_at', from: 'updated_at' },
+  // this run read the function is refused with 409 rather than overwritten. It came with drafts
+  // and revisions, whose `version` and `draft` the full serializer returns; hog_function.py at
+  // 97b1610 has none of the three, and DRF drops the unknown `base_updated_at` silently.
+  updateGuard: { field: 'base_updated_at', from: 'updated_at', servedWith: ['version', 'draft'] },
   capabilities: { test: true, health: true, icons: true },
   naturalKeyName: 'type, template and name',
   remoteId: (raw) => raw.id as string,

@@ -241,9 +241,12 @@ export interface KindDef {
   /**
    * Optimistic concurrency PostHog offers on updates: `field` is sent with the resource's `from`
    * as this run read it, and PostHog refuses (409) an update to a resource changed since
-   * (a hog function's `base_updated_at`).
+   * (a hog function's `base_updated_at`). `servedWith` are fields every answer of a PostHog that
+   * honours `field` carries (a hog function's `version` and `draft`, which came with it): an
+   * answer without them is from an older or self-hosted PostHog that drops `field` unread, and
+   * push warns that edits made meanwhile could be overwritten.
    */
-  updateGuard?: { field: string; from: string };
+  updateGuard?: { field: string; from: string; servedWith: string[] };
   /** What a delete takes with it in PostHog, said in every plan that deletes one (an insight's alerts). */
   deleteNote?: string;
   /** Fields that also identify one resource on its detail route, besides the id (an insight's `short_id`). */

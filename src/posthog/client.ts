@@ -16,7 +16,8 @@ export interface RequestOptions {
   method?: Method;
   /** Relative to the project (`insights/`) or absolute (`/api/...`). */
   path: string;
-  query?: Record<string, string | number | boolean | undefined>;
+  /** A list is sent as the parameter repeated (`level=WARN&level=ERROR`), as DRF reads a ListField. */
+  query?: Record<string, string | number | boolean | readonly string[] | undefined>;
   body?: Json;
   /** Rate-limit bucket the endpoint belongs to (`insights` or `crud`). */
   bucket?: string;
@@ -144,7 +145,12 @@ export class PostHogClient {
   url(path: string, query?: RequestOptions['query']): string {
     // Concatenated, not resolved: a self-hosted PostHog may live under a path prefix.
     const u = new URL(`${this.host}${this.resolvePath(path)}`);
-    for (const [k, v] of Object.entries(query ?? {})) if (v !== undefined) u.searchParams.set(k, String(v));
+    for (const [k, v] of Object.entries(query ?? {})) {
+      if (v === undefined) continue;
+      // Never joined with commas: PostHog would read `A,B` as the one value "A,B".
+      if (Array.isArray(v)) for (const item of v as readonly string[]) u.searchParams.append(k, item);
+      else u.searchParams.set(k, String(v));
+    }
     return u.toString();
   }
 

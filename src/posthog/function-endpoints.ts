@@ -31,7 +31,8 @@ export interface LogLine {
   instance_id?: string;
 }
 
-export async function logs(client: PostHogClient, at: Collection, id: string, query: { level?: string; after?: string; limit?: number }): Promise<LogLine[]> {
+/** `level` is a list (`?level=WARN&level=ERROR`, posthog/api/log_entries.py); upper or lower case. */
+export async function logs(client: PostHogClient, at: Collection, id: string, query: { level?: readonly string[]; after?: string; limit?: number }): Promise<LogLine[]> {
   const page = await client.request<{ results: LogLine[] }>({ path: `${at.base}${encodeURIComponent(id)}/logs/`, query, bucket: at.bucket, expect: withList('results') });
   return page.results;
 }

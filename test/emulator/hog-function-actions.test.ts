@@ -128,7 +128,8 @@ describe('logs and metrics', () => {
     const all = (await api().get(`hog_functions/${fnId}/logs/`)).body;
     expect(all).toMatchObject({ count: 4, next: null, previous: null });
     expect(all.results[0]).toEqual({ log_source_id: fnId, instance_id: 'i3', timestamp: '2025-01-03T10:00:00Z', level: 'WARN', message: 'Slow response' });
-    const levels = (await api().get(`hog_functions/${fnId}/logs/?level=error,Warn`)).body.results.map((r: { level: string }) => r.level);
+    // `level` is a list (LogEntryRequestSerializer, posthog/api/log_entries.py): repeated, not comma-separated.
+    const levels = (await api().get(`hog_functions/${fnId}/logs/?level=error&level=Warn`)).body.results.map((r: { level: string }) => r.level);
     expect(levels).toEqual(['WARN', 'ERROR']);
     expect((await api().get(`hog_functions/${fnId}/logs/?search=WEBHOOK`)).body.count).toBe(1);
     expect((await api().get(`hog_functions/${fnId}/logs/?after=2025-01-02T00:00:00Z&before=2025-01-03T00:00:00Z`)).body.count).toBe(1);

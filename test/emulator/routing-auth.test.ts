@@ -33,14 +33,15 @@ describe('routing', () => {
     }
   });
 
-  it('serves hog functions and their templates under /api/projects/{id}/ only (products/cdp/backend/routes.py): 404 under /environments/', async () => {
-    for (const path of ['hog_functions/', 'hog_function_templates/', 'hog_functions/icons/?query=x']) {
+  it('serves hog functions under both forms (register_legacy_dual_route_team_nested_viewset, posthog/api/__init__.py), their templates under /api/projects/{id}/ only', async () => {
+    for (const path of ['hog_functions/', 'hog_functions/icons/?query=x']) {
       expect((await call(emu, 'GET', `/api/projects/1/${path}`)).status).toBe(200);
-      const env = await call(emu, 'GET', `/api/environments/1/${path}`);
-      expect(env.status).toBe(404);
-      expect(env.body).toMatchObject({ type: 'invalid_request', code: 'not_found' });
+      expect((await call(emu, 'GET', `/api/environments/1/${path}`)).status).toBe(200);
     }
-    expect((await call(emu, 'POST', '/api/environments/1/hog_functions/', { hog: 'return 1' })).status).toBe(404);
+    expect((await call(emu, 'GET', '/api/projects/1/hog_function_templates/')).status).toBe(200);
+    const env = await call(emu, 'GET', '/api/environments/1/hog_function_templates/');
+    expect(env.status).toBe(404);
+    expect(env.body).toMatchObject({ type: 'invalid_request', code: 'not_found' });
   });
 
   it('accepts paths with or without the trailing slash (trailing_slash = "/?")', async () => {

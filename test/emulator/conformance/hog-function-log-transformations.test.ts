@@ -8,8 +8,11 @@ let emu: Emulator;
 const api = (id = 1) => project(emu, id);
 
 beforeAll(async () => {
-  // Project 2 models a team without the logs-transformations flag PostHog gates creation on.
-  emu = await start({ seed: { projects: [{ id: 1, name: 'Flag on' }, { id: 2, name: 'Flag off', feature_flags: [] }] } });
+  // Project 2 models a team without the logs-transformations flag PostHog gates creation on;
+  // project 3 a PostHog from before hog-function drafts (hog_function.py at 97b1610).
+  emu = await start({
+    seed: { projects: [{ id: 1, name: 'Flag on' }, { id: 2, name: 'Flag off', feature_flags: [] }, { id: 3, name: 'Before drafts', hog_function_drafts: false }] },
+  });
 });
 afterAll(() => emu.close());
 beforeEach(() => emu.reset());
@@ -133,5 +136,16 @@ describe('test_hog_function_drafts.py: optimistic concurrency for plain API keys
     expect((await api().patch(`hog_functions/${f.id}/`, { name: 'Renamed' })).body.version).toBe(1);
     expect((await api().patch(`hog_functions/${f.id}/`, { hog: BASE.hog, name: 'Renamed again' })).body.version).toBe(1);
     expect((await api().patch(`hog_functions/${f.id}/`, { hog: "fetch(inputs.url, {'method': 'PUT'});" })).body.version).toBe(2);
+  });
+
+  it('hog_function.py at 97b1610, before drafts: no version, draft or draft_updated_at in any answer, and base_updated_at dropped unread — a stale one writes', async () => {
+    const f = (await api(3).post('hog_functions/', BASE)).body;
+    const answers = [f, (await api(3).get(`hog_functions/${f.id}/`)).body, ...(await api(3).get('hog_functions/?full=true')).body.results, ...(await api(3).get('hog_functions/')).body.results];
+    for (const a of answers) for (const field of ['version', 'draft', 'draft_updated_at']) expect(a).not.toHaveProperty(field);
+    const r = await api(3).patch(`hog_functions/${f.id}/`, { hog: "fetch(inputs.url, {'method': 'PATCH'});", base_updated_at: '2020-01-01T00:00:00Z' });
+    expect(r.status).toBe(200);
+    expect(r.body.hog).toBe("fetch(inputs.url, {'method': 'PATCH'});");
+    // Not even read: a value the newer serializer would refuse passes too.
+    expect((await api(3).patch(`hog_functions/${f.id}/`, { name: 'Renamed', base_updated_at: 'yesterday' })).status).toBe(200);
   });
 });

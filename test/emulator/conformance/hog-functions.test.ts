@@ -156,6 +156,49 @@ describe('test_hog_function.py: create, fields, soft delete', () => {
   });
 });
 
+// PostHog makes its hidden template (`template-hidden-dest`) in the test; the emulator has one of its
+// own, PostHog's hidden `template-email`. A function built from it before creating one was blocked
+// is a seed row here, where PostHog's test makes it through the ORM; a seed goes through create's
+// validation, which would fill an empty `inputs_schema` from the template, so it has one input.
+describe('test_hog_function.py: functions from hidden templates', () => {
+  const HIDDEN = 'template-email';
+  const seedFunction = (enabled: boolean) =>
+    emu.reset({
+      projects: [
+        {
+          id: 1,
+          name: 'Test',
+          hog_functions: [{ id: '0190b2f3-0000-7000-8000-00000000e1a1', name: 'Existing email destination', type: 'destination', template_id: HIDDEN, enabled, inputs_schema: [{ key: 'note', type: 'string' }], inputs: {}, hog: 'return event' }],
+        },
+      ],
+    });
+
+  it('test_hog_function.py::test_create_from_hidden_template_is_blocked — staff included (the emulator has no staff)', async () => {
+    const r = await post({ type: 'destination', name: 'X', template_id: HIDDEN, inputs: {} });
+    expect(r.status).toBe(400);
+    expect(r.body).toEqual({ type: 'validation_error', code: 'invalid_input', detail: `Template '${HIDDEN}' is internal and cannot be used to create a function.`, attr: 'template_id' });
+    expect(emu.project(1)?.hogFunctions).toHaveLength(0);
+  });
+
+  const cases: Array<[string, boolean, Record<string, unknown>, number]> = [
+    ['enable_blocked', false, { enabled: true }, 400],
+    ['edit_while_enabled_blocked', true, { name: 'renamed' }, 400],
+    ['disable_allowed', true, { enabled: false }, 200],
+    ['edit_while_disabled_allowed', false, { name: 'renamed' }, 200],
+    ['delete_allowed', true, { deleted: true }, 200],
+  ];
+  it.each(cases)('test_hog_function.py::test_enabling_function_from_hidden_template_is_blocked (%s)', async (_name, initiallyEnabled, body, expected) => {
+    seedFunction(initiallyEnabled);
+    const [fn] = emu.project(1)?.hogFunctions ?? [];
+    const r = await patch(fn?.id as string, body);
+    expect(r.status, JSON.stringify(r.body)).toBe(expected);
+    if (expected === 400) {
+      expect(r.body).toEqual({ type: 'validation_error', code: 'invalid_input', attr: 'enabled', detail: 'This function was created from an internal template and can only be disabled or deleted, not kept enabled.' });
+      expect(emu.project(1)?.hogFunctions[0]).toMatchObject({ name: 'Existing email destination', enabled: initiallyEnabled });
+    }
+  });
+});
+
 describe('test_hog_function.py: inputs and secrets', () => {
   it('test_hog_function.py::test_inputs_required', async () => {
     const r = await post({ name: 'Fetch URL', hog: 'fetch(inputs.url);', inputs_schema: [{ key: 'url', type: 'string', label: 'Webhook URL', required: true }], type: 'destination' });
