@@ -36,6 +36,8 @@ export interface Target {
   host: string;
   project: string;
   apiKeyEnv: string;
+  /** Every environment's api_key_env and the default: variables no `${VAR}` may expand to (plan/key-guard.ts). */
+  keyVariables: string[];
   vars: Record<string, string>;
   /**
    * The files hold this environment's ids (of actions, cohorts, dashboards, integrations):
@@ -104,6 +106,7 @@ export function resolveTarget(ws: Workspace, flags: GlobalFlags, env: NodeJS.Pro
     host,
     project,
     apiKeyEnv: cfg.api_key_env ?? DEFAULT_KEY_ENV,
+    keyVariables: keyVariablesOf(ws.config),
     vars: Object.fromEntries(Object.entries(cfg.vars ?? {}).map(([k, v]) => [k, String(v)])),
     home: isHome(ws, environment),
     ...optionalHome(ws),
@@ -114,6 +117,16 @@ export function resolveTarget(ws: Workspace, flags: GlobalFlags, env: NodeJS.Pro
     concurrency: cfg.concurrency ?? DEFAULT_CONCURRENCY,
     rateLimits: rateLimitsOf(cfg.rate_limits, env),
   };
+}
+
+/**
+ * The variables that hold personal API keys: the default one and every environment's
+ * api_key_env, whichever environment a command runs against (a copy holds two keys, and a CI
+ * job may hold them all).
+ */
+export function keyVariablesOf(config: LoadedConfig | undefined): string[] {
+  const named = Object.values(config?.config.environments ?? {}).map((e) => e.api_key_env);
+  return [...new Set([DEFAULT_KEY_ENV, ...named.filter((n): n is string => typeof n === 'string' && n !== '')])];
 }
 
 function isHome(ws: Workspace, environment: string): boolean {

@@ -1,4 +1,4 @@
-import { AmbiguousWriteError, MalformedAnswerError, NetworkError, PostHogApiError, RedirectError } from '../errors.js';
+import { AmbiguousWriteError, ConfigError, MalformedAnswerError, NetworkError, PostHogApiError, RedirectError } from '../errors.js';
 import type { Json } from '../json.js';
 import { checkAnswer, type AnswerShape } from './answer-check.js';
 import { BodyTooLarge, DEFAULT_MAX_RESPONSE_BYTES, readCapped } from './body-reader.js';
@@ -174,6 +174,11 @@ export class PostHogClient {
     const method = opts.method ?? 'GET';
     const first = this.url(opts.path, opts.query);
     const a: Attempt = { method, url: first, display: displayPath(first), idempotent: method !== 'POST', attempt: 1, started: Date.now(), t0: 0 };
+    const body = opts.body !== undefined ? JSON.stringify(opts.body) : undefined;
+    // The last line behind push's preflight (plan/key-guard.ts): the key goes in the Authorization header and nowhere else.
+    if (body !== undefined && this.apiKey.length >= 8 && body.includes(this.apiKey)) {
+      throw new ConfigError(`Refused to send ${method} ${a.display}: its body holds the personal API key, which hogsync sends to PostHog only to authenticate. Check the file's \${VAR}s and HOGSYNC_SECRET_* variables.`);
+    }
     let hops = 0;
     for (;;) {
       const release = opts.bucket ? await this.limiter.acquire(opts.bucket) : undefined;
@@ -189,7 +194,7 @@ export class PostHogClient {
             Accept: 'application/json',
             ...(opts.body !== undefined ? { 'Content-Type': 'application/json' } : {}),
           },
-          body: opts.body !== undefined ? JSON.stringify(opts.body) : undefined,
+          body,
           redirect: 'manual',
           signal,
         });
