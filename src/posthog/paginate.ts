@@ -1,4 +1,4 @@
-import { MalformedAnswerError, PostHogApiError } from '../errors.js';
+import { MalformedAnswerError, notFoundInPostHog } from '../errors.js';
 import type { PostHogClient, RequestOptions } from './client.js';
 import { ListBounds } from './list-bounds.js';
 
@@ -100,7 +100,7 @@ async function readOnce<T>(client: PostHogClient, path: string, opts: ListOption
   // PageNumberPagination answers a page past the end with 404 "Invalid page.": that is the end.
   const fetchPage = (index: number) =>
     get(index).catch((error: unknown) => {
-      if (style === 'page' && error instanceof PostHogApiError && error.status === 404) return { count: first.count, next: null, previous: null, results: [] as T[] };
+      if (style === 'page' && notFoundInPostHog(error)) return { count: first.count, next: null, previous: null, results: [] as T[] };
       throw error;
     });
   if (!bounds.isLast(first)) {
@@ -163,7 +163,7 @@ async function retrieveEach<T>(client: PostHogClient, path: string, rows: T[], q
       return full;
     } catch (error) {
       // Deleted between the list and the retrieve: it is not part of the list any more.
-      if (error instanceof PostHogApiError && error.status === 404) return undefined;
+      if (notFoundInPostHog(error)) return undefined;
       throw error;
     } finally {
       release();
