@@ -159,10 +159,15 @@ export class MalformedAnswerError extends HogsyncError {
     readonly problem: string,
     /** Which retry budget ran out, when the request was retried. */
     readonly gaveUp?: string,
+    /**
+     * The answer was larger than the size limit, and this is what to do about it: the same
+     * request gets the same answer, so "try again" and "check --host" would not fit.
+     */
+    readonly tooLarge?: string,
   ) {
     super(
       `PostHog answered ${method} ${path} with ${status}, but the answer cannot be used: ${problem}${gaveUp ? ` (${gaveUp})` : ''}. ` +
-        `Try again; if it keeps happening, check that --host is PostHog's API and not a proxy or web page in front of it.`,
+        (tooLarge ?? `Try again; if it keeps happening, check that --host is PostHog's API and not a proxy or web page in front of it.`),
     );
   }
   override data() {

@@ -263,6 +263,7 @@ export class PostHogClient {
   private async readAnswer(response: Response, expect: AnswerShape | undefined, a: Attempt): Promise<{ ok: true; value: unknown } | { ok: false }> {
     let problem: string;
     let retryable = true;
+    let tooLarge: string | undefined;
     try {
       const text = await readCapped(response, this.maxResponseBytes);
       const checked = checkAnswer(text, response.status, response.headers.get('content-type'), expect);
@@ -283,6 +284,7 @@ export class PostHogClient {
         return { ok: false };
       }
       problem = error.describe();
+      tooLarge = error.advice;
       // The same request gets the same huge answer: trying again only costs time.
       retryable = false;
     }
@@ -294,7 +296,7 @@ export class PostHogClient {
     const gaveUp = retryable ? this.giveUpReason(a) : undefined;
     const retry = retryable && gaveUp === undefined;
     this.emit(a, response.status, retry);
-    if (!retry) throw new MalformedAnswerError(a.method, a.display, response.status, problem, gaveUp);
+    if (!retry) throw new MalformedAnswerError(a.method, a.display, response.status, problem, gaveUp, tooLarge);
     await this.backoff(a);
     return { ok: false };
   }
