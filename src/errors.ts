@@ -44,6 +44,12 @@ export interface ApiErrorFields {
   attr?: string | null | undefined;
   /** Set when the status was worth retrying but retries ran out: says which budget ran out. */
   gaveUp?: string | undefined;
+  /**
+   * The body was PostHog's JSON error (`{type, code, detail}`, or DRF's `{detail}`), not a page
+   * or text from something in front of it (a proxy's HTML 404). Only PostHog's own 404 says
+   * that a resource does not exist.
+   */
+  fromPostHog?: boolean | undefined;
 }
 
 /** PostHog answered with an error status. */
@@ -59,6 +65,15 @@ export class PostHogApiError extends HogsyncError {
     const { status, method, path, type, apiCode, detail, attr, gaveUp } = this.fields;
     return { status, method, path, type, code: apiCode, detail, attr, ...(gaveUp ? { gaveUp } : {}) };
   }
+}
+
+/**
+ * PostHog itself said that what was asked for does not exist: a 404 in its JSON error format.
+ * A 404 page from a proxy in front of it says nothing about PostHog's resources, and concluding
+ * "deleted" from one would remove files, tombstone bindings or re-create what exists.
+ */
+export function notFoundInPostHog(error: unknown): boolean {
+  return error instanceof PostHogApiError && error.status === 404 && error.fields.fromPostHog === true;
 }
 
 /** Which kind of network failure: each has its own sentence and its own advice. */
@@ -144,10 +159,15 @@ export class MalformedAnswerError extends HogsyncError {
     readonly problem: string,
     /** Which retry budget ran out, when the request was retried. */
     readonly gaveUp?: string,
+    /**
+     * The answer was larger than the size limit, and this is what to do about it: the same
+     * request gets the same answer, so "try again" and "check --host" would not fit.
+     */
+    readonly tooLarge?: string,
   ) {
     super(
       `PostHog answered ${method} ${path} with ${status}, but the answer cannot be used: ${problem}${gaveUp ? ` (${gaveUp})` : ''}. ` +
-        `Try again; if it keeps happening, check that --host is PostHog's API and not a proxy or web page in front of it.`,
+        (tooLarge ?? `Try again; if it keeps happening, check that --host is PostHog's API and not a proxy or web page in front of it.`),
     );
   }
   override data() {
@@ -197,6 +217,9 @@ function hintFor(f: ApiErrorFields): string {
   if (f.status === 401) return 'The personal API key was rejected: check the key in the environment variable named by api_key_env.';
   if (f.status === 403 && /scope/i.test(f.detail ?? '')) return 'Give the personal API key the missing scope in PostHog (Settings → Personal API keys).';
   if (f.status === 403) return 'The personal API key has no access to this project: check --project and the key’s project scoping.';
+  if (f.status === 404 && f.fromPostHog === false) {
+    return 'That is not PostHog\'s answer (PostHog answers errors in JSON), so nothing was concluded from it: check that --host is PostHog\'s API and not a proxy or web page in front of it.';
+  }
   if (f.status === 404 && /\/api\/(projects|environments)\/[^/]+\/?$/.test(f.path)) return 'Check --project.';
   const project = f.status === 404 ? collectionProject(f) : undefined;
   if (project !== undefined) {

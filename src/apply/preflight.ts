@@ -1,4 +1,5 @@
 import { splitPointer, type JsonObject } from '../json.js';
+import { KEY_ADVICE } from '../plan/key-guard.js';
 import { sendSpec, type Redactor } from '../plan/secrets.js';
 import type { Snapshot } from '../plan/snapshot.js';
 import type { VarSources } from '../plan/vars.js';
@@ -21,8 +22,8 @@ export interface Preflight {
 }
 
 /**
- * Everything push can check without writing: every `${VAR}` has a value, no file holds
- * a literal secret, creates have every secret they need, references resolve, and no
+ * Everything push can check without writing: every `${VAR}` has a value, none brings a
+ * personal API key into a request, no file holds a literal secret, creates have every secret they need, references resolve, and no
  * update tries to change a create-only field. Missing values are all listed at once.
  */
 export function preflight(ops: Op[], vars: VarSources, snapshot: Pick<Snapshot, 'identities' | 'vault' | 'entries'>, redactor?: Redactor): Preflight {
@@ -49,6 +50,7 @@ export function preflight(ops: Op[], vars: VarSources, snapshot: Pick<Snapshot, 
     for (const input of resolved.literalSecrets) {
       blocking.push(`${local.file}: secret input "${input}" holds a literal value; write value: \${SOME_VAR} and set SOME_VAR in the environment instead`);
     }
+    for (const leak of resolved.keyLeaks) blocking.push(`${local.file}: ${leak}; ${KEY_ADVICE}`);
     for (const { slot, variable } of resolved.unresolved) {
       blocking.push(`${local.file}: secret input "${slot.name}" has no value in PostHog yet; set ${variable} (or write "value: \${SOME_VAR}" in the file and set SOME_VAR)`);
     }

@@ -1,4 +1,4 @@
-import { AmbiguousWriteError, HogsyncError, IncompleteCreateError, PostHogApiError } from '../errors.js';
+import { AmbiguousWriteError, HogsyncError, IncompleteCreateError, notFoundInPostHog } from '../errors.js';
 import { canonicalJson, hashJson, isObject, type JsonObject } from '../json.js';
 import { listOptionsOf, localNatural, pairingHash, type KindDef, type RemoteId } from '../kinds/index.js';
 import type { PendingCreate } from '../model.js';
@@ -196,7 +196,7 @@ export class Writer {
       return { ...this.bound(kind, key, await this.patch(kind, id, update), secrets, local), inPlace: true };
     } catch (error) {
       this.sentSpecs.delete(`${kind.kind}/${key}`);
-      if (!(error instanceof PostHogApiError && error.status === 404)) throw error;
+      if (!notFoundInPostHog(error)) throw error;
     }
     return { ...(await this.create(kind, key, spec, create, secrets, partial)), inPlace: false };
   }
@@ -240,7 +240,7 @@ export class Writer {
       else await this.client.request({ method: 'DELETE', path, bucket: kind.rateBucket });
     } catch (error) {
       // Already gone (a retried delete, or someone else deleted it): the goal is reached.
-      if (!(error instanceof PostHogApiError && error.status === 404)) throw error;
+      if (!notFoundInPostHog(error)) throw error;
     }
   }
 

@@ -26,7 +26,7 @@ export function registerInit(program: Command, ctx: CliContext): void {
       const g = globalsOf(cmd);
       const { findConfig, CONFIG_FILE } = await import('../config/load.js');
       const path = g.config ? resolve(ctx.io.cwd, g.config) : (findConfig(ctx.io.cwd) ?? resolve(ctx.io.cwd, CONFIG_FILE));
-      const { resolveTarget, resolveWorkspace } = await import('../config/target.js');
+      const { checkHost, resolveTarget, resolveWorkspace } = await import('../config/target.js');
       const exists = existsSync(path);
       const lines: string[] = [];
       // `hogsync init` in a configured repository: refresh what init writes besides environments.
@@ -36,6 +36,9 @@ export function registerInit(program: Command, ctx: CliContext): void {
         const environment = g.env ?? 'production';
         if (!/^[a-z0-9][a-z0-9_-]{0,62}$/.test(environment)) throw new UsageError(`Environment name "${environment}" must be lower-case letters, digits, "-" or "_".`);
         const host = g.host ?? nonEmpty(ctx.io.env.POSTHOG_HOST);
+        // Its shape is checked before anything is written: a password in it must not reach hogsync.yaml.
+        // (Plain http:// is checked below, after writing, as each later run checks it with its own flags.)
+        if (host) checkHost(host, true);
         const { initConfig } = await import('../config/init.js');
         const done = initConfig({ path, environment, project, force: flags.force === true, ...(host ? { host } : {}), ...(flags.apiKeyEnv ? { apiKeyEnv: flags.apiKeyEnv } : {}) });
         // Read it back through the normal loader so a bad --host is reported now, not at the first pull.

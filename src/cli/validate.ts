@@ -17,7 +17,7 @@ export function registerValidate(program: Command, ctx: CliContext): void {
     .addOption(outputOption(['text', 'json'], 'text'))
     .action(async (flags: ValidateFlags, cmd: Command) => {
       const kinds = parseKinds(flags.kinds);
-      const [{ resolveWorkspace }, { readCandidates, sortProblems, validateFiles }, { Syntax }, { overrideProblems }] = await Promise.all([
+      const [{ resolveWorkspace }, { readCandidates, sortProblems, validateFiles }, { Syntax }, { keyProblems, overrideProblems }] = await Promise.all([
         import('../config/target.js'),
         import('../store/validate.js'),
         import('../kinds/syntax.js'),
@@ -25,7 +25,7 @@ export function registerValidate(program: Command, ctx: CliContext): void {
       ]);
       const ws = resolveWorkspace(globalsOf(cmd), ctx.io.cwd);
       const read = readCandidates(ws.dir, kinds, ws.root);
-      const problems = sortProblems([...read.problems, ...validateFiles(read.files, await Syntax.load()), ...overrideProblems(ws.config, kinds, read.files)]);
+      const problems = sortProblems([...read.problems, ...validateFiles(read.files, await Syntax.load()), ...overrideProblems(ws.config, kinds, read.files), ...keyProblems(ws.config, read.files, ctx.io.env)]);
       const total = read.files.length + read.problems.length;
       if (flags.output === 'json') {
         ctx.io.out(`${JSON.stringify({ files: total, problems: problems.map((p) => ({ ...splitWhere(p.where), message: p.message })) }, null, 2)}\n`);

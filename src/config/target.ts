@@ -36,6 +36,8 @@ export interface Target {
   host: string;
   project: string;
   apiKeyEnv: string;
+  /** Every environment's api_key_env and the default: variables no `${VAR}` may expand to (plan/key-guard.ts). */
+  keyVariables: string[];
   vars: Record<string, string>;
   /**
    * The files hold this environment's ids (of actions, cohorts, dashboards, integrations):
@@ -104,6 +106,7 @@ export function resolveTarget(ws: Workspace, flags: GlobalFlags, env: NodeJS.Pro
     host,
     project,
     apiKeyEnv: cfg.api_key_env ?? DEFAULT_KEY_ENV,
+    keyVariables: keyVariablesOf(ws.config),
     vars: Object.fromEntries(Object.entries(cfg.vars ?? {}).map(([k, v]) => [k, String(v)])),
     home: isHome(ws, environment),
     ...optionalHome(ws),
@@ -114,6 +117,16 @@ export function resolveTarget(ws: Workspace, flags: GlobalFlags, env: NodeJS.Pro
     concurrency: cfg.concurrency ?? DEFAULT_CONCURRENCY,
     rateLimits: rateLimitsOf(cfg.rate_limits, env),
   };
+}
+
+/**
+ * The variables that hold personal API keys: the default one and every environment's
+ * api_key_env, whichever environment a command runs against (a copy holds two keys, and a CI
+ * job may hold them all).
+ */
+export function keyVariablesOf(config: LoadedConfig | undefined): string[] {
+  const named = Object.values(config?.config.environments ?? {}).map((e) => e.api_key_env);
+  return [...new Set([DEFAULT_KEY_ENV, ...named.filter((n): n is string => typeof n === 'string' && n !== '')])];
 }
 
 function isHome(ws: Workspace, environment: string): boolean {
@@ -135,25 +148,40 @@ function optionalHome(ws: Workspace): { homeName?: string } {
   return name === undefined ? {} : { homeName: name };
 }
 
-function checkHost(raw: string, insecureHttp: boolean): string {
+/**
+ * The base URL of a PostHog host, checked: http(s), no query, fragment or credentials, and
+ * plain http only on this machine unless allowed. Errors never repeat a password the host
+ * was given with (`https://user:pass@…`): it would end up in CI logs.
+ */
+export function checkHost(raw: string, insecureHttp: boolean): string {
+  const shown = withoutCredentials(raw);
   let url: URL;
   try {
     url = new URL(raw);
   } catch {
-    throw new ConfigError(`PostHog host "${raw}" is not a URL: use the full base URL, e.g. https://us.posthog.com.`);
+    throw new ConfigError(`PostHog host "${shown}" is not a URL: use the full base URL, e.g. https://us.posthog.com.`);
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new ConfigError(`PostHog host "${raw}" must start with https:// (or http:// for a local instance).`);
+    throw new ConfigError(`PostHog host "${shown}" must start with https:// (or http:// for a local instance).`);
   }
-  if (url.search || url.hash || url.username) {
-    throw new ConfigError(`PostHog host "${raw}" must be a plain base URL without query, fragment or credentials.`);
+  if (url.username || url.password) {
+    throw new ConfigError(`PostHog host "${shown}" holds credentials: give the base URL alone (the personal API key authenticates), and change that password if it was shared.`);
+  }
+  if (url.search || url.hash) {
+    throw new ConfigError(`PostHog host "${shown}" must be a plain base URL without query or fragment.`);
   }
   if (url.protocol === 'http:' && !insecureHttp && !isLoopback(url.hostname)) {
     throw new ConfigError(
-      `PostHog host "${raw}" uses plain http://, so the personal API key would travel in clear text: use https://, or pass --insecure-http (HOGSYNC_INSECURE_HTTP=1) if the network in between is trusted.`,
+      `PostHog host "${shown}" uses plain http://, so the personal API key would travel in clear text: use https://, or pass --insecure-http (HOGSYNC_INSECURE_HTTP=1) if the network in between is trusted.`,
     );
   }
   return `${url.origin}${url.pathname}`.replace(/\/+$/, '');
+}
+
+/** A host as it may be shown: whatever stands before an `@` of its authority (user, password) replaced by `***`. */
+function withoutCredentials(raw: string): string {
+  // Up to the last "@" before the path, as URL parsers read it; also for text that is no valid URL.
+  return raw.replace(/^([^:/?#]*:\/\/)?[^?#]*@/, (_m, scheme: string | undefined) => `${scheme ?? ''}***@`);
 }
 
 function rateLimitsOf(cfg: EnvironmentConfig['rate_limits'], env: NodeJS.ProcessEnv): RateLimitConfig {

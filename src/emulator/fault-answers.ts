@@ -36,10 +36,19 @@ const HTML_PAGE =
   '<!DOCTYPE html>\n<html lang="en">\n<head><meta charset="utf-8"><title>Sign in · Corporate Proxy</title></head>\n' +
   '<body><h1>Please sign in to continue</h1><form method="post" action="/login"><input name="user"></form></body>\n</html>\n';
 
-/** `base` garbled as `kind`. A `null_results`/`no_id` fault on an answer without that field leaves it as it is. */
+/** A web server's own 404 page, as a proxy in front of PostHog serves it for a path it does not pass on. */
+const NOT_FOUND_PAGE = '<html>\r\n<head><title>404 Not Found</title></head>\r\n<body>\r\n<center><h1>404 Not Found</h1></center>\r\n</body>\r\n</html>\r\n';
+
+/** `base` garbled as `kind`. A `null_results`/`null_row`/`no_id` fault on an answer without that field leaves it as it is. */
 export function malformedAnswer(kind: MalformedKind, base: Outgoing): Outgoing {
   const status = base.status;
   if (kind === 'html') return { status, body: HTML_PAGE, contentType: 'text/html; charset=utf-8' };
+  if (kind === 'misrouted') {
+    // Its lists look empty (a stub or a cached empty answer); anything else meets its 404 page.
+    const list = jsonOf(base);
+    if (isObject(list) && Array.isArray(list.results)) return { status: 200, body: { count: 0, next: null, previous: null, results: [] } };
+    return { status: 404, body: NOT_FOUND_PAGE, contentType: 'text/html' };
+  }
   const text = textOf(base) || '{}';
   // Trailing garbage after a complete value: a syntax error at the very end.
   if (kind === 'invalid_json') return { status, body: `${text},}`, contentType: 'application/json' };
@@ -47,6 +56,7 @@ export function malformedAnswer(kind: MalformedKind, base: Outgoing): Outgoing {
   const value = jsonOf(base);
   if (!isObject(value)) return base;
   if (kind === 'null_results' && 'results' in value) return { status, body: { ...value, results: null } };
+  if (kind === 'null_row' && Array.isArray(value.results)) return { status, body: { ...value, results: [null, ...value.results] } };
   if (kind === 'no_id' && 'id' in value) {
     const rest = { ...value };
     delete rest.id;

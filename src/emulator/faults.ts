@@ -12,7 +12,7 @@ export class FaultSettingError extends Error {}
 
 const NUMERIC = ['latencyMs', 'latencyJitterMs', 'latencyPerItemMs', 'latencyPerBasicItemMs', 'failRate', 'failStatus', 'resetAfterCommitRate', 'errorAfterCommitRate', 'seed', 'commitDelayMs', 'padMb'];
 const REDIRECT_STATUSES = [301, 302, 303, 307, 308];
-const MALFORMED_KINDS: MalformedKind[] = ['html', 'invalid_json', 'truncated', 'null_results', 'no_id'];
+const MALFORMED_KINDS: MalformedKind[] = ['html', 'invalid_json', 'truncated', 'null_results', 'null_row', 'no_id', 'misrouted'];
 
 /** Checks a change of settings (from setFaults() or the control API) and returns it typed. */
 export function checkFaultPatch(body: Record<string, unknown>): Partial<Faults> {

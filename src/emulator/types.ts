@@ -417,15 +417,17 @@ export interface RedirectFault {
   hops?: number;
 }
 
-export type MalformedKind = 'html' | 'invalid_json' | 'truncated' | 'null_results' | 'no_id';
+export type MalformedKind = 'html' | 'invalid_json' | 'truncated' | 'null_results' | 'null_row' | 'no_id' | 'misrouted';
 
 export interface MalformedFault {
   /** Share of matching requests (0..1), rolled with the fault dice. */
   rate: number;
   /**
    * `html`: a 200 HTML page; `invalid_json`: JSON with a syntax error; `truncated`: the JSON cut in half
-   * (with a matching Content-Length); `null_results`: a list page with `results: null`; `no_id`: an object
-   * without its `id`.
+   * (with a matching Content-Length); `null_results`: a list page with `results: null`; `null_row`: a list
+   * page with a `null` before its rows; `no_id`: an object without its `id`; `misrouted`: what a proxy that
+   * does not pass the path on to PostHog answers, an empty list page for a list and its HTML 404 page
+   * for anything else.
    */
   kind: MalformedKind;
   /**

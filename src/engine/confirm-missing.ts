@@ -1,5 +1,5 @@
 import pLimit from 'p-limit';
-import { PostHogApiError } from '../errors.js';
+import { notFoundInPostHog } from '../errors.js';
 import { isObject, type JsonObject } from '../json.js';
 import type { KindDef } from '../kinds/index.js';
 import type { Binding } from '../model.js';
@@ -11,9 +11,10 @@ const CONCURRENCY = 4;
 /**
  * Bound resources that a list did not show, looked up one by one. PostHog's lists are not
  * proof of deletion (posthog-api.md §10: rows with equal sort keys come back in no stable
- * order between pages, and rows shift while something is created or deleted), so only a
- * 404 or `deleted: true` on the resource itself says it is gone. Returns the ones that
- * still exist, as raw objects like the list's rows.
+ * order between pages, and rows shift while something is created or deleted), so only
+ * PostHog's own 404 (in its JSON; not a proxy's page, see notFoundInPostHog) or `deleted: true`
+ * on the resource itself says it is gone. Returns the ones that still exist, as raw objects
+ * like the list's rows.
  */
 export async function confirmMissing(client: PostHogClient, kind: KindDef, bindings: Map<string, Binding>, listed: ReadonlySet<string>): Promise<JsonObject[]> {
   const missing = [...bindings.values()].filter((b) => !listed.has(String(b.id)));
@@ -26,7 +27,7 @@ export async function confirmMissing(client: PostHogClient, kind: KindDef, bindi
           const raw = await client.request<JsonObject>({ path: `${kind.apiPath}${encodeURIComponent(String(b.id))}/`, query: kind.retrieveQuery, bucket: kind.rateBucket, expect: 'object' });
           return isObject(raw) && raw.deleted !== true ? raw : undefined;
         } catch (error) {
-          if (error instanceof PostHogApiError && error.status === 404) return undefined;
+          if (notFoundInPostHog(error)) return undefined;
           throw error;
         }
       }),

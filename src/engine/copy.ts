@@ -71,7 +71,7 @@ export async function runCopy(opts: CopyOptions): Promise<CopyRun> {
   const unmapped: Refusal[] = [];
   const local: Array<{ kind: KindDef; key: string; file: string; spec: JsonObject }> = [];
   for (const item of source) {
-    const shared = opts.allowSharedSecret ? [] : sharedSecrets(item.kind, item.fileSpec, { env: opts.env, vars: opts.from.target.vars }, { env: opts.env, vars: opts.to.target.vars });
+    const shared = opts.allowSharedSecret ? [] : sharedSecrets(item.kind, item.fileSpec, { env: opts.env, vars: opts.from.target.vars, keyVariables: opts.from.target.keyVariables }, { env: opts.env, vars: opts.to.target.vars, keyVariables: opts.to.target.keyVariables });
     if (shared.length > 0) {
       const { environment: to } = opts.to.target;
       const { environment: from } = opts.from.target;
@@ -136,7 +136,7 @@ async function sourceSpecs(opts: CopyOptions): Promise<SourceItem[]> {
   const fetched = withDependencies(kinds);
   const state = StateStore.load(ws.stateDir, target.environment, target, ws.root);
   const remote = await fetchRemote(client, fetched);
-  const sourceVars: VarSources = { env: opts.env, vars: target.vars };
+  const sourceVars: VarSources = { env: opts.env, vars: target.vars, keyVariables: target.keyVariables };
   const snapshot = buildSnapshot({
     kinds,
     fetched,

@@ -1,4 +1,4 @@
-import { PostHogApiError } from '../errors.js';
+import { notFoundInPostHog } from '../errors.js';
 import { hashJson, isObject, type JsonObject } from '../json.js';
 import { withDependencies, type KindDef, type RemoteId } from '../kinds/index.js';
 import type { PostHogClient } from '../posthog/client.js';
@@ -45,7 +45,7 @@ export async function fetchOne(opts: FetchOneOptions): Promise<FetchedOne | unde
   try {
     raw = await client.request<JsonObject>({ path: `${kind.apiPath}${encodeURIComponent(opts.ref)}/`, query: kind.retrieveQuery, bucket: kind.rateBucket, expect: 'object' });
   } catch (error) {
-    if (error instanceof PostHogApiError && error.status === 404) return undefined;
+    if (notFoundInPostHog(error)) return undefined;
     throw error;
   }
   if (!isObject(raw) || raw.deleted === true) return undefined;

@@ -1,6 +1,10 @@
 import type { LoadedConfig } from '../config/load.js';
 import { InvalidFilesError } from '../errors.js';
-import { isObject, type JsonObject } from '../json.js';
+import { keyVariablesOf } from '../config/target.js';
+import { isObject, valueAt, type JsonObject } from '../json.js';
+import { VAR } from '../kinds/var-syntax.js';
+import { KEY_ADVICE, keyCarrier } from '../plan/key-guard.js';
+import type { VarSources } from '../plan/vars.js';
 import { KINDS, type KindDef } from '../kinds/index.js';
 import { Syntax } from '../kinds/syntax.js';
 import type { ResourceFile } from '../store/resource-files.js';
@@ -15,11 +19,44 @@ import type { ParsedYaml } from '../store/yaml.js';
  * HogQL syntax with PostHog's own parser, references between files, literal secrets. A
  * misspelled field would otherwise be dropped silently and its value blanked in PostHog.
  */
-export async function gateFiles(files: readonly ResourceFile[], kinds: readonly KindDef[], config?: LoadedConfig): Promise<void> {
+export async function gateFiles(files: readonly ResourceFile[], kinds: readonly KindDef[], config: LoadedConfig | undefined, env: NodeJS.ProcessEnv): Promise<void> {
   if (files.length === 0) return;
   const candidates = files.map((f) => ({ kind: f.kind, display: f.display, fileKey: f.key, parsed: f.parsed }));
-  const problems = sortProblems([...validateFiles(candidates, await Syntax.load()), ...overrideProblems(config, kinds, candidates)]);
+  const problems = sortProblems([...validateFiles(candidates, await Syntax.load()), ...overrideProblems(config, kinds, candidates), ...keyProblems(config, candidates, env)]);
   if (problems.length > 0) throw new InvalidFilesError(problems.map((p) => `${p.where}: ${p.message}`));
+}
+
+/**
+ * Every `${VAR}` of the files that would bring a personal API key into a request, in any
+ * environment of hogsync.yaml: a key variable itself, a `vars:` entry set from one, or a
+ * variable whose value is a key this process holds. Located at the `${` in the file.
+ */
+export function keyProblems(config: LoadedConfig | undefined, files: ReadonlyArray<{ kind: KindDef; parsed: ParsedYaml }>, env: NodeJS.ProcessEnv): Problem[] {
+  const keyVariables = keyVariablesOf(config);
+  const environments = Object.entries(config?.config.environments ?? { default: {} });
+  const sources: VarSources[] = environments.map(([name, e]) => ({
+    env,
+    vars: Object.fromEntries(Object.entries(e.vars ?? {}).map(([k, v]) => [k, String(v)])),
+    environment: name,
+    keyVariables,
+  }));
+  const problems: Problem[] = [];
+  for (const f of files) {
+    const doc = f.parsed.value;
+    if (!isObject(doc) || !isObject(doc.spec)) continue;
+    const spec = doc.spec;
+    const paths = new Set([...f.kind.varPaths(spec), ...f.kind.secrets(spec).map((s) => `${s.path}/value`)]);
+    for (const path of paths) {
+      const value = valueAt(spec, path);
+      if (typeof value !== 'string') continue;
+      for (const m of value.matchAll(VAR)) {
+        const name = m[1];
+        const why = name === undefined ? undefined : sources.map((s) => keyCarrier(name, s)).find((w) => w !== undefined);
+        if (why) problems.push({ where: f.parsed.whereIn(`/spec${path}`, m.index ?? 0), message: `${why}; ${KEY_ADVICE}` });
+      }
+    }
+  }
+  return problems;
 }
 
 /**

@@ -56,7 +56,7 @@ export async function runImport(opts: ImportOptions): Promise<ImportResult> {
   try {
     const others = StateStore.loadAll(ws.stateDir, ws.root, { journal: false, except: target.environment });
     const files = readAllResources(ws.dir, withDependencies([kind]), ws.root);
-    const vars = { env: opts.env, vars: target.vars };
+    const vars = { env: opts.env, vars: target.vars, keyVariables: target.keyVariables };
     const found = await fetchOne({ client: opts.client, kind, ref: opts.ref, state, files, vars, ...(opts.redactor ? { redactor: opts.redactor } : {}) });
     const where = `${kind.cliName} ${opts.ref}`;
     if (!found) {

@@ -66,7 +66,7 @@ export async function getRemote(opts: ListOptions & { ref: string; env: NodeJS.P
     ref: bound ? String(bound.id) : opts.ref,
     state,
     files: readAllResources(ws.dir, deps, ws.root),
-    vars: { env: opts.env, vars: opts.target.vars },
+    vars: { env: opts.env, vars: opts.target.vars, keyVariables: opts.target.keyVariables },
     ...(opts.redactor ? { redactor: opts.redactor } : {}),
   });
   if (!found) throw new UsageError(`No ${kind.kind} "${opts.ref}" in ${opts.target.environment}: give its ${['id', ...kind.lookupFields].join(', ')} or its key.`);

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { dirname, relative } from 'node:path';
-import type { Workspace } from '../config/target.js';
+import { keyVariablesOf, type Workspace } from '../config/target.js';
 import { UsageError } from '../errors.js';
 import { hashJson, type JsonObject } from '../json.js';
 import { andList, keyRefs, KINDS, readsAsId, type KindDef, type RemoteId } from '../kinds/index.js';
@@ -148,7 +148,7 @@ function referencesTo(ws: Workspace, kind: KindDef, from: string, to: string): R
  * is `stale`: renaming its reference would turn the edit into a conflict.
  */
 function rebase(s: StateStore, rewrites: Rewrite[], opts: MoveOptions, notes: string[]): { rebinds: Array<{ file: ResourceFile; binding: Binding }>; stale: string[] } {
-  const sources = { env: opts.env, vars: varsOf(opts.ws, s.environment) };
+  const sources = { env: opts.env, vars: varsOf(opts.ws, s.environment), keyVariables: keyVariablesOf(opts.ws.config) };
   const rebinds: Array<{ file: ResourceFile; binding: Binding }> = [];
   const stale: string[] = [];
   for (const r of rewrites) {

@@ -7,7 +7,7 @@ import { computePlan, type Plan } from '../plan/diff.js';
 import type { RemoteEntry } from '../plan/identity.js';
 import { SnapshotBuilder, type LocalResource, type Snapshot } from '../plan/snapshot.js';
 import { hideValues, type Redactor } from '../plan/secrets.js';
-import type { VarSources } from '../plan/vars.js';
+import { varSourcesOf, type VarSources } from '../plan/vars.js';
 import { cleanResourceDirs, readAllResources, readAllResourcesInSlices, type ResourceFile } from '../store/resource-files.js';
 import { StateStore } from '../store/state.js';
 import { confirmMissing } from './confirm-missing.js';
@@ -78,7 +78,7 @@ export async function readSnapshot(opts: ReadOptions): Promise<Loaded> {
   const timings = opts.timings ?? {};
   const fetched = withDependencies(kinds);
   cleanResourceDirs(ws.dir, kinds);
-  const vars: VarSources = { env: opts.env, vars: target.vars, environment: target.environment };
+  const vars = varSourcesOf(target, opts.env);
   const state = StateStore.load(ws.stateDir, target.environment, target, ws.root, { journal: !opts.assignNew });
   if (opts.lock) state.lock();
   try {
@@ -96,7 +96,7 @@ async function readWithState(opts: ReadOptions, state: StateStore, fetched: Kind
   const readFiles = async () => {
     const t = performance.now();
     if (!opts.localOverride) files = opts.filesFirst ? readAllResources(ws.dir, fetched, ws.root) : await readAllResourcesInSlices(ws.dir, fetched, ws.root);
-    if (opts.filesFirst && !opts.skipChecks) await gateFiles(files, fetched, ws.config);
+    if (opts.filesFirst && !opts.skipChecks) await gateFiles(files, fetched, ws.config, opts.env);
     timings.readFilesCpu = performance.now() - t;
   };
   if (opts.filesFirst) await readFiles();

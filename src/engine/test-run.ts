@@ -9,7 +9,9 @@ import { Syntax } from '../kinds/syntax.js';
 import type { PostHogClient } from '../posthog/client.js';
 import { invoke, type InvocationResult } from '../posthog/function-endpoints.js';
 import { IdentityMap } from '../plan/resolver.js';
+import { KEY_ADVICE } from '../plan/key-guard.js';
 import { placeholderSecrets, sendSpec, type Redactor } from '../plan/secrets.js';
+import { varSourcesOf } from '../plan/vars.js';
 import { readResourceFile } from '../store/resource-files.js';
 import { environmentView } from './environment-view.js';
 import { StateStore } from '../store/state.js';
@@ -58,7 +60,8 @@ export async function runHogTest(opts: TestRunOptions): Promise<TestRun> {
   }
   // The file in this environment's terms: its ids mapped through refs:, its override applied.
   const [view] = environmentView([file], opts.target);
-  const resolved = sendSpec(kind, file.key, view?.spec ?? file.spec, { env: opts.env, vars: opts.target.vars, environment: opts.target.environment }, undefined, undefined, opts.redactor);
+  const resolved = sendSpec(kind, file.key, view?.spec ?? file.spec, varSourcesOf(opts.target, opts.env), undefined, undefined, opts.redactor);
+  if (resolved.keyLeaks.length > 0) throw new FileError(file.display, `${resolved.keyLeaks.join('; ')}; ${KEY_ADVICE}`);
   if (resolved.missing.length > 0) throw new ConfigError(`Set ${resolved.missing.join(', ')} to run ${file.display}: its inputs use them.`);
   if (resolved.literalSecrets.length > 0) throw new FileError(file.display, `secret input(s) ${resolved.literalSecrets.join(', ')} hold literal values; use value: \${SOME_VAR}`);
 

@@ -1,5 +1,6 @@
 import { canonicalJson, isObject, setValueAt, valueAt, type Json, type JsonObject } from '../json.js';
 import { toKeys, type KindDef, type Link, type RefResolver, type RemoteId, type SecretSlot } from '../kinds/index.js';
+import { carriesKey, heldKeys, keyCarrier } from './key-guard.js';
 import { lookupVar, substitute, varNames, varSource, type VarSources } from './vars.js';
 
 // Every rule about secret values lives here, for every kind and every field a kind marks
@@ -153,6 +154,8 @@ export function compareSpec(kind: KindDef, fileSpec: JsonObject, sources: VarSou
 export interface Sendable extends Resolved {
   /** Secret inputs that have no value anywhere, each with the variable that would give it one. */
   unresolved: Array<{ slot: SecretSlot; variable: string }>;
+  /** Why the spec would carry a personal API key, one phrase per cause (plan/key-guard.ts); nothing may be sent then. */
+  keyLeaks: string[];
 }
 
 /** What the spec's resource is in PostHog, when it exists there. */
@@ -205,7 +208,26 @@ export function sendSpec(kind: KindDef, key: string, fileSpec: JsonObject, sourc
     } else unresolved.push({ slot, variable: names.join(' (or, for every environment, ') + (names.length > 1 ? ')' : '') });
   }
   for (const name of substituteValues(kind, spec, slots, sources)) missing.add(name);
-  return { spec: kind.normalize(spec), missing: [...missing].map((n) => varSource(n, sources)).sort(), literalSecrets, unresolved };
+  const sent = kind.normalize(spec);
+  const keyLeaks = keyCarriers(kind, fileSpec, sources);
+  // Whatever way a key got in (a HOGSYNC_SECRET_* variable, a literal), it does not leave.
+  if (keyLeaks.length === 0 && carriesKey(sent, heldKeys(sources))) keyLeaks.push('a value holds the personal API key');
+  return { spec: sent, missing: [...missing].map((n) => varSource(n, sources)).sort(), literalSecrets, unresolved, keyLeaks };
+}
+
+/** The `${VAR}`s of a file, secret inputs included, that would expand to a personal API key: "<why> at <pointer>". */
+function keyCarriers(kind: KindDef, fileSpec: JsonObject, sources: VarSources): string[] {
+  const paths = [...kind.varPaths(fileSpec), ...kind.secrets(fileSpec).map((s) => `${s.path}/value`)];
+  const out = new Set<string>();
+  for (const path of paths) {
+    const value = valueAt(fileSpec, path);
+    if (typeof value !== 'string' || !value.includes('${')) continue;
+    for (const name of varNames(value)) {
+      const why = keyCarrier(name, sources);
+      if (why) out.add(`${why} at ${path}`);
+    }
+  }
+  return [...out];
 }
 
 /** Replaces `${VAR}` in every ordinary (non-secret) value; returns the names that had no value. */

@@ -2,7 +2,6 @@ import { setValueAt as setAt, valueAt as getAt, type JsonObject } from '../json.
 import type { KindDef } from '../kinds/index.js';
 import { VAR } from '../kinds/var-syntax.js';
 
-
 export interface VarSources {
   /** Process environment. */
   env: Record<string, string | undefined>;
@@ -10,6 +9,16 @@ export interface VarSources {
   vars: Record<string, string>;
   /** The environment's name, for variables named after it (HOGSYNC_SECRET_<ENV>_…). */
   environment?: string;
+  /**
+   * Variables that hold personal API keys (every environment's api_key_env, and the default):
+   * no `${VAR}` may bring their value into a request (plan/key-guard.ts).
+   */
+  keyVariables: readonly string[];
+}
+
+/** The variables of a command's target environment. */
+export function varSourcesOf(target: { vars: Record<string, string>; environment: string; keyVariables: readonly string[] }, env: Record<string, string | undefined>): VarSources {
+  return { env, vars: target.vars, environment: target.environment, keyVariables: target.keyVariables };
 }
 
 export function varNames(text: string): string[] {

@@ -7,8 +7,8 @@ import { AmbiguousWriteError, MalformedAnswerError } from '../errors.js';
  * What a caller expects of a 2xx answer:
  * - `json`: any JSON value (the default); an empty body only with 204/205;
  * - `object`: a JSON object; `created`: an object with an `id` (a string or a number);
- * - `page`: a DRF list page `{count: int >= 0, next: string | null, results: array}`;
- * - `results`: a whole list in one answer, not paginated (`{results: array}`: PostHog's action list);
+ * - `page`: a DRF list page `{count: int >= 0, next: string | null, results: array of objects}`;
+ * - `results`: a whole list in one answer, not paginated (`{results: array of objects}`: PostHog's action list);
  * - `array`: a bare JSON array;
  * - a function returning a problem (a phrase like "totals is not an object") or undefined.
  */
@@ -53,10 +53,18 @@ function shapeProblem(value: unknown, shape: AnswerShape): string | undefined {
       return idOf(value) === undefined ? 'the created object has no id' : undefined;
     case 'page':
       return pageProblem(value);
-    case 'results':
+    case 'results': {
       if (!isObject) return `expected a list, got ${typeName(value)}`;
-      return Array.isArray((value as { results?: unknown }).results) ? undefined : `the list has no results list (results: ${typeName((value as { results?: unknown }).results)})`;
+      const results = (value as { results?: unknown }).results;
+      return Array.isArray(results) ? rowsProblem(results) : `the list has no results list (results: ${typeName(results)})`;
+    }
   }
+}
+
+/** Every row of a list is an object: PostHog's serializers never answer anything else, and a `null` is no resource. */
+function rowsProblem(rows: unknown[]): string | undefined {
+  const at = rows.findIndex((r) => typeof r !== 'object' || r === null || Array.isArray(r));
+  return at < 0 ? undefined : `row ${at + 1} of the list is ${typeName(rows[at])}, not an object`;
 }
 
 function pageProblem(value: unknown): string | undefined {
@@ -65,7 +73,7 @@ function pageProblem(value: unknown): string | undefined {
   if (!Array.isArray(page.results)) return `the list page has no results list (results: ${typeName(page.results)})`;
   if (typeof page.count !== 'number' || !Number.isInteger(page.count) || page.count < 0) return `the list page's count is not a whole number (${typeName(page.count)})`;
   if (page.next !== null && typeof page.next !== 'string') return `the list page's next is neither a link nor null (${typeName(page.next)})`;
-  return undefined;
+  return rowsProblem(page.results);
 }
 
 /** The `id` of an object PostHog returned: a non-empty string or a finite number. */

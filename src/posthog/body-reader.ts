@@ -15,8 +15,14 @@ export class BodyTooLarge extends Error {
 
   describe(): string {
     const mb = (n: number) => `${Math.round((n / 1024 / 1024) * 10) / 10} MB`;
-    const size = this.announced !== undefined ? `${mb(this.announced)}, ` : '';
-    return `the answer is larger than the ${mb(this.limit)} limit (${size}HOGSYNC_MAX_RESPONSE_MB raises it)`;
+    return `the answer is larger than the ${mb(this.limit)} limit${this.announced !== undefined ? ` (${mb(this.announced)})` : ''}`;
+  }
+
+  /** What to set to read it: trying again gets the same answer. */
+  get advice(): string {
+    const MB = 1024 * 1024;
+    const enough = Math.ceil(Math.max(this.announced ?? 0, this.limit * 2) / MB);
+    return `Trying again gets the same answer: raise the limit (HOGSYNC_MAX_RESPONSE_MB=${enough}, in MB) and run again.`;
   }
 }
 

@@ -1,4 +1,4 @@
-import { AmbiguousWriteError, MalformedAnswerError, NetworkError, PostHogApiError, RedirectError } from '../errors.js';
+import { AmbiguousWriteError, ConfigError, MalformedAnswerError, NetworkError, PostHogApiError, RedirectError } from '../errors.js';
 import type { Json } from '../json.js';
 import { checkAnswer, type AnswerShape } from './answer-check.js';
 import { BodyTooLarge, DEFAULT_MAX_RESPONSE_BYTES, readCapped } from './body-reader.js';
@@ -180,6 +180,11 @@ export class PostHogClient {
     const method = opts.method ?? 'GET';
     const first = this.url(opts.path, opts.query);
     const a: Attempt = { method, url: first, display: displayPath(first), idempotent: method !== 'POST', attempt: 1, started: Date.now(), t0: 0 };
+    const body = opts.body !== undefined ? JSON.stringify(opts.body) : undefined;
+    // The last line behind push's preflight (plan/key-guard.ts): the key goes in the Authorization header and nowhere else.
+    if (body !== undefined && this.apiKey.length >= 8 && body.includes(this.apiKey)) {
+      throw new ConfigError(`Refused to send ${method} ${a.display}: its body holds the personal API key, which hogsync sends to PostHog only to authenticate. Check the file's \${VAR}s and HOGSYNC_SECRET_* variables.`);
+    }
     let hops = 0;
     for (;;) {
       const release = opts.bucket ? await this.limiter.acquire(opts.bucket) : undefined;
@@ -195,7 +200,7 @@ export class PostHogClient {
             Accept: 'application/json',
             ...(opts.body !== undefined ? { 'Content-Type': 'application/json' } : {}),
           },
-          body: opts.body !== undefined ? JSON.stringify(opts.body) : undefined,
+          body,
           redirect: 'manual',
           signal,
         });
@@ -264,6 +269,7 @@ export class PostHogClient {
   private async readAnswer(response: Response, expect: AnswerShape | undefined, a: Attempt): Promise<{ ok: true; value: unknown } | { ok: false }> {
     let problem: string;
     let retryable = true;
+    let tooLarge: string | undefined;
     try {
       const text = await readCapped(response, this.maxResponseBytes);
       const checked = checkAnswer(text, response.status, response.headers.get('content-type'), expect);
@@ -284,6 +290,7 @@ export class PostHogClient {
         return { ok: false };
       }
       problem = error.describe();
+      tooLarge = error.advice;
       // The same request gets the same huge answer: trying again only costs time.
       retryable = false;
     }
@@ -295,7 +302,7 @@ export class PostHogClient {
     const gaveUp = retryable ? this.giveUpReason(a) : undefined;
     const retry = retryable && gaveUp === undefined;
     this.emit(a, response.status, retry);
-    if (!retry) throw new MalformedAnswerError(a.method, a.display, response.status, problem, gaveUp);
+    if (!retry) throw new MalformedAnswerError(a.method, a.display, response.status, problem, gaveUp, tooLarge);
     await this.backoff(a);
     return { ok: false };
   }

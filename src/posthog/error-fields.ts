@@ -6,7 +6,7 @@ import { summarizeBody } from './answer-check.js';
 /** Longest server-provided text kept in an error message. */
 const MAX_DETAIL_CHARS = 500;
 
-type Fields = Pick<ApiErrorFields, 'type' | 'apiCode' | 'detail' | 'attr'>;
+type Fields = Pick<ApiErrorFields, 'type' | 'apiCode' | 'detail' | 'attr' | 'fromPostHog'>;
 
 export function errorFields(text: string, contentType: string | null, redact: (text: string) => string): Fields {
   const raw = rawFields(text, contentType);
@@ -16,11 +16,15 @@ export function errorFields(text: string, contentType: string | null, redact: (t
     apiCode: clean(raw.code),
     detail: clean(raw.detail),
     attr: raw.attr === null || raw.attr === undefined ? raw.attr : clean(raw.attr),
+    fromPostHog: raw.envelope === true,
   };
 }
 
-/** PostHog's `{type, code, detail, attr}` envelope, raw DRF errors (`{"field": ["msg"]}`), or a summary of anything else. */
-function rawFields(text: string, contentType: string | null): { type?: string; code?: string; detail?: string; attr?: string | null } {
+/**
+ * PostHog's `{type, code, detail, attr}` envelope (`envelope`: DRF's `{detail}` counts too), raw
+ * DRF errors (`{"field": ["msg"]}`), or a summary of anything else.
+ */
+function rawFields(text: string, contentType: string | null): { type?: string; code?: string; detail?: string; attr?: string | null; envelope?: boolean } {
   if (!text.trim()) return {};
   let body: unknown;
   try {
@@ -36,6 +40,7 @@ function rawFields(text: string, contentType: string | null): { type?: string; c
         code: typeof b.code === 'string' ? b.code : undefined,
         detail: typeof b.detail === 'string' ? b.detail : undefined,
         attr: typeof b.attr === 'string' ? b.attr : null,
+        envelope: true,
       };
     }
     const [first] = Object.entries(b);

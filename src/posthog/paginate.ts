@@ -1,4 +1,4 @@
-import { MalformedAnswerError, PostHogApiError } from '../errors.js';
+import { MalformedAnswerError, notFoundInPostHog } from '../errors.js';
 import type { PostHogClient, RequestOptions } from './client.js';
 import { ListBounds } from './list-bounds.js';
 
@@ -53,8 +53,18 @@ export async function listPages<T>(client: PostHogClient, path: string, opts: Li
   // of one read then repeat some rows and skip others. A read that comes back short of its
   // count is read again, and the rows of every read are put together, until they add up to
   // the count (the newest read's: rows created or deleted meanwhile move it), a dozen reads at most.
+  let size = opts.pageSize ?? DEFAULT_PAGE_SIZE;
   for (let pass = 1; ; pass++) {
-    const read = await readOnce(client, path, opts, processing);
+    let read: { rows: T[]; count: number };
+    try {
+      read = await readOnce(client, path, { ...opts, pageSize: size }, processing);
+    } catch (error) {
+      // PostHog bounds a page by rows, not bytes: 500 insights with big queries can pass the
+      // answer size limit. Smaller pages read them; only a single row that large needs the limit raised.
+      if (!(error instanceof MalformedAnswerError && error.tooLarge !== undefined && opts.pagination === 'offset' && size > 1 && pass < MAX_PASSES)) throw error;
+      size = Math.max(1, Math.floor(size / 4));
+      continue;
+    }
     for (const row of read.rows) {
       const id = (row as { id?: unknown } | null)?.id;
       if (id === undefined) anonymous.push(row);
@@ -100,7 +110,7 @@ async function readOnce<T>(client: PostHogClient, path: string, opts: ListOption
   // PageNumberPagination answers a page past the end with 404 "Invalid page.": that is the end.
   const fetchPage = (index: number) =>
     get(index).catch((error: unknown) => {
-      if (style === 'page' && error instanceof PostHogApiError && error.status === 404) return { count: first.count, next: null, previous: null, results: [] as T[] };
+      if (style === 'page' && notFoundInPostHog(error)) return { count: first.count, next: null, previous: null, results: [] as T[] };
       throw error;
     });
   if (!bounds.isLast(first)) {
@@ -163,7 +173,7 @@ async function retrieveEach<T>(client: PostHogClient, path: string, rows: T[], q
       return full;
     } catch (error) {
       // Deleted between the list and the retrieve: it is not part of the list any more.
-      if (error instanceof PostHogApiError && error.status === 404) return undefined;
+      if (notFoundInPostHog(error)) return undefined;
       throw error;
     } finally {
       release();

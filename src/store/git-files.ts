@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { relative } from 'node:path';
 import { simpleGit } from 'simple-git';
 import { UsageError } from '../errors.js';
+import { withGit } from './git-binary.js';
 
 /** A file as a commit holds it. */
 export interface CommittedFile {
@@ -11,7 +12,11 @@ export interface CommittedFile {
 }
 
 /** The commit a revision names (a hash, `HEAD~3`, a tag, `main@{2026-11-20}`), with its subject. */
-export async function resolveRevision(root: string, rev: string): Promise<{ sha: string; subject: string; top: string }> {
+export function resolveRevision(root: string, rev: string): Promise<{ sha: string; subject: string; top: string }> {
+  return withGit('restore', () => revision(root, rev));
+}
+
+async function revision(root: string, rev: string): Promise<{ sha: string; subject: string; top: string }> {
   const git = simpleGit({ baseDir: root });
   if (!(await git.checkIsRepo())) throw new UsageError(`restore reads the files of a git commit, and ${root} is not in a git repository.`);
   const top = (await git.revparse(['--show-toplevel'])).trim();
@@ -31,7 +36,11 @@ export async function resolveRevision(root: string, rev: string): Promise<{ sha:
  * it, read with one `git cat-file --batch` (not one process per file). The work tree and
  * the index are not touched.
  */
-export async function filesAtCommit(top: string, sha: string, folders: string[]): Promise<CommittedFile[]> {
+export function filesAtCommit(top: string, sha: string, folders: string[]): Promise<CommittedFile[]> {
+  return withGit('restore', () => committedFiles(top, sha, folders));
+}
+
+async function committedFiles(top: string, sha: string, folders: string[]): Promise<CommittedFile[]> {
   const git = simpleGit({ baseDir: top });
   const specs = folders.map((f) => relative(top, f) || '.');
   const listing = await git.raw(['ls-tree', '-r', '-z', '--full-tree', sha, '--', ...specs]);

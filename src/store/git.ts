@@ -2,6 +2,7 @@ import { existsSync, realpathSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { simpleGit, type SimpleGit } from 'simple-git';
 import { UsageError } from '../errors.js';
+import { withGit } from './git-binary.js';
 
 /** A commit message: the subject line, and the body under it. */
 export interface CommitMessage {
@@ -31,7 +32,11 @@ const IN_PROGRESS: Array<[string, string, string]> = [
  * rebase, cherry-pick or revert half done. Pull calls it before writing any file, so a
  * refusal leaves the working tree as it was.
  */
-export async function checkCommitReady(root: string): Promise<void> {
+export function checkCommitReady(root: string): Promise<void> {
+  return withGit('--commit', () => commitReady(root));
+}
+
+async function commitReady(root: string): Promise<void> {
   const git = simpleGit({ baseDir: root });
   if (!(await git.checkIsRepo())) {
     throw new UsageError(`--commit needs a git repository, and ${root} is not in one. Run "git init" there or drop --commit.`);
@@ -56,11 +61,11 @@ export async function checkCommitReady(root: string): Promise<void> {
  * commit counts every file the commit holds, not only the ones that run wrote. Returns the
  * new commit's hash, or undefined when those paths hold no change.
  */
-export async function commitPaths(
-  root: string,
-  paths: string[],
-  message: CommitMessage | ((staged: StagedChange[]) => CommitMessage),
-): Promise<string | undefined> {
+export function commitPaths(root: string, paths: string[], message: CommitMessage | ((staged: StagedChange[]) => CommitMessage)): Promise<string | undefined> {
+  return withGit('--commit', () => commitOnly(root, paths, message));
+}
+
+async function commitOnly(root: string, paths: string[], message: CommitMessage | ((staged: StagedChange[]) => CommitMessage)): Promise<string | undefined> {
   const git = simpleGit({ baseDir: root });
   if (!(await git.checkIsRepo())) {
     throw new UsageError(`--commit needs a git repository, and ${root} is not in one. Run "git init" there or drop --commit.`);

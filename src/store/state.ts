@@ -1,9 +1,10 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { ConfigError } from '../errors.js';
 import type { Binding, PendingCreate } from '../model.js';
 import { writeFileAtomic } from './atomic.js';
 import { Journal, type JournalEntry } from './journal.js';
+import { claimLock } from './run-lock.js';
 import { emptyState, parseState, serializeState, type StateDoc } from './state-doc.js';
 
 function refOf(kind: string, key: string): string {
@@ -34,7 +35,7 @@ const DEFAULT_FLUSH = { ms: 5_000, changes: 50 };
  * that was killed is replayed from the journal by the next one.
  */
 export class StateStore {
-  private lockFile: string | undefined;
+  private unlock: (() => void) | undefined;
   private unflushed = 0;
   private lastFlush = Date.now();
   // Bindings grouped by kind, built on first use and dropped on every change.
@@ -110,34 +111,28 @@ export class StateStore {
 
   /**
    * Claims the environment for this run: two pulls or pushes on one state file would
-   * interleave their journals. A lock left by a process that died is taken over. The
-   * caller releases it (in a finally).
+   * interleave their journals. A lock left by a process that died is taken over, by one
+   * run only when several start together (store/run-lock.ts). The caller releases it (in a finally).
    */
   lock(): void {
     const path = this.file.replace(/\.json$/, '.lock');
     mkdirSync(dirname(path), { recursive: true });
-    for (let attempt = 0; attempt < 2; attempt++) {
-      try {
-        writeFileSync(path, `${process.pid}\n`, { flag: 'wx' });
-        this.lockFile = path;
-        return;
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-        const pid = Number(readFileSync(path, 'utf8').trim());
-        if (pid && pid !== process.pid && isAlive(pid)) {
-          throw new ConfigError(
-            `Another hogsync (pid ${pid}) is pulling or pushing environment "${this.doc.environment}". Wait for it to finish; if it is gone, remove ${path}.`,
-          );
-        }
-        rmSync(path, { force: true });
-      }
+    const claim = claimLock(path);
+    if (!claim.held && claim.pid === 0) {
+      throw new ConfigError(`The lock ${path} of environment "${this.doc.environment}" was left by runs that died while taking it over: if no hogsync is running, remove it and the .takeover-*.lock files beside it.`);
     }
+    if (!claim.held) {
+      throw new ConfigError(
+        `Another hogsync (pid ${claim.pid}) is pulling or pushing environment "${this.doc.environment}". Wait for it to finish; if it is gone, remove ${path}.`,
+      );
+    }
+    this.unlock = claim.release;
   }
 
   /** Gives the lock back, if this store holds it. Safe to call more than once. */
   release(): void {
-    if (this.lockFile) rmSync(this.lockFile, { force: true });
-    this.lockFile = undefined;
+    this.unlock?.();
+    this.unlock = undefined;
   }
 
   get(kind: string, key: string): Binding | undefined {
@@ -262,15 +257,6 @@ function groupByKind(refs: Record<string, Binding>): Map<string, Map<string, Bin
     m.set(ref.slice(slash + 1), b);
   }
   return out;
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /**

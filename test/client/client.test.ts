@@ -111,6 +111,18 @@ describe('client against the emulator', () => {
     }
   });
 
+  it('refuses to send a body that holds the key, whatever put it there (issue 21)', async () => {
+    emu.reset({ projects: [{ id: 1, name: 'p' }] });
+    emu.clearRequests();
+    const err = (await client()
+      .request({ method: 'POST', path: 'insight_variables/', body: { name: 'Leak', type: 'String', default_value: `k=${TEST_KEY}` }, bucket: 'crud' })
+      .catch((e: unknown) => e)) as Error;
+    expect(err).toBeInstanceOf(ConfigError);
+    expect(err.message).toMatch(/^Refused to send POST \/api\/projects\/1\/insight_variables\/: its body holds the personal API key/);
+    expect(err.message).not.toContain(TEST_KEY);
+    expect(emu.requests()).toHaveLength(0);
+  });
+
   it('says in one sentence what to set when the key variable is missing or the host is not a URL', () => {
     const ws = resolveWorkspace({}, '/nonexistent-dir-for-test');
     const target = resolveTarget(ws, { host: 'http://127.0.0.1:1', project: '1' }, {});

@@ -42,7 +42,7 @@ function plan(cases: Record<string, Case>, adopt = false): Plan {
     local,
     bindings: (kind) => (kind === 'Insight' ? bindings : new Map()),
     pending: () => undefined,
-    vars: { env: {}, vars: {} },
+    vars: { env: {}, vars: {}, keyVariables: ['POSTHOG_PERSONAL_API_KEY'] },
     adopt,
     assignNew: false,
   });

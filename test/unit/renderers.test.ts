@@ -41,7 +41,7 @@ function planOf(kind: KindDef, cases: Record<string, Case>): Plan {
     local,
     bindings: (k) => (k === kind.kind ? bindings : new Map()),
     pending: () => undefined,
-    vars: { env: {}, vars: {} },
+    vars: { env: {}, vars: {}, keyVariables: ['POSTHOG_PERSONAL_API_KEY'] },
     adopt: false,
     assignNew: false,
   });
