@@ -267,6 +267,26 @@ export class InterruptedError extends HogsyncError {
   }
 }
 
+/**
+ * A request the client did not send, or that PostHog refused unseen (429), because the run is
+ * stopping (interrupted). The drivers report the stop itself (InterruptedError) with what was
+ * done; this only marks what was not.
+ */
+export class NotSentError extends HogsyncError {
+  readonly code = 'not_sent';
+  constructor(
+    readonly method: string,
+    readonly path: string,
+    /** `the run was interrupted`. */
+    readonly why: string,
+  ) {
+    super(`${method} ${path} was not sent: ${why}.`);
+  }
+  override data() {
+    return { method: this.method, path: this.path, why: this.why };
+  }
+}
+
 /** A saved plan no longer describes what would be done: something it covers changed since the review. */
 export class StalePlanError extends HogsyncError {
   readonly code = 'stale_plan';

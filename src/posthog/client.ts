@@ -1,8 +1,9 @@
-import { AmbiguousWriteError, MalformedAnswerError, NetworkError, PostHogApiError, RedirectError } from '../errors.js';
+import { AmbiguousWriteError, MalformedAnswerError, NetworkError, NotSentError, PostHogApiError, RedirectError } from '../errors.js';
 import type { Json } from '../json.js';
 import { checkAnswer, type AnswerShape } from './answer-check.js';
 import { BodyTooLarge, DEFAULT_MAX_RESPONSE_BYTES, readCapped } from './body-reader.js';
 import { errorFields } from './error-fields.js';
+import { Halt, sleepUnless, type HaltCause } from './halt.js';
 import { ambiguityReason, classifyNetworkError, describeNetworkFailure } from './network-failure.js';
 import { listPages, type ListOptions } from './paginate.js';
 import { RateLimiter, type RateLimitConfig } from './rate-limiter.js';
@@ -62,7 +63,13 @@ export interface ClientOptions {
   /** Parallel page fetches of one listing. */
   pageConcurrency?: number;
   fetch?: typeof fetch;
+  /** An injected clock (tests); by default a real timer, cleared when the run stops. */
   sleep?: (ms: number) => Promise<void>;
+  /**
+   * The run's interrupt (aborted with the signal's name on SIGINT/SIGTERM): the client then
+   * halts (see Halt).
+   */
+  signal?: AbortSignal;
   random?: () => number;
   onRequest?: (event: RequestEvent) => void;
 }
@@ -105,7 +112,8 @@ export class PostHogClient {
   private readonly maxResponseBytes: number;
   private readonly redactHook: ((text: string) => string) | undefined;
   private readonly doFetch: typeof fetch;
-  private readonly sleep: (ms: number) => Promise<void>;
+  private readonly sleep: ((ms: number) => Promise<void>) | undefined;
+  private readonly halt = new Halt();
   private readonly random: () => number;
   private readonly onRequest: ((e: RequestEvent) => void) | undefined;
   private retriesLeft: number;
@@ -124,11 +132,32 @@ export class PostHogClient {
     this.redactHook = opts.redact;
     this.pageConcurrency = opts.pageConcurrency ?? 4;
     this.doFetch = opts.fetch ?? fetchWithConnectTimeout(this.connectTimeoutMs);
-    this.sleep = opts.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
+    this.sleep = opts.sleep;
     this.random = opts.random ?? Math.random;
     this.onRequest = opts.onRequest;
     this.retriesLeft = this.policy.runBudget;
-    this.limiter = new RateLimiter(opts.rateLimits ?? {}, { sleep: this.sleep });
+    this.limiter = new RateLimiter(opts.rateLimits ?? {}, this.sleep ? { sleep: this.sleep } : {});
+    const run = opts.signal;
+    if (run) {
+      const interrupted = () => this.halt.halt({ signal: run.reason === 'SIGTERM' ? 'SIGTERM' : 'SIGINT' });
+      if (run.aborted) interrupted();
+      else run.addEventListener('abort', interrupted, { once: true });
+    }
+  }
+
+  /** Why the client sends nothing more, once it does not (see Halt); undefined while it runs. */
+  get halted(): HaltCause | undefined {
+    return this.halt.cause;
+  }
+
+  /** Aborted when the client halts: whoever waits on this run's requests can stop waiting too. */
+  get stopping(): AbortSignal {
+    return this.halt.stopping;
+  }
+
+  /** `the run was interrupted`, …: why requests are no longer sent, once they are not. */
+  get notSent(): string | undefined {
+    return this.halt.notSent;
   }
 
   get stats(): ClientStats {
@@ -152,13 +181,6 @@ export class PostHogClient {
     return this.request<T>({ method: 'GET', path, query, bucket });
   }
 
-  private readonly abandoned = new AbortController();
-
-  /** Cuts every request in flight short and sends no more (a run stopping after SIGINT/SIGTERM). */
-  abandon(): void {
-    this.abandoned.abort();
-  }
-
   /** Server text on its way into an error: the key masked, then the caller's redactor. */
   redact(text: string): string {
     const masked = this.apiKey.length >= 8 ? text.split(this.apiKey).join('[redacted]') : text;
@@ -173,13 +195,20 @@ export class PostHogClient {
   async request<T = unknown>(opts: RequestOptions): Promise<T> {
     const method = opts.method ?? 'GET';
     const first = this.url(opts.path, opts.query);
-    const a: Attempt = { method, url: first, display: displayPath(first), idempotent: method !== 'POST', attempt: 1, started: Date.now(), t0: 0 };
+    const a: Attempt = { method, url: first, display: displayPath(first), idempotent: method !== 'POST', attempt: 1, started: 0, t0: 0 };
     let hops = 0;
     for (;;) {
-      const release = opts.bucket ? await this.limiter.acquire(opts.bucket) : undefined;
+      const release = opts.bucket ? await this.acquire(opts.bucket, a) : undefined;
+      if (this.halt.stopping.aborted) {
+        release?.();
+        throw this.notSentError(a);
+      }
       a.t0 = Date.now();
+      // The retry budget counts from the first time the request went out, not from its place in the queue.
+      if (a.started === 0) a.started = a.t0;
       this.counters.requests++;
-      const signal = AbortSignal.any([AbortSignal.timeout(this.timeoutMs), this.abandoned.signal]);
+      // A read in flight is cut as soon as the run stops; a write gets a few seconds to answer (Halt).
+      const signal = AbortSignal.any([AbortSignal.timeout(this.timeoutMs), method === 'GET' ? this.halt.stopping : this.halt.cutting]);
       let response: Response;
       try {
         response = await this.doFetch(a.url, {
@@ -296,11 +325,11 @@ export class PostHogClient {
 
   /** Waits and returns when the request may be tried again; throws the error to report otherwise. */
   private async onNetworkFailure(error: unknown, a: Attempt): Promise<void> {
-    if (this.abandoned.signal.aborted) {
+    if (this.halt.stopping.aborted) {
       // The run is stopping: nothing is retried, and a write cut short may have happened.
       this.emit(a, 'network', false);
-      if (!a.idempotent) throw new AmbiguousWriteError(a.method, a.display, 'the run was interrupted before the answer came');
-      throw new NetworkError(a.method, a.url, 'interrupted', 'other', `${a.method} ${a.display} was cut short: the run was interrupted.`);
+      if (a.method !== 'GET') throw new AmbiguousWriteError(a.method, a.display, 'the run stopped before the answer came');
+      throw this.notSentError(a);
     }
     const failure = classifyNetworkError(error);
     // A host that has never answered and keeps a connection (or a request) waiting is most likely
@@ -345,7 +374,22 @@ export class PostHogClient {
     // PostHog's Retry-After is exact; a little jitter keeps concurrent waiters from returning together.
     const wait = toldMs !== undefined ? toldMs + this.random() * 250 : backoffMs(this.policy, a.attempt - 1, this.random);
     a.attempt++;
-    await this.sleep(wait);
+    // A run that stops ends the wait; the request loop then sends nothing.
+    await sleepUnless(wait, this.halt.stopping, this.sleep);
+  }
+
+  /** A turn in the rate limiter, given up (NotSentError) when the run stops meanwhile. */
+  private async acquire(bucket: string, a: Attempt): Promise<() => void> {
+    try {
+      return await this.limiter.acquire(bucket, this.halt.stopping);
+    } catch (error) {
+      if (this.halt.stopping.aborted) throw this.notSentError(a);
+      throw error;
+    }
+  }
+
+  private notSentError(a: Attempt): NotSentError {
+    return new NotSentError(a.method, a.display, this.halt.notSent ?? 'the run stopped');
   }
 
   private emit(a: Attempt, status: number | 'network', willRetry: boolean, page?: RequestEvent['page']): void {

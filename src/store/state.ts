@@ -120,6 +120,7 @@ export class StateStore {
       try {
         writeFileSync(path, `${process.pid}\n`, { flag: 'wx' });
         this.lockFile = path;
+        process.on('exit', this.atExit);
         return;
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
@@ -138,7 +139,22 @@ export class StateStore {
   release(): void {
     if (this.lockFile) rmSync(this.lockFile, { force: true });
     this.lockFile = undefined;
+    process.off('exit', this.atExit);
   }
+
+  /**
+   * A process that exits while it holds the lock (a second Ctrl-C ends the run at once) still
+   * writes what the journal holds into the state file, and gives the lock back: the next run
+   * starts without "another hogsync is running". Synchronous, as 'exit' listeners must be.
+   */
+  private readonly atExit = (): void => {
+    try {
+      if (this.journaling) this.flush();
+    } catch {
+      // The journal stays: the next run replays it.
+    }
+    this.release();
+  };
 
   get(kind: string, key: string): Binding | undefined {
     return this.doc.resources[refOf(kind, key)];
