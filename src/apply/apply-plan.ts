@@ -103,7 +103,7 @@ export async function applyPlan(checked: CheckedPlan, input: ApplyInput): Promis
   const { state, client } = input;
   const identities = snapshot.identities;
   const ambiguousNaturals = new Map(input.kinds.map((k) => [k.kind, sharedNaturals(snapshot.entries.filter((e) => e.kind === k && e.local).map((e) => e.local as LocalResource))]));
-  // A run that stops (SIGINT, SIGTERM) halts the client: no new write
+  // A run that stops (SIGINT, SIGTERM, a Retry-After too long to wait) halts the client: no new write
   // is sent (WriteGate), those in flight get a few seconds to answer (Halt), the state is written below.
   const writer = new Writer(client, state, identities, snapshot.vault, { settleMs: input.settleMs ?? DEFAULT_SETTLE_MS, ambiguousNaturals, signal: client.stopping });
   const limit = pLimit(input.concurrency);

@@ -4,7 +4,8 @@ import { IncompleteCreateError, PostHogApiError, RedirectError } from '../errors
  * Whether another write may go out. After a 401 the key is no good for anything, after a
  * 403 it may not write that kind, after a redirect the host is not PostHog's API (or something
  * in front of it sends writes elsewhere): sending the rest would only collect the same refusal
- * many times over. Once the run stops (SIGINT, SIGTERM), nothing new is sent either.
+ * many times over. Once the run stops (SIGINT, SIGTERM, a wait longer than it may make),
+ * nothing new is sent either.
  */
 export class WriteGate {
   private readonly denied = new Map<string, string>();

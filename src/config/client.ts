@@ -24,6 +24,7 @@ export function createClient(
     project: target.project,
     apiKey,
     rateLimits: target.rateLimits,
+    retry: { maxElapsedMs: target.maxWaitMs },
     pageConcurrency: target.concurrency,
   };
   if (opts.onRequest) options.onRequest = opts.onRequest;

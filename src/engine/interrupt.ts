@@ -1,13 +1,17 @@
-import { HogsyncError, InterruptedError, NotSentError } from '../errors.js';
+import { HogsyncError, InterruptedError, NotSentError, ThrottledError } from '../errors.js';
 import type { PostHogClient } from '../posthog/client.js';
 
 /**
  * How a run that is stopping ends, with `done` saying what it did (recorded by then): SIGINT or
- * SIGTERM arrived (the CLI aborts the signal with the signal's name). Undefined while the run goes on.
+ * SIGTERM arrived (the CLI aborts the signal with the signal's name), or a client halted on a
+ * wait longer than the run may make. Undefined while the run goes on.
  */
-// `clients` halt on their own causes too (see Halt); for now the signal is the only one.
-function stopOf(signal: AbortSignal | undefined, _clients: readonly PostHogClient[], done: () => string): HogsyncError | undefined {
+function stopOf(signal: AbortSignal | undefined, clients: readonly PostHogClient[], done: () => string): HogsyncError | undefined {
   if (signal?.aborted) return new InterruptedError(signal.reason === 'SIGTERM' ? 'SIGTERM' : 'SIGINT', done());
+  for (const client of clients) {
+    const cause = client.halted;
+    if (cause && 'wait' in cause) return new ThrottledError(cause.wait, done());
+  }
   return undefined;
 }
 

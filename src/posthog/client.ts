@@ -1,4 +1,5 @@
 import { AmbiguousWriteError, MalformedAnswerError, NetworkError, NotSentError, PostHogApiError, RedirectError } from '../errors.js';
+import { formatDuration } from '../duration.js';
 import type { Json } from '../json.js';
 import { checkAnswer, type AnswerShape } from './answer-check.js';
 import { BodyTooLarge, DEFAULT_MAX_RESPONSE_BYTES, readCapped } from './body-reader.js';
@@ -67,7 +68,7 @@ export interface ClientOptions {
   sleep?: (ms: number) => Promise<void>;
   /**
    * The run's interrupt (aborted with the signal's name on SIGINT/SIGTERM): the client then
-   * halts (see Halt).
+   * halts (see Halt). It halts by itself when PostHog asks for a longer wait than retry.maxElapsedMs.
    */
   signal?: AbortSignal;
   random?: () => number;
@@ -258,9 +259,23 @@ export class PostHogClient {
       const safe = a.idempotent || status === 429;
       const gaveUp = retryable && safe ? this.giveUpReason(a) : undefined;
       const retry = retryable && safe && gaveUp === undefined;
-      this.emit(a, status, retry);
+      const header = response.headers.get('retry-after');
+      const told = retry ? retryAfterMs(header, Date.now()) : undefined;
+      const left = this.policy.maxElapsedMs - (Date.now() - a.started);
+      // Checked before the wait, not after it: a Retry-After of hours is never slept.
+      const tooLong = told !== undefined && told > left;
+      this.emit(a, status, retry && !tooLong);
+      if (retry && tooLong) {
+        await response.body?.cancel().catch(() => undefined);
+        const wait = { method, path: a.display, status, retryAfter: header ?? '', waitMs: told, leftMs: Math.max(0, left), maxWaitMs: this.policy.maxElapsedMs, until: Date.now() + told };
+        // A 429 holds the whole key: every other request would meet the same wait, so the run stops.
+        if (status === 429) {
+          this.halt.halt({ wait });
+          throw this.notSentError(a);
+        }
+        throw new PostHogApiError({ status, method, path: a.display, gaveUp: `PostHog asked for a wait of ${formatDuration(told)}, more than the ${formatDuration(wait.leftMs)} this request had left to wait` });
+      }
       if (retry) {
-        const told = retryAfterMs(response.headers.get('retry-after'), Date.now());
         await response.body?.cancel().catch(() => undefined);
         if (status === 429 && told !== undefined && opts.bucket) this.limiter.pause(opts.bucket, told);
         await this.backoff(a, told);

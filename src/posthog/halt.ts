@@ -1,7 +1,11 @@
 import { setTimeout as delay } from 'node:timers/promises';
+import type { LongWait } from '../errors.js';
 
-/** Why a client sends nothing more: the run was interrupted (SIGINT, SIGTERM). */
-export type HaltCause = { signal: 'SIGINT' | 'SIGTERM' };
+/**
+ * Why a client sends nothing more: the run was interrupted (SIGINT, SIGTERM), or PostHog asked
+ * for a wait longer than the run may make (all its other requests would meet the same wait).
+ */
+export type HaltCause = { signal: 'SIGINT' | 'SIGTERM' } | { wait: LongWait };
 
 /**
  * How long writes in flight may still answer once the run stops. hogsync promises to stop
@@ -34,7 +38,7 @@ export class Halt {
     return this.why;
   }
 
-  /** The first cause wins. */
+  /** The first cause wins: a signal during the stop a long wait caused changes nothing. */
   halt(cause: HaltCause): void {
     if (this.why) return;
     this.why = cause;
@@ -52,7 +56,7 @@ export class Halt {
   get notSent(): string | undefined {
     const c = this.why;
     if (!c) return undefined;
-    return 'the run was interrupted';
+    return 'signal' in c ? 'the run was interrupted' : 'PostHog asked for a longer wait than the run may make';
   }
 }
 
