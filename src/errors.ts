@@ -1,6 +1,8 @@
 // The closed set of errors a user can see. Each carries a stable `code` and typed data;
 // only src/cli/main.ts turns them into output, and src/cli/exit-codes.ts into exit codes.
 
+import { formatDuration } from './duration.js';
+
 export abstract class HogsyncError extends Error {
   abstract readonly code: string;
   /** Structured data for `--output json` (never contains secrets). */
@@ -292,6 +294,68 @@ export class InterruptedError extends HogsyncError {
   }
   override data() {
     return { signal: this.signal };
+  }
+}
+
+/** A wait PostHog asked for (a 429's or 503's Retry-After) that the run could not afford. */
+export interface LongWait {
+  method: string;
+  /** Path and query of the request, never the host's credentials. */
+  path: string;
+  status: number;
+  /** The Retry-After header as PostHog sent it. */
+  retryAfter: string;
+  waitMs: number;
+  /** What the run had left to wait for this request: max_wait minus what it had waited already. */
+  leftMs: number;
+  maxWaitMs: number;
+  /** When PostHog said it would take the request again (ms since the epoch). */
+  until: number;
+}
+
+/**
+ * PostHog asked for a wait longer than the run had left (rate_limits.max_wait): the run stopped
+ * at once instead of sleeping it out. What was done is recorded; the same command resumes.
+ */
+export class ThrottledError extends HogsyncError {
+  readonly code = 'throttled';
+  constructor(
+    readonly wait: LongWait,
+    readonly done: string,
+  ) {
+    super(describeLongWait(wait, done));
+  }
+  override data() {
+    const { method, path, status, retryAfter, waitMs, leftMs, maxWaitMs, until } = this.wait;
+    return { method, path, status, retryAfter, waitMs, leftMs, maxWaitMs, until: new Date(until).toISOString() };
+  }
+}
+
+function describeLongWait(w: LongWait, done: string): string {
+  const what = w.status === 429 ? `PostHog throttled ${w.method} ${w.path}` : `PostHog answered ${w.status} to ${w.method} ${w.path} and asked for a wait`;
+  const left = Math.round(w.leftMs / 1000) < Math.round(w.maxWaitMs / 1000) ? `the ${formatDuration(w.leftMs)} left of the ${formatDuration(w.maxWaitMs)}` : `the ${formatDuration(w.maxWaitMs)}`;
+  // Rounded up to the minute: a run started at the time printed is never early.
+  const resume = new Date(Math.ceil(w.until / 60_000) * 60_000).toISOString().slice(0, 16).replace('T', ' ');
+  return `${what} for ${formatDuration(w.waitMs)} (Retry-After: ${w.retryAfter}), longer than ${left} this run may wait: ${done}; run the same command again after ${resume} UTC, or raise rate_limits.max_wait (HOGSYNC_MAX_WAIT).`;
+}
+
+/**
+ * A request the client did not send, or that PostHog refused unseen (429), because the run is
+ * stopping: interrupted, or told to wait longer than it may. The drivers report the stop itself
+ * (InterruptedError, ThrottledError) with what was done; this only marks what was not.
+ */
+export class NotSentError extends HogsyncError {
+  readonly code = 'not_sent';
+  constructor(
+    readonly method: string,
+    readonly path: string,
+    /** `the run was interrupted`, `PostHog asked for a longer wait than the run may make`. */
+    readonly why: string,
+  ) {
+    super(`${method} ${path} was not sent: ${why}.`);
+  }
+  override data() {
+    return { method: this.method, path: this.path, why: this.why };
   }
 }
 

@@ -58,9 +58,6 @@ export interface CheckedPlan {
   prepared: Prepared[];
 }
 
-/** How long writes in flight may take to answer once the run is interrupted (CI sends SIGKILL ~10 s after SIGTERM). */
-const INTERRUPT_GRACE_MS = 5_000;
-
 /** Without a better figure: a create may still be committed up to two minutes after it was sent. */
 const DEFAULT_SETTLE_MS = 120_000;
 
@@ -76,8 +73,6 @@ export function settleMs(client: { timeoutMs: number }): number {
 export interface ApplyInput {
   /** How long after sending a create PostHog may still commit it (see Writer). */
   settleMs?: number;
-  /** Aborted on SIGINT/SIGTERM: nothing new is sent, what is in flight finishes and is recorded. */
-  signal?: AbortSignal;
   /** How old PostHog's copy may be when an update without a concurrency guard is sent (write-one.ts freshMs). */
   freshMs: number;
   state: StateStore;
@@ -115,12 +110,11 @@ export async function applyPlan(checked: CheckedPlan, input: ApplyInput): Promis
   const { state, client } = input;
   const identities = snapshot.identities;
   const ambiguousNaturals = new Map(input.kinds.map((k) => [k.kind, sharedNaturals(snapshot.entries.filter((e) => e.kind === k && e.local).map((e) => e.local as LocalResource))]));
-  const writer = new Writer(client, state, identities, snapshot.vault, { settleMs: input.settleMs ?? DEFAULT_SETTLE_MS, ambiguousNaturals, ...(input.signal ? { signal: input.signal } : {}) });
-  // Interrupted: no new write is sent (WriteGate); those in flight get a few seconds to answer, then are cut short.
-  const cutShort = () => setTimeout(() => client.abandon(), INTERRUPT_GRACE_MS).unref();
-  input.signal?.addEventListener('abort', cutShort, { once: true });
+  // A run that stops (SIGINT, SIGTERM, a Retry-After too long to wait) halts the client: no new write
+  // is sent (WriteGate), those in flight get a few seconds to answer (Halt), the state is written below.
+  const writer = new Writer(client, state, identities, snapshot.vault, { settleMs: input.settleMs ?? DEFAULT_SETTLE_MS, ambiguousNaturals, signal: client.stopping });
   const limit = pLimit(input.concurrency);
-  const gate = new WriteGate(input.signal);
+  const gate = new WriteGate(() => client.notSent);
   const events: PushEvent[] = [];
   const emit = (e: PushEvent) => {
     events.push(e);
@@ -185,7 +179,7 @@ export async function applyPlan(checked: CheckedPlan, input: ApplyInput): Promis
     await Promise.all(second);
 
     for (const kind of input.kinds) {
-      if (!kind.reorder) continue;
+      if (!kind.reorder || client.halted) continue;
       const applied = new Set(events.filter((e) => e.kind === kind.kind && ['created', 'updated', 'adopted'].includes(e.outcome)).map((e) => e.key));
       const groups = new Map<string, Array<{ key: string; position: JsonObject[string] }>>();
       for (const c of plan.changes) {
@@ -213,13 +207,12 @@ export async function applyPlan(checked: CheckedPlan, input: ApplyInput): Promis
       const inLevel = deletes.filter((p) => level.includes(p.op.change.kind));
       await Promise.all(inLevel.map((p) => limit(() => remove(p.op, ctx))));
     }
-    if (!input.signal?.aborted) {
+    if (!client.halted) {
       for (const d of await writer.removeLateDuplicates()) {
         emit({ kind: d.kind, key: d.key, outcome: 'deleted', planned: 'create', id: d.id, reason: 'a second copy, committed by PostHog after hogsync had sent the create again; deleted so that one remains' });
       }
     }
   } finally {
-    input.signal?.removeEventListener('abort', cutShort);
     state.flush();
   }
 
@@ -238,9 +231,10 @@ export function summarize(events: PushEvent[], unchanged: number, warnings: stri
   return { events, summary, outcome, warnings };
 }
 
-/** `12 created, 3 updated, 40 not sent`: what an interrupted apply got done. */
+/** `12 created, 3 updated, 40 not sent`: what a stopped apply got done (writes cut short count as failed). */
 export function appliedSoFar(result: ApplyResult): string {
   const s = result.summary;
-  const notSent = result.events.filter((e) => e.outcome === 'skipped' && e.reason?.includes('interrupted')).length;
-  return `${s.created} created, ${s.restored} restored, ${s.updated} updated, ${s.adopted} adopted, ${s.deleted} deleted, ${notSent} not sent`;
+  const notSent = result.events.filter((e) => e.outcome === 'skipped' && e.reason?.startsWith('not sent')).length;
+  const failed = s.failed > 0 ? `${s.failed} failed, ` : '';
+  return `${s.created} created, ${s.restored} restored, ${s.updated} updated, ${s.adopted} adopted, ${s.deleted} deleted, ${failed}${notSent} not sent`;
 }

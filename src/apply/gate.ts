@@ -3,17 +3,20 @@ import { IncompleteCreateError, PostHogApiError, RedirectError } from '../errors
 /**
  * Whether another write may go out. After a 401 the key is no good for anything, after a
  * 403 it may not write that kind, after a redirect the host is not PostHog's API (or something
- * in front of it sends writes elsewhere), and after an interruption (SIGINT, SIGTERM) nothing
- * new is sent: sending the rest would only collect the same refusal many times over.
+ * in front of it sends writes elsewhere): sending the rest would only collect the same refusal
+ * many times over. Once the run stops (SIGINT, SIGTERM, a wait longer than it may make),
+ * nothing new is sent either.
  */
 export class WriteGate {
   private readonly denied = new Map<string, string>();
 
-  constructor(private readonly signal?: AbortSignal) {}
+  /** `stopped` says why the run sends nothing more, once it does not (the client's halt). */
+  constructor(private readonly stopped: () => string | undefined) {}
 
   /** Why writes of `kind` are no longer sent, if they are not. */
   blocked(kind: string): string | undefined {
-    if (this.signal?.aborted) return 'not sent: the run was interrupted';
+    const stopped = this.stopped();
+    if (stopped) return `not sent: ${stopped}`;
     return this.denied.get('*') ?? this.denied.get(kind);
   }
 

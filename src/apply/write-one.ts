@@ -1,4 +1,4 @@
-import { PostHogApiError } from '../errors.js';
+import { NotSentError, PostHogApiError } from '../errors.js';
 import { omit, pick, type JsonObject } from '../json.js';
 import { andList, keyRefs, toIds, type KindDef } from '../kinds/index.js';
 import { describeError, type EventOutcome, type PushEvent } from './events.js';
@@ -127,6 +127,10 @@ export async function write(p: Prepared, ctx: WriteContext): Promise<Written> {
     emit(eventFor(op, op.type === 'adopt' ? 'adopted' : 'updated', { id: r.id, ...(notes.length ? { reason: notes.join('; ') } : {}) }));
     return 'written';
   } catch (error) {
+    if (error instanceof NotSentError) {
+      emit(eventFor(op, 'skipped', { reason: `not sent: ${error.why}` }));
+      return 'failed';
+    }
     if (error instanceof PostHogApiError && error.status === 409 && kind.updateGuard) {
       // Changed in PostHog after this run read it: a conflict to look at, never an overwrite.
       emit(eventFor(op, 'skipped', { planned: 'conflict', reason: `conflict: changed in PostHog after this run read it (409 ${error.fields.apiCode ?? 'conflict'}), so nothing was overwritten; run diff to see both sides, then push again` }));
@@ -162,6 +166,7 @@ export async function completeDeferred(p: Prepared, ctx: WriteContext, announced
     const already = r.sent ? {} : { reason: `its ${fields.join(', ')} already as the file says, once what they name was written` };
     if (!announced) ctx.emit(ctx.eventFor(op, op.type === 'adopt' ? 'adopted' : 'updated', { id: r.id, ...already }));
   } catch (error) {
+    if (error instanceof NotSentError) return ctx.emit(ctx.eventFor(op, 'skipped', { reason: `not sent: ${error.why}` }));
     ctx.gate.observe(kind.kind, error);
     const described = describeError(error);
     ctx.emit(ctx.eventFor(op, 'failed', { error: { ...described, message: `its ${fields.join(', ')} were not written: ${described.message}` } }));
@@ -177,6 +182,7 @@ export async function remove(op: Op, ctx: WriteContext): Promise<void> {
     await ctx.writer.delete(kind, key, id);
     ctx.emit(ctx.eventFor(op, 'deleted'));
   } catch (error) {
+    if (error instanceof NotSentError) return ctx.emit(ctx.eventFor(op, 'skipped', { reason: `not sent: ${error.why}` }));
     ctx.gate.observe(kind.kind, error);
     ctx.emit(ctx.eventFor(op, 'failed', { error: describeError(error) }));
   }

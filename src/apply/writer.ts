@@ -1,8 +1,9 @@
-import { AmbiguousWriteError, HogsyncError, IncompleteCreateError, notFoundInPostHog } from '../errors.js';
+import { AmbiguousWriteError, HogsyncError, IncompleteCreateError, notFoundInPostHog, NotSentError } from '../errors.js';
 import { canonicalJson, hashJson, isObject, type JsonObject } from '../json.js';
 import { listOptionsOf, localNatural, pairingHash, type KindDef, type RemoteId } from '../kinds/index.js';
 import type { PendingCreate } from '../model.js';
 import type { PostHogClient } from '../posthog/client.js';
+import { NEVER, sleepUnless } from '../posthog/halt.js';
 import { bindingOf } from '../plan/binding.js';
 import { findCreated } from '../plan/identity.js';
 import type { IdentityMap } from '../plan/resolver.js';
@@ -37,7 +38,7 @@ export interface WriterOptions {
   settleMs: number;
   /** Per kind, natural keys that several files of this run share: a lookup then needs the content too. */
   ambiguousNaturals: ReadonlyMap<string, ReadonlySet<string>>;
-  /** Aborted when the run is interrupted: waiting for a lost create stops (its pending record stays for the next run). */
+  /** Aborted when the run stops (the client's halt): waiting for a lost create stops (its pending record stays for the next run). */
   signal?: AbortSignal;
   sleep?: (ms: number) => Promise<void>;
 }
@@ -61,7 +62,7 @@ export class Writer {
   private readonly resent: Resent[] = [];
   /** The file's spec of each write, to tell what PostHog stored differently. */
   private readonly sentSpecs = new Map<string, { spec: JsonObject; unsent: string[] }>();
-  private readonly sleep: (ms: number) => Promise<void>;
+  private readonly sleep: ((ms: number) => Promise<void>) | undefined;
 
   constructor(
     private readonly client: PostHogClient,
@@ -70,7 +71,7 @@ export class Writer {
     private readonly vault: SecretValues,
     private readonly opts: WriterOptions,
   ) {
-    this.sleep = opts.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
+    this.sleep = opts.sleep;
   }
 
   /**
@@ -108,7 +109,12 @@ export class Writer {
           this.state.settle(kind.kind, key);
           throw error;
         }
-        const found = await this.awaitCreated(kind, sent, error.mayCommitLater ? sentAt + this.opts.settleMs : Date.now());
+        // Stopping: no look-up (the client sends nothing more); the pending record lets the next run look.
+        if (this.opts.signal?.aborted) throw error;
+        const found = await this.awaitCreated(kind, sent, error.mayCommitLater ? sentAt + this.opts.settleMs : Date.now()).catch((lookupError: unknown) => {
+          // The run stopped during the look-up: what stays unknown is whether the create happened.
+          throw lookupError instanceof NotSentError ? error : lookupError;
+        });
         if (found) return { raw: found, recovered: true };
         // Interrupted: the pending record (not settled) lets the next run look again before creating.
         if (attempt >= CREATE_ATTEMPTS || this.opts.signal?.aborted) throw error;
@@ -274,7 +280,7 @@ export class Writer {
     for (let pause = 250; ; pause = Math.min(pause * 2, 5_000)) {
       const found = await this.lookup(kind, sent, Date.now());
       if (found || Date.now() >= deadline || this.opts.signal?.aborted) return found;
-      await this.sleep(Math.min(pause, Math.max(0, deadline - Date.now())));
+      await sleepUnless(Math.min(pause, Math.max(0, deadline - Date.now())), this.opts.signal ?? NEVER, this.sleep);
     }
   }
 

@@ -12,8 +12,8 @@ export interface Io {
   color: boolean;
   env: NodeJS.ProcessEnv;
   cwd: string;
-  /** Reads one line from the terminal; undefined when there is none. */
-  prompt?(question: string): Promise<string>;
+  /** Reads one line from the terminal; undefined when there is none. Gives up (rejects) when `signal` aborts. */
+  prompt?(question: string, signal?: AbortSignal): Promise<string>;
 }
 
 export function processIo(): Io {
@@ -27,11 +27,14 @@ export function processIo(): Io {
     color: Boolean(process.stdout.isTTY) && !noColor && env.TERM !== 'dumb',
     env,
     cwd: process.cwd(),
-    prompt: async (question) => {
+    prompt: async (question, signal) => {
       const { createInterface } = await import('node:readline/promises');
       const rl = createInterface({ input: process.stdin, output: process.stderr });
+      // The terminal is in raw mode while readline reads: Ctrl-C arrives as a key, not as SIGINT.
+      // Sent as the signal, it stops the run as Ctrl-C does anywhere else.
+      rl.on('SIGINT', () => process.kill(process.pid, 'SIGINT'));
       try {
-        return await rl.question(question);
+        return await rl.question(question, signal ? { signal } : {});
       } finally {
         rl.close();
       }

@@ -2,6 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { Redactor } from '../plan/secrets.js';
 import { createClient } from '../config/client.js';
+import { stopOrError } from '../engine/interrupt.js';
 import { HogsyncError } from '../errors.js';
 import { kindLabels } from '../kinds/index.js';
 import { fromErrnoException } from '../store/fs-errors.js';
@@ -10,6 +11,7 @@ import type { CliContext } from './context.js';
 import { exitCodeOf, exitCodeOfError } from './exit-codes.js';
 import { processIo, type Io } from './io.js';
 import { Progress } from './progress.js';
+import { watchSignals } from './signals.js';
 
 
 /** What main() can be given instead of the real thing (tests run commands in-process). */
@@ -53,12 +55,9 @@ export async function main(argv: string[], rawIo: Io = processIo(), deps: MainDe
   const progress = new Progress(plain, started);
   const io = progress.guard(plain);
   let exitCode = exitCodeOf('done');
-  // The first SIGINT or SIGTERM asks the run to stop cleanly (in-flight requests finish, the
-  // state is written, the lock released); a second one ends the process at once.
-  const interrupt = new AbortController();
-  const onSignal = (signal: NodeJS.Signals) => interrupt.abort(signal);
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  // The first SIGINT or SIGTERM asks the run to stop cleanly within seconds (the state written,
+  // the lock released, one line); a second one ends the process at once.
+  const signals = watchSignals(io, () => progress.stop());
   const ctx: CliContext = {
     io,
     conclude: (outcome) => (exitCode = exitCodeOf(outcome)),
@@ -66,7 +65,7 @@ export async function main(argv: string[], rawIo: Io = processIo(), deps: MainDe
     clients: [],
     createClient: deps.createClient ?? createClient,
     redactor,
-    signal: interrupt.signal,
+    signal: signals.signal,
     atEnd: [],
     progress,
     run: (line, lineIo) => main(line, lineIo, deps),
@@ -75,12 +74,14 @@ export async function main(argv: string[], rawIo: Io = processIo(), deps: MainDe
   try {
     await program.parseAsync(argv, { from: 'user' });
   } catch (error) {
-    exitCode = reportError(error, io, { verbose: argv.includes('--verbose'), json: wantsJson(argv) });
+    // A request cut short because the run is stopping is reported as the stop, saying what was done
+    // where the command did not say it better (the read-only commands and the reads before a write).
+    const stopped = stopOrError(error, ctx.signal, ctx.clients, () => 'nothing was changed');
+    exitCode = reportError(stopped, io, { verbose: argv.includes('--verbose'), json: wantsJson(argv) });
   } finally {
     progress.stop();
   }
-  process.off('SIGINT', onSignal);
-  process.off('SIGTERM', onSignal);
+  signals.dispose();
   for (const end of ctx.atEnd) end();
   if (io.env.HOGSYNC_TIMINGS) writeTimings(io.env.HOGSYNC_TIMINGS, ctx, started, exitCode);
   return exitCode;

@@ -61,12 +61,12 @@ export class Progress {
     const guarded: Io = { ...io, out: (t) => (this.clear(), io.out(t)), err: (t) => (this.clear(), io.err(t)) };
     const prompt = io.prompt;
     if (prompt) {
-      guarded.prompt = async (question) => {
+      guarded.prompt = async (question, signal) => {
         // No redraw over the question while the user types.
         this.clear();
         this.paused = true;
         try {
-          return await prompt(question);
+          return await prompt(question, signal);
         } finally {
           this.paused = false;
         }

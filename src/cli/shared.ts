@@ -27,7 +27,7 @@ export function openSession(ctx: CliContext, cmd: Command, environment?: string)
   const target = resolveTarget(ws, flags, ctx.io.env, environment);
   const onRequest = flags.verbose ? verboseLogger(ctx.io) : ctx.progress.track(cmd.name(), target.environment);
   ctx.redactor.register(ctx.io.env[target.apiKeyEnv]);
-  const client = ctx.createClient(target, ctx.io.env, { redact: (text) => ctx.redactor.redact(text), onRequest });
+  const client = ctx.createClient(target, ctx.io.env, { redact: (text) => ctx.redactor.redact(text), onRequest, signal: ctx.signal });
   ctx.clients.push(client);
   // PostHog counts a key's requests across runs: start with those of recent runs, leave ours for the
   // next. Only in a hogsync checkout: a one-off `list --host …` run elsewhere leaves no files behind.
@@ -85,7 +85,7 @@ export function confirmPlan(ctx: CliContext, command: string, question: (plan: P
     endProgress(ctx.io);
     const { RENDERERS } = await import('../plan/renderers/index.js');
     ctx.io.err(RENDERERS.text(plan, { color: ctx.io.color }));
-    return /^y(es)?$/i.test((await ctx.io.prompt(question(plan))).trim());
+    return /^y(es)?$/i.test((await ctx.io.prompt(question(plan), ctx.signal)).trim());
   };
 }
 

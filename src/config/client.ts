@@ -10,7 +10,7 @@ import type { Target } from './target.js';
 export function createClient(
   target: Target,
   env: NodeJS.ProcessEnv,
-  opts: { onRequest?: (e: RequestEvent) => void; timeoutMs?: number; redact?: (text: string) => string } = {},
+  opts: { onRequest?: (e: RequestEvent) => void; timeoutMs?: number; redact?: (text: string) => string; signal?: AbortSignal } = {},
 ): PostHogClient {
   const apiKey = env[target.apiKeyEnv]?.trim();
   if (!apiKey) {
@@ -24,9 +24,11 @@ export function createClient(
     project: target.project,
     apiKey,
     rateLimits: target.rateLimits,
+    retry: { maxElapsedMs: target.maxWaitMs },
     pageConcurrency: target.concurrency,
   };
   if (opts.onRequest) options.onRequest = opts.onRequest;
+  if (opts.signal) options.signal = opts.signal;
   if (opts.redact) options.redact = opts.redact;
   const timeoutMs = opts.timeoutMs ?? positive(env.HOGSYNC_TIMEOUT_MS);
   if (timeoutMs !== undefined) options.timeoutMs = timeoutMs;

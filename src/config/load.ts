@@ -16,7 +16,7 @@ export interface EnvironmentConfig {
   refs?: Record<string, Record<string, number | string>>;
   overrides?: Record<string, Record<string, unknown>>;
   concurrency?: number;
-  rate_limits?: { enabled?: boolean; scale?: number; share?: number; insights?: string[]; crud?: string[] };
+  rate_limits?: { enabled?: boolean; scale?: number; share?: number; insights?: string[]; crud?: string[]; max_wait?: string | number };
 }
 
 interface ConfigFile {

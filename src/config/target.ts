@@ -1,7 +1,9 @@
 import { isIP } from 'node:net';
 import { resolve } from 'node:path';
+import { parseDuration } from '../duration.js';
 import { ConfigError } from '../errors.js';
 import type { JsonObject } from '../json.js';
+import { DEFAULT_RETRY } from '../posthog/retry.js';
 import { parseRate, POSTHOG_RATE_LIMITS, scaleRateLimits, shareRateLimits, type RateLimitConfig, type RateWindow } from '../posthog/rate-limiter.js';
 import { configRoot, loadConfig, type EnvironmentConfig, type LoadedConfig } from './load.js';
 
@@ -52,6 +54,8 @@ export interface Target {
   overrides: Record<string, JsonObject>;
   concurrency: number;
   rateLimits: RateLimitConfig;
+  /** The longest a request may wait for PostHog (a Retry-After, retries): a longer wait stops the run. */
+  maxWaitMs: number;
 }
 
 export function resolveWorkspace(flags: GlobalFlags, cwd: string): Workspace {
@@ -116,6 +120,7 @@ export function resolveTarget(ws: Workspace, flags: GlobalFlags, env: NodeJS.Pro
     overrides: (cfg.overrides ?? {}) as Record<string, JsonObject>,
     concurrency: cfg.concurrency ?? DEFAULT_CONCURRENCY,
     rateLimits: rateLimitsOf(cfg.rate_limits, env),
+    maxWaitMs: maxWaitOf(cfg.rate_limits, env),
   };
 }
 
@@ -198,6 +203,20 @@ function rateLimitsOf(cfg: EnvironmentConfig['rate_limits'], env: NodeJS.Process
   // Jobs that run at the same time with one key share its budget (the schema keeps 0 < share <= 1).
   const share = cfg?.share ?? 1;
   return share === 1 ? scaled : shareRateLimits(scaled, share);
+}
+
+/**
+ * HOGSYNC_MAX_WAIT, else rate_limits.max_wait (the schema has checked its form), else 3 minutes: long
+ * enough for any of PostHog's per-minute windows, far shorter than its hourly ones.
+ */
+function maxWaitOf(cfg: EnvironmentConfig['rate_limits'], env: NodeJS.ProcessEnv): number {
+  const raw = nonEmpty(env.HOGSYNC_MAX_WAIT);
+  if (raw !== undefined) {
+    const ms = parseDuration(raw);
+    if (ms === undefined) throw new ConfigError(`HOGSYNC_MAX_WAIT="${raw}" is not a duration: write it like 3m, 90s or 1h.`);
+    return ms;
+  }
+  return (cfg?.max_wait !== undefined ? parseDuration(cfg.max_wait) : undefined) ?? DEFAULT_RETRY.maxElapsedMs;
 }
 
 /** This machine: localhost, 127.0.0.0/8 and ::1 (also written as an IPv4-mapped address). */

@@ -114,9 +114,9 @@ async function applyCopy(opts: CopyOptions, loaded: Loaded, refused: Refusal[], 
   const checked = checkPlan({ plan, snapshot: loaded.snapshot, vars: loaded.vars, prune: opts.prune, force: opts.force, ...(opts.redactor ? { redactor: opts.redactor } : {}) });
   if (opts.dryRun) return { plan, refused, unmapped };
   if (checked.ops.length > 0 && opts.confirm && !(await opts.confirm(plan))) return { plan, refused, unmapped, declined: true };
-  const apply = { state: loaded.state, client: opts.to.client, kinds: opts.kinds, concurrency: opts.concurrency, settleMs: settleMs(opts.to.client), freshMs: freshMs(opts.env), ...(opts.signal ? { signal: opts.signal } : {}), ...(opts.onEvent ? { onEvent: opts.onEvent } : {}) };
+  const apply = { state: loaded.state, client: opts.to.client, kinds: opts.kinds, concurrency: opts.concurrency, settleMs: settleMs(opts.to.client), freshMs: freshMs(opts.env), ...(opts.onEvent ? { onEvent: opts.onEvent } : {}) };
   const result = await applyPlan(checked, apply);
-  stopIfInterrupted(opts.signal, () => appliedSoFar(result));
+  stopIfInterrupted(opts.signal, [opts.to.client], () => appliedSoFar(result));
   return { plan, refused, unmapped, result };
 }
 

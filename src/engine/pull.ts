@@ -5,7 +5,7 @@ import { planPull, type PullAction, type PullStep } from '../plan/pull-plan.js';
 import { inverse, mapIds, singular } from '../plan/translate.js';
 import { pullCommitMessage } from '../store/commit-message.js';
 import { checkCommitReady, commitPaths } from '../store/git.js';
-import { stopIfInterrupted } from './interrupt.js';
+import { stopIfInterrupted, stopOrError } from './interrupt.js';
 import { readSnapshot, type Loaded } from './read.js';
 import { kindByName, type ForeignRef, type KindDef } from '../kinds/index.js';
 import { removeResource, resourcePath, writeResources } from '../store/resource-files.js';
@@ -57,12 +57,12 @@ export async function runPull(opts: PullOptions): Promise<PullResult> {
   const ahead = new WriteAhead(ws.dir, new Set(plain ? opts.kinds.map((k) => k.kind) : []));
   const loaded = await readSnapshot({ ...opts, adopt: false, assignNew: true, lock: true, onRemote: ahead.observe }).catch((error: unknown) => {
     ahead.rollback();
-    throw error;
+    throw stopOrError(error, opts.signal, [opts.client], () => 'nothing was written');
   });
   try {
     // Interrupted while reading: nothing is written, so a rerun starts from the same place.
     if (opts.signal?.aborted) ahead.rollback();
-    stopIfInterrupted(opts.signal, () => 'nothing was written');
+    stopIfInterrupted(opts.signal, [opts.client], () => 'nothing was written');
     return await settle(opts, loaded, ahead);
   } finally {
     loaded.state.release();

@@ -40,6 +40,7 @@ export interface PushRun {
 
 /** push: plan (same differ as diff), check everything, confirm, apply. */
 export async function runPush(opts: PushRunOptions): Promise<PushRun> {
+  // Stopped while reading or at the confirmation: main() reports the stop ("nothing was changed").
   const loaded = await readPlan({ ...opts, assignNew: false, lock: !opts.dryRun, filesFirst: true, skipChecks: opts.skipChecks === true });
   try {
     return await applyLoaded(opts, loaded);
@@ -54,9 +55,9 @@ async function applyLoaded(opts: PushRunOptions, loaded: Loaded & { plan: Plan }
   if (opts.dryRun) return { plan, preview: preview(checked) };
   if (checked.ops.length > 0 && opts.confirm && !(await opts.confirm(plan))) return { plan, declined: true };
   const applied = Date.now();
-  const result = await applyPlan(checked, { state: loaded.state, client: opts.client, kinds: opts.kinds, concurrency: opts.concurrency, settleMs: settleMs(opts.client), freshMs: freshMs(opts.env), ...(opts.signal ? { signal: opts.signal } : {}), ...(opts.onEvent ? { onEvent: opts.onEvent } : {}) });
+  const result = await applyPlan(checked, { state: loaded.state, client: opts.client, kinds: opts.kinds, concurrency: opts.concurrency, settleMs: settleMs(opts.client), freshMs: freshMs(opts.env), ...(opts.onEvent ? { onEvent: opts.onEvent } : {}) });
   if (opts.timings) opts.timings.applyWall = Date.now() - applied;
-  stopIfInterrupted(opts.signal, () => appliedSoFar(result));
+  stopIfInterrupted(opts.signal, [opts.client], () => appliedSoFar(result));
   return { plan, result };
 }
 

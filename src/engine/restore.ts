@@ -76,10 +76,9 @@ export async function runRestore(opts: RestoreOptions): Promise<RestoreRun> {
       concurrency: opts.concurrency,
       settleMs: settleMs(opts.client),
       freshMs: freshMs(opts.env),
-      ...(opts.signal ? { signal: opts.signal } : {}),
       ...(opts.onEvent ? { onEvent: opts.onEvent } : {}),
     });
-    stopIfInterrupted(opts.signal, () => appliedSoFar(result));
+    stopIfInterrupted(opts.signal, [opts.client], () => appliedSoFar(result));
     const awaitingFiles = markAwaitingFiles(plan, result, loaded, opts);
     const commit = opts.commit ? await commitPaths(ws.root, [loaded.state.file], commitMessage(opts.target.environment, rev, result)) : undefined;
     return { ...run, result, ...(commit ? { commit } : {}), ...(awaitingFiles.length > 0 ? { awaitingFiles } : {}) };

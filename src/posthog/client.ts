@@ -1,8 +1,10 @@
-import { AmbiguousWriteError, ConfigError, MalformedAnswerError, NetworkError, PostHogApiError, RedirectError } from '../errors.js';
+import { AmbiguousWriteError, ConfigError, MalformedAnswerError, NetworkError, NotSentError, PostHogApiError, RedirectError } from '../errors.js';
+import { formatDuration } from '../duration.js';
 import type { Json } from '../json.js';
 import { checkAnswer, type AnswerShape } from './answer-check.js';
 import { BodyTooLarge, DEFAULT_MAX_RESPONSE_BYTES, readCapped } from './body-reader.js';
 import { errorFields } from './error-fields.js';
+import { Halt, sleepUnless, type HaltCause } from './halt.js';
 import { ambiguityReason, classifyNetworkError, describeNetworkFailure } from './network-failure.js';
 import { listPages, type ListOptions } from './paginate.js';
 import { RateLimiter, type RateLimitConfig } from './rate-limiter.js';
@@ -63,7 +65,13 @@ export interface ClientOptions {
   /** Parallel page fetches of one listing. */
   pageConcurrency?: number;
   fetch?: typeof fetch;
+  /** An injected clock (tests); by default a real timer, cleared when the run stops. */
   sleep?: (ms: number) => Promise<void>;
+  /**
+   * The run's interrupt (aborted with the signal's name on SIGINT/SIGTERM): the client then
+   * halts (see Halt). It halts by itself when PostHog asks for a longer wait than retry.maxElapsedMs.
+   */
+  signal?: AbortSignal;
   random?: () => number;
   onRequest?: (event: RequestEvent) => void;
 }
@@ -106,7 +114,8 @@ export class PostHogClient {
   private readonly maxResponseBytes: number;
   private readonly redactHook: ((text: string) => string) | undefined;
   private readonly doFetch: typeof fetch;
-  private readonly sleep: (ms: number) => Promise<void>;
+  private readonly sleep: ((ms: number) => Promise<void>) | undefined;
+  private readonly halt = new Halt();
   private readonly random: () => number;
   private readonly onRequest: ((e: RequestEvent) => void) | undefined;
   private retriesLeft: number;
@@ -125,11 +134,32 @@ export class PostHogClient {
     this.redactHook = opts.redact;
     this.pageConcurrency = opts.pageConcurrency ?? 4;
     this.doFetch = opts.fetch ?? fetchWithConnectTimeout(this.connectTimeoutMs);
-    this.sleep = opts.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
+    this.sleep = opts.sleep;
     this.random = opts.random ?? Math.random;
     this.onRequest = opts.onRequest;
     this.retriesLeft = this.policy.runBudget;
-    this.limiter = new RateLimiter(opts.rateLimits ?? {}, { sleep: this.sleep });
+    this.limiter = new RateLimiter(opts.rateLimits ?? {}, this.sleep ? { sleep: this.sleep } : {});
+    const run = opts.signal;
+    if (run) {
+      const interrupted = () => this.halt.halt({ signal: run.reason === 'SIGTERM' ? 'SIGTERM' : 'SIGINT' });
+      if (run.aborted) interrupted();
+      else run.addEventListener('abort', interrupted, { once: true });
+    }
+  }
+
+  /** Why the client sends nothing more, once it does not (see Halt); undefined while it runs. */
+  get halted(): HaltCause | undefined {
+    return this.halt.cause;
+  }
+
+  /** Aborted when the client halts: whoever waits on this run's requests can stop waiting too. */
+  get stopping(): AbortSignal {
+    return this.halt.stopping;
+  }
+
+  /** `the run was interrupted`, …: why requests are no longer sent, once they are not. */
+  get notSent(): string | undefined {
+    return this.halt.notSent;
   }
 
   get stats(): ClientStats {
@@ -158,13 +188,6 @@ export class PostHogClient {
     return this.request<T>({ method: 'GET', path, query, bucket });
   }
 
-  private readonly abandoned = new AbortController();
-
-  /** Cuts every request in flight short and sends no more (a run stopping after SIGINT/SIGTERM). */
-  abandon(): void {
-    this.abandoned.abort();
-  }
-
   /** Server text on its way into an error: the key masked, then the caller's redactor. */
   redact(text: string): string {
     const masked = this.apiKey.length >= 8 ? text.split(this.apiKey).join('[redacted]') : text;
@@ -179,7 +202,7 @@ export class PostHogClient {
   async request<T = unknown>(opts: RequestOptions): Promise<T> {
     const method = opts.method ?? 'GET';
     const first = this.url(opts.path, opts.query);
-    const a: Attempt = { method, url: first, display: displayPath(first), idempotent: method !== 'POST', attempt: 1, started: Date.now(), t0: 0 };
+    const a: Attempt = { method, url: first, display: displayPath(first), idempotent: method !== 'POST', attempt: 1, started: 0, t0: 0 };
     const body = opts.body !== undefined ? JSON.stringify(opts.body) : undefined;
     // The last line behind push's preflight (plan/key-guard.ts): the key goes in the Authorization header and nowhere else.
     if (body !== undefined && this.apiKey.length >= 8 && body.includes(this.apiKey)) {
@@ -187,10 +210,17 @@ export class PostHogClient {
     }
     let hops = 0;
     for (;;) {
-      const release = opts.bucket ? await this.limiter.acquire(opts.bucket) : undefined;
+      const release = opts.bucket ? await this.acquire(opts.bucket, a) : undefined;
+      if (this.halt.stopping.aborted) {
+        release?.();
+        throw this.notSentError(a);
+      }
       a.t0 = Date.now();
+      // The retry budget counts from the first time the request went out, not from its place in the queue.
+      if (a.started === 0) a.started = a.t0;
       this.counters.requests++;
-      const signal = AbortSignal.any([AbortSignal.timeout(this.timeoutMs), this.abandoned.signal]);
+      // A read in flight is cut as soon as the run stops; a write gets a few seconds to answer (Halt).
+      const signal = AbortSignal.any([AbortSignal.timeout(this.timeoutMs), method === 'GET' ? this.halt.stopping : this.halt.cutting]);
       let response: Response;
       try {
         response = await this.doFetch(a.url, {
@@ -240,9 +270,23 @@ export class PostHogClient {
       const safe = a.idempotent || status === 429;
       const gaveUp = retryable && safe ? this.giveUpReason(a) : undefined;
       const retry = retryable && safe && gaveUp === undefined;
-      this.emit(a, status, retry);
+      const header = response.headers.get('retry-after');
+      const told = retry ? retryAfterMs(header, Date.now()) : undefined;
+      const left = this.policy.maxElapsedMs - (Date.now() - a.started);
+      // Checked before the wait, not after it: a Retry-After of hours is never slept.
+      const tooLong = told !== undefined && told > left;
+      this.emit(a, status, retry && !tooLong);
+      if (retry && tooLong) {
+        await response.body?.cancel().catch(() => undefined);
+        const wait = { method, path: a.display, status, retryAfter: header ?? '', waitMs: told, leftMs: Math.max(0, left), maxWaitMs: this.policy.maxElapsedMs, until: Date.now() + told };
+        // A 429 holds the whole key: every other request would meet the same wait, so the run stops.
+        if (status === 429) {
+          this.halt.halt({ wait });
+          throw this.notSentError(a);
+        }
+        throw new PostHogApiError({ status, method, path: a.display, gaveUp: `PostHog asked for a wait of ${formatDuration(told)}, more than the ${formatDuration(wait.leftMs)} this request had left to wait` });
+      }
       if (retry) {
-        const told = retryAfterMs(response.headers.get('retry-after'), Date.now());
         await response.body?.cancel().catch(() => undefined);
         if (status === 429 && told !== undefined && opts.bucket) this.limiter.pause(opts.bucket, told);
         await this.backoff(a, told);
@@ -309,11 +353,11 @@ export class PostHogClient {
 
   /** Waits and returns when the request may be tried again; throws the error to report otherwise. */
   private async onNetworkFailure(error: unknown, a: Attempt): Promise<void> {
-    if (this.abandoned.signal.aborted) {
+    if (this.halt.stopping.aborted) {
       // The run is stopping: nothing is retried, and a write cut short may have happened.
       this.emit(a, 'network', false);
-      if (!a.idempotent) throw new AmbiguousWriteError(a.method, a.display, 'the run was interrupted before the answer came');
-      throw new NetworkError(a.method, a.url, 'interrupted', 'other', `${a.method} ${a.display} was cut short: the run was interrupted.`);
+      if (a.method !== 'GET') throw new AmbiguousWriteError(a.method, a.display, 'the run stopped before the answer came');
+      throw this.notSentError(a);
     }
     const failure = classifyNetworkError(error);
     // A host that has never answered and keeps a connection (or a request) waiting is most likely
@@ -358,7 +402,22 @@ export class PostHogClient {
     // PostHog's Retry-After is exact; a little jitter keeps concurrent waiters from returning together.
     const wait = toldMs !== undefined ? toldMs + this.random() * 250 : backoffMs(this.policy, a.attempt - 1, this.random);
     a.attempt++;
-    await this.sleep(wait);
+    // A run that stops ends the wait; the request loop then sends nothing.
+    await sleepUnless(wait, this.halt.stopping, this.sleep);
+  }
+
+  /** A turn in the rate limiter, given up (NotSentError) when the run stops meanwhile. */
+  private async acquire(bucket: string, a: Attempt): Promise<() => void> {
+    try {
+      return await this.limiter.acquire(bucket, this.halt.stopping);
+    } catch (error) {
+      if (this.halt.stopping.aborted) throw this.notSentError(a);
+      throw error;
+    }
+  }
+
+  private notSentError(a: Attempt): NotSentError {
+    return new NotSentError(a.method, a.display, this.halt.notSent ?? 'the run stopped');
   }
 
   private emit(a: Attempt, status: number | 'network', willRetry: boolean, page?: RequestEvent['page']): void {

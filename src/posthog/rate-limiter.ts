@@ -19,6 +19,8 @@
  * after a pull finds the pull's requests still counted, as PostHog does.
  */
 
+import { NEVER, sleepUnless, unlessAborted } from './halt.js';
+
 export interface RateWindow {
   limit: number;
   windowMs: number;
@@ -127,6 +129,7 @@ class Bucket {
 
 export interface RateLimiterOptions {
   now?: () => number;
+  /** An injected clock (tests); by default a real timer, cleared when a wait is given up. */
   sleep?: (ms: number) => Promise<void>;
   /** Extra spacing per window for clock granularity. Default 10 ms. */
   marginMs?: number;
@@ -140,7 +143,7 @@ const NOOP: Release = () => {};
 export class RateLimiter {
   private readonly buckets = new Map<string, Bucket>();
   private readonly now: () => number;
-  private readonly sleep: (ms: number) => Promise<void>;
+  private readonly sleep: ((ms: number) => Promise<void>) | undefined;
   private readonly margin: number;
   /** Total time spent sleeping for the limits, in ms. */
   waitedMs = 0;
@@ -150,7 +153,7 @@ export class RateLimiter {
     opts: RateLimiterOptions = {},
   ) {
     this.now = opts.now ?? Date.now;
-    this.sleep = opts.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
+    this.sleep = opts.sleep;
     this.margin = opts.marginMs ?? 10;
   }
 
@@ -165,26 +168,30 @@ export class RateLimiter {
     return b;
   }
 
-  /** Waits until a request in `bucket` may be sent. Unknown buckets are not limited. */
-  async acquire(bucket: string): Promise<Release> {
+  /**
+   * Waits until a request in `bucket` may be sent. Unknown buckets are not limited. When `stop`
+   * aborts (the run is stopping), the wait is given up at once: it throws the signal's reason.
+   */
+  async acquire(bucket: string, stop: AbortSignal = NEVER): Promise<Release> {
     const b = this.bucket(bucket);
     if (!b) return NOOP;
     let release!: () => void;
     const previous = b.turn;
     b.turn = new Promise((r) => (release = r));
-    await previous;
     try {
+      await unlessAborted(previous, stop);
       for (;;) {
         let wait = b.pausedUntil - this.now();
         for (const log of b.logs) {
           const oldest = log.oldestIfFull();
           if (!oldest) continue;
-          if (oldest.finished === undefined) await oldest.done;
+          if (oldest.finished === undefined) await unlessAborted(oldest.done, stop);
           wait = Math.max(wait, (oldest.finished ?? this.now()) + log.window.windowMs + this.margin - this.now());
         }
         if (wait <= 0) break;
         this.waitedMs += wait;
-        await this.sleep(wait);
+        await sleepUnless(wait, stop, this.sleep);
+        stop.throwIfAborted();
       }
       let finish!: () => void;
       const slot: Slot = { done: new Promise<void>((r) => (finish = r)), finish: () => {} };

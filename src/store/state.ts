@@ -127,13 +127,29 @@ export class StateStore {
       );
     }
     this.unlock = claim.release;
+    process.on('exit', this.atExit);
   }
 
   /** Gives the lock back, if this store holds it. Safe to call more than once. */
   release(): void {
     this.unlock?.();
     this.unlock = undefined;
+    process.off('exit', this.atExit);
   }
+
+  /**
+   * A process that exits while it holds the lock (a second Ctrl-C ends the run at once) still
+   * writes what the journal holds into the state file, and gives the lock back: the next run
+   * starts without "another hogsync is running". Synchronous, as 'exit' listeners must be.
+   */
+  private readonly atExit = (): void => {
+    try {
+      if (this.journaling) this.flush();
+    } catch {
+      // The journal stays: the next run replays it.
+    }
+    this.release();
+  };
 
   get(kind: string, key: string): Binding | undefined {
     return this.doc.resources[refOf(kind, key)];

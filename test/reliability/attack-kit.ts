@@ -84,3 +84,25 @@ export function liveInsightsByName(emu: Emulator, project = 1): Map<string, numb
 export function duplicates(counts: Map<string, number>): string[] {
   return [...counts].filter(([, n]) => n > 1).map(([name, n]) => `${name} ×${n}`);
 }
+
+export type Ended = Awaited<Running['done']>;
+
+/**
+ * The process's end if it comes within `ms`; otherwise it is killed (so that a hang fails the
+ * test it belongs to in seconds, not at the suite's timeout) and `undefined` is returned.
+ */
+export async function endWithin(run: Running, ms: number): Promise<Ended | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), ms)));
+  const ended = await Promise.race([run.done, late]);
+  clearTimeout(timer);
+  if (ended) return ended;
+  run.child.kill('SIGKILL');
+  await run.done;
+  return undefined;
+}
+
+/** The lines a run printed on stderr, progress lines (`<command> <env>: … s…`) left out. */
+export function errorLines(stderr: string): string[] {
+  return stderr.split('\n').filter((l) => l !== '' && !/^[a-z]+ [a-z0-9_-]+: .*…$/.test(l));
+}
