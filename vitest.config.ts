@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
@@ -9,9 +10,10 @@ export default defineConfig({
     setupFiles: ['test/setup.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
-    // Most of a test's time is spent waiting on an emulator or a CLI process, so three workers
-    // keep two cores busy; files share one module graph per worker (each resets its emulator).
-    maxWorkers: 3,
+    // Most of a test's time is spent waiting on an emulator or a CLI process, so one worker more
+    // than the machine has cores keeps them busy (three on this 2-core machine); files share one
+    // module graph per worker (each resets its emulator).
+    maxWorkers: Math.max(2, availableParallelism() + 1),
     isolate: false,
   },
 });
