@@ -43,6 +43,8 @@ export interface CheckInput {
   vars: VarSources;
   prune: boolean;
   force: boolean;
+  /** The command that writes (push by default), for the hints of what it skipped. */
+  command?: 'push' | 'copy' | 'restore';
   /** Told the secret values the writes will send. */
   redactor?: Redactor;
 }

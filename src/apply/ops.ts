@@ -16,7 +16,16 @@ export interface Skip {
 export interface PushFlags {
   prune: boolean;
   force: boolean;
+  /** The command that writes (push by default): what a skip tells to run instead. */
+  command?: 'push' | 'copy' | 'restore';
 }
+
+/** What takes the file's side of a drift or conflict, and what takes PostHog's, for each writing command. */
+const FORCE_HINT: Record<NonNullable<PushFlags['command']>, string> = {
+  push: "push --force overwrites PostHog, pull --force takes PostHog's version",
+  copy: 'copy --force overwrites the target with the source',
+  restore: "restore --force overwrites PostHog with the commit's version",
+};
 
 /**
  * Which changes push acts on (DESIGN.md "Diff: classification"): create, update and
@@ -43,7 +52,7 @@ export function selectOps(plan: Plan, flags: PushFlags): { ops: Op[]; skipped: S
       case 'conflict': {
         if (!flags.force) {
           const what = change.action === 'drift' ? 'changed in PostHog since the last sync' : 'changed on both sides';
-          skipped.push({ change, reason: `${what}; push --force overwrites PostHog, pull --force takes PostHog's version` });
+          skipped.push({ change, reason: `${what}; ${FORCE_HINT[flags.command ?? 'push']}` });
           break;
         }
         if (local && remote) ops.push({ type: 'update', change });

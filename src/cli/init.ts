@@ -42,10 +42,12 @@ export function registerInit(program: Command, ctx: CliContext): void {
         const { initConfig } = await import('../config/init.js');
         const done = initConfig({ path, environment, project, force: flags.force === true, ...(host ? { host } : {}), ...(flags.apiKeyEnv ? { apiKeyEnv: flags.apiKeyEnv } : {}) });
         // Read it back through the normal loader so a bad --host is reported now, not at the first pull.
-        resolveTarget(resolveWorkspace({ config: path }, ctx.io.cwd), g.insecureHttp ? { insecureHttp: true } : {}, { HOGSYNC_INSECURE_HTTP: ctx.io.env.HOGSYNC_INSECURE_HTTP }, environment);
+        const target = resolveTarget(resolveWorkspace({ config: path }, ctx.io.cwd), g.insecureHttp ? { insecureHttp: true } : {}, { HOGSYNC_INSECURE_HTTP: ctx.io.env.HOGSYNC_INSECURE_HTTP }, environment);
         lines.push(`${done.created ? 'Wrote' : 'Updated'} ${path} with environment "${environment}" (${done.host}, project ${project}, key variable ${done.apiKeyEnv}).`);
         if (done.inherited) lines.push(`Took ${andList(done.inherited.fields)} from environment "${done.inherited.from}"; pass --host or --api-key-env to choose others.`);
-        lines.push(`Next: export ${done.apiKeyEnv}=<personal API key>, then run "hogsync pull".`);
+        // Another environment than the files' own: a plain pull would read the home environment.
+        const next = target.home ? '"hogsync pull"' : `"hogsync diff -e ${environment}" to compare it with the files${target.homeName ? `, or "hogsync copy --from ${target.homeName} --to ${environment}" to fill it` : ''}`;
+        lines.push(`Next: export ${done.apiKeyEnv}=<personal API key>, then run ${next}.`);
       } else {
         lines.push(`${path} is already there; add an environment with "hogsync init -e <name> --project <id>".`);
       }

@@ -61,11 +61,14 @@ export async function runRestore(opts: RestoreOptions): Promise<RestoreRun> {
   const local = environmentView(files, opts.target).map((l, i) => ({ ...l, file: (files[i] as ResourceFile).path.slice(ws.root.length + 1) }));
   const loaded = await readSnapshot({ ...opts, adopt: false, assignNew: false, lock: !opts.dryRun, localOverride: local });
   try {
-    const plan = filterPlan(computePlan(loaded.snapshot, opts.target.environment), opts.selectors, {
-      file: (p) => resolve(ws.root, p),
-      selector: (p) => resolve(opts.cwd, p),
-    });
-    const checked = checkPlan({ plan, snapshot: loaded.snapshot, vars: loaded.vars, prune: opts.prune, force: opts.force, ...(opts.redactor ? { redactor: opts.redactor } : {}) });
+    const plan: Plan = {
+      ...filterPlan(computePlan(loaded.snapshot, opts.target.environment), opts.selectors, {
+        file: (p) => resolve(ws.root, p),
+        selector: (p) => resolve(opts.cwd, p),
+      }),
+      writer: 'restore',
+    };
+    const checked = checkPlan({ plan, snapshot: loaded.snapshot, vars: loaded.vars, prune: opts.prune, force: opts.force, command: 'restore', ...(opts.redactor ? { redactor: opts.redactor } : {}) });
     const run: RestoreRun = { rev: { sha: rev.sha, subject: rev.subject }, plan };
     if (opts.dryRun) return run;
     if (checked.ops.length > 0 && opts.confirm && !(await opts.confirm(plan))) return { ...run, declined: true };

@@ -35,6 +35,8 @@ export interface Change {
 
 export interface Plan {
   environment: string;
+  /** The command whose plan it is, when it is not push's (diff's): what its advice names. */
+  writer?: 'push' | 'copy' | 'restore';
   changes: Change[];
   summary: Record<Action, number>;
   /**

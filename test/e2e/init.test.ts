@@ -147,7 +147,8 @@ describe('init -e NAME: defaults from the existing environments', () => {
     });
     expect(r.stdout).toContain('(https://posthog.example.com, project 2, key variable POSTHOG_STAGING_KEY)');
     expect(r.stdout).toContain('Took host, api_key_env and rate_limits from environment "production"; pass --host or --api-key-env to choose others.');
-    expect(r.stdout).toContain('Next: export POSTHOG_STAGING_KEY=<personal API key>');
+    // Not the files' environment: a plain pull would read production.
+    expect(r.stdout).toContain('Next: export POSTHOG_STAGING_KEY=<personal API key>, then run "hogsync diff -e staging" to compare it with the files, or "hogsync copy --from production --to staging" to fill it.');
   });
 
   it('without default_environment the first one; flags and POSTHOG_HOST still win, and rate_limits stay with their host', async () => {

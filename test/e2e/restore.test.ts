@@ -113,6 +113,17 @@ describe('hogsync restore <git-rev>', () => {
     expect(emu.project(1)?.insights.find((i) => i.name === 'Recent signups')?.deleted).toBe(true);
   });
 
+  it('leaves an edit made in PostHog since the last sync, which no backup holds, and names restore --force to overwrite it', async () => {
+    const ws = await workspace(emu);
+    expect((await ws.run(['pull', '--commit'])).code).toBe(0);
+    await api(`insights/${insightId('Weekly active users')}/`, { method: 'PATCH', body: JSON.stringify({ name: 'WAU (renamed in the UI)' }) });
+    const run = await ws.run(['restore', 'HEAD', '--yes']);
+    expect(run.code).toBe(3);
+    expect(run.stdout).toContain("changed in PostHog since the last sync; restore --force overwrites PostHog with the commit's version");
+    expect(run.stdout).not.toContain('push --force');
+    expect(insightId('WAU (renamed in the UI)')).toBeDefined();
+  });
+
   it('a revision that names no commit is one sentence, before any request', async () => {
     const ws = await workspace(emu);
     emu.clearRequests();

@@ -1,6 +1,6 @@
 import fastJsonPatch from 'fast-json-patch';
 import type { JsonObject } from '../../json.js';
-import type { Change } from '../diff.js';
+import type { Change, Plan } from '../diff.js';
 import { fieldChanges, type FieldChange } from './field-changes.js';
 
 /** What one command would do about a change that needs a decision. */
@@ -36,7 +36,10 @@ export interface ChangeView {
 
 const PUSH_WAY: Omit<ChangeView, 'fields'> = { style: 'arrow', before: 'PostHog', after: 'file', advice: [] };
 
-export function viewOf(change: Change): ChangeView {
+export function viewOf(change: Change, writer: Plan['writer'] = 'push'): ChangeView {
+  const push = (does: string): Advice => ({ command: `${writer} --force`, does });
+  // pull takes PostHog's side in the work tree; a restore's or a copy's files are not the work tree.
+  const pull = (does: string): Advice[] => (writer === 'push' ? [{ command: 'pull --force', does }] : []);
   const { local, remote } = change.entry ?? {};
   const codePaths = new Set([...(local ? codePathsOf(change, local.spec) : []), ...(remote ? codePathsOf(change, remote.spec) : [])]);
   switch (change.action) {
@@ -49,7 +52,7 @@ export function viewOf(change: Change): ChangeView {
     case 'adopt':
       return { ...PUSH_WAY, fields: fieldChanges(remote?.spec, pushed(change, remote?.spec), codePaths) };
     case 'drift':
-      if (!remote) return { ...PUSH_WAY, fields: [], advice: [push('re-creates it from the file'), { command: 'pull', does: 'removes the file' }] };
+      if (!remote) return { ...PUSH_WAY, fields: [], advice: [push('re-creates it from the file'), ...(writer === 'push' ? [{ command: 'pull', does: 'removes the file' }] : [])] };
       // The file is at the base: comparing it with PostHog shows what PostHog did since.
       return {
         style: 'arrow',
@@ -57,18 +60,18 @@ export function viewOf(change: Change): ChangeView {
         after: 'PostHog',
         heading: 'in PostHog (last sync → now)',
         fields: fieldChanges(local?.spec, remote.spec, codePaths),
-        advice: [push('reverts PostHog to the file'), { command: 'pull', does: "takes PostHog's version into the file" }],
+        advice: [push('reverts PostHog to the file'), ...(writer === 'push' ? [{ command: 'pull', does: "takes PostHog's version into the file" }] : [])],
       };
     case 'conflict': {
-      if (!remote) return { ...PUSH_WAY, fields: [], advice: [push('re-creates it from the file'), pull('removes the file')] };
-      if (!local) return { ...PUSH_WAY, fields: [], advice: [{ command: 'push --force --prune', does: 'deletes it in PostHog' }, pull("writes PostHog's version back to the file")] };
+      if (!remote) return { ...PUSH_WAY, fields: [], advice: [push('re-creates it from the file'), ...pull('removes the file')] };
+      if (!local) return { ...PUSH_WAY, fields: [], advice: [{ command: `${writer} --force --prune`, does: 'deletes it in PostHog' }, ...pull("writes PostHog's version back to the file")] };
       return {
         style: 'sides',
         before: 'file',
         after: 'PostHog',
         heading: 'the file and PostHog differ',
         fields: fieldChanges(local.spec, remote.spec, codePaths),
-        advice: [push("writes the file's version to PostHog"), pull("takes PostHog's version into the file")],
+        advice: [push("writes the file's version to PostHog"), ...pull("takes PostHog's version into the file")],
       };
     }
     default:
@@ -76,8 +79,6 @@ export function viewOf(change: Change): ChangeView {
   }
 }
 
-const push = (does: string): Advice => ({ command: 'push --force', does });
-const pull = (does: string): Advice => ({ command: 'pull --force', does });
 
 /** Pointers of the code fields a kind declares, rooted at /spec. */
 function codePathsOf(change: Change, spec: JsonObject): string[] {

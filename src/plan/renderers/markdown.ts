@@ -33,7 +33,7 @@ export function renderMarkdown(plan: Plan, opts: { marker?: string } = {}): stri
   let size = head.join('\n').length;
   let shown = 0;
   for (const c of changes) {
-    const section = renderSection(c);
+    const section = renderSection(c, plan.writer);
     if (size + section.length > BUDGET) break;
     sections.push(section);
     size += section.length + 1;
@@ -59,12 +59,12 @@ function missingVarsWarning(plan: Plan): string[] {
   ];
 }
 
-function renderSection(c: Change): string {
+function renderSection(c: Change, writer: Plan['writer']): string {
   const file = c.file ? ` — <code>${escapeHtml(c.file)}</code>` : '';
   const summary = `<summary><code>${MARKERS[c.action]}</code> <b>${c.action}</b> <code>${escapeHtml(label(c))}</code>${file}</summary>`;
   const parts: string[] = [];
   if (c.notes.length > 0) parts.push(c.notes.map((n) => `- ${escapeHtml(n)}`).join('\n'));
-  if (c.action !== 'delete') parts.push(...viewParts(viewOf(c)));
+  if (c.action !== 'delete') parts.push(...viewParts(viewOf(c, writer)));
   // Blank lines around the body: GitHub renders markdown inside <details> only then.
   const body: string[] = [];
   let size = summary.length;

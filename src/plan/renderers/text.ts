@@ -31,7 +31,7 @@ export function renderText(plan: Plan, opts: TextOptions): string {
     const where = c.file ? `  ${c.file}` : '';
     lines.push(paint(COLORS[mark] ?? '0', `${mark} ${c.action} ${label(c)}`) + where);
     for (const note of c.notes) lines.push(`    # ${note}`);
-    if (c.action !== 'delete') lines.push(...viewLines(viewOf(c), paint));
+    if (c.action !== 'delete') lines.push(...viewLines(viewOf(c, plan.writer), paint));
   }
   const unmanaged = changes.filter((c) => c.action === 'unmanaged');
   if (unmanaged.length > 0) {
