@@ -52,7 +52,7 @@ export function registerPull(program: Command, ctx: CliContext): void {
 const MAX_LINES = 200;
 
 function pullJson(r: PullResult) {
-  return { environment: r.environment, summary: r.counts, kinds: r.byKind, resources: r.items, ...(r.commit ? { commit: r.commit } : {}) };
+  return { environment: r.environment, summary: r.counts, kinds: r.byKind, resources: r.items, ...(r.commit ? { commit: r.commit } : {}), ...(r.leftOut ? { leftOut: r.leftOut } : {}) };
 }
 
 function pullText(r: PullResult): string {
@@ -70,7 +70,7 @@ function pullText(r: PullResult): string {
   lines.push(
     `Pulled ${r.environment}: ${totals}; ${added} added, ${changed} changed, ${removed} removed` +
       `${kept ? `, ${kept} local edits kept` : ''}${conflict ? `, ${conflict} conflicts` : ''}.` +
-      (r.commit ? ` Committed ${r.commit.slice(0, 12)}.` : r.filesWritten === 0 ? ' No file changed.' : ''),
+      (r.commit ? ` Committed ${r.commit.slice(0, 12)}${r.leftOut ? `, without the local work in ${andList(r.leftOut)}` : ''}.` : r.filesWritten === 0 ? ' No file changed.' : ''),
   );
   return `${lines.join('\n')}\n`;
 }

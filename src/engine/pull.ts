@@ -1,4 +1,4 @@
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import type { Workspace } from '../config/target.js';
 import type { JsonObject } from '../json.js';
 import { planPull, type PullAction, type PullStep } from '../plan/pull-plan.js';
@@ -37,6 +37,8 @@ export interface PullResult {
   /** Per kind: added / changed / removed. */
   byKind: Record<string, { added: number; changed: number; removed: number; total: number }>;
   commit?: string;
+  /** With a commit: the files holding local work (unpushed edits, conflicts) that it leaves out, relative to the root. */
+  leftOut?: string[];
   filesWritten: number;
   /** Files rewritten to name resources of these kinds (labels) by key instead of by id. */
   rekeyed?: { files: number; kinds: string[] };
@@ -124,8 +126,11 @@ async function settle(opts: PullOptions, loaded: Loaded, ahead: WriteAhead): Pro
   if (opts.commit) {
     const folders = opts.kinds.map((k) => ({ kind: k.kind, path: join(ws.dir, k.folder) }));
     const paths = [...folders.map((f) => f.path), state.file];
-    const sha = await commitPaths(ws.root, paths, (staged) => pullCommitMessage(target.environment, folders, staged, opts.message));
+    // Exactly what pull wrote: files holding local work (edits not pushed, conflicts) stay out of the backup.
+    const localWork = steps.filter((st) => st.localWork).map((st) => resourcePath(ws.dir, st.kind, st.key));
+    const sha = await commitPaths(ws.root, paths, (staged) => pullCommitMessage(target.environment, folders, staged, opts.message), localWork);
     if (sha) result.commit = sha;
+    if (sha && localWork.length > 0) result.leftOut = localWork.map((p) => relative(ws.root, p));
   }
   return result;
 }

@@ -39,6 +39,8 @@ export interface PullStep {
   note?: string;
   /** The file named resources of these kinds by id, and is rewritten to name them by key (nothing changed in PostHog). */
   rekeyed?: KindDef[];
+  /** The work tree's file holds what PostHog does not (a local edit, a conflict, a file not pushed yet): a backup commit leaves it out. */
+  localWork?: boolean;
 }
 
 /**
@@ -75,13 +77,15 @@ function step(entry: Entry, opts: PullPlanOptions): PullStep {
     if (local?.override) write = withoutOverride(write, local.override.shared, local.override.patch);
     if (opts.toFiles) {
       const back = opts.toFiles(kind, write);
-      if (back.unmapped.length > 0) return s('refused', { note: back.unmapped.map((u) => opts.missingMapping?.(u) ?? `id ${u.id} at ${u.path} has no mapping`).join('; ') });
+      if (back.unmapped.length > 0) return mine('refused', { note: back.unmapped.map((u) => opts.missingMapping?.(u) ?? `id ${u.id} at ${u.path} has no mapping`).join('; ') });
       write = back.spec;
     }
     const text = write === remote.spec && remote.text !== undefined ? { text: remote.text } : {};
     return s(action, { write, ...text, bind: bindTo(remote.hash, remote.raw) });
   };
-  const conflict = (note: string) => (opts.force ? take('changed') : s('conflict', { note }));
+  // The file keeps work PostHog does not have: a backup commit leaves it out.
+  const mine = (action: PullAction, extra: Partial<PullStep> = {}): PullStep => s(action, { ...extra, localWork: true });
+  const conflict = (note: string) => (opts.force ? take('changed') : mine('conflict', { note }));
 
   switch (classify(entry)) {
     case 'in-sync': {
@@ -96,16 +100,16 @@ function step(entry: Entry, opts: PullPlanOptions): PullStep {
       if (local.hash !== remote.hash) {
         // Recorded as a pair without a base, so that diff and push see the same conflict rather than a file to create.
         if (opts.force) return take('changed');
-        return s('conflict', { note: 'file differs from PostHog and there is no base to tell which side changed', bind: { ...bindTo(remote.hash, remote.raw), base: NO_BASE } });
+        return mine('conflict', { note: 'file differs from PostHog and there is no base to tell which side changed', bind: { ...bindTo(remote.hash, remote.raw), base: NO_BASE } });
       }
       return s('unchanged', { bind: bindTo(remote.hash, remote.raw) });
     }
     case 'new-local':
-      return s('unchanged', { note: 'not in PostHog yet; push creates it' });
+      return mine('unchanged', { note: 'not in PostHog yet; push creates it' });
     case 'new-remote':
       return take('added');
     case 'local-edit':
-      return s('kept', { note: 'edited locally; push sends it' });
+      return mine('kept', { note: 'edited locally; push sends it' });
     case 'remote-edit':
       return take('changed');
     case 'both-edit':
@@ -113,15 +117,15 @@ function step(entry: Entry, opts: PullPlanOptions): PullStep {
     case 'no-base':
       return conflict('file differs from PostHog and there is no base to tell which side changed');
     case 'buried':
-      return s('kept', { note: 'deleted in PostHog; push brings it back in place' });
+      return mine('kept', { note: 'deleted in PostHog; push brings it back in place' });
     case 'remote-gone':
       return s('removed', { remove: true, ...buried(binding) });
     case 'remote-gone-local-edit':
-      return opts.force ? s('removed', { remove: true, ...buried(binding) }) : s('conflict', { note: 'deleted in PostHog but edited locally' });
+      return opts.force ? s('removed', { remove: true, ...buried(binding) }) : mine('conflict', { note: 'deleted in PostHog but edited locally' });
     case 'local-gone':
-      return opts.force ? take('added') : s('kept', { note: 'file removed locally; push --prune deletes it, pull --force restores it' });
+      return opts.force ? take('added') : mine('kept', { note: 'file removed locally; push --prune deletes it, pull --force restores it' });
     case 'local-gone-remote-edit':
-      return opts.force ? take('added') : s('conflict', { note: 'file removed locally but changed in PostHog' });
+      return opts.force ? take('added') : mine('conflict', { note: 'file removed locally but changed in PostHog' });
     case 'file-behind':
       return take('changed');
     case 'awaits-file':

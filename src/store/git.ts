@@ -61,11 +61,11 @@ async function commitReady(root: string): Promise<void> {
  * commit counts every file the commit holds, not only the ones that run wrote. Returns the
  * new commit's hash, or undefined when those paths hold no change.
  */
-export function commitPaths(root: string, paths: string[], message: CommitMessage | ((staged: StagedChange[]) => CommitMessage)): Promise<string | undefined> {
-  return withGit('--commit', () => commitOnly(root, paths, message));
+export function commitPaths(root: string, paths: string[], message: CommitMessage | ((staged: StagedChange[]) => CommitMessage), exclude: string[] = []): Promise<string | undefined> {
+  return withGit('--commit', () => commitOnly(root, paths, message, exclude));
 }
 
-async function commitOnly(root: string, paths: string[], message: CommitMessage | ((staged: StagedChange[]) => CommitMessage)): Promise<string | undefined> {
+async function commitOnly(root: string, paths: string[], message: CommitMessage | ((staged: StagedChange[]) => CommitMessage), exclude: string[]): Promise<string | undefined> {
   const git = simpleGit({ baseDir: root });
   if (!(await git.checkIsRepo())) {
     throw new UsageError(`--commit needs a git repository, and ${root} is not in one. Run "git init" there or drop --commit.`);
@@ -79,8 +79,10 @@ async function commitOnly(root: string, paths: string[], message: CommitMessage 
     if (existsSync(join(top, p.spec)) || (await run(repo, ['ls-files', '--', p.spec], top)).trim()) specs.push(p);
   }
   if (specs.length === 0) return undefined;
-  await run(repo, ['add', '--all', '--', ...specs.map((s) => s.spec)], top);
-  const staged = await stagedChanges(repo, specs, top);
+  // Files under those paths that are not the commit's to take (a pull's unpushed local edits).
+  const left = exclude.map((p) => `:(exclude,literal)${toGitPath(relative(top, realPath(p)))}`);
+  await run(repo, ['add', '--all', '--', ...specs.map((s) => s.spec), ...left], top);
+  const staged = await stagedChanges(repo, specs, top, left);
   if (staged.length === 0) return undefined;
   const changed = specs.filter((s) => staged.some((f) => f.under === s.given)).map((s) => s.spec);
   const { subject, body } = typeof message === 'function' ? message(staged) : message;
@@ -90,14 +92,14 @@ async function commitOnly(root: string, paths: string[], message: CommitMessage 
     : ['-c', 'user.name=hogsync', '-c', 'user.email=hogsync@users.noreply.github.com'];
   const text = ['-m', subject, ...(body ? ['-m', body] : [])];
   // `commit -- <paths>` commits only those paths even when other files are staged.
-  await run(repo, [...identity, 'commit', '--quiet', '--no-verify', ...text, '--', ...changed], top);
+  await run(repo, [...identity, 'commit', '--quiet', '--no-verify', ...text, '--', ...changed, ...left], top);
   return (await repo.revparse(['HEAD'])).trim();
 }
 
 /** What the index holds for the given paths compared with HEAD: added, changed and removed files. */
-async function stagedChanges(repo: SimpleGit, specs: Array<{ given: string; spec: string }>, top: string): Promise<StagedChange[]> {
+async function stagedChanges(repo: SimpleGit, specs: Array<{ given: string; spec: string }>, top: string, left: string[]): Promise<StagedChange[]> {
   // --no-renames: a renamed file counts as one removed and one added, as pull sees it.
-  const out = await run(repo, ['diff', '--cached', '--name-status', '--no-renames', '-z', '--', ...specs.map((s) => s.spec)], top);
+  const out = await run(repo, ['diff', '--cached', '--name-status', '--no-renames', '-z', '--', ...specs.map((s) => s.spec), ...left], top);
   const fields = out.split('\0');
   const changes: StagedChange[] = [];
   for (let i = 0; i + 1 < fields.length; i += 2) {

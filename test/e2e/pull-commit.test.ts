@@ -2,7 +2,7 @@ import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { demoSeedPath, loadSeed, type Emulator, type SeedDoc } from '../../src/emulator/index.js';
-import { runMain, testEmulator, workspace, type Workspace } from '../helpers/e2e.js';
+import { runMain, TEST_KEY, testEmulator, workspace, type Workspace } from '../helpers/e2e.js';
 
 let emu: Emulator;
 let demo: SeedDoc;
@@ -62,6 +62,22 @@ describe('pull --commit', () => {
     const committed = (await ws.git.raw(['show', '--name-only', '--format=', 'HEAD'])).trim().split('\n');
     expect(committed).toHaveLength(total + 1);
     expect(committed).toContain('.hogsync/state/production.json');
+  });
+
+  it('the backup commit holds exactly what pull wrote: an unpushed local edit stays in the work tree, and the summary names it', async () => {
+    const ws = await repo();
+    expect((await ws.run(['pull', '--commit'])).code).toBe(0);
+    const mine = 'posthog/insights/weekly-active-users.yaml';
+    ws.write(mine, ws.read(mine).replace('name: Weekly active users', 'name: WAU (not pushed yet)'));
+    const theirs = emu.project(1)?.insights.find((i) => i.name === 'Signup funnel')?.id;
+    await fetch(`${emu.url}/api/projects/1/insights/${theirs}/`, { method: 'PATCH', headers: { Authorization: `Bearer ${TEST_KEY}`, 'Content-Type': 'application/json' }, body: JSON.stringify({ description: 'changed in the UI' }) });
+
+    const r = await ws.run(['pull', '--commit']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/Committed [0-9a-f]{12}, without the local work in posthog\/insights\/weekly-active-users\.yaml\./);
+    expect(await ws.git.raw(['show', '--name-only', '--format=', 'HEAD'])).toBe('.hogsync/state/production.json\nposthog/insights/signup-funnel.yaml\n');
+    expect(await ws.git.raw(['status', '--porcelain'])).toBe(` M ${mine}\n`);
+    expect(ws.read(mine)).toContain('WAU (not pushed yet)');
   });
 
   it('-m sets the subject and the per-resource summary stays in the body', async () => {
