@@ -148,6 +148,24 @@ describe('hogsync list and get', () => {
     expect(emu.requests()[0]?.query.basic).toBe('true');
   });
 
+  it('list keeps its columns straight for names with emoji and CJK characters, as a terminal shows them', async () => {
+    for (const name of ['🚀 Launch funnel', '日本語の分析']) {
+      await fetch(`${emu.url}/api/projects/1/insights/`, {
+        method: 'POST',
+        headers: { Authorization: 'Bearer phx_fake_hogsync_dev_key', 'Content-Type': 'application/json' },
+        body: JSON.stringify({ name, query: { kind: 'DataTableNode', source: { kind: 'EventsQuery', select: ['*'] } } }),
+      });
+    }
+    const r = await ws.run(['list', 'insight']);
+    expect(r.code, r.stderr).toBe(0);
+    const lines = r.stdout.trimEnd().split('\n');
+    // Display cells up to MANAGED, wide characters (emoji, CJK) counting two: the same on every line.
+    const cells = (text: string) => [...text].reduce((w, ch) => w + (/[\u{1F300}-\u{1FAFF}\u3040-\u30ff\u4e00-\u9fff]/u.test(ch) ? 2 : 1), 0);
+    const upToManaged = (line: string) => cells(line.slice(0, line.search(/ {2}(yes|no|MANAGED)( |$)/) + 2));
+    const header = upToManaged(lines[0] ?? '');
+    for (const name of ['🚀 Launch funnel', '日本語の分析']) expect(upToManaged(lines.find((l) => l.includes(name)) ?? ''), name).toBe(header);
+  });
+
   it('list cohort marks the static cohort unmanaged, and list dashboard reads the light list (golden)', async () => {
     emu.clearRequests();
     const cohorts = await ws.run(['list', 'cohort']);
