@@ -199,7 +199,9 @@ export class RedirectError extends HogsyncError {
 }
 
 function describeApiError(f: ApiErrorFields): string {
-  const head = `PostHog answered ${f.status}${f.apiCode ? ` (${f.apiCode}${f.attr ? `, attr ${f.attr}` : ''})` : ''} to ${f.method} ${f.path}`;
+  // An answer that is not PostHog's JSON came from whatever sits at --host (a proxy, a web page): not called PostHog's.
+  const who = f.fromPostHog === false ? 'The server' : 'PostHog';
+  const head = `${who} answered ${f.status}${f.apiCode ? ` (${f.apiCode}${f.attr ? `, attr ${f.attr}` : ''})` : ''} to ${f.method} ${f.path}`;
   const gaveUp = f.gaveUp ? ` (${f.gaveUp})` : '';
   const detail = f.detail ? `: ${f.detail}` : '';
   const text = `${head}${gaveUp}${detail}`;
@@ -220,7 +222,7 @@ function hintFor(f: ApiErrorFields): string {
   if (f.status === 403 && /scope/i.test(f.detail ?? '')) return 'Give the personal API key the missing scope in PostHog (Settings → Personal API keys).';
   if (f.status === 403) return 'The personal API key has no access to this project: check --project and the key’s project scoping.';
   if (f.status === 404 && f.fromPostHog === false) {
-    return 'That is not PostHog\'s answer (PostHog answers errors in JSON), so nothing was concluded from it: check that --host is PostHog\'s API and not a proxy or web page in front of it.';
+    return 'It is not PostHog\'s answer (PostHog answers errors in JSON), so nothing was concluded from it: check that --host is PostHog\'s API and not a proxy or web page in front of it.';
   }
   if (f.status === 404 && /\/api\/(projects|environments)\/[^/]+\/?$/.test(f.path)) return 'Check --project.';
   const project = f.status === 404 ? collectionProject(f) : undefined;

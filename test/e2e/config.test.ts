@@ -1,6 +1,7 @@
 import { writeFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { httpServer } from '../client/servers.js';
 import { runCli } from '../helpers/e2e.js';
 import { tempDir } from '../helpers/temp.js';
 
@@ -63,6 +64,21 @@ describe('hogsync.yaml', () => {
     expect(r.stderr).toContain('http://127.0.0.1:39998');
     const env = await runCli(['diff'], { cwd: dirWith(VALID), env: { POSTHOG_HOST: 'http://127.0.0.1:39997' } });
     expect(env.stderr).toContain('http://127.0.0.1:39997');
+  });
+
+  it('a --host that is not PostHog (a web server answering HTML 404s) is named as the server, not as PostHog', async () => {
+    const web = await httpServer((_req, res) => {
+      res.writeHead(404, { 'Content-Type': 'text/html' });
+      res.end('<html><body><h1>Not Found</h1></body></html>');
+    });
+    try {
+      const r = await runCli(['diff', '--host', web.url], { cwd: dirWith(VALID) });
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(/^error: The server answered 404 to GET \/api\/projects\/1\/[a-z_]+\/[^ ]*: .*It is not PostHog's answer \(PostHog answers errors in JSON\), so nothing was concluded from it: check that --host is PostHog's API/);
+      expect(r.stderr).not.toMatch(/PostHog answered/);
+    } finally {
+      await web.close();
+    }
   });
 
   it('the API key is never accepted as a flag', async () => {

@@ -41,7 +41,7 @@ describe('a proxy that does not pass the hog-function path on (empty list, HTML 
     emu.setFaults({ malformed: null });
     expect(emu.requests().some((r) => r.fault === 'malformed')).toBe(true);
     expect(run.code).toBe(1);
-    expect(run.stderr).toMatch(/^error: PostHog answered 404 to GET \/api\/projects\/1\/hog_functions\/[^/]+\/: an HTML page \("404 Not Found"\)\. That is not PostHog's answer .* check that --host is PostHog's API and not a proxy or web page in front of it\.\n$/m);
+    expect(run.stderr).toMatch(/^error: The server answered 404 to GET \/api\/projects\/1\/hog_functions\/[^/]+\/: an HTML page \("404 Not Found"\)\. It is not PostHog's answer .* check that --host is PostHog's API and not a proxy or web page in front of it\.\n$/m);
     expect(run.stderr).not.toMatch(/internal error/);
     expect(ws.files(FOLDER)).toEqual(files);
     expect(ws.read('.hogsync/state/production.json')).toBe(state);
