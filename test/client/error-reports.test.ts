@@ -26,7 +26,7 @@ describe('an exhausted retry budget', () => {
     const err = await failure(fastClient(emu.url).get('insights/'));
     expect(err).toBeInstanceOf(PostHogApiError);
     expect(err.message).toBe(
-      'PostHog answered 502 to GET /api/projects/1/insights/ (gave up after 3 attempts): an HTML page ("502 Bad Gateway"). PostHog (or a proxy in front of it) keeps failing; try again later.',
+      'The server answered 502 to GET /api/projects/1/insights/ (gave up after 3 attempts): an HTML page ("502 Bad Gateway"). PostHog (or a proxy in front of it) keeps failing; try again later.',
     );
     expect(JSON.stringify((err as PostHogApiError).data())).not.toMatch(/<|center/);
     expect(emu.requests()).toHaveLength(3);
@@ -58,8 +58,8 @@ describe('an exhausted retry budget', () => {
       res.end(req.url?.includes('long') ? 'x\n'.repeat(5000) : 'upstream connect error or disconnect/reset before headers');
     });
     try {
-      expect((await failure(fastClient(server.url).get('short/'))).message).toBe('PostHog answered 400 to GET /api/projects/1/short/: "upstream connect error or disconnect/reset before headers"');
-      expect((await failure(fastClient(server.url).get('long/'))).message).toBe("PostHog answered 500 to GET /api/projects/1/long/: 10000 bytes that are not PostHog's JSON (text/plain)");
+      expect((await failure(fastClient(server.url).get('short/'))).message).toBe('The server answered 400 to GET /api/projects/1/short/: "upstream connect error or disconnect/reset before headers"');
+      expect((await failure(fastClient(server.url).get('long/'))).message).toBe("The server answered 500 to GET /api/projects/1/long/: 10000 bytes that are not PostHog's JSON (text/plain)");
     } finally {
       await server.close();
     }
