@@ -17,6 +17,13 @@ export interface Binding {
    * may differ for good; neither has changed while both hashes are what they were.
    */
   local?: string;
+  /**
+   * Per top-level field of PostHog's spec at `base`, a short hash (plan/fields.ts), and where the
+   * file's spec at its base differs, its own (`localFields`): what tells a file and PostHog that
+   * changed different fields since the last sync (merged) from ones that changed the same (a conflict).
+   */
+  fields?: Record<string, string>;
+  localFields?: Record<string, string>;
   /** Secret inputs set from variables: input pointer → the `{value: "${VAR}"}` that set it. Never a value. */
   secrets?: Record<string, JsonObject>;
   /**

@@ -137,7 +137,7 @@ export async function applyPlan(checked: CheckedPlan, input: ApplyInput): Promis
     for (const c of plan.changes) {
       const e = c.entry;
       if (c.action !== 'unchanged' || !e) continue;
-      if (e.remote && e.local && !sameBinding(e.binding, bindingOf(c.kind, e.remote.raw, e.remote.hash, e.binding?.secrets, e.local.hash))) writer.bind(c.kind, c.key, e.remote.raw, e.local.secretRefs, e.local.hash);
+      if (e.remote && e.local && !sameBinding(e.binding, bindingOf(c.kind, e.remote.raw, e.remote.hash, e.binding?.secrets, e.local.hash, { base: e.remote.spec, local: e.local.spec }))) writer.bind(c.kind, c.key, e.remote.raw, e.local.secretRefs, e.local.hash, e.local.spec);
       if (!e.remote && !e.local && e.binding) state.unbind(c.kind.kind, c.key);
     }
 

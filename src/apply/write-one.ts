@@ -122,8 +122,16 @@ export async function write(p: Prepared, ctx: WriteContext): Promise<Written> {
       emit(eventFor(op, 'skipped', { planned: 'conflict', reason: 'conflict: changed in PostHog after this run read it (read again before the write), so nothing was overwritten; run diff to see both sides, then push again' }));
       return 'failed';
     }
-    const r = !send ? writer.bind(kind, key, remote.raw, secrets, local) : await writer.update(kind, key, remote.id, sent, secrets, local, localSpec, { spec: remote.spec, sent: fields });
-    const notes = [...storedDifferently(r.differs.filter((f) => fields.includes(f))), ...editedMeanwhile(r.concurrent ?? [])];
+    // A merge keeps PostHog's own changes; the base records the file's values for them, so pull brings them in.
+    const kept = op.change.kept ?? [];
+    const readSpec: JsonObject = { ...remote.spec };
+    for (const f of kept) {
+      if (localSpec[f] === undefined) delete readSpec[f];
+      else readSpec[f] = localSpec[f] as JsonObject[string];
+    }
+    const before = { spec: readSpec, sent: fields, kept };
+    const r = !send ? writer.bind(kind, key, remote.raw, secrets, local, localSpec, before) : await writer.update(kind, key, remote.id, sent, secrets, local, localSpec, before);
+    const notes = [...storedDifferently(r.differs.filter((f) => fields.includes(f))), ...editedMeanwhile(r.concurrent ?? []), ...(kept.length > 0 ? [`kept PostHog's ${andList(kept)}, which pull brings into the file`] : [])];
     emit(eventFor(op, op.type === 'adopt' ? 'adopted' : 'updated', { id: r.id, ...(notes.length ? { reason: notes.join('; ') } : {}) }));
     return 'written';
   } catch (error) {

@@ -28,6 +28,8 @@ export interface WriteResult {
 export interface ReadBefore {
   spec: JsonObject;
   sent: string[];
+  /** Fields PostHog changed that the write keeps (a merge), as `spec` holds them before that change. */
+  kept?: string[];
 }
 
 export interface WriterOptions {
@@ -181,8 +183,8 @@ export class Writer {
   }
 
   /** Binds without writing (adopt of an identical resource, or a base refresh); `local` is the file's hash. */
-  bind(kind: KindDef, key: string, raw: JsonObject, secrets: SecretRefs, local: string | undefined): WriteResult {
-    return this.bound(kind, key, raw, secrets, local);
+  bind(kind: KindDef, key: string, raw: JsonObject, secrets: SecretRefs, local: string | undefined, localSpec?: JsonObject, before?: ReadBefore): WriteResult {
+    return this.bound(kind, key, raw, secrets, local, before && before.kept?.length ? before : undefined, localSpec);
   }
 
   /**
@@ -254,24 +256,27 @@ export class Writer {
    * Records the remote answer: identity for later references, binding and base in state,
    * and which variables set the secrets it now stores.
    */
-  private bound(kind: KindDef, key: string, raw: JsonObject, secrets: SecretRefs, local: string | undefined, before?: ReadBefore): WriteResult {
+  private bound(kind: KindDef, key: string, raw: JsonObject, secrets: SecretRefs, local: string | undefined, before?: ReadBefore, localSpec?: JsonObject): WriteResult {
     const id = kind.remoteId(raw);
     const spec = remoteSpec(kind, raw, this.identities, { bound: secrets, vault: this.vault });
-    // What changed in PostHog between this run's read and its write (a UI edit) and was not ours:
-    // the base keeps the value read, so the next diff shows the edit as drift instead of hiding it.
-    const concurrent = before ? differingFields(before.spec, spec).filter((f) => !before.sent.includes(f)) : [];
+    // What changed in PostHog between this run's read and its write (a UI edit) and was not ours,
+    // and what PostHog changed that this write keeps (a merge): the base keeps the value the file
+    // has, so the next diff shows it as drift and pull brings it into the file, instead of hiding it.
+    const kept = before?.kept ?? [];
+    const concurrent = before ? differingFields(before.spec, spec).filter((f) => !before.sent.includes(f) && !kept.includes(f)) : [];
     const base: JsonObject = { ...spec };
-    for (const f of concurrent) {
+    for (const f of [...concurrent, ...kept]) {
       const read = before?.spec[f];
       if (read === undefined) delete base[f];
       else base[f] = read;
     }
-    this.identities.bind(kind.kind, key, id, raw, kind.naturalKey(spec, raw));
-    this.state.bind(kind.kind, key, bindingOf(kind, raw, hashJson(base), secrets, local));
-    this.state.settle(kind.kind, key);
     const sent = this.sentSpecs.get(`${kind.kind}/${key}`);
     this.sentSpecs.delete(`${kind.kind}/${key}`);
-    const differs = sent ? differingFields(sent.spec, spec).filter((f) => !sent.unsent.includes(f) && !concurrent.includes(f)) : [];
+    const file = localSpec ?? sent?.spec;
+    this.identities.bind(kind.kind, key, id, raw, kind.naturalKey(spec, raw));
+    this.state.bind(kind.kind, key, bindingOf(kind, raw, hashJson(base), secrets, local, { base, ...(file ? { local: file } : {}) }));
+    this.state.settle(kind.kind, key);
+    const differs = sent ? differingFields(sent.spec, spec).filter((f) => !sent.unsent.includes(f) && !concurrent.includes(f) && !kept.includes(f)) : [];
     return { id, raw, differs, ...(concurrent.length > 0 ? { concurrent } : {}) };
   }
 

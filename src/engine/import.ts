@@ -71,7 +71,7 @@ export async function runImport(opts: ImportOptions): Promise<ImportResult> {
     const path = resourcePath(ws.dir, kind, key);
     const written = twin === undefined;
     if (written) writeResource(ws.dir, kind, key, found.spec);
-    state.bind(kind.kind, key, bindingOf(kind, found.raw, found.hash));
+    state.bind(kind.kind, key, bindingOf(kind, found.raw, found.hash, undefined, undefined, { base: found.spec }));
     state.flush();
     const references = keyRefs(kind, found.spec).map((ref) => {
       const managed = state.get(ref.kind, ref.key) !== undefined || existsSync(resourcePath(ws.dir, kindByName(ref.kind), ref.key));

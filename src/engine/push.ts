@@ -7,6 +7,7 @@ import { filterPlan } from '../plan/filter.js';
 import { replayPlan } from '../plan/saved-plan.js';
 import { readPlanFile } from '../store/plan-file.js';
 import { stopIfInterrupted } from './interrupt.js';
+import { attachConflictBases } from './conflict-bases.js';
 import { readPlan, type Loaded } from './read.js';
 import type { EnvironmentJob } from './job.js';
 
@@ -52,6 +53,8 @@ export async function runPush(opts: PushRunOptions): Promise<PushRun> {
 async function applyLoaded(opts: PushRunOptions, loaded: Loaded & { plan: Plan }): Promise<PushRun> {
   const plan = opts.planFile ? reviewed(opts, opts.planFile, loaded.plan) : filterPlan(loaded.plan, opts.selectors, { file: (p) => resolve(opts.ws.root, p), selector: (p) => resolve(opts.cwd, p) });
   const checked = checkPlan({ plan, snapshot: loaded.snapshot, vars: loaded.vars, prune: opts.prune, force: opts.force, ...(opts.redactor ? { redactor: opts.redactor } : {}) });
+  // Conflicts are shown before the question (and in a dry run) with what they were at the last sync.
+  if (opts.dryRun || opts.confirm) await attachConflictBases(plan, loaded.snapshot, opts.ws, opts.target, loaded.vars);
   if (opts.dryRun) return { plan, preview: preview(checked) };
   if (checked.ops.length > 0 && opts.confirm && !(await opts.confirm(plan))) return { plan, declined: true };
   const applied = Date.now();

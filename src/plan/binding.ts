@@ -1,6 +1,7 @@
 import { canonicalJson, type JsonObject } from '../json.js';
 import type { KindDef } from '../kinds/index.js';
 import type { Binding } from '../model.js';
+import { deltaFrom, fieldHashes } from './fields.js';
 
 /**
  * The base of a pair that was matched without a version both sides once had (a pull after the
@@ -9,14 +10,21 @@ import type { Binding } from '../model.js';
  */
 export const NO_BASE = 'sha256:0';
 
-/** The binding of a remote object seen in sync with `base`, with the kind's stable extras. */
-export function bindingOf(kind: KindDef, raw: JsonObject, base: string, secrets?: Binding['secrets'], local?: string): Binding {
+/**
+ * The binding of a remote object seen in sync with `base`, with the kind's stable extras. With
+ * `specs` (PostHog's spec at base, and the file's where known), it records their fields' hashes too.
+ */
+export function bindingOf(kind: KindDef, raw: JsonObject, base: string, secrets?: Binding['secrets'], local?: string, specs?: { base: JsonObject; local?: JsonObject }): Binding {
   const extras = kind.bindingExtras?.(raw) ?? {};
+  const fields = specs ? fieldHashes(specs.base) : undefined;
+  const localFields = fields && specs?.local && local !== undefined && local !== base ? deltaFrom(fields, fieldHashes(specs.local)) : undefined;
   return {
     id: kind.remoteId(raw),
     ...(Object.keys(extras).length > 0 ? { extras } : {}),
     base,
     ...(local !== undefined && local !== base ? { local } : {}),
+    ...(fields ? { fields } : {}),
+    ...(localFields ? { localFields } : {}),
     ...(secrets && Object.keys(secrets).length > 0 ? { secrets } : {}),
   };
 }
@@ -30,6 +38,8 @@ export function sameBinding(a: Binding | undefined, b: Binding): boolean {
     (a.local ?? a.base) === (b.local ?? b.base) &&
     (a.awaitsFile ?? false) === (b.awaitsFile ?? false) &&
     a.behind === b.behind &&
+    canonicalJson(a.fields ?? {}) === canonicalJson(b.fields ?? {}) &&
+    canonicalJson(a.localFields ?? {}) === canonicalJson(b.localFields ?? {}) &&
     canonicalJson(a.extras ?? {}) === canonicalJson(b.extras ?? {})
   );
 }

@@ -1,4 +1,5 @@
 import { localBase } from './binding.js';
+import { fieldMerge } from './merge.js';
 import type { Entry } from './snapshot.js';
 
 /**
@@ -22,7 +23,9 @@ export type Standing =
   | 'local-edit'
   /** Both exist; the file is at the base, PostHog changed. */
   | 'remote-edit'
-  /** Both exist and both changed since the base. */
+  /** Both exist and both changed since the base, different fields: the file's are pushed, PostHog's kept and pulled. */
+  | 'merged'
+  /** Both exist and both changed since the base, a field of them differently. */
   | 'both-edit'
   /** Both exist and differ, and there is no base to tell which side changed. */
   | 'no-base'
@@ -58,7 +61,8 @@ export function classify(entry: Entry): Standing {
     if (behind) return 'remote-edit';
     if (remoteSame) return 'local-edit';
     if (localSame) return 'remote-edit';
-    return 'both-edit';
+    const merge = fieldMerge(local.spec, remote.spec, binding);
+    return merge && merge.both.length === 0 ? 'merged' : 'both-edit';
   }
   if (local) {
     if (!binding) return entry.tombstone ? 'buried' : 'new-local';

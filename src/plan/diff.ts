@@ -1,8 +1,9 @@
 import fastJsonPatch, { type Operation } from 'fast-json-patch';
-import type { JsonObject } from '../json.js';
-import type { KindDef, RemoteId } from '../kinds/index.js';
+import { splitPointer, type JsonObject } from '../json.js';
+import { andList, type KindDef, type RemoteId } from '../kinds/index.js';
 import type { Binding } from '../model.js';
 import { classify, type Standing } from './classify.js';
+import { fieldMerge, type FieldMerge } from './merge.js';
 import { followReturns } from './returns.js';
 import type { Entry, Snapshot } from './snapshot.js';
 
@@ -30,6 +31,10 @@ export interface Change {
   notes: string[];
   /** `Kind/key` of what this change only follows (a reference re-pointed to a resource re-created under a new id). */
   follows?: string[];
+  /** A merge (both sides changed different fields): PostHog's changed fields, which the update keeps. */
+  kept?: string[];
+  /** A conflict: what the fields both sides changed were at the last sync, where git still holds it. */
+  base?: JsonObject;
   entry?: Entry;
 }
 
@@ -93,6 +98,7 @@ const DIFF_ACTIONS: Record<Standing, { action: Action; note?: string }> = {
   matched: { action: 'adopt' },
   'local-edit': { action: 'update' },
   'remote-edit': { action: 'drift', note: 'changed in PostHog since the last sync' },
+  merged: { action: 'update' },
   'both-edit': { action: 'conflict', note: 'changed both locally and in PostHog since the last sync' },
   'no-base': { action: 'update' },
   'remote-gone': { action: 'restore', note: 'deleted in PostHog since the last sync; push brings it back (pull removes the file instead)' },
@@ -125,10 +131,24 @@ function classifyChange(entry: Entry): Change {
     notes.push(restoreNote(kind, gone));
   }
   if (action === 'delete' && kind.deleteNote) notes.push(kind.deleteNote);
+  if (standing === 'merged' && local && remote && binding) return merged(base, notes, local.spec, remote.spec, binding);
   const patch = specPatch(remote?.spec, local?.spec);
   // Drift and conflicts are decided by a person: they see both directions.
   if (action === 'drift' || action === 'conflict') return { ...base, action, notes, patch, remotePatch: specPatch(local?.spec, remote?.spec) };
   return { ...base, action, notes, patch };
+}
+
+/**
+ * Both sides changed, different fields: push sends the file's fields and keeps PostHog's (pull then
+ * brings them into the file). The patch holds only the file's fields; `kept` names PostHog's.
+ */
+function merged(base: Change, notes: string[], local: JsonObject, remote: JsonObject, binding: Binding): Change {
+  const merge = fieldMerge(local, remote, binding) as FieldMerge;
+  const ownField = (path: string, fields: string[]) => fields.includes(splitPointer(path)[1] ?? '');
+  const patch = specPatch(remote, local).filter((op) => ownField(op.path, merge.local));
+  const remotePatch = specPatch(local, remote).filter((op) => ownField(op.path, merge.remote));
+  notes.push(`changed in both places, different fields: push sends the file's ${andList(merge.local)} and keeps PostHog's ${andList(merge.remote)}, which pull then brings into the file`);
+  return { ...base, action: 'update', notes, patch, remotePatch, kept: merge.remote };
 }
 
 /** How a deleted resource comes back: in place where PostHog keeps deleted ones, else as a new one. */

@@ -1,8 +1,9 @@
 import type { JsonObject } from '../json.js';
-import type { ForeignRef, KindDef } from '../kinds/index.js';
+import { andList, type ForeignRef, type KindDef } from '../kinds/index.js';
 import type { Binding } from '../model.js';
 import { bindingOf, NO_BASE, sameBinding } from './binding.js';
 import { classify } from './classify.js';
+import { fieldMerge } from './merge.js';
 import { withoutOverride } from './overrides.js';
 import type { Translated } from './translate.js';
 import type { Entry, Snapshot } from './snapshot.js';
@@ -69,7 +70,8 @@ function step(entry: Entry, opts: PullPlanOptions): PullStep {
   const s = (action: PullAction, extra: Partial<PullStep> = {}): PullStep => ({ kind, key, action, ...extra });
   // Which variables set the stored secrets stays known: the remote spec already shows them that way.
   const keptSecrets = binding?.secrets && remote && binding.id === remote.id ? binding.secrets : undefined;
-  const bindTo = (hash: string, raw: JsonObject, localHash?: string): Binding => bindingOf(kind, raw, hash, keptSecrets, localHash);
+  const bindTo = (hash: string, raw: JsonObject, localHash?: string): Binding =>
+    bindingOf(kind, raw, hash, keptSecrets, localHash, remote ? { base: remote.spec, ...(local && localHash !== undefined ? { local: local.spec } : {}) } : undefined);
   const take = (action: PullAction) => {
     if (!remote) return s(action);
     let write = local ? keepTemplates(kind, remote.spec, local.fileSpec, opts.vars) : remote.spec;
@@ -112,6 +114,19 @@ function step(entry: Entry, opts: PullPlanOptions): PullStep {
       return mine('kept', { note: 'edited locally; push sends it' });
     case 'remote-edit':
       return take('changed');
+    case 'merged': {
+      // PostHog's fields come in; the file's own edits stay, for push to send.
+      const taken = take('changed');
+      const merge = local && remote && binding ? fieldMerge(local.spec, remote.spec, binding) : undefined;
+      if (!taken.write || !local || !merge) return taken;
+      const write: JsonObject = { ...taken.write };
+      for (const f of merge.local) {
+        if (local.fileSpec[f] === undefined) delete write[f];
+        else write[f] = local.fileSpec[f] as JsonObject[string];
+      }
+      const { text: _prepared, ...rest } = taken;
+      return { ...rest, write, localWork: true, note: `took PostHog's ${andList(merge.remote)} and kept the file's own ${andList(merge.local)}, for push to send` };
+    }
     case 'both-edit':
       return conflict('changed both locally and in PostHog');
     case 'no-base':

@@ -86,3 +86,23 @@ function catBlobs(top: string, oids: string[]): Promise<string[]> {
     child.stdin.end(`${oids.join('\n')}\n`);
   });
 }
+
+/**
+ * Earlier versions of one file, newest first (at most `max`), as the commits that changed it hold
+ * them: for showing what a conflicting field was at the last sync. Nothing outside a repository,
+ * or without git, or in a shallow clone that lacks them: the caller then shows no base.
+ */
+export async function fileHistory(root: string, path: string, max: number): Promise<string[]> {
+  try {
+    const git = simpleGit({ baseDir: root });
+    if (!(await git.checkIsRepo())) return [];
+    const top = (await git.revparse(['--show-toplevel'])).trim();
+    const rel = relative(top, path).split('\\').join('/');
+    const shas = (await git.raw(['log', `-n${max}`, '--format=%H', '--', rel])).split('\n').filter(Boolean);
+    const texts: string[] = [];
+    for (const sha of shas) texts.push(await git.show([`${sha}:${rel}`]).catch(() => ''));
+    return texts.filter(Boolean);
+  } catch {
+    return [];
+  }
+}

@@ -16,7 +16,7 @@ export interface StateDoc {
   tombstones?: Record<string, Binding>;
 }
 
-const BINDING_FIELDS = new Set(['id', 'base', 'local', 'secrets', 'awaitsFile', 'behind']);
+const BINDING_FIELDS = new Set(['id', 'base', 'local', 'secrets', 'awaitsFile', 'behind', 'fields', 'localFields']);
 
 export function emptyState(environment: string, target: { host: string; project: string }): StateDoc {
   return { version: STATE_VERSION, environment, host: target.host, project: target.project, resources: {} };
@@ -68,6 +68,8 @@ export function bindingOf(raw: JsonObject): Binding {
     ...(isObject(raw.secrets) && Object.keys(raw.secrets).length > 0 ? { secrets: raw.secrets as Record<string, JsonObject> } : {}),
     ...(raw.awaitsFile === true ? { awaitsFile: true } : {}),
     ...(typeof raw.behind === 'string' ? { behind: raw.behind } : {}),
+    ...(isObject(raw.fields) ? { fields: raw.fields as Record<string, string> } : {}),
+    ...(isObject(raw.localFields) ? { localFields: raw.localFields as Record<string, string> } : {}),
   };
 }
 
@@ -77,6 +79,8 @@ export function bindingJson(b: Binding): JsonObject {
   if (b.secrets && Object.keys(b.secrets).length > 0) out.secrets = sortRecord(b.secrets);
   if (b.awaitsFile) out.awaitsFile = true;
   if (b.behind) out.behind = b.behind;
+  if (b.fields) out.fields = sortRecord(b.fields);
+  if (b.localFields) out.localFields = sortRecord(b.localFields);
   return out;
 }
 

@@ -1,5 +1,5 @@
 import fastJsonPatch from 'fast-json-patch';
-import type { JsonObject } from '../../json.js';
+import { splitPointer, valueAt, type JsonObject } from '../../json.js';
 import type { Change, Plan } from '../diff.js';
 import { fieldChanges, type FieldChange } from './field-changes.js';
 
@@ -70,7 +70,7 @@ export function viewOf(change: Change, writer: Plan['writer'] = 'push'): ChangeV
         before: 'file',
         after: 'PostHog',
         heading: 'the file and PostHog differ',
-        fields: fieldChanges(local.spec, remote.spec, codePaths),
+        fields: withBase(fieldChanges(local.spec, remote.spec, codePaths), change.base),
         advice: [push("writes the file's version to PostHog"), ...pull("takes PostHog's version into the file")],
       };
     }
@@ -79,6 +79,17 @@ export function viewOf(change: Change, writer: Plan['writer'] = 'push'): ChangeV
   }
 }
 
+
+/** A conflict's values at the last sync, on the fields whose base git still held (engine/conflict-bases.ts). */
+function withBase(fields: FieldChange[], base: JsonObject | undefined): FieldChange[] {
+  if (!base) return fields;
+  return fields.map((f) => {
+    const top = splitPointer(f.path)[1];
+    if (f.type !== 'value' || top === undefined || !(top in base)) return f;
+    const value = valueAt({ spec: base }, f.path);
+    return { ...f, baseKnown: true, ...(value !== undefined ? { base: value } : {}) };
+  });
+}
 
 /** Pointers of the code fields a kind declares, rooted at /spec. */
 function codePathsOf(change: Change, spec: JsonObject): string[] {

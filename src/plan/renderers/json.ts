@@ -15,6 +15,8 @@ export function planDocument(plan: Plan) {
       ...(c.name !== undefined ? { name: c.name } : {}),
       ...(c.patch ? { patch: c.patch } : {}),
       ...(c.remotePatch ? { remotePatch: c.remotePatch } : {}),
+      ...(c.base ? { base: c.base } : {}),
+      ...(c.kept ? { kept: c.kept } : {}),
       ...(c.notes.length > 0 ? { notes: c.notes } : {}),
     })),
     missingVars: plan.missingVars ?? [],

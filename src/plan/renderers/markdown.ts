@@ -109,7 +109,7 @@ function listItem(f: FieldChange, view: ChangeView): string | undefined {
   }
   if (!isInline(f.before) || !isInline(f.after)) return undefined;
   const v = (x: Json | undefined) => (x === undefined ? '(absent)' : code(inlineJson(x)));
-  if (view.style === 'sides') return `- ${path}: ${view.before} ${v(f.before)} · ${view.after} ${v(f.after)}`;
+  if (view.style === 'sides') return `- ${path}: ${f.baseKnown ? `base ${v(f.base)} · ` : ''}${view.before} ${v(f.before)} · ${view.after} ${v(f.after)}`;
   if (f.before === undefined) return `- ${path}: added ${v(f.after)}`;
   if (f.after === undefined) return `- ${path}: removed (was ${v(f.before)})`;
   return `- ${path}: ${v(f.before)} → ${v(f.after)}`;

@@ -80,10 +80,10 @@ function fieldLines(f: FieldChange, view: ChangeView, paint: Paint): string[] {
     return [paint(COLORS[mark] ?? '0', `${mark} ${path}:`), ...f.removed.map((v) => paint('31', `    - ${itemText(v)}`)), ...f.added.map((v) => paint('32', `    + ${itemText(v)}`))];
   }
   if (view.style === 'sides') {
-    const width = Math.max(view.before.length, view.after.length) + 1;
+    const width = Math.max(view.before.length, view.after.length, f.baseKnown ? 'base'.length : 0) + 1;
     const side = (name: string, v: Json | undefined) =>
-      isInline(v) ? [`    ${`${name}:`.padEnd(width)} ${inlineJson(v)}`] : [`    ${name}:`, ...yamlLines(v as Json).map((l) => `        ${l}`)];
-    return [paint('33', `~ ${path}:`), ...side(view.before, f.before), ...side(view.after, f.after)];
+      v === undefined ? [`    ${`${name}:`.padEnd(width)} (absent)`] : isInline(v) ? [`    ${`${name}:`.padEnd(width)} ${inlineJson(v)}`] : [`    ${name}:`, ...yamlLines(v).map((l) => `        ${l}`)];
+    return [paint('33', `~ ${path}:`), ...(f.baseKnown ? side('base', f.base) : []), ...side(view.before, f.before), ...side(view.after, f.after)];
   }
   const mark = f.before === undefined ? '+' : f.after === undefined ? '-' : '~';
   const color = COLORS[mark] ?? '0';
