@@ -4,7 +4,7 @@ import type { JsonObject } from '../json.js';
 import type { Outcome } from '../model.js';
 import { andList, dependencyLevels, type KindDef } from '../kinds/index.js';
 import type { PostHogClient } from '../posthog/client.js';
-import type { Plan } from '../plan/diff.js';
+import type { Need, Plan } from '../plan/diff.js';
 import type { Redactor } from '../plan/secrets.js';
 import { bindingOf, sameBinding } from '../plan/binding.js';
 import { sharedNaturals } from '../plan/identity.js';
@@ -45,6 +45,8 @@ export interface CheckInput {
   force: boolean;
   /** The command that writes (push by default), for the hints of what it skipped. */
   command?: 'push' | 'copy' | 'restore';
+  /** A dry run: what a real run would need (missing variables and secrets) goes into the plan instead of stopping it. */
+  dryRun?: boolean;
   /** Told the secret values the writes will send. */
   redactor?: Redactor;
 }
@@ -96,9 +98,16 @@ export interface ApplyResult {
 /** The checks push makes before its first write, for --dry-run and confirmation; they run once. */
 export function checkPlan(input: CheckInput): CheckedPlan {
   const { ops, skipped } = selectOps(input.plan, input);
-  const { prepared, blocking } = preflight(ops, input.vars, input.snapshot, input.redactor);
-  if (blocking.length > 0) throw new PreflightError(blocking);
-  return { plan: input.plan, snapshot: input.snapshot, ops, skipped, prepared };
+  const { prepared, blocking, needs } = preflight(ops, input.vars, input.snapshot, input.redactor);
+  if (blocking.length > 0 && !input.dryRun) throw new PreflightError(blocking);
+  const plan = needs.length > 0 ? { ...input.plan, needs } : input.plan;
+  return { plan, snapshot: input.snapshot, ops, skipped, prepared };
+}
+
+/** What a push of `plan` would need and this run does not have (diff shows it: a plan for a new environment names its secrets). */
+export function needsOf(plan: Plan, snapshot: Snapshot, vars: VarSources): Need[] {
+  const { ops } = selectOps(plan, { prune: false, force: false });
+  return preflight(ops, vars, snapshot).needs;
 }
 
 /**

@@ -1,6 +1,7 @@
 import { splitPointer, type JsonObject } from '../json.js';
 import { KEY_ADVICE } from '../plan/key-guard.js';
 import { sendSpec, type Redactor } from '../plan/secrets.js';
+import type { Need } from '../plan/diff.js';
 import type { Snapshot } from '../plan/snapshot.js';
 import type { VarSources } from '../plan/vars.js';
 import { andList, keyRefs, type RefResolver } from '../kinds/index.js';
@@ -19,7 +20,11 @@ export interface Preflight {
   prepared: Prepared[];
   /** Problems that stop the whole push before any write (missing variables and secrets). */
   blocking: string[];
+  /** The environment variables a run needs and does not have, with the resources that need them. */
+  needs: Need[];
 }
+
+
 
 /**
  * Everything push can check without writing: every `${VAR}` has a value, none brings a
@@ -30,6 +35,7 @@ export function preflight(ops: Op[], vars: VarSources, snapshot: Pick<Snapshot, 
   const refs = snapshot.identities;
   const blocking: string[] = [];
   const missing = new Map<string, Set<string>>();
+  const secrets = new Map<string, Set<string>>();
   const files = new Set(snapshot.entries.filter((e) => e.local).map((e) => `${e.kind.kind}/${e.key}`));
   const creating = new Set(ops.filter((o) => o.type === 'create' || o.type === 'restore').map((o) => `${o.change.kind.kind}/${o.change.key}`));
   const prepared = ops.map((op): Prepared => {
@@ -53,6 +59,7 @@ export function preflight(ops: Op[], vars: VarSources, snapshot: Pick<Snapshot, 
     for (const leak of resolved.keyLeaks) blocking.push(`${local.file}: ${leak}; ${KEY_ADVICE}`);
     for (const { slot, variable } of resolved.unresolved) {
       blocking.push(`${local.file}: secret input "${slot.name}" has no value in PostHog yet; set ${variable} (or write "value: \${SOME_VAR}" in the file and set SOME_VAR)`);
+      (secrets.get(variable) ?? secrets.set(variable, new Set()).get(variable))?.add(ref);
     }
     const refusal = refusalFor(op, refs, creating, files);
     return refusal ? { op, spec: resolved.spec, refusal } : { op, spec: resolved.spec };
@@ -60,7 +67,11 @@ export function preflight(ops: Op[], vars: VarSources, snapshot: Pick<Snapshot, 
   for (const [name, users] of [...missing].sort(([a], [b]) => (a < b ? -1 : 1))) {
     blocking.push(`${name} is not set (used by ${[...users].join(', ')})`);
   }
-  return { prepared, blocking };
+  const needs = [
+    ...[...missing].map(([variable, users]) => ({ variable, secret: false, users: [...users].map((u) => u.replace(/ \(.*\)$/, '')) })),
+    ...[...secrets].map(([variable, users]) => ({ variable, secret: true, users: [...users] })),
+  ].sort((a, b) => (a.variable < b.variable ? -1 : 1));
+  return { prepared, blocking, needs };
 }
 
 function refusalFor(op: Op, refs: RefResolver, creating: Set<string>, files: Set<string>): string | undefined {

@@ -111,8 +111,8 @@ export async function runCopy(opts: CopyOptions): Promise<CopyRun> {
 
 async function applyCopy(opts: CopyOptions, loaded: Loaded, refused: Refusal[], unmapped: Refusal[]): Promise<CopyRun> {
   const plan: Plan = { ...computePlan(loaded.snapshot, opts.to.target.environment), writer: 'copy' };
-  const checked = checkPlan({ plan, snapshot: loaded.snapshot, vars: loaded.vars, prune: opts.prune, force: opts.force, command: 'copy', ...(opts.redactor ? { redactor: opts.redactor } : {}) });
-  if (opts.dryRun) return { plan, refused, unmapped };
+  const checked = checkPlan({ plan, snapshot: loaded.snapshot, vars: loaded.vars, prune: opts.prune, force: opts.force, command: 'copy', dryRun: opts.dryRun, ...(opts.redactor ? { redactor: opts.redactor } : {}) });
+  if (opts.dryRun) return { plan: checked.plan, refused, unmapped };
   if (checked.ops.length > 0 && opts.confirm && !(await opts.confirm(plan))) return { plan, refused, unmapped, declined: true };
   const apply = { state: loaded.state, client: opts.to.client, kinds: opts.kinds, concurrency: opts.concurrency, settleMs: settleMs(opts.to.client), freshMs: freshMs(opts.env), ...(opts.onEvent ? { onEvent: opts.onEvent } : {}) };
   const result = await applyPlan(checked, apply);

@@ -3,6 +3,7 @@ import type { Plan } from '../plan/diff.js';
 import { filterPlan } from '../plan/filter.js';
 import { savePlan } from '../plan/saved-plan.js';
 import { writePlanFile } from '../store/plan-file.js';
+import { needsOf } from '../apply/apply-plan.js';
 import { attachConflictBases } from './conflict-bases.js';
 import { readPlan } from './read.js';
 import type { EnvironmentJob } from './job.js';
@@ -28,6 +29,8 @@ export async function runDiff(opts: DiffOptions): Promise<DiffRun> {
   const { plan: full, snapshot, vars } = await readPlan({ ...opts, filesFirst: true, assignNew: false, skipChecks: opts.skipChecks === true });
   const plan = filterPlan(full, opts.selectors, { file: (p) => resolve(opts.ws.root, p), selector: (p) => resolve(opts.cwd, p) });
   await attachConflictBases(plan, snapshot, opts.ws, opts.target, vars);
+  const needs = needsOf(plan, snapshot, vars);
+  if (needs.length > 0) plan.needs = needs;
   if (opts.out) writePlanFile(opts.out, savePlan(plan, opts.target));
   return { plan };
 }

@@ -52,10 +52,10 @@ export async function runPush(opts: PushRunOptions): Promise<PushRun> {
 
 async function applyLoaded(opts: PushRunOptions, loaded: Loaded & { plan: Plan }): Promise<PushRun> {
   const plan = opts.planFile ? reviewed(opts, opts.planFile, loaded.plan) : filterPlan(loaded.plan, opts.selectors, { file: (p) => resolve(opts.ws.root, p), selector: (p) => resolve(opts.cwd, p) });
-  const checked = checkPlan({ plan, snapshot: loaded.snapshot, vars: loaded.vars, prune: opts.prune, force: opts.force, ...(opts.redactor ? { redactor: opts.redactor } : {}) });
+  const checked = checkPlan({ plan, snapshot: loaded.snapshot, vars: loaded.vars, prune: opts.prune, force: opts.force, dryRun: opts.dryRun, ...(opts.redactor ? { redactor: opts.redactor } : {}) });
   // Conflicts are shown before the question (and in a dry run) with what they were at the last sync.
   if (opts.dryRun || opts.confirm) await attachConflictBases(plan, loaded.snapshot, opts.ws, opts.target, loaded.vars);
-  if (opts.dryRun) return { plan, preview: preview(checked) };
+  if (opts.dryRun) return { plan: checked.plan, preview: preview(checked) };
   if (checked.ops.length > 0 && opts.confirm && !(await opts.confirm(plan))) return { plan, declined: true };
   const applied = Date.now();
   const result = await applyPlan(checked, { state: loaded.state, client: opts.client, kinds: opts.kinds, concurrency: opts.concurrency, settleMs: settleMs(opts.client), freshMs: freshMs(opts.env), ...(opts.onEvent ? { onEvent: opts.onEvent } : {}) });

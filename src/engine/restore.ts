@@ -68,8 +68,8 @@ export async function runRestore(opts: RestoreOptions): Promise<RestoreRun> {
       }),
       writer: 'restore',
     };
-    const checked = checkPlan({ plan, snapshot: loaded.snapshot, vars: loaded.vars, prune: opts.prune, force: opts.force, command: 'restore', ...(opts.redactor ? { redactor: opts.redactor } : {}) });
-    const run: RestoreRun = { rev: { sha: rev.sha, subject: rev.subject }, plan };
+    const checked = checkPlan({ plan, snapshot: loaded.snapshot, vars: loaded.vars, prune: opts.prune, force: opts.force, command: 'restore', dryRun: opts.dryRun, ...(opts.redactor ? { redactor: opts.redactor } : {}) });
+    const run: RestoreRun = { rev: { sha: rev.sha, subject: rev.subject }, plan: checked.plan };
     if (opts.dryRun) return run;
     if (checked.ops.length > 0 && opts.confirm && !(await opts.confirm(plan))) return { ...run, declined: true };
     const result = await applyPlan(checked, {

@@ -38,8 +38,18 @@ export interface Change {
   entry?: Entry;
 }
 
+/** A variable a push of a plan needs and this run does not have: a `${NAME}` of the files, or the HOGSYNC_SECRET_* of a secret input PostHog does not hold. */
+export interface Need {
+  variable: string;
+  secret: boolean;
+  /** `Kind/key` of the resources that need it. */
+  users: string[];
+}
+
 export interface Plan {
   environment: string;
+  /** What a push (or a real run of a dry run) would need and this run does not have, all of it (apply/apply-plan.ts needsOf). */
+  needs?: Need[];
   /** The command whose plan it is, when it is not push's (diff's): what its advice names. */
   writer?: 'push' | 'copy' | 'restore';
   changes: Change[];

@@ -122,6 +122,15 @@ describe('the action’s steps against the emulator', () => {
     expect(same.outputs.plan).toContain('No changes: the files and PostHog are in sync.');
   });
 
+  it('diff of a new environment names the secrets a push there needs: in the plan, and as a warning of the step', async () => {
+    const ws = await workspace(emu, { environments: { production: { project: 1 }, staging: { project: 2, extra: 'refs:\n  integrations:\n    "4821": 5120' } } });
+    expect((await ws.run(['pull'])).code).toBe(0);
+    const r = await runAction({ command: 'diff', environment: 'staging' }, { cwd: ws.dir });
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(r.outputs.plan).toMatch(/> - `HOGSYNC_SECRET_STAGING_NOTIFY_CRM_OF_SIGNUPS_AUTH_HEADER[^`]*` \(a secret input PostHog does not hold yet\), used by `HogFunction\/notify-crm-of-signups`/);
+    expect(r.stdout).toMatch(/::warning title=hogsync::A push of this plan needs HOGSYNC_SECRET_STAGING_NOTIFY_CRM_OF_SIGNUPS_AUTH_HEADER.*, which is not set here/);
+  });
+
   it('diff: drift (exit 3) fails the step unless fail-on-drift is false; the plan is written either way', async () => {
     const ws = await pulled();
     const id = emu.project(1)?.insights.find((i) => i.name === 'Feature stickiness')?.id;

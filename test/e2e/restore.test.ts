@@ -124,6 +124,30 @@ describe('hogsync restore <git-rev>', () => {
     expect(insightId('WAU (renamed in the UI)')).toBeDefined();
   });
 
+  it('a dry run needs no variable values: it shows the plan and names what the real run would need', async () => {
+    const ws = await workspace(emu);
+    expect((await ws.run(['pull', '--commit'])).code).toBe(0);
+    ws.write('posthog/insight-variables/region.yaml', 'apiVersion: hogsync/v1\nkind: InsightVariable\nkey: region\nspec:\n  name: Region\n  type: String\n  default_value: ${DEFAULT_REGION}\n');
+    await ws.git.add('.');
+    await ws.git.commit('a variable whose default comes from the environment');
+
+    emu.clearRequests();
+    const dry = await ws.run(['restore', 'HEAD', '--dry-run']);
+    expect(dry.code, dry.stdout + dry.stderr).toBe(2);
+    expect(dry.stdout).toMatch(/\+ create InsightVariable\/region/);
+    expect(dry.stdout).toMatch(/warning: restore needs these variables, which are not set here[^\n]*\n\s+\$\{DEFAULT_REGION\}  used by InsightVariable\/region/);
+    expect(dry.stderr).not.toMatch(/Nothing was pushed/);
+    const json = JSON.parse((await ws.run(['restore', 'HEAD', '--dry-run', '-o', 'json'])).stdout) as { plan: { needs: unknown } };
+    expect(json.plan.needs).toEqual([{ variable: 'DEFAULT_REGION', secret: false, users: ['InsightVariable/region'] }]);
+    const push = await ws.run(['push', '--dry-run']);
+    expect(push.stdout).toMatch(/warning: push needs these variables[^\n]*\n\s+\$\{DEFAULT_REGION\}/);
+    expect(emu.requests().filter((r) => r.method !== 'GET')).toEqual([]);
+    // The real run still stops before any write until the variable is set.
+    const real = await ws.run(['restore', 'HEAD', '--yes']);
+    expect(real.code).toBe(1);
+    expect(real.stderr).toMatch(/DEFAULT_REGION is not set/);
+  });
+
   it('a revision that names no commit is one sentence, before any request', async () => {
     const ws = await workspace(emu);
     emu.clearRequests();

@@ -1,6 +1,6 @@
 import { stringify } from 'yaml';
 import { splitPointer, type Json } from '../../json.js';
-import { varsPushNeeds, type Action, type Change, type Plan } from '../diff.js';
+import { varsPushNeeds, type Action, type Change, type Need, type Plan } from '../diff.js';
 
 /** Actions in the order a reader wants them: what push does first, what needs a decision next. */
 export const ACTION_ORDER: Action[] = ['create', 'restore', 'update', 'adopt', 'delete', 'drift', 'conflict', 'unchanged', 'unmanaged'];
@@ -64,14 +64,25 @@ export function label(change: Change): string {
   return `${change.kind.kind}/${change.key}${id}`;
 }
 
-/** Each unset variable push needs, with the resources that use it. */
-export function missingVarUsers(plan: Plan): Array<{ name: string; users: string[] }> {
+/**
+ * Each variable push needs and this run does not have, with the resources that need it: the plan's
+ * `needs` (the files' `${NAME}`s and the secrets PostHog does not hold) where the command computed
+ * them, else its unset `${NAME}`s.
+ */
+export function planNeeds(plan: Plan): Need[] {
+  if (plan.needs) return plan.needs;
   return (plan.missingVars ?? []).map((name) => ({
-    name,
+    variable: name,
+    secret: false,
     users: visibleChanges(plan)
       .filter((c) => varsPushNeeds(c).includes(name))
       .map((c) => `${c.kind.kind}/${c.key}`),
   }));
+}
+
+/** One need in words: `${NAME}` for a file's variable, the environment variable for a secret input. */
+export function needText(n: Need): string {
+  return n.secret ? `${n.variable} (a secret input PostHog does not hold yet)` : `\${${n.variable}}`;
 }
 
 export function summaryLine(plan: Plan): string {

@@ -1,5 +1,5 @@
 import type { Plan } from '../diff.js';
-import { visibleChanges } from './common.js';
+import { planNeeds, visibleChanges } from './common.js';
 
 /** The `diff --output json` document of DESIGN.md: one JSON value, stable order. */
 export function planDocument(plan: Plan) {
@@ -20,6 +20,7 @@ export function planDocument(plan: Plan) {
       ...(c.notes.length > 0 ? { notes: c.notes } : {}),
     })),
     missingVars: plan.missingVars ?? [],
+    needs: planNeeds(plan),
   };
 }
 

@@ -1,7 +1,7 @@
 import type { Json } from '../../json.js';
-import type { Change, Plan } from '../diff.js';
+import type { Change, Need, Plan } from '../diff.js';
 import { viewOf, type ChangeView } from './change-view.js';
-import { ACTION_ORDER, displayPath, inlineJson, isInline, itemText, label, MARKERS, missingVarUsers, visibleChanges, yamlLines } from './common.js';
+import { ACTION_ORDER, displayPath, inlineJson, isInline, itemText, label, MARKERS, planNeeds, visibleChanges, yamlLines } from './common.js';
 import type { FieldChange } from './field-changes.js';
 import { codeDiff } from './line-diff.js';
 import { code, escapeHtml, fenced } from './markdown-blocks.js';
@@ -49,12 +49,16 @@ export function renderMarkdown(plan: Plan, opts: { marker?: string } = {}): stri
 }
 
 function missingVarsWarning(plan: Plan): string[] {
-  const missing = missingVarUsers(plan);
-  if (missing.length === 0) return [];
+  const needs = planNeeds(plan);
+  if (needs.length === 0) return [];
+  const what = (n: Need) => (n.secret ? `${code(n.variable)} (a secret input PostHog does not hold yet)` : code(`\${${n.variable}}`));
   return [
     '> [!WARNING]',
-    '> Push needs these variables, which are not set where this plan was made; it stops before any write until they are:',
-    ...missing.map((m) => `> - ${code(`\${${m.name}}`)}, used by ${m.users.map(code).join(', ')}`),
+    `> ${plan.writer === 'copy' ? 'Copy' : plan.writer === 'restore' ? 'Restore' : 'Push'} needs these variables, which are not set where this plan was made; it stops before any write until they are:`,
+    ...needs.map((n) => `> - ${what(n)}, used by ${n.users.map(code).join(', ')}`),
+    '',
+    // One line per variable for the GitHub Action to turn into a warning annotation (action.yml); invisible when rendered.
+    ...needs.map((n) => `<!-- hogsync-needs: ${n.variable} -->`),
     '',
   ];
 }

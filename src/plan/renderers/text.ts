@@ -1,7 +1,7 @@
 import type { Json } from '../../json.js';
 import type { Plan } from '../diff.js';
 import { viewOf, type ChangeView } from './change-view.js';
-import { displayPath, inlineJson, isInline, itemText, label, MARKERS, missingVarUsers, summaryLine, visibleChanges, yamlLines } from './common.js';
+import { displayPath, inlineJson, isInline, itemText, label, MARKERS, needText, planNeeds, summaryLine, visibleChanges, yamlLines } from './common.js';
 import type { FieldChange } from './field-changes.js';
 import { codeDiff } from './line-diff.js';
 
@@ -40,11 +40,11 @@ export function renderText(plan: Plan, opts: TextOptions): string {
     for (const c of unmanaged.slice(0, 20)) lines.push(paint('90', `? ${label(c)}${c.notes.length > 0 ? `: ${c.notes.join('; ')}` : ''}`));
     if (unmanaged.length > 20) lines.push(paint('90', `  … and ${unmanaged.length - 20} more (hogsync pull adds them)`));
   }
-  const missing = missingVarUsers(plan);
-  if (missing.length > 0) {
+  const needs = planNeeds(plan);
+  if (needs.length > 0) {
     if (lines.length > 0) lines.push('');
-    lines.push(paint('33', 'warning: push needs these variables, which are not set here (it stops before any write until they are):'));
-    for (const m of missing) lines.push(paint('33', `    \${${m.name}}  used by ${m.users.join(', ')}`));
+    lines.push(paint('33', `warning: ${plan.writer ?? 'push'} needs these variables, which are not set here (it stops before any write until they are):`));
+    for (const n of needs) lines.push(paint('33', `    ${needText(n)}  used by ${n.users.join(', ')}`));
   }
   if (lines.length > 0) lines.push('');
   lines.push(summaryLine(plan));
