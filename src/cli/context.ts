@@ -1,6 +1,6 @@
 import type { createClient } from '../config/client.js';
 import type { Outcome } from '../model.js';
-import type { Redactor } from '../plan/secrets.js';
+import type { Redactor } from '../plan/redactor.js';
 import type { PostHogClient } from '../posthog/client.js';
 import type { Io } from './io.js';
 import type { Progress } from './progress.js';

@@ -1,6 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
-import { Redactor } from '../plan/secrets.js';
+import { Redactor } from '../plan/redactor.js';
 import { createClient } from '../config/client.js';
 import { stopOrError } from '../engine/interrupt.js';
 import { HogsyncError } from '../errors.js';
