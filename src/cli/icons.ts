@@ -11,7 +11,7 @@ export function registerIcons(program: Command, ctx: CliContext): void {
     .argument('<query>', 'a service name, e.g. slack')
     .addOption(outputOption(['table', 'json'], 'table'))
     .action(async (query: string, flags: { output: 'table' | 'json' }, cmd: Command) => {
-      const session = openSession(ctx, cmd);
+      const session = await openSession(ctx, cmd);
       const { icons } = await import('../posthog/function-endpoints.js');
       const kind = kindWith('icons');
       const found = await icons(session.client, { base: kind.apiPath, bucket: kind.rateBucket }, query);

@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { Redactor } from '../plan/redactor.js';
-import { createClient } from '../config/client.js';
+import type { createClient } from '../config/client.js';
 import { stopOrError } from '../engine/interrupt.js';
 import { HogsyncError } from '../errors.js';
 import { kindLabels } from '../kinds/index.js';
@@ -63,7 +63,7 @@ export async function main(argv: string[], rawIo: Io = processIo(), deps: MainDe
     conclude: (outcome) => (exitCode = exitCodeOf(outcome)),
     timings: {},
     clients: [],
-    createClient: deps.createClient ?? createClient,
+    ...(deps.createClient ? { createClient: deps.createClient } : {}),
     redactor,
     signal: signals.signal,
     atEnd: [],

@@ -43,7 +43,7 @@ export function registerPush(program: Command, ctx: CliContext): void {
       const kinds = parseKinds(flags.kinds);
       if (flags.plan && (selectors.length > 0 || flags.kinds)) throw new UsageError('--plan applies the saved plan as it is: drop the selectors and --kinds (choose them when making the plan with diff).');
       // --concurrency is for writes; list pages, heavy for PostHog, keep the environment's concurrency.
-      const session = openSession(ctx, cmd);
+      const session = await openSession(ctx, cmd);
       const [{ runPush }, { RENDERERS }, { planOutcome }] = await Promise.all([
         import('../engine/push.js'),
         import('../plan/renderers/index.js'),

@@ -17,7 +17,7 @@ export function registerStatus(program: Command, ctx: CliContext): void {
     .option('--since <duration>', 'period of the counts and errors: 90m, 24h, 7d or an ISO date', '24h')
     .addOption(outputOption(['table', 'json'], 'table'))
     .action(async (flags: StatusFlags, cmd: Command) => {
-      const session = openSession(ctx, cmd);
+      const session = await openSession(ctx, cmd);
       const { functionStatus } = await import('../engine/status.js');
       const statuses = await functionStatus({ ...session, since: flags.since });
       endProgress(ctx.io);
