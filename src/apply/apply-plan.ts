@@ -5,7 +5,7 @@ import type { Outcome } from '../model.js';
 import { andList, dependencyLevels, type KindDef } from '../kinds/index.js';
 import type { PostHogClient } from '../posthog/client.js';
 import type { Need, Plan } from '../plan/diff.js';
-import type { Redactor } from '../plan/secrets.js';
+import type { Redactor } from '../plan/redactor.js';
 import { bindingOf, sameBinding } from '../plan/binding.js';
 import { sharedNaturals } from '../plan/identity.js';
 import type { LocalResource, Snapshot } from '../plan/snapshot.js';

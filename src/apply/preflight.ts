@@ -1,6 +1,7 @@
 import { splitPointer, type JsonObject } from '../json.js';
 import { KEY_ADVICE } from '../plan/key-guard.js';
-import { sendSpec, type Redactor } from '../plan/secrets.js';
+import { sendSpec } from '../plan/secrets.js';
+import type { Redactor } from '../plan/redactor.js';
 import type { Need } from '../plan/diff.js';
 import type { Snapshot } from '../plan/snapshot.js';
 import type { VarSources } from '../plan/vars.js';

@@ -1,6 +1,6 @@
 import type { createClient } from '../config/client.js';
 import type { Outcome } from '../model.js';
-import type { Redactor } from '../plan/secrets.js';
+import type { Redactor } from '../plan/redactor.js';
 import type { PostHogClient } from '../posthog/client.js';
 import type { Io } from './io.js';
 import type { Progress } from './progress.js';
@@ -14,8 +14,8 @@ export interface CliContext {
   timings: Record<string, number>;
   /** Clients opened by the command, for request counts in HOGSYNC_TIMINGS. */
   clients: PostHogClient[];
-  /** Makes the PostHog client of a target (tests inject one with a shorter clock). */
-  createClient: typeof createClient;
+  /** Makes the PostHog client of a target, when tests inject one (with a shorter clock); otherwise config/client.js's. */
+  createClient?: typeof createClient;
   /** Run when the command ends, failed or not: each session saves its rate-limit memory there. */
   atEnd: Array<() => void>;
   /** Secret values met during the run; everything written to stdout and stderr is masked with it. */

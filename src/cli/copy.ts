@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { resolveWorkspace } from '../config/target.js';
 import { UsageError } from '../errors.js';
 import type { CopyRun } from '../engine/copy.js';
 import { worst } from '../model.js';
@@ -40,11 +39,12 @@ export function registerCopy(program: Command, ctx: CliContext): void {
     .addOption(outputOption(['text', 'json'], 'text'))
     .action(async (flags: CopyFlags, cmd: Command) => {
       if (flags.from === flags.to) throw new UsageError(`--from and --to are both "${flags.from}": copy needs two environments.`);
+      const { resolveWorkspace } = await import('../config/target.js');
       const ws = resolveWorkspace(globalsOf(cmd), ctx.io.cwd);
       if (!ws.config) throw new UsageError('copy needs hogsync.yaml with both environments: run "hogsync init -e <name> --host ... --project ..." for each.');
       const kinds = parseKinds(flags.kinds);
-      const source = openSession(ctx, cmd, flags.from);
-      const destination = openSession(ctx, cmd, flags.to);
+      const source = await openSession(ctx, cmd, flags.from);
+      const destination = await openSession(ctx, cmd, flags.to);
       const [from, to] = [source.target, destination.target];
       if (from.host === to.host && from.project === to.project) throw new UsageError(`"${flags.from}" and "${flags.to}" are the same project (${to.project} at ${to.host}).`);
       const concurrency = flags.concurrency ?? to.concurrency;

@@ -23,7 +23,7 @@ export function registerDiff(program: Command, ctx: CliContext): void {
     .option('--adopt', 'show same-named remote resources as adopted, as push --adopt would')
     .action(async (selectors: string[], flags: DiffFlags, cmd: Command) => {
       const kinds = parseKinds(flags.kinds);
-      const session = openSession(ctx, cmd);
+      const session = await openSession(ctx, cmd);
       const [{ runDiff }, { planOutcome }, { RENDERERS }] = await Promise.all([
         import('../engine/diff.js'),
         import('../plan/outcome.js'),

@@ -11,7 +11,7 @@ export function registerIcons(program: Command, ctx: CliContext): void {
     .argument('<query>', 'a service name, e.g. slack')
     .addOption(outputOption(['table', 'json'], 'table'))
     .action(async (query: string, flags: { output: 'table' | 'json' }, cmd: Command) => {
-      const session = openSession(ctx, cmd);
+      const session = await openSession(ctx, cmd);
       const { icons } = await import('../posthog/function-endpoints.js');
       const kind = kindWith('icons');
       const found = await icons(session.client, { base: kind.apiPath, bucket: kind.rateBucket }, query);
@@ -19,6 +19,6 @@ export function registerIcons(program: Command, ctx: CliContext): void {
       if (flags.output === 'json') ctx.io.out(`${JSON.stringify(found, null, 2)}\n`);
       else if (found.length === 0) ctx.io.out(`No icon found for "${query}".\n`);
       // The url is what icon_url takes in a hog function file.
-      else ctx.io.out(renderTable(['ID', 'NAME', 'ICON_URL'], found.map((i) => [i.id, i.name, i.url])));
+      else ctx.io.out(await renderTable(['ID', 'NAME', 'ICON_URL'], found.map((i) => [i.id, i.name, i.url])));
     });
 }

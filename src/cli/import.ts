@@ -19,7 +19,7 @@ export function registerImport(program: Command, ctx: CliContext): void {
     .addOption(outputOption(['text', 'json'], 'text'))
     .action(async (kindName: string, ref: string, flags: ImportFlags, cmd: Command) => {
       const kind = kindByCliName(kindName);
-      const session = openSession(ctx, cmd);
+      const session = await openSession(ctx, cmd);
       const { runImport } = await import('../engine/import.js');
       const result = await runImport({ ...session, kind, ref, env: ctx.io.env, redactor: ctx.redactor, ...(flags.key !== undefined ? { key: flags.key } : {}) });
       endProgress(ctx.io);

@@ -4,7 +4,6 @@ import type { Command } from 'commander';
 import { UsageError } from '../errors.js';
 import { andList } from '../kinds/index.js';
 import type { EditorSupport } from '../config/editor-schemas.js';
-import { nonEmpty } from '../config/target.js';
 import type { CliContext } from './context.js';
 import { globalsOf } from './shared.js';
 
@@ -26,7 +25,7 @@ export function registerInit(program: Command, ctx: CliContext): void {
       const g = globalsOf(cmd);
       const { findConfig, CONFIG_FILE } = await import('../config/load.js');
       const path = g.config ? resolve(ctx.io.cwd, g.config) : (findConfig(ctx.io.cwd) ?? resolve(ctx.io.cwd, CONFIG_FILE));
-      const { checkHost, resolveTarget, resolveWorkspace } = await import('../config/target.js');
+      const { checkHost, nonEmpty, resolveTarget, resolveWorkspace } = await import('../config/target.js');
       const exists = existsSync(path);
       const lines: string[] = [];
       // `hogsync init` in a configured repository: refresh what init writes besides environments.

@@ -16,7 +16,7 @@ export function registerList(program: Command, ctx: CliContext): void {
     .addOption(outputOption(['table', 'json', 'csv'], 'table'))
     .action(async (kindName: string, flags: ListFlags, cmd: Command) => {
       const kind = kindByCliName(kindName);
-      const session = openSession(ctx, cmd);
+      const session = await openSession(ctx, cmd);
       const { listRemote } = await import('../engine/list.js');
       const items = await listRemote({ ...session, kind });
       endProgress(ctx.io);
@@ -24,7 +24,7 @@ export function registerList(program: Command, ctx: CliContext): void {
       const rows = items.map((i) => [i.id, ...kind.listColumns.map((c) => i.columns[c.field] ?? null), i.name, i.managed ? 'yes' : 'no', i.key, i.file]);
       if (flags.output === 'json') ctx.io.out(`${JSON.stringify({ environment: session.target.environment, kind: kind.kind, resources: items.map(({ columns, id, ...i }) => ({ id, ...columns, ...i })) }, null, 2)}\n`);
       else if (flags.output === 'csv') ctx.io.out(renderCsv(headers.map((h) => h.toLowerCase()), rows));
-      else ctx.io.out(renderTable(headers, rows));
+      else ctx.io.out(await renderTable(headers, rows));
     });
 
   program
@@ -34,7 +34,7 @@ export function registerList(program: Command, ctx: CliContext): void {
     .argument('<ref>', 'id or key (or a lookup field of the kind, such as a short_id)')
     .action(async (kindName: string, ref: string, _flags: unknown, cmd: Command) => {
       const kind = kindByCliName(kindName);
-      const session = openSession(ctx, cmd);
+      const session = await openSession(ctx, cmd);
       const { getRemote } = await import('../engine/list.js');
       const { text } = await getRemote({ ...session, kind, ref, env: ctx.io.env, redactor: ctx.redactor });
       endProgress(ctx.io);

@@ -1,12 +1,11 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
-import { Redactor } from '../plan/secrets.js';
-import { createClient } from '../config/client.js';
+import type { createClient } from '../config/client.js';
 import { stopOrError } from '../engine/interrupt.js';
 import { HogsyncError } from '../errors.js';
-import { kindLabels } from '../kinds/index.js';
+import { Redactor } from '../plan/redactor.js';
 import { fromErrnoException } from '../store/fs-errors.js';
-import { commands } from './commands.js';
+import { registerCommands } from './commands.js';
 import type { CliContext } from './context.js';
 import { exitCodeOf, exitCodeOfError } from './exit-codes.js';
 import { processIo, type Io } from './io.js';
@@ -19,9 +18,8 @@ export interface MainDeps {
   createClient?: typeof createClient;
 }
 
-function buildProgram(ctx: CliContext): Command {
+async function buildProgram(ctx: CliContext, argv: string[]): Promise<Command> {
   const program = new Command('hogsync')
-    .description(`Keep a PostHog project's ${kindLabels()} in git.`)
     .option('-C, --config <file>', 'hogsync.yaml to use (default: the nearest one from this folder upwards)')
     .option('-e, --env <name>', 'environment from hogsync.yaml')
     .option('--host <url>', 'PostHog base URL (env POSTHOG_HOST)')
@@ -35,7 +33,10 @@ function buildProgram(ctx: CliContext): Command {
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
     .configureOutput({ writeOut: (s) => ctx.io.out(s), writeErr: (s) => ctx.io.err(s) });
-  for (const register of commands) register(program, ctx);
+  const everyCommand = await registerCommands(program, ctx, argv);
+  // Only the overall help shows the description, and only it registers every command: the kinds
+  // it names are loaded for it, not for `--version` or a command that does without them.
+  if (everyCommand) program.description(`Keep a PostHog project's ${(await import('../kinds/index.js')).kindLabels()} in git.`);
   return program;
 }
 
@@ -63,15 +64,15 @@ export async function main(argv: string[], rawIo: Io = processIo(), deps: MainDe
     conclude: (outcome) => (exitCode = exitCodeOf(outcome)),
     timings: {},
     clients: [],
-    createClient: deps.createClient ?? createClient,
+    ...(deps.createClient ? { createClient: deps.createClient } : {}),
     redactor,
     signal: signals.signal,
     atEnd: [],
     progress,
     run: (line, lineIo) => main(line, lineIo, deps),
   };
-  const program = buildProgram(ctx);
   try {
+    const program = await buildProgram(ctx, argv);
     await program.parseAsync(argv, { from: 'user' });
   } catch (error) {
     // A request cut short because the run is stopping is reported as the stop, saying what was done

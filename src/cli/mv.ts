@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { resolveWorkspace } from '../config/target.js';
 import type { MoveResult } from '../engine/move.js';
 import { UsageError } from '../errors.js';
 import { KINDS, kindByCliName } from '../kinds/index.js';
@@ -22,8 +21,8 @@ export function registerMv(program: Command, ctx: CliContext): void {
     .action(async (source: string, to: string, flags: MvFlags, cmd: Command) => {
       const { kindName, from } = splitSource(source);
       const kind = kindByCliName(kindName);
+      const [{ resolveWorkspace }, { runMove }] = await Promise.all([import('../config/target.js'), import('../engine/move.js')]);
       const ws = resolveWorkspace(globalsOf(cmd), ctx.io.cwd);
-      const { runMove } = await import('../engine/move.js');
       const result = runMove({ ws, kind, from, to, dryRun: flags.dryRun === true, env: ctx.io.env });
       ctx.io.out(flags.output === 'json' ? `${JSON.stringify(result, null, 2)}\n` : moveText(result));
       for (const note of result.notes) ctx.io.err(`note: ${note}\n`);

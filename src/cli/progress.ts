@@ -1,4 +1,4 @@
-import { KINDS } from '../kinds/index.js';
+import type { KindDef } from '../kinds/index.js';
 import type { RequestEvent } from '../posthog/client.js';
 import type { Io } from './io.js';
 
@@ -23,6 +23,8 @@ interface Listing {
 export class Progress {
   private readonly environments: string[] = [];
   private command = '';
+  /** The kinds whose listings are counted, given by track(): the CLI shows progress before it loads them. */
+  private kinds: readonly KindDef[] = [];
   private requests = 0;
   private written = 0;
   /** Collections being listed, by path: rows read so far and the count PostHog gave. */
@@ -45,8 +47,9 @@ export class Progress {
   }
 
   /** Starts showing progress for `command` against `environment`; returns the clients' request hook. */
-  track(command: string, environment: string): (e: RequestEvent) => void {
+  track(command: string, environment: string, kinds: readonly KindDef[]): (e: RequestEvent) => void {
     this.command = command;
+    this.kinds = kinds;
     if (!this.environments.includes(environment)) this.environments.push(environment);
     if (this.timer === undefined && this.intervalMs > 0) {
       this.timer = setInterval(() => this.tick(), this.io.isTTY ? Math.min(REDRAW_MS, this.intervalMs) : this.intervalMs);
@@ -95,7 +98,7 @@ export class Progress {
     if (ok && e.method !== 'GET') this.written++;
     if (!ok || !e.page) return;
     const [collection = '', query = ''] = e.path.split('?');
-    const kind = KINDS.find((k) => collection.endsWith(`/${k.apiPath}`));
+    const kind = this.kinds.find((k) => collection.endsWith(`/${k.apiPath}`));
     if (!kind) return;
     const params = new URLSearchParams(query);
     // The first page of a listing starts it (again: a second listing of one collection counts afresh).
@@ -108,7 +111,7 @@ export class Progress {
   /** Listings added up per kind (a copy lists each kind in two projects), in registry order; empty ones left out. */
   private byLabel(): Map<string, { rows: number; count: number }> {
     const sums = new Map<string, { rows: number; count: number }>();
-    for (const kind of KINDS) {
+    for (const kind of this.kinds) {
       const sum = { rows: 0, count: 0 };
       for (const l of this.listings.values()) {
         if (l.label !== kind.label) continue;

@@ -24,7 +24,7 @@ export function registerPull(program: Command, ctx: CliContext): void {
     .action(async (flags: PullFlags, cmd: Command) => {
       // The kinds written before them come too: an insight's file names its variables by key, which need files of their own.
       const kinds = withPrerequisites(parseKinds(flags.kinds));
-      const session = openSession(ctx, cmd);
+      const session = await openSession(ctx, cmd);
       const { runPull } = await import('../engine/pull.js');
       const result = await runPull({
         ...session,

@@ -43,7 +43,7 @@ export function registerPush(program: Command, ctx: CliContext): void {
       const kinds = parseKinds(flags.kinds);
       if (flags.plan && (selectors.length > 0 || flags.kinds)) throw new UsageError('--plan applies the saved plan as it is: drop the selectors and --kinds (choose them when making the plan with diff).');
       // --concurrency is for writes; list pages, heavy for PostHog, keep the environment's concurrency.
-      const session = openSession(ctx, cmd);
+      const session = await openSession(ctx, cmd);
       const [{ runPush }, { RENDERERS }, { planOutcome }] = await Promise.all([
         import('../engine/push.js'),
         import('../plan/renderers/index.js'),
@@ -92,7 +92,7 @@ export function registerPush(program: Command, ctx: CliContext): void {
         if (keys.length === 0) return;
         const [{ functionStatus, isFailing }, { statusTable }] = await Promise.all([import('../engine/status.js'), import('./status.js')]);
         const statuses = await functionStatus({ ...session, since: started, keys });
-        ctx.io.out(`\nVerify (since the push began):\n${statusTable(statuses, 'since push')}`);
+        ctx.io.out(`\nVerify (since the push began):\n${await statusTable(statuses, 'since push')}`);
         const failing = statuses.filter(isFailing);
         if (failing.length > 0) {
           ctx.io.err(`${failing.map((s) => s.key).join(', ')} ${failing.length === 1 ? 'is' : 'are'} failing since the push; see the errors above and "hogsync status".\n`);

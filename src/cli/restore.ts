@@ -33,7 +33,7 @@ export function registerRestore(program: Command, ctx: CliContext): void {
     .addOption(outputOption(['text', 'json'], 'text'))
     .action(async (rev: string, selectors: string[], flags: RestoreFlags, cmd: Command) => {
       const kinds = parseKinds(flags.kinds);
-      const session = openSession(ctx, cmd);
+      const session = await openSession(ctx, cmd);
       const [{ runRestore }, { RENDERERS, planDocument }, { planOutcome }] = await Promise.all([import('../engine/restore.js'), import('../plan/renderers/index.js'), import('../plan/outcome.js')]);
       warnUnchecked(ctx, flags.validate);
       const run = await runRestore({

@@ -1,9 +1,8 @@
 import { Option, type Command } from 'commander';
-import { resolveTarget, resolveWorkspace, type GlobalFlags, type Target, type Workspace } from '../config/target.js';
+import type { GlobalFlags, Target, Workspace } from '../config/target.js';
 import { UsageError } from '../errors.js';
-import { kindNames, selectKinds, type KindDef } from '../kinds/index.js';
+import { KINDS, kindNames, selectKinds, type KindDef } from '../kinds/index.js';
 import type { PostHogClient, RequestEvent } from '../posthog/client.js';
-import { rateMemory } from '../store/rate-memory.js';
 import type { Io } from './io.js';
 import type { Plan } from '../plan/diff.js';
 import type { CliContext } from './context.js';
@@ -20,14 +19,24 @@ export function globalsOf(cmd: Command): GlobalFlags & { verbose?: boolean } {
   return cmd.optsWithGlobals() as GlobalFlags & { verbose?: boolean };
 }
 
-/** Workspace, target and a client for the command's environment (or `environment` when given). */
-export function openSession(ctx: CliContext, cmd: Command, environment?: string): Session {
+/**
+ * Workspace, target and a client for the command's environment (or `environment` when given).
+ * The HTTP stack is loaded here, and starts loading what the first request needs, before the
+ * command reads any file: it loads while the files are read, not after.
+ */
+export async function openSession(ctx: CliContext, cmd: Command, environment?: string): Promise<Session> {
   const flags = globalsOf(cmd);
+  const [{ resolveTarget, resolveWorkspace }, { rateMemory }, createClient] = await Promise.all([
+    import('../config/target.js'),
+    import('../store/rate-memory.js'),
+    ctx.createClient ?? import('../config/client.js').then((m) => m.createClient),
+  ]);
   const ws = resolveWorkspace(flags, ctx.io.cwd);
   const target = resolveTarget(ws, flags, ctx.io.env, environment);
-  const onRequest = flags.verbose ? verboseLogger(ctx.io) : ctx.progress.track(cmd.name(), target.environment);
+  const onRequest = flags.verbose ? verboseLogger(ctx.io) : ctx.progress.track(cmd.name(), target.environment, KINDS);
   ctx.redactor.register(ctx.io.env[target.apiKeyEnv]);
-  const client = ctx.createClient(target, ctx.io.env, { redact: (text) => ctx.redactor.redact(text), onRequest, signal: ctx.signal });
+  const client = createClient(target, ctx.io.env, { redact: (text) => ctx.redactor.redact(text), onRequest, signal: ctx.signal });
+  client.warm();
   ctx.clients.push(client);
   // PostHog counts a key's requests across runs: start with those of recent runs, leave ours for the
   // next. Only in a hogsync checkout: a one-off `list --host …` run elsewhere leaves no files behind.

@@ -1,9 +1,10 @@
 /** Plain-text tables and CSV for list-like commands. */
-import stringWidth from 'string-width';
 
 export type Cell = string | number | boolean | null | undefined;
 
-export function renderTable(headers: string[], rows: Cell[][]): string {
+export async function renderTable(headers: string[], rows: Cell[][]): Promise<string> {
+  // Loaded by the commands that print a table, not by every start-up (the overall --help loads every command).
+  const { default: stringWidth } = await import('string-width');
   const text = (c: Cell) => (c === null || c === undefined ? '' : String(c));
   // Columns as a terminal shows them: an emoji or a CJK character takes two cells, a combining accent none.
   const widths = headers.map((h, i) => Math.max(stringWidth(h), ...rows.map((r) => stringWidth(text(r[i])))));

@@ -17,7 +17,7 @@ export function registerTest(program: Command, ctx: CliContext): void {
     .option('--event <file>', 'JSON event (or globals {event, person}) to run it on; default: a realistic sample')
     .addOption(outputOption(['text', 'json'], 'text'))
     .action(async (file: string, flags: TestFlags, cmd: Command) => {
-      const session = openSession(ctx, cmd);
+      const session = await openSession(ctx, cmd);
       const { runHogTest } = await import('../engine/test-run.js');
       const run = await runHogTest({ ...session, redactor: ctx.redactor, env: ctx.io.env, cwd: ctx.io.cwd, file, ...(flags.event ? { eventFile: flags.event } : {}) });
       endProgress(ctx.io);

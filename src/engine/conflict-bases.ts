@@ -8,7 +8,6 @@ import { fieldMerge } from '../plan/merge.js';
 import { compareSpec } from '../plan/secrets.js';
 import type { Snapshot } from '../plan/snapshot.js';
 import type { VarSources } from '../plan/vars.js';
-import { fileHistory } from '../store/git-files.js';
 import { parseResource } from '../store/resource-files.js';
 import { environmentView } from './environment-view.js';
 
@@ -22,6 +21,9 @@ const HISTORY = 30;
  * clone, a base never committed) are left without one.
  */
 export async function attachConflictBases(plan: Plan, snapshot: Snapshot, ws: Workspace, target: Target, vars: VarSources): Promise<void> {
+  if (!plan.changes.some((c) => c.action === 'conflict')) return;
+  // git is loaded only when there is a conflict to explain (start-up of a quiet diff, see test/e2e/start-up.test.ts).
+  const { fileHistory } = await import('../store/git-files.js');
   for (const c of plan.changes) {
     const { local, remote, binding } = c.entry ?? {};
     if (c.action !== 'conflict' || !local || !remote || !binding?.fields || !c.file) continue;

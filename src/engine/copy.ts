@@ -3,7 +3,7 @@ import type { Target, Workspace } from '../config/target.js';
 import type { JsonObject } from '../json.js';
 import { withDependencies, type KindDef } from '../kinds/index.js';
 import type { PostHogClient } from '../posthog/client.js';
-import type { Redactor } from '../plan/secrets.js';
+import type { Redactor } from '../plan/redactor.js';
 import { fetchRemote } from './fetch-remote.js';
 import { computePlan, type Plan } from '../plan/diff.js';
 import { buildSnapshot } from '../plan/snapshot.js';

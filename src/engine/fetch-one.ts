@@ -4,7 +4,8 @@ import { withDependencies, type KindDef, type RemoteId } from '../kinds/index.js
 import type { PostHogClient } from '../posthog/client.js';
 import { assignKey } from '../plan/keys.js';
 import type { IdentityMap } from '../plan/resolver.js';
-import { remoteSpec, SecretValues, type Redactor } from '../plan/secrets.js';
+import { remoteSpec, SecretValues } from '../plan/secrets.js';
+import type { Redactor } from '../plan/redactor.js';
 import { buildSnapshot } from '../plan/snapshot.js';
 import type { VarSources } from '../plan/vars.js';
 import type { ResourceFile } from '../store/resource-files.js';

@@ -1,7 +1,7 @@
 import type { Target, Workspace } from '../config/target.js';
 import type { KindDef } from '../kinds/index.js';
 import type { PostHogClient } from '../posthog/client.js';
-import type { Redactor } from '../plan/secrets.js';
+import type { Redactor } from '../plan/redactor.js';
 
 /** What every job run against one environment is given: the checkout, the environment and its client, the kinds, the process. */
 export interface EnvironmentJob {

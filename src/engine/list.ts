@@ -5,7 +5,7 @@ import type { JsonObject } from '../json.js';
 import { withDependencies, type KindDef } from '../kinds/index.js';
 import type { PostHogClient } from '../posthog/client.js';
 import { fetchOne, freshKey } from './fetch-one.js';
-import type { Redactor } from '../plan/secrets.js';
+import type { Redactor } from '../plan/redactor.js';
 import { fileKeys, readAllResources, resourcePath, serializeResource } from '../store/resource-files.js';
 import { StateStore } from '../store/state.js';
 

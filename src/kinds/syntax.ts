@@ -1,4 +1,4 @@
-import createHogQLParser, { type HogQLParser } from '@posthog/hogql-parser';
+import type { HogQLParser } from '@posthog/hogql-parser';
 
 /** A syntax error in embedded code, at a character offset of that code. */
 export interface SyntaxProblem {
@@ -22,7 +22,8 @@ export class Syntax {
   private constructor(private readonly parser: HogQLParser) {}
 
   static async load(): Promise<Syntax> {
-    loading ??= createHogQLParser();
+    // The parser's module is imported here, not with this one: pull reads no code, and never loads it.
+    loading ??= import('@posthog/hogql-parser').then((parser) => parser.default());
     try {
       return new Syntax(await loading);
     } catch (error) {

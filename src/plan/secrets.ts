@@ -1,6 +1,7 @@
-import { canonicalJson, isObject, setValueAt, valueAt, type Json, type JsonObject } from '../json.js';
+import { isObject, setValueAt, valueAt, type Json, type JsonObject } from '../json.js';
 import { toKeys, type KindDef, type Link, type RefResolver, type RemoteId, type SecretSlot } from '../kinds/index.js';
 import { carriesKey, heldKeys, keyCarrier } from './key-guard.js';
+import type { Redactor } from './redactor.js';
 import { lookupVar, substitute, varNames, varSource, type VarSources } from './vars.js';
 
 // Every rule about secret values lives here, for every kind and every field a kind marks
@@ -18,40 +19,6 @@ import { lookupVar, substitute, varNames, varSource, type VarSources } from './v
 export type SecretRefs = Record<string, JsonObject>;
 
 const MARKER: JsonObject = { secret: true };
-
-/**
- * Values that must never be printed: secret values read back from PostHog, and every value
- * a `${VAR}`, `vars:` or `HOGSYNC_SECRET_*` supplied. The CLI masks them in everything it
- * writes to stdout and stderr, errors and server answers included.
- */
-export class Redactor {
-  private readonly hidden = new Set<string>();
-  private pattern: RegExp | undefined;
-
-  /** Values shorter than this are left alone: masking "EU" everywhere would make output unreadable, and hides nothing. */
-  static readonly MIN_LENGTH = 4;
-
-  register(value: Json | undefined): void {
-    if (value === undefined || value === null) return;
-    const text = typeof value === 'string' ? value : canonicalJson(value);
-    if (text.length < Redactor.MIN_LENGTH || this.hidden.has(text)) return;
-    this.hidden.add(text);
-    // JSON output escapes quotes and backslashes: mask that form too.
-    const escaped = JSON.stringify(text).slice(1, -1);
-    if (escaped !== text) this.hidden.add(escaped);
-    this.pattern = undefined;
-  }
-
-  redact(text: string): string {
-    if (this.hidden.size === 0) return text;
-    this.pattern ??= new RegExp([...this.hidden].sort((a, b) => b.length - a.length).map(escapeRegExp).join('|'), 'g');
-    return text.replace(this.pattern, '********');
-  }
-}
-
-function escapeRegExp(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
 
 /** Plain-text secret values PostHog returned, held for one run: (kind, remote id, input pointer) → value. */
 export class SecretValues {

@@ -3,7 +3,8 @@ import { dependencyLevels, localNatural, pairingHash, toKeys, wholeHash, type Ki
 import type { Binding, PendingCreate } from '../model.js';
 import { matchIdentities, type MatchReason, type RemoteEntry } from './identity.js';
 import { IdentityMap } from './resolver.js';
-import { compareSpec, convertRemote, secretRefs, SecretValues, type Redactor, type SecretRefs } from './secrets.js';
+import type { Redactor } from './redactor.js';
+import { compareSpec, convertRemote, secretRefs, SecretValues, type SecretRefs } from './secrets.js';
 import type { VarSources } from './vars.js';
 
 /** A resource file, as the plan sees it. */

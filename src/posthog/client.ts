@@ -10,7 +10,7 @@ import { listPages, type ListOptions } from './paginate.js';
 import { RateLimiter, type RateLimitConfig } from './rate-limiter.js';
 import { decideRedirect, describeRedirect, REDIRECT_STATUSES } from './redirects.js';
 import { backoffMs, DEFAULT_RETRY, MAX_CONNECT_ATTEMPTS, retryAfterMs, RETRYABLE_STATUSES, type RetryPolicy } from './retry.js';
-import { DEFAULT_CONNECT_TIMEOUT_MS, fetchWithConnectTimeout } from './transport.js';
+import { connectTimeoutTransport, DEFAULT_CONNECT_TIMEOUT_MS, type Transport } from './transport.js';
 
 type Method = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
 
@@ -114,6 +114,8 @@ export class PostHogClient {
   private readonly maxResponseBytes: number;
   private readonly redactHook: ((text: string) => string) | undefined;
   private readonly doFetch: typeof fetch;
+  /** Undefined when the caller gave its own fetch (tests): there is nothing to load then. */
+  private readonly transport: Transport | undefined;
   private readonly sleep: ((ms: number) => Promise<void>) | undefined;
   private readonly halt = new Halt();
   private readonly random: () => number;
@@ -133,7 +135,11 @@ export class PostHogClient {
     this.maxResponseBytes = opts.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
     this.redactHook = opts.redact;
     this.pageConcurrency = opts.pageConcurrency ?? 4;
-    this.doFetch = opts.fetch ?? fetchWithConnectTimeout(this.connectTimeoutMs);
+    if (opts.fetch) this.doFetch = opts.fetch;
+    else {
+      this.transport = connectTimeoutTransport(this.connectTimeoutMs);
+      this.doFetch = this.transport.fetch;
+    }
     this.sleep = opts.sleep;
     this.random = opts.random ?? Math.random;
     this.onRequest = opts.onRequest;
@@ -145,6 +151,11 @@ export class PostHogClient {
       if (run.aborted) interrupted();
       else run.addEventListener('abort', interrupted, { once: true });
     }
+  }
+
+  /** Loads what the first request needs now, without waiting: called before a command reads its files. */
+  warm(): void {
+    this.transport?.warm();
   }
 
   /** Why the client sends nothing more, once it does not (see Halt); undefined while it runs. */

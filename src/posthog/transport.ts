@@ -4,11 +4,18 @@
 
 export const DEFAULT_CONNECT_TIMEOUT_MS = 15_000;
 
-/**
- * A fetch whose connections give up after `connectTimeoutMs` (UND_ERR_CONNECT_TIMEOUT). undici is
- * loaded on the first request (about 60 ms), so commands that never reach PostHog do not pay for it.
- */
-export function fetchWithConnectTimeout(connectTimeoutMs: number): typeof fetch {
+export interface Transport {
+  fetch: typeof fetch;
+  /**
+   * Starts loading undici (about 40 ms) without waiting for it: a command calls it before it
+   * reads its files, so that the first request does not wait for the module. Commands that
+   * never reach PostHog make no client, and so never load it.
+   */
+  warm(): void;
+}
+
+/** A fetch whose connections give up after `connectTimeoutMs` (UND_ERR_CONNECT_TIMEOUT). */
+export function connectTimeoutTransport(connectTimeoutMs: number): Transport {
   let loaded: Promise<typeof fetch> | undefined;
   const load = async (): Promise<typeof fetch> => {
     const { Agent, fetch: undiciFetch } = await import('undici');
@@ -18,8 +25,15 @@ export function fetchWithConnectTimeout(connectTimeoutMs: number): typeof fetch 
     const connecting = (input: string | URL, init?: RequestInit) => undiciFetch(input, { ...(init as Parameters<typeof undiciFetch>[1]), dispatcher });
     return connecting as unknown as typeof fetch;
   };
-  return (async (input: string | URL, init?: RequestInit) => {
-    loaded ??= load();
-    return (await loaded)(input, init);
-  }) as typeof fetch;
+  return {
+    fetch: (async (input: string | URL, init?: RequestInit) => {
+      loaded ??= load();
+      return (await loaded)(input, init);
+    }) as typeof fetch,
+    warm: () => {
+      loaded ??= load();
+      // A failed load is the first request's error (it awaits the same promise), not an unhandled rejection here.
+      loaded.catch(() => undefined);
+    },
+  };
 }

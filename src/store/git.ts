@@ -1,6 +1,6 @@
 import { existsSync, realpathSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
-import { simpleGit, type SimpleGit } from 'simple-git';
+import type { SimpleGit } from 'simple-git';
 import { UsageError } from '../errors.js';
 import { withGit } from './git-binary.js';
 
@@ -27,6 +27,12 @@ const IN_PROGRESS: Array<[string, string, string]> = [
   ['REVERT_HEAD', 'a revert', 'finish it with "git revert --continue" or abort it with "git revert --abort"'],
 ];
 
+/** simple-git on `baseDir`, loaded by the first git operation: a pull without --commit never loads it. */
+async function openRepo(baseDir: string): Promise<SimpleGit> {
+  const { simpleGit } = await import('simple-git');
+  return simpleGit({ baseDir });
+}
+
 /**
  * Whether `--commit` can commit in `root`: a git repository, on a branch, with no merge,
  * rebase, cherry-pick or revert half done. Pull calls it before writing any file, so a
@@ -37,7 +43,7 @@ export function checkCommitReady(root: string): Promise<void> {
 }
 
 async function commitReady(root: string): Promise<void> {
-  const git = simpleGit({ baseDir: root });
+  const git = await openRepo(root);
   if (!(await git.checkIsRepo())) {
     throw new UsageError(`--commit needs a git repository, and ${root} is not in one. Run "git init" there or drop --commit.`);
   }
@@ -66,12 +72,12 @@ export function commitPaths(root: string, paths: string[], message: CommitMessag
 }
 
 async function commitOnly(root: string, paths: string[], message: CommitMessage | ((staged: StagedChange[]) => CommitMessage), exclude: string[]): Promise<string | undefined> {
-  const git = simpleGit({ baseDir: root });
+  const git = await openRepo(root);
   if (!(await git.checkIsRepo())) {
     throw new UsageError(`--commit needs a git repository, and ${root} is not in one. Run "git init" there or drop --commit.`);
   }
   const top = realPath((await git.revparse(['--show-toplevel'])).trim());
-  const repo = simpleGit({ baseDir: top });
+  const repo = await openRepo(top);
   const all = paths.map((p) => ({ given: p, spec: toGitPath(relative(top, realPath(p))) || '.' }));
   // git refuses pathspecs that match nothing, on disk or in the index.
   const specs: Array<{ given: string; spec: string }> = [];

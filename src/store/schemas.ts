@@ -1,21 +1,44 @@
-import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import type { ErrorObject, Options, ValidateFunction } from 'ajv';
 import { didYouMean } from '../did-you-mean.js';
 import type { Json } from '../json.js';
 import type { ParsedYaml } from './yaml.js';
 
-/** schemas/ at the package root, from src/store (tests) and dist/store (built) alike. */
-const SCHEMA_DIR = fileURLToPath(new URL('../../schemas/', import.meta.url));
+// Both paths are found from this module, two levels below the package root in src/store (tests)
+// and dist/store (built) alike.
+/** schemas/: the JSON Schemas, the source of truth. */
+export const SCHEMA_DIR = fileURLToPath(new URL('../../schemas/', import.meta.url));
+/** dist/schemas/: each schema compiled to a standalone validator by `npm run build` (compile-schemas.ts). */
+export const COMPILED_DIR = fileURLToPath(new URL('../../dist/schemas/', import.meta.url));
 
-const ajv = new Ajv({ allErrors: true, strict: false, verbose: true });
+/**
+ * How the validators are compiled: every error of a file at once (`allErrors`), each with the
+ * schema it broke (`verbose`: describe() takes the known fields for "did you mean" and a pattern's
+ * description from it); `strict: false` lets the schemas carry editor keywords ajv does not know.
+ */
+export const AJV_OPTIONS: Options = { allErrors: true, strict: false, verbose: true };
+
+/** `hogsync.schema.json` → `hogsync.schema.cjs`: CommonJS, as ajv's standalone code requires its runtime helpers. */
+export function compiledName(schemaFile: string): string {
+  return schemaFile.replace(/\.json$/, '.cjs');
+}
+
+// The compiled validators are CommonJS, so one is loaded synchronously, and only when first used.
+const require = createRequire(import.meta.url);
 const compiled = new Map<string, ValidateFunction>();
 
 function validator(schemaFile: string): ValidateFunction {
   let fn = compiled.get(schemaFile);
   if (!fn) {
-    const schema = JSON.parse(readFileSync(`${SCHEMA_DIR}${schemaFile}`, 'utf8')) as object;
-    fn = ajv.compile(schema);
+    const path = `${COMPILED_DIR}${compiledName(schemaFile)}`;
+    try {
+      // The module exports ajv's validate function itself, with its `errors` property.
+      fn = require(path) as ValidateFunction;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'MODULE_NOT_FOUND') throw error;
+      throw new Error(`${path} is missing: schemas are compiled by "npm run build"`);
+    }
     compiled.set(schemaFile, fn);
   }
   return fn;

@@ -1,6 +1,7 @@
 import jsyaml from 'js-yaml';
-import { isMap, isScalar, isSeq, parseDocument, Scalar, visit, type Node, type Pair, type YAMLMap, type YAMLSeq } from 'yaml';
+import type { Node, Pair, Scalar, YAMLMap, YAMLSeq } from 'yaml';
 import { canonicalJson, deepEqual, isObject, pointerSegment, type Json, type JsonObject } from '../json.js';
+import { yamlLib } from '../yaml-lib.js';
 import { stringifyYaml, type StringifyOptions } from './yaml.js';
 
 /**
@@ -19,6 +20,7 @@ import { stringifyYaml, type StringifyOptions } from './yaml.js';
 export function editYaml(previous: string, next: JsonObject, opts: StringifyOptions = {}): string | undefined {
   if (previous.includes('\r')) return undefined;
   const text = previous.endsWith('\n') ? previous : `${previous}\n`;
+  const { isMap, parseDocument } = yamlLib();
   const doc = parseDocument(text, { uniqueKeys: true, merge: false });
   if (doc.errors.length > 0 || !isMap(doc.contents) || doc.contents.flow || hasAnchors(doc.contents)) return undefined;
   let old: Json;
@@ -40,6 +42,7 @@ export function editYaml(previous: string, next: JsonObject, opts: StringifyOpti
 }
 
 function hasAnchors(node: Node): boolean {
+  const { visit } = yamlLib();
   let found = false;
   visit(node, {
     Alias: () => {
@@ -71,6 +74,7 @@ interface Rendered {
 
 class Editor {
   private readonly edits: Edit[] = [];
+  private readonly yaml = yamlLib();
 
   constructor(
     private readonly text: string,
@@ -82,8 +86,8 @@ class Editor {
     if (old !== undefined && deepEqual(old, value)) return true;
     const mark = this.edits.length;
     let done = false;
-    if (isMap(node) && !node.flow && isObject(old) && isObject(value) && Object.keys(value).length > 0) done = this.updateMap(node, old, value, ptr, floor);
-    else if (isSeq(node) && !node.flow && Array.isArray(old) && Array.isArray(value) && value.length > 0) done = this.updateSeq(node, old, value, ptr, floor);
+    if (this.yaml.isMap(node) && !node.flow && isObject(old) && isObject(value) && Object.keys(value).length > 0) done = this.updateMap(node, old, value, ptr, floor);
+    else if (this.yaml.isSeq(node) && !node.flow && Array.isArray(old) && Array.isArray(value) && value.length > 0) done = this.updateSeq(node, old, value, ptr, floor);
     // A part that gives up leaves no half-made edits behind: its parent replaces it whole.
     if (!done) this.edits.length = mark;
     return done;
@@ -108,7 +112,7 @@ class Editor {
     const spans: Array<{ name: string; pair: Pair<unknown, unknown>; start: number; end: number; clean: boolean }> = [];
     for (const pair of pairs) {
       const key = pair.key;
-      if (!isScalar(key) || !key.range || (pair.value !== null && !(pair.value as Node).range)) return false;
+      if (!this.yaml.isScalar(key) || !key.range || (pair.value !== null && !(pair.value as Node).range)) return false;
       const keyStart = key.range[0];
       const clean = this.onlySpacesBefore(keyStart);
       const below = spans.length > 0 ? (spans[spans.length - 1]?.end ?? floor) : floor;
@@ -197,12 +201,12 @@ class Editor {
     const below = indent(r.below, col);
     const node = pair.value as Node | null;
     const range = node?.range;
-    if (!node || !range || (isScalar(node) && node.value === null && range[0] === range[1])) {
+    if (!node || !range || (this.yaml.isScalar(node) && node.value === null && range[0] === range[1])) {
       // `key:` with nothing after it.
       this.edits.push({ start: after, end: this.lineEnd(after), text: `${r.inline}\n${below}` });
       return true;
     }
-    const block = isScalar(node) && (node.type === Scalar.BLOCK_LITERAL || node.type === Scalar.BLOCK_FOLDED);
+    const block = this.yaml.isScalar(node) && (node.type === 'BLOCK_LITERAL' || node.type === 'BLOCK_FOLDED');
     const sameLine = range[0] < this.lineEnd(after);
     if (block) {
       // The header line may carry a comment: `hog: |- # the handler`.
@@ -236,7 +240,7 @@ class Editor {
   private replaceItem(span: { node: Node; dash: number; end: number }, value: Json, ptr: string, col: number): boolean {
     const range = span.node.range;
     if (!range) return false;
-    const inline = isScalar(span.node) && span.node.type !== Scalar.BLOCK_LITERAL && span.node.type !== Scalar.BLOCK_FOLDED && range[0] < this.lineEnd(span.dash);
+    const inline = this.yaml.isScalar(span.node) && span.node.type !== 'BLOCK_LITERAL' && span.node.type !== 'BLOCK_FOLDED' && range[0] < this.lineEnd(span.dash);
     const lines = this.renderItem(value, ptr);
     if (inline && lines.length === 1 && lines[0]?.startsWith('- ')) {
       this.edits.push({ start: range[0], end: range[1], text: lines[0].slice(2) });

@@ -1,7 +1,8 @@
-import { Document, isMap, isScalar, isSeq, LineCounter, parseDocument, Scalar, type Node, type Pair } from 'yaml';
-import { FileError } from '../errors.js';
 import jsyaml from 'js-yaml';
+import type { Node, Pair } from 'yaml';
+import { FileError } from '../errors.js';
 import { isObject, splitPointer, type Json, type JsonObject } from '../json.js';
+import { yamlLib } from '../yaml-lib.js';
 
 interface Position {
   line: number;
@@ -83,6 +84,7 @@ interface Positions {
 }
 
 function positionsOf(text: string): Positions {
+  const { isMap, isScalar, isSeq, LineCounter, parseDocument, Scalar } = yamlLib();
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, merge: false });
   const find = (pointer: string, atKey?: boolean): Node | null | undefined => {
@@ -207,6 +209,7 @@ export function stringifyYaml(value: JsonObject, opts: StringifyOptions = {}): s
   if (!needsDocumentModel(ordered, '', opts.blockPaths)) {
     return jsyaml.dump(ordered, { lineWidth: -1, noRefs: true, quotingType: '"', noCompatMode: true });
   }
+  const { Document, isMap, isScalar, isSeq, Scalar } = yamlLib();
   const doc = new Document(ordered);
   const visit = (node: unknown, pointer: string) => {
     if (isMap(node)) {

@@ -1,6 +1,6 @@
-import { stringify } from 'yaml';
 import { splitPointer, type Json } from '../../json.js';
 import { varsPushNeeds, type Action, type Change, type Need, type Plan } from '../diff.js';
+import { yamlLib } from '../../yaml-lib.js';
 
 /** Actions in the order a reader wants them: what push does first, what needs a decision next. */
 export const ACTION_ORDER: Action[] = ['create', 'restore', 'update', 'adopt', 'delete', 'drift', 'conflict', 'unchanged', 'unmanaged'];
@@ -50,12 +50,12 @@ export function isInline(v: Json | undefined): boolean {
 
 /** A value as YAML lines, multi-line strings (code) as block scalars: how the file writes it. */
 export function yamlLines(v: Json): string[] {
-  return stringify(v, { lineWidth: 0, blockQuote: 'literal' }).replace(/\n$/, '').split('\n');
+  return yamlLib().stringify(v, { lineWidth: 0, blockQuote: 'literal' }).replace(/\n$/, '').split('\n');
 }
 
 /** A list item (a tag) as YAML writes a scalar: `growth`, `"12"`. */
 export function itemText(v: Json): string {
-  return typeof v === 'object' && v !== null ? JSON.stringify(v) : stringify(v, { lineWidth: 0 }).trim();
+  return typeof v === 'object' && v !== null ? JSON.stringify(v) : yamlLib().stringify(v, { lineWidth: 0 }).trim();
 }
 
 export function label(change: Change): string {
