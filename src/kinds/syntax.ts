@@ -1,4 +1,5 @@
 import type { HogQLParser } from '@posthog/hogql-parser';
+import { readableProblem } from './syntax-message.js';
 
 /** A syntax error in embedded code, at a character offset of that code. */
 export interface SyntaxProblem {
@@ -52,7 +53,7 @@ export class Syntax {
     const key = `${kind}\u0000${text}`;
     let outcome = seen.get(key);
     if (outcome === undefined) {
-      outcome = toProblem(parse(), shift, text.length);
+      outcome = toProblem(parse(), shift, text);
       if (seen.size >= MAX_SEEN) seen.clear();
       seen.set(key, outcome);
     }
@@ -60,7 +61,7 @@ export class Syntax {
   }
 }
 
-function toProblem(raw: string, shift: number, length: number): SyntaxProblem | null {
+function toProblem(raw: string, shift: number, text: string): SyntaxProblem | null {
   // Errors are small objects; a successful parse is an AST we do not need to read.
   if (!raw.includes('"error":true')) return null;
   let parsed: { error?: boolean; message?: string; start?: { offset?: number } };
@@ -70,6 +71,6 @@ function toProblem(raw: string, shift: number, length: number): SyntaxProblem | 
     return { message: 'the parser gave an unreadable answer', offset: 0 };
   }
   if (parsed.error !== true) return null;
-  const offset = Math.min(Math.max(0, (parsed.start?.offset ?? 0) - shift), length);
-  return { message: parsed.message ?? 'syntax error', offset };
+  const offset = Math.min(Math.max(0, (parsed.start?.offset ?? 0) - shift), text.length);
+  return readableProblem(parsed.message ?? 'syntax error', text, offset);
 }

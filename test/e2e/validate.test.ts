@@ -19,6 +19,13 @@ describe('validate', () => {
     for (const kind of ['invalid YAML', 'unknown field', 'must be one of', 'Hog syntax error', 'HogQL syntax error', 'refers to no insight variable file', 'also posthog/insight-variables/', 'holds a literal value', 'malformed variable reference', 'does not match the file name', 'Hog template error']) {
       expect(r.stdout).toContain(kind);
     }
+    // Every syntax error is one line: where, what was found, and what was expected when that is a short list; never the parser's token dump.
+    for (const line of r.stdout.split('\n').filter((l) => /syntax error/.test(l))) {
+      expect(line.length, line).toBeLessThan(200);
+      expect(line, line).not.toMatch(/expecting \{|no viable alternative|Unexpected exception/);
+    }
+    expect(r.stdout).toMatch(/hog-extra-brace\.yaml:\d+:\d+: Hog syntax error: unexpected '\}': nothing to close/);
+    expect(r.stdout).toMatch(/hog-bad-name\.yaml:8:9: Hog syntax error: unexpected '1'/);
   });
 
   it('--output json lists the same problems with file, line and column', async () => {
@@ -26,8 +33,8 @@ describe('validate', () => {
     cpSync(join(GOLDEN, 'broken'), dir, { recursive: true });
     const r = await runCli(['validate', '--output', 'json'], { cwd: dir });
     const doc = JSON.parse(r.stdout);
-    expect(doc.files).toBe(10);
-    expect(doc.problems[0]).toEqual({ file: 'posthog/hog-functions/hog-syntax.yaml', line: 13, col: 5, message: expect.stringContaining('Hog syntax error') });
+    expect(doc.files).toBe(12);
+    expect(doc.problems[0]).toEqual({ file: 'posthog/hog-functions/hog-bad-name.yaml', line: 8, col: 9, message: "Hog syntax error: unexpected '1'" });
   });
 
   it('the demo project, pulled, validates clean without a key or a request', async () => {
