@@ -49,6 +49,16 @@ export function validateFiles(files: CandidateFile[], syntax: Syntax): Problem[]
     const natural = localNatural(f.kind, f.fileKey, spec);
     if (natural !== undefined) k.naturals.add(natural);
   }
+  // Two files of one kind under one key (`wau.yaml` and `wau.yml`): each is named, with the other.
+  const byKey = new Map<string, CandidateFile[]>();
+  for (const f of files) byKey.set(`${f.kind.kind}/${f.fileKey}`, [...(byKey.get(`${f.kind.kind}/${f.fileKey}`) ?? []), f]);
+  for (const group of byKey.values()) {
+    if (group.length < 2) continue;
+    for (const f of group) {
+      const others = group.filter((o) => o !== f).map((o) => o.display).join(', ');
+      problems.push({ where: f.parsed.where('/key'), message: `key "${f.fileKey}" is also the key of ${others}: keep one file per key, and rename or remove the other` });
+    }
+  }
   const ctx: CheckContext = { syntax, known: (kind) => known.get(kind) ?? { keys: new Set(), naturals: new Set() }, specOf: (kind, key) => specs.get(`${kind}/${key}`) };
   const naturalOwners = new Map<string, string>();
 

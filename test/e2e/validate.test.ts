@@ -26,6 +26,9 @@ describe('validate', () => {
     }
     expect(r.stdout).toMatch(/hog-extra-brace\.yaml:\d+:\d+: Hog syntax error: unexpected '\}': nothing to close/);
     expect(r.stdout).toMatch(/hog-bad-name\.yaml:8:9: Hog syntax error: unexpected '1'/);
+    // Two files under one key: both are named, each with the other.
+    expect(r.stdout).toContain('posthog/insights/twin.yaml:3:6: key "twin" is also the key of posthog/insights/twin.yml');
+    expect(r.stdout).toContain('posthog/insights/twin.yml:3:6: key "twin" is also the key of posthog/insights/twin.yaml');
   });
 
   it('--output json lists the same problems with file, line and column', async () => {
@@ -33,7 +36,7 @@ describe('validate', () => {
     cpSync(join(GOLDEN, 'broken'), dir, { recursive: true });
     const r = await runCli(['validate', '--output', 'json'], { cwd: dir });
     const doc = JSON.parse(r.stdout);
-    expect(doc.files).toBe(12);
+    expect(doc.files).toBe(14);
     expect(doc.problems[0]).toEqual({ file: 'posthog/hog-functions/hog-bad-name.yaml', line: 8, col: 9, message: "Hog syntax error: unexpected '1'" });
   });
 
