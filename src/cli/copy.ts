@@ -3,7 +3,7 @@ import { UsageError } from '../errors.js';
 import type { CopyRun } from '../engine/copy.js';
 import { worst } from '../model.js';
 import type { CliContext } from './context.js';
-import { confirmPlan, endProgress, globalsOf, kindsOption, openSession, outputOption, parseKinds, parsePositiveInt } from './shared.js';
+import { confirmPlan, endProgress, globalsOf, kindsOption, openSession, outputOption, parseKinds, parsePositiveInt, withWaits } from './shared.js';
 import { pushText } from './push-report.js';
 
 interface CopyFlags {
@@ -69,7 +69,7 @@ export function registerCopy(program: Command, ctx: CliContext): void {
       endProgress(ctx.io);
       for (const r of run.refused) ctx.io.err(`refused ${r.kind}/${r.key} (${r.file}): ${r.reason}\n`);
       for (const r of run.unmapped) ctx.io.err(`warning: ${r.kind}/${r.key} (${r.file}): copied with ids that may not exist in ${flags.to}\n`);
-      if (flags.output === 'json') ctx.io.out(`${JSON.stringify(copyJson(run, flags), null, 2)}\n`);
+      if (flags.output === 'json') ctx.io.out(`${JSON.stringify(withWaits(copyJson(run, flags), ctx), null, 2)}\n`);
       else if (run.result) ctx.io.out(pushText(run.plan, run.result));
       else ctx.io.out(RENDERERS.text(run.plan, { color: ctx.io.color }));
       const outcome = run.declined ? 'failed' : run.result ? run.result.outcome : planOutcome(run.plan);

@@ -1,5 +1,5 @@
 import type { KindDef } from '../kinds/index.js';
-import type { RequestEvent } from '../posthog/client.js';
+import type { RequestEvent, WaitEvent } from '../posthog/client.js';
 import type { Io } from './io.js';
 
 /** How often a plain progress line is printed when stderr is not a terminal (CI logs). */
@@ -34,6 +34,8 @@ export class Progress {
   private drawn = false;
   private paused = false;
   private lastLine = '';
+  /** The latest wait before a request, shown while it lasts. */
+  private wait: WaitEvent | undefined;
   private readonly intervalMs: number;
 
   constructor(
@@ -57,6 +59,11 @@ export class Progress {
       this.timer.unref();
     }
     return (e) => this.count(e);
+  }
+
+  /** Told of each wait before a request: the line says what the run waits for, and until when. */
+  waiting(e: WaitEvent): void {
+    if (!this.wait || this.wait.until <= this.now() || e.until > this.wait.until) this.wait = e;
   }
 
   /** The run's Io, with the progress line taken off the terminal before anything else is written. */
@@ -89,7 +96,8 @@ export class Progress {
     const read = [...this.byLabel()].map(([label, l]) => `${fmt(l.rows)} of ${fmt(l.count)} ${label}`);
     const done = [read.length > 0 ? `${read.join(', ')} read` : '', this.written > 0 ? `${fmt(this.written)} written` : ''].filter(Boolean);
     const elapsed = `${fmt(this.requests)} request${this.requests === 1 ? '' : 's'}, ${duration(this.now() - this.started)}`;
-    return `${this.command} ${this.environments.join(' → ')}: ${done.length > 0 ? `${done.join(', ')}; ` : ''}${elapsed}…`;
+    const wait = this.wait && this.wait.until > this.now() ? `; ${waitText(this.wait, this.now())}` : '';
+    return `${this.command} ${this.environments.join(' → ')}: ${done.length > 0 ? `${done.join(', ')}; ` : ''}${elapsed}${wait}…`;
   }
 
   private count(e: RequestEvent): void {
@@ -142,6 +150,12 @@ export class Progress {
     this.drawn = false;
     this.io.err('\r\x1b[2K');
   }
+}
+
+/** `waiting for PostHog's crud rate limit until 14:03:05 UTC (2 min 10 s)` */
+function waitText(w: WaitEvent, now: number): string {
+  const what = w.reason === 'rate limit' ? `PostHog's ${w.bucket ?? ''} rate limit`.replace('  ', ' ') : w.reason === 'Retry-After' ? 'the wait PostHog asked for (Retry-After)' : 'a retry';
+  return `waiting for ${what} until ${new Date(w.until).toISOString().slice(11, 19)} UTC (${duration(w.until - now)})`;
 }
 
 function fmt(n: number): string {

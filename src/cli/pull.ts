@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import type { PullResult } from '../engine/pull.js';
 import { andList, withPrerequisites } from '../kinds/index.js';
 import type { CliContext } from './context.js';
-import { endProgress, kindsOption, openSession, outputOption, parseKinds } from './shared.js';
+import { endProgress, kindsOption, openSession, outputOption, parseKinds, withWaits } from './shared.js';
 
 interface PullFlags {
   kinds?: string;
@@ -38,7 +38,7 @@ export function registerPull(program: Command, ctx: CliContext): void {
         ...(flags.message ? { message: flags.message } : {}),
       });
       endProgress(ctx.io);
-      ctx.io.out(flags.output === 'json' ? `${JSON.stringify(pullJson(result), null, 2)}\n` : pullText(result));
+      ctx.io.out(flags.output === 'json' ? `${JSON.stringify(withWaits(pullJson(result), ctx), null, 2)}\n` : pullText(result));
       if (result.counts.refused > 0) {
         ctx.io.err(`${result.counts.refused} resource(s) hold ids with no mapping back to the files' environment: those files were left as they are (see the notes above).\n`);
         ctx.conclude('failed');

@@ -5,7 +5,7 @@ import { kindsWith } from '../kinds/index.js';
 import type { PushRun } from '../engine/push.js';
 import type { CliContext } from './context.js';
 import { pushText } from './push-report.js';
-import { confirmPlan, endProgress, warnUnchecked, kindsOption, openSession, outputOption, parseKinds, parsePositiveInt } from './shared.js';
+import { confirmPlan, endProgress, kindsOption, openSession, outputOption, parseKinds, parsePositiveInt, warnUnchecked, withWaits } from './shared.js';
 
 interface PushFlags {
   plan?: string;
@@ -80,11 +80,11 @@ export function registerPush(program: Command, ctx: CliContext): void {
         // A dry run says what this same push would do, flags included.
         const would = run.preview;
         if (!would) return ctx.conclude(planOutcome(run.plan));
-        ctx.io.out(flags.output === 'json' ? `${JSON.stringify({ ...pushJson({ ...run, result: would }), dryRun: true }, null, 2)}\n` : `${RENDERERS.text(run.plan, { color: ctx.io.color })}\n${pushText(run.plan, would, true)}`);
+        ctx.io.out(flags.output === 'json' ? `${JSON.stringify(withWaits({ ...pushJson({ ...run, result: would }), dryRun: true }, ctx), null, 2)}\n` : `${RENDERERS.text(run.plan, { color: ctx.io.color })}\n${pushText(run.plan, would, true)}`);
         ctx.conclude(would.outcome);
         return;
       }
-      ctx.io.out(flags.output === 'json' ? `${JSON.stringify(pushJson(run), null, 2)}\n` : pushText(run.plan, run.result));
+      ctx.io.out(flags.output === 'json' ? `${JSON.stringify(withWaits(pushJson(run), ctx), null, 2)}\n` : pushText(run.plan, run.result));
       ctx.conclude(run.result.outcome);
       if (flags.verify) {
         const watched = new Set(kindsWith('health').map((k) => k.kind));

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import type { RestoreRun } from '../engine/restore.js';
 import type { CliContext } from './context.js';
 import { pushText } from './push-report.js';
-import { confirmPlan, endProgress, warnUnchecked, kindsOption, openSession, outputOption, parseKinds, parsePositiveInt } from './shared.js';
+import { confirmPlan, endProgress, kindsOption, openSession, outputOption, parseKinds, parsePositiveInt, warnUnchecked, withWaits } from './shared.js';
 
 interface RestoreFlags {
   validate?: boolean;
@@ -54,7 +54,7 @@ export function registerRestore(program: Command, ctx: CliContext): void {
         ...(flags.yes || flags.dryRun ? {} : { confirm: confirmPlan(ctx, 'restore', (plan) => `Restore ${plan.environment} to ${rev}? [y/N] `) }),
       });
       endProgress(ctx.io);
-      if (flags.output === 'json') ctx.io.out(`${JSON.stringify(restoreJson(run, planDocument(run.plan)), null, 2)}\n`);
+      if (flags.output === 'json') ctx.io.out(`${JSON.stringify(withWaits(restoreJson(run, planDocument(run.plan)), ctx), null, 2)}\n`);
       else {
         // The plan first, then what was done.
         ctx.io.out(`Restoring ${run.plan.environment} to ${run.rev.sha.slice(0, 12)} (${run.rev.subject}).\n`);

@@ -2,7 +2,7 @@ import { Option, type Command } from 'commander';
 import type { GlobalFlags, Target, Workspace } from '../config/target.js';
 import { UsageError } from '../errors.js';
 import { KINDS, kindNames, selectKinds, type KindDef } from '../kinds/index.js';
-import type { PostHogClient, RequestEvent } from '../posthog/client.js';
+import type { PostHogClient, RequestEvent, WaitEvent } from '../posthog/client.js';
 import type { Io } from './io.js';
 import type { Plan } from '../plan/diff.js';
 import type { CliContext } from './context.js';
@@ -35,7 +35,8 @@ export async function openSession(ctx: CliContext, cmd: Command, environment?: s
   const target = resolveTarget(ws, flags, ctx.io.env, environment);
   const onRequest = flags.verbose ? verboseLogger(ctx.io) : ctx.progress.track(cmd.name(), target.environment, KINDS);
   ctx.redactor.register(ctx.io.env[target.apiKeyEnv]);
-  const client = createClient(target, ctx.io.env, { redact: (text) => ctx.redactor.redact(text), onRequest, signal: ctx.signal });
+  const onWait = (e: WaitEvent) => ctx.progress.waiting(e);
+  const client = createClient(target, ctx.io.env, { redact: (text) => ctx.redactor.redact(text), onRequest, onWait, signal: ctx.signal });
   client.warm();
   ctx.clients.push(client);
   // PostHog counts a key's requests across runs: start with those of recent runs, leave ours for the
@@ -101,4 +102,10 @@ export function confirmPlan(ctx: CliContext, command: string, question: (plan: P
 /** --no-validate says what it skips, every time it is used. */
 export function warnUnchecked(ctx: CliContext, validate: boolean | undefined): void {
   if (validate === false) ctx.io.err('warning: files not checked (--no-validate): schemas, unknown fields, Hog and HogQL syntax, references between files and literal secrets.\n');
+}
+
+/** A command's JSON document with the waits of a second or more its clients made: what was throttled or retried, and until when. */
+export function withWaits<T extends object>(doc: T, ctx: CliContext): T & { waits?: Array<{ reason: string; bucket?: string; request: string; until: string }> } {
+  const waits = ctx.clients.flatMap((c) => c.waits).map((w) => ({ reason: w.reason, ...(w.bucket ? { bucket: w.bucket } : {}), request: `${w.method} ${w.path}`, until: new Date(w.until).toISOString() }));
+  return waits.length > 0 ? { ...doc, waits } : doc;
 }

@@ -1,6 +1,6 @@
 import { ConfigError } from '../errors.js';
 import { andList, kindScopes } from '../kinds/index.js';
-import { PostHogClient, type ClientOptions, type RequestEvent } from '../posthog/client.js';
+import { PostHogClient, type ClientOptions, type RequestEvent, type WaitEvent } from '../posthog/client.js';
 import type { Target } from './target.js';
 
 /**
@@ -10,7 +10,7 @@ import type { Target } from './target.js';
 export function createClient(
   target: Target,
   env: NodeJS.ProcessEnv,
-  opts: { onRequest?: (e: RequestEvent) => void; timeoutMs?: number; redact?: (text: string) => string; signal?: AbortSignal } = {},
+  opts: { onRequest?: (e: RequestEvent) => void; onWait?: (e: WaitEvent) => void; timeoutMs?: number; redact?: (text: string) => string; signal?: AbortSignal } = {},
 ): PostHogClient {
   const apiKey = env[target.apiKeyEnv]?.trim();
   if (!apiKey) {
@@ -28,6 +28,7 @@ export function createClient(
     pageConcurrency: target.concurrency,
   };
   if (opts.onRequest) options.onRequest = opts.onRequest;
+  if (opts.onWait) options.onWait = opts.onWait;
   if (opts.signal) options.signal = opts.signal;
   if (opts.redact) options.redact = opts.redact;
   const timeoutMs = opts.timeoutMs ?? positive(env.HOGSYNC_TIMEOUT_MS);

@@ -44,6 +44,20 @@ export interface RequestEvent {
   page?: { rows: number; count: number };
 }
 
+/** The client waits before a request: for the rate limit of a bucket, for a `Retry-After`, or before a retry. */
+export interface WaitEvent {
+  reason: 'rate limit' | 'Retry-After' | 'retry';
+  /** The rate-limit bucket (`crud`, `insights`) when the rate limit is the reason. */
+  bucket?: string;
+  method: Method;
+  path: string;
+  /** When the wait ends (ms since the epoch). */
+  until: number;
+}
+
+/** Waits shorter than this are pacing, not news: they are not recorded for the output. */
+const NOTABLE_WAIT_MS = 1_000;
+
 export interface ClientOptions {
   host: string;
   project: string;
@@ -74,6 +88,8 @@ export interface ClientOptions {
   signal?: AbortSignal;
   random?: () => number;
   onRequest?: (event: RequestEvent) => void;
+  /** Told of every wait before a request (the progress line says what the run is waiting for). */
+  onWait?: (event: WaitEvent) => void;
 }
 
 export interface ClientStats {
@@ -120,6 +136,9 @@ export class PostHogClient {
   private readonly halt = new Halt();
   private readonly random: () => number;
   private readonly onRequest: ((e: RequestEvent) => void) | undefined;
+  private readonly onWait: ((e: WaitEvent) => void) | undefined;
+  /** The waits of a second or more so far, for the command's JSON output. */
+  readonly waits: WaitEvent[] = [];
   private retriesLeft: number;
   /** PostHog has answered at least once in this run: a later reset is its side, not a wrong host. */
   private answered = false;
@@ -143,6 +162,7 @@ export class PostHogClient {
     this.sleep = opts.sleep;
     this.random = opts.random ?? Math.random;
     this.onRequest = opts.onRequest;
+    this.onWait = opts.onWait;
     this.retriesLeft = this.policy.runBudget;
     this.limiter = new RateLimiter(opts.rateLimits ?? {}, this.sleep ? { sleep: this.sleep } : {});
     const run = opts.signal;
@@ -412,6 +432,7 @@ export class PostHogClient {
     this.counters.retries++;
     // PostHog's Retry-After is exact; a little jitter keeps concurrent waiters from returning together.
     const wait = toldMs !== undefined ? toldMs + this.random() * 250 : backoffMs(this.policy, a.attempt - 1, this.random);
+    this.waiting({ reason: toldMs !== undefined ? 'Retry-After' : 'retry', method: a.method, path: a.display, until: Date.now() + wait });
     a.attempt++;
     // A run that stops ends the wait; the request loop then sends nothing.
     await sleepUnless(wait, this.halt.stopping, this.sleep);
@@ -420,11 +441,16 @@ export class PostHogClient {
   /** A turn in the rate limiter, given up (NotSentError) when the run stops meanwhile. */
   private async acquire(bucket: string, a: Attempt): Promise<() => void> {
     try {
-      return await this.limiter.acquire(bucket, this.halt.stopping);
+      return await this.limiter.acquire(bucket, this.halt.stopping, (until) => this.waiting({ reason: 'rate limit', bucket, method: a.method, path: a.display, until }));
     } catch (error) {
       if (this.halt.stopping.aborted) throw this.notSentError(a);
       throw error;
     }
+  }
+
+  private waiting(e: WaitEvent): void {
+    if (e.until - Date.now() >= NOTABLE_WAIT_MS) this.waits.push(e);
+    this.onWait?.(e);
   }
 
   private notSentError(a: Attempt): NotSentError {

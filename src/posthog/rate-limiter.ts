@@ -172,7 +172,7 @@ export class RateLimiter {
    * Waits until a request in `bucket` may be sent. Unknown buckets are not limited. When `stop`
    * aborts (the run is stopping), the wait is given up at once: it throws the signal's reason.
    */
-  async acquire(bucket: string, stop: AbortSignal = NEVER): Promise<Release> {
+  async acquire(bucket: string, stop: AbortSignal = NEVER, onWait?: (until: number) => void): Promise<Release> {
     const b = this.bucket(bucket);
     if (!b) return NOOP;
     let release!: () => void;
@@ -190,6 +190,7 @@ export class RateLimiter {
         }
         if (wait <= 0) break;
         this.waitedMs += wait;
+        onWait?.(Date.now() + wait);
         await sleepUnless(wait, stop, this.sleep);
         stop.throwIfAborted();
       }

@@ -125,4 +125,15 @@ describe('the rate-limit budget across runs and jobs', () => {
     expect(throttled(halves)).toBe(0);
     expect(throttled(await together(1))).toBeGreaterThan(0);
   });
+
+  it('a wait for the rate limit shows in the progress line and in the JSON output: what is throttled, and until when', async () => {
+    const ws = await limitedWorkspace(3, 2);
+    addInsights(ws, 'paced', 14);
+    const r = await ws.run(['push', '--yes', '-o', 'json'], { HOGSYNC_PROGRESS_MS: '200' });
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/push production: .*; waiting for PostHog's insights rate limit until \d\d:\d\d:\d\d UTC \(\d+ s\)…/);
+    const doc = JSON.parse(r.stdout) as { waits?: Array<{ reason: string; bucket?: string; request: string; until: string }> };
+    expect(doc.waits?.[0]).toEqual({ reason: 'rate limit', bucket: 'insights', request: expect.stringMatching(/^POST \/api\/projects\/2\/insights\//), until: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) });
+    expect(throttled(emu.requests())).toBe(0);
+  });
 });
