@@ -38,11 +38,14 @@ export function pushText(plan: Plan, r: ApplyResult, dryRun = false): string {
   });
   for (const w of r.warnings) lines.push(`warning: ${w}.`);
   const s = r.summary;
+  // Said in the words of the command that wrote: push, copy (into the target) or restore.
+  const writer = plan.writer ?? 'push';
+  const done = { push: 'Pushed', copy: 'Copied into', restore: 'Restored' }[writer];
   lines.push(
-    `${dryRun ? 'Dry run, nothing sent. A push to' : 'Pushed'} ${plan.environment}${dryRun ? ' would do' : ''}: ${s.created} created, ${s.restored ? `${s.restored} restored, ` : ''}${s.updated} updated, ${s.adopted} adopted, ${s.deleted} deleted, ` +
+    `${dryRun ? `Dry run, nothing sent. A ${writer} to` : done} ${plan.environment}${dryRun ? ' would do' : ''}: ${s.created} created, ${s.restored ? `${s.restored} restored, ` : ''}${s.updated} updated, ${s.adopted} adopted, ${s.deleted} deleted, ` +
       `${s.skipped} skipped, ${s.failed} failed (${s.unchanged} unchanged).`,
   );
-  if (s.failed > 0 && !dryRun) lines.push('Run "hogsync push" again after fixing the failures: what was applied is recorded, and the rest carries on.');
+  if (s.failed > 0 && !dryRun) lines.push(`Run the same "hogsync ${writer}" again after fixing the failures: what was applied is recorded, and the rest carries on.`);
   return `${lines.join('\n')}\n`;
 }
 

@@ -45,7 +45,7 @@ describe('copy', () => {
     const ws = await twoEnvs();
     const r = await ws.run(['copy', '--from', 'production', '--to', 'staging', '--yes'], SECRET_ENV);
     expect(r.code, r.stdout + r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/Pushed staging: 33 created/);
+    expect(r.stdout).toMatch(/Copied into staging: 33 created/);
     expect(ws.exists('posthog')).toBe(false);
 
     const staging = emu.project(2);
