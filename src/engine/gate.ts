@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import type { LoadedConfig } from '../config/load.js';
 import { InvalidFilesError } from '../errors.js';
 import { keyVariablesOf } from '../config/target.js';
@@ -6,12 +7,12 @@ import { VAR } from '../kinds/var-syntax.js';
 import { KEY_ADVICE, keyCarrier } from '../plan/key-guard.js';
 import type { VarSources } from '../plan/vars.js';
 import { KINDS, type KindDef } from '../kinds/index.js';
-import { Syntax } from '../kinds/syntax.js';
 import type { ResourceFile } from '../store/resource-files.js';
 import { applyOverride } from '../plan/overrides.js';
 import { checkSchema } from '../store/schemas.js';
-import { sortProblems, validateFiles, type Problem } from '../store/validate.js';
+import { sortProblems, type Problem } from '../store/validate.js';
 import type { ParsedYaml } from '../store/yaml.js';
+import { FileChecks } from './file-checks.js';
 
 /**
  * The checks of `hogsync validate`, run on the files a command is about to act on, before
@@ -19,10 +20,11 @@ import type { ParsedYaml } from '../store/yaml.js';
  * HogQL syntax with PostHog's own parser, references between files, literal secrets. A
  * misspelled field would otherwise be dropped silently and its value blanked in PostHog.
  */
-export async function gateFiles(files: readonly ResourceFile[], kinds: readonly KindDef[], config: LoadedConfig | undefined, env: NodeJS.ProcessEnv): Promise<void> {
+export async function gateFiles(files: readonly ResourceFile[], kinds: readonly KindDef[], config: LoadedConfig | undefined, env: NodeJS.ProcessEnv, root: string): Promise<void> {
   if (files.length === 0) return;
   const candidates = files.map((f) => ({ kind: f.kind, display: f.display, fileKey: f.key, parsed: f.parsed }));
-  const problems = sortProblems([...validateFiles(candidates, await Syntax.load()), ...overrideProblems(config, kinds, candidates), ...keyProblems(config, candidates, env)]);
+  const checks = new FileChecks(candidates, root);
+  const problems = sortProblems([...(await checks.check(candidates, availableParallelism())), ...overrideProblems(config, kinds, candidates), ...keyProblems(config, candidates, env)]);
   if (problems.length > 0) throw new InvalidFilesError(problems.map((p) => `${p.where}: ${p.message}`));
 }
 
@@ -31,7 +33,7 @@ export async function gateFiles(files: readonly ResourceFile[], kinds: readonly 
  * environment of hogsync.yaml: a key variable itself, a `vars:` entry set from one, or a
  * variable whose value is a key this process holds. Located at the `${` in the file.
  */
-export function keyProblems(config: LoadedConfig | undefined, files: ReadonlyArray<{ kind: KindDef; parsed: ParsedYaml }>, env: NodeJS.ProcessEnv): Problem[] {
+export function keyProblems(config: LoadedConfig | undefined, files: ReadonlyArray<{ kind: KindDef; display: string; parsed: ParsedYaml }>, env: NodeJS.ProcessEnv): Problem[] {
   const keyVariables = keyVariablesOf(config);
   const environments = Object.entries(config?.config.environments ?? { default: {} });
   const sources: VarSources[] = environments.map(([name, e]) => ({
@@ -52,7 +54,7 @@ export function keyProblems(config: LoadedConfig | undefined, files: ReadonlyArr
       for (const m of value.matchAll(VAR)) {
         const name = m[1];
         const why = name === undefined ? undefined : sources.map((s) => keyCarrier(name, s)).find((w) => w !== undefined);
-        if (why) problems.push({ where: f.parsed.whereIn(`/spec${path}`, m.index ?? 0), message: `${why}; ${KEY_ADVICE}` });
+        if (why) problems.push({ where: f.parsed.whereIn(`/spec${path}`, m.index ?? 0), message: `${why}; ${KEY_ADVICE}`, file: f.display });
       }
     }
   }

@@ -96,7 +96,7 @@ async function readWithState(opts: ReadOptions, state: StateStore, fetched: Kind
   const readFiles = async () => {
     const t = performance.now();
     if (!opts.localOverride) files = opts.filesFirst ? readAllResources(ws.dir, fetched, ws.root) : await readAllResourcesInSlices(ws.dir, fetched, ws.root);
-    if (opts.filesFirst && !opts.skipChecks) await gateFiles(files, fetched, ws.config, opts.env);
+    if (opts.filesFirst && !opts.skipChecks) await gateFiles(files, fetched, ws.config, opts.env, ws.root);
     timings.readFilesCpu = performance.now() - t;
   };
   if (opts.filesFirst) await readFiles();

@@ -56,7 +56,7 @@ export async function runRestore(opts: RestoreOptions): Promise<RestoreRun> {
   const { ws } = opts;
   const rev = await resolveRevision(ws.root, opts.rev);
   const files = await filesOf(opts, rev.top, rev.sha);
-  if (!opts.skipChecks) await gateFiles(files, withDependencies(opts.kinds), ws.config, opts.env);
+  if (!opts.skipChecks) await gateFiles(files, withDependencies(opts.kinds), ws.config, opts.env, ws.root);
   // The commit's files in this environment's terms (its refs and overrides), named as in the work tree.
   const local = environmentView(files, opts.target).map((l, i) => ({ ...l, file: (files[i] as ResourceFile).path.slice(ws.root.length + 1) }));
   const loaded = await readSnapshot({ ...opts, adopt: false, assignNew: false, lock: !opts.dryRun, localOverride: local });
