@@ -5,14 +5,15 @@ import type { Binding } from '../model.js';
 import type { PostHogClient } from '../posthog/client.js';
 import { computePlan, type Plan } from '../plan/diff.js';
 import type { RemoteEntry } from '../plan/identity.js';
-import { SnapshotBuilder, type LocalResource, type Snapshot } from '../plan/snapshot.js';
+import { localBase } from '../plan/binding.js';
+import { comparisonHash, SnapshotBuilder, type LocalResource, type Snapshot } from '../plan/snapshot.js';
 import { hideValues, type Redactor } from '../plan/secrets.js';
 import { varSourcesOf, type VarSources } from '../plan/vars.js';
 import { cleanResourceDirs, readAllResources, readAllResourcesInSlices, type ResourceFile } from '../store/resource-files.js';
 import { StateStore } from '../store/state.js';
 import { confirmMissing } from './confirm-missing.js';
 import { environmentView, refsPairings, unneededRefs } from './environment-view.js';
-import { gateFiles } from './gate.js';
+import { openGate, type Gate } from './gate.js';
 import { fetchRemote } from './fetch-remote.js';
 
 export interface Loaded {
@@ -21,6 +22,10 @@ export interface Loaded {
   files: ResourceFile[];
   remote: Map<string, JsonObject[]>;
   vars: VarSources;
+  /** Problems the checks found in files PostHog holds as they are (Gate.warnings). */
+  warnings: string[];
+  /** The same by file (Gate.held). */
+  held: ReadonlyMap<string, string[]>;
 }
 
 /** What an observer of converted remote resources may know about their kind. */
@@ -45,9 +50,11 @@ export interface ReadOptions {
   /** Filled with phase costs in ms: `readFilesCpu`, `fetchWall`, `planCpu` (for benchmarks). */
   timings?: Record<string, number>;
   /**
-   * Read every file before the first request and run validate's checks on them (diff, push
-   * and restore promise that a bad file fails before anything is sent). Otherwise (pull)
-   * files are read while the first pages travel.
+   * Read every file before the first request and run validate's checks on them (diff and
+   * push promise that a bad file fails before anything is sent): those that need no parser
+   * before the first request, Hog and HogQL syntax of the files changed since the last sync
+   * in a worker thread while the lists travel (engine/gate.ts). Otherwise (pull) files are
+   * read while the first pages travel.
    */
   filesFirst?: boolean;
   /** With filesFirst: skip validate's checks (--no-validate); the files' envelopes are still checked. */
@@ -92,15 +99,15 @@ export async function readSnapshot(opts: ReadOptions): Promise<Loaded> {
 async function readWithState(opts: ReadOptions, state: StateStore, fetched: KindDef[], vars: VarSources, timings: Record<string, number>): Promise<Loaded> {
   const { ws, client } = opts;
   let files: ResourceFile[] = [];
+  let gate: Gate | undefined;
   // Files of the kinds referenced too, so that references resolve the same whichever kinds are selected.
   const readFiles = async () => {
     const t = performance.now();
     if (!opts.localOverride) files = opts.filesFirst ? readAllResources(ws.dir, fetched, ws.root) : await readAllResourcesInSlices(ws.dir, fetched, ws.root);
-    if (opts.filesFirst && !opts.skipChecks) await gateFiles(files, fetched, ws.config, opts.env, ws.root);
+    if (opts.filesFirst && !opts.skipChecks) gate = await openGate({ files, kinds: fetched, config: ws.config, env: opts.env, root: ws.root }, (f) => heldAsIs(f, opts.target, state, vars));
     timings.readFilesCpu = performance.now() - t;
   };
   if (opts.filesFirst) await readFiles();
-
   // Pages are converted as they arrive, as soon as the kinds they reference are finished,
   // so that the CPU works while the network waits. Callbacks only run once the
   // synchronous work below is done, so the builder exists by then.
@@ -177,8 +184,17 @@ async function readWithState(opts: ReadOptions, state: StateStore, fetched: Kind
   const t1 = performance.now();
   for (const kind of fetched) await builder.prepareLocals(kind);
   snapshotCpu += performance.now() - t1;
+  // Now that each file's hash is known, the Hog and HogQL of those changed since the last sync
+  // are parsed, in a worker thread, while the rest of the lists travel.
+  const settled = gate?.settle(changedSinceSync(builder, fetched, state), 1);
   advance();
-  const remote = await listing;
+  let remote: Map<string, JsonObject[]>;
+  try {
+    [remote] = await Promise.all([listing, settled]);
+  } catch (error) {
+    gate?.stop();
+    throw error;
+  }
   timings.fetchWall = Date.now() - t0;
   advance();
   const snapshot = builder.snapshot();
@@ -188,7 +204,29 @@ async function readWithState(opts: ReadOptions, state: StateStore, fetched: Kind
     [...mapped(kind.kind)].some(([key, m]) => withFile.has(`${kind.kind}/${key}`) && !state.bindings(kind.kind).has(key) && String(snapshot.identities.idOf(kind.kind, key)) === String(m.id));
   if (!opts.localOverride) for (const line of unneededRefs(files, target, pairing)) opts.note?.(line);
   timings.snapshotCpu = snapshotCpu;
-  return { snapshot, state, files, remote, vars };
+  return { snapshot, state, files, remote, vars, warnings: gate?.warnings ?? [], held: gate?.held ?? new Map() };
+}
+
+/** Whether a file differs from what its binding says it was at the last sync (or has none): the run may send it. */
+function changedSinceSync(builder: SnapshotBuilder, kinds: readonly KindDef[], state: StateStore): (f: ResourceFile) => boolean {
+  const hashes = new Map(kinds.flatMap((k) => builder.localsOf(k).map((l) => [`${k.kind}/${l.key}`, l.hash])));
+  return (f) => {
+    const binding = state.bindings(f.kind.kind).get(f.key);
+    return !binding || hashes.get(`${f.kind.kind}/${f.key}`) !== localBase(binding);
+  };
+}
+
+/** The file as the state's binding says it was at the last sync: PostHog holds it as it is. */
+function heldAsIs(f: ResourceFile, target: Target, state: StateStore, vars: VarSources): boolean {
+  const binding = state.bindings(f.kind.kind).get(f.key);
+  if (!binding) return false;
+  try {
+    const [view] = environmentView([f], target);
+    return view !== undefined && comparisonHash(f.kind, view.spec, vars) === localBase(binding);
+  } catch {
+    // An id with no mapping here: a problem of its own, reported with the file's.
+    return false;
+  }
 }
 
 /** Files + state + remote → the plan of DESIGN.md "Diff: classification". */
@@ -197,5 +235,5 @@ export async function readPlan(opts: ReadOptions): Promise<Loaded & { plan: Plan
   const cpu = process.cpuUsage();
   const plan = computePlan(loaded.snapshot, opts.target.environment);
   if (opts.timings) opts.timings.planCpu = (opts.timings.snapshotCpu ?? 0) + cpuMs(cpu);
-  return { ...loaded, plan };
+  return { ...loaded, plan: loaded.warnings.length > 0 ? { ...plan, warnings: loaded.warnings } : plan };
 }

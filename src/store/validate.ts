@@ -25,6 +25,12 @@ export interface Problem {
   message: string;
   /** The resource file it is in (CandidateFile.display); absent for problems of hogsync.yaml. */
   file?: string;
+  /**
+   * What PostHog itself may hold, in a file pull wrote (code PostHog accepted, a reference to
+   * something deleted since), as opposed to what only an edit makes (an unknown field, a
+   * literal secret, a key that is not the file name): see engine/gate.ts.
+   */
+  postHogMayHold?: true;
 }
 
 /**
@@ -64,8 +70,13 @@ export function validateFiles(files: CandidateFile[], syntax: (f: CandidateFile)
 
   for (const f of only ? files.filter((x) => only.has(x)) : files) {
     const ctx: CheckContext = { syntax: syntax(f), known: knownOf, specOf: (kind, key) => specs.get(`${kind}/${key}`) };
-    const add = (pointer: string, message: string, opts: { atKey?: boolean; offset?: number } = {}) =>
-      problems.push({ where: opts.offset !== undefined ? f.parsed.whereIn(pointer, opts.offset) : f.parsed.where(pointer, opts.atKey), message, file: f.display });
+    const add = (pointer: string, message: string, opts: { atKey?: boolean; offset?: number; postHogMayHold?: true } = {}) =>
+      problems.push({
+        where: opts.offset !== undefined ? f.parsed.whereIn(pointer, opts.offset) : f.parsed.where(pointer, opts.atKey),
+        message,
+        file: f.display,
+        ...(opts.postHogMayHold ? { postHogMayHold: true as const } : {}),
+      });
     const doc: Json = f.parsed.value;
     for (const p of checkSchema(f.kind.schema, doc)) add(p.pointer, p.message, { atKey: p.atKey === true });
     if (isObject(doc) && typeof doc.key === 'string' && doc.key !== f.fileKey) {
@@ -97,9 +108,9 @@ export function validateFiles(files: CandidateFile[], syntax: (f: CandidateFile)
       if (knownOf(ref.kind).keys.has(ref.key)) continue;
       const target = kindByName(ref.kind);
       // An entry named by the key (an insight's variables) is pointed at by its name.
-      add(`/spec${ref.path}`, `${target.label.replace(/s$/, '')} "${ref.key}" has no file under ${target.folder}/: add it, or name one that exists`, { atKey: isObject(valueAt(spec, ref.path)) });
+      add(`/spec${ref.path}`, `${target.label.replace(/s$/, '')} "${ref.key}" has no file under ${target.folder}/: add it, or name one that exists`, { atKey: isObject(valueAt(spec, ref.path)), postHogMayHold: true });
     }
-    for (const p of f.kind.check?.(spec, ctx, f.fileKey) ?? []) add(`/spec${p.pointer}`, p.message, p.offset !== undefined ? { offset: p.offset } : {});
+    for (const p of f.kind.check?.(spec, ctx, f.fileKey) ?? []) add(`/spec${p.pointer}`, p.message, { ...(p.offset !== undefined ? { offset: p.offset } : {}), postHogMayHold: true });
 
     const natural = f.kind.autoAdopt ? localNatural(f.kind, f.fileKey, spec) : undefined;
     const owner = natural === undefined ? undefined : naturalOwners.get(`${f.kind.kind}/${natural}`);

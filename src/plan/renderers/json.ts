@@ -18,6 +18,7 @@ export function planDocument(plan: Plan) {
       ...(c.notes.length > 0 ? { notes: c.notes } : {}),
     })),
     missingVars: plan.missingVars ?? [],
+    ...(plan.warnings?.length ? { warnings: plan.warnings } : {}),
   };
 }
 
