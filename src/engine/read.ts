@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import type { Target, Workspace } from '../config/target.js';
 import type { JsonObject } from '../json.js';
 import { withDependencies, type KindDef } from '../kinds/index.js';
@@ -53,7 +54,7 @@ export interface ReadOptions {
    * Read every file before the first request and run validate's checks on them (diff and
    * push promise that a bad file fails before anything is sent): those that need no parser
    * before the first request, Hog and HogQL syntax of the files changed since the last sync
-   * in a worker thread while the lists travel (engine/gate.ts). Otherwise (pull) files are
+   * in worker threads while the lists travel (engine/gate.ts). Otherwise (pull) files are
    * read while the first pages travel.
    */
   filesFirst?: boolean;
@@ -185,8 +186,9 @@ async function readWithState(opts: ReadOptions, state: StateStore, fetched: Kind
   for (const kind of fetched) await builder.prepareLocals(kind);
   snapshotCpu += performance.now() - t1;
   // Now that each file's hash is known, the Hog and HogQL of those changed since the last sync
-  // are parsed, in a worker thread, while the rest of the lists travel.
-  const settled = gate?.settle(changedSinceSync(builder, fetched, state), 1);
+  // are parsed in worker threads while the rest of the lists travel: one a core, since this thread
+  // mostly waits for pages, and the parse (tens of ms a text) is most of the work when many changed.
+  const settled = gate?.settle(changedSinceSync(builder, fetched, state), availableParallelism());
   advance();
   let remote: Map<string, JsonObject[]>;
   try {
