@@ -213,14 +213,14 @@ async function readWithState(opts: ReadOptions, state: StateStore, fetched: Kind
 function changedSinceSync(builder: SnapshotBuilder, kinds: readonly KindDef[], state: StateStore): (f: ResourceFile) => boolean {
   const hashes = new Map(kinds.flatMap((k) => builder.localsOf(k).map((l) => [`${k.kind}/${l.key}`, l.hash])));
   return (f) => {
-    const binding = state.bindings(f.kind.kind).get(f.key);
+    const binding = state.get(f.kind.kind, f.key);
     return !binding || hashes.get(`${f.kind.kind}/${f.key}`) !== localBase(binding);
   };
 }
 
 /** The file as the state's binding says it was at the last sync: PostHog holds it as it is. */
 function heldAsIs(f: ResourceFile, target: Target, state: StateStore, vars: VarSources): boolean {
-  const binding = state.bindings(f.kind.kind).get(f.key);
+  const binding = state.get(f.kind.kind, f.key);
   if (!binding) return false;
   try {
     const [view] = environmentView([f], target);
