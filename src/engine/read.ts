@@ -190,12 +190,17 @@ async function readWithState(opts: ReadOptions, state: StateStore, fetched: Kind
   // mostly waits for pages, and the parse (tens of ms a text) is most of the work when many changed.
   const settled = gate?.settle(changedSinceSync(builder, fetched, state), availableParallelism());
   advance();
+  // A run that is stopping (SIGINT, SIGTERM) does not wait for the parse.
+  const stopParse = () => gate?.stop();
+  client.stopping.addEventListener('abort', stopParse, { once: true });
   let remote: Map<string, JsonObject[]>;
   try {
     [remote] = await Promise.all([listing, settled]);
   } catch (error) {
     gate?.stop();
     throw error;
+  } finally {
+    client.stopping.removeEventListener('abort', stopParse);
   }
   timings.fetchWall = Date.now() - t0;
   advance();

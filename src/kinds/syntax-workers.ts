@@ -57,6 +57,7 @@ export function parseInWorkers(codes: readonly CodeText[], threads: number): Par
   // Dealt out in turn, so that long and short texts spread evenly.
   const batches = Array.from({ length: count }, (_, w) => codes.filter((_, i) => i % count === w));
   const workers: Worker[] = [];
+  let stopped = false;
   const answers = batches.map(
     (batch) =>
       new Promise<Map<string, Verdict>>((resolve, reject) => {
@@ -69,7 +70,7 @@ export function parseInWorkers(codes: readonly CodeText[], threads: number): Par
           resolve(new Map(batch.map((c, i) => [c.key, verdictOf(c.grammar, c.text, raws[i] ?? null)])));
         });
         worker.once('error', (error) => ((done = true), reject(error)));
-        worker.once('exit', (code) => done || reject(new Error(`the Hog/HogQL parser's worker thread stopped (exit code ${code}) before answering`)));
+        worker.once('exit', (code) => done || reject(stopped ? stoppedError() : new Error(`the Hog/HogQL parser's worker thread stopped (exit code ${code}) before answering`)));
         worker.postMessage(
           batch.map((c) => {
             const call = parserCall(c.grammar, c.text);
@@ -81,5 +82,16 @@ export function parseInWorkers(codes: readonly CodeText[], threads: number): Par
   const verdicts = Promise.all(answers).then((maps) => new Map(maps.flatMap((m) => [...m])));
   // Awaited by the caller, or abandoned when the run stops first: never an unhandled rejection.
   verdicts.catch(() => undefined);
-  return { verdicts, stop: () => workers.forEach((w) => void w.terminate()) };
+  return {
+    verdicts,
+    stop: () => {
+      stopped = true;
+      workers.forEach((w) => void w.terminate());
+    },
+  };
+}
+
+/** Named as an aborted request is, so that a run stopped by a signal reports the stop (engine/interrupt.ts). */
+function stoppedError(): Error {
+  return Object.assign(new Error('the parse was stopped: the run is stopping'), { name: 'AbortError' });
 }
