@@ -5,7 +5,7 @@ import { kindsWith } from '../kinds/index.js';
 import type { PushRun } from '../engine/push.js';
 import type { CliContext } from './context.js';
 import { pushText } from './push-report.js';
-import { confirmPlan, endProgress, kindsOption, openSession, outputOption, parseKinds, parsePositiveInt, warnUnchecked, withWaits } from './shared.js';
+import { confirmPlan, endProgress, kindsOption, openSession, outputOption, parseKinds, parsePositiveInt, warnHeld, warnUnchecked, withWaits } from './shared.js';
 
 interface PushFlags {
   plan?: string;
@@ -37,7 +37,7 @@ export function registerPush(program: Command, ctx: CliContext): void {
     .option('--verify', 'then check the health of what it changed (status since the push began); exit 1 if something is failing')
     .option('--rotate-secrets', 'send every secret input written value: ${VAR} again, even if its variable did not change')
     .option('--concurrency <n>', 'parallel writes (default 4, or concurrency in hogsync.yaml)', parsePositiveInt('--concurrency'))
-    .option('--no-validate', 'skip the checks validate makes (schemas, unknown fields, Hog/HogQL syntax, references) before the first request: for emergencies')
+    .option('--no-validate', 'skip the checks validate makes (schemas, unknown fields, Hog/HogQL syntax, references) before anything is sent: for emergencies')
     .addOption(outputOption(['text', 'json'], 'text'))
     .action(async (selectors: string[], flags: PushFlags, cmd: Command) => {
       const kinds = parseKinds(flags.kinds);
@@ -71,6 +71,7 @@ export function registerPush(program: Command, ctx: CliContext): void {
         ...(flags.yes || flags.dryRun ? {} : { confirm: confirmPlan(ctx, 'push', (plan) => `Apply these changes to ${plan.environment}? [y/N] `) }),
       });
       endProgress(ctx.io);
+      warnHeld(ctx, run.plan);
       if (!run.result) {
         if (run.declined) {
           ctx.io.err('Nothing was pushed.\n');
@@ -103,7 +104,7 @@ export function registerPush(program: Command, ctx: CliContext): void {
 }
 
 function pushJson(run: PushRun) {
-  const warnings = run.result?.warnings ?? [];
+  const warnings = [...(run.plan.warnings ?? []), ...(run.result?.warnings ?? [])];
   return { environment: run.plan.environment, summary: run.result?.summary, results: run.result?.events ?? [], ...(warnings.length ? { warnings } : {}) };
 }
 

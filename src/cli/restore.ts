@@ -29,7 +29,7 @@ export function registerRestore(program: Command, ctx: CliContext): void {
     .option('--yes', 'do not ask for confirmation (needed when not on a terminal)')
     .option('--commit', 'commit the state file afterwards, recording what was restored')
     .option('--concurrency <n>', 'parallel writes (default 4, or concurrency in hogsync.yaml)', parsePositiveInt('--concurrency'))
-    .option('--no-validate', 'skip the checks validate makes (schemas, unknown fields, Hog/HogQL syntax, references) before the first request: for emergencies')
+    .option('--no-validate', 'skip the checks validate makes (schemas, unknown fields, Hog/HogQL syntax, references) before anything is sent: for emergencies')
     .addOption(outputOption(['text', 'json'], 'text'))
     .action(async (rev: string, selectors: string[], flags: RestoreFlags, cmd: Command) => {
       const kinds = parseKinds(flags.kinds);

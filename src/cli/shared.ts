@@ -100,6 +100,13 @@ export function confirmPlan(ctx: CliContext, command: string, question: (plan: P
 }
 
 /** --no-validate says what it skips, every time it is used. */
+/** Problems of files PostHog holds as they are (Plan.warnings), one line each on stderr: the run went on. */
+export function warnHeld(ctx: CliContext, plan: Plan): void {
+  if (!plan.warnings?.length) return;
+  endProgress(ctx.io);
+  for (const w of plan.warnings) ctx.io.err(`warning: ${w}\n`);
+}
+
 export function warnUnchecked(ctx: CliContext, validate: boolean | undefined): void {
   if (validate === false) ctx.io.err('warning: files not checked (--no-validate): schemas, unknown fields, Hog and HogQL syntax, references between files and literal secrets.\n');
 }

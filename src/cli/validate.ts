@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import type { Command } from 'commander';
 import type { CliContext } from './context.js';
 import { globalsOf, kindsOption, outputOption, parseKinds } from './shared.js';
@@ -17,15 +18,18 @@ export function registerValidate(program: Command, ctx: CliContext): void {
     .addOption(outputOption(['text', 'json'], 'text'))
     .action(async (flags: ValidateFlags, cmd: Command) => {
       const kinds = parseKinds(flags.kinds);
-      const [{ resolveWorkspace }, { readCandidates, sortProblems, validateFiles }, { Syntax }, { keyProblems, overrideProblems }] = await Promise.all([
+      const [{ resolveWorkspace }, { readCandidates, sortProblems }, { FileChecks }, { keyProblems, overrideProblems }] = await Promise.all([
         import('../config/target.js'),
         import('../store/validate.js'),
-        import('../kinds/syntax.js'),
+        import('../engine/file-checks.js'),
         import('../engine/gate.js'),
       ]);
       const ws = resolveWorkspace(globalsOf(cmd), ctx.io.cwd);
       const read = readCandidates(ws.dir, kinds, ws.root);
-      const problems = sortProblems([...read.problems, ...validateFiles(read.files, await Syntax.load()), ...overrideProblems(ws.config, kinds, read.files), ...keyProblems(ws.config, read.files, ctx.io.env)]);
+      // Every file, changed or not; texts parsed before are answered from .hogsync/cache/, the rest on every core.
+      const checks = new FileChecks(read.files, ws.root);
+      const parsed = await checks.check(read.files, availableParallelism());
+      const problems = sortProblems([...read.problems, ...parsed, ...overrideProblems(ws.config, kinds, read.files), ...keyProblems(ws.config, read.files, ctx.io.env)]);
       const total = read.files.length + read.problems.length;
       if (flags.output === 'json') {
         ctx.io.out(`${JSON.stringify({ files: total, problems: problems.map((p) => ({ ...splitWhere(p.where), message: p.message })) }, null, 2)}\n`);

@@ -30,12 +30,13 @@ export interface InitResult {
   inherited?: { from: string; fields: string[] };
 }
 
-// The rate-limit memory (store/rate-memory.ts) belongs to one checkout's recent runs.
-const IGNORED = ['.hogsync/state/*.journal', '.hogsync/state/*.lock', '.hogsync/rate/'];
+// The rate-limit memory (store/rate-memory.ts) belongs to one checkout's recent runs; the parse
+// cache (store/syntax-cache.ts) is rebuilt from the files wherever it is missing.
+const IGNORED = ['.hogsync/state/*.journal', '.hogsync/state/*.lock', '.hogsync/rate/', '.hogsync/cache/'];
 
 /**
  * Writes hogsync.yaml, or adds an environment to an existing one (comments kept), and keeps
- * the state journal and the rate-limit memory out of git. A new environment beside existing ones takes what was not
+ * the state journal, the rate-limit memory and the parse cache out of git. A new environment beside existing ones takes what was not
  * given from the default (else the first) environment: its host, its key variable (renamed
  * for the new environment when its name contains the old one's: POSTHOG_PROD_KEY → POSTHOG_STAGING_KEY
  * for prod → staging) and, on the same host, its rate_limits.
@@ -124,5 +125,5 @@ function ignoreJournal(root: string): void {
   const text = existsSync(path) ? readFileSync(path, 'utf8') : '';
   const missing = IGNORED.filter((entry) => !text.split('\n').some((l) => l.trim() === entry));
   if (missing.length === 0) return;
-  writeFileAtomic(path, `${text}${text && !text.endsWith('\n') ? '\n' : ''}# hogsync's in-flight journal and lock, and its rate-limit memory (the state file itself is committed)\n${missing.join('\n')}\n`);
+  writeFileAtomic(path, `${text}${text && !text.endsWith('\n') ? '\n' : ''}# hogsync's in-flight journal and lock, its rate-limit memory and its parse cache (the state file itself is committed)\n${missing.join('\n')}\n`);
 }

@@ -1,11 +1,13 @@
 import { relative, resolve } from 'node:path';
 import { appliedSoFar, applyPlan, checkPlan, freshMs, settleMs, type ApplyResult, type PushEvent } from '../apply/apply-plan.js';
 import { preview } from '../apply/preview.js';
-import { ConfigError, StalePlanError } from '../errors.js';
+import { selectOps } from '../apply/ops.js';
+import { ConfigError, InvalidFilesError, StalePlanError } from '../errors.js';
 import type { Plan } from '../plan/diff.js';
 import { filterPlan } from '../plan/filter.js';
 import { replayPlan } from '../plan/saved-plan.js';
 import { readPlanFile } from '../store/plan-file.js';
+import { heldProblemsSent } from './gate.js';
 import { stopIfInterrupted } from './interrupt.js';
 import { attachConflictBases } from './conflict-bases.js';
 import { readPlan, type Loaded } from './read.js';
@@ -52,6 +54,10 @@ export async function runPush(opts: PushRunOptions): Promise<PushRun> {
 
 async function applyLoaded(opts: PushRunOptions, loaded: Loaded & { plan: Plan }): Promise<PushRun> {
   const plan = opts.planFile ? reviewed(opts, opts.planFile, loaded.plan) : filterPlan(loaded.plan, opts.selectors, { file: (p) => resolve(opts.ws.root, p), selector: (p) => resolve(opts.cwd, p) });
+  // A file PostHog holds as it is may carry a problem (a warning then); one that this push sends all the same stops it.
+  const sent = selectOps(plan, opts).ops.flatMap((o) => (o.type !== 'delete' && o.change.file ? [o.change.file] : []));
+  const refused = heldProblemsSent(loaded.held, sent);
+  if (refused.length > 0) throw new InvalidFilesError(refused);
   const checked = checkPlan({ plan, snapshot: loaded.snapshot, vars: loaded.vars, prune: opts.prune, force: opts.force, dryRun: opts.dryRun, ...(opts.redactor ? { redactor: opts.redactor } : {}) });
   // Conflicts are shown before the question (and in a dry run) with what they were at the last sync.
   if (opts.dryRun || opts.confirm) await attachConflictBases(plan, loaded.snapshot, opts.ws, opts.target, loaded.vars);

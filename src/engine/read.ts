@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import type { Target, Workspace } from '../config/target.js';
 import type { JsonObject } from '../json.js';
 import { withDependencies, type KindDef } from '../kinds/index.js';
@@ -5,7 +6,8 @@ import type { Binding } from '../model.js';
 import type { PostHogClient } from '../posthog/client.js';
 import { computePlan, type Plan } from '../plan/diff.js';
 import type { RemoteEntry } from '../plan/identity.js';
-import { SnapshotBuilder, type LocalResource, type Snapshot } from '../plan/snapshot.js';
+import { localBase } from '../plan/binding.js';
+import { comparisonHash, SnapshotBuilder, type LocalResource, type Snapshot } from '../plan/snapshot.js';
 import { hideValues } from '../plan/secrets.js';
 import type { Redactor } from '../plan/redactor.js';
 import { varSourcesOf, type VarSources } from '../plan/vars.js';
@@ -13,7 +15,7 @@ import { cleanResourceDirs, readAllResources, readAllResourcesInSlices, type Res
 import { StateStore } from '../store/state.js';
 import { confirmMissing } from './confirm-missing.js';
 import { environmentView, refsPairings, unneededRefs } from './environment-view.js';
-import { gateFiles } from './gate.js';
+import { openGate, type Gate } from './gate.js';
 import { fetchRemote } from './fetch-remote.js';
 
 export interface Loaded {
@@ -22,6 +24,10 @@ export interface Loaded {
   files: ResourceFile[];
   remote: Map<string, JsonObject[]>;
   vars: VarSources;
+  /** Problems the checks found in files PostHog holds as they are (Gate.warnings). */
+  warnings: string[];
+  /** The same by file (Gate.held). */
+  held: ReadonlyMap<string, string[]>;
 }
 
 /** What an observer of converted remote resources may know about their kind. */
@@ -46,9 +52,11 @@ export interface ReadOptions {
   /** Filled with phase costs in ms: `readFilesCpu`, `fetchWall`, `planCpu` (for benchmarks). */
   timings?: Record<string, number>;
   /**
-   * Read every file before the first request and run validate's checks on them (diff, push
-   * and restore promise that a bad file fails before anything is sent). Otherwise (pull)
-   * files are read while the first pages travel.
+   * Read every file before the first request and run validate's checks on them (diff and
+   * push promise that a bad file fails before anything is sent): those that need no parser
+   * before the first request, Hog and HogQL syntax of the files changed since the last sync
+   * in worker threads while the lists travel (engine/gate.ts). Otherwise (pull) files are
+   * read while the first pages travel.
    */
   filesFirst?: boolean;
   /** With filesFirst: skip validate's checks (--no-validate); the files' envelopes are still checked. */
@@ -93,15 +101,15 @@ export async function readSnapshot(opts: ReadOptions): Promise<Loaded> {
 async function readWithState(opts: ReadOptions, state: StateStore, fetched: KindDef[], vars: VarSources, timings: Record<string, number>): Promise<Loaded> {
   const { ws, client } = opts;
   let files: ResourceFile[] = [];
+  let gate: Gate | undefined;
   // Files of the kinds referenced too, so that references resolve the same whichever kinds are selected.
   const readFiles = async () => {
     const t = performance.now();
     if (!opts.localOverride) files = opts.filesFirst ? readAllResources(ws.dir, fetched, ws.root) : await readAllResourcesInSlices(ws.dir, fetched, ws.root);
-    if (opts.filesFirst && !opts.skipChecks) await gateFiles(files, fetched, ws.config, opts.env);
+    if (opts.filesFirst && !opts.skipChecks) gate = await openGate({ files, kinds: fetched, config: ws.config, env: opts.env, root: ws.root }, (f) => heldAsIs(f, opts.target, state, vars));
     timings.readFilesCpu = performance.now() - t;
   };
   if (opts.filesFirst) await readFiles();
-
   // Pages are converted as they arrive, as soon as the kinds they reference are finished,
   // so that the CPU works while the network waits. Callbacks only run once the
   // synchronous work below is done, so the builder exists by then.
@@ -178,8 +186,23 @@ async function readWithState(opts: ReadOptions, state: StateStore, fetched: Kind
   const t1 = performance.now();
   for (const kind of fetched) await builder.prepareLocals(kind);
   snapshotCpu += performance.now() - t1;
+  // Now that each file's hash is known, the Hog and HogQL of those changed since the last sync
+  // are parsed in worker threads while the rest of the lists travel: one a core, since this thread
+  // mostly waits for pages, and the parse (tens of ms a text) is most of the work when many changed.
+  const settled = gate?.settle(changedSinceSync(builder, fetched, state), availableParallelism());
   advance();
-  const remote = await listing;
+  // A run that is stopping (SIGINT, SIGTERM) does not wait for the parse.
+  const stopParse = () => gate?.stop();
+  client.stopping.addEventListener('abort', stopParse, { once: true });
+  let remote: Map<string, JsonObject[]>;
+  try {
+    [remote] = await Promise.all([listing, settled]);
+  } catch (error) {
+    gate?.stop();
+    throw error;
+  } finally {
+    client.stopping.removeEventListener('abort', stopParse);
+  }
   timings.fetchWall = Date.now() - t0;
   advance();
   const snapshot = builder.snapshot();
@@ -189,7 +212,29 @@ async function readWithState(opts: ReadOptions, state: StateStore, fetched: Kind
     [...mapped(kind.kind)].some(([key, m]) => withFile.has(`${kind.kind}/${key}`) && !state.bindings(kind.kind).has(key) && String(snapshot.identities.idOf(kind.kind, key)) === String(m.id));
   if (!opts.localOverride) for (const line of unneededRefs(files, target, pairing)) opts.note?.(line);
   timings.snapshotCpu = snapshotCpu;
-  return { snapshot, state, files, remote, vars };
+  return { snapshot, state, files, remote, vars, warnings: gate?.warnings ?? [], held: gate?.held ?? new Map() };
+}
+
+/** Whether a file differs from what its binding says it was at the last sync (or has none): the run may send it. */
+function changedSinceSync(builder: SnapshotBuilder, kinds: readonly KindDef[], state: StateStore): (f: ResourceFile) => boolean {
+  const hashes = new Map(kinds.flatMap((k) => builder.localsOf(k).map((l) => [`${k.kind}/${l.key}`, l.hash])));
+  return (f) => {
+    const binding = state.get(f.kind.kind, f.key);
+    return !binding || hashes.get(`${f.kind.kind}/${f.key}`) !== localBase(binding);
+  };
+}
+
+/** The file as the state's binding says it was at the last sync: PostHog holds it as it is. */
+function heldAsIs(f: ResourceFile, target: Target, state: StateStore, vars: VarSources): boolean {
+  const binding = state.get(f.kind.kind, f.key);
+  if (!binding) return false;
+  try {
+    const [view] = environmentView([f], target);
+    return view !== undefined && comparisonHash(f.kind, view.spec, vars) === localBase(binding);
+  } catch {
+    // An id with no mapping here: a problem of its own, reported with the file's.
+    return false;
+  }
 }
 
 /** Files + state + remote → the plan of DESIGN.md "Diff: classification". */
@@ -198,5 +243,5 @@ export async function readPlan(opts: ReadOptions): Promise<Loaded & { plan: Plan
   const cpu = process.cpuUsage();
   const plan = computePlan(loaded.snapshot, opts.target.environment);
   if (opts.timings) opts.timings.planCpu = (opts.timings.snapshotCpu ?? 0) + cpuMs(cpu);
-  return { ...loaded, plan };
+  return { ...loaded, plan: loaded.warnings.length > 0 ? { ...plan, warnings: loaded.warnings } : plan };
 }

@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { applyPlan, appliedSoFar, checkPlan, freshMs, settleMs, type ApplyResult, type PushEvent } from '../apply/apply-plan.js';
 import { FileError, InvalidFilesError } from '../errors.js';
@@ -13,7 +14,7 @@ import { filesAtCommit, resolveRevision } from '../store/git-files.js';
 import { commitPaths } from '../store/git.js';
 import { parseResource, readResourceFile, resourcePath, type ResourceFile } from '../store/resource-files.js';
 import { environmentView } from './environment-view.js';
-import { gateFiles } from './gate.js';
+import { gateAll } from './gate.js';
 import { stopIfInterrupted } from './interrupt.js';
 import { readSnapshot, type Loaded } from './read.js';
 import type { EnvironmentJob } from './job.js';
@@ -56,7 +57,8 @@ export async function runRestore(opts: RestoreOptions): Promise<RestoreRun> {
   const { ws } = opts;
   const rev = await resolveRevision(ws.root, opts.rev);
   const files = await filesOf(opts, rev.top, rev.sha);
-  if (!opts.skipChecks) await gateFiles(files, withDependencies(opts.kinds), ws.config, opts.env);
+  // Every file of the commit goes to PostHog if it differs there: each one is checked, parsing on every core.
+  if (!opts.skipChecks) await gateAll({ files, kinds: withDependencies(opts.kinds), config: ws.config, env: opts.env, root: ws.root }, availableParallelism());
   // The commit's files in this environment's terms (its refs and overrides), named as in the work tree.
   const local = environmentView(files, opts.target).map((l, i) => ({ ...l, file: (files[i] as ResourceFile).path.slice(ws.root.length + 1) }));
   const loaded = await readSnapshot({ ...opts, adopt: false, assignNew: false, lock: !opts.dryRun, localOverride: local });

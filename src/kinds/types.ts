@@ -1,5 +1,5 @@
 import type { JsonObject } from '../json.js';
-import type { Syntax } from './syntax.js';
+import type { SyntaxCheck } from './syntax.js';
 
 /** A PostHog id: integer for insights, UUID string for variables and hog functions. */
 export type RemoteId = string | number;
@@ -80,7 +80,7 @@ export interface CheckProblem {
 
 /** What a kind's `check` may use. */
 export interface CheckContext {
-  syntax: Syntax;
+  syntax: SyntaxCheck;
   /** Keys and natural keys of the files of a kind (e.g. variable code_names). */
   known(kind: string): { keys: Set<string>; naturals: Set<string> };
   /** The spec of another file, for checks that span two files (a tile and its insight's `dashboards`). */

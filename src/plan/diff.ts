@@ -59,6 +59,11 @@ export interface Plan {
    * environment, sorted: push stops before any write until they are set.
    */
   missingVars?: string[];
+  /**
+   * Problems the checks found in files PostHog holds as they are, each `file:line:col: …`:
+   * told, not acted on (engine/gate.ts).
+   */
+  warnings?: string[];
 }
 
 /** RFC 6902 patch from one spec to another, rooted at /spec. */

@@ -1,5 +1,6 @@
 import type { JsonObject } from '../json.js';
 import type { Binding } from '../model.js';
+import { NO_BASE } from './binding.js';
 import { differingFields, fieldHashes, withDelta } from './fields.js';
 
 /**
@@ -18,7 +19,7 @@ export interface FieldMerge {
 
 /** The merge of a changed file and a changed PostHog copy, when the binding knows its fields (undefined otherwise). */
 export function fieldMerge(local: JsonObject, remote: JsonObject, binding: Binding): FieldMerge | undefined {
-  if (!binding.fields) return undefined;
+  if (!binding.fields || binding.base === NO_BASE) return undefined;
   const mine = fieldHashes(local);
   const theirs = fieldHashes(remote);
   const changedHere = differingFields(mine, withDelta(binding.fields, binding.localFields));

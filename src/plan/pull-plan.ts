@@ -102,7 +102,9 @@ function step(entry: Entry, opts: PullPlanOptions): PullStep {
       if (local.hash !== remote.hash) {
         // Recorded as a pair without a base, so that diff and push see the same conflict rather than a file to create.
         if (opts.force) return take('changed');
-        return mine('conflict', { note: 'file differs from PostHog and there is no base to tell which side changed', bind: { ...bindTo(remote.hash, remote.raw), base: NO_BASE } });
+        // No field hashes either: PostHog's fields are no more a base than its hash is.
+        const { fields: _unknown, ...unbased } = bindTo(remote.hash, remote.raw);
+        return mine('conflict', { note: 'file differs from PostHog and there is no base to tell which side changed', bind: { ...unbased, base: NO_BASE } });
       }
       return s('unchanged', { bind: bindTo(remote.hash, remote.raw) });
     }

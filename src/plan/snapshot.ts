@@ -291,6 +291,7 @@ export class SnapshotBuilder {
 
   private toLocal(kind: KindDef, l: SnapshotInput['local'][number]): LocalResource {
     const resolved = compareSpec(kind, l.spec, this.input.vars);
+    // As comparisonHash.
     const hash = hashJson(resolved.spec);
     return {
       key: l.key,
@@ -307,6 +308,15 @@ export class SnapshotBuilder {
       ...(l.override && l.shared ? { override: { patch: l.override, shared: l.shared } } : {}),
     };
   }
+}
+
+/**
+ * A file's hash in comparison form (its spec in this environment's terms, variables resolved):
+ * LocalResource.hash before references to ids are written as keys, and what the state's
+ * binding records of the file side at a sync (plan/binding.ts localBase).
+ */
+export function comparisonHash(kind: KindDef, spec: JsonObject, vars: VarSources): string {
+  return hashJson(compareSpec(kind, spec, vars).spec);
 }
 
 /** A snapshot from a complete listing (copy's source, tests). */

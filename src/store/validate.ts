@@ -2,7 +2,7 @@ import { relative } from 'node:path';
 import { FileError } from '../errors.js';
 import { isObject, valueAt, type Json, type JsonObject } from '../json.js';
 import { keyRefs, kindByName, localNatural, readsAsId, type CheckContext, type KindDef } from '../kinds/index.js';
-import type { Syntax } from '../kinds/syntax.js';
+import type { SyntaxCheck } from '../kinds/syntax.js';
 import { VAR_NAME, VAR_REFERENCE } from '../kinds/var-syntax.js';
 import { maxFileBytes, readRegularFile } from './file-guard.js';
 import { listResourceFiles } from './resource-files.js';
@@ -23,6 +23,14 @@ export interface Problem {
   /** `path:line:col` */
   where: string;
   message: string;
+  /** The resource file it is in (CandidateFile.display); absent for problems of hogsync.yaml. */
+  file?: string;
+  /**
+   * What PostHog itself may hold, in a file pull wrote (code PostHog accepted, a reference to
+   * something deleted since), as opposed to what only an edit makes (an unknown field, a
+   * literal secret, a key that is not the file name): see engine/gate.ts.
+   */
+  postHogMayHold?: true;
 }
 
 /**
@@ -30,8 +38,10 @@ export interface Problem {
  * embedded Hog and HogQL parsed by PostHog's parser (errors located in the YAML file),
  * references to files that exist, no literal secrets, well-formed `${VAR}`s, and no two
  * files that PostHog would refuse as duplicates. All problems, not the first.
+ * `syntax` answers for each file; `only` limits the checks to some files, with every file
+ * still counting as what references may name.
  */
-export function validateFiles(files: CandidateFile[], syntax: Syntax): Problem[] {
+export function validateFiles(files: CandidateFile[], syntax: (f: CandidateFile) => SyntaxCheck, only?: ReadonlySet<CandidateFile>): Problem[] {
   const problems: Problem[] = [];
   const specOf = (f: CandidateFile): JsonObject | undefined => {
     const doc = f.parsed.value;
@@ -49,22 +59,35 @@ export function validateFiles(files: CandidateFile[], syntax: Syntax): Problem[]
     const natural = localNatural(f.kind, f.fileKey, spec);
     if (natural !== undefined) k.naturals.add(natural);
   }
+  const knownOf = (kind: string) => known.get(kind) ?? { keys: new Set<string>(), naturals: new Set<string>() };
+  // Kinds that adopt by natural key cannot have two resources with it (a variable's code_name): the first file has it.
+  const naturalOwners = new Map<string, string>();
+  for (const f of files) {
+    const spec = specOf(f);
+    const natural = spec && f.kind.autoAdopt ? localNatural(f.kind, f.fileKey, spec) : undefined;
+    if (natural !== undefined && !naturalOwners.has(`${f.kind.kind}/${natural}`)) naturalOwners.set(`${f.kind.kind}/${natural}`, f.display);
+  }
+
   // Two files of one kind under one key (`wau.yaml` and `wau.yml`): each is named, with the other.
   const byKey = new Map<string, CandidateFile[]>();
   for (const f of files) byKey.set(`${f.kind.kind}/${f.fileKey}`, [...(byKey.get(`${f.kind.kind}/${f.fileKey}`) ?? []), f]);
   for (const group of byKey.values()) {
     if (group.length < 2) continue;
-    for (const f of group) {
+    for (const f of only ? group.filter((x) => only.has(x)) : group) {
       const others = group.filter((o) => o !== f).map((o) => o.display).join(', ');
-      problems.push({ where: f.parsed.where('/key'), message: `key "${f.fileKey}" is also the key of ${others}: keep one file per key, and rename or remove the other` });
+      problems.push({ where: f.parsed.where('/key'), message: `key "${f.fileKey}" is also the key of ${others}: keep one file per key, and rename or remove the other`, file: f.display });
     }
   }
-  const ctx: CheckContext = { syntax, known: (kind) => known.get(kind) ?? { keys: new Set(), naturals: new Set() }, specOf: (kind, key) => specs.get(`${kind}/${key}`) };
-  const naturalOwners = new Map<string, string>();
 
-  for (const f of files) {
-    const add = (pointer: string, message: string, opts: { atKey?: boolean; offset?: number } = {}) =>
-      problems.push({ where: opts.offset !== undefined ? f.parsed.whereIn(pointer, opts.offset) : f.parsed.where(pointer, opts.atKey), message });
+  for (const f of only ? files.filter((x) => only.has(x)) : files) {
+    const ctx: CheckContext = { syntax: syntax(f), known: knownOf, specOf: (kind, key) => specs.get(`${kind}/${key}`) };
+    const add = (pointer: string, message: string, opts: { atKey?: boolean; offset?: number; postHogMayHold?: true } = {}) =>
+      problems.push({
+        where: opts.offset !== undefined ? f.parsed.whereIn(pointer, opts.offset) : f.parsed.where(pointer, opts.atKey),
+        message,
+        file: f.display,
+        ...(opts.postHogMayHold ? { postHogMayHold: true as const } : {}),
+      });
     const doc: Json = f.parsed.value;
     for (const p of checkSchema(f.kind.schema, doc)) add(p.pointer, p.message, { atKey: p.atKey === true });
     if (isObject(doc) && typeof doc.key === 'string' && doc.key !== f.fileKey) {
@@ -93,20 +116,16 @@ export function validateFiles(files: CandidateFile[], syntax: Syntax): Problem[]
       }
     }
     for (const ref of keyRefs(f.kind, spec)) {
-      if (ctx.known(ref.kind).keys.has(ref.key)) continue;
+      if (knownOf(ref.kind).keys.has(ref.key)) continue;
       const target = kindByName(ref.kind);
       // An entry named by the key (an insight's variables) is pointed at by its name.
-      add(`/spec${ref.path}`, `${target.label.replace(/s$/, '')} "${ref.key}" has no file under ${target.folder}/: add it, or name one that exists`, { atKey: isObject(valueAt(spec, ref.path)) });
+      add(`/spec${ref.path}`, `${target.label.replace(/s$/, '')} "${ref.key}" has no file under ${target.folder}/: add it, or name one that exists`, { atKey: isObject(valueAt(spec, ref.path)), postHogMayHold: true });
     }
-    for (const p of f.kind.check?.(spec, ctx, f.fileKey) ?? []) add(`/spec${p.pointer}`, p.message, p.offset !== undefined ? { offset: p.offset } : {});
+    for (const p of f.kind.check?.(spec, ctx, f.fileKey) ?? []) add(`/spec${p.pointer}`, p.message, { ...(p.offset !== undefined ? { offset: p.offset } : {}), postHogMayHold: true });
 
-    // Kinds that adopt by natural key cannot have two resources with it (a variable's code_name).
     const natural = f.kind.autoAdopt ? localNatural(f.kind, f.fileKey, spec) : undefined;
-    if (natural !== undefined) {
-      const owner = naturalOwners.get(`${f.kind.kind}/${natural}`);
-      if (owner) add('/spec/name', `this ${f.kind.kind}'s ${f.kind.naturalKeyName} "${natural}" is also ${owner}'s; PostHog allows one per project`);
-      else naturalOwners.set(`${f.kind.kind}/${natural}`, f.display);
-    }
+    const owner = natural === undefined ? undefined : naturalOwners.get(`${f.kind.kind}/${natural}`);
+    if (owner !== undefined && owner !== f.display) add('/spec/name', `this ${f.kind.kind}'s ${f.kind.naturalKeyName} "${natural}" is also ${owner}'s; PostHog allows one per project`);
   }
   return problems;
 }

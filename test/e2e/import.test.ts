@@ -56,12 +56,15 @@ describe('import', () => {
     expect(ws.read(SQL)).toBe(pulled.read(SQL));
     expect(ws.state().resources['Insight/active-users-by-country-sql']).toMatchObject({ id: insight?.id, short_id: insight?.short_id });
 
-    // Until the variables it names are managed too, diff and push refuse the reference, before any request.
-    emu.clearRequests();
+    // Until the variables it names are managed too, diff warns of the reference (the file is as
+    // imported: PostHog holds it), and a push that would send the file refuses it, before any write.
     const early = await ws.run(['diff']);
-    expect(early.code).toBe(1);
-    expect(early.stderr).toMatch(/insight variable "country" has no file under insight-variables\//);
-    expect(emu.requests()).toEqual([]);
+    expect(early.stderr).toMatch(/^warning: posthog\/insights\/active-users-by-country-sql\.yaml:\d+:\d+: insight variable "country" has no file under insight-variables\//m);
+    emu.clearRequests();
+    const forced = await ws.run(['push', '--yes', '--force']);
+    expect(forced.code).toBe(1);
+    expect(forced.stderr).toMatch(/posthog\/insights\/active-users-by-country-sql\.yaml:\d+:\d+: insight variable "country" has no file under insight-variables\//);
+    expect(writes()).toEqual([]);
 
     // The variables it names, imported by id: now the insight refers to managed resources.
     const variable = await ws.run(['import', 'insight-variable', String(country?.id), '--output', 'json']);

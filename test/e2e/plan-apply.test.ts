@@ -5,7 +5,7 @@ import { demoSeedPath, loadSeed, type Emulator, type SeedDoc } from '../../src/e
 import { TEST_KEY, testEmulator, workspace, type Workspace } from '../helpers/e2e.js';
 
 /**
- * The plan is what gets applied: files are checked before any request, a dry run says what
+ * The plan is what gets applied: files are checked before any write, a dry run says what
  * the same push does, a saved plan applies exactly, and exit codes tell what was left.
  */
 
@@ -27,12 +27,14 @@ async function pulled(): Promise<Workspace> {
 const WAU = 'posthog/insights/weekly-active-users.yaml';
 const GEOIP = 'posthog/hog-functions/geoip.yaml';
 
-describe('one gate before any request', () => {
+describe('one gate before any write', () => {
+  // What needs no parser is checked before any request; Hog and HogQL are parsed while the lists
+  // travel (issue 22), so only reads can have gone out then.
   it.each([
-    ['a misspelled field', (ws: Workspace) => ws.write(WAU, ws.read(WAU).replace('  name: Weekly active users', '  name: Weekly active users\n  descripton: typo')), /weekly-active-users\.yaml:\d+:3: unknown field "descripton"; did you mean "description"\?/],
-    ['an unknown field', (ws: Workspace) => ws.write(WAU, ws.read(WAU).replace('  name: Weekly active users', '  name: Weekly active users\n  colour: red')), /weekly-active-users\.yaml:\d+:3: unknown field "colour"/],
-    ['broken Hog', (ws: Workspace) => ws.write(GEOIP, ws.read(GEOIP).replace(/  hog: \|-\n/, '  hog: |-\n    let x := (\n')), /geoip\.yaml:\d+:\d+: Hog syntax error/],
-  ])('%s: diff and push exit 1 with file:line:col and make no request', async (_name, edit, message) => {
+    ['a misspelled field', (ws: Workspace) => ws.write(WAU, ws.read(WAU).replace('  name: Weekly active users', '  name: Weekly active users\n  descripton: typo')), /weekly-active-users\.yaml:\d+:3: unknown field "descripton"; did you mean "description"\?/, 'none'],
+    ['an unknown field', (ws: Workspace) => ws.write(WAU, ws.read(WAU).replace('  name: Weekly active users', '  name: Weekly active users\n  colour: red')), /weekly-active-users\.yaml:\d+:3: unknown field "colour"/, 'none'],
+    ['broken Hog', (ws: Workspace) => ws.write(GEOIP, ws.read(GEOIP).replace(/  hog: \|-\n/, '  hog: |-\n    let x := (\n')), /geoip\.yaml:\d+:\d+: Hog syntax error/, 'reads'],
+  ])('%s: diff and push exit 1 with file:line:col and send nothing', async (_name, edit, message, sent) => {
     const ws = await pulled();
     edit(ws);
     for (const args of [['diff'], ['push', '--yes'], ['push', '--yes', '--dry-run']]) {
@@ -40,7 +42,7 @@ describe('one gate before any request', () => {
       const r = await ws.run(args);
       expect(r.code, `${args.join(' ')}: ${r.stdout}`).toBe(1);
       expect(r.stderr).toMatch(message);
-      expect(emu.requests(), args.join(' ')).toEqual([]);
+      expect(emu.requests().filter((q) => sent === 'none' || q.method !== 'GET'), args.join(' ')).toEqual([]);
     }
   });
 });

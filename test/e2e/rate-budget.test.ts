@@ -95,11 +95,11 @@ describe('the rate-limit budget across runs and jobs', () => {
     expect((await ws.git.status()).files.map((f) => f.path)).toContain('.hogsync/state/production.json');
   });
 
-  it('init keeps the memory folder out of git', async () => {
+  it('init keeps the memory folder and the parse cache out of git', async () => {
     const dir = tempDir('init');
     const r = await runMain(['init', '--host', 'https://eu.posthog.com', '--project', '123'], { cwd: dir });
     expect(r.code, r.stderr).toBe(0);
-    expect(readFileSync(join(dir, '.gitignore'), 'utf8').split('\n')).toContain('.hogsync/rate/');
+    expect(readFileSync(join(dir, '.gitignore'), 'utf8').split('\n')).toEqual(expect.arrayContaining(['.hogsync/rate/', '.hogsync/cache/']));
   });
 
   it('without the memory file the same runs draw 429s (what the test above guards against)', async () => {

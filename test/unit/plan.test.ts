@@ -6,6 +6,9 @@ import { computePlan, type Action, type Plan } from '../../src/plan/diff.js';
 import { buildSnapshot } from '../../src/plan/snapshot.js';
 import { remoteSpec } from '../../src/plan/secrets.js';
 import type { Binding } from '../../src/model.js';
+import { NO_BASE } from '../../src/plan/binding.js';
+import { fieldHashes } from '../../src/plan/fields.js';
+import { fieldMerge } from '../../src/plan/merge.js';
 
 const insight = kindByName('Insight');
 
@@ -76,6 +79,15 @@ describe('diff classification (DESIGN.md "Diff: classification")', () => {
 
   it('conflict: both changed, differently', () => {
     expect(actionOf(plan({ one: { local: { ...spec1, name: 'Mine' }, remote: r1edited, base: r1 } }), 'one')).toBe('conflict');
+  });
+
+  // test/reliability/lost-state-pull.test.ts: a pair matched after the state was lost has no base,
+  // so no field is known to be unchanged on either side; a merge would keep the file's stale fields.
+  it('no field-wise merge for a pair without a base, even if field hashes were recorded with it', () => {
+    const remote = specOf(remoteInsight(1, 'One', { description: 'edited in the UI' }));
+    const binding: Binding = { id: 1, base: NO_BASE, fields: fieldHashes(remote) };
+    expect(fieldMerge(spec1, remote, binding)).toBeUndefined();
+    expect(fieldMerge(spec1, remote, { ...binding, base: hashJson(remote) })?.local).toEqual(['description']);
   });
 
   it('unchanged: both changed the same way', () => {

@@ -227,3 +227,22 @@ describe('variables push needs that are not set', () => {
     expect(markdown(p)).not.toContain('[!WARNING]');
   });
 });
+
+describe('problems of files PostHog holds as they are (issue 22)', () => {
+  const line = 'posthog/insights/sql.yaml:12:40: {variables.nope} refers to no insight variable file (none has code_name "nope"); the file is as last synced, so PostHog already holds it and this run goes on';
+
+  it('are in the JSON document (valid against its schema) and in the pull-request comment, not in the text on stdout', () => {
+    const p: Plan = { ...planOf(insight, { a: { local: specOf(trends(1, 'A')) } }), warnings: [line] };
+    const validate = new Ajv({ allErrors: true, allowUnionTypes: true }).compile(JSON.parse(readFileSync(join(ROOT, 'schemas', 'diff-output.schema.json'), 'utf8')));
+    expect(validate(json(p)), JSON.stringify(validate.errors)).toBe(true);
+    expect(json(p).warnings).toEqual([line]);
+    expect(markdown(p)).toContain(`> - ${line}`);
+    expect(text(p)).not.toContain('nope');
+  });
+
+  it('leave no trace when there are none', () => {
+    const p = planOf(insight, { a: { local: specOf(trends(1, 'A')) } });
+    expect(json(p)).not.toHaveProperty('warnings');
+    expect(markdown(p)).not.toContain('[!NOTE]');
+  });
+});

@@ -21,6 +21,7 @@ export function planDocument(plan: Plan) {
     })),
     missingVars: plan.missingVars ?? [],
     needs: planNeeds(plan),
+    ...(plan.warnings?.length ? { warnings: plan.warnings } : {}),
   };
 }
 

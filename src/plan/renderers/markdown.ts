@@ -26,7 +26,7 @@ export function renderMarkdown(plan: Plan, opts: { marker?: string } = {}): stri
   // `restore` gets a column only when there is something to restore.
   const cols = ACTION_ORDER.filter((a) => a !== 'restore' || plan.summary[a] > 0);
   head.push(`| ${cols.join(' | ')} |`, `| ${cols.map(() => '---:').join(' | ')} |`, `| ${cols.map((a) => plan.summary[a]).join(' | ')} |`, '');
-  head.push(...missingVarsWarning(plan));
+  head.push(...missingVarsWarning(plan), ...heldWarnings(plan));
   const changes = visibleChanges(plan).filter((c) => c.action !== 'unmanaged');
   if (changes.length === 0) head.push('No changes: the files and PostHog are in sync.');
   const sections: string[] = [];
@@ -61,6 +61,11 @@ function missingVarsWarning(plan: Plan): string[] {
     ...needs.map((n) => `<!-- hogsync-needs: ${n.variable} -->`),
     '',
   ];
+}
+
+function heldWarnings(plan: Plan): string[] {
+  if (!plan.warnings?.length) return [];
+  return ['> [!NOTE]', '> Problems in files PostHog already holds as they are; they do not hold up a push:', ...plan.warnings.map((w) => `> - ${escapeHtml(w)}`), ''];
 }
 
 function renderSection(c: Change, writer: Plan['writer']): string {
