@@ -54,6 +54,19 @@ export function foreignIds(kind: KindDef, spec: JsonObject): ForeignRef[] {
   return kind.links(spec).flatMap((l) => (isId(l.type, l.value) && !l.entry ? [{ type: l.type, id: l.value, path: l.path, ...(l.organizationWide ? { organizationWide: true } : {}) }] : []));
 }
 
+/**
+ * The managed kinds a spec names by id (what `toKeys` would look up): a remote resource can be
+ * written by key once those kinds have their keys, and not before.
+ */
+export function idTargets(kind: KindDef, spec: JsonObject): Set<string> {
+  const kinds = new Set<string>();
+  for (const link of kind.links(spec)) {
+    const target = byRefsType.get(link.type);
+    if (target && isId(link.type, link.value)) kinds.add(target.kind);
+  }
+  return kinds;
+}
+
 /** A spec translated: the links written as keys, and the ids of managed kinds that could not be. */
 export interface Keyed {
   spec: JsonObject;

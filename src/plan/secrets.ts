@@ -46,13 +46,15 @@ export function remoteSpec(kind: KindDef, raw: JsonObject, refs: RefResolver, op
 }
 
 interface RemoteSpecOptions {
+  /** `kind.toSpec(raw)`, when the caller has it already. */
+  spec?: JsonObject;
   bound?: SecretRefs | undefined;
   vault?: SecretValues | undefined;
 }
 
 /** remoteSpec, with the references to managed resources that `refs` had no key for (yet). */
 export function convertRemote(kind: KindDef, raw: JsonObject, refs: RefResolver, opts: RemoteSpecOptions = {}): { spec: JsonObject; unresolved: Array<{ link: Link; kind: KindDef }> } {
-  const keyed = toKeys(kind, kind.toSpec(raw), refs);
+  const keyed = toKeys(kind, opts.spec ?? kind.toSpec(raw), refs);
   return { spec: withSecretMarkers(kind, raw, kind.normalize(keyed.spec), opts), unresolved: keyed.unresolved };
 }
 
