@@ -263,12 +263,12 @@ export class SnapshotBuilder {
     return { entries, unmanaged: this.unmanaged, identities: this.identities, vault: this.vault, readAt: Date.now() };
   }
 
-  /** A spec with the ids it still holds written as keys where they now have one (its serialised text, if any, goes with the old spec). */
-  private rekeyed<T extends { spec: JsonObject; hash: string; late?: boolean; text?: string }>(kind: KindDef, side: T): T {
+  /** A spec with the ids it still holds written as keys where they now have one (its serialised text and field hashes, if any, go with the old spec). */
+  private rekeyed<T extends { spec: JsonObject; hash: string; late?: boolean; text?: string; fields?: object }>(kind: KindDef, side: T): T {
     const keyed = toKeys(kind, side.spec, this.identities);
     const { late: _late, ...rest } = side;
     if (keyed.spec === side.spec) return rest as T;
-    const { text: _text, ...stale } = rest;
+    const { text: _text, fields: _fields, ...stale } = rest;
     const spec = kind.normalize(keyed.spec);
     return { ...stale, spec, hash: hashJson(spec) } as T;
   }
