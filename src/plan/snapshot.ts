@@ -1,5 +1,5 @@
 import { hashJson, type JsonObject } from '../json.js';
-import { dependencyLevels, idTargets, localNatural, pairingHash, toKeys, wholeHash, type KindDef, type RemoteId } from '../kinds/index.js';
+import { dependencyLevels, idTargets, localNatural, pairingHashes, toKeys, type KindDef, type Link, type RemoteId } from '../kinds/index.js';
 import type { Binding, PendingCreate } from '../model.js';
 import { matchIdentities, type MatchReason, type RemoteEntry } from './identity.js';
 import { IdentityMap } from './resolver.js';
@@ -110,7 +110,7 @@ export class SnapshotBuilder {
   private readonly read: Set<string>;
   /** Converted rows per kind, in the order they came; a row still waiting (`held`) keeps its place empty. */
   private readonly remotes = new Map<string, Array<RemoteEntry | undefined>>();
-  private readonly held = new Map<string, Array<{ raw: JsonObject; spec: JsonObject; slot: number; waits: string[] }>>();
+  private readonly held = new Map<string, Array<{ raw: JsonObject; spec: JsonObject; links: readonly Link[]; slot: number; waits: string[] }>>();
   /** How many kinds were finished when `release` last looked at a kind's waiting rows. */
   private readonly releasedAt = new Map<string, number>();
   private readonly seen = new Map<string, Set<string>>();
@@ -171,11 +171,12 @@ export class SnapshotBuilder {
         continue;
       }
       const spec = kind.toSpec(raw);
+      const links = kind.links(spec);
       // Its place in the list is kept, so that identities are decided on rows in the order they came.
       const slot = list.push(undefined) - 1;
-      const waits = [...idTargets(kind, spec)].filter((k) => kind.dependsOn.includes(k) && this.waitsOn(k));
-      if (waits.length > 0) held.push({ raw, spec, slot, waits });
-      else added.push((list[slot] = this.convert(kind, raw, spec)));
+      const waits = [...idTargets(links)].filter((k) => kind.dependsOn.includes(k) && this.waitsOn(k));
+      if (waits.length > 0) held.push({ raw, spec, links, slot, waits });
+      else added.push((list[slot] = this.convert(kind, raw, spec, links)));
     }
     return added;
   }
@@ -189,16 +190,16 @@ export class SnapshotBuilder {
     const added: RemoteEntry[] = [];
     const still = held.filter((h) => {
       if (h.waits.some((k) => this.waitsOn(k))) return true;
-      added.push((list[h.slot] = this.convert(kind, h.raw, h.spec)));
+      added.push((list[h.slot] = this.convert(kind, h.raw, h.spec, h.links)));
       return false;
     });
     this.held.set(kind.kind, still);
     return added;
   }
 
-  private convert(kind: KindDef, raw: JsonObject, toSpec: JsonObject): RemoteEntry {
+  private convert(kind: KindDef, raw: JsonObject, toSpec: JsonObject, links: readonly Link[]): RemoteEntry {
     const id = kind.remoteId(raw);
-    const converted = convertRemote(kind, raw, this.identities, { spec: toSpec, bound: this.secretsOf(kind).get(String(id)), vault: this.vault });
+    const converted = convertRemote(kind, raw, this.identities, { spec: { spec: toSpec, links }, bound: this.secretsOf(kind).get(String(id)), vault: this.vault });
     const { spec } = converted;
     const hash = hashJson(spec);
     const late = converted.unresolved.some((u) => !this.finished.has(u.kind.kind));
@@ -365,5 +366,5 @@ export function buildSnapshot(input: SnapshotInput): Snapshot {
 }
 
 function pairings(kind: KindDef, spec: JsonObject, hash: string): { pairing: string; whole: string } {
-  return { pairing: pairingHash(kind, spec, hash), whole: wholeHash(kind, spec, hash) };
+  return pairingHashes(kind, spec, hash);
 }
