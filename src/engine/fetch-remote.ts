@@ -1,6 +1,7 @@
 import type { JsonObject } from '../json.js';
 import { listOptionsOf, type KindDef } from '../kinds/index.js';
 import type { PostHogClient } from '../posthog/client.js';
+import { Handover } from '../posthog/paginate.js';
 
 export interface FetchOptions {
   /** Items per page for limit/offset lists. */
@@ -19,11 +20,15 @@ export interface FetchOptions {
  * different rate-limit buckets). Soft-deleted resources never appear in PostHog lists.
  */
 export async function fetchRemote(client: PostHogClient, kinds: readonly KindDef[], opts: FetchOptions = {}): Promise<Map<string, JsonObject[]>> {
+  // One turn of the event loop for one slice of rows, whichever list they come from: the answers
+  // that arrive meanwhile are read, and the requests they allow go out, between two slices.
+  const handover = new Handover();
   const lists = await Promise.all(
     kinds.map(async (kind) => {
       const items = await client.listAll<JsonObject>(kind.apiPath, {
         ...listOptionsOf(kind),
         pageSize: opts.pageSize,
+        handover,
         ...(opts.onPage ? { onPage: (items: JsonObject[]) => opts.onPage?.(kind, items) } : {}),
       });
       const extra = (await opts.onKindDone?.(kind, items.length)) ?? [];

@@ -119,20 +119,21 @@ async function readWithState(opts: ReadOptions, state: StateStore, fetched: Kind
   const listed = new Set<string>();
   let snapshotCpu = 0;
   const advance = () => {
-    if (!builder) return;
+    const b = builder;
+    if (!b) return;
     // Wall time of synchronous work is its CPU time; process.cpuUsage() per slice would cost more than it measures.
     const t = performance.now();
     for (let progress = true; progress; ) {
       progress = false;
       for (const kind of fetched) {
-        if (builder.isFinished(kind) || !builder.ready(kind)) continue;
-        for (const page of queued.get(kind.kind) ?? []) {
-          const added = builder.addRemote(kind, page);
-          opts.onRemote?.(kind, added, { bindings: state.bindings(kind.kind), locals: builder.localsOf(kind) });
-        }
+        if (b.isFinished(kind)) continue;
+        const pages = queued.get(kind.kind) ?? [];
         queued.delete(kind.kind);
-        if (listed.has(kind.kind)) {
-          builder.finish(kind);
+        for (const added of [...pages.map((page) => b.addRemote(kind, page)), b.release(kind)]) {
+          if (added.length > 0) opts.onRemote?.(kind, added, { bindings: state.bindings(kind.kind), locals: b.localsOf(kind) });
+        }
+        if (listed.has(kind.kind) && b.ready(kind)) {
+          b.finish(kind);
           progress = true;
         }
       }

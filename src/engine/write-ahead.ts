@@ -2,6 +2,7 @@ import { existsSync, rmdirSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { kindByName, type KindDef } from '../kinds/index.js';
 import { assignKey, slugify } from '../plan/keys.js';
+import { fieldHashes } from '../plan/fields.js';
 import type { RemoteEntry } from '../plan/identity.js';
 import type { RemoteContext } from './read.js';
 import { writeFileAtomic } from '../store/atomic.js';
@@ -34,6 +35,8 @@ export class WriteAhead {
 
   private prepare(kind: KindDef, remote: RemoteEntry, ctx: RemoteContext): void {
     remote.text = serializeSpec(kind, remote.spec);
+    // What the binding records of it too, while later pages are still on their way.
+    remote.fields = fieldHashes(remote.spec);
     // Pages of other lists may still arrive after a failure was rolled back.
     // A spec still naming some resources by id (their keys come later in the read) is written by pull itself.
     if (this.closed || !this.planned.has(kind.kind) || remote.late) return;

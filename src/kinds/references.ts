@@ -54,6 +54,19 @@ export function foreignIds(kind: KindDef, spec: JsonObject): ForeignRef[] {
   return kind.links(spec).flatMap((l) => (isId(l.type, l.value) && !l.entry ? [{ type: l.type, id: l.value, path: l.path, ...(l.organizationWide ? { organizationWide: true } : {}) }] : []));
 }
 
+/**
+ * The managed kinds that links of a spec (`kind.links(spec)`) name by id, what `toKeys` would look
+ * up: a remote resource can be written by key once those kinds have their keys, and not before.
+ */
+export function idTargets(links: readonly Link[]): Set<string> {
+  const kinds = new Set<string>();
+  for (const link of links) {
+    const target = byRefsType.get(link.type);
+    if (target && isId(link.type, link.value)) kinds.add(target.kind);
+  }
+  return kinds;
+}
+
 /** A spec translated: the links written as keys, and the ids of managed kinds that could not be. */
 export interface Keyed {
   spec: JsonObject;
@@ -65,12 +78,13 @@ export interface Keyed {
  * PostHog's ids → keys, wherever `refs` knows the key (files name managed resources by key).
  * An entry link is renamed, and the fields that repeat the id or name its natural key go; an id
  * with no key is found by that natural key (a variable entry's `code_name`). Ids with no key
- * stay ids: objects hogsync does not manage, or resources not (yet) known to `refs`.
+ * stay ids: objects hogsync does not manage, or resources not (yet) known to `refs`. `links`
+ * are the spec's (`kind.links(spec)`), when the caller has them already.
  */
-export function toKeys(kind: KindDef, spec: JsonObject, refs: RefResolver): Keyed {
+export function toKeys(kind: KindDef, spec: JsonObject, refs: RefResolver, links: readonly Link[] = kind.links(spec)): Keyed {
   const edits: Array<{ link: Link; kind: KindDef; to: string }> = [];
   const unresolved: Keyed['unresolved'] = [];
-  for (const link of kind.links(spec)) {
+  for (const link of links) {
     const target = byRefsType.get(link.type);
     if (!target || !isId(link.type, link.value)) continue;
     const natural = link.entry?.naturalField ? valueAt(spec, `${link.path}/${escape(link.entry.naturalField)}`) : undefined;
@@ -122,7 +136,7 @@ export function toIds(kind: KindDef, spec: JsonObject, refs: RefResolver): JsonO
  * killed between the two requests is still recognised.
  */
 export function pairingHash(kind: KindDef, spec: JsonObject, hash: string): string {
-  return blankedHash(kind, spec, hash, kind.deferred?.fields ?? []);
+  return blankedHash(spec, hash, kind.deferred?.fields ?? [], lateLinks(kind, spec));
 }
 
 /**
@@ -131,14 +145,23 @@ export function pairingHash(kind: KindDef, spec: JsonObject, hash: string): stri
  * tiles are not taken for each other.
  */
 export function wholeHash(kind: KindDef, spec: JsonObject, hash: string): string {
-  return blankedHash(kind, spec, hash, []);
+  return blankedHash(spec, hash, [], lateLinks(kind, spec));
 }
 
-function blankedHash(kind: KindDef, spec: JsonObject, hash: string, leftOut: readonly string[]): string {
-  const late = kind.links(spec).filter((l) => {
+/** pairingHash and wholeHash of one spec, its links found once. */
+export function pairingHashes(kind: KindDef, spec: JsonObject, hash: string): { pairing: string; whole: string } {
+  const late = lateLinks(kind, spec);
+  return { pairing: blankedHash(spec, hash, kind.deferred?.fields ?? [], late), whole: blankedHash(spec, hash, [], late) };
+}
+
+function lateLinks(kind: KindDef, spec: JsonObject): Link[] {
+  return kind.links(spec).filter((l) => {
     const target = byRefsType.get(l.type);
     return target !== undefined && isLate(kind, target);
   });
+}
+
+function blankedHash(spec: JsonObject, hash: string, leftOut: readonly string[], late: readonly Link[]): string {
   if (late.length === 0 && !leftOut.some((f) => spec[f] !== undefined)) return hash;
   const out = structuredClone(omit(spec, leftOut));
   for (const link of late) {

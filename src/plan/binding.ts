@@ -1,7 +1,7 @@
 import { canonicalJson, type JsonObject } from '../json.js';
 import type { KindDef } from '../kinds/index.js';
 import type { Binding } from '../model.js';
-import { deltaFrom, fieldHashes } from './fields.js';
+import { deltaFrom, fieldHashes, type FieldHashes } from './fields.js';
 
 /**
  * The base of a pair that was matched without a version both sides once had (a pull after the
@@ -12,11 +12,19 @@ export const NO_BASE = 'sha256:0';
 
 /**
  * The binding of a remote object seen in sync with `base`, with the kind's stable extras. With
- * `specs` (PostHog's spec at base, and the file's where known), it records their fields' hashes too.
+ * `specs` (PostHog's spec at base, and the file's where known), it records their fields' hashes too
+ * (`baseFields`: those of `specs.base`, when they are known already).
  */
-export function bindingOf(kind: KindDef, raw: JsonObject, base: string, secrets?: Binding['secrets'], local?: string, specs?: { base: JsonObject; local?: JsonObject }): Binding {
+export function bindingOf(
+  kind: KindDef,
+  raw: JsonObject,
+  base: string,
+  secrets?: Binding['secrets'],
+  local?: string,
+  specs?: { base: JsonObject; baseFields?: FieldHashes | undefined; local?: JsonObject },
+): Binding {
   const extras = kind.bindingExtras?.(raw) ?? {};
-  const fields = specs ? fieldHashes(specs.base) : undefined;
+  const fields = specs ? (specs.baseFields ?? fieldHashes(specs.base)) : undefined;
   const localFields = fields && specs?.local && local !== undefined && local !== base ? deltaFrom(fields, fieldHashes(specs.local)) : undefined;
   return {
     id: kind.remoteId(raw),

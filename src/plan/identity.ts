@@ -1,6 +1,7 @@
 import type { JsonObject } from '../json.js';
 import type { KindDef, RemoteId } from '../kinds/index.js';
 import type { Binding, PendingCreate } from '../model.js';
+import type { FieldHashes } from './fields.js';
 import { assignKey, compareIds, slugify } from './keys.js';
 
 export interface RemoteEntry {
@@ -16,6 +17,8 @@ export interface RemoteEntry {
   late?: boolean;
   /** The spec already serialised (without the key), when the caller asked for it. */
   text?: string;
+  /** The hashes of the spec's fields (plan/fields.ts), when the caller asked for them. */
+  fields?: FieldHashes;
 }
 
 interface LocalEntry {

@@ -71,7 +71,7 @@ function step(entry: Entry, opts: PullPlanOptions): PullStep {
   // Which variables set the stored secrets stays known: the remote spec already shows them that way.
   const keptSecrets = binding?.secrets && remote && binding.id === remote.id ? binding.secrets : undefined;
   const bindTo = (hash: string, raw: JsonObject, localHash?: string): Binding =>
-    bindingOf(kind, raw, hash, keptSecrets, localHash, remote ? { base: remote.spec, ...(local && localHash !== undefined ? { local: local.spec } : {}) } : undefined);
+    bindingOf(kind, raw, hash, keptSecrets, localHash, remote ? { base: remote.spec, baseFields: remote.fields, ...(local && localHash !== undefined ? { local: local.spec } : {}) } : undefined);
   const take = (action: PullAction) => {
     if (!remote) return s(action);
     let write = local ? keepTemplates(kind, remote.spec, local.fileSpec, opts.vars) : remote.spec;

@@ -46,13 +46,15 @@ export function remoteSpec(kind: KindDef, raw: JsonObject, refs: RefResolver, op
 }
 
 interface RemoteSpecOptions {
+  /** `kind.toSpec(raw)` and its links, when the caller has them already. */
+  spec?: { spec: JsonObject; links: readonly Link[] };
   bound?: SecretRefs | undefined;
   vault?: SecretValues | undefined;
 }
 
 /** remoteSpec, with the references to managed resources that `refs` had no key for (yet). */
 export function convertRemote(kind: KindDef, raw: JsonObject, refs: RefResolver, opts: RemoteSpecOptions = {}): { spec: JsonObject; unresolved: Array<{ link: Link; kind: KindDef }> } {
-  const keyed = toKeys(kind, kind.toSpec(raw), refs);
+  const keyed = opts.spec ? toKeys(kind, opts.spec.spec, refs, opts.spec.links) : toKeys(kind, kind.toSpec(raw), refs);
   return { spec: withSecretMarkers(kind, raw, kind.normalize(keyed.spec), opts), unresolved: keyed.unresolved };
 }
 

@@ -1,5 +1,5 @@
 import { hashJson, type JsonObject } from '../json.js';
-import { dependencyLevels, localNatural, pairingHash, toKeys, wholeHash, type KindDef, type RemoteId } from '../kinds/index.js';
+import { dependencyLevels, idTargets, localNatural, pairingHashes, toKeys, type KindDef, type Link, type RemoteId } from '../kinds/index.js';
 import type { Binding, PendingCreate } from '../model.js';
 import { matchIdentities, type MatchReason, type RemoteEntry } from './identity.js';
 import { IdentityMap } from './resolver.js';
@@ -92,8 +92,9 @@ export type BuilderInput = Omit<SnapshotInput, 'remote'>;
 /**
  * Puts files, state and the remote listing side by side, kind by kind in dependency
  * order, so that references (an insight's variables) are written by key on both sides.
- * Remote pages can be added as they arrive, once the kinds they depend on are finished:
- * the conversion work then overlaps the network instead of following it.
+ * Remote pages can be added as they arrive: rows are converted at once unless they name
+ * resources of a kind they depend on that is not finished yet, and those wait only for it,
+ * so that the conversion work overlaps the network instead of following it.
  *
  * References to kinds that are not finished yet (a dashboard's tiles name insights, which
  * come after dashboards; cohorts name cohorts) are written by key where the state binds the
@@ -105,7 +106,13 @@ export class SnapshotBuilder {
   readonly vault: SecretValues;
   private readonly order: KindDef[];
   private readonly planned: Set<string>;
-  private readonly remotes = new Map<string, RemoteEntry[]>();
+  /** Kinds whose lists this run reads. */
+  private readonly read: Set<string>;
+  /** Converted rows per kind, in the order they came; a row still waiting (`held`) keeps its place empty. */
+  private readonly remotes = new Map<string, Array<RemoteEntry | undefined>>();
+  private readonly held = new Map<string, Array<{ raw: JsonObject; spec: JsonObject; links: readonly Link[]; slot: number; waits: string[] }>>();
+  /** How many kinds were finished when `release` last looked at a kind's waiting rows. */
+  private readonly releasedAt = new Map<string, number>();
   private readonly seen = new Map<string, Set<string>>();
   private readonly finished = new Set<string>();
   private readonly entries = new Map<string, Entry[]>();
@@ -116,6 +123,7 @@ export class SnapshotBuilder {
     this.vault = new SecretValues(input.redactor);
     this.order = dependencyLevels(input.fetched).flat();
     this.planned = new Set(input.kinds.map((k) => k.kind));
+    this.read = new Set(this.order.map((k) => k.kind));
     // A bound id keeps its key whatever the read finds, so references to kinds not finished yet can use it now.
     for (const kind of this.order) {
       const bindings = input.bindings(kind.kind);
@@ -124,23 +132,33 @@ export class SnapshotBuilder {
     }
   }
 
-  /** Whether every kind `kind` references is finished, so its pages can be converted. */
+  /** Whether every kind `kind` depends on is finished, so that it can be finished once its list is in. */
   ready(kind: KindDef): boolean {
-    return kind.dependsOn.every((d) => this.finished.has(d) || !this.order.some((k) => k.kind === d));
+    return kind.dependsOn.every((d) => !this.waitsOn(d));
+  }
+
+  /** Whether references to `kind` cannot be written by key yet: it is read in this run and not finished. */
+  private waitsOn(kind: string): boolean {
+    return !this.finished.has(kind) && this.read.has(kind);
   }
 
   isFinished(kind: KindDef): boolean {
     return this.finished.has(kind.kind);
   }
 
-  /** Converts a page of remote objects to canonical specs; returns the entries it added. */
+  /**
+   * Converts a page of remote objects to canonical specs; returns the entries it added. A row
+   * that names resources of a kind it depends on that is not finished yet (an insight on a
+   * dashboard) waits in the builder until `release` converts it; the others are converted now,
+   * so that most of a list is done while the lists it depends on are still on their way.
+   */
   addRemote(kind: KindDef, raws: JsonObject[]): RemoteEntry[] {
-    if (!this.ready(kind)) throw new Error(`${kind.kind} pages added before the kinds it references are finished`);
     const list = this.remotes.get(kind.kind) ?? [];
     const seen = this.seen.get(kind.kind) ?? new Set<string>();
     this.remotes.set(kind.kind, list);
     this.seen.set(kind.kind, seen);
-    const secrets = this.secretsOf(kind);
+    const held = this.held.get(kind.kind) ?? [];
+    this.held.set(kind.kind, held);
     const added: RemoteEntry[] = [];
     for (const raw of raws) {
       const id = kind.remoteId(raw);
@@ -152,21 +170,47 @@ export class SnapshotBuilder {
         if (this.planned.has(kind.kind)) this.unmanaged.push({ kind, remote: this.unmanagedEntry(kind, raw) });
         continue;
       }
-      const converted = convertRemote(kind, raw, this.identities, { bound: secrets.get(String(id)), vault: this.vault });
-      const { spec } = converted;
-      const hash = hashJson(spec);
-      const late = converted.unresolved.some((u) => !this.finished.has(u.kind.kind));
-      const entry: RemoteEntry = { id, raw, spec, hash, ...pairings(kind, spec, hash), natural: kind.naturalKey(spec, raw), ...(late ? { late } : {}) };
-      list.push(entry);
-      added.push(entry);
+      const spec = kind.toSpec(raw);
+      const links = kind.links(spec);
+      // Its place in the list is kept, so that identities are decided on rows in the order they came.
+      const slot = list.push(undefined) - 1;
+      const waits = [...idTargets(links)].filter((k) => kind.dependsOn.includes(k) && this.waitsOn(k));
+      if (waits.length > 0) held.push({ raw, spec, links, slot, waits });
+      else added.push((list[slot] = this.convert(kind, raw, spec, links)));
     }
     return added;
   }
 
+  /** Converts the rows of `kind` that waited for kinds finished since; returns the entries it added. */
+  release(kind: KindDef): RemoteEntry[] {
+    const held = this.held.get(kind.kind) ?? [];
+    if (held.length === 0 || this.releasedAt.get(kind.kind) === this.finished.size) return [];
+    this.releasedAt.set(kind.kind, this.finished.size);
+    const list = this.remotes.get(kind.kind) ?? [];
+    const added: RemoteEntry[] = [];
+    const still = held.filter((h) => {
+      if (h.waits.some((k) => this.waitsOn(k))) return true;
+      added.push((list[h.slot] = this.convert(kind, h.raw, h.spec, h.links)));
+      return false;
+    });
+    this.held.set(kind.kind, still);
+    return added;
+  }
+
+  private convert(kind: KindDef, raw: JsonObject, toSpec: JsonObject, links: readonly Link[]): RemoteEntry {
+    const id = kind.remoteId(raw);
+    const converted = convertRemote(kind, raw, this.identities, { spec: { spec: toSpec, links }, bound: this.secretsOf(kind).get(String(id)), vault: this.vault });
+    const { spec } = converted;
+    const hash = hashJson(spec);
+    const late = converted.unresolved.some((u) => !this.finished.has(u.kind.kind));
+    return { id, raw, spec, hash, ...pairings(kind, spec, hash), natural: kind.naturalKey(spec, raw), ...(late ? { late } : {}) };
+  }
+
   /** All pages of `kind` are in: decide identities and build its entries. */
   finish(kind: KindDef): void {
+    if (!this.ready(kind) || (this.held.get(kind.kind)?.length ?? 0) > 0) throw new Error(`${kind.kind} finished before the kinds it references`);
     const { input } = this;
-    const remotes = this.remotes.get(kind.kind) ?? [];
+    const remotes = (this.remotes.get(kind.kind) ?? []).filter((r): r is RemoteEntry => r !== undefined);
     const tombstones = input.tombstones?.(kind.kind) ?? new Map<string, Binding>();
     // A deleted resource that is back in the list (undeleted in the UI) is bound again.
     const listed = new Set(remotes.map((r) => String(r.id)));
@@ -220,12 +264,12 @@ export class SnapshotBuilder {
     return { entries, unmanaged: this.unmanaged, identities: this.identities, vault: this.vault, readAt: Date.now() };
   }
 
-  /** A spec with the ids it still holds written as keys where they now have one (its serialised text, if any, goes with the old spec). */
-  private rekeyed<T extends { spec: JsonObject; hash: string; late?: boolean; text?: string }>(kind: KindDef, side: T): T {
+  /** A spec with the ids it still holds written as keys where they now have one (its serialised text and field hashes, if any, go with the old spec). */
+  private rekeyed<T extends { spec: JsonObject; hash: string; late?: boolean; text?: string; fields?: object }>(kind: KindDef, side: T): T {
     const keyed = toKeys(kind, side.spec, this.identities);
     const { late: _late, ...rest } = side;
     if (keyed.spec === side.spec) return rest as T;
-    const { text: _text, ...stale } = rest;
+    const { text: _text, fields: _fields, ...stale } = rest;
     const spec = kind.normalize(keyed.spec);
     return { ...stale, spec, hash: hashJson(spec) } as T;
   }
@@ -332,5 +376,5 @@ export function buildSnapshot(input: SnapshotInput): Snapshot {
 }
 
 function pairings(kind: KindDef, spec: JsonObject, hash: string): { pairing: string; whole: string } {
-  return { pairing: pairingHash(kind, spec, hash), whole: wholeHash(kind, spec, hash) };
+  return pairingHashes(kind, spec, hash);
 }

@@ -24,6 +24,8 @@ export interface ListOptions<T = unknown> {
    * this query, and the retrieved objects are the list. A row gone meanwhile (404) is left out.
    */
   details?: { query?: RequestOptions['query'] };
+  /** Where `onPage` work waits for its turn: one shared by the lists read at once, or one of this list's own. */
+  handover?: Handover;
 }
 
 const DEFAULT_PAGE_SIZE = 500;
@@ -37,13 +39,14 @@ const HANDOVER_ROWS = 50;
  * on, a count far beyond what the pages hold, no end in sight) stop with MalformedAnswerError.
  */
 export async function listPages<T>(client: PostHogClient, path: string, opts: ListOptions<T>): Promise<T[]> {
+  const handover = opts.handover ?? new Handover();
   if (opts.details) {
     const { details, onPage, ...summaries } = opts;
-    return retrieveEach(client, path, await listPages(client, path, summaries), details.query, opts.bucket, onPage);
+    return retrieveEach(client, path, await listPages(client, path, summaries), details.query, opts.bucket, onPage && ((rows: T[]) => handover.run(() => onPage(rows))));
   }
   if (opts.pagination === 'none') {
     const answer = await client.request<{ results: T[] }>({ method: 'GET', path, query: opts.query, bucket: opts.bucket, expect: 'results' });
-    if (opts.onPage) opts.onPage(answer.results);
+    if (opts.onPage) await handover.run(() => opts.onPage?.(answer.results));
     return answer.results;
   }
   const processing: Array<Promise<void>> = [];
@@ -57,7 +60,7 @@ export async function listPages<T>(client: PostHogClient, path: string, opts: Li
   for (let pass = 1; ; pass++) {
     let read: { rows: T[]; count: number };
     try {
-      read = await readOnce(client, path, { ...opts, pageSize: size }, processing);
+      read = await readOnce(client, path, { ...opts, pageSize: size, handover }, processing);
     } catch (error) {
       // PostHog bounds a page by rows, not bytes: 500 insights with big queries can pass the
       // answer size limit. Smaller pages read them; only a single row that large needs the limit raised.
@@ -96,7 +99,7 @@ async function readOnce<T>(client: PostHogClient, path: string, opts: ListOption
     const page = await client
       .request<Page<T>>({ method: 'GET', path, query: { ...opts.query, ...at(index) }, bucket: opts.bucket, onHeaders: release, expect: 'page' })
       .finally(release);
-    if (opts.onPage) handOver(page.results, opts.onPage, processing);
+    if (opts.onPage) handOver(page.results, opts.onPage, processing, opts.handover ?? new Handover());
     return page;
   };
 
@@ -160,16 +163,27 @@ async function readOnce<T>(client: PostHogClient, path: string, opts: ListOption
   return { rows: kept.flatMap((p) => p.results), count: first.count };
 }
 
-/** Each summary row retrieved whole, `pageConcurrency` at a time; handed over as they arrive. */
-async function retrieveEach<T>(client: PostHogClient, path: string, rows: T[], query: RequestOptions['query'], bucket: string | undefined, onPage: ((items: T[]) => void) | undefined): Promise<T[]> {
+/**
+ * Each summary row retrieved whole, `pageConcurrency` at a time; handed over as they arrive. As
+ * with pages, a retrieve gives its slot back once its answer starts to arrive.
+ */
+async function retrieveEach<T>(
+  client: PostHogClient,
+  path: string,
+  rows: T[],
+  query: RequestOptions['query'],
+  bucket: string | undefined,
+  handOverRows: ((items: T[]) => Promise<void>) | undefined,
+): Promise<T[]> {
   const slots = new Slots(client.pageConcurrency);
+  const processing: Array<Promise<void>> = [];
   const one = async (row: T): Promise<T | undefined> => {
     const id = (row as { id?: unknown } | null)?.id;
     if (typeof id !== 'string' && typeof id !== 'number') return row;
     const release = await slots.take();
     try {
-      const full = await client.request<T>({ method: 'GET', path: `${path}${encodeURIComponent(String(id))}/`, query, bucket, expect: 'object' });
-      onPage?.([full]);
+      const full = await client.request<T>({ method: 'GET', path: `${path}${encodeURIComponent(String(id))}/`, query, bucket, onHeaders: release, expect: 'object' });
+      if (handOverRows) processing.push(handOverRows([full]));
       return full;
     } catch (error) {
       // Deleted between the list and the retrieve: it is not part of the list any more.
@@ -179,26 +193,54 @@ async function retrieveEach<T>(client: PostHogClient, path: string, rows: T[], q
       release();
     }
   };
-  return (await Promise.all(rows.map(one))).filter((r): r is Awaited<T> => r !== undefined) as T[];
+  const all = (await Promise.all(rows.map(one))).filter((r): r is Awaited<T> => r !== undefined) as T[];
+  await Promise.all(processing);
+  return all;
 }
 
-/** Hands rows over a slice at a time once the next request has gone out, so processing never holds up the network. */
-function handOver<T>(rows: T[], onPage: (items: T[]) => void, processing: Array<Promise<void>>): void {
-  for (let i = 0; i < rows.length || i === 0; i += HANDOVER_ROWS) {
-    const slice = rows.slice(i, i + HANDOVER_ROWS);
+/**
+ * Work handed over by lists read at once (converting their rows), run one piece per turn of the
+ * event loop in the order it came: between two pieces, answers that arrived meanwhile are read
+ * and the next requests go out, so that the work never holds up the network.
+ */
+export class Handover {
+  private readonly queue: Array<() => void> = [];
+  private scheduled = false;
+
+  /** Runs `work` once what was handed over before it has run; settles as it does. */
+  run(work: () => void): Promise<void> {
     const done = new Promise<void>((resolve, reject) =>
-      setImmediate(() => {
+      this.queue.push(() => {
         try {
-          onPage(slice);
+          work();
           resolve();
         } catch (error) {
           reject(error);
         }
       }),
     );
-    // Awaited at the end; marked handled now so that a failing page elsewhere cannot leave it unobserved.
+    // Awaited by whoever handed it over; marked handled now so that a failing page elsewhere cannot leave it unobserved.
     done.catch(() => undefined);
-    processing.push(done);
+    this.schedule();
+    return done;
+  }
+
+  private schedule(): void {
+    if (this.scheduled || this.queue.length === 0) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      this.queue.shift()?.();
+      this.schedule();
+    });
+  }
+}
+
+/** Hands rows over a slice at a time once the next request has gone out, so processing never holds up the network. */
+function handOver<T>(rows: T[], onPage: (items: T[]) => void, processing: Array<Promise<void>>, handover: Handover): void {
+  for (let i = 0; i < rows.length || i === 0; i += HANDOVER_ROWS) {
+    const slice = rows.slice(i, i + HANDOVER_ROWS);
+    processing.push(handover.run(() => onPage(slice)));
   }
 }
 
