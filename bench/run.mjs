@@ -270,8 +270,11 @@ try {
     const diff = await run(dir, ['diff']);
     const diffReq = requestsSince(emu, seq);
     record({ name: 'diff', size, wallMs: diff.wallMs, boundMs: pb.ms, requests: diffReq.total, throttled: diffReq.throttled, maxRssMb: diff.maxRssMb, differCpuMs: diff.planCpu, fetchMs: diff.fetchWall, readFilesCpuMs: diff.readFilesCpu });
+    // Every Hog and HogQL text is distinct: the first validate parses them all; the second finds the verdicts in .hogsync/cache/.
     const validate = await run(dir, ['validate']);
     record({ name: 'validate', size, wallMs: validate.wallMs, maxRssMb: validate.maxRssMb, cpuMs: validate.cpuMs, requests: 0, throttled: 0 });
+    const cached = await run(dir, ['validate']);
+    record({ name: 'validate (cached)', size, wallMs: cached.wallMs, maxRssMb: cached.maxRssMb, cpuMs: cached.cpuMs, requests: 0, throttled: 0 });
     pristine = { dir, size };
   }
 
@@ -305,12 +308,18 @@ const small = sizes[Math.max(0, sizes.length - 2)];
 const large = sizes[sizes.length - 1];
 const checks = [];
 const check = (what, ok, detail) => checks.push({ what, ok, detail });
-// The 1.2× target is for large projects (10,000 insights), where fixed costs such as Node's start-up fade.
-for (const r of results.filter((x) => x.name.startsWith('pull') || x.name.startsWith('push'))) {
+// Pull's bound grows looser for small projects, where fixed costs (Node's start-up, the first
+// round trip) weigh more: 1.5× at 250 insights, 1.3× at 1,000, 1.2× at 10,000 (issue 22).
+const pullFactor = (size) => (size <= 250 ? 1.5 : size <= 1000 ? 1.3 : 1.2);
+for (const r of results.filter((x) => x.name === 'pull')) check(`pull @ ${r.size} within ${pullFactor(r.size)}× of its bound`, r.wallMs <= pullFactor(r.size) * r.boundMs, `${(r.wallMs / r.boundMs).toFixed(2)}×`);
+// diff reads every file before its first request, and then lists what pull lists.
+for (const r of results.filter((x) => x.name === 'diff')) check(`diff @ ${r.size} within 1.1× of pull`, r.wallMs <= 1.1 * bySize('pull', r.size).wallMs, `${(r.wallMs / bySize('pull', r.size).wallMs).toFixed(2)}×`);
+for (const r of results.filter((x) => x.name.startsWith('push'))) {
   if (r.size === large && large >= 10_000) check(`${r.name} @ ${r.size} within 1.2× of its bound`, r.wallMs <= 1.2 * r.boundMs, `${(r.wallMs / r.boundMs).toFixed(2)}×`);
 }
 check('zero 429 responses', results.every((r) => r.throttled === 0), results.map((r) => r.throttled).join('/'));
-check(`validate @ ${large} under 10 s`, bySize('validate', large).wallMs < 10_000, `${(bySize('validate', large).wallMs / 1000).toFixed(1)} s`);
+// A validate whose verdicts are kept reads, checks and cross-checks every file but parses none.
+check(`validate @ ${large} with its verdicts kept under a third of the first`, bySize('validate (cached)', large).wallMs < bySize('validate', large).wallMs / 3, `${(bySize('validate (cached)', large).wallMs / 1000).toFixed(1)} s of ${(bySize('validate', large).wallMs / 1000).toFixed(1)} s`);
 check(`differ CPU @ ${large} under 2 s`, bySize('diff', large).differCpuMs < 2000, `${Math.round(bySize('diff', large).differCpuMs)} ms`);
 check(`peak RSS of pull/diff @ ${large} under 500 MB`, Math.max(bySize('pull', large).maxRssMb, bySize('diff', large).maxRssMb) < 500, `${Math.round(Math.max(bySize('pull', large).maxRssMb, bySize('diff', large).maxRssMb))} MB`);
 for (const name of small === large ? [] : ['pull', 'diff']) {

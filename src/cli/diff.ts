@@ -24,13 +24,13 @@ export function registerDiff(program: Command, ctx: CliContext): void {
     .action(async (selectors: string[], flags: DiffFlags, cmd: Command) => {
       const kinds = parseKinds(flags.kinds);
       const session = await openSession(ctx, cmd);
-      const [{ runDiff }, { planOutcome }, { RENDERERS }] = await Promise.all([
-        import('../engine/diff.js'),
-        import('../plan/outcome.js'),
-        import('../plan/renderers/index.js'),
-      ]);
+      const { runDiff } = await import('../engine/diff.js');
+      // What prints the plan loads while the lists travel, not before the files are read.
+      const printing = Promise.all([import('../plan/outcome.js'), import('../plan/renderers/index.js')]);
+      printing.catch(() => undefined);
       warnUnchecked(ctx, flags.validate);
       const { plan } = await runDiff({ ...session, ...(flags.out ? { out: resolve(ctx.io.cwd, flags.out) } : {}), skipChecks: flags.validate === false, redactor: ctx.redactor, kinds, env: ctx.io.env, cwd: ctx.io.cwd, timings: ctx.timings, selectors, adopt: flags.adopt === true });
+      const [{ planOutcome }, { RENDERERS }] = await printing;
       endProgress(ctx.io);
       warnHeld(ctx, plan);
       ctx.io.out(RENDERERS[flags.output](plan, { color: ctx.io.color }));

@@ -6,7 +6,7 @@ import { notFound } from './errors.js';
 import { insightBasic, insightFull } from './insight-read.js';
 import { createInsight, updateInsight } from './insight-write.js';
 import { isObject } from './json.js';
-import { limitOffset } from './pagination.js';
+import { limitOffsetInTurns } from './pagination.js';
 import { listInsights, strToBool } from './insight-list.js';
 import type { Route } from './router.js';
 import type { ProjectStore, StoredInsight } from './types.js';
@@ -27,12 +27,12 @@ function basicRequested(req: ApiRequest): boolean {
   return strToBool(req.url.searchParams.get('basic') ?? '0');
 }
 
-function list(req: ApiRequest): ApiResponse {
+async function list(req: ApiRequest): Promise<ApiResponse> {
   const { items, searched } = listInsights(req);
   const ctx = { listed: true, random: req.random, ...(searched ? { searchMatch: 'exact' as const } : {}) };
   const basic = basicRequested(req);
   const render = (i: StoredInsight) => (basic ? insightBasic(req.project, i, ctx) : insightFull(req.project, i, ctx));
-  return { ...json(200, limitOffset(req.url, items, render)), lightRows: basic };
+  return { ...json(200, await limitOffsetInTurns(req.url, items, render)), lightRows: basic };
 }
 
 function create(req: ApiRequest): ApiResponse {

@@ -218,3 +218,30 @@ describe('insights', () => {
     expect(i.result).toBeNull();
   });
 });
+
+// PostHog answers requests in many workers at once: a long insight page being serialised does
+// not hold back a retrieve that arrives meanwhile. The emulator, with one thread, renders long
+// pages a slice at a time (emulator/pagination.ts limitOffsetInTurns) to answer the same way.
+describe('insight pages and other requests', () => {
+  let big: Emulator;
+  beforeAll(async () => {
+    big = await start({ seed: { projects: [{ id: 1, name: 'Big', insights: Array.from({ length: 6000 }, (_, i) => ({ name: `I${i}`, query: trendsQuery(`e${i}`) })) }] } });
+  });
+  afterAll(() => big.close());
+
+  it('a request sent while a 6,000-row page renders is answered before that page', async () => {
+    big.clearRequests();
+    const page = project(big).get('insights/?limit=6000');
+    // A timer of this thread: it fires between the page's slices, or, were the page rendered in one go, after it.
+    await new Promise((r) => setTimeout(r, 40));
+    const small = project(big).get('actions/');
+    const [p, s] = await Promise.all([page, small]);
+    expect(p.body.results).toHaveLength(6000);
+    expect(s.status).toBe(200);
+    const ended = (path: string) => {
+      const r = big.requests().find((x) => x.path.endsWith(path));
+      return Date.parse(r?.startedAt ?? '') + (r?.durationMs ?? 0);
+    };
+    expect(ended('/actions/')).toBeLessThan(ended('/insights/'));
+  });
+});
