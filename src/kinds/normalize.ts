@@ -62,11 +62,24 @@ export function tagSet(tags: Json): Json {
 
 /** Visits every object in a JSON tree with its JSON Pointer, depth first. */
 export function walkObjects(value: Json, visit: (obj: JsonObject, pointer: string) => void, pointer = ''): void {
-  if (Array.isArray(value)) value.forEach((v, i) => walkObjects(v, visit, `${pointer}/${i}`));
-  else if (isObject(value)) {
+  // Every query of every file is walked, often twice: pointers are built for objects and arrays only, never for scalars.
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const v = value[i];
+      if (v !== null && typeof v === 'object') walkObjects(v, visit, `${pointer}/${i}`);
+    }
+  } else if (isObject(value)) {
     visit(value, pointer);
-    for (const [k, v] of Object.entries(value)) walkObjects(v, visit, `${pointer}/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`);
+    for (const k in value) {
+      const v = value[k];
+      if (v !== null && typeof v === 'object') walkObjects(v, visit, `${pointer}/${pointerSegment(k)}`);
+    }
   }
+}
+
+/** RFC 6901's escapes, for the rare key that needs them. */
+function pointerSegment(key: string): string {
+  return key.includes('~') || key.includes('/') ? key.replace(/~/g, '~0').replace(/\//g, '~1') : key;
 }
 
 /** Returns a copy of a JSON tree with `fn` applied to every object, bottom-up. */

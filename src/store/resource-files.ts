@@ -1,5 +1,5 @@
 import { lstatSync, readdirSync, rmSync, type Dirent } from 'node:fs';
-import { join, relative } from 'node:path';
+import { basename, join, relative, sep } from 'node:path';
 import { FileError, FilesystemError, InvalidFilesError } from '../errors.js';
 import { isObject, type JsonObject } from '../json.js';
 import type { KindDef } from '../kinds/index.js';
@@ -139,29 +139,31 @@ export async function readAllResourcesInSlices(dir: string, kinds: readonly Kind
 }
 
 class ResourceReader {
-  private readonly queue: Array<{ kind: KindDef; path: string }>;
+  private readonly queue: Array<{ kind: KindDef; path: string; display: string }>;
+  private readonly maxBytes = maxFileBytes();
   private next = 0;
   private readonly files: ResourceFile[] = [];
   private readonly problems: FileError[] = [];
 
-  constructor(
-    dir: string,
-    kinds: readonly KindDef[],
-    private readonly root: string,
-  ) {
+  constructor(dir: string, kinds: readonly KindDef[], root: string) {
     this.queue = kinds.flatMap((kind) => {
       const listed = listResourceFiles(dir, kind, root);
       this.problems.push(...listed.problems);
-      return listed.paths.map((path) => ({ kind, path }));
+      // What readResourceFile would name each file, worked out once a folder (path.relative is costly at 10,000 files).
+      const folder = relative(root, join(dir, kind.folder));
+      return listed.paths.map((path) => {
+        const name = basename(path);
+        return { kind, path, display: folder === '' ? name : `${folder}${sep}${name}` };
+      });
     });
   }
 
   /** Reads up to `count` files; whether any are left. */
   step(count: number): boolean {
     for (let n = 0; n < count && this.next < this.queue.length; n++) {
-      const item = this.queue[this.next++] as { kind: KindDef; path: string };
+      const item = this.queue[this.next++] as { kind: KindDef; path: string; display: string };
       try {
-        this.files.push(readResourceFile(item.path, item.kind, this.root, true));
+        this.files.push(parseResource(readRegularFile(item.path, item.display, this.maxBytes, true), item.path, item.display, item.kind));
       } catch (error) {
         if (error instanceof FileError) this.problems.push(error);
         else throw error;
