@@ -90,7 +90,7 @@ export class Writer {
     const staged = natural === undefined ? undefined : kind.createAs?.(body, natural);
     this.state.markPending(kind.kind, key, sent);
     const made = await this.send(kind, key, sent, staged?.create ?? body);
-    const result = await this.finishCreate(kind, key, made.raw, staged?.then, secrets, local);
+    const result = await this.finishCreate(kind, key, made.raw, staged?.afterwards, secrets, local);
     return made.recovered ? { ...result, recovered: true } : result;
   }
 
@@ -184,7 +184,7 @@ export class Writer {
 
   /** Binds without writing (adopt of an identical resource, or a base refresh); `local` is the file's hash. */
   bind(kind: KindDef, key: string, raw: JsonObject, secrets: SecretRefs, local: string | undefined, localSpec?: JsonObject, before?: ReadBefore): WriteResult {
-    return this.bound(kind, key, raw, secrets, local, before && before.kept?.length ? before : undefined, localSpec);
+    return this.bound(kind, key, raw, secrets, local, before?.kept?.length ? before : undefined, localSpec);
   }
 
   /**

@@ -91,7 +91,7 @@ export function registerEmulator(program: Command, ctx: CliContext): void {
       const scale = number('rate-limit-scale', flags.rateLimitScale, (n) => n > 0, 'a positive number');
       const seed = flags.empty ? { projects: [{ id: 1, name: 'Default project' }] } : (flags.seed ?? demoSeedPath());
 
-      let emu;
+      let emu: Awaited<ReturnType<typeof startEmulator>>;
       try {
         emu = await startEmulator({
           port,

@@ -68,7 +68,17 @@ export class Progress {
 
   /** The run's Io, with the progress line taken off the terminal before anything else is written. */
   guard(io: Io): Io {
-    const guarded: Io = { ...io, out: (t) => (this.clear(), io.out(t)), err: (t) => (this.clear(), io.err(t)) };
+    const guarded: Io = {
+      ...io,
+      out: (t) => {
+        this.clear();
+        io.out(t);
+      },
+      err: (t) => {
+        this.clear();
+        io.err(t);
+      },
+    };
     const prompt = io.prompt;
     if (prompt) {
       guarded.prompt = async (question, signal) => {

@@ -23,7 +23,10 @@ export function pushText(plan: Plan, r: ApplyResult, dryRun = false): string {
     }
     const members = groups.get(group);
     if (members) members.push(e);
-    else (groups.set(group, [e]), order.push(group));
+    else {
+      groups.set(group, [e]);
+      order.push(group);
+    }
   }
   const lines = order.map((item) => {
     if (typeof item !== 'string') return eventLine(item, dryRun);

@@ -77,7 +77,11 @@ function addEnvironment(opts: InitOptions): InitResult {
   }
   const base = baseEnvironment(doc, opts.environment);
   const fields: string[] = [];
-  const host = opts.host ?? (typeof base?.env.host === 'string' ? (fields.push('host'), base.env.host) : DEFAULT_HOST);
+  let host = opts.host ?? DEFAULT_HOST;
+  if (opts.host === undefined && typeof base?.env.host === 'string') {
+    host = base.env.host;
+    fields.push('host');
+  }
   let apiKeyEnv = opts.apiKeyEnv ?? DEFAULT_KEY_ENV;
   if (opts.apiKeyEnv === undefined && base && typeof base.env.api_key_env === 'string') {
     apiKeyEnv = renamedKeyVariable(base.env.api_key_env, base.name, opts.environment);

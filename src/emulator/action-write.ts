@@ -34,7 +34,7 @@ function validateStep(raw: unknown, path: Path): JsonObject {
   const body = nestedObject(raw, [...path, 'non_field_errors']);
   const out: JsonObject = {};
   const c = new ErrorCollector();
-  const has = (k: string) => Object.prototype.hasOwnProperty.call(body, k);
+  const has = (k: string) => Object.hasOwn(body, k);
   const text = (key: string, trim: boolean) => {
     if (has(key)) c.run(() => (out[key] = charField(body[key], [...path, key], { allowNull: true, trim })));
   };
@@ -103,7 +103,7 @@ interface ActionFields {
 
 function validate(project: ProjectStore, raw: unknown, instance: StoredAction | undefined): ActionFields {
   const body = nestedObject(raw, ['non_field_errors']);
-  const has = (k: string) => Object.prototype.hasOwnProperty.call(body, k);
+  const has = (k: string) => Object.hasOwn(body, k);
   const f: ActionFields = {};
   const c = new ErrorCollector();
   if (has('name')) c.run(() => (f.name = charField(body.name, ['name'], { allowNull: true, allowBlank: true, maxLength: 400 })));

@@ -88,7 +88,7 @@ function subscribedUsers(raw: Json, users: readonly number[]): number[] {
   return items.map((item) => primaryKey(item, ['subscribed_users'], (id) => users.includes(id)));
 }
 
-const present = (body: JsonObject, key: string) => Object.prototype.hasOwnProperty.call(body, key);
+const present = (body: JsonObject, key: string) => Object.hasOwn(body, key);
 
 /** `to_internal_value`: what a POST/PUT (partial = false) or PATCH sends, validated field by field. */
 export function alertFields(project: ProjectStore, users: readonly number[], raw: unknown, partial: boolean): AlertAttrs {

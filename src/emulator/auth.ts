@@ -23,7 +23,7 @@ function fingerprint(key: string): string {
 }
 
 export function buildKeyRing(configs: ApiKeyConfig[] | undefined): ApiKey[] {
-  const list = configs && configs.length ? configs : [{ key: DEV_API_KEY, scopes: ['*'] }];
+  const list = configs?.length ? configs : [{ key: DEV_API_KEY, scopes: ['*'] }];
   return list.map((c, i) => ({
     key: c.key,
     scopes: [...c.scopes],

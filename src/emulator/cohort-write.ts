@@ -70,7 +70,7 @@ function validateQuery(raw: Json): JsonObject | null {
 
 function validate(project: ProjectStore, raw: unknown, instance: StoredCohort | undefined): CohortFields {
   const body = nestedObject(raw, ['non_field_errors']);
-  const has = (k: string) => Object.prototype.hasOwnProperty.call(body, k);
+  const has = (k: string) => Object.hasOwn(body, k);
   const f: CohortFields = {};
   const c = new ErrorCollector();
   const willBeStatic = has('is_static') ? strToBool(body.is_static) : Boolean(instance?.is_static);

@@ -44,7 +44,7 @@ export function deepCopyTile(store: EmulatorStore, project: ProjectStore, tile: 
       saved: data.saved ?? true,
       tags: data.tags ?? [],
     };
-    let copy;
+    let copy: ReturnType<typeof createInsight>;
     try {
       copy = createInsight(store, project, body, callerId);
     } catch (e) {

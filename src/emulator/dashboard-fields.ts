@@ -75,7 +75,7 @@ function quickFilterIds(value: unknown, path: Path): string[] {
 
 export function validateDashboard(raw: unknown): DashboardFields {
   const body = nestedObject(raw, []);
-  const has = (k: string) => Object.prototype.hasOwnProperty.call(body, k);
+  const has = (k: string) => Object.hasOwn(body, k);
   const out: DashboardFields = { delete_insights: false };
   const c = new ErrorCollector();
   if (has('name')) c.run(() => (out.name = charField(body.name, ['name'], { allowNull: true, allowBlank: true, maxLength: 400 })));

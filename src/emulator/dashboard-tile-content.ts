@@ -57,7 +57,7 @@ function onDashboard(project: ProjectStore, dashboard: StoredDashboard, match: (
 /** The text half of `_update_tiles`: a new Text, or the one `text.id` names on this dashboard, updated. */
 export function upsertText(store: EmulatorStore, project: ProjectStore, dashboard: StoredDashboard, json: JsonObject, callerId: number): StoredText {
   const who = authorship(project, json, callerId);
-  const has = Object.prototype.hasOwnProperty.call(json, 'body');
+  const has = Object.hasOwn(json, 'body');
   const body = has ? nestErrors(['text'], () => limitedChar(json.body, ['body'], 4000, 'Text body cannot exceed 4000 characters', { allowNull: true, allowBlank: true })) : undefined;
   const fields = { ...who, last_modified_at: nowDrf(), ...(has ? { body: body ?? null } : {}) };
   if (pyTruthy(json.id)) {
@@ -78,7 +78,7 @@ const HTTP_URL = /^https?:\/\/(?:[^\s:@/]+(?::[^\s:@/]*)?@)?(?:localhost|[a-z0-9
 /** ButtonTileSerializer: url and text required, `validate_url`, placement and style choices. */
 function validateButton(json: JsonObject): Pick<StoredButtonTile, 'url' | 'text'> & Partial<Pick<StoredButtonTile, 'placement' | 'style'>> {
   const c = new ErrorCollector();
-  const has = (k: string) => Object.prototype.hasOwnProperty.call(json, k);
+  const has = (k: string) => Object.hasOwn(json, k);
   const required = (k: string) => fail([k], 'This field is required.', 'required');
   const out: JsonObject = {};
   c.run(() => {

@@ -33,7 +33,7 @@ function modelBoolean(value: unknown, field: string): boolean | null {
 function display(tile: JsonObject): Display {
   const out: Display = {};
   for (const field of DISPLAY_FIELDS) {
-    if (!Object.prototype.hasOwnProperty.call(tile, field)) continue;
+    if (!Object.hasOwn(tile, field)) continue;
     const value = tile[field] as Json;
     if (field === 'color') {
       // CharField(max_length=400, null=True): str() of a scalar; varchar(400) refuses longer text.
@@ -88,7 +88,7 @@ function patchTile(store: EmulatorStore, project: ProjectStore, dashboard: Store
     upsert(store, project, dashboard, tile, { button_tile_id: button.id });
   } else if (pyTruthy(tile.widget)) {
     fail(['widget'], 'Dashboard widgets are not enabled for this project.');
-  } else if (DISPLAY_FIELDS.some((f) => Object.prototype.hasOwnProperty.call(tile, f))) {
+  } else if (DISPLAY_FIELDS.some((f) => Object.hasOwn(tile, f))) {
     updateDisplay(project, dashboard, tile);
   }
 }

@@ -28,7 +28,7 @@ function schemaItem(raw: unknown, path: Array<string | number>): JsonObject {
   const item = nestedObject(raw, [...path, 'non_field_errors']);
   const out: JsonObject = {};
   const c = new ErrorCollector();
-  const has = (k: string) => Object.prototype.hasOwnProperty.call(item, k);
+  const has = (k: string) => Object.hasOwn(item, k);
   c.run(() => {
     if (!has('type')) fail([...path, 'type'], 'This field is required.', 'required');
     out.type = choiceField(item.type, [...path, 'type'], INPUT_TYPES);

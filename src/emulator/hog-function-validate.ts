@@ -53,7 +53,7 @@ export type ValidatedHogFunction = Partial<Omit<StoredHogFunction, 'id' | 'creat
   base_updated_at?: number;
 };
 
-const has = (o: JsonObject, k: string) => Object.prototype.hasOwnProperty.call(o, k);
+const has = (o: JsonObject, k: string) => Object.hasOwn(o, k);
 
 function looseBool(v: unknown): boolean | undefined {
   try {
@@ -221,7 +221,7 @@ function validateObject(ctx: HogFunctionWriteContext, out: ValidatedHogFunction,
     // The cap covers the state after the write: restoring an enabled function re-enters it too.
     const willBeEnabled = out.enabled ?? instance?.enabled ?? false;
     const willBeDeleted = out.deleted ?? instance?.deleted ?? false;
-    const wasActive = Boolean(instance && instance.enabled && !instance.deleted);
+    const wasActive = Boolean(instance?.enabled && !instance.deleted);
     if (willBeEnabled && !willBeDeleted && !wasActive) {
       const count = project.hogFunctions.filter((f) => f.type === type && !f.deleted && f.enabled).length;
       if (count >= cap) {

@@ -2,7 +2,7 @@
 // api/insight.py). The default ordering is `order_by("order")` with no tie-breaker, and `order`
 // is NULL for almost every insight, so equal rows come back in a different order per request;
 // `?order=<field>` orders by that model field (still with unordered ties).
-import { type ApiRequest } from './context.js';
+import type { ApiRequest } from './context.js';
 import { parseDateSpec } from './dates.js';
 import { fail } from './errors.js';
 import { isObject, canonical, type Json } from './json.js';

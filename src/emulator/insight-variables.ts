@@ -81,7 +81,7 @@ function fieldsOf(raw: unknown, partial: boolean): VariableFields {
   const body = nestedObject(raw, []);
   const out: VariableFields = {};
   const c = new ErrorCollector();
-  const has = (k: string) => Object.prototype.hasOwnProperty.call(body, k);
+  const has = (k: string) => Object.hasOwn(body, k);
   c.run(() => {
     if (!has('name')) {
       if (!partial) fail(['name'], 'This field is required.', 'required');

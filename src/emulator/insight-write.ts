@@ -59,7 +59,7 @@ function validate(store: EmulatorStore, project: ProjectStore, raw: unknown): In
   if ('query' in body) validateQuery(store.parser, body.query);
   const out: InsightFields = {};
   const c = new ErrorCollector();
-  const has = (k: string) => Object.prototype.hasOwnProperty.call(body, k);
+  const has = (k: string) => Object.hasOwn(body, k);
   if (has('name')) c.run(() => (out.name = charField(body.name, ['name'], TEXT)));
   if (has('derived_name')) c.run(() => (out.derived_name = charField(body.derived_name, ['derived_name'], TEXT)));
   if (has('filters')) {

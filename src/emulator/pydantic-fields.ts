@@ -88,7 +88,7 @@ export function validateModel(input: JsonObject, fields: FieldSpec[], loc: Loc, 
   const before = errors.length;
   const out: JsonObject = {};
   for (const f of fields) {
-    const present = Object.prototype.hasOwnProperty.call(input, f.name);
+    const present = Object.hasOwn(input, f.name);
     if (!present) {
       if (!('default' in f) && !f.optional) errors.push(pydanticError('missing', [...loc, f.name], 'Field required', input));
       else if (f.default !== undefined && f.default !== null) out[f.name] = f.default;

@@ -162,7 +162,7 @@ class EmulatorRuntime implements Emulator, ControlTarget {
       // Off loopback the controls need an all-scopes key: they can read secrets and wipe state.
       const presented = findPresentedKey(req.headers.authorization, undefined, url.searchParams);
       const key = presented && this.keys.find((k) => k.key === presented.value);
-      if (!key || !key.scopes.includes('*')) return send(res, { status: 403, body: { detail: 'The emulator controls need a key with the * scope off loopback.' } });
+      if (!key?.scopes.includes('*')) return send(res, { status: 403, body: { detail: 'The emulator controls need a key with the * scope off loopback.' } });
     }
     const segments = url.pathname.slice('/_emulator/'.length).replace(/\/$/, '').split('/');
     const body = () => {

@@ -51,7 +51,7 @@ function mergeSeeds(docs: SeedDoc[]): SeedDoc {
 }
 
 export async function loadSeed(path: string): Promise<SeedDoc> {
-  let info;
+  let info: Awaited<ReturnType<typeof stat>>;
   try {
     info = await stat(path);
   } catch {

@@ -10,7 +10,7 @@ export interface FetchOptions {
    * Called once all pages of a kind are in; may return rows found by other means (bound
    * resources the list lacked, retrieved one by one), which join the listing.
    */
-  onKindDone?: (kind: KindDef, count: number) => Promise<JsonObject[]> | void;
+  onKindDone?: (kind: KindDef, count: number) => Promise<JsonObject[]> | undefined;
   /** Each page's rows as they arrive, so they can be processed while the rest are in flight. */
   onPage?: (kind: KindDef, items: JsonObject[]) => void;
 }

@@ -1,4 +1,4 @@
-import { HogsyncError, InterruptedError, NotSentError, ThrottledError } from '../errors.js';
+import { type HogsyncError, InterruptedError, NotSentError, ThrottledError } from '../errors.js';
 import type { PostHogClient } from '../posthog/client.js';
 
 /**

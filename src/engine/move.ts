@@ -80,7 +80,12 @@ export function runMove(opts: MoveOptions): MoveResult {
   const states = StateStore.loadAll(ws.stateDir, ws.root, { journal: !opts.dryRun });
   const locked: StateStore[] = [];
   try {
-    if (!opts.dryRun) for (const s of states) (s.lock(), locked.push(s));
+    if (!opts.dryRun) {
+      for (const s of states) {
+        s.lock();
+        locked.push(s);
+      }
+    }
     for (const s of states) {
       const use = s.holds(kind.kind, to);
       if (use) throw new UsageError(`"${to}" is taken: ${display(s.file)} holds ${use} under ${kind.cliName}/${to}; choose another key.`);

@@ -13,7 +13,7 @@ import { KEY_ADVICE } from '../plan/key-guard.js';
 import { placeholderSecrets, sendSpec } from '../plan/secrets.js';
 import type { Redactor } from '../plan/redactor.js';
 import { varSourcesOf } from '../plan/vars.js';
-import { readResourceFile } from '../store/resource-files.js';
+import { readResourceFile, type ResourceFile } from '../store/resource-files.js';
 import { environmentView } from './environment-view.js';
 import { StateStore } from '../store/state.js';
 
@@ -45,7 +45,7 @@ export interface TestRun {
 export async function runHogTest(opts: TestRunOptions): Promise<TestRun> {
   const kind = kindWith('test');
   const path = resolve(opts.cwd, opts.file);
-  let file;
+  let file: ResourceFile;
   try {
     file = readResourceFile(path, kind, opts.ws.root);
   } catch (error) {

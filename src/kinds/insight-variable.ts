@@ -86,7 +86,7 @@ const insightVariable = defineKind({
   // created under a name that derives its code_name, then renamed (posthog-api.md §3.2).
   createAs(body, natural) {
     if (codeNameOf(text(body.name)) === natural) return undefined;
-    return { create: { ...body, name: natural }, then: { name: body.name ?? natural } };
+    return { create: { ...body, name: natural }, afterwards: { name: body.name ?? natural } };
   },
 
   toSpec: (raw) => pick(raw, WRITABLE),

@@ -87,7 +87,7 @@ export function toKeys(kind: KindDef, spec: JsonObject, refs: RefResolver, links
   for (const link of links) {
     const target = byRefsType.get(link.type);
     if (!target || !isId(link.type, link.value)) continue;
-    const natural = link.entry?.naturalField ? valueAt(spec, `${link.path}/${escape(link.entry.naturalField)}`) : undefined;
+    const natural = link.entry?.naturalField ? valueAt(spec, `${link.path}/${pointerEscape(link.entry.naturalField)}`) : undefined;
     const key = refs.keyOf(target.kind, link.value) ?? (typeof natural === 'string' ? refs.keyByNatural(target.kind, natural) : undefined);
     if (key === undefined) unresolved.push({ link, kind: target });
     else edits.push({ link, kind: target, to: key });
@@ -193,6 +193,6 @@ function removeEntry(spec: JsonObject, path: string): void {
   if (isObject(parent)) delete parent[segments[segments.length - 1] as string];
 }
 
-function escape(segment: string): string {
+function pointerEscape(segment: string): string {
   return segment.replace(/~/g, '~0').replace(/\//g, '~1');
 }

@@ -103,7 +103,11 @@ function closure(kinds: readonly KindDef[], next: (k: KindDef) => readonly strin
     grew = false;
     for (const k of KINDS) {
       if (!wanted.has(k.kind)) continue;
-      for (const d of next(k)) if (!wanted.has(d)) (wanted.add(d), (grew = true));
+      for (const d of next(k)) {
+        if (wanted.has(d)) continue;
+        wanted.add(d);
+        grew = true;
+      }
     }
   }
   return KINDS.filter((k) => wanted.has(k.kind));

@@ -69,7 +69,10 @@ export function parseInWorkers(codes: readonly CodeText[], threads: number): Par
           void worker.terminate();
           resolve(new Map(batch.map((c, i) => [c.key, verdictOf(c.grammar, c.text, raws[i] ?? null)])));
         });
-        worker.once('error', (error) => ((done = true), reject(error)));
+        worker.once('error', (error) => {
+          done = true;
+          reject(error);
+        });
         worker.once('exit', (code) => done || reject(stopped ? stoppedError() : new Error(`the Hog/HogQL parser's worker thread stopped (exit code ${code}) before answering`)));
         worker.postMessage(
           batch.map((c) => {

@@ -282,7 +282,7 @@ export interface KindDef {
    * variable's code_name from its name): a create body that makes PostHog derive `natural`,
    * and the update that then gives the file's values. Undefined when `body` derives it already.
    */
-  createAs?(body: JsonObject, natural: string): { create: JsonObject; then: JsonObject } | undefined;
+  createAs?(body: JsonObject, natural: string): { create: JsonObject; afterwards: JsonObject } | undefined;
   /**
    * Remote object → the fields a file keeps, with references as PostHog holds them (ids). The
    * engine then writes references by key (kinds/references.ts) and calls `normalize`, so

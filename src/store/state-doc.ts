@@ -87,7 +87,7 @@ export function bindingJson(b: Binding): JsonObject {
 /** Stable bytes: sorted refs, no timestamps, so an unchanged state never shows in git. */
 export function serializeState(doc: StateDoc): string {
   const section = (m: Record<string, Binding> | undefined): JsonObject =>
-    Object.fromEntries(Object.keys(m ?? {}).sort().map((ref) => [ref, bindingJson((m ?? {})[ref] as Binding)]));
+    Object.fromEntries(Object.keys(m ?? {}).sort().map((ref) => [ref, bindingJson(m?.[ref] as Binding)]));
   const out: JsonObject = { version: STATE_VERSION, environment: doc.environment, host: doc.host, project: doc.project, resources: section(doc.resources) };
   if (doc.pending && Object.keys(doc.pending).length > 0) out.pending = sortRecord(doc.pending) as unknown as Json;
   if (doc.tombstones && Object.keys(doc.tombstones).length > 0) out.tombstones = section(doc.tombstones);

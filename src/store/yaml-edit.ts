@@ -119,7 +119,7 @@ class Editor {
       const start = clean ? this.withCommentsAbove(this.lineStart(keyStart), below) : keyStart;
       spans.push({ name: String(key.value), pair, start, end: this.endOf((pair.value as Node | null) ?? key), clean });
     }
-    const col = this.col((pairs[0]?.key as Scalar).range?.[0] ?? 0);
+    const col = this.col((pairs[0]?.key as Scalar | undefined)?.range?.[0] ?? 0);
     const order = this.opts.orderKeys ? this.opts.orderKeys(ptr, Object.keys(value)) : Object.keys(value);
     const present = new Set(spans.map((s) => s.name));
 

@@ -51,7 +51,7 @@ describe('copy', () => {
     const staging = emu.project(2);
     const variable = staging?.insightVariables.find((v) => v.code_name === 'country');
     const sql = staging?.insights.find((i) => i.name === 'Active users by country (SQL)');
-    const sqlVars = Object.keys((sql?.query as { source: { variables: object } }).source.variables);
+    const sqlVars = Object.keys((sql?.query as { source: { variables: object } } | undefined)?.source.variables ?? {});
     expect(sqlVars).toContain(variable?.id);
     expect(sqlVars.every((id) => staging?.insightVariables.some((v) => v.id === id))).toBe(true);
     const order = (name: string) => staging?.hogFunctions.find((h) => h.name === name)?.execution_order;

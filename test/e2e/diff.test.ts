@@ -269,7 +269,7 @@ describe('diff output a reviewer can trust (issue "The plan is what gets applied
     expect(r.stdout).toContain("+print('Sent', res.status)");
     expect(r.stdout).toMatch(/\n\s+-LIMIT 20\n\s+\+LIMIT 50\n/);
     // the new SQL insight as YAML, its HogQL a block, never a JSON string
-    expect(r.stdout).toMatch(/\+ create Insight\/signups-by-plan-sql[^\n]*\n(\s+\+ [^\n]*\n)*\s+\+     query: \|-\n\s+\+       SELECT properties\.plan AS plan, count\(\) AS signups\n/);
+    expect(r.stdout).toMatch(/\+ create Insight\/signups-by-plan-sql[^\n]*\n(\s+\+ [^\n]*\n)*\s+\+ {5}query: \|-\n\s+\+ {7}SELECT properties\.plan AS plan, count\(\) AS signups\n/);
     expect(r.stdout).not.toMatch(/\\n/);
     expect(r.stdout).toMatch(/warning: push needs these variables[^\n]*\n\s+\$\{CRM_WEBHOOK_URL\}\s+used by HogFunction\/notify-crm-of-signups\n/);
   });

@@ -33,7 +33,7 @@ describe('one gate before any write', () => {
   it.each([
     ['a misspelled field', (ws: Workspace) => ws.write(WAU, ws.read(WAU).replace('  name: Weekly active users', '  name: Weekly active users\n  descripton: typo')), /weekly-active-users\.yaml:\d+:3: unknown field "descripton"; did you mean "description"\?/, 'none'],
     ['an unknown field', (ws: Workspace) => ws.write(WAU, ws.read(WAU).replace('  name: Weekly active users', '  name: Weekly active users\n  colour: red')), /weekly-active-users\.yaml:\d+:3: unknown field "colour"/, 'none'],
-    ['broken Hog', (ws: Workspace) => ws.write(GEOIP, ws.read(GEOIP).replace(/  hog: \|-\n/, '  hog: |-\n    let x := (\n')), /geoip\.yaml:\d+:\d+: Hog syntax error/, 'reads'],
+    ['broken Hog', (ws: Workspace) => ws.write(GEOIP, ws.read(GEOIP).replace(/ {2}hog: \|-\n/, '  hog: |-\n    let x := (\n')), /geoip\.yaml:\d+:\d+: Hog syntax error/, 'reads'],
   ])('%s: diff and push exit 1 with file:line:col and send nothing', async (_name, edit, message, sent) => {
     const ws = await pulled();
     edit(ws);
@@ -90,7 +90,7 @@ describe('saved plans', () => {
     const diff = await ws.run(['diff', '--out', 'plan.json']);
     expect(diff.code).toBe(2);
     // A change made after the review is not part of the plan.
-    ws.write(GEOIP, ws.read(GEOIP).replace(/  name: GeoIP/, '  name: GeoIP (after review)'));
+    ws.write(GEOIP, ws.read(GEOIP).replace(/ {2}name: GeoIP/, '  name: GeoIP (after review)'));
     emu.clearRequests();
     const push = await ws.run(['push', '--yes', '--plan', 'plan.json']);
     expect(push.code, push.stdout + push.stderr).toBe(0);

@@ -126,7 +126,7 @@ describe('pull keeps what the user wrote around the values', () => {
       expect(third.code, third.stderr).toBe(0);
       const after = stamp();
       expect(names.filter((n) => after[n] !== before[n])).toEqual(['insight-10.yaml']);
-      expect(ws.read('posthog/insights/insight-10.yaml')).toMatch(/^# kept by the data team\n[\s\S]*  description: Changed\n/);
+      expect(ws.read('posthog/insights/insight-10.yaml')).toMatch(/^# kept by the data team\n[\s\S]* {2}description: Changed\n/);
     } finally {
       await big.close();
     }

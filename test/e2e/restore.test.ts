@@ -135,7 +135,7 @@ describe('hogsync restore <git-rev>', () => {
     const dry = await ws.run(['restore', 'HEAD', '--dry-run']);
     expect(dry.code, dry.stdout + dry.stderr).toBe(2);
     expect(dry.stdout).toMatch(/\+ create InsightVariable\/region/);
-    expect(dry.stdout).toMatch(/warning: restore needs these variables, which are not set here[^\n]*\n\s+\$\{DEFAULT_REGION\}  used by InsightVariable\/region/);
+    expect(dry.stdout).toMatch(/warning: restore needs these variables, which are not set here[^\n]*\n\s+\$\{DEFAULT_REGION\} {2}used by InsightVariable\/region/);
     expect(dry.stderr).not.toMatch(/Nothing was pushed/);
     const json = JSON.parse((await ws.run(['restore', 'HEAD', '--dry-run', '-o', 'json'])).stdout) as { plan: { needs: unknown } };
     expect(json.plan.needs).toEqual([{ variable: 'DEFAULT_REGION', secret: false, users: ['InsightVariable/region'] }]);

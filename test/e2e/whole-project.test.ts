@@ -439,7 +439,7 @@ describe('the whole project', () => {
     const state = JSON.parse(readFileSync(stateFile, 'utf8')) as { resources: Record<string, unknown> };
     for (const ref of Object.keys(state.resources)) if (/^(Dashboard|Cohort)\//.test(ref)) delete state.resources[ref];
     writeFileSync(stateFile, JSON.stringify(state));
-    const prodId = (list: 'dashboards' | 'cohorts', name: string) => (emu.project(1)?.[list] as Array<{ id: number; name: string | null }>).find((x) => x.name === name)?.id;
+    const prodId = (list: 'dashboards' | 'cohorts', name: string) => (emu.project(1)?.[list] as Array<{ id: number; name: string | null }> | undefined)?.find((x) => x.name === name)?.id;
     const config = ws.read('hogsync.yaml').replace('"4821": 5120', `"4821": 5120\n      dashboards:\n        "${prodId('dashboards', 'Growth')}": ${growth}\n      cohorts:\n        "${prodId('cohorts', 'Power users')}": ${power}`);
     expect(config).toContain('cohorts:');
     ws.write('hogsync.yaml', config);

@@ -6,7 +6,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Emulator } from '../../src/emulator/index.js';
 import { tempDir } from '../helpers/temp.js';
-import { call, DEV_API_KEY, project, start, trendsQuery } from './helpers.js';
+import { call, DEV_API_KEY, project, start, trendsQuery , type Reply } from './helpers.js';
+
+/** An answer's JSON, narrowed by each expect() (helpers.ts Reply). */
+type Answer = Reply['body'];
 
 let emu: Emulator;
 const api = () => project(emu);
@@ -27,7 +30,7 @@ beforeEach(() => {
   emu.clearRequests();
 });
 
-async function dashboard(body: Record<string, unknown>): Promise<any> {
+async function dashboard(body: Record<string, unknown>): Promise<Answer> {
   const r = await api().post('dashboards/', body);
   expect(r.status, JSON.stringify(r.body)).toBe(201);
   return r.body;
@@ -160,7 +163,7 @@ describe('latency and storage', () => {
     });
     const d = (await api().get('dashboards/40/')).body;
     expect(d).toMatchObject({ name: 'Seeded', pinned: true, persisted_variables: { x: { code_name: 'nope' } }, variables: {} });
-    expect(d.tiles.map((t: any) => [t.order, t.text?.body ?? t.insight.id, t.color])).toEqual([
+    expect(d.tiles.map((t: Answer) => [t.order, t.text?.body ?? t.insight.id, t.color])).toEqual([
       [0, '# Top', null],
       [1, 7, 'blue'],
     ]);

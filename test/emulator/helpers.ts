@@ -4,7 +4,7 @@ export { DEV_API_KEY };
 
 export interface Reply {
   status: number;
-  // `any` on purpose: responses are arbitrary JSON, and each test narrows them with expect().
+  // biome-ignore lint/suspicious/noExplicitAny: responses are arbitrary JSON, and each test narrows them with expect().
   body: any;
   text: string;
   headers: Headers;
@@ -32,7 +32,7 @@ export async function call(emu: Emulator, method: string, path: string, body?: u
   if (payload !== undefined) headers['Content-Type'] ??= 'application/json';
   const res = await fetch(`${emu.url}${path}`, { method, headers, ...(payload !== undefined ? { body: payload } : {}) });
   const text = await res.text();
-  let parsed: unknown = undefined;
+  let parsed: unknown ;
   try {
     parsed = text ? JSON.parse(text) : undefined;
   } catch {

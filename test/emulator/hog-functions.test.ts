@@ -174,7 +174,7 @@ describe('hog functions: secrets', () => {
 
   it('keeps the stored secret when {}, nothing, {"secret": true} or {"secret": true, "value": "********"} is sent; another value rotates it', async () => {
     const f = await create({ inputs_schema: SECRET_SCHEMA, inputs: { url: { value: 'https://x' }, token: { value: 'one' } } });
-    const stored = () => (emu.project(1)?.hogFunctions[0]?.encrypted_inputs.token as { value: string }).value;
+    const stored = () => (emu.project(1)?.hogFunctions[0]?.encrypted_inputs.token as { value: string } | undefined)?.value;
     for (const token of [{}, undefined, { secret: true }, { secret: true, value: '********' }]) {
       const inputs = token === undefined ? { url: { value: 'https://x' } } : { url: { value: 'https://x' }, token };
       const r = await api().patch(`hog_functions/${f.id}/`, { inputs });

@@ -71,7 +71,7 @@ describe('redirects to another server', () => {
   it.each([307, 308])('%i on POST and PATCH: push sends nothing there and stops with one sentence', async (status) => {
     const ws = await pulled();
     const [edited] = ws.files('posthog/insights');
-    ws.write(`posthog/insights/${edited}`, ws.read(`posthog/insights/${edited}`).replace(/^  name: (.*)$/m, '  name: $1 (edited)'));
+    ws.write(`posthog/insights/${edited}`, ws.read(`posthog/insights/${edited}`).replace(/^ {2}name: (.*)$/m, '  name: $1 (edited)'));
     for (let i = 0; i < 6; i++) {
       ws.write(`posthog/insights/new-${i}.yaml`, `apiVersion: hogsync/v1\nkind: Insight\nkey: new-${i}\nspec:\n  name: New ${i}\n  query:\n    kind: DataTableNode\n    source:\n      kind: EventsQuery\n      select: ["*"]\n`);
     }

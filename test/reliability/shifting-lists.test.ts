@@ -126,7 +126,7 @@ describe(`a project of ${COUNT} insights whose list has unordered ties`, () => {
     const ws = await workspace(emu);
     expect((await ws.run(['pull', '--commit'])).code).toBe(0);
     const ids = Object.values(ws.state().resources).map((b) => String(b.id));
-    for (const file of ws.files('posthog/insights').filter((_, i) => i % 8 === 0)) ws.write(`posthog/insights/${file}`, ws.read(`posthog/insights/${file}`).replace(/^  name: (.*)$/m, '  name: $1 (v2)'));
+    for (const file of ws.files('posthog/insights').filter((_, i) => i % 8 === 0)) ws.write(`posthog/insights/${file}`, ws.read(`posthog/insights/${file}`).replace(/^ {2}name: (.*)$/m, '  name: $1 (v2)'));
     return { ws, ids };
   }
 

@@ -5,7 +5,10 @@
 // computed from now.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DEV_API_KEY, type Emulator, type SeedDoc } from '../../../src/emulator/index.js';
-import { project, start } from '../helpers.js';
+import { project, start , type Reply } from '../helpers.js';
+
+/** An answer's JSON, narrowed by each expect() (helpers.ts Reply). */
+type Answer = Reply['body'];
 
 const OTHER_KEY = 'phx_fake_conformance_other_user';
 const SCOPED: Record<string, string[]> = {
@@ -46,7 +49,7 @@ const body = (insightId: number, extra: object = {}) => ({
   ...extra,
 });
 
-async function alert(payload: object, key = DEV_API_KEY): Promise<Record<string, any>> {
+async function alert(payload: object, key = DEV_API_KEY): Promise<Record<string, Answer>> {
   const r = await api().post('alerts/', payload, { key });
   expect(r.status, JSON.stringify(r.body)).toBe(201);
   return r.body;

@@ -4,7 +4,10 @@
 // re-seeding the project.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Emulator } from '../../../src/emulator/index.js';
-import { project, start } from '../helpers.js';
+import { project, start , type Reply } from '../helpers.js';
+
+/** An answer's JSON, narrowed by each expect() (helpers.ts Reply). */
+type Answer = Reply['body'];
 
 let emu: Emulator;
 const api = () => project(emu);
@@ -38,7 +41,7 @@ const body = (insightId: number, extra: object = {}) => ({
   ...extra,
 });
 
-async function alert(payload: object): Promise<Record<string, any>> {
+async function alert(payload: object): Promise<Record<string, Answer>> {
   const r = await api().post('alerts/', payload);
   expect(r.status, JSON.stringify(r.body)).toBe(201);
   return r.body;

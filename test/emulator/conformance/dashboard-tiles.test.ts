@@ -6,7 +6,10 @@
 // the stored tests list.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DEV_API_KEY, type Emulator } from '../../../src/emulator/index.js';
-import { project, start } from '../helpers.js';
+import { project, start , type Reply } from '../helpers.js';
+
+/** An answer's JSON, narrowed by each expect() (helpers.ts Reply). */
+type Answer = Reply['body'];
 
 const OTHER_KEY = 'phx_fake_conformance_second_user';
 const VARIABLE_ID = '01902a3e-5c1b-7000-8d2f-3c1a9e6b7f01';
@@ -25,19 +28,19 @@ beforeAll(async () => {
 afterAll(() => emu.close());
 beforeEach(() => emu.reset());
 
-async function dashboard(body: Record<string, unknown>): Promise<any> {
+async function dashboard(body: Record<string, unknown>): Promise<Answer> {
   const r = await api().post('dashboards/', body);
   expect(r.status, JSON.stringify(r.body)).toBe(201);
   return r.body;
 }
-async function insight(body: Record<string, unknown>): Promise<any> {
+async function insight(body: Record<string, unknown>): Promise<Answer> {
   const r = await api().post('insights', { filters: { events: [{ id: '$pageview' }] }, ...body });
   expect(r.status, JSON.stringify(r.body)).toBe(201);
   return r.body;
 }
 const get = async (id: number) => (await api().get(`dashboards/${id}`)).body;
 /** DashboardAPI.create_text_tile / update_text_tile: PATCH the dashboard with one raw tile. */
-async function patchTile(id: number, tile: Record<string, unknown>, key = DEV_API_KEY): Promise<any> {
+async function patchTile(id: number, tile: Record<string, unknown>, key = DEV_API_KEY): Promise<Answer> {
   const r = await api().patch(`dashboards/${id}`, { tiles: [tile] }, { key });
   expect(r.status, JSON.stringify(r.body)).toBe(200);
   return r.body;
@@ -194,7 +197,7 @@ describe('test_dashboard_text_tiles.py', () => {
 
   it('test_dashboard_text_tiles.py::test_can_remove_text_tiles_from_dashboard — {id, deleted: true}', async () => {
     const d = await dashboard({ name: 'dashboard' });
-    let r: any;
+    let r: Answer;
     for (const body of ['io sono testo', 'soy texto', 'i am text', 'ich bin text']) r = await textTile(d.id, body);
     // Adapted: four tiles with equal layouts come back in any order, so the removed one is found by body.
     const last = r.tiles.find((t: { text: { body: string } }) => t.text.body === 'ich bin text');

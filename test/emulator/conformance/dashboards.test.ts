@@ -5,7 +5,10 @@
 // (legacy insights read back through a query, undelete restores insights), the test says so.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Emulator } from '../../../src/emulator/index.js';
-import { call, project, start } from '../helpers.js';
+import { call, project, start , type Reply } from '../helpers.js';
+
+/** An answer's JSON, narrowed by each expect() (helpers.ts Reply). */
+type Answer = Reply['body'];
 
 let emu: Emulator;
 const api = () => project(emu);
@@ -16,13 +19,13 @@ beforeAll(async () => {
 afterAll(() => emu.close());
 beforeEach(() => emu.reset());
 
-async function dashboard(body: Record<string, unknown>): Promise<any> {
+async function dashboard(body: Record<string, unknown>): Promise<Answer> {
   const r = await api().post('dashboards/', body);
   expect(r.status, JSON.stringify(r.body)).toBe(201);
   return r.body;
 }
 /** DashboardAPI.create_insight: a legacy pageview filter unless the test gives filters or a query. */
-async function insight(body: Record<string, unknown>): Promise<any> {
+async function insight(body: Record<string, unknown>): Promise<Answer> {
   const r = await api().post('insights', { filters: { events: [{ id: '$pageview' }] }, ...body });
   expect(r.status, JSON.stringify(r.body)).toBe(201);
   return r.body;

@@ -51,7 +51,7 @@ describe('test_insight.py: create, read, lookup', () => {
     expect(r.description).toBeNull();
     expect(r.tags).toEqual([]);
     const stored = emu.project(1)?.insights[0];
-    expect((stored?.filters.events as Array<{ id: string }>)[0]?.id).toBe('$pageview');
+    expect((stored?.filters.events as Array<{ id: string }> | undefined)?.[0]?.id).toBe('$pageview');
     expect(stored?.filters.date_from).toBe('-90d');
     expect(stored?.short_id).toHaveLength(8);
   });
