@@ -52,7 +52,9 @@ function hogsync(cwd, argv) {
     let stderr = '';
     child.stderr.on('data', (d) => (stderr += d));
     child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve(performance.now() - t0) : reject(new Error(`hogsync ${argv.join(' ')} exited ${code}: ${stderr}`))));
+    child.on('close', (code) =>
+      code === 0 ? resolve(performance.now() - t0) : reject(new Error(`hogsync ${argv.join(' ')} exited ${code}: ${stderr}`)),
+    );
   });
 }
 
@@ -60,7 +62,10 @@ function hogsync(cwd, argv) {
 async function fresh(name, project, url) {
   const origin = join(scratch, `${name}-origin`);
   git(scratch, 'init', '-q', origin);
-  writeFileSync(join(origin, 'hogsync.yaml'), `environments:\n  bench:\n    host: ${url}\n    project: ${project}\n    rate_limits:\n      enabled: false\n`);
+  writeFileSync(
+    join(origin, 'hogsync.yaml'),
+    `environments:\n  bench:\n    host: ${url}\n    project: ${project}\n    rate_limits:\n      enabled: false\n`,
+  );
   await hogsync(origin, ['init', '--no-editor']);
   git(origin, 'add', '-A');
   git(origin, 'commit', '-q', '-m', 'init');

@@ -68,35 +68,73 @@ function workload(insights) {
 
 // Each SQL insight and each hog function has code of its own, as in a real project: PostHog's
 // parser, which diff and push run on what changed, parses every distinct text once.
-const sql = (i) => `SELECT event, count() AS total_${i}\nFROM events\nWHERE event = 'event_${i}' AND timestamp > now() - INTERVAL ${(i % 90) + 1} DAY\nGROUP BY event\nORDER BY total_${i} DESC\nLIMIT ${i + 1}`;
-const hog = (i) => `let res := fetch(inputs.url, {'method': 'POST', 'body': {'event': event, 'destination': ${i}}})\nif (res.status >= 400) {\n  throw Error('destination ${i} failed')\n}`;
+const sql = (i) =>
+  `SELECT event, count() AS total_${i}\nFROM events\nWHERE event = 'event_${i}' AND timestamp > now() - INTERVAL ${(i % 90) + 1} DAY\nGROUP BY event\nORDER BY total_${i} DESC\nLIMIT ${i + 1}`;
+const hog = (i) =>
+  `let res := fetch(inputs.url, {'method': 'POST', 'body': {'event': event, 'destination': ${i}}})\nif (res.status >= 400) {\n  throw Error('destination ${i} failed')\n}`;
 
 function seedDoc(insights) {
   const { others, variableCount, dashboardCount, alertCount, actionCount, cohortCount } = workload(insights);
-  const variables = Array.from({ length: variableCount }, (_, i) => ({ name: `Bench var ${i}`, type: i % 2 ? 'Number' : 'String', default_value: i % 2 ? i : `v${i}` }));
+  const variables = Array.from({ length: variableCount }, (_, i) => ({
+    name: `Bench var ${i}`,
+    type: i % 2 ? 'Number' : 'String',
+    default_value: i % 2 ? i : `v${i}`,
+  }));
   const kinds = [
-    (i) => ({ kind: 'InsightVizNode', source: { kind: 'TrendsQuery', series: [{ kind: 'EventsNode', event: `event_${i % 97}`, math: 'total' }], interval: 'day', dateRange: { date_from: '-30d' } } }),
-    (i) => ({ kind: 'InsightVizNode', source: { kind: 'FunnelsQuery', series: [{ kind: 'EventsNode', event: 'signed_up' }, { kind: 'EventsNode', event: `step_${i % 13}` }] } }),
+    (i) => ({
+      kind: 'InsightVizNode',
+      source: {
+        kind: 'TrendsQuery',
+        series: [{ kind: 'EventsNode', event: `event_${i % 97}`, math: 'total' }],
+        interval: 'day',
+        dateRange: { date_from: '-30d' },
+      },
+    }),
+    (i) => ({
+      kind: 'InsightVizNode',
+      source: {
+        kind: 'FunnelsQuery',
+        series: [
+          { kind: 'EventsNode', event: 'signed_up' },
+          { kind: 'EventsNode', event: `step_${i % 13}` },
+        ],
+      },
+    }),
     () => ({ kind: 'DataTableNode', source: { kind: 'EventsQuery', select: ['*', 'event', 'timestamp'] } }),
     (i) => ({ kind: 'DataVisualizationNode', source: { kind: 'HogQLQuery', query: sql(i) } }),
   ];
   // Insight ids follow seeding order (1, 2, …): tiles name them; alerts go on trends insights (the first of each kinds.length).
   const alerting = (i) => i % kinds.length === 0 && i / kinds.length < alertCount;
-  const layout = (t) => ({ sm: { i: String(t), x: (t % 2) * 6, y: Math.floor(t / 2) * 5, w: 6, h: 5, minW: 3, minH: 5, moved: false, static: false } });
+  const layout = (t) => ({
+    sm: { i: String(t), x: (t % 2) * 6, y: Math.floor(t / 2) * 5, w: 6, h: 5, minW: 3, minH: 5, moved: false, static: false },
+  });
   return {
     projects: [
       {
         id: 1,
         name: 'Bench',
-        actions: Array.from({ length: actionCount }, (_, i) => ({ name: `Bench action ${i}`, steps: [{ event: `event_${i}` }, { event: '$pageview', url: `/page-${i}` }] })),
+        actions: Array.from({ length: actionCount }, (_, i) => ({
+          name: `Bench action ${i}`,
+          steps: [{ event: `event_${i}` }, { event: '$pageview', url: `/page-${i}` }],
+        })),
         cohorts: Array.from({ length: cohortCount }, (_, i) => ({
           id: i + 1,
           name: `Bench cohort ${i}`,
-          filters: { properties: { type: 'AND', values: [i % 2 ? { type: 'cohort', key: 'id', value: i } : { type: 'person', key: 'plan', operator: 'exact', value: [`plan-${i}`] }] } },
+          filters: {
+            properties: {
+              type: 'AND',
+              values: [
+                i % 2 ? { type: 'cohort', key: 'id', value: i } : { type: 'person', key: 'plan', operator: 'exact', value: [`plan-${i}`] },
+              ],
+            },
+          },
         })),
         dashboards: Array.from({ length: dashboardCount }, (_, d) => ({
           name: `Bench dashboard ${d}`,
-          tiles: [...Array.from({ length: TILES }, (_, t) => ({ insight: ((d * TILES + t) % insights) + 1, layouts: layout(t) })), { text: { body: `Notes ${d}` }, layouts: layout(TILES) }],
+          tiles: [
+            ...Array.from({ length: TILES }, (_, t) => ({ insight: ((d * TILES + t) % insights) + 1, layouts: layout(t) })),
+            { text: { body: `Notes ${d}` }, layouts: layout(TILES) },
+          ],
         })),
         insight_variables: variables,
         insights: Array.from({ length: insights }, (_, i) => ({
@@ -104,7 +142,17 @@ function seedDoc(insights) {
           description: `Insight number ${i}`,
           tags: ['bench'],
           query: kinds[i % kinds.length](i),
-          ...(alerting(i) ? { alerts: [{ name: `Bench alert ${i}`, threshold: { configuration: { type: 'absolute', bounds: { lower: i } } }, subscribed_users: [1] }] } : {}),
+          ...(alerting(i)
+            ? {
+                alerts: [
+                  {
+                    name: `Bench alert ${i}`,
+                    threshold: { configuration: { type: 'absolute', bounds: { lower: i } } },
+                    subscribed_users: [1],
+                  },
+                ],
+              }
+            : {}),
         })),
         hog_functions: Array.from({ length: others }, (_, i) => ({
           name: `Bench destination ${i}`,
@@ -241,17 +289,26 @@ function record(row) {
     return;
   }
   const naive = row.naiveMs ? `${(row.naiveMs / row.boundMs).toFixed(2)}×` : '—';
-  const phases = ['fetchMs', 'readFilesCpuMs', 'planCpuMs', 'differCpuMs', 'applyMs'].filter((k) => row[k] !== undefined).map((k) => `${k} ${Math.round(row[k])}`);
-  process.stderr.write(`  ${row.name} @ ${row.size}: ${row.wallMs} ms (bound ${row.boundMs} ms, ${ratio}×; naive ${naive}), ${row.requests} requests, ${row.throttled} × 429${phases.length ? `; ${phases.join(', ')}` : ''}\n`);
+  const phases = ['fetchMs', 'readFilesCpuMs', 'planCpuMs', 'differCpuMs', 'applyMs']
+    .filter((k) => row[k] !== undefined)
+    .map((k) => `${k} ${Math.round(row[k])}`);
+  process.stderr.write(
+    `  ${row.name} @ ${row.size}: ${row.wallMs} ms (bound ${row.boundMs} ms, ${ratio}×; naive ${naive}), ${row.requests} requests, ${row.throttled} × 429${phases.length ? `; ${phases.join(', ')}` : ''}\n`,
+  );
 }
 
-const emu = await startEmulator({ faults: { latencyMs, latencyPerItemMs: perItemMs, latencyPerBasicItemMs: basicItemMs }, rateLimits: { enabled: true, scale } });
+const emu = await startEmulator({
+  faults: { latencyMs, latencyPerItemMs: perItemMs, latencyPerBasicItemMs: basicItemMs },
+  rateLimits: { enabled: true, scale },
+});
 const started = Date.now();
 try {
   let pristine;
   for (const size of sizes) {
     const w = workload(size);
-    process.stderr.write(`seeding ${size} insights, ${w.others} hog functions, ${w.variableCount} variables, ${w.dashboardCount} dashboards, ${w.alertCount} alerts, ${w.actionCount} actions, ${w.cohortCount} cohorts…\n`);
+    process.stderr.write(
+      `seeding ${size} insights, ${w.others} hog functions, ${w.variableCount} variables, ${w.dashboardCount} dashboards, ${w.alertCount} alerts, ${w.actionCount} actions, ${w.cohortCount} cohorts…\n`,
+    );
     emu.reset(seedDoc(size));
     const dir = workspace(emu.url);
 
@@ -263,18 +320,58 @@ try {
     const fullBound = pullBound(readLists(size, readConcurrency, perItemMs));
     emu.reset(seedDoc(size));
     const naive = await naivePull({ host: emu.url, project: 1, key: DEV_API_KEY, dir: scratch('hogsync-naive-') });
-    record({ name: 'pull', size, wallMs: pull.wallMs, boundMs: pb.ms, fullSerializerBoundMs: fullBound.ms, minRequests: pb.requests, requests: pullReq.total, throttled: pullReq.throttled, maxRssMb: pull.maxRssMb, cpuMs: pull.cpuMs, naiveMs: naive.ms, naiveRequests: naive.requests });
+    record({
+      name: 'pull',
+      size,
+      wallMs: pull.wallMs,
+      boundMs: pb.ms,
+      fullSerializerBoundMs: fullBound.ms,
+      minRequests: pb.requests,
+      requests: pullReq.total,
+      throttled: pullReq.throttled,
+      maxRssMb: pull.maxRssMb,
+      cpuMs: pull.cpuMs,
+      naiveMs: naive.ms,
+      naiveRequests: naive.requests,
+    });
 
     emu.reset(seedDoc(size));
     seq = lastSeq(emu);
     const diff = await run(dir, ['diff']);
     const diffReq = requestsSince(emu, seq);
-    record({ name: 'diff', size, wallMs: diff.wallMs, boundMs: pb.ms, requests: diffReq.total, throttled: diffReq.throttled, maxRssMb: diff.maxRssMb, differCpuMs: diff.planCpu, fetchMs: diff.fetchWall, readFilesCpuMs: diff.readFilesCpu });
+    record({
+      name: 'diff',
+      size,
+      wallMs: diff.wallMs,
+      boundMs: pb.ms,
+      requests: diffReq.total,
+      throttled: diffReq.throttled,
+      maxRssMb: diff.maxRssMb,
+      differCpuMs: diff.planCpu,
+      fetchMs: diff.fetchWall,
+      readFilesCpuMs: diff.readFilesCpu,
+    });
     // Every Hog and HogQL text is distinct: the first validate parses them all; the second finds the verdicts in .hogsync/cache/.
     const validate = await run(dir, ['validate']);
-    record({ name: 'validate', size, wallMs: validate.wallMs, maxRssMb: validate.maxRssMb, cpuMs: validate.cpuMs, requests: 0, throttled: 0 });
+    record({
+      name: 'validate',
+      size,
+      wallMs: validate.wallMs,
+      maxRssMb: validate.maxRssMb,
+      cpuMs: validate.cpuMs,
+      requests: 0,
+      throttled: 0,
+    });
     const cached = await run(dir, ['validate']);
-    record({ name: 'validate (cached)', size, wallMs: cached.wallMs, maxRssMb: cached.maxRssMb, cpuMs: cached.cpuMs, requests: 0, throttled: 0 });
+    record({
+      name: 'validate (cached)',
+      size,
+      wallMs: cached.wallMs,
+      maxRssMb: cached.maxRssMb,
+      cpuMs: cached.cpuMs,
+      requests: 0,
+      throttled: 0,
+    });
     pristine = { dir, size };
   }
 
@@ -288,15 +385,55 @@ try {
     const r = await run(dir, ['push', '--yes', '--concurrency', String(writeConcurrency)]);
     const req = requestsSince(emu, seq);
     // push reads pages with the environment's concurrency and writes with --concurrency.
-    const bound = pushBound({ read: readLists(size), writes, bucket: 'insights', latencyMs, perItemMs, concurrency: writeConcurrency, limits });
+    const bound = pushBound({
+      read: readLists(size),
+      writes,
+      bucket: 'insights',
+      latencyMs,
+      perItemMs,
+      concurrency: writeConcurrency,
+      limits,
+    });
     emu.reset(seedDoc(size));
     const naive = await naiveWrites({ host: emu.url, project: 1, key: DEV_API_KEY, writes: naiveWritesList() });
-    record({ name, size, wallMs: r.wallMs, boundMs: bound.ms, minRequests: bound.requests, requests: req.total, throttled: req.throttled, maxRssMb: r.maxRssMb, fetchMs: r.fetchWall, readFilesCpuMs: r.readFilesCpu, planCpuMs: r.planCpu, applyMs: r.applyWall, naiveMs: naive.ms, naiveRequests: naive.requests });
+    record({
+      name,
+      size,
+      wallMs: r.wallMs,
+      boundMs: bound.ms,
+      minRequests: bound.requests,
+      requests: req.total,
+      throttled: req.throttled,
+      maxRssMb: r.maxRssMb,
+      fetchMs: r.fetchWall,
+      readFilesCpuMs: r.readFilesCpu,
+      planCpuMs: r.planCpu,
+      applyMs: r.applyWall,
+      naiveMs: naive.ms,
+      naiveRequests: naive.requests,
+    });
     rmSync(dir, { recursive: true, force: true });
   };
-  const ids = () => emu.project(1).insights.slice(0, writes).map((i) => i.id);
-  await push(`push ${writes} updates`, (dir) => editInsights(dir, writes), () => ids().map((id) => ({ method: 'PATCH', path: `insights/${id}/`, body: { description: 'edited' } })));
-  await push(`push ${writes} creates`, (dir) => addInsights(dir, writes), () => Array.from({ length: writes }, (_, i) => ({ method: 'POST', path: 'insights/', body: { name: `Naive ${i}`, query: { kind: 'DataTableNode', source: { kind: 'EventsQuery', select: ['*'] } } } })));
+  const ids = () =>
+    emu
+      .project(1)
+      .insights.slice(0, writes)
+      .map((i) => i.id);
+  await push(
+    `push ${writes} updates`,
+    (dir) => editInsights(dir, writes),
+    () => ids().map((id) => ({ method: 'PATCH', path: `insights/${id}/`, body: { description: 'edited' } })),
+  );
+  await push(
+    `push ${writes} creates`,
+    (dir) => addInsights(dir, writes),
+    () =>
+      Array.from({ length: writes }, (_, i) => ({
+        method: 'POST',
+        path: 'insights/',
+        body: { name: `Naive ${i}`, query: { kind: 'DataTableNode', source: { kind: 'EventsQuery', select: ['*'] } } },
+      })),
+  );
 } finally {
   await emu.close();
   removeScratch();
@@ -311,21 +448,44 @@ const check = (what, ok, detail) => checks.push({ what, ok, detail });
 // Pull's bound grows looser for small projects, where fixed costs (Node's start-up, the first
 // round trip) weigh more: 1.5× at 250 insights, 1.3× at 1,000, 1.2× at 10,000 (issue 22).
 const pullFactor = (size) => (size <= 250 ? 1.5 : size <= 1000 ? 1.3 : 1.2);
-for (const r of results.filter((x) => x.name === 'pull')) check(`pull @ ${r.size} within ${pullFactor(r.size)}× of its bound`, r.wallMs <= pullFactor(r.size) * r.boundMs, `${(r.wallMs / r.boundMs).toFixed(2)}×`);
+for (const r of results.filter((x) => x.name === 'pull'))
+  check(
+    `pull @ ${r.size} within ${pullFactor(r.size)}× of its bound`,
+    r.wallMs <= pullFactor(r.size) * r.boundMs,
+    `${(r.wallMs / r.boundMs).toFixed(2)}×`,
+  );
 // diff reads every file before its first request, and then lists what pull lists.
-for (const r of results.filter((x) => x.name === 'diff')) check(`diff @ ${r.size} within 1.1× of pull`, r.wallMs <= 1.1 * bySize('pull', r.size).wallMs, `${(r.wallMs / bySize('pull', r.size).wallMs).toFixed(2)}×`);
+for (const r of results.filter((x) => x.name === 'diff'))
+  check(
+    `diff @ ${r.size} within 1.1× of pull`,
+    r.wallMs <= 1.1 * bySize('pull', r.size).wallMs,
+    `${(r.wallMs / bySize('pull', r.size).wallMs).toFixed(2)}×`,
+  );
 for (const r of results.filter((x) => x.name.startsWith('push'))) {
-  if (r.size === large && large >= 10_000) check(`${r.name} @ ${r.size} within 1.2× of its bound`, r.wallMs <= 1.2 * r.boundMs, `${(r.wallMs / r.boundMs).toFixed(2)}×`);
+  if (r.size === large && large >= 10_000)
+    check(`${r.name} @ ${r.size} within 1.2× of its bound`, r.wallMs <= 1.2 * r.boundMs, `${(r.wallMs / r.boundMs).toFixed(2)}×`);
 }
-check('zero 429 responses', results.every((r) => r.throttled === 0), results.map((r) => r.throttled).join('/'));
+check(
+  'zero 429 responses',
+  results.every((r) => r.throttled === 0),
+  results.map((r) => r.throttled).join('/'),
+);
 // A validate whose verdicts are kept reads, checks and cross-checks every file but parses none.
-check(`validate @ ${large} with its verdicts kept under a third of the first`, bySize('validate (cached)', large).wallMs < bySize('validate', large).wallMs / 3, `${(bySize('validate (cached)', large).wallMs / 1000).toFixed(1)} s of ${(bySize('validate', large).wallMs / 1000).toFixed(1)} s`);
+check(
+  `validate @ ${large} with its verdicts kept under a third of the first`,
+  bySize('validate (cached)', large).wallMs < bySize('validate', large).wallMs / 3,
+  `${(bySize('validate (cached)', large).wallMs / 1000).toFixed(1)} s of ${(bySize('validate', large).wallMs / 1000).toFixed(1)} s`,
+);
 check(`differ CPU @ ${large} under 2 s`, bySize('diff', large).differCpuMs < 2000, `${Math.round(bySize('diff', large).differCpuMs)} ms`);
-check(`peak RSS of pull/diff @ ${large} under 500 MB`, Math.max(bySize('pull', large).maxRssMb, bySize('diff', large).maxRssMb) < 500, `${Math.round(Math.max(bySize('pull', large).maxRssMb, bySize('diff', large).maxRssMb))} MB`);
+check(
+  `peak RSS of pull/diff @ ${large} under 500 MB`,
+  Math.max(bySize('pull', large).maxRssMb, bySize('diff', large).maxRssMb) < 500,
+  `${Math.round(Math.max(bySize('pull', large).maxRssMb, bySize('diff', large).maxRssMb))} MB`,
+);
 for (const name of small === large ? [] : ['pull', 'diff']) {
   const growth = bySize(name, large).cpuMs ?? bySize(name, large).wallMs;
-  const g = (bySize(name, large).wallMs / bySize(name, small).wallMs);
-  check(`${name} cost grows linearly (${large}/${small} within ${large / small * 1.2}×)`, g <= (large / small) * 1.2, `${g.toFixed(1)}×`);
+  const g = bySize(name, large).wallMs / bySize(name, small).wallMs;
+  check(`${name} cost grows linearly (${large}/${small} within ${(large / small) * 1.2}×)`, g <= (large / small) * 1.2, `${g.toFixed(1)}×`);
   void growth;
 }
 
@@ -339,13 +499,21 @@ const table = [
 ];
 const serializer = results
   .filter((r) => r.fullSerializerBoundMs !== undefined)
-  .map((r) => `pull @ ${r.size}: bound ${(r.boundMs / 1000).toFixed(2)} s with basic=true, ${(r.fullSerializerBoundMs / 1000).toFixed(2)} s with the full serializer`)
+  .map(
+    (r) =>
+      `pull @ ${r.size}: bound ${(r.boundMs / 1000).toFixed(2)} s with basic=true, ${(r.fullSerializerBoundMs / 1000).toFixed(2)} s with the full serializer`,
+  )
   .join('; ');
-process.stdout.write(`\nhogsync bench: latency ${latencyMs} ms + ${perItemMs} ms per row (${basicItemMs} ms per light-serializer row), rate limits scaled ×${scale}, read concurrency ${readConcurrency}, write concurrency ${writeConcurrency}, ${((Date.now() - started) / 1000).toFixed(0)} s\n\n${table.join('\n')}\n\nInsights are listed with basic=true: ${serializer}.\n\n`);
+process.stdout.write(
+  `\nhogsync bench: latency ${latencyMs} ms + ${perItemMs} ms per row (${basicItemMs} ms per light-serializer row), rate limits scaled ×${scale}, read concurrency ${readConcurrency}, write concurrency ${writeConcurrency}, ${((Date.now() - started) / 1000).toFixed(0)} s\n\n${table.join('\n')}\n\nInsights are listed with basic=true: ${serializer}.\n\n`,
+);
 for (const c of checks) process.stdout.write(`${c.ok ? 'ok  ' : 'FAIL'} ${c.what}: ${c.detail}\n`);
 
 const out = join(ROOT, 'bench', 'results', 'latest.json');
 mkdirSync(dirname(out), { recursive: true });
-writeFileSync(out, `${JSON.stringify({ date: new Date().toISOString(), node: process.version, params: { latencyMs, perItemMs, basicItemMs, scale, readConcurrency, writeConcurrency, quick: args.quick }, results, checks }, null, 2)}\n`);
+writeFileSync(
+  out,
+  `${JSON.stringify({ date: new Date().toISOString(), node: process.version, params: { latencyMs, perItemMs, basicItemMs, scale, readConcurrency, writeConcurrency, quick: args.quick }, results, checks }, null, 2)}\n`,
+);
 process.stdout.write(`\nwrote ${out}\n`);
 process.exitCode = checks.every((c) => c.ok) ? 0 : 1;

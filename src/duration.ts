@@ -1,6 +1,16 @@
 /** Durations as people write them in hogsync.yaml and environment variables, and as messages say them. */
 
-const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, sec: 1000, second: 1000, m: 60_000, min: 60_000, minute: 60_000, h: 3_600_000, hour: 3_600_000 };
+const UNIT_MS: Record<string, number> = {
+  ms: 1,
+  s: 1000,
+  sec: 1000,
+  second: 1000,
+  m: 60_000,
+  min: 60_000,
+  minute: 60_000,
+  h: 3_600_000,
+  hour: 3_600_000,
+};
 
 /** `300`, `300s`, `5m`, `5 min`, `1.5h`, `250ms` → ms (a bare number is seconds); undefined when it is none of these. */
 export function parseDuration(text: string | number): number | undefined {

@@ -173,7 +173,13 @@ export class MalformedAnswerError extends HogsyncError {
     );
   }
   override data() {
-    return { method: this.method, path: this.path, status: this.status, problem: this.problem, ...(this.gaveUp ? { gaveUp: this.gaveUp } : {}) };
+    return {
+      method: this.method,
+      path: this.path,
+      status: this.status,
+      problem: this.problem,
+      ...(this.gaveUp ? { gaveUp: this.gaveUp } : {}),
+    };
   }
 }
 
@@ -219,10 +225,11 @@ function collectionProject(f: ApiErrorFields): string | undefined {
 
 function hintFor(f: ApiErrorFields): string {
   if (f.status === 401) return 'The personal API key was rejected: check the key in the environment variable named by api_key_env.';
-  if (f.status === 403 && /scope/i.test(f.detail ?? '')) return 'Give the personal API key the missing scope in PostHog (Settings → Personal API keys).';
+  if (f.status === 403 && /scope/i.test(f.detail ?? ''))
+    return 'Give the personal API key the missing scope in PostHog (Settings → Personal API keys).';
   if (f.status === 403) return 'The personal API key has no access to this project: check --project and the key’s project scoping.';
   if (f.status === 404 && f.fromPostHog === false) {
-    return 'It is not PostHog\'s answer (PostHog answers errors in JSON), so nothing was concluded from it: check that --host is PostHog\'s API and not a proxy or web page in front of it.';
+    return "It is not PostHog's answer (PostHog answers errors in JSON), so nothing was concluded from it: check that --host is PostHog's API and not a proxy or web page in front of it.";
   }
   if (f.status === 404 && /\/api\/(projects|environments)\/[^/]+\/?$/.test(f.path)) return 'Check --project.';
   const project = f.status === 404 ? collectionProject(f) : undefined;
@@ -334,8 +341,14 @@ export class ThrottledError extends HogsyncError {
 }
 
 function describeLongWait(w: LongWait, done: string): string {
-  const what = w.status === 429 ? `PostHog throttled ${w.method} ${w.path}` : `PostHog answered ${w.status} to ${w.method} ${w.path} and asked for a wait`;
-  const left = Math.round(w.leftMs / 1000) < Math.round(w.maxWaitMs / 1000) ? `the ${formatDuration(w.leftMs)} left of the ${formatDuration(w.maxWaitMs)}` : `the ${formatDuration(w.maxWaitMs)}`;
+  const what =
+    w.status === 429
+      ? `PostHog throttled ${w.method} ${w.path}`
+      : `PostHog answered ${w.status} to ${w.method} ${w.path} and asked for a wait`;
+  const left =
+    Math.round(w.leftMs / 1000) < Math.round(w.maxWaitMs / 1000)
+      ? `the ${formatDuration(w.leftMs)} left of the ${formatDuration(w.maxWaitMs)}`
+      : `the ${formatDuration(w.maxWaitMs)}`;
   // Rounded up to the minute: a run started at the time printed is never early.
   const resume = new Date(Math.ceil(w.until / 60_000) * 60_000).toISOString().slice(0, 16).replace('T', ' ');
   return `${what} for ${formatDuration(w.waitMs)} (Retry-After: ${w.retryAfter}), longer than ${left} this run may wait: ${done}; run the same command again after ${resume} UTC, or raise rate_limits.max_wait (HOGSYNC_MAX_WAIT).`;
@@ -368,7 +381,9 @@ export class StalePlanError extends HogsyncError {
     readonly file: string,
     readonly stale: string[],
   ) {
-    super(`${file} is out of date, so nothing was pushed:\n${stale.map((s) => `  - ${s}`).join('\n')}\nMake a new plan (hogsync diff --out ${file}), review it, and push that.`);
+    super(
+      `${file} is out of date, so nothing was pushed:\n${stale.map((s) => `  - ${s}`).join('\n')}\nMake a new plan (hogsync diff --out ${file}), review it, and push that.`,
+    );
   }
   override data() {
     return { file: this.file, stale: this.stale };

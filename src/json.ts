@@ -41,7 +41,6 @@ export function deepEqual(a: Json | undefined, b: Json | undefined): boolean {
   return canonicalJson(a) === canonicalJson(b);
 }
 
-
 /** Escapes one segment of an RFC 6901 JSON Pointer. */
 export function pointerSegment(s: string | number): string {
   return String(s).replace(/~/g, '~0').replace(/\//g, '~1');

@@ -92,4 +92,3 @@ export interface SavedChange {
   remote: string | null;
   base: string | null;
 }
-

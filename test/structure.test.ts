@@ -101,7 +101,14 @@ describe('structure', () => {
   // src/demo is the demo's script: it edits the demo project's own files, by name.
   it('outside src/kinds, src/emulator and src/demo no code names a kind, its folder, its API path or its own fields', () => {
     // `action` is also what a plan calls what it does to a resource (create, update…), a field of its own.
-    const names = KINDS.flatMap((k) => [k.kind, k.cliName, k.folder, k.apiPath, ...k.lookupFields, ...k.listColumns.map((c) => c.field)]).filter((n) => n !== 'action');
+    const names = KINDS.flatMap((k) => [
+      k.kind,
+      k.cliName,
+      k.folder,
+      k.apiPath,
+      ...k.lookupFields,
+      ...k.listColumns.map((c) => c.field),
+    ]).filter((n) => n !== 'action');
     expect(names.length).toBeGreaterThan(KINDS.length * 3);
     const kindSpecific = new RegExp(`['"\`/](${names.map((n) => n.replace(/[/\\-]/g, '\\$&')).join('|')})['"\`/]`);
     const bad = FILES.filter((f) => !['kinds', 'emulator', 'demo'].includes(folderOf(f.rel))).flatMap((f) =>

@@ -120,10 +120,19 @@ export async function applyPlan(checked: CheckedPlan, input: ApplyInput): Promis
   const { plan, snapshot, skipped, prepared } = checked;
   const { state, client } = input;
   const identities = snapshot.identities;
-  const ambiguousNaturals = new Map(input.kinds.map((k) => [k.kind, sharedNaturals(snapshot.entries.filter((e) => e.kind === k && e.local).map((e) => e.local as LocalResource))]));
+  const ambiguousNaturals = new Map(
+    input.kinds.map((k) => [
+      k.kind,
+      sharedNaturals(snapshot.entries.filter((e) => e.kind === k && e.local).map((e) => e.local as LocalResource)),
+    ]),
+  );
   // A run that stops (SIGINT, SIGTERM, a Retry-After too long to wait) halts the client: no new write
   // is sent (WriteGate), those in flight get a few seconds to answer (Halt), the state is written below.
-  const writer = new Writer(client, state, identities, snapshot.vault, { settleMs: input.settleMs ?? DEFAULT_SETTLE_MS, ambiguousNaturals, signal: client.stopping });
+  const writer = new Writer(client, state, identities, snapshot.vault, {
+    settleMs: input.settleMs ?? DEFAULT_SETTLE_MS,
+    ambiguousNaturals,
+    signal: client.stopping,
+  });
   const limit = pLimit(input.concurrency);
   const gate = new WriteGate(() => client.notSent);
   const events: PushEvent[] = [];
@@ -133,12 +142,28 @@ export async function applyPlan(checked: CheckedPlan, input: ApplyInput): Promis
   };
   const eventFor = (op: Op, outcome: EventOutcome, extra: Partial<PushEvent> = {}): PushEvent => {
     const c = op.change;
-    return { kind: c.kind.kind, key: c.key, outcome, planned: c.action, ...(c.file ? { file: c.file } : {}), ...(c.id !== undefined ? { id: c.id } : {}), ...extra };
+    return {
+      kind: c.kind.kind,
+      key: c.key,
+      outcome,
+      planned: c.action,
+      ...(c.file ? { file: c.file } : {}),
+      ...(c.id !== undefined ? { id: c.id } : {}),
+      ...extra,
+    };
   };
 
   for (const s of skipped) {
     const c = s.change;
-    emit({ kind: c.kind.kind, key: c.key, outcome: 'skipped', planned: c.action, reason: s.reason, ...(c.file ? { file: c.file } : {}), ...(c.id !== undefined ? { id: c.id } : {}) });
+    emit({
+      kind: c.kind.kind,
+      key: c.key,
+      outcome: 'skipped',
+      planned: c.action,
+      reason: s.reason,
+      ...(c.file ? { file: c.file } : {}),
+      ...(c.id !== undefined ? { id: c.id } : {}),
+    });
   }
 
   try {
@@ -146,7 +171,15 @@ export async function applyPlan(checked: CheckedPlan, input: ApplyInput): Promis
     for (const c of plan.changes) {
       const e = c.entry;
       if (c.action !== 'unchanged' || !e) continue;
-      if (e.remote && e.local && !sameBinding(e.binding, bindingOf(c.kind, e.remote.raw, e.remote.hash, e.binding?.secrets, e.local.hash, { base: e.remote.spec, local: e.local.spec }))) writer.bind(c.kind, c.key, e.remote.raw, e.local.secretRefs, e.local.hash, e.local.spec);
+      if (
+        e.remote &&
+        e.local &&
+        !sameBinding(
+          e.binding,
+          bindingOf(c.kind, e.remote.raw, e.remote.hash, e.binding?.secrets, e.local.hash, { base: e.remote.spec, local: e.local.spec }),
+        )
+      )
+        writer.bind(c.kind, c.key, e.remote.raw, e.local.secretRefs, e.local.hash, e.local.spec);
       if (!e.remote && !e.local && e.binding) state.unbind(c.kind.kind, c.key);
     }
 
@@ -181,7 +214,11 @@ export async function applyPlan(checked: CheckedPlan, input: ApplyInput): Promis
       for (const dep of waits.after) if (!(await applied(dep))) missing.push(dep);
       if (missing.length > 0) {
         const fields = p.op.change.kind.deferred?.fields.join(', ');
-        emit(eventFor(p.op, 'skipped', { reason: `its ${fields} were not written: they name ${andList(missing)}, which ${missing.length === 1 ? 'was' : 'were'} not applied` }));
+        emit(
+          eventFor(p.op, 'skipped', {
+            reason: `its ${fields} were not written: they name ${andList(missing)}, which ${missing.length === 1 ? 'was' : 'were'} not applied`,
+          }),
+        );
         return;
       }
       await limit(() => completeDeferred(p, ctx, first === 'written'));
@@ -191,7 +228,9 @@ export async function applyPlan(checked: CheckedPlan, input: ApplyInput): Promis
 
     for (const kind of input.kinds) {
       if (!kind.reorder || client.halted) continue;
-      const applied = new Set(events.filter((e) => e.kind === kind.kind && ['created', 'updated', 'adopted'].includes(e.outcome)).map((e) => e.key));
+      const applied = new Set(
+        events.filter((e) => e.kind === kind.kind && ['created', 'updated', 'adopted'].includes(e.outcome)).map((e) => e.key),
+      );
       const groups = new Map<string, Array<{ key: string; position: JsonObject[string] }>>();
       for (const c of plan.changes) {
         if (c.kind !== kind || !c.entry?.local || !(c.action === 'unchanged' || applied.has(c.key))) continue;
@@ -206,7 +245,14 @@ export async function applyPlan(checked: CheckedPlan, input: ApplyInput): Promis
       for (const [group, wanted] of groups) {
         try {
           const { moved } = await applyReorder({ kind, wanted, client, identities, state, vault: snapshot.vault });
-          if (moved > 0) emit({ kind: kind.kind, key: '*', outcome: 'reordered', planned: 'reorder', reason: `${moved} ${group} position(s) set with one rearrange call` });
+          if (moved > 0)
+            emit({
+              kind: kind.kind,
+              key: '*',
+              outcome: 'reordered',
+              planned: 'reorder',
+              reason: `${moved} ${group} position(s) set with one rearrange call`,
+            });
         } catch (error) {
           emit({ kind: kind.kind, key: '*', outcome: 'failed', planned: 'reorder', error: describeError(error) });
         }
@@ -220,7 +266,14 @@ export async function applyPlan(checked: CheckedPlan, input: ApplyInput): Promis
     }
     if (!client.halted) {
       for (const d of await writer.removeLateDuplicates()) {
-        emit({ kind: d.kind, key: d.key, outcome: 'deleted', planned: 'create', id: d.id, reason: 'a second copy, committed by PostHog after hogsync had sent the create again; deleted so that one remains' });
+        emit({
+          kind: d.kind,
+          key: d.key,
+          outcome: 'deleted',
+          planned: 'create',
+          id: d.id,
+          reason: 'a second copy, committed by PostHog after hogsync had sent the create again; deleted so that one remains',
+        });
       }
     }
   } finally {
@@ -235,10 +288,21 @@ export async function applyPlan(checked: CheckedPlan, input: ApplyInput): Promis
  * were left (no --force); changes if deletes were left (no --prune); done otherwise.
  */
 export function summarize(events: PushEvent[], unchanged: number, warnings: string[]): ApplyResult {
-  const summary: PushSummary = { created: 0, restored: 0, updated: 0, adopted: 0, deleted: 0, reordered: 0, skipped: 0, failed: 0, unchanged };
+  const summary: PushSummary = {
+    created: 0,
+    restored: 0,
+    updated: 0,
+    adopted: 0,
+    deleted: 0,
+    reordered: 0,
+    skipped: 0,
+    failed: 0,
+    unchanged,
+  };
   for (const e of events) summary[e.outcome]++;
   const skippedAs = (planned: string[]) => events.some((e) => e.outcome === 'skipped' && planned.includes(e.planned));
-  const outcome: Outcome = summary.failed > 0 ? 'failed' : skippedAs(['drift', 'conflict']) ? 'undecided' : skippedAs(['delete']) ? 'changes' : 'done';
+  const outcome: Outcome =
+    summary.failed > 0 ? 'failed' : skippedAs(['drift', 'conflict']) ? 'undecided' : skippedAs(['delete']) ? 'changes' : 'done';
   return { events, summary, outcome, warnings };
 }
 

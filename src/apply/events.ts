@@ -21,7 +21,13 @@ export interface PushEvent {
 export function describeError(error: unknown): NonNullable<PushEvent['error']> {
   if (error instanceof PostHogApiError) {
     const f = error.fields;
-    return { status: f.status, ...(f.apiCode ? { code: f.apiCode } : {}), attr: f.attr ?? null, ...(f.detail ? { detail: f.detail } : {}), message: error.message };
+    return {
+      status: f.status,
+      ...(f.apiCode ? { code: f.apiCode } : {}),
+      attr: f.attr ?? null,
+      ...(f.detail ? { detail: f.detail } : {}),
+      message: error.message,
+    };
   }
   return { message: error instanceof Error ? error.message : String(error) };
 }

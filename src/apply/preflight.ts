@@ -25,20 +25,25 @@ export interface Preflight {
   needs: Need[];
 }
 
-
-
 /**
  * Everything push can check without writing: every `${VAR}` has a value, none brings a
  * personal API key into a request, no file holds a literal secret, creates have every secret they need, references resolve, and no
  * update tries to change a create-only field. Missing values are all listed at once.
  */
-export function preflight(ops: Op[], vars: VarSources, snapshot: Pick<Snapshot, 'identities' | 'vault' | 'entries'>, redactor?: Redactor): Preflight {
+export function preflight(
+  ops: Op[],
+  vars: VarSources,
+  snapshot: Pick<Snapshot, 'identities' | 'vault' | 'entries'>,
+  redactor?: Redactor,
+): Preflight {
   const refs = snapshot.identities;
   const blocking: string[] = [];
   const missing = new Map<string, Set<string>>();
   const secrets = new Map<string, Set<string>>();
   const files = new Set(snapshot.entries.filter((e) => e.local).map((e) => `${e.kind.kind}/${e.key}`));
-  const creating = new Set(ops.filter((o) => o.type === 'create' || o.type === 'restore').map((o) => `${o.change.kind.kind}/${o.change.key}`));
+  const creating = new Set(
+    ops.filter((o) => o.type === 'create' || o.type === 'restore').map((o) => `${o.change.kind.kind}/${o.change.key}`),
+  );
   const prepared = ops.map((op): Prepared => {
     const { kind, key, entry } = op.change;
     const local = entry?.local;
@@ -55,11 +60,15 @@ export function preflight(ops: Op[], vars: VarSources, snapshot: Pick<Snapshot, 
     const resolved = sendSpec(kind, key, local.fileSpec, vars, remote, snapshot.vault, redactor);
     for (const name of resolved.missing) (missing.get(name) ?? missing.set(name, new Set()).get(name))?.add(`${ref} (${local.file})`);
     for (const input of resolved.literalSecrets) {
-      blocking.push(`${local.file}: secret input "${input}" holds a literal value; write value: \${SOME_VAR} and set SOME_VAR in the environment instead`);
+      blocking.push(
+        `${local.file}: secret input "${input}" holds a literal value; write value: \${SOME_VAR} and set SOME_VAR in the environment instead`,
+      );
     }
     for (const leak of resolved.keyLeaks) blocking.push(`${local.file}: ${leak}; ${KEY_ADVICE}`);
     for (const { slot, variable } of resolved.unresolved) {
-      blocking.push(`${local.file}: secret input "${slot.name}" has no value in PostHog yet; set ${variable} (or write "value: \${SOME_VAR}" in the file and set SOME_VAR)`);
+      blocking.push(
+        `${local.file}: secret input "${slot.name}" has no value in PostHog yet; set ${variable} (or write "value: \${SOME_VAR}" in the file and set SOME_VAR)`,
+      );
       (secrets.get(variable) ?? secrets.set(variable, new Set()).get(variable))?.add(ref);
     }
     const refusal = refusalFor(op, refs, creating, files);
@@ -94,7 +103,9 @@ function refusalFor(op: Op, refs: RefResolver, creating: Set<string>, files: Set
     if (frozen.length > 0) {
       return `${frozen.join(' and ')} cannot change after creation; delete the resource in PostHog and push again, or restore the value`;
     }
-    const kept = Object.entries(kind.unclearable ?? {}).filter(([f]) => changed.has(f) && local.spec[f] === undefined && entry?.remote?.spec[f] !== undefined);
+    const kept = Object.entries(kind.unclearable ?? {}).filter(
+      ([f]) => changed.has(f) && local.spec[f] === undefined && entry?.remote?.spec[f] !== undefined,
+    );
     if (kept.length > 0) {
       return `${andList(kept.map(([f]) => f))} cannot be removed through PostHog's API (${kept.map(([, why]) => why).join('; ')}): clear ${kept.length === 1 ? 'it' : 'them'} in PostHog, or put ${kept.length === 1 ? 'it' : 'them'} back in the file`;
     }

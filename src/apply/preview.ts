@@ -1,7 +1,13 @@
 import { summarize, type ApplyResult, type CheckedPlan, type PushEvent } from './apply-plan.js';
 import { unguardedUpdates } from './unguarded.js';
 
-const WOULD: Record<string, PushEvent['outcome']> = { create: 'created', restore: 'restored', update: 'updated', adopt: 'adopted', delete: 'deleted' };
+const WOULD: Record<string, PushEvent['outcome']> = {
+  create: 'created',
+  restore: 'restored',
+  update: 'updated',
+  adopt: 'adopted',
+  delete: 'deleted',
+};
 
 /**
  * What a push would do, from the same checked plan the push itself applies: each write
@@ -11,7 +17,13 @@ const WOULD: Record<string, PushEvent['outcome']> = { create: 'created', restore
  */
 export function preview(checked: CheckedPlan): ApplyResult {
   const events: PushEvent[] = [];
-  const base = (c: CheckedPlan['ops'][number]['change']) => ({ kind: c.kind.kind, key: c.key, planned: c.action, ...(c.file ? { file: c.file } : {}), ...(c.id !== undefined ? { id: c.id } : {}) });
+  const base = (c: CheckedPlan['ops'][number]['change']) => ({
+    kind: c.kind.kind,
+    key: c.key,
+    planned: c.action,
+    ...(c.file ? { file: c.file } : {}),
+    ...(c.id !== undefined ? { id: c.id } : {}),
+  });
   for (const s of checked.skipped) events.push({ ...base(s.change), outcome: 'skipped', reason: s.reason });
   for (const p of checked.prepared) {
     const outcome = WOULD[p.op.type] ?? 'updated';

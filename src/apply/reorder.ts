@@ -30,7 +30,13 @@ const STRATEGIES: Record<string, Strategy> = {
   // PATCH <collection>/rearrange/ {orders: {id: position}} answers with every function of
   // that type, ordered (posthog-api.md §4.6).
   rearrange: async ({ kind, client, identities, state, vault }, orders, eligible) => {
-    const raws = await client.request<JsonObject[]>({ method: 'PATCH', path: `${kind.apiPath}rearrange/`, body: { orders }, bucket: kind.rateBucket, expect: 'array' });
+    const raws = await client.request<JsonObject[]>({
+      method: 'PATCH',
+      path: `${kind.apiPath}rearrange/`,
+      body: { orders },
+      bucket: kind.rateBucket,
+      expect: 'array',
+    });
     for (const raw of Array.isArray(raws) ? raws : []) {
       const key = eligible.get(String(kind.remoteId(raw)));
       if (key === undefined) continue;

@@ -80,7 +80,10 @@ export async function write(p: Prepared, ctx: WriteContext): Promise<Written> {
     const secrets = entry?.local?.secretRefs ?? {};
     if (op.type === 'create') {
       const r = await writer.create(kind, key, localSpec, body('create'), secrets, partial);
-      const reasons = [...(r.recovered ? ['the answer was lost; found and bound the created resource'] : []), ...storedDifferently(r.differs)];
+      const reasons = [
+        ...(r.recovered ? ['the answer was lost; found and bound the created resource'] : []),
+        ...storedDifferently(r.differs),
+      ];
       emit(eventFor(op, 'created', { id: r.id, ...(reasons.length ? { reason: reasons.join('; ') } : {}) }));
       return 'written';
     }
@@ -88,7 +91,11 @@ export async function write(p: Prepared, ctx: WriteContext): Promise<Written> {
       const id = entry?.tombstone?.id ?? entry?.binding?.id;
       if (id === undefined) throw new Error('no remote id to restore');
       const r = await writer.restore(kind, key, id, localSpec, body('update'), body('create'), secrets, partial);
-      const how = !r.inPlace ? `re-created as id ${r.id}: PostHog no longer had it` : kind.deleteStyle === 'soft' ? `undeleted in place (id ${r.id})` : `back in PostHog with its id ${r.id} (what it hung on came back), updated in place`;
+      const how = !r.inPlace
+        ? `re-created as id ${r.id}: PostHog no longer had it`
+        : kind.deleteStyle === 'soft'
+          ? `undeleted in place (id ${r.id})`
+          : `back in PostHog with its id ${r.id} (what it hung on came back), updated in place`;
       emit(eventFor(op, 'restored', { id: r.id, reason: [how, ...storedDifferently(r.differs)].join('; ') }));
       return 'written';
     }
@@ -111,15 +118,30 @@ export async function write(p: Prepared, ctx: WriteContext): Promise<Written> {
     const unsent = fields.filter((f) => full[kind.sentAs?.[f] ?? f] === undefined && remote.spec[f] !== undefined);
     if (unsent.length > 0 && unsent.length === fields.length && op.type === 'update' && !partial) {
       // Nothing the API takes would make PostHog match the file: not sent, and not recorded as in sync either.
-      emit(eventFor(op, 'skipped', { reason: `${andList(unsent)} cannot be removed through PostHog's API; clear ${unsent.length === 1 ? 'it' : 'them'} in PostHog, or put ${unsent.length === 1 ? 'it' : 'them'} back in the file` }));
+      emit(
+        eventFor(op, 'skipped', {
+          reason: `${andList(unsent)} cannot be removed through PostHog's API; clear ${unsent.length === 1 ? 'it' : 'them'} in PostHog, or put ${unsent.length === 1 ? 'it' : 'them'} back in the file`,
+        }),
+      );
       return 'failed';
     }
     const send = fields.length > 0 && Object.keys(sent).length > 0;
     const guard = kind.updateGuard;
     const read = guard ? remote.raw[guard.from] : undefined;
     if (send && guard && read !== undefined && read !== null) sent[guard.field] = read;
-    if (send && !guarded(kind, remote.raw) && Date.now() - ctx.readAt > ctx.freshMs && (await writer.reread(kind, remote.id, secrets)) !== remote.hash) {
-      emit(eventFor(op, 'skipped', { planned: 'conflict', reason: 'conflict: changed in PostHog after this run read it (read again before the write), so nothing was overwritten; run diff to see both sides, then push again' }));
+    if (
+      send &&
+      !guarded(kind, remote.raw) &&
+      Date.now() - ctx.readAt > ctx.freshMs &&
+      (await writer.reread(kind, remote.id, secrets)) !== remote.hash
+    ) {
+      emit(
+        eventFor(op, 'skipped', {
+          planned: 'conflict',
+          reason:
+            'conflict: changed in PostHog after this run read it (read again before the write), so nothing was overwritten; run diff to see both sides, then push again',
+        }),
+      );
       return 'failed';
     }
     // A merge keeps PostHog's own changes; the base records the file's values for them, so pull brings them in.
@@ -130,8 +152,14 @@ export async function write(p: Prepared, ctx: WriteContext): Promise<Written> {
       else readSpec[f] = localSpec[f] as JsonObject[string];
     }
     const before = { spec: readSpec, sent: fields, kept };
-    const r = !send ? writer.bind(kind, key, remote.raw, secrets, local, localSpec, before) : await writer.update(kind, key, remote.id, sent, secrets, local, localSpec, before);
-    const notes = [...storedDifferently(r.differs.filter((f) => fields.includes(f))), ...editedMeanwhile(r.concurrent ?? []), ...(kept.length > 0 ? [`kept PostHog's ${andList(kept)}, which pull brings into the file`] : [])];
+    const r = !send
+      ? writer.bind(kind, key, remote.raw, secrets, local, localSpec, before)
+      : await writer.update(kind, key, remote.id, sent, secrets, local, localSpec, before);
+    const notes = [
+      ...storedDifferently(r.differs.filter((f) => fields.includes(f))),
+      ...editedMeanwhile(r.concurrent ?? []),
+      ...(kept.length > 0 ? [`kept PostHog's ${andList(kept)}, which pull brings into the file`] : []),
+    ];
     emit(eventFor(op, op.type === 'adopt' ? 'adopted' : 'updated', { id: r.id, ...(notes.length ? { reason: notes.join('; ') } : {}) }));
     return 'written';
   } catch (error) {
@@ -141,7 +169,12 @@ export async function write(p: Prepared, ctx: WriteContext): Promise<Written> {
     }
     if (error instanceof PostHogApiError && error.status === 409 && kind.updateGuard) {
       // Changed in PostHog after this run read it: a conflict to look at, never an overwrite.
-      emit(eventFor(op, 'skipped', { planned: 'conflict', reason: `conflict: changed in PostHog after this run read it (409 ${error.fields.apiCode ?? 'conflict'}), so nothing was overwritten; run diff to see both sides, then push again` }));
+      emit(
+        eventFor(op, 'skipped', {
+          planned: 'conflict',
+          reason: `conflict: changed in PostHog after this run read it (409 ${error.fields.apiCode ?? 'conflict'}), so nothing was overwritten; run diff to see both sides, then push again`,
+        }),
+      );
       return 'failed';
     }
     ctx.gate.observe(kind.kind, error);
@@ -164,10 +197,22 @@ export async function completeDeferred(p: Prepared, ctx: WriteContext, announced
   try {
     const id = ctx.identities.idOf(kind.kind, key);
     if (id === undefined || !entry?.local) throw new Error('no remote id to complete');
-    const absent = [...new Set(keyRefs(kind, entry.local.spec).filter((r) => inDeferred(kind, r.path) && ctx.identities.idOf(r.kind, r.key) === undefined).map((r) => `${r.kind}/${r.key}`))];
+    const absent = [
+      ...new Set(
+        keyRefs(kind, entry.local.spec)
+          .filter((r) => inDeferred(kind, r.path) && ctx.identities.idOf(r.kind, r.key) === undefined)
+          .map((r) => `${r.kind}/${r.key}`),
+      ),
+    ];
     if (absent.length > 0) {
       const them = absent.length === 1 ? 'it' : 'them';
-      return ctx.emit(ctx.eventFor(op, 'failed', { error: { message: `its ${fields.join(', ')} were not written: they name ${andList(absent)}, which PostHog does not have; push or copy ${them} too (or with this one), then run again` } }));
+      return ctx.emit(
+        ctx.eventFor(op, 'failed', {
+          error: {
+            message: `its ${fields.join(', ')} were not written: they name ${andList(absent)}, which PostHog does not have; push or copy ${them} too (or with this one), then run again`,
+          },
+        }),
+      );
     }
     const spec = pick(p.spec as JsonObject, fields);
     const r = await ctx.writer.completeDeferred(kind, key, id, toIds(kind, spec, ctx.identities), entry.local.spec, entry.local.secretRefs);
@@ -177,7 +222,9 @@ export async function completeDeferred(p: Prepared, ctx: WriteContext, announced
     if (error instanceof NotSentError) return ctx.emit(ctx.eventFor(op, 'skipped', { reason: `not sent: ${error.why}` }));
     ctx.gate.observe(kind.kind, error);
     const described = describeError(error);
-    ctx.emit(ctx.eventFor(op, 'failed', { error: { ...described, message: `its ${fields.join(', ')} were not written: ${described.message}` } }));
+    ctx.emit(
+      ctx.eventFor(op, 'failed', { error: { ...described, message: `its ${fields.join(', ')} were not written: ${described.message}` } }),
+    );
   }
 }
 
@@ -202,12 +249,18 @@ export async function remove(op: Op, ctx: WriteContext): Promise<void> {
  * feature). The state records the pair, so the difference is not planned again.
  */
 function storedDifferently(fields: string[]): string[] {
-  return fields.length === 0 ? [] : [`PostHog stored ${fields.join(', ')} differently from the file (filled in, normalised or ignored); the file is left as written`];
+  return fields.length === 0
+    ? []
+    : [`PostHog stored ${fields.join(', ')} differently from the file (filled in, normalised or ignored); the file is left as written`];
 }
 
 /** Said at the write: PostHog's answer holds an edit made while the push ran, which the state does not take for ours. */
 function editedMeanwhile(fields: string[]): string[] {
-  return fields.length === 0 ? [] : [`${andList(fields)} changed in PostHog while this push ran (kept there, not overwritten); diff shows it as drift, pull brings it into the file`];
+  return fields.length === 0
+    ? []
+    : [
+        `${andList(fields)} changed in PostHog while this push ran (kept there, not overwritten); diff shows it as drift, pull brings it into the file`,
+      ];
 }
 
 /** Top-level fields the patch touches, plus the fields PostHog validates with them. */

@@ -99,7 +99,13 @@ export class Writer {
     for (let attempt = 1; ; attempt++) {
       const sentAt = Date.now();
       try {
-        const raw = await this.client.request<JsonObject>({ method: 'POST', path: kind.apiPath, body, bucket: kind.rateBucket, expect: 'created' });
+        const raw = await this.client.request<JsonObject>({
+          method: 'POST',
+          path: kind.apiPath,
+          body,
+          bucket: kind.rateBucket,
+          expect: 'created',
+        });
         // A create succeeded only if its answer names what was created.
         if (!isObject(raw) || kind.remoteId(raw) === undefined || kind.remoteId(raw) === null) {
           throw new AmbiguousWriteError('POST', kind.apiPath, 'the answer did not name the created resource (no id)', false);
@@ -113,10 +119,12 @@ export class Writer {
         }
         // Stopping: no look-up (the client sends nothing more); the pending record lets the next run look.
         if (this.opts.signal?.aborted) throw error;
-        const found = await this.awaitCreated(kind, sent, error.mayCommitLater ? sentAt + this.opts.settleMs : Date.now()).catch((lookupError: unknown) => {
-          // The run stopped during the look-up: what stays unknown is whether the create happened.
-          throw lookupError instanceof NotSentError ? error : lookupError;
-        });
+        const found = await this.awaitCreated(kind, sent, error.mayCommitLater ? sentAt + this.opts.settleMs : Date.now()).catch(
+          (lookupError: unknown) => {
+            // The run stopped during the look-up: what stays unknown is whether the create happened.
+            throw lookupError instanceof NotSentError ? error : lookupError;
+          },
+        );
         if (found) return { raw: found, recovered: true };
         // Interrupted: the pending record (not settled) lets the next run look again before creating.
         if (attempt >= CREATE_ATTEMPTS || this.opts.signal?.aborted) throw error;
@@ -130,7 +138,14 @@ export class Writer {
    * Should that update fail, the binding records PostHog's copy apart from the file, so the
    * next push sends the update again.
    */
-  private async finishCreate(kind: KindDef, key: string, raw: JsonObject, then: JsonObject | undefined, secrets: SecretRefs, local: string | undefined): Promise<WriteResult> {
+  private async finishCreate(
+    kind: KindDef,
+    key: string,
+    raw: JsonObject,
+    then: JsonObject | undefined,
+    secrets: SecretRefs,
+    local: string | undefined,
+  ): Promise<WriteResult> {
     if (!then) return this.bound(kind, key, raw, secrets, local);
     const id = kind.remoteId(raw);
     try {
@@ -142,14 +157,28 @@ export class Writer {
   }
 
   /** `local`: the file's hash, or undefined while deferred fields are still to be sent (see create). */
-  async update(kind: KindDef, key: string, id: RemoteId, body: JsonObject, secrets: SecretRefs, local: string | undefined, spec?: JsonObject, before?: ReadBefore): Promise<WriteResult> {
+  async update(
+    kind: KindDef,
+    key: string,
+    id: RemoteId,
+    body: JsonObject,
+    secrets: SecretRefs,
+    local: string | undefined,
+    spec?: JsonObject,
+    before?: ReadBefore,
+  ): Promise<WriteResult> {
     if (spec) this.expect(kind, key, spec, local === undefined);
     return this.bound(kind, key, await this.patch(kind, id, body), secrets, local, before);
   }
 
   /** The hash of PostHog's copy now, in comparison form (to tell whether it changed since the read). */
   async reread(kind: KindDef, id: RemoteId, secrets: SecretRefs): Promise<string> {
-    const raw = await this.client.request<JsonObject>({ path: `${kind.apiPath}${encodeURIComponent(String(id))}/`, query: kind.retrieveQuery, bucket: kind.rateBucket, expect: 'object' });
+    const raw = await this.client.request<JsonObject>({
+      path: `${kind.apiPath}${encodeURIComponent(String(id))}/`,
+      query: kind.retrieveQuery,
+      bucket: kind.rateBucket,
+      expect: 'object',
+    });
     return hashJson(remoteSpec(kind, raw, this.identities, { bound: secrets, vault: this.vault }));
   }
 
@@ -159,8 +188,20 @@ export class Writer {
    * changed it: an insight put on a dashboard makes a tile there), and what still differs is sent.
    * `spec` has its references resolved to ids; `local` is the file's spec in comparison form.
    */
-  async completeDeferred(kind: KindDef, key: string, id: RemoteId, spec: JsonObject, local: JsonObject, secrets: SecretRefs): Promise<WriteResult & { sent: boolean }> {
-    const current = await this.client.request<JsonObject>({ path: `${kind.apiPath}${encodeURIComponent(String(id))}/`, query: kind.retrieveQuery, bucket: kind.rateBucket, expect: 'object' });
+  async completeDeferred(
+    kind: KindDef,
+    key: string,
+    id: RemoteId,
+    spec: JsonObject,
+    local: JsonObject,
+    secrets: SecretRefs,
+  ): Promise<WriteResult & { sent: boolean }> {
+    const current = await this.client.request<JsonObject>({
+      path: `${kind.apiPath}${encodeURIComponent(String(id))}/`,
+      query: kind.retrieveQuery,
+      bucket: kind.rateBucket,
+      expect: 'object',
+    });
     const body = kind.deferred?.body(spec, current);
     const raw = body ? await this.patch(kind, id, body) : current;
     this.expect(kind, key, local, false);
@@ -175,7 +216,13 @@ export class Writer {
 
   /** An update whose answer must be the resource updated. */
   private async patch(kind: KindDef, id: RemoteId, body: JsonObject): Promise<JsonObject> {
-    const raw = await this.client.request<JsonObject>({ method: 'PATCH', path: `${kind.apiPath}${encodeURIComponent(String(id))}/`, body, bucket: kind.rateBucket, expect: 'object' });
+    const raw = await this.client.request<JsonObject>({
+      method: 'PATCH',
+      path: `${kind.apiPath}${encodeURIComponent(String(id))}/`,
+      body,
+      bucket: kind.rateBucket,
+      expect: 'object',
+    });
     if (!isObject(raw) || String(kind.remoteId(raw)) !== String(id)) {
       throw new AmbiguousWriteError('PATCH', `${kind.apiPath}${id}/`, 'the answer was not the updated resource');
     }
@@ -183,7 +230,15 @@ export class Writer {
   }
 
   /** Binds without writing (adopt of an identical resource, or a base refresh); `local` is the file's hash. */
-  bind(kind: KindDef, key: string, raw: JsonObject, secrets: SecretRefs, local: string | undefined, localSpec?: JsonObject, before?: ReadBefore): WriteResult {
+  bind(
+    kind: KindDef,
+    key: string,
+    raw: JsonObject,
+    secrets: SecretRefs,
+    local: string | undefined,
+    localSpec?: JsonObject,
+    before?: ReadBefore,
+  ): WriteResult {
     return this.bound(kind, key, raw, secrets, local, before?.kept?.length ? before : undefined, localSpec);
   }
 
@@ -194,11 +249,21 @@ export class Writer {
    * hidden with its insight comes back when the insight does, and is updated in place. Otherwise
    * (or when PostHog no longer has it) it is created anew. `partial` as for create.
    */
-  async restore(kind: KindDef, key: string, id: RemoteId, spec: JsonObject, update: JsonObject, create: JsonObject, secrets: SecretRefs, partial = false): Promise<WriteResult & { inPlace: boolean }> {
+  async restore(
+    kind: KindDef,
+    key: string,
+    id: RemoteId,
+    spec: JsonObject,
+    update: JsonObject,
+    create: JsonObject,
+    secrets: SecretRefs,
+    partial = false,
+  ): Promise<WriteResult & { inPlace: boolean }> {
     const local = partial ? undefined : hashJson(spec);
     this.expect(kind, key, spec, partial);
     try {
-      if (kind.deleteStyle === 'soft') return { ...this.bound(kind, key, await this.patch(kind, id, { ...update, deleted: false }), secrets, local), inPlace: true };
+      if (kind.deleteStyle === 'soft')
+        return { ...this.bound(kind, key, await this.patch(kind, id, { ...update, deleted: false }), secrets, local), inPlace: true };
       const path = `${kind.apiPath}${encodeURIComponent(String(id))}/`;
       await this.client.request<JsonObject>({ path, query: kind.retrieveQuery, bucket: kind.rateBucket, expect: 'object' });
       return { ...this.bound(kind, key, await this.patch(kind, id, update), secrets, local), inPlace: true };
@@ -244,7 +309,8 @@ export class Writer {
   private async remove(kind: KindDef, id: RemoteId): Promise<void> {
     const path = `${kind.apiPath}${encodeURIComponent(String(id))}/`;
     try {
-      if (kind.deleteStyle === 'soft') await this.client.request({ method: 'PATCH', path, body: { deleted: true }, bucket: kind.rateBucket });
+      if (kind.deleteStyle === 'soft')
+        await this.client.request({ method: 'PATCH', path, body: { deleted: true }, bucket: kind.rateBucket });
       else await this.client.request({ method: 'DELETE', path, bucket: kind.rateBucket });
     } catch (error) {
       // Already gone (a retried delete, or someone else deleted it): the goal is reached.
@@ -256,7 +322,15 @@ export class Writer {
    * Records the remote answer: identity for later references, binding and base in state,
    * and which variables set the secrets it now stores.
    */
-  private bound(kind: KindDef, key: string, raw: JsonObject, secrets: SecretRefs, local: string | undefined, before?: ReadBefore, localSpec?: JsonObject): WriteResult {
+  private bound(
+    kind: KindDef,
+    key: string,
+    raw: JsonObject,
+    secrets: SecretRefs,
+    local: string | undefined,
+    before?: ReadBefore,
+    localSpec?: JsonObject,
+  ): WriteResult {
     const id = kind.remoteId(raw);
     const spec = remoteSpec(kind, raw, this.identities, { bound: secrets, vault: this.vault });
     // What changed in PostHog between this run's read and its write (a UI edit) and was not ours,
@@ -276,7 +350,9 @@ export class Writer {
     this.identities.bind(kind.kind, key, id, raw, kind.naturalKey(spec, raw));
     this.state.bind(kind.kind, key, bindingOf(kind, raw, hashJson(base), secrets, local, { base, ...(file ? { local: file } : {}) }));
     this.state.settle(kind.kind, key);
-    const differs = sent ? differingFields(sent.spec, spec).filter((f) => !sent.unsent.includes(f) && !concurrent.includes(f) && !kept.includes(f)) : [];
+    const differs = sent
+      ? differingFields(sent.spec, spec).filter((f) => !sent.unsent.includes(f) && !concurrent.includes(f) && !kept.includes(f))
+      : [];
     return { id, raw, differs, ...(concurrent.length > 0 ? { concurrent } : {}) };
   }
 
@@ -317,7 +393,9 @@ export class Writer {
 
 /** Top-level fields whose values differ between two specs. */
 function differingFields(a: JsonObject, b: JsonObject): string[] {
-  return [...new Set([...Object.keys(a), ...Object.keys(b)])].filter((f) => canonicalJson(a[f] ?? null) !== canonicalJson(b[f] ?? null)).sort();
+  return [...new Set([...Object.keys(a), ...Object.keys(b)])]
+    .filter((f) => canonicalJson(a[f] ?? null) !== canonicalJson(b[f] ?? null))
+    .sort();
 }
 
 function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {

@@ -3,7 +3,17 @@ import { UsageError } from '../errors.js';
 import type { CopyRun } from '../engine/copy.js';
 import { worst } from '../model.js';
 import type { CliContext } from './context.js';
-import { confirmPlan, endProgress, globalsOf, kindsOption, openSession, outputOption, parseKinds, parsePositiveInt, withWaits } from './shared.js';
+import {
+  confirmPlan,
+  endProgress,
+  globalsOf,
+  kindsOption,
+  openSession,
+  outputOption,
+  parseKinds,
+  parsePositiveInt,
+  withWaits,
+} from './shared.js';
 import { pushText } from './push-report.js';
 
 interface CopyFlags {
@@ -34,21 +44,32 @@ export function registerCopy(program: Command, ctx: CliContext): void {
     .option('--yes', 'do not ask for confirmation (needed when not on a terminal)')
     .option('--adopt', 'bind same-named resources in the target instead of creating new ones')
     .option('--allow-shared-secret', 'copy secrets whose variable both environments read from the same process variable')
-    .option('--allow-unmapped-refs', 'copy resources holding ids of objects hogsync does not manage (integrations, colour themes, connections, static cohorts, …) that have no mapping in refs:, unchanged')
+    .option(
+      '--allow-unmapped-refs',
+      'copy resources holding ids of objects hogsync does not manage (integrations, colour themes, connections, static cohorts, …) that have no mapping in refs:, unchanged',
+    )
     .option('--concurrency <n>', 'parallel writes (default 4)', parsePositiveInt('--concurrency'))
     .addOption(outputOption(['text', 'json'], 'text'))
     .action(async (flags: CopyFlags, cmd: Command) => {
       if (flags.from === flags.to) throw new UsageError(`--from and --to are both "${flags.from}": copy needs two environments.`);
       const { resolveWorkspace } = await import('../config/target.js');
       const ws = resolveWorkspace(globalsOf(cmd), ctx.io.cwd);
-      if (!ws.config) throw new UsageError('copy needs hogsync.yaml with both environments: run "hogsync init -e <name> --host ... --project ..." for each.');
+      if (!ws.config)
+        throw new UsageError(
+          'copy needs hogsync.yaml with both environments: run "hogsync init -e <name> --host ... --project ..." for each.',
+        );
       const kinds = parseKinds(flags.kinds);
       const source = await openSession(ctx, cmd, flags.from);
       const destination = await openSession(ctx, cmd, flags.to);
       const [from, to] = [source.target, destination.target];
-      if (from.host === to.host && from.project === to.project) throw new UsageError(`"${flags.from}" and "${flags.to}" are the same project (${to.project} at ${to.host}).`);
+      if (from.host === to.host && from.project === to.project)
+        throw new UsageError(`"${flags.from}" and "${flags.to}" are the same project (${to.project} at ${to.host}).`);
       const concurrency = flags.concurrency ?? to.concurrency;
-      const [{ runCopy }, { RENDERERS }, { planOutcome }] = await Promise.all([import('../engine/copy.js'), import('../plan/renderers/index.js'), import('../plan/outcome.js')]);
+      const [{ runCopy }, { RENDERERS }, { planOutcome }] = await Promise.all([
+        import('../engine/copy.js'),
+        import('../plan/renderers/index.js'),
+        import('../plan/outcome.js'),
+      ]);
       const run = await runCopy({
         ws,
         redactor: ctx.redactor,
@@ -68,7 +89,8 @@ export function registerCopy(program: Command, ctx: CliContext): void {
       });
       endProgress(ctx.io);
       for (const r of run.refused) ctx.io.err(`refused ${r.kind}/${r.key} (${r.file}): ${r.reason}\n`);
-      for (const r of run.unmapped) ctx.io.err(`warning: ${r.kind}/${r.key} (${r.file}): copied with ids that may not exist in ${flags.to}\n`);
+      for (const r of run.unmapped)
+        ctx.io.err(`warning: ${r.kind}/${r.key} (${r.file}): copied with ids that may not exist in ${flags.to}\n`);
       if (flags.output === 'json') ctx.io.out(`${JSON.stringify(withWaits(copyJson(run, flags), ctx), null, 2)}\n`);
       else if (run.result) ctx.io.out(pushText(run.plan, run.result));
       else ctx.io.out(RENDERERS.text(run.plan, { color: ctx.io.color }));

@@ -17,7 +17,10 @@ export function registerDiff(program: Command, ctx: CliContext): void {
     .description('compare the files with PostHog (exit 0 in sync, 2 changes to push, 3 drift or conflicts)')
     .argument('[selectors...]', 'resource files, keys or Kind/key to limit the diff to')
     .addOption(kindsOption())
-    .option('--no-validate', 'skip the checks validate makes (schemas, unknown fields, Hog/HogQL syntax, references) before anything is sent: for emergencies')
+    .option(
+      '--no-validate',
+      'skip the checks validate makes (schemas, unknown fields, Hog/HogQL syntax, references) before anything is sent: for emergencies',
+    )
     .addOption(outputOption(['text', 'json', 'markdown'], 'text'))
     .option('--out <file>', 'also save the plan to this file, for push --plan to apply exactly it')
     .option('--adopt', 'show same-named remote resources as adopted, as push --adopt would')
@@ -29,7 +32,18 @@ export function registerDiff(program: Command, ctx: CliContext): void {
       const printing = Promise.all([import('../plan/outcome.js'), import('../plan/renderers/index.js')]);
       printing.catch(() => undefined);
       warnUnchecked(ctx, flags.validate);
-      const { plan } = await runDiff({ ...session, ...(flags.out ? { out: resolve(ctx.io.cwd, flags.out) } : {}), skipChecks: flags.validate === false, redactor: ctx.redactor, kinds, env: ctx.io.env, cwd: ctx.io.cwd, timings: ctx.timings, selectors, adopt: flags.adopt === true });
+      const { plan } = await runDiff({
+        ...session,
+        ...(flags.out ? { out: resolve(ctx.io.cwd, flags.out) } : {}),
+        skipChecks: flags.validate === false,
+        redactor: ctx.redactor,
+        kinds,
+        env: ctx.io.env,
+        cwd: ctx.io.cwd,
+        timings: ctx.timings,
+        selectors,
+        adopt: flags.adopt === true,
+      });
       const [{ planOutcome }, { RENDERERS }] = await printing;
       endProgress(ctx.io);
       warnHeld(ctx, plan);

@@ -34,13 +34,21 @@ function number(flag: string, value: string | undefined, check: (n: number) => b
 }
 
 const rate = (flag: string, value: string | undefined) => number(flag, value, (n) => n >= 0 && n <= 1, 'a fraction between 0 and 1');
-const whole = (flag: string, value: string | undefined, min = 0) => number(flag, value, (n) => Number.isInteger(n) && n >= min, `a whole number of at least ${min}`);
+const whole = (flag: string, value: string | undefined, min = 0) =>
+  number(flag, value, (n) => Number.isInteger(n) && n >= min, `a whole number of at least ${min}`);
 
 /** `--key KEY[:scope,scope]` (scopes contain `:` themselves, keys never do); no scopes = every scope. */
 export function parseKeyFlag(value: string): { key: string; scopes: string[] } {
   const at = value.indexOf(':');
   const key = at > 0 ? value.slice(0, at) : value;
-  const scopes = at > 0 ? value.slice(at + 1).split(',').map((s) => s.trim()).filter(Boolean) : ['*'];
+  const scopes =
+    at > 0
+      ? value
+          .slice(at + 1)
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean)
+      : ['*'];
   if (!key || !scopes.length) throw new UsageError(`--key must look like KEY or KEY:scope,scope (got "${value}").`);
   return { key, scopes };
 }
@@ -53,7 +61,12 @@ export function registerEmulator(program: Command, ctx: CliContext): void {
     .option('--host <host>', 'interface to bind (default 127.0.0.1)')
     .option('--seed <path>', 'seed JSON file or folder (default: the demo project in fixtures/demo)')
     .option('--state-file <file>', 'keep state in this JSON file across restarts')
-    .option('--key <key[:scopes]>', 'accept this personal API key (repeatable); scopes comma-separated, default all', (v: string, acc: string[]) => [...acc, v], [] as string[])
+    .option(
+      '--key <key[:scopes]>',
+      'accept this personal API key (repeatable); scopes comma-separated, default all',
+      (v: string, acc: string[]) => [...acc, v],
+      [] as string[],
+    )
     .option('--latency-ms <n>', 'added to every /api request')
     .option('--latency-jitter-ms <n>', 'random extra latency, up to this much')
     .option('--latency-per-item-ms <n>', 'extra latency per row of an answer (server time that grows with page size)')
@@ -81,10 +94,19 @@ export function registerEmulator(program: Command, ctx: CliContext): void {
       };
       setFault('latencyMs', whole('latency-ms', flags.latencyMs));
       setFault('latencyJitterMs', whole('latency-jitter-ms', flags.latencyJitterMs));
-      setFault('latencyPerItemMs', number('latency-per-item-ms', flags.latencyPerItemMs, (n) => n >= 0, 'a number of milliseconds of at least 0'));
-      setFault('latencyPerBasicItemMs', number('latency-per-basic-item-ms', flags.latencyPerBasicItemMs, (n) => n >= 0, 'a number of milliseconds of at least 0'));
+      setFault(
+        'latencyPerItemMs',
+        number('latency-per-item-ms', flags.latencyPerItemMs, (n) => n >= 0, 'a number of milliseconds of at least 0'),
+      );
+      setFault(
+        'latencyPerBasicItemMs',
+        number('latency-per-basic-item-ms', flags.latencyPerBasicItemMs, (n) => n >= 0, 'a number of milliseconds of at least 0'),
+      );
       setFault('failRate', rate('fail-rate', flags.failRate));
-      setFault('failStatus', number('fail-status', flags.failStatus, (n) => Number.isInteger(n) && n >= 400 && n <= 599, 'an HTTP error status (400-599)'));
+      setFault(
+        'failStatus',
+        number('fail-status', flags.failStatus, (n) => Number.isInteger(n) && n >= 400 && n <= 599, 'an HTTP error status (400-599)'),
+      );
       setFault('resetAfterCommitRate', rate('reset-after-commit-rate', flags.resetAfterCommitRate));
       setFault('errorAfterCommitRate', rate('error-after-commit-rate', flags.errorAfterCommitRate));
       setFault('seed', whole('fault-seed', flags.faultSeed));
@@ -106,15 +128,19 @@ export function registerEmulator(program: Command, ctx: CliContext): void {
       } catch (e) {
         if (e instanceof SeedError || e instanceof StateFileError) throw new ConfigError(e.message);
         const code = (e as NodeJS.ErrnoException).code;
-        if (code === 'EADDRINUSE') throw new ConfigError(`Port ${port} on ${host} is in use; pick another with --port (0 picks a free one).`);
+        if (code === 'EADDRINUSE')
+          throw new ConfigError(`Port ${port} on ${host} is in use; pick another with --port (0 picks a free one).`);
         if (code === 'ENOTFOUND' || code === 'EADDRNOTAVAIL' || code === 'EACCES') {
           throw new ConfigError(`Cannot listen on ${host}:${port} (${code}); check --host and --port.`);
         }
         throw e;
       }
       ctx.io.out(`listening on ${emu.url}\n`);
-      if (!keys.length) ctx.io.err(`Accepting the development key ${DEV_API_KEY} with all scopes for every project (pass --key to choose keys).\n`);
-      ctx.io.err(`Seed: ${flags.empty ? 'one empty project 1' : (flags.seed ?? 'demo project (fixtures/demo)')}. Controls under ${emu.url}/_emulator/. Stop with Ctrl-C.\n`);
+      if (!keys.length)
+        ctx.io.err(`Accepting the development key ${DEV_API_KEY} with all scopes for every project (pass --key to choose keys).\n`);
+      ctx.io.err(
+        `Seed: ${flags.empty ? 'one empty project 1' : (flags.seed ?? 'demo project (fixtures/demo)')}. Controls under ${emu.url}/_emulator/. Stop with Ctrl-C.\n`,
+      );
 
       await new Promise<void>((resolve) => {
         const stop = () => {

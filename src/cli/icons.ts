@@ -19,6 +19,12 @@ export function registerIcons(program: Command, ctx: CliContext): void {
       if (flags.output === 'json') ctx.io.out(`${JSON.stringify(found, null, 2)}\n`);
       else if (found.length === 0) ctx.io.out(`No icon found for "${query}".\n`);
       // The url is what icon_url takes in a hog function file.
-      else ctx.io.out(await renderTable(['ID', 'NAME', 'ICON_URL'], found.map((i) => [i.id, i.name, i.url])));
+      else
+        ctx.io.out(
+          await renderTable(
+            ['ID', 'NAME', 'ICON_URL'],
+            found.map((i) => [i.id, i.name, i.url]),
+          ),
+        );
     });
 }

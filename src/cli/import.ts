@@ -21,7 +21,14 @@ export function registerImport(program: Command, ctx: CliContext): void {
       const kind = kindByCliName(kindName);
       const session = await openSession(ctx, cmd);
       const { runImport } = await import('../engine/import.js');
-      const result = await runImport({ ...session, kind, ref, env: ctx.io.env, redactor: ctx.redactor, ...(flags.key !== undefined ? { key: flags.key } : {}) });
+      const result = await runImport({
+        ...session,
+        kind,
+        ref,
+        env: ctx.io.env,
+        redactor: ctx.redactor,
+        ...(flags.key !== undefined ? { key: flags.key } : {}),
+      });
       endProgress(ctx.io);
       ctx.io.out(flags.output === 'json' ? `${JSON.stringify(result, null, 2)}\n` : importText(result));
       for (const note of result.notes) ctx.io.err(`note: ${note}\n`);

@@ -21,9 +21,25 @@ export function registerList(program: Command, ctx: CliContext): void {
       const items = await listRemote({ ...session, kind });
       endProgress(ctx.io);
       const headers = ['ID', ...kind.listColumns.map((c) => c.header), 'NAME', 'MANAGED', 'KEY', 'FILE'];
-      const rows = items.map((i) => [i.id, ...kind.listColumns.map((c) => i.columns[c.field] ?? null), i.name, i.managed ? 'yes' : 'no', i.key, i.file]);
-      if (flags.output === 'json') ctx.io.out(`${JSON.stringify({ environment: session.target.environment, kind: kind.kind, resources: items.map(({ columns, id, ...i }) => ({ id, ...columns, ...i })) }, null, 2)}\n`);
-      else if (flags.output === 'csv') ctx.io.out(renderCsv(headers.map((h) => h.toLowerCase()), rows));
+      const rows = items.map((i) => [
+        i.id,
+        ...kind.listColumns.map((c) => i.columns[c.field] ?? null),
+        i.name,
+        i.managed ? 'yes' : 'no',
+        i.key,
+        i.file,
+      ]);
+      if (flags.output === 'json')
+        ctx.io.out(
+          `${JSON.stringify({ environment: session.target.environment, kind: kind.kind, resources: items.map(({ columns, id, ...i }) => ({ id, ...columns, ...i })) }, null, 2)}\n`,
+        );
+      else if (flags.output === 'csv')
+        ctx.io.out(
+          renderCsv(
+            headers.map((h) => h.toLowerCase()),
+            rows,
+          ),
+        );
       else ctx.io.out(await renderTable(headers, rows));
     });
 

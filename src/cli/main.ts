@@ -12,7 +12,6 @@ import { processIo, type Io } from './io.js';
 import { Progress } from './progress.js';
 import { watchSignals } from './signals.js';
 
-
 /** What main() can be given instead of the real thing (tests run commands in-process). */
 export interface MainDeps {
   createClient?: typeof createClient;
@@ -26,7 +25,12 @@ async function buildProgram(ctx: CliContext, argv: string[]): Promise<Command> {
     .option('--project <id>', 'PostHog project id (env POSTHOG_PROJECT_ID)')
     .option('--dir <dir>', 'folder of the resource files (default: posthog)')
     .addOption(new Option('--verbose', 'print stack traces and request logs'))
-    .addOption(new Option('--insecure-http', 'allow a plain http:// host off this machine (the API key travels in clear text; env HOGSYNC_INSECURE_HTTP=1)'))
+    .addOption(
+      new Option(
+        '--insecure-http',
+        'allow a plain http:// host off this machine (the API key travels in clear text; env HOGSYNC_INSECURE_HTTP=1)',
+      ),
+    )
     .version(packageVersion(), '-V, --version', 'print the version of hogsync')
     // Each command's help lists the options above too: they work after the command as well.
     .configureHelp({ showGlobalOptions: true })
@@ -126,7 +130,9 @@ export function reportError(raw: unknown, io: Io, opts: { verbose: boolean; json
   const known = error instanceof HogsyncError;
   const e = error instanceof Error ? error : new Error(String(error));
   if (opts.json) {
-    const body = known ? { code: error.code, message: error.message, data: error.data() } : { code: 'internal', message: e.message, data: {} };
+    const body = known
+      ? { code: error.code, message: error.message, data: error.data() }
+      : { code: 'internal', message: e.message, data: {} };
     io.out(`${JSON.stringify({ error: body }, null, 2)}\n`);
   } else if (known) io.err(`error: ${error.message}\n`);
   else io.err(`internal error: ${e.message}\n`);

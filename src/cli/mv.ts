@@ -31,12 +31,17 @@ export function registerMv(program: Command, ctx: CliContext): void {
 
 /** Kinds whose key is not fixed by PostHog (a variable's is its code_name, so mv refuses it). */
 function movableKinds(): string {
-  return KINDS.filter((k) => !k.naturalOfKey).map((k) => k.cliName).join(', ');
+  return KINDS.filter((k) => !k.naturalOfKey)
+    .map((k) => k.cliName)
+    .join(', ');
 }
 
 /** `insight/weekly-signups`, or the file `posthog/insights/weekly-signups.yaml` (its folder names the kind). */
 function splitSource(source: string): { kindName: string; from: string } {
-  const parts = source.replace(/\.ya?ml$/, '').split(/[\\/]/).filter(Boolean);
+  const parts = source
+    .replace(/\.ya?ml$/, '')
+    .split(/[\\/]/)
+    .filter(Boolean);
   const from = parts.pop();
   const kindName = parts.pop();
   if (!from || !kindName) throw new UsageError(`"${source}" names no resource: write <kind>/<key>, e.g. insight/weekly-signups.`);

@@ -164,7 +164,12 @@ export class Progress {
 
 /** `waiting for PostHog's crud rate limit until 14:03:05 UTC (2 min 10 s)` */
 function waitText(w: WaitEvent, now: number): string {
-  const what = w.reason === 'rate limit' ? `PostHog's ${w.bucket ?? ''} rate limit`.replace('  ', ' ') : w.reason === 'Retry-After' ? 'the wait PostHog asked for (Retry-After)' : 'a retry';
+  const what =
+    w.reason === 'rate limit'
+      ? `PostHog's ${w.bucket ?? ''} rate limit`.replace('  ', ' ')
+      : w.reason === 'Retry-After'
+        ? 'the wait PostHog asked for (Retry-After)'
+        : 'a retry';
   return `waiting for ${what} until ${new Date(w.until).toISOString().slice(11, 19)} UTC (${duration(w.until - now)})`;
 }
 

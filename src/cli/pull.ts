@@ -40,10 +40,14 @@ export function registerPull(program: Command, ctx: CliContext): void {
       endProgress(ctx.io);
       ctx.io.out(flags.output === 'json' ? `${JSON.stringify(withWaits(pullJson(result), ctx), null, 2)}\n` : pullText(result));
       if (result.counts.refused > 0) {
-        ctx.io.err(`${result.counts.refused} resource(s) hold ids with no mapping back to the files' environment: those files were left as they are (see the notes above).\n`);
+        ctx.io.err(
+          `${result.counts.refused} resource(s) hold ids with no mapping back to the files' environment: those files were left as they are (see the notes above).\n`,
+        );
         ctx.conclude('failed');
       } else if (result.counts.conflict > 0) {
-        ctx.io.err(`${result.counts.conflict} conflict(s): those files were left as they are. Review them, then run "hogsync pull --force" to take PostHog's version or "hogsync push --force" to keep yours.\n`);
+        ctx.io.err(
+          `${result.counts.conflict} conflict(s): those files were left as they are. Review them, then run "hogsync pull --force" to take PostHog's version or "hogsync push --force" to keep yours.\n`,
+        );
         ctx.conclude('undecided');
       }
     });
@@ -52,7 +56,14 @@ export function registerPull(program: Command, ctx: CliContext): void {
 const MAX_LINES = 200;
 
 function pullJson(r: PullResult) {
-  return { environment: r.environment, summary: r.counts, kinds: r.byKind, resources: r.items, ...(r.commit ? { commit: r.commit } : {}), ...(r.leftOut ? { leftOut: r.leftOut } : {}) };
+  return {
+    environment: r.environment,
+    summary: r.counts,
+    kinds: r.byKind,
+    resources: r.items,
+    ...(r.commit ? { commit: r.commit } : {}),
+    ...(r.leftOut ? { leftOut: r.leftOut } : {}),
+  };
 }
 
 function pullText(r: PullResult): string {
@@ -64,13 +75,22 @@ function pullText(r: PullResult): string {
   for (const i of shown) lines.push(`${mark[i.action]} ${i.file}${i.note ? `  (${i.note})` : ''}`);
   if (own.length > shown.length) lines.push(`  … and ${own.length - shown.length} more (--output json lists them all)`);
   // Files from before those kinds were managed: one line, not one per file.
-  if (r.rekeyed) lines.push(`~ ${r.rekeyed.files} file(s) now name ${andList(r.rekeyed.kinds)} by key instead of by id, as hogsync manages them now (--output json lists the files)`);
-  const totals = Object.entries(r.byKind).map(([kind, c]) => `${c.total} ${kind}`).join(', ');
+  if (r.rekeyed)
+    lines.push(
+      `~ ${r.rekeyed.files} file(s) now name ${andList(r.rekeyed.kinds)} by key instead of by id, as hogsync manages them now (--output json lists the files)`,
+    );
+  const totals = Object.entries(r.byKind)
+    .map(([kind, c]) => `${c.total} ${kind}`)
+    .join(', ');
   const { added, changed, removed, kept, conflict } = r.counts;
   lines.push(
     `Pulled ${r.environment}: ${totals}; ${added} added, ${changed} changed, ${removed} removed` +
       `${kept ? `, ${kept} local edits kept` : ''}${conflict ? `, ${conflict} conflicts` : ''}.` +
-      (r.commit ? ` Committed ${r.commit.slice(0, 12)}${r.leftOut ? `, without the local work in ${andList(r.leftOut)}` : ''}.` : r.filesWritten === 0 ? ' No file changed.' : ''),
+      (r.commit
+        ? ` Committed ${r.commit.slice(0, 12)}${r.leftOut ? `, without the local work in ${andList(r.leftOut)}` : ''}.`
+        : r.filesWritten === 0
+          ? ' No file changed.'
+          : ''),
   );
   return `${lines.join('\n')}\n`;
 }

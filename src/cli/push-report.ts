@@ -1,7 +1,16 @@
 import type { ApplyResult, PushEvent } from '../apply/apply-plan.js';
 import type { Plan } from '../plan/diff.js';
 
-const MARK: Record<PushEvent['outcome'], string> = { created: '+', restored: '^', updated: '~', adopted: '~', deleted: '-', reordered: '↕', skipped: '!', failed: 'x' };
+const MARK: Record<PushEvent['outcome'], string> = {
+  created: '+',
+  restored: '^',
+  updated: '~',
+  adopted: '~',
+  deleted: '-',
+  reordered: '↕',
+  skipped: '!',
+  failed: 'x',
+};
 
 /** How many resources a grouped line names before it counts the rest. */
 const NAMED = 3;
@@ -35,7 +44,10 @@ export function pushText(plan: Plan, r: ApplyResult, dryRun = false): string {
     if (!first) return '';
     if (members.length === 1) return eventLine(first, dryRun);
     const names = members.map((e) => `${e.kind}/${e.key}`);
-    const shown = names.length > NAMED + 1 ? `${names.slice(0, NAMED).join(', ')} and ${names.length - NAMED} more` : `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`;
+    const shown =
+      names.length > NAMED + 1
+        ? `${names.slice(0, NAMED).join(', ')} and ${names.length - NAMED} more`
+        : `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`;
     const verb = first.outcome === 'failed' ? (dryRun ? 'would fail' : 'failed') : first.outcome;
     return `${MARK[first.outcome]} ${verb} ${members.length} writes (${shown}): ${first.error?.message ?? first.reason ?? ''}`;
   });
@@ -48,7 +60,8 @@ export function pushText(plan: Plan, r: ApplyResult, dryRun = false): string {
     `${dryRun ? `Dry run, nothing sent. A ${writer} to` : done} ${plan.environment}${dryRun ? ' would do' : ''}: ${s.created} created, ${s.restored ? `${s.restored} restored, ` : ''}${s.updated} updated, ${s.adopted} adopted, ${s.deleted} deleted, ` +
       `${s.skipped} skipped, ${s.failed} failed (${s.unchanged} unchanged).`,
   );
-  if (s.failed > 0 && !dryRun) lines.push(`Run the same "hogsync ${writer}" again after fixing the failures: what was applied is recorded, and the rest carries on.`);
+  if (s.failed > 0 && !dryRun)
+    lines.push(`Run the same "hogsync ${writer}" again after fixing the failures: what was applied is recorded, and the rest carries on.`);
   return `${lines.join('\n')}\n`;
 }
 
@@ -57,13 +70,19 @@ function eventLine(e: PushEvent, dryRun: boolean): string {
   const id = e.id !== undefined ? ` (id ${e.id})` : '';
   const why = e.error ? `: ${e.error.message}` : e.reason ? `: ${e.reason}` : '';
   const file = e.file && e.outcome === 'failed' ? ` [${e.file}]` : '';
-  const verb = dryRun && e.outcome !== 'skipped' && e.outcome !== 'failed' ? `would be ${e.outcome}` : e.outcome === 'failed' && dryRun ? 'would fail' : e.outcome;
+  const verb =
+    dryRun && e.outcome !== 'skipped' && e.outcome !== 'failed'
+      ? `would be ${e.outcome}`
+      : e.outcome === 'failed' && dryRun
+        ? 'would fail'
+        : e.outcome;
   return `${MARK[e.outcome]} ${verb} ${what}${id}${why}${file}`;
 }
 
 /** Events that share one line: refusals of the key (same status, code and detail), and skips for the same reason. */
 function groupOf(e: PushEvent): string | undefined {
-  if (e.outcome === 'failed' && (e.error?.status === 401 || e.error?.status === 403)) return `failed ${e.error.status} ${e.error.code ?? ''} ${e.error.detail ?? ''}`;
+  if (e.outcome === 'failed' && (e.error?.status === 401 || e.error?.status === 403))
+    return `failed ${e.error.status} ${e.error.code ?? ''} ${e.error.detail ?? ''}`;
   if (e.outcome === 'skipped' && e.reason !== undefined && e.key !== '*') return `skipped ${e.reason}`;
   return undefined;
 }

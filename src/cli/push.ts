@@ -5,7 +5,18 @@ import { kindsWith } from '../kinds/index.js';
 import type { PushRun } from '../engine/push.js';
 import type { CliContext } from './context.js';
 import { pushText } from './push-report.js';
-import { confirmPlan, endProgress, kindsOption, openSession, outputOption, parseKinds, parsePositiveInt, warnHeld, warnUnchecked, withWaits } from './shared.js';
+import {
+  confirmPlan,
+  endProgress,
+  kindsOption,
+  openSession,
+  outputOption,
+  parseKinds,
+  parsePositiveInt,
+  warnHeld,
+  warnUnchecked,
+  withWaits,
+} from './shared.js';
 
 interface PushFlags {
   plan?: string;
@@ -25,7 +36,9 @@ interface PushFlags {
 export function registerPush(program: Command, ctx: CliContext): void {
   program
     .command('push')
-    .description('apply the files to PostHog (exit 0 applied, 2 planned deletes left without --prune, 3 drift or conflicts skipped, 1 failures)')
+    .description(
+      'apply the files to PostHog (exit 0 applied, 2 planned deletes left without --prune, 3 drift or conflicts skipped, 1 failures)',
+    )
     .argument('[selectors...]', 'resource files, keys or Kind/key to limit the push to')
     .addOption(kindsOption())
     .option('--dry-run', 'print what this push (with these flags) would do, and send nothing')
@@ -37,11 +50,17 @@ export function registerPush(program: Command, ctx: CliContext): void {
     .option('--verify', 'then check the health of what it changed (status since the push began); exit 1 if something is failing')
     .option('--rotate-secrets', 'send every secret input written value: ${VAR} again, even if its variable did not change')
     .option('--concurrency <n>', 'parallel writes (default 4, or concurrency in hogsync.yaml)', parsePositiveInt('--concurrency'))
-    .option('--no-validate', 'skip the checks validate makes (schemas, unknown fields, Hog/HogQL syntax, references) before anything is sent: for emergencies')
+    .option(
+      '--no-validate',
+      'skip the checks validate makes (schemas, unknown fields, Hog/HogQL syntax, references) before anything is sent: for emergencies',
+    )
     .addOption(outputOption(['text', 'json'], 'text'))
     .action(async (selectors: string[], flags: PushFlags, cmd: Command) => {
       const kinds = parseKinds(flags.kinds);
-      if (flags.plan && (selectors.length > 0 || flags.kinds)) throw new UsageError('--plan applies the saved plan as it is: drop the selectors and --kinds (choose them when making the plan with diff).');
+      if (flags.plan && (selectors.length > 0 || flags.kinds))
+        throw new UsageError(
+          '--plan applies the saved plan as it is: drop the selectors and --kinds (choose them when making the plan with diff).',
+        );
       // --concurrency is for writes; list pages, heavy for PostHog, keep the environment's concurrency.
       const session = await openSession(ctx, cmd);
       const [{ runPush }, { RENDERERS }, { planOutcome }] = await Promise.all([
@@ -68,7 +87,9 @@ export function registerPush(program: Command, ctx: CliContext): void {
         dryRun: flags.dryRun === true,
         rotateSecrets: flags.rotateSecrets === true,
         concurrency: flags.concurrency ?? session.target.concurrency,
-        ...(flags.yes || flags.dryRun ? {} : { confirm: confirmPlan(ctx, 'push', (plan) => `Apply these changes to ${plan.environment}? [y/N] `) }),
+        ...(flags.yes || flags.dryRun
+          ? {}
+          : { confirm: confirmPlan(ctx, 'push', (plan) => `Apply these changes to ${plan.environment}? [y/N] `) }),
       });
       endProgress(ctx.io);
       warnHeld(ctx, run.plan);
@@ -81,7 +102,11 @@ export function registerPush(program: Command, ctx: CliContext): void {
         // A dry run says what this same push would do, flags included.
         const would = run.preview;
         if (!would) return ctx.conclude(planOutcome(run.plan));
-        ctx.io.out(flags.output === 'json' ? `${JSON.stringify(withWaits({ ...pushJson({ ...run, result: would }), dryRun: true }, ctx), null, 2)}\n` : `${RENDERERS.text(run.plan, { color: ctx.io.color })}\n${pushText(run.plan, would, true)}`);
+        ctx.io.out(
+          flags.output === 'json'
+            ? `${JSON.stringify(withWaits({ ...pushJson({ ...run, result: would }), dryRun: true }, ctx), null, 2)}\n`
+            : `${RENDERERS.text(run.plan, { color: ctx.io.color })}\n${pushText(run.plan, would, true)}`,
+        );
         ctx.conclude(would.outcome);
         return;
       }
@@ -89,14 +114,18 @@ export function registerPush(program: Command, ctx: CliContext): void {
       ctx.conclude(run.result.outcome);
       if (flags.verify) {
         const watched = new Set(kindsWith('health').map((k) => k.kind));
-        const keys = run.result.events.filter((e) => watched.has(e.kind) && ['created', 'updated', 'adopted'].includes(e.outcome)).map((e) => e.key);
+        const keys = run.result.events
+          .filter((e) => watched.has(e.kind) && ['created', 'updated', 'adopted'].includes(e.outcome))
+          .map((e) => e.key);
         if (keys.length === 0) return;
         const [{ functionStatus, isFailing }, { statusTable }] = await Promise.all([import('../engine/status.js'), import('./status.js')]);
         const statuses = await functionStatus({ ...session, since: started, keys });
         ctx.io.out(`\nVerify (since the push began):\n${await statusTable(statuses, 'since push')}`);
         const failing = statuses.filter(isFailing);
         if (failing.length > 0) {
-          ctx.io.err(`${failing.map((s) => s.key).join(', ')} ${failing.length === 1 ? 'is' : 'are'} failing since the push; see the errors above and "hogsync status".\n`);
+          ctx.io.err(
+            `${failing.map((s) => s.key).join(', ')} ${failing.length === 1 ? 'is' : 'are'} failing since the push; see the errors above and "hogsync status".\n`,
+          );
           ctx.conclude('failed');
         }
       }
@@ -105,6 +134,10 @@ export function registerPush(program: Command, ctx: CliContext): void {
 
 function pushJson(run: PushRun) {
   const warnings = [...(run.plan.warnings ?? []), ...(run.result?.warnings ?? [])];
-  return { environment: run.plan.environment, summary: run.result?.summary, results: run.result?.events ?? [], ...(warnings.length ? { warnings } : {}) };
+  return {
+    environment: run.plan.environment,
+    summary: run.result?.summary,
+    results: run.result?.events ?? [],
+    ...(warnings.length ? { warnings } : {}),
+  };
 }
-

@@ -75,7 +75,10 @@ export function parsePositiveInt(name: string): (value: string) => number {
 
 /** One line per request on stderr; the key is never part of a RequestEvent. */
 function verboseLogger(io: Io): (e: RequestEvent) => void {
-  return (e) => io.err(`${e.method} ${e.path} → ${e.status} in ${e.ms} ms${e.attempt > 1 ? ` (attempt ${e.attempt})` : ''}${e.willRetry ? ', retrying' : ''}\n`);
+  return (e) =>
+    io.err(
+      `${e.method} ${e.path} → ${e.status} in ${e.ms} ms${e.attempt > 1 ? ` (attempt ${e.attempt})` : ''}${e.willRetry ? ', retrying' : ''}\n`,
+    );
 }
 
 /** Clears the progress line before normal output. */
@@ -90,7 +93,9 @@ export function endProgress(io: Io): void {
 export function confirmPlan(ctx: CliContext, command: string, question: (plan: Plan) => string): (plan: Plan) => Promise<boolean> {
   return async (plan) => {
     if (!ctx.io.isTTY || !ctx.io.prompt) {
-      throw new UsageError(`${command} changes PostHog and needs confirmation: run it in a terminal, or pass --yes (after checking the plan with --dry-run).`);
+      throw new UsageError(
+        `${command} changes PostHog and needs confirmation: run it in a terminal, or pass --yes (after checking the plan with --dry-run).`,
+      );
     }
     endProgress(ctx.io);
     const { RENDERERS } = await import('../plan/renderers/index.js');
@@ -108,11 +113,24 @@ export function warnHeld(ctx: CliContext, plan: Plan): void {
 }
 
 export function warnUnchecked(ctx: CliContext, validate: boolean | undefined): void {
-  if (validate === false) ctx.io.err('warning: files not checked (--no-validate): schemas, unknown fields, Hog and HogQL syntax, references between files and literal secrets.\n');
+  if (validate === false)
+    ctx.io.err(
+      'warning: files not checked (--no-validate): schemas, unknown fields, Hog and HogQL syntax, references between files and literal secrets.\n',
+    );
 }
 
 /** A command's JSON document with the waits of a second or more its clients made: what was throttled or retried, and until when. */
-export function withWaits<T extends object>(doc: T, ctx: CliContext): T & { waits?: Array<{ reason: string; bucket?: string; request: string; until: string }> } {
-  const waits = ctx.clients.flatMap((c) => c.waits).map((w) => ({ reason: w.reason, ...(w.bucket ? { bucket: w.bucket } : {}), request: `${w.method} ${w.path}`, until: new Date(w.until).toISOString() }));
+export function withWaits<T extends object>(
+  doc: T,
+  ctx: CliContext,
+): T & { waits?: Array<{ reason: string; bucket?: string; request: string; until: string }> } {
+  const waits = ctx.clients
+    .flatMap((c) => c.waits)
+    .map((w) => ({
+      reason: w.reason,
+      ...(w.bucket ? { bucket: w.bucket } : {}),
+      request: `${w.method} ${w.path}`,
+      until: new Date(w.until).toISOString(),
+    }));
   return waits.length > 0 ? { ...doc, waits } : doc;
 }

@@ -10,7 +10,8 @@ const STOP_DEADLINE_MS = 4_500;
 
 type StopSignal = 'SIGINT' | 'SIGTERM';
 
-const AT_ONCE = 'writes in flight may or may not have been applied (the next run looks them up), and the state file records the rest; run the same command again to finish.';
+const AT_ONCE =
+  'writes in flight may or may not have been applied (the next run looks them up), and the state file records the rest; run the same command again to finish.';
 
 export interface SignalWatch {
   /** Aborted, with the signal's name as its reason, by the first SIGINT or SIGTERM. */
@@ -37,7 +38,10 @@ export function watchSignals(io: Io, beforeExit: () => void): SignalWatch {
     const name: StopSignal = received === 'SIGTERM' ? 'SIGTERM' : 'SIGINT';
     if (interrupt.signal.aborted) return exitNow(name, `Interrupted again by ${name}`);
     interrupt.abort(name);
-    deadline = setTimeout(() => exitNow(name, `Interrupted by ${name}, and not stopped within ${STOP_DEADLINE_MS / 1000} s`), STOP_DEADLINE_MS);
+    deadline = setTimeout(
+      () => exitNow(name, `Interrupted by ${name}, and not stopped within ${STOP_DEADLINE_MS / 1000} s`),
+      STOP_DEADLINE_MS,
+    );
     // The deadline never keeps a finished run alive.
     deadline.unref();
   };

@@ -21,13 +21,26 @@ export function registerStatus(program: Command, ctx: CliContext): void {
       const { functionStatus } = await import('../engine/status.js');
       const statuses = await functionStatus({ ...session, since: flags.since });
       endProgress(ctx.io);
-      ctx.io.out(flags.output === 'json' ? `${JSON.stringify({ environment: session.target.environment, since: flags.since, functions: statuses }, null, 2)}\n` : await statusTable(statuses, flags.since));
+      ctx.io.out(
+        flags.output === 'json'
+          ? `${JSON.stringify({ environment: session.target.environment, since: flags.since, functions: statuses }, null, 2)}\n`
+          : await statusTable(statuses, flags.since),
+      );
     });
 }
 
 export async function statusTable(statuses: FunctionStatus[], since: string): Promise<string> {
   if (statuses.length === 0) return `No managed ${kindWith('health').label} (pull or push first).\n`;
-  const rows = statuses.map((s) => [s.key, s.type, s.enabled ? 'yes' : 'no', s.state, s.succeeded, s.failed, s.filtered, s.errors[0]?.message ?? '']);
+  const rows = statuses.map((s) => [
+    s.key,
+    s.type,
+    s.enabled ? 'yes' : 'no',
+    s.state,
+    s.succeeded,
+    s.failed,
+    s.filtered,
+    s.errors[0]?.message ?? '',
+  ]);
   const table = await renderTable(['KEY', 'TYPE', 'ENABLED', 'STATE', 'SUCCEEDED', 'FAILED', 'FILTERED', `LAST ERROR (${since})`], rows);
   const errors = statuses.flatMap((s) => s.errors.map((e) => `  ${s.key}  ${e.timestamp}  ${e.message}`));
   return errors.length > 0 ? `${table}\nLatest errors:\n${errors.join('\n')}\n` : table;

@@ -9,7 +9,11 @@ export async function renderTable(headers: string[], rows: Cell[][]): Promise<st
   // Columns as a terminal shows them: an emoji or a CJK character takes two cells, a combining accent none.
   const widths = headers.map((h, i) => Math.max(stringWidth(h), ...rows.map((r) => stringWidth(text(r[i])))));
   const pad = (c: string, width: number) => c + ' '.repeat(Math.max(0, width - stringWidth(c)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : pad(c, widths[i] ?? 0))).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => (i === cells.length - 1 ? c : pad(c, widths[i] ?? 0)))
+      .join('  ')
+      .trimEnd();
   return `${[line(headers), line(widths.map((w) => '-'.repeat(w))), ...rows.map((r) => line(r.map(text)))].join('\n')}\n`;
 }
 

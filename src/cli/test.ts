@@ -19,7 +19,14 @@ export function registerTest(program: Command, ctx: CliContext): void {
     .action(async (file: string, flags: TestFlags, cmd: Command) => {
       const session = await openSession(ctx, cmd);
       const { runHogTest } = await import('../engine/test-run.js');
-      const run = await runHogTest({ ...session, redactor: ctx.redactor, env: ctx.io.env, cwd: ctx.io.cwd, file, ...(flags.event ? { eventFile: flags.event } : {}) });
+      const run = await runHogTest({
+        ...session,
+        redactor: ctx.redactor,
+        env: ctx.io.env,
+        cwd: ctx.io.cwd,
+        file,
+        ...(flags.event ? { eventFile: flags.event } : {}),
+      });
       endProgress(ctx.io);
       const inv = run.invocation;
       if (flags.output === 'json') ctx.io.out(`${JSON.stringify({ key: run.key, id: run.id, ...inv }, null, 2)}\n`);

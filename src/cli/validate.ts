@@ -18,25 +18,31 @@ export function registerValidate(program: Command, ctx: CliContext): void {
     .addOption(outputOption(['text', 'json'], 'text'))
     .action(async (flags: ValidateFlags, cmd: Command) => {
       const kinds = parseKinds(flags.kinds);
-      const [{ resolveWorkspace }, { readCandidates, sortProblems }, { FileChecks }, { keyProblems, overrideProblems }] = await Promise.all([
-        import('../config/target.js'),
-        import('../store/validate.js'),
-        import('../engine/file-checks.js'),
-        import('../engine/gate.js'),
-      ]);
+      const [{ resolveWorkspace }, { readCandidates, sortProblems }, { FileChecks }, { keyProblems, overrideProblems }] = await Promise.all(
+        [import('../config/target.js'), import('../store/validate.js'), import('../engine/file-checks.js'), import('../engine/gate.js')],
+      );
       const ws = resolveWorkspace(globalsOf(cmd), ctx.io.cwd);
       const read = readCandidates(ws.dir, kinds, ws.root);
       // Every file, changed or not; texts parsed before are answered from .hogsync/cache/, the rest on every core.
       const checks = new FileChecks(read.files, ws.root);
       const parsed = await checks.check(read.files, availableParallelism());
-      const problems = sortProblems([...read.problems, ...parsed, ...overrideProblems(ws.config, kinds, read.files), ...keyProblems(ws.config, read.files, ctx.io.env)]);
+      const problems = sortProblems([
+        ...read.problems,
+        ...parsed,
+        ...overrideProblems(ws.config, kinds, read.files),
+        ...keyProblems(ws.config, read.files, ctx.io.env),
+      ]);
       const total = read.files.length + read.problems.length;
       if (flags.output === 'json') {
-        ctx.io.out(`${JSON.stringify({ files: total, problems: problems.map((p) => ({ ...splitWhere(p.where), message: p.message })) }, null, 2)}\n`);
+        ctx.io.out(
+          `${JSON.stringify({ files: total, problems: problems.map((p) => ({ ...splitWhere(p.where), message: p.message })) }, null, 2)}\n`,
+        );
       } else {
         for (const p of problems) ctx.io.out(`${p.where}: ${p.message}\n`);
         const files = new Set(problems.map((p) => splitWhere(p.where).file)).size;
-        ctx.io.out(problems.length === 0 ? `${total} file(s) valid.\n` : `${problems.length} problem(s) in ${files} of ${total} file(s).\n`);
+        ctx.io.out(
+          problems.length === 0 ? `${total} file(s) valid.\n` : `${problems.length} problem(s) in ${files} of ${total} file(s).\n`,
+        );
       }
       if (problems.length > 0) ctx.conclude('failed');
     });

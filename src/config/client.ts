@@ -10,7 +10,13 @@ import type { Target } from './target.js';
 export function createClient(
   target: Target,
   env: NodeJS.ProcessEnv,
-  opts: { onRequest?: (e: RequestEvent) => void; onWait?: (e: WaitEvent) => void; timeoutMs?: number; redact?: (text: string) => string; signal?: AbortSignal } = {},
+  opts: {
+    onRequest?: (e: RequestEvent) => void;
+    onWait?: (e: WaitEvent) => void;
+    timeoutMs?: number;
+    redact?: (text: string) => string;
+    signal?: AbortSignal;
+  } = {},
 ): PostHogClient {
   const apiKey = env[target.apiKeyEnv]?.trim();
   if (!apiKey) {

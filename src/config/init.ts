@@ -73,7 +73,9 @@ function addEnvironment(opts: InitOptions): InitResult {
   const doc = parseDocument(readRegularFile(opts.path, opts.path));
   if (doc.errors.length > 0) throw new ConfigError(`${opts.path} is not valid YAML; fix it before adding an environment.`);
   if (doc.hasIn(['environments', opts.environment]) && !opts.force) {
-    throw new ConfigError(`${opts.path} already defines environment "${opts.environment}"; pass --force to replace it, or choose another name with -e.`);
+    throw new ConfigError(
+      `${opts.path} already defines environment "${opts.environment}"; pass --force to replace it, or choose another name with -e.`,
+    );
   }
   const base = baseEnvironment(doc, opts.environment);
   const fields: string[] = [];
@@ -95,7 +97,13 @@ function addEnvironment(opts: InitOptions): InitResult {
   }
   doc.setIn(['environments', opts.environment], doc.createNode(env));
   writeFileAtomic(opts.path, doc.toString({ lineWidth: 0 }));
-  return { path: opts.path, created: false, host, apiKeyEnv, ...(base && fields.length > 0 ? { inherited: { from: base.name, fields } } : {}) };
+  return {
+    path: opts.path,
+    created: false,
+    host,
+    apiKeyEnv,
+    ...(base && fields.length > 0 ? { inherited: { from: base.name, fields } } : {}),
+  };
 }
 
 /** The environment a new one resembles: default_environment, else the first (not the one being replaced). */
@@ -129,5 +137,8 @@ function ignoreJournal(root: string): void {
   const text = existsSync(path) ? readFileSync(path, 'utf8') : '';
   const missing = IGNORED.filter((entry) => !text.split('\n').some((l) => l.trim() === entry));
   if (missing.length === 0) return;
-  writeFileAtomic(path, `${text}${text && !text.endsWith('\n') ? '\n' : ''}# hogsync's in-flight journal and lock, its rate-limit memory and its parse cache (the state file itself is committed)\n${missing.join('\n')}\n`);
+  writeFileAtomic(
+    path,
+    `${text}${text && !text.endsWith('\n') ? '\n' : ''}# hogsync's in-flight journal and lock, its rate-limit memory and its parse cache (the state file itself is committed)\n${missing.join('\n')}\n`,
+  );
 }

@@ -34,7 +34,12 @@ function render(mappings: SchemaMapping[], schemaPath: (file: string) => string)
   const entries = mappings.map((m) => {
     const name = xml(`${PREFIX}: ${m.title}`);
     const items = m.globs.map((g) =>
-      ['                  <Item>', `                    <option name="path" value="${xml(g)}" />`, '                    <option name="mappingKind" value="Pattern" />', '                  </Item>'].join('\n'),
+      [
+        '                  <Item>',
+        `                    <option name="path" value="${xml(g)}" />`,
+        '                    <option name="mappingKind" value="Pattern" />',
+        '                  </Item>',
+      ].join('\n'),
     );
     return [
       `        <entry key="${name}">`,

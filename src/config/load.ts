@@ -66,9 +66,13 @@ export function loadConfig(cwd: string, explicit?: string): LoadedConfig | undef
     throw new ConfigError(`${problems.join('\n')}\nFix ${path} (its schema is schemas/hogsync.schema.json).`);
   }
   const config = parsed.value as unknown as ConfigFile;
-  const homes = Object.entries(config.environments).filter(([, e]) => e.home === true).map(([name]) => name);
+  const homes = Object.entries(config.environments)
+    .filter(([, e]) => e.home === true)
+    .map(([name]) => name);
   if (homes.length > 1) {
-    throw new ConfigError(`${parsed.where(`/environments/${homes[1]}/home`)}: only one environment can be home (${homes.join(' and ')} both say home: true): the files hold the ids of one environment.`);
+    throw new ConfigError(
+      `${parsed.where(`/environments/${homes[1]}/home`)}: only one environment can be home (${homes.join(' and ')} both say home: true): the files hold the ids of one environment.`,
+    );
   }
   const def = config.default_environment;
   if (def !== undefined && !(def in config.environments)) {

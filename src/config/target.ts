@@ -4,7 +4,14 @@ import { parseDuration } from '../duration.js';
 import { ConfigError } from '../errors.js';
 import type { JsonObject } from '../json.js';
 import { DEFAULT_RETRY } from '../posthog/retry.js';
-import { parseRate, POSTHOG_RATE_LIMITS, scaleRateLimits, shareRateLimits, type RateLimitConfig, type RateWindow } from '../posthog/rate-limiter.js';
+import {
+  parseRate,
+  POSTHOG_RATE_LIMITS,
+  scaleRateLimits,
+  shareRateLimits,
+  type RateLimitConfig,
+  type RateWindow,
+} from '../posthog/rate-limiter.js';
 import { configRoot, loadConfig, type EnvironmentConfig, type LoadedConfig } from './load.js';
 
 export const DEFAULT_KEY_ENV = 'POSTHOG_PERSONAL_API_KEY';
@@ -84,7 +91,9 @@ function environmentName(ws: Workspace, flags: GlobalFlags, explicit?: string): 
   const names = Object.keys(envs);
   if (names.length === 1) return names[0] as string;
   if (names.length > 1) {
-    throw new ConfigError(`${ws.config?.path} defines several environments (${names.join(', ')}); choose one with -e or set default_environment.`);
+    throw new ConfigError(
+      `${ws.config?.path} defines several environments (${names.join(', ')}); choose one with -e or set default_environment.`,
+    );
   }
   return DEFAULT_ENVIRONMENT;
 }
@@ -100,7 +109,8 @@ export function resolveTarget(ws: Workspace, flags: GlobalFlags, env: NodeJS.Pro
   if (!hostRaw) throw new ConfigError(`No PostHog host: pass --host or set POSTHOG_HOST${where}, e.g. https://us.posthog.com.`);
   const host = checkHost(hostRaw, flags.insecureHttp === true || truthy(env.HOGSYNC_INSECURE_HTTP));
   const projectRaw = (useOverrides ? (flags.project ?? nonEmpty(env.POSTHOG_PROJECT_ID)) : undefined) ?? cfg.project;
-  if (projectRaw === undefined || projectRaw === '') throw new ConfigError(`No PostHog project: pass --project or set POSTHOG_PROJECT_ID${where}.`);
+  if (projectRaw === undefined || projectRaw === '')
+    throw new ConfigError(`No PostHog project: pass --project or set POSTHOG_PROJECT_ID${where}.`);
   const project = String(projectRaw).trim();
   if (!/^(\d+|@current)$/.test(project)) {
     throw new ConfigError(`Project "${project}" is not a project id: use the number in your PostHog URL (/project/<id>).`);
@@ -170,7 +180,9 @@ export function checkHost(raw: string, insecureHttp: boolean): string {
     throw new ConfigError(`PostHog host "${shown}" must start with https:// (or http:// for a local instance).`);
   }
   if (url.username || url.password) {
-    throw new ConfigError(`PostHog host "${shown}" holds credentials: give the base URL alone (the personal API key authenticates), and change that password if it was shared.`);
+    throw new ConfigError(
+      `PostHog host "${shown}" holds credentials: give the base URL alone (the personal API key authenticates), and change that password if it was shared.`,
+    );
   }
   if (url.search || url.hash) {
     throw new ConfigError(`PostHog host "${shown}" must be a plain base URL without query or fragment.`);

@@ -24,7 +24,8 @@ export function mergeVscodeSettings(root: string, schemas: Record<string, string
       throw new ConfigError(`${settings}: "yaml.schemas" is not an object; fix it, then run "hogsync init" again.`);
     }
     let out = text;
-    for (const key of Object.keys(current)) if (stale(key) && !(key in schemas)) out = applyEdits(out, modify(out, ['yaml.schemas', key], undefined, FORMAT));
+    for (const key of Object.keys(current))
+      if (stale(key) && !(key in schemas)) out = applyEdits(out, modify(out, ['yaml.schemas', key], undefined, FORMAT));
     for (const [key, globs] of Object.entries(schemas)) out = applyEdits(out, modify(out, ['yaml.schemas', key], globs, FORMAT));
     return out;
   });
@@ -49,7 +50,9 @@ function editJsonc(path: string, edit: (text: string, doc: Record<string, unknow
   const [error] = errors;
   if (error) {
     const { line, col } = position(text, error.offset);
-    throw new ConfigError(`${path}:${line}:${col}: ${printParseErrorCode(error.error)}; fix the file (or pass --no-editor), then run "hogsync init" again.`);
+    throw new ConfigError(
+      `${path}:${line}:${col}: ${printParseErrorCode(error.error)}; fix the file (or pass --no-editor), then run "hogsync init" again.`,
+    );
   }
   if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) {
     throw new ConfigError(`${path} does not hold a JSON object; fix the file (or pass --no-editor), then run "hogsync init" again.`);

@@ -76,7 +76,12 @@ const STEPS: Step[] = [
     say: 'Edit two files, as in a pull request: rename an insight and change a transformation’s Hog code.',
     before: ({ dir }) => {
       edit(dir, 'posthog/insights/weekly-active-users.yaml', 'name: Weekly active users', 'name: Weekly active users (all platforms)');
-      edit(dir, 'posthog/hog-functions/ip-anonymization.yaml', "    returnEvent.properties.$ip := arrayStringConcat(parts, '.')", "    returnEvent.properties.$ip := arrayStringConcat(parts, '.')\n    returnEvent.properties.$ip_anonymized := true");
+      edit(
+        dir,
+        'posthog/hog-functions/ip-anonymization.yaml',
+        "    returnEvent.properties.$ip := arrayStringConcat(parts, '.')",
+        "    returnEvent.properties.$ip := arrayStringConcat(parts, '.')\n    returnEvent.properties.$ip_anonymized := true",
+      );
     },
   },
   { say: 'The plan (exit code 2: changes to push).', argv: ['diff'], expect: 'changes' },
@@ -103,14 +108,29 @@ const STEPS: Step[] = [
     expect: 'done',
     check: ({ emu }) => {
       const staging = emu.project(2);
-      const count = [staging?.insights, staging?.insightVariables, staging?.hogFunctions, staging?.dashboards, staging?.alerts, staging?.actions, staging?.cohorts].reduce((n, l) => n + (l?.length ?? 0), 0);
+      const count = [
+        staging?.insights,
+        staging?.insightVariables,
+        staging?.hogFunctions,
+        staging?.dashboards,
+        staging?.alerts,
+        staging?.actions,
+        staging?.cohorts,
+      ].reduce((n, l) => n + (l?.length ?? 0), 0);
       const growth = staging?.dashboards.find((d) => d.name === 'Growth');
-      const tiles = staging?.dashboardTiles.filter((t) => t.dashboard_id === growth?.id && t.deleted !== true && JSON.stringify(t.layouts ?? {}) !== '{}').length;
+      const tiles = staging?.dashboardTiles.filter(
+        (t) => t.dashboard_id === growth?.id && t.deleted !== true && JSON.stringify(t.layouts ?? {}) !== '{}',
+      ).length;
       if (count !== 33) return `staging holds ${count} resources instead of 33`;
       return tiles === 5 ? undefined : `staging's Growth dashboard has ${tiles} laid-out tiles instead of 5`;
     },
   },
-  { say: 'Copying again changes nothing.', argv: ['copy', '--from', 'production', '--to', 'staging', '--yes'], env: COPY_SECRET, expect: 'done' },
+  {
+    say: 'Copying again changes nothing.',
+    argv: ['copy', '--from', 'production', '--to', 'staging', '--yes'],
+    env: COPY_SECRET,
+    expect: 'done',
+  },
   {
     say: 'Someone deletes the "Growth" dashboard in the PostHog UI, with the insights on it (and so the alert on one of them); the next nightly backup records it.',
     before: async ({ emu }) => {
@@ -129,7 +149,8 @@ const STEPS: Step[] = [
       const growth = project?.dashboards.filter((d) => d.name === 'Growth') ?? [];
       const insights = project?.insights.filter((i) => GROWTH_INSIGHTS.includes(i.name ?? '')) ?? [];
       if (growth.length !== 1 || growth[0]?.deleted) return `expected the one Growth dashboard undeleted, found ${growth.length}`;
-      if (insights.length !== 4 || insights.some((i) => i.deleted)) return `expected its 4 insights undeleted, found ${insights.filter((i) => !i.deleted).length} of ${insights.length}`;
+      if (insights.length !== 4 || insights.some((i) => i.deleted))
+        return `expected its 4 insights undeleted, found ${insights.filter((i) => !i.deleted).length} of ${insights.length}`;
       return project?.alerts.some((a) => a.name === 'Signups dropping') ? undefined : 'the alert on "Daily signups (action)" is not back';
     },
   },

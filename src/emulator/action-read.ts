@@ -25,7 +25,10 @@ function selectorRegex(selector: Json): string | null {
     direct = false;
     const tag = /^[a-zA-Z][\w-]*/.exec(token)?.[0];
     const classes = [...token.matchAll(/\.([\w-]+)/g)].map((m) => m[1] as string).sort();
-    const attrs: Array<[string, string]> = [...token.matchAll(/\[([\w-]+)=["']?([^"'\]]*)["']?\]/g)].map((m) => [`attr__${m[1]}`, m[2] as string]);
+    const attrs: Array<[string, string]> = [...token.matchAll(/\[([\w-]+)=["']?([^"'\]]*)["']?\]/g)].map((m) => [
+      `attr__${m[1]}`,
+      m[2] as string,
+    ]);
     const id = /#([\w-]+)/.exec(token)?.[1];
     if (id) attrs.push(['attr_id', id]);
     if (tag) regex += reEscape(tag);
@@ -120,13 +123,34 @@ interface Reference {
 export function findActionReferences(project: ProjectStore, id: number, random: () => number, cap = 50): Reference[] {
   const insights = project.insights
     .filter((i) => !i.deleted && (anyDeep(i.query, actionNode(id)) || anyDeep(i.filters, actionNode(id)) || inActionsArray(i.filters, id)))
-    .map((i) => ({ type: 'insight', id: i.short_id, name: i.name || i.derived_name || 'Unnamed', url: `/insights/${i.short_id}`, created_at: i.created_at, created_by: i.created_by }));
+    .map((i) => ({
+      type: 'insight',
+      id: i.short_id,
+      name: i.name || i.derived_name || 'Unnamed',
+      url: `/insights/${i.short_id}`,
+      created_at: i.created_at,
+      created_by: i.created_by,
+    }));
   const cohorts = project.cohorts
     .filter((c) => !c.deleted && cohortUses(c.filters, id))
-    .map((c) => ({ type: 'cohort', id: String(c.id), name: c.name || 'Unnamed', url: `/cohorts/${c.id}`, created_at: c.created_at, created_by: c.created_by }));
+    .map((c) => ({
+      type: 'cohort',
+      id: String(c.id),
+      name: c.name || 'Unnamed',
+      url: `/cohorts/${c.id}`,
+      created_at: c.created_at,
+      created_by: c.created_by,
+    }));
   const functions = project.hogFunctions
     .filter((f) => !f.deleted && inActionsArray(f.filters, id))
-    .map((f) => ({ type: 'hog_function', id: f.id, name: f.name || 'Unnamed', url: `/functions/${f.id}`, created_at: f.created_at, created_by: f.created_by }));
+    .map((f) => ({
+      type: 'hog_function',
+      id: f.id,
+      name: f.name || 'Unnamed',
+      url: `/functions/${f.id}`,
+      created_at: f.created_at,
+      created_by: f.created_by,
+    }));
   const refs: Reference[] = [];
   for (const block of [insights, cohorts, functions]) refs.push(...orderWithUnorderedTies(block, random).slice(0, cap - refs.length));
   return refs;

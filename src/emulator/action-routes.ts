@@ -65,11 +65,17 @@ function list(req: ApiRequest): ApiResponse {
   let items = project.actions.filter((a) => !a.deleted);
   const search = q.get('search');
   if (search) items = items.filter((a) => (a.name ?? '').toLowerCase().includes(search.toLowerCase()));
-  const creators = (q.get('created_by') ?? '').split(',').filter((v) => /^\d+$/.test(v.trim())).map(Number);
+  const creators = (q.get('created_by') ?? '')
+    .split(',')
+    .filter((v) => /^\d+$/.test(v.trim()))
+    .map(Number);
   if (creators.length) items = items.filter((a) => a.created_by !== null && creators.includes(a.created_by));
   const tags = q.get('tags') ? jsonTags(q.get('tags') as string) : null;
   if (tags) items = items.filter((a) => project.tagging && a.tags.some((t) => tags.includes(t)));
-  const order = requestedOrder(q.get('ordering')) ?? [byColumn((a: StoredAction) => epochMicros(a.last_calculated_at), true), byColumn((a: StoredAction) => a.name)];
+  const order = requestedOrder(q.get('ordering')) ?? [
+    byColumn((a: StoredAction) => epochMicros(a.last_calculated_at), true),
+    byColumn((a: StoredAction) => a.name),
+  ];
   items = orderWithUnorderedTies(items, req.random, ...order);
   const offset = nonNegative(q.get('offset')) ?? 0;
   const limit = nonNegative(q.get('limit'));
@@ -110,7 +116,11 @@ const forbidDestroy = (): ApiResponse => ({ status: 405, body: null });
 const base = { scope: 'action', bucket: 'crud', projectsOnly: true } as const;
 
 export const actionRoutes: Route[] = [
-  { ...base, path: 'actions', methods: { GET: { action: 'list', write: false, handler: list }, POST: { action: 'create', write: true, handler: create } } },
+  {
+    ...base,
+    path: 'actions',
+    methods: { GET: { action: 'list', write: false, handler: list }, POST: { action: 'create', write: true, handler: create } },
+  },
   { ...base, path: 'actions/:id/references', methods: { GET: { action: 'references', write: false, handler: references } } },
   {
     ...base,

@@ -61,7 +61,14 @@ function validateStep(raw: unknown, path: Path): JsonObject {
   text('url', true);
   matching('url_matching');
   c.throwIfAny();
-  return { ...STEP_DEFAULTS, ...Object.fromEntries(Object.keys(STEP_DEFAULTS).filter((k) => k in out).map((k) => [k, out[k] as Json])) };
+  return {
+    ...STEP_DEFAULTS,
+    ...Object.fromEntries(
+      Object.keys(STEP_DEFAULTS)
+        .filter((k) => k in out)
+        .map((k) => [k, out[k] as Json]),
+    ),
+  };
 }
 
 function validateSteps(raw: unknown): JsonObject[] {
@@ -111,11 +118,18 @@ function validate(project: ProjectStore, raw: unknown, instance: StoredAction | 
   if (has('tags')) c.run(() => (f.tags = tagList(body.tags)));
   if (has('post_to_slack')) c.run(() => (f.post_to_slack = booleanField(body.post_to_slack, ['post_to_slack']) as boolean));
   if (has('slack_message_format')) {
-    c.run(() => (f.slack_message_format = charField(body.slack_message_format, ['slack_message_format'], { allowBlank: true, maxLength: 1200 }) as string));
+    c.run(
+      () =>
+        (f.slack_message_format = charField(body.slack_message_format, ['slack_message_format'], {
+          allowBlank: true,
+          maxLength: 1200,
+        }) as string),
+    );
   }
   if (has('steps')) c.run(() => (f.steps = validateSteps(body.steps)));
   if (has('deleted')) c.run(() => (f.deleted = booleanField(body.deleted, ['deleted']) as boolean));
-  if (has('last_calculated_at')) c.run(() => (f.last_calculated_at = drfDateTime(body.last_calculated_at, ['last_calculated_at'], false) as string));
+  if (has('last_calculated_at'))
+    c.run(() => (f.last_calculated_at = drfDateTime(body.last_calculated_at, ['last_calculated_at'], false) as string));
   if (has('pinned_at')) c.run(() => (f.pinned_at = drfDateTime(body.pinned_at, ['pinned_at'], true)));
   if (has('_create_in_folder')) c.run(() => charField(body._create_in_folder, ['_create_in_folder'], { allowBlank: true }));
   c.throwIfAny();
@@ -140,9 +154,16 @@ export interface ActionExtras {
   created_at?: string;
 }
 
-export function createAction(store: EmulatorStore, project: ProjectStore, raw: unknown, userId: number, extras: ActionExtras = {}): StoredAction {
+export function createAction(
+  store: EmulatorStore,
+  project: ProjectStore,
+  raw: unknown,
+  userId: number,
+  extras: ActionExtras = {},
+): StoredAction {
   const f = validate(project, raw, undefined);
-  if (extras.id !== undefined && project.actions.some((a) => a.id === extras.id)) throw new Error(`Action id ${extras.id} already exists in project ${project.id}`);
+  if (extras.id !== undefined && project.actions.some((a) => a.id === extras.id))
+    throw new Error(`Action id ${extras.id} already exists in project ${project.id}`);
   const now = extras.created_at ?? nowDrf();
   const action: StoredAction = {
     id: store.allocateActionId(extras.id),

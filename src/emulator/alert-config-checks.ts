@@ -4,7 +4,15 @@
 import { fail } from './errors.js';
 import { isObject, type Json, type JsonObject } from './json.js';
 import {
-  ALERT_CONDITION, DETECTOR_CONFIG, FUNNELS_ALERT_CONFIG, HOGQL_ALERT_CONFIG, INSIGHT_THRESHOLD, parseModel, parseUnion, pyStr, TRENDS_ALERT_CONFIG,
+  ALERT_CONDITION,
+  DETECTOR_CONFIG,
+  FUNNELS_ALERT_CONFIG,
+  HOGQL_ALERT_CONFIG,
+  INSIGHT_THRESHOLD,
+  parseModel,
+  parseUnion,
+  pyStr,
+  TRENDS_ALERT_CONFIG,
 } from './alert-models.js';
 
 export class AlertConfigError extends Error {}
@@ -87,7 +95,8 @@ function trends(ctx: Context): void {
 function hogql(ctx: Context): void {
   if (ctx.kind !== 'HogQLQuery') error(`SQL alert config requires a HogQLQuery insight, got '${ctx.kind ?? 'None'}'`);
   const config = parseModel(HOGQL_ALERT_CONFIG, ctx.config).value ?? error(`Alert has invalid HogQLAlertConfig: ${pyStr(ctx.config)}`);
-  if (config.evaluation === 'any_row' && ctx.condition !== 'absolute_value') error('Any-row SQL alerts only support absolute value conditions');
+  if (config.evaluation === 'any_row' && ctx.condition !== 'absolute_value')
+    error('Any-row SQL alerts only support absolute value conditions');
   if (ctx.detector !== null && config.evaluation === 'any_row') {
     error("Anomaly detection isn't supported for any-row SQL alerts — use last-row or first-row");
   }
@@ -149,7 +158,8 @@ export function validateAlertConfig(input: AlertConfigInput): void {
   let query = input.query;
   if (typeof query.kind === 'string' && WRAPPER_NODE_KINDS.includes(query.kind) && isObject(query.source)) query = query.source;
   const kind = typeof query.kind === 'string' ? query.kind : undefined;
-  if (input.detector !== null && !DETECTOR_KINDS.includes(String(kind))) error(`Anomaly detection alerts aren't supported for ${kind ?? 'None'} insights`);
+  if (input.detector !== null && !DETECTOR_KINDS.includes(String(kind)))
+    error(`Anomaly detection alerts aren't supported for ${kind ?? 'None'} insights`);
   const validator = typeof configType === 'string' ? VALIDATORS[configType] : undefined;
   if (!validator) return error(`Unsupported alert config type: ${pyStr(input.config)}`);
   validator({

@@ -32,7 +32,12 @@ export interface AlertAttrs {
 
 /** PrimaryKeyRelatedField: `queryset.get(pk=value)`, with Django's int() of the value. */
 function primaryKey(value: Json, path: string[], exists: (id: number) => boolean): number {
-  const n = typeof value === 'number' ? Math.trunc(value) : typeof value === 'string' && /^\s*[-+]?\d+\s*$/.test(value) ? parseInt(value, 10) : undefined;
+  const n =
+    typeof value === 'number'
+      ? Math.trunc(value)
+      : typeof value === 'string' && /^\s*[-+]?\d+\s*$/.test(value)
+        ? parseInt(value, 10)
+        : undefined;
   if (typeof value === 'boolean' || (value !== null && n === undefined)) {
     fail(path, `Incorrect type. Expected pk value, received ${pyTypeName(value)}.`, 'incorrect_type');
   }
@@ -47,8 +52,10 @@ function primaryKey(value: Json, path: string[], exists: (id: number) => boolean
 export function enforceAlertFlags(project: ProjectStore, insight: StoredInsight, path: string[]): void {
   const kind = alertableKind(insight);
   if (kind === undefined) fail(path, 'Alerts are not supported for this insight.');
-  if (kind === 'HogQLQuery' && !project.featureFlags.includes('hogql-insight-alerts')) fail(path, 'SQL insight alerts are not enabled for your account.');
-  if (kind === 'FunnelsQuery' && !project.featureFlags.includes('funnel-insight-alerts')) fail(path, 'Funnel insight alerts are not enabled for your account.');
+  if (kind === 'HogQLQuery' && !project.featureFlags.includes('hogql-insight-alerts'))
+    fail(path, 'SQL insight alerts are not enabled for your account.');
+  if (kind === 'FunnelsQuery' && !project.featureFlags.includes('funnel-insight-alerts'))
+    fail(path, 'Funnel insight alerts are not enabled for your account.');
 }
 
 /** ThresholdSerializer: `name`, `configuration`, then `validate` → `Threshold.clean()`. */
@@ -71,7 +78,8 @@ function threshold(raw: Json, partial: boolean): { name?: string; configuration?
   // A Threshold built without `configuration` has the model default `{}`; Django's ValidationError
   // comes back as the nested serializer's non-field error.
   const parsed = parseModel(INSIGHT_THRESHOLD, out.configuration ?? {});
-  if (!parsed.value) fail(['threshold', 'non_field_errors'], `Invalid threshold configuration: ${renderIssues(parsed.issues, 'InsightThreshold')}`);
+  if (!parsed.value)
+    fail(['threshold', 'non_field_errors'], `Invalid threshold configuration: ${renderIssues(parsed.issues, 'InsightThreshold')}`);
   const bounds = parsed.value.bounds;
   if (isObject(bounds) && typeof bounds.lower === 'number' && typeof bounds.upper === 'number' && bounds.lower > bounds.upper) {
     fail(['threshold', 'non_field_errors'], 'Lower threshold must be less than upper threshold');
@@ -82,7 +90,11 @@ function threshold(raw: Json, partial: boolean): { name?: string; configuration?
 function subscribedUsers(raw: Json, users: readonly number[]): number[] {
   if (raw === null) fail(['subscribed_users'], 'This field may not be null.', 'null');
   // ManyRelatedField iterates whatever has __iter__ (a dict's keys); a string is refused.
-  const items = Array.isArray(raw) ? raw : isObject(raw) ? Object.keys(raw) : fail(['subscribed_users'], `Expected a list of items but got type "${pyTypeName(raw)}".`, 'not_a_list');
+  const items = Array.isArray(raw)
+    ? raw
+    : isObject(raw)
+      ? Object.keys(raw)
+      : fail(['subscribed_users'], `Expected a list of items but got type "${pyTypeName(raw)}".`, 'not_a_list');
   // `User.objects.filter(is_active=True)`: every user of the emulator is in the one organisation, so
   // `validate_subscribed_users` ("User does not belong to the same organization…") cannot fail here.
   return items.map((item) => primaryKey(item, ['subscribed_users'], (id) => users.includes(id)));
@@ -119,7 +131,9 @@ export function alertFields(project: ProjectStore, users: readonly number[], raw
   if (present(body, 'config')) out.config = body.config as Json;
   if (present(body, 'detector_config')) c.run(() => (out.detector_config = validateDetectorConfig(body.detector_config as Json)));
   if (present(body, 'calculation_interval')) {
-    c.run(() => (out.calculation_interval = choiceField(body.calculation_interval, ['calculation_interval'], CALCULATION_INTERVALS) as string));
+    c.run(
+      () => (out.calculation_interval = choiceField(body.calculation_interval, ['calculation_interval'], CALCULATION_INTERVALS) as string),
+    );
   }
   if (present(body, 'snoozed_until')) {
     c.run(() => {
@@ -143,7 +157,14 @@ export function alertFields(project: ProjectStore, users: readonly number[], raw
     if (present(body, key)) c.run(() => (out[key] = booleanField(body[key], [key]) as boolean));
   }
   if (present(body, 'investigation_inconclusive_action')) {
-    c.run(() => (out.investigation_inconclusive_action = choiceField(body.investigation_inconclusive_action, ['investigation_inconclusive_action'], ['notify', 'suppress']) as string));
+    c.run(
+      () =>
+        (out.investigation_inconclusive_action = choiceField(
+          body.investigation_inconclusive_action,
+          ['investigation_inconclusive_action'],
+          ['notify', 'suppress'],
+        ) as string),
+    );
   }
   c.throwIfAny();
   return out;

@@ -28,7 +28,20 @@ function expected(values: readonly string[]): string {
   return quoted.length < 2 ? quoted.join('') : `${quoted.slice(0, -1).join(', ')} or ${quoted[quoted.length - 1]}`;
 }
 
-const BOOL_STRINGS: Record<string, boolean> = { true: true, t: true, yes: true, y: true, on: true, '1': true, false: false, f: false, no: false, n: false, off: false, '0': false };
+const BOOL_STRINGS: Record<string, boolean> = {
+  true: true,
+  t: true,
+  yes: true,
+  y: true,
+  on: true,
+  '1': true,
+  false: false,
+  f: false,
+  no: false,
+  n: false,
+  off: false,
+  '0': false,
+};
 
 /** One scalar in lax mode: the coerced value, or the issue pydantic reports. */
 function scalar(type: 'int' | 'float' | 'bool' | 'str', v: Json, loc: Array<string | number>): { value?: Json; issue?: Issue } {
@@ -38,18 +51,28 @@ function scalar(type: 'int' | 'float' | 'bool' | 'str', v: Json, loc: Array<stri
     if (typeof v === 'boolean') return { value: v };
     if (v === 0 || v === 1) return { value: v === 1 };
     if (typeof v === 'string' && v.toLowerCase() in BOOL_STRINGS) return { value: BOOL_STRINGS[v.toLowerCase()] as boolean };
-    return typeof v === 'string' ? issue('bool_parsing', 'Input should be a valid boolean, unable to interpret input') : issue('bool_type', 'Input should be a valid boolean');
+    return typeof v === 'string'
+      ? issue('bool_parsing', 'Input should be a valid boolean, unable to interpret input')
+      : issue('bool_type', 'Input should be a valid boolean');
   }
   if (typeof v === 'boolean') return { value: Number(v) };
   if (type === 'int') {
-    if (typeof v === 'number') return Number.isInteger(v) ? { value: v } : issue('int_from_float', 'Input should be a valid integer, got a number with a fractional part');
-    if (typeof v === 'string') return /^\s*[-+]?\d+\s*$/.test(v) ? { value: parseInt(v, 10) } : issue('int_parsing', 'Input should be a valid integer, unable to parse string as an integer');
+    if (typeof v === 'number')
+      return Number.isInteger(v)
+        ? { value: v }
+        : issue('int_from_float', 'Input should be a valid integer, got a number with a fractional part');
+    if (typeof v === 'string')
+      return /^\s*[-+]?\d+\s*$/.test(v)
+        ? { value: parseInt(v, 10) }
+        : issue('int_parsing', 'Input should be a valid integer, unable to parse string as an integer');
     return issue('int_type', 'Input should be a valid integer');
   }
   if (typeof v === 'number') return { value: v };
   if (typeof v === 'string') {
     const n = Number(v.trim());
-    return v.trim() !== '' && Number.isFinite(n) ? { value: n } : issue('float_parsing', 'Input should be a valid number, unable to parse string as a number');
+    return v.trim() !== '' && Number.isFinite(n)
+      ? { value: n }
+      : issue('float_parsing', 'Input should be a valid number, unable to parse string as a number');
   }
   return issue('float_type', 'Input should be a valid number');
 }
@@ -93,7 +116,11 @@ function fieldValue(f: Field, v: Json | undefined, loc: Array<string | number>, 
 }
 
 export function parseModel(model: Model, v: Json | undefined, loc: Array<string | number> = []): Parsed {
-  if (!isObject(v)) return { issues: [{ loc, type: 'model_type', msg: `Input should be a valid dictionary or instance of ${model.name}`, input: v ?? null }], set: 0 };
+  if (!isObject(v))
+    return {
+      issues: [{ loc, type: 'model_type', msg: `Input should be a valid dictionary or instance of ${model.name}`, input: v ?? null }],
+      set: 0,
+    };
   const issues: Issue[] = [];
   const value: JsonObject = {};
   for (const [name, f] of Object.entries(model.fields)) {
@@ -164,12 +191,18 @@ export const FUNNELS_ALERT_CONFIG: Model = {
   },
 };
 
-const PREPROCESSING: Field = opt({ model: { name: 'PreprocessingConfig', fields: { diffs_n: opt('int'), lags_n: opt('int'), smooth_n: opt('int') } } });
+const PREPROCESSING: Field = opt({
+  model: { name: 'PreprocessingConfig', fields: { diffs_n: opt('int'), lags_n: opt('int'), smooth_n: opt('int') } },
+});
 
 function detector(type: string, extra: Record<string, Field>, withScore = true): Model {
   const scored: Record<string, Field> = withScore ? { threshold: opt('float'), window: opt('int') } : {};
   const fields = { ...extra, ...scored, preprocessing: PREPROCESSING, type: literal(type) };
-  const sorted = Object.fromEntries(Object.keys(fields).sort().map((k) => [k, fields[k as keyof typeof fields] as Field]));
+  const sorted = Object.fromEntries(
+    Object.keys(fields)
+      .sort()
+      .map((k) => [k, fields[k as keyof typeof fields] as Field]),
+  );
   return { name: `${type}DetectorConfig`, fields: sorted };
 }
 

@@ -56,7 +56,12 @@ export function alertOut(alert: StoredAlert, insightBasic: JsonObject, view: Ale
     name: alert.name,
     subscribed_users: users.map((u) => userBasic(u)),
     threshold: alert.threshold
-      ? { id: alert.threshold.id, created_at: alert.threshold.created_at, name: alert.threshold.name, configuration: clone(alert.threshold.configuration) }
+      ? {
+          id: alert.threshold.id,
+          created_at: alert.threshold.created_at,
+          name: alert.threshold.name,
+          configuration: clone(alert.threshold.configuration),
+        }
       : null,
     condition: clone(alert.condition),
     state: alert.state,
@@ -91,12 +96,15 @@ export interface InsightAlertsContext {
 }
 
 /** `get_alerts`: `[]` unless the query can carry alerts; the prefetch has no ordering. */
-export function insightAlerts(project: ProjectStore, insight: StoredInsight, basic: JsonObject, ctx: InsightAlertsContext = {}): JsonObject[] {
+export function insightAlerts(
+  project: ProjectStore,
+  insight: StoredInsight,
+  basic: JsonObject,
+  ctx: InsightAlertsContext = {},
+): JsonObject[] {
   if (!isAlertable(insight)) return [];
   const live = project.alerts.filter((a) => a.insight_id === insight.id);
-  const rows = ctx.before
-    ? ctx.before.map((a) => live.find((l) => l.id === a.id) ?? { ...a, subscribed_users: [] })
-    : live;
+  const rows = ctx.before ? ctx.before.map((a) => live.find((l) => l.id === a.id) ?? { ...a, subscribed_users: [] }) : live;
   const ordered = ctx.random ? orderWithUnorderedTies(rows, ctx.random) : rows;
   return ordered.map((a) => alertOut(a, basic, { ...(ctx.random ? { random: ctx.random } : {}) }));
 }

@@ -69,7 +69,14 @@ function queryset(req: ApiRequest): Listing {
   }
   const live = (id: number) => project.insights.some((i) => i.id === id && !i.deleted);
   items = items.filter((a) => live(a.insight_id));
-  return { items: orderWithUnorderedTies(items, req.random, byColumn((a) => timeKey(a.created_at), true)), searched };
+  return {
+    items: orderWithUnorderedTies(
+      items,
+      req.random,
+      byColumn((a) => timeKey(a.created_at), true),
+    ),
+    searched,
+  };
 }
 
 function insightOf(req: ApiRequest, alert: StoredAlert): StoredInsight {
@@ -96,7 +103,10 @@ function writeContext(req: ApiRequest): AlertWriteContext {
 /** Paginated first; each row gets its firing checks (`triggered_points` set), of which there are none here. */
 function list(req: ApiRequest): ApiResponse {
   const { items, searched } = queryset(req);
-  return json(200, limitOffset(req.url, items, (a) => render(req, a, { checks: [], searched })));
+  return json(
+    200,
+    limitOffset(req.url, items, (a) => render(req, a, { checks: [], searched })),
+  );
 }
 
 /** Python's int() of a query parameter, or undefined when it raises ValueError. */

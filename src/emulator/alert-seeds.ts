@@ -19,7 +19,13 @@ const DEFAULT_CONFIG: Record<string, JsonObject> = {
   FunnelsQuery: { type: 'FunnelsAlertConfig', metric: 'conversion_from_start' },
 };
 
-export function createAlert(store: EmulatorStore, project: ProjectStore, insight: StoredInsight, raw: unknown, userId: number): StoredAlert {
+export function createAlert(
+  store: EmulatorStore,
+  project: ProjectStore,
+  insight: StoredInsight,
+  raw: unknown,
+  userId: number,
+): StoredAlert {
   if (!isObject(raw)) throw new Error('an alert must be a JSON object');
   const { id, created_at: createdAt, ...fields } = raw;
   const extras: { id?: string; created_at?: string } = {};
@@ -35,6 +41,12 @@ export function createAlert(store: EmulatorStore, project: ProjectStore, insight
     extras.created_at = drfDate(ms);
   }
   const config = DEFAULT_CONFIG[alertableKind(insight) ?? ''];
-  const body = { subscribed_users: [], condition: { type: 'absolute_value' }, ...(config ? { config } : {}), ...fields, insight: insight.id };
+  const body = {
+    subscribed_users: [],
+    condition: { type: 'absolute_value' },
+    ...(config ? { config } : {}),
+    ...fields,
+    insight: insight.id,
+  };
   return createAlertFromBody({ store, project, userId, users: organisationUsers() }, body, extras).alert;
 }

@@ -16,7 +16,12 @@ export function parseIso(input: string): number | undefined {
   const ms = Date.UTC(...parts, Number((frac ?? '0').slice(0, 3).padEnd(3, '0')));
   const back = new Date(ms);
   // isoparse refuses out-of-range fields (month 13, 31 April, 25:00) where Date.UTC would roll over.
-  if ([back.getUTCFullYear(), back.getUTCMonth(), back.getUTCDate(), back.getUTCHours(), back.getUTCMinutes(), back.getUTCSeconds()].some((v, i) => v !== parts[i])) return undefined;
+  if (
+    [back.getUTCFullYear(), back.getUTCMonth(), back.getUTCDate(), back.getUTCHours(), back.getUTCMinutes(), back.getUTCSeconds()].some(
+      (v, i) => v !== parts[i],
+    )
+  )
+    return undefined;
   if (!tz || tz === 'Z') return ms;
   const sign = tz.startsWith('-') ? -1 : 1;
   const digits = tz.slice(1).replace(':', '');
@@ -58,11 +63,13 @@ export function relativeDateParse(input: string, opts: RelativeOptions = {}): nu
   const d = new Date(now);
   // `Start`/`End` positions are absolute fields of the relativedelta, applied before the delta.
   if (m[3] && kind === 'h') d.setUTCMinutes(m[3] === 'Start' ? 0 : 59, m[3] === 'Start' ? 0 : 59, m[3] === 'Start' ? 0 : 999);
-  if (m[3] && kind === 'd') d.setUTCHours(m[3] === 'Start' ? 0 : 23, m[3] === 'Start' ? 0 : 59, m[3] === 'Start' ? 0 : 59, m[3] === 'Start' ? 0 : 999);
+  if (m[3] && kind === 'd')
+    d.setUTCHours(m[3] === 'Start' ? 0 : 23, m[3] === 'Start' ? 0 : 59, m[3] === 'Start' ? 0 : 59, m[3] === 'Start' ? 0 : 999);
   if (m[3] === 'Start' && kind === 'y') d.setUTCMonth(0, 1);
   if (m[3] === 'Start' && kind === 'm') d.setUTCDate(1);
   // `day=31` is clamped to the month's last day.
-  if (m[3] === 'End' && (kind === 'm' || kind === 'y')) d.setUTCDate(new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 0)).getUTCDate());
+  if (m[3] === 'End' && (kind === 'm' || kind === 'y'))
+    d.setUTCDate(new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 0)).getUTCDate());
   let t = d.getTime();
   if (n !== undefined) {
     if (kind === 'm') t = addMonths(t, sign * n);
@@ -123,7 +130,8 @@ export function normalizeScheduleRestriction(raw: Json): JsonObject | null {
     if (!last || last[1] < a) merged.push([a, b]);
     else last[1] = Math.max(last[1], b);
   }
-  if (merged[0]?.[0] === 0 && (merged[0]?.[1] ?? 0) >= MINUTES_PER_DAY) throw new ScheduleRestrictionError('Leave at least one time in the day');
+  if (merged[0]?.[0] === 0 && (merged[0]?.[1] ?? 0) >= MINUTES_PER_DAY)
+    throw new ScheduleRestrictionError('Leave at least one time in the day');
   const encode = ([a, b]: [number, number]) => ({ start: hhmm(a), end: b === MINUTES_PER_DAY && a > 0 ? '00:00' : hhmm(b) });
   const [first, second] = merged;
   if (merged.length === 2 && first && second && first[0] === 0 && second[1] === MINUTES_PER_DAY && second[0] > first[1]) {
@@ -151,7 +159,9 @@ function blocked(minute: number, restriction: JsonObject): boolean {
 export function nextCheckAfterScheduleChange(interval: string, restriction: JsonObject | null, now = Date.now()): number {
   const d = new Date(now);
   const at = (days: number, hour: number, monthStart = false) => {
-    const out = monthStart ? new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1)) : new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate() + days));
+    const out = monthStart
+      ? new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1))
+      : new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate() + days));
     out.setUTCHours(hour, d.getUTCMinutes(), d.getUTCSeconds(), d.getUTCMilliseconds());
     return out.getTime();
   };

@@ -60,7 +60,8 @@ function validate(ctx: AlertWriteContext, attrs: AlertAttrs, instance: StoredAle
   if (interval === 'every_15_minutes' && !plan.high_frequency) {
     fail(['calculation_interval'], '15-minute alert intervals require a Boost, Scale, or Enterprise platform add-on.');
   }
-  if (interval === 'real_time' && plan.real_time === false) fail(['calculation_interval'], 'Real-time alert intervals require a Scale or Enterprise plan.');
+  if (interval === 'real_time' && plan.real_time === false)
+    fail(['calculation_interval'], 'Real-time alert intervals require a Scale or Enterprise plan.');
   const agent = attrs.investigation_agent_enabled ?? instance?.investigation_agent_enabled ?? false;
   if (agent && !pyTruthy('detector_config' in attrs ? attrs.detector_config : instance?.detector_config)) {
     fail(['investigation_agent_enabled'], 'Investigation agent is only supported for anomaly detection alerts.');
@@ -74,7 +75,8 @@ function validate(ctx: AlertWriteContext, attrs: AlertAttrs, instance: StoredAle
   if (limit) fail(['alert'], limit);
   if (interval === 'real_time' && typeof plan.real_time === 'number') {
     const live = project.alerts.filter((a) => a.calculation_interval === 'real_time' && a.enabled).length;
-    if (live >= plan.real_time) fail(['calculation_interval'], `Your team has reached the limit of ${plan.real_time} real-time alerts on your plan.`);
+    if (live >= plan.real_time)
+      fail(['calculation_interval'], `Your team has reached the limit of ${plan.real_time} real-time alerts on your plan.`);
   }
 }
 
@@ -99,7 +101,12 @@ export function createAlertFromBody(ctx: AlertWriteContext, raw: unknown, extras
   const snoozedMs = snoozed === null ? null : parseIso(snoozed);
   if (snoozedMs === undefined) throw new Error(`“${String(snoozed)}” value has an invalid format.`);
   const t = attrs.threshold ?? {};
-  const threshold = { id: ctx.store.nextUuid(), created_at: extras.created_at ?? nowDrf(), name: t.name ?? '', configuration: clone(t.configuration ?? {}) };
+  const threshold = {
+    id: ctx.store.nextUuid(),
+    created_at: extras.created_at ?? nowDrf(),
+    name: t.name ?? '',
+    configuration: clone(t.configuration ?? {}),
+  };
   const now = extras.created_at ?? nowDrf();
   const users = attrs.subscribed_users ?? [];
   const alert: StoredAlert = {
@@ -158,7 +165,10 @@ export function updateAlertFromBody(ctx: AlertWriteContext, alert: StoredAlert, 
   // Subscriptions of users no longer listed go; listed users keep theirs or get one (get_or_create).
   if (attrs.subscribed_users) {
     const wanted = attrs.subscribed_users;
-    alert.subscribed_users = [...alert.subscribed_users.filter((u) => wanted.includes(u)), ...wanted.filter((u) => !alert.subscribed_users.includes(u))];
+    alert.subscribed_users = [
+      ...alert.subscribed_users.filter((u) => wanted.includes(u)),
+      ...wanted.filter((u) => !alert.subscribed_users.includes(u)),
+    ];
     alert.subscribed_users = [...new Set(alert.subscribed_users)];
   }
   const intervalChanged = attrs.calculation_interval !== undefined && attrs.calculation_interval !== alert.calculation_interval;
@@ -167,7 +177,8 @@ export function updateAlertFromBody(ctx: AlertWriteContext, alert: StoredAlert, 
     if (reset) alert.state = 'Not firing';
     alert.next_check_at = null;
   }
-  const restrictionChanged = 'schedule_restriction' in attrs && canonical(attrs.schedule_restriction) !== canonical(alert.schedule_restriction);
+  const restrictionChanged =
+    'schedule_restriction' in attrs && canonical(attrs.schedule_restriction) !== canonical(alert.schedule_restriction);
   // super().update: the remaining validated fields.
   if (attrs.insight) alert.insight_id = attrs.insight.id;
   if (attrs.name !== undefined) alert.name = attrs.name;
@@ -179,9 +190,12 @@ export function updateAlertFromBody(ctx: AlertWriteContext, alert: StoredAlert, 
   if ('skip_weekend' in attrs) alert.skip_weekend = attrs.skip_weekend as boolean | null;
   if ('schedule_restriction' in attrs) alert.schedule_restriction = attrs.schedule_restriction ?? null;
   if (attrs.investigation_agent_enabled !== undefined) alert.investigation_agent_enabled = attrs.investigation_agent_enabled;
-  if (attrs.investigation_gates_notifications !== undefined) alert.investigation_gates_notifications = attrs.investigation_gates_notifications;
-  if (attrs.investigation_inconclusive_action !== undefined) alert.investigation_inconclusive_action = attrs.investigation_inconclusive_action;
+  if (attrs.investigation_gates_notifications !== undefined)
+    alert.investigation_gates_notifications = attrs.investigation_gates_notifications;
+  if (attrs.investigation_inconclusive_action !== undefined)
+    alert.investigation_inconclusive_action = attrs.investigation_inconclusive_action;
   // AlertConfiguration.save: a disabled alert is never firing (nor snoozed).
   if (!alert.enabled) alert.state = 'Not firing';
-  if (restrictionChanged) alert.next_check_at = drfDate(nextCheckAfterScheduleChange(alert.calculation_interval, alert.schedule_restriction));
+  if (restrictionChanged)
+    alert.next_check_at = drfDate(nextCheckAfterScheduleChange(alert.calculation_interval, alert.schedule_restriction));
 }

@@ -3,7 +3,16 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { authenticate, checkPermission, findPresentedKey, type ApiKey } from './auth.js';
 import type { ApiRequest, ApiResponse } from './context.js';
-import { AfterWrites, ApiError, notFound, permissionDenied, serverErrorBody, throttled, validationEnvelope, ValidationFailure } from './errors.js';
+import {
+  AfterWrites,
+  ApiError,
+  notFound,
+  permissionDenied,
+  serverErrorBody,
+  throttled,
+  validationEnvelope,
+  ValidationFailure,
+} from './errors.js';
 import { echoedError, endlessPage, HOP_PARAM, malformedAnswer, malformedInsteadOfWrite, redirectLocation } from './fault-answers.js';
 import { faultResponse, type FaultDice } from './faults.js';
 import { parseBody, send, type Outgoing } from './http-io.js';
@@ -182,7 +191,12 @@ function metadata(route: Route): () => ApiResponse {
   const name = `${words.join(' ')} ${route.path.includes(':') ? 'Instance' : 'List'}`;
   return () => ({
     status: 200,
-    body: { name, description: '', renders: ['application/json'], parses: ['application/json', 'application/x-www-form-urlencoded', 'multipart/form-data'] },
+    body: {
+      name,
+      description: '',
+      renders: ['application/json'],
+      parses: ['application/json', 'application/x-www-form-urlencoded', 'multipart/form-data'],
+    },
   });
 }
 
@@ -210,7 +224,8 @@ async function dispatch(
 
   const effective = (method === 'HEAD' ? 'GET' : method) as Method;
   // OPTIONS is DRF's metadata view: it needs the read scope, like `list`.
-  const action = method === 'OPTIONS' ? { action: 'metadata', write: false, handler: metadata(match.route) } : match.route.methods[effective];
+  const action =
+    method === 'OPTIONS' ? { action: 'metadata', write: false, handler: metadata(match.route) } : match.route.methods[effective];
   // A method the viewset has no action for has no scope either: APIScopePermission refuses it.
   if (!action) throw permissionDenied('This action does not support Personal API Key access');
 

@@ -46,7 +46,12 @@ function template(req: ApiRequest): ApiResponse {
 }
 
 export const catalogRoutes: Route[] = [
-  { path: '', scope: 'project', bucket: 'crud', methods: { GET: { action: 'retrieve', write: false, handler: (req) => json(200, projectOut(req.project)) } } },
+  {
+    path: '',
+    scope: 'project',
+    bucket: 'crud',
+    methods: { GET: { action: 'retrieve', write: false, handler: (req) => json(200, projectOut(req.project)) } },
+  },
   {
     path: 'hog_function_templates',
     scope: 'hog_function',

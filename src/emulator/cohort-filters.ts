@@ -44,7 +44,10 @@ function eventFilters(v: Json, loc: Loc, errors: PydanticError[]): Json | undefi
   let failed = false;
   v.forEach((item, i) => {
     const tried: PydanticError[] = [];
-    for (const [name, fields] of [['EventPropFilter', EVENT_PROP], ['HogQLFilter', HOGQL]] as const) {
+    for (const [name, fields] of [
+      ['EventPropFilter', EVENT_PROP],
+      ['HogQLFilter', HOGQL],
+    ] as const) {
       if (!isObject(item)) {
         tried.push(modelTypeError(name, [...loc, i, name], item));
         continue;
@@ -71,7 +74,13 @@ const PERSON_LIKE = (type: string): FieldSpec[] => [
 const LEAVES: Record<string, FieldSpec[]> = {
   person: PERSON_LIKE('person'),
   person_metadata: PERSON_LIKE('person_metadata'),
-  cohort: [...BYTECODE_FIELDS, { name: 'type', kind: { literal: ['cohort'] } }, { name: 'key', kind: { literal: ['id'] } }, { name: 'value', kind: 'int' }, { name: 'negation', kind: 'bool', default: false }],
+  cohort: [
+    ...BYTECODE_FIELDS,
+    { name: 'type', kind: { literal: ['cohort'] } },
+    { name: 'key', kind: { literal: ['id'] } },
+    { name: 'value', kind: 'int' },
+    { name: 'negation', kind: 'bool', default: false },
+  ],
   behavioral: [
     ...BYTECODE_FIELDS,
     { name: 'type', kind: { literal: ['behavioral'] } },
@@ -99,7 +108,8 @@ const LEAVES: Record<string, FieldSpec[]> = {
 const isDateValue = (v: Json) => typeof v === 'string' && (/^-?\d+[hdwmqy]$/i.test(v.trim()) || !Number.isNaN(Date.parse(v)));
 
 /** Python's `str()` of a value inside an f-string. */
-const pyStr = (v: Json): string => (typeof v === 'string' ? v : v === null ? 'None' : typeof v === 'boolean' ? (v ? 'True' : 'False') : JSON.stringify(v));
+const pyStr = (v: Json): string =>
+  typeof v === 'string' ? v : v === null ? 'None' : typeof v === 'boolean' ? (v ? 'True' : 'False') : JSON.stringify(v);
 
 /** The `model_validator(mode="after")` chain of PersonValueValidationMixin and PersonMetadataFilter. */
 function personChecks(type: string, leaf: JsonObject, loc: Loc, input: JsonObject): PydanticError | undefined {
@@ -116,7 +126,14 @@ function personChecks(type: string, leaf: JsonObject, loc: Loc, input: JsonObjec
 
 /** Python `json.dumps(bytecode, sort_keys=True)` (default separators) for the condition hash. */
 const pyJson = (v: Json): string =>
-  Array.isArray(v) ? `[${v.map(pyJson).join(', ')}]` : isObject(v) ? `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}: ${pyJson(v[k] as Json)}`).join(', ')}}` : JSON.stringify(v);
+  Array.isArray(v)
+    ? `[${v.map(pyJson).join(', ')}]`
+    : isObject(v)
+      ? `{${Object.keys(v)
+          .sort()
+          .map((k) => `${JSON.stringify(k)}: ${pyJson(v[k] as Json)}`)
+          .join(', ')}}`
+      : JSON.stringify(v);
 
 /**
  * `generate_cohort_filter_bytecode`: behavioural leaves compile only for performed_event(_multiple)
@@ -154,15 +171,27 @@ function validateLeaf(type: string, input: JsonObject, loc: Loc, errors: Pydanti
   if (failed) return void errors.push(failed);
   addBytecode(leaf, project);
   if (type === 'person_metadata' && !PERSON_METADATA_FIELDS.includes(leaf.key as string)) {
-    return void errors.push(valueError(leafLoc, `Unsupported person_metadata key ${pyStrRepr(leaf.key as string)}. Allowed keys: ${[...PERSON_METADATA_FIELDS].sort().join(', ')}.`, input));
+    return void errors.push(
+      valueError(
+        leafLoc,
+        `Unsupported person_metadata key ${pyStrRepr(leaf.key as string)}. Allowed keys: ${[...PERSON_METADATA_FIELDS].sort().join(', ')}.`,
+        input,
+      ),
+    );
   }
   return ordered(fields, leaf);
 }
 
 /** One member of `values`: the tagged union `FilterOrGroup`. */
 function validateNode(v: Json, loc: Loc, errors: PydanticError[], project: ProjectStore): JsonObject | undefined {
-  if (!isObject(v)) return void errors.push(pydanticError('model_attributes_type', loc, 'Input should be a valid dictionary or object to extract fields from', v));
-  if (!('type' in v)) return void errors.push(pydanticError('union_tag_not_found', loc, "Unable to extract tag using discriminator 'type'", v, { discriminator: "'type'" }));
+  if (!isObject(v))
+    return void errors.push(
+      pydanticError('model_attributes_type', loc, 'Input should be a valid dictionary or object to extract fields from', v),
+    );
+  if (!('type' in v))
+    return void errors.push(
+      pydanticError('union_tag_not_found', loc, "Unable to extract tag using discriminator 'type'", v, { discriminator: "'type'" }),
+    );
   const tag = typeof v.type === 'string' ? v.type : String(v.type);
   if (!TAGS.includes(tag)) {
     const expected = expectedList(TAGS, ', ');
@@ -180,7 +209,15 @@ function validateGroup(input: Json, loc: Loc, errors: PydanticError[], project: 
     const out = v.map((item, i) => validateNode(item, [...l, i], errs, project));
     return errs.length === before ? (out as JsonObject[]) : undefined;
   };
-  return validateModel(input, [{ name: 'type', kind: { literal: ['AND', 'OR'] } }, { name: 'values', kind: { custom: values } }], loc, errors);
+  return validateModel(
+    input,
+    [
+      { name: 'type', kind: { literal: ['AND', 'OR'] } },
+      { name: 'values', kind: { custom: values } },
+    ],
+    loc,
+    errors,
+  );
 }
 
 export type FiltersResult = { ok: true; filters: JsonObject } | { ok: false; errors: PydanticError[] };

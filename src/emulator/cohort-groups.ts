@@ -47,7 +47,23 @@ export function rewriteGroupProperties(groups: Json): Json {
   });
 }
 
-const PROPERTY_ATTRS = ['key', 'operator', 'type', 'group_type_index', 'event_type', 'operator_value', 'time_value', 'time_interval', 'total_periods', 'min_periods', 'seq_event_type', 'seq_event', 'seq_time_value', 'seq_time_interval', 'negation'];
+const PROPERTY_ATTRS = [
+  'key',
+  'operator',
+  'type',
+  'group_type_index',
+  'event_type',
+  'operator_value',
+  'time_value',
+  'time_interval',
+  'total_periods',
+  'min_periods',
+  'seq_event_type',
+  'seq_event',
+  'seq_time_value',
+  'seq_time_interval',
+  'negation',
+];
 
 /** `Property(**p).to_dict()`: its attributes that are not None, `value` last (set last in __init__). */
 function propertyDict(p: JsonObject): JsonObject {
@@ -87,7 +103,18 @@ export function groupsPropertiesDict(groups: Json): JsonObject {
       const count = Math.max(0, Number.parseInt(String(g.count ?? 0), 10) || 0);
       values.push({
         type: 'AND',
-        values: [propertyDict({ key: (g.action_id || g.event_id) as Json, operator: g.count_operator ?? null, type: 'behavioral', event_type: pyTruthy(g.action_id) ? 'actions' : 'events', operator_value: count, time_value: g.days || 365, time_interval: 'day', value: count ? 'performed_event_multiple' : 'performed_event' })],
+        values: [
+          propertyDict({
+            key: (g.action_id || g.event_id) as Json,
+            operator: g.count_operator ?? null,
+            type: 'behavioral',
+            event_type: pyTruthy(g.action_id) ? 'actions' : 'events',
+            operator_value: count,
+            time_value: g.days || 365,
+            time_interval: 'day',
+            value: count ? 'performed_event_multiple' : 'performed_event',
+          }),
+        ],
       });
     } else return {};
   }

@@ -92,9 +92,19 @@ function list(req: ApiRequest): ApiResponse {
   // apply_trigram_search: case-insensitive substring matches ("exact"), then -created_at; the
   // fuzzy "similar" tier is not emulated.
   if (term) items = items.filter((c) => (c.name ?? '').toLowerCase().includes(term));
-  items = orderWithUnorderedTies(items, req.random, byColumn((c) => epochMicros(c.created_at), true));
+  items = orderWithUnorderedTies(
+    items,
+    req.random,
+    byColumn((c) => epochMicros(c.created_at), true),
+  );
   const basic = strToBool(q.get('basic'));
-  return { ...json(200, limitOffset(req.url, items, (c) => cohortOut(c, { basic, searched: Boolean(term) }))), lightRows: basic };
+  return {
+    ...json(
+      200,
+      limitOffset(req.url, items, (c) => cohortOut(c, { basic, searched: Boolean(term) })),
+    ),
+    lightRows: basic,
+  };
 }
 
 function findCohort(project: ProjectStore, ref: string): StoredCohort {
@@ -127,7 +137,11 @@ const forbidDestroy = (): ApiResponse => ({ status: 405, body: null });
 const base = { scope: 'cohort', bucket: 'crud', projectsOnly: true } as const;
 
 export const cohortRoutes: Route[] = [
-  { ...base, path: 'cohorts', methods: { GET: { action: 'list', write: false, handler: list }, POST: { action: 'create', write: true, handler: create } } },
+  {
+    ...base,
+    path: 'cohorts',
+    methods: { GET: { action: 'list', write: false, handler: list }, POST: { action: 'create', write: true, handler: create } },
+  },
   {
     ...base,
     path: 'cohorts/:id',

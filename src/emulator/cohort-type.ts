@@ -6,7 +6,13 @@ import { ApiError, fail, serverErrorBody } from './errors.js';
 import { isObject, pyTruthy, type Json, type JsonObject } from './json.js';
 import type { ProjectStore } from './types.js';
 
-const ANALYTICAL_BEHAVIOURS = ['performed_event_first_time', 'performed_event_regularly', 'performed_event_sequence', 'stopped_performing_event', 'restarted_performing_event'];
+const ANALYTICAL_BEHAVIOURS = [
+  'performed_event_first_time',
+  'performed_event_regularly',
+  'performed_event_sequence',
+  'stopped_performing_event',
+  'restarted_performing_event',
+];
 const PRIORITY: Record<string, number> = { static: 0, person_property: 1, behavioral: 2, analytical: 3 };
 
 /** A `ValidationError` the type serializer raises that is not about `cohort_type` itself. */
@@ -20,10 +26,16 @@ interface TypeData {
 
 function hasAnalytical(group: JsonObject): boolean {
   const values = Array.isArray(group.values) ? group.values : [];
-  return values.some((v) => isObject(v) && ((v.type === 'behavioral' && ANALYTICAL_BEHAVIOURS.includes(v.value as string)) || ('type' in v && 'values' in v && hasAnalytical(v))));
+  return values.some(
+    (v) =>
+      isObject(v) &&
+      ((v.type === 'behavioral' && ANALYTICAL_BEHAVIOURS.includes(v.value as string)) ||
+        ('type' in v && 'values' in v && hasAnalytical(v))),
+  );
 }
 
-const highest = (a: string | null, b: string | null) => (a === null ? b : b === null ? a : (PRIORITY[a] as number) > (PRIORITY[b] as number) ? a : b);
+const highest = (a: string | null, b: string | null) =>
+  a === null ? b : b === null ? a : (PRIORITY[a] as number) > (PRIORITY[b] as number) ? a : b;
 
 function groupType(project: ProjectStore, group: JsonObject, visited: Set<number>): string | null {
   let max: string | null = null;
@@ -50,14 +62,19 @@ function leafType(project: ProjectStore, leaf: JsonObject, visited: Set<number>)
   if (visited.has(id)) throw new Undetermined('Circular cohort reference detected');
   const referenced = project.cohorts.find((c) => c.id === id);
   if (!referenced) throw new Undetermined(`Referenced cohort ${id} not found`);
-  return determine(project, { is_static: referenced.is_static, query: referenced.query, filters: referenced.filters }, new Set([...visited, id]));
+  return determine(
+    project,
+    { is_static: referenced.is_static, query: referenced.query, filters: referenced.filters },
+    new Set([...visited, id]),
+  );
 }
 
 function determine(project: ProjectStore, data: TypeData, visited: Set<number>): string {
   if (data.is_static) return 'static';
   if (pyTruthy(data.query)) return 'analytical';
   const properties = isObject(data.filters) ? data.filters.properties : undefined;
-  if (!pyTruthy(data.filters) || !isObject(properties) || !pyTruthy(properties)) throw new Undetermined('Cannot determine type: no valid filters found');
+  if (!pyTruthy(data.filters) || !isObject(properties) || !pyTruthy(properties))
+    throw new Undetermined('Cannot determine type: no valid filters found');
   if (hasAnalytical(properties)) return 'analytical';
   const found = groupType(project, properties, visited);
   if (found === null) throw new Undetermined('Cannot determine type: no valid filters found');
@@ -70,7 +87,8 @@ function determine(project: ProjectStore, data: TypeData, visited: Set<number>):
  * becomes "Invalid cohort type for the given filters".
  */
 export function checkCohortType(project: ProjectStore, provided: string, data: { is_static: Json; query: Json; filters: Json }): void {
-  if (data.filters !== null && data.filters !== undefined && !isObject(data.filters)) fail(['cohort_type'], 'Invalid cohort type for the given filters');
+  if (data.filters !== null && data.filters !== undefined && !isObject(data.filters))
+    fail(['cohort_type'], 'Invalid cohort type for the given filters');
   let required: string;
   try {
     required = determine(project, { is_static: pyTruthy(data.is_static), query: data.query, filters: data.filters }, new Set());

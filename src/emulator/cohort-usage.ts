@@ -43,11 +43,17 @@ function names(list: string[]): string {
 export function checkDeletable(project: ProjectStore, cohort: StoredCohort): void {
   const insights = insightsUsing(project, cohort.id);
   if (insights.length) {
-    fail([], `This cohort is used in ${insights.length} insight(s): ${names(insights)}. Please remove the cohort from these insights before deleting it.`);
+    fail(
+      [],
+      `This cohort is used in ${insights.length} insight(s): ${names(insights)}. Please remove the cohort from these insights before deleting it.`,
+    );
   }
   const cohorts = cohortsUsing(project, cohort.id);
   if (cohorts.length) {
-    fail([], `This cohort is used as criteria in ${cohorts.length} other cohort(s): ${names(cohorts)}. Please remove this cohort from those cohort definitions before deleting it.`);
+    fail(
+      [],
+      `This cohort is used as criteria in ${cohorts.length} other cohort(s): ${names(cohorts)}. Please remove this cohort from those cohort definitions before deleting it.`,
+    );
   }
 }
 

@@ -22,8 +22,11 @@ const strToBool = (v: unknown) => pyTruthy(v as Json) && ['y', 'yes', 't', 'true
 
 /** `cohort_filters_have_values` [inferred, not read]: some leaf under `properties`. */
 function filtersHaveValues(filters: Json): boolean {
-  const leaf = (n: Json): boolean => (Array.isArray(n) ? n.some(leaf) : isObject(n) && (Array.isArray(n.values) ? n.values.some(leaf) : true));
-  return isObject(filters) && isObject(filters.properties) && Array.isArray(filters.properties.values) && filters.properties.values.some(leaf);
+  const leaf = (n: Json): boolean =>
+    Array.isArray(n) ? n.some(leaf) : isObject(n) && (Array.isArray(n.values) ? n.values.some(leaf) : true);
+  return (
+    isObject(filters) && isObject(filters.properties) && Array.isArray(filters.properties.values) && filters.properties.values.some(leaf)
+  );
 }
 
 interface CohortFields {
@@ -58,7 +61,10 @@ function validateQuery(raw: Json): JsonObject | null {
   if (!pyTruthy(raw)) return null;
   if (!isObject(raw)) fail(['query'], 'Query must be a dictionary.');
   if (raw.kind !== 'ActorsQuery' && raw.kind !== 'HogQLQuery') {
-    fail(['query'], `Query must be an ActorsQuery or HogQLQuery. Got: ${raw.kind === undefined || raw.kind === null ? 'None' : String(raw.kind)}`);
+    fail(
+      ['query'],
+      `Query must be an ActorsQuery or HogQLQuery. Got: ${raw.kind === undefined || raw.kind === null ? 'None' : String(raw.kind)}`,
+    );
   }
   try {
     validateQuerySchema(raw);
@@ -75,7 +81,8 @@ function validate(project: ProjectStore, raw: unknown, instance: StoredCohort | 
   const c = new ErrorCollector();
   const willBeStatic = has('is_static') ? strToBool(body.is_static) : Boolean(instance?.is_static);
   if (has('name')) c.run(() => (f.name = charField(body.name, ['name'], { allowNull: true, allowBlank: true, maxLength: 400 })));
-  if (has('description')) c.run(() => (f.description = charField(body.description, ['description'], { allowBlank: true, maxLength: 1000 }) as string));
+  if (has('description'))
+    c.run(() => (f.description = charField(body.description, ['description'], { allowBlank: true, maxLength: 1000 }) as string));
   if (has('groups')) {
     c.run(() => {
       if (body.groups === null) fail(['groups'], 'This field may not be null.', 'null');
@@ -148,7 +155,13 @@ export interface CohortExtras {
  * CohortSerializer.create. A dynamic cohort with a query is refused only after the row exists:
  * the row stays and the refusal is returned as `refusal`.
  */
-export function createCohort(store: EmulatorStore, project: ProjectStore, raw: unknown, userId: number, extras: CohortExtras = {}): { cohort: StoredCohort; refusal?: ValidationFailure } {
+export function createCohort(
+  store: EmulatorStore,
+  project: ProjectStore,
+  raw: unknown,
+  userId: number,
+  extras: CohortExtras = {},
+): { cohort: StoredCohort; refusal?: ValidationFailure } {
   const f = validate(project, raw, undefined);
   const isStatic = f.is_static ?? false;
   const hasCriteria = filtersHaveValues(f.filters ?? null);
@@ -156,7 +169,8 @@ export function createCohort(store: EmulatorStore, project: ProjectStore, raw: u
   let filters = f.filters ?? null;
   let cohortType = f.cohort_type ?? null;
   if (pyTruthy(filters) && !isStatic) ({ filters, cohort_type: cohortType } = computeType(project, filters));
-  if (extras.id !== undefined && [...store.projects.values()].some((p) => p.cohorts.some((x) => x.id === extras.id))) throw new Error(`Cohort id ${extras.id} already exists`);
+  if (extras.id !== undefined && [...store.projects.values()].some((p) => p.cohorts.some((x) => x.id === extras.id)))
+    throw new Error(`Cohort id ${extras.id} already exists`);
   const cohort: StoredCohort = {
     id: store.allocateCohortId(extras.id),
     name: f.name ?? null,
@@ -185,7 +199,12 @@ export function createCohort(store: EmulatorStore, project: ProjectStore, raw: u
     if (personIds.length || !(f.query || hasCriteria)) insertNoPersons(cohort);
     else Object.assign(cohort, { is_calculating: true, calculation_queued: true });
   } else if (cohort.query !== null) {
-    return { cohort, refusal: new ValidationFailure([{ path: [], detail: 'Cannot create a dynamic cohort with a query. Set is_static to true.', code: 'invalid' }]) };
+    return {
+      cohort,
+      refusal: new ValidationFailure([
+        { path: [], detail: 'Cannot create a dynamic cohort with a query. Set is_static to true.', code: 'invalid' },
+      ]),
+    };
   } else enqueue(cohort);
   return { cohort };
 }

@@ -32,5 +32,4 @@ export interface ApiResponse {
   itemCount?: number;
 }
 
-
 export const json = (status: number, body: Json, committed = false): ApiResponse => ({ status, body, committed });

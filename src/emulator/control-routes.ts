@@ -76,7 +76,8 @@ function rateLimitPatch(body: unknown): RateLimitPatch {
 
 function route(t: ControlTarget, method: string, seg: string[], body: () => unknown): unknown {
   const [a, b, c, d, e] = seg;
-  const is = (m: string, ...path: string[]) => method === m && path.length === seg.length && path.every((p, i) => p === '*' || p === seg[i]);
+  const is = (m: string, ...path: string[]) =>
+    method === m && path.length === seg.length && path.every((p, i) => p === '*' || p === seg[i]);
   if (is('POST', 'reset')) {
     const doc = body();
     t.reset(isObject(doc) && Array.isArray(doc.projects) ? (doc as unknown as SeedDoc) : undefined);
@@ -116,7 +117,11 @@ function route(t: ControlTarget, method: string, seg: string[], body: () => unkn
     if (!project) throw new ControlError(404, `no project ${b}`);
     if (is('GET', 'projects', '*')) return project;
     if (is('POST', 'projects', '*', 'insights', '*', 'alerts')) return { id: t.addAlert(project.id, d as string, body()) };
-    if (c === 'hog_functions' && d !== undefined && (is('POST', 'projects', '*', 'hog_functions', '*', 'logs') || is('POST', 'projects', '*', 'hog_functions', '*', 'metrics'))) {
+    if (
+      c === 'hog_functions' &&
+      d !== undefined &&
+      (is('POST', 'projects', '*', 'hog_functions', '*', 'logs') || is('POST', 'projects', '*', 'hog_functions', '*', 'metrics'))
+    ) {
       if (!project.hogFunctions.some((f) => f.id === d)) throw new ControlError(404, `no hog function ${d} in project ${b}`);
       const added = e === 'logs' ? t.addLogs(project.id, d, body()) : t.addMetrics(project.id, d, body());
       return { added };

@@ -11,7 +11,9 @@ import type { Json } from './json.js';
 import type { EmulatorStore } from './store.js';
 import type { ProjectStore, StoredDashboard, StoredTile } from './types.js';
 
-function displayOf(tile: StoredTile): Pick<StoredTile, 'layouts' | 'color' | 'filters_overrides' | 'show_description' | 'transparent_background'> {
+function displayOf(
+  tile: StoredTile,
+): Pick<StoredTile, 'layouts' | 'color' | 'filters_overrides' | 'show_description' | 'transparent_background'> {
   const { layouts, color, filters_overrides, show_description, transparent_background } = structuredClone(tile);
   return { layouts, color, filters_overrides, show_description, transparent_background };
 }
@@ -27,7 +29,14 @@ export function copyTile(store: EmulatorStore, project: ProjectStore, tile: Stor
  * serialisation (a copy PostHog's serializer would refuse fails its `save()`, a 500); a Text or
  * button copied without an author.
  */
-export function deepCopyTile(store: EmulatorStore, project: ProjectStore, tile: StoredTile, target: StoredDashboard, callerId: number, layouts?: Json): void {
+export function deepCopyTile(
+  store: EmulatorStore,
+  project: ProjectStore,
+  tile: StoredTile,
+  target: StoredDashboard,
+  callerId: number,
+  layouts?: Json,
+): void {
   const shown = { ...displayOf(tile), ...(layouts === undefined ? {} : { layouts }) };
   const insight = tile.insight_id === null ? undefined : project.insights.find((i) => i.id === tile.insight_id);
   if (insight) {

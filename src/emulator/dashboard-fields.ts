@@ -36,12 +36,14 @@ const DATETIME = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.
 function dateTimeField(value: unknown, path: Path): string | null {
   if (value === null) return null;
   const m = typeof value === 'string' ? DATETIME.exec(value.trim()) : null;
-  const invalid = () => fail(path, 'Datetime has wrong format. Use one of these formats instead: YYYY-MM-DDThh:mm[:ss[.uuuuuu]][+HH:MM|-HH:MM|Z].');
+  const invalid = () =>
+    fail(path, 'Datetime has wrong format. Use one of these formats instead: YYYY-MM-DDThh:mm[:ss[.uuuuuu]][+HH:MM|-HH:MM|Z].');
   if (!m) invalid();
   const [, y, mo, d, h = '0', mi = '0', s = '0', frac = '', zone = 'Z'] = m as RegExpExecArray;
   let ms = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s));
   const check = new Date(ms);
-  if (check.getUTCDate() !== Number(d) || check.getUTCMonth() !== Number(mo) - 1 || Number(h) > 23 || Number(mi) > 59 || Number(s) > 59) invalid();
+  if (check.getUTCDate() !== Number(d) || check.getUTCMonth() !== Number(mo) - 1 || Number(h) > 23 || Number(mi) > 59 || Number(s) > 59)
+    invalid();
   if (zone !== 'Z') {
     const sign = zone.startsWith('-') ? -1 : 1;
     const digits = zone.slice(1).replace(':', '');
@@ -56,7 +58,11 @@ const UUID_HEX = /^[0-9a-f]{32}$/;
 
 /** Python's `str(uuid.UUID(v))`, or undefined where it raises ValueError. */
 function normaliseUuid(v: string): string | undefined {
-  const hex = v.replace(/^urn:/i, '').replace(/^uuid:/i, '').replace(/[{}-]/g, '').toLowerCase();
+  const hex = v
+    .replace(/^urn:/i, '')
+    .replace(/^uuid:/i, '')
+    .replace(/[{}-]/g, '')
+    .toLowerCase();
   if (!UUID_HEX.test(hex)) return undefined;
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
@@ -89,9 +95,11 @@ export function validateDashboard(raw: unknown): DashboardFields {
       out.breakdown_colors = clone(body.breakdown_colors as Json);
     });
   }
-  if (has('data_color_theme_id')) c.run(() => (out.data_color_theme_id = integerField(body.data_color_theme_id, ['data_color_theme_id'], { allowNull: true })));
+  if (has('data_color_theme_id'))
+    c.run(() => (out.data_color_theme_id = integerField(body.data_color_theme_id, ['data_color_theme_id'], { allowNull: true })));
   if (has('tags')) c.run(() => (out.tags = normaliseTags(body.tags)));
-  if (has('restriction_level')) c.run(() => (out.restriction_level = Number(choiceField(body.restriction_level, ['restriction_level'], ['21', '37']))));
+  if (has('restriction_level'))
+    c.run(() => (out.restriction_level = Number(choiceField(body.restriction_level, ['restriction_level'], ['21', '37']))));
   if (has('last_refresh')) c.run(() => (out.last_refresh = dateTimeField(body.last_refresh, ['last_refresh'])));
   if (has('quick_filter_ids')) c.run(() => (out.quick_filter_ids = quickFilterIds(body.quick_filter_ids, ['quick_filter_ids'])));
   if (has('use_template')) c.run(() => (out.use_template = charField(body.use_template, ['use_template'], { allowBlank: true }) as string));

@@ -43,7 +43,8 @@ export function dashboardBasic(project: ProjectStore, d: StoredDashboard, search
 
 /** Python's `==` between two sort keys (numbers and booleans compare as numbers). */
 function pyEqual(a: Json, b: Json): boolean {
-  if ((typeof a === 'number' || typeof a === 'boolean') && (typeof b === 'number' || typeof b === 'boolean')) return Number(a) === Number(b);
+  if ((typeof a === 'number' || typeof a === 'boolean') && (typeof b === 'number' || typeof b === 'boolean'))
+    return Number(a) === Number(b);
   if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((x, i) => pyEqual(x, b[i] as Json));
   return JSON.stringify(a) === JSON.stringify(b);
 }
@@ -53,7 +54,8 @@ function pyLess(a: Json, b: Json): boolean {
   if ((typeof a === 'number' || typeof a === 'boolean') && (typeof b === 'number' || typeof b === 'boolean')) return Number(a) < Number(b);
   if (typeof a === 'string' && typeof b === 'string') return a < b;
   if (Array.isArray(a) && Array.isArray(b)) {
-    for (let i = 0; i < Math.min(a.length, b.length); i++) if (!pyEqual(a[i] as Json, b[i] as Json)) return pyLess(a[i] as Json, b[i] as Json);
+    for (let i = 0; i < Math.min(a.length, b.length); i++)
+      if (!pyEqual(a[i] as Json, b[i] as Json)) return pyLess(a[i] as Json, b[i] as Json);
     return a.length < b.length;
   }
   throw new TypeError(`'<' not supported between the layout values ${JSON.stringify(a)} and ${JSON.stringify(b)}`);
@@ -79,8 +81,14 @@ function compareKeys(a: Json[], b: Json[]): number {
  */
 function sortedTiles(project: ProjectStore, d: StoredDashboard, random: () => number): StoredTile[] {
   const insightOf = (t: StoredTile) => project.insights.find((i) => i.id === t.insight_id);
-  const tiles = project.dashboardTiles.filter((t) => t.dashboard_id === d.id && isManagerTile(project, t) && (t.insight_id === null || insightOf(t)?.deleted === false));
-  const byOrder = orderWithUnorderedTies(tiles, random, byColumn((t) => insightOf(t)?.order ?? null));
+  const tiles = project.dashboardTiles.filter(
+    (t) => t.dashboard_id === d.id && isManagerTile(project, t) && (t.insight_id === null || insightOf(t)?.deleted === false),
+  );
+  const byOrder = orderWithUnorderedTies(
+    tiles,
+    random,
+    byColumn((t) => insightOf(t)?.order ?? null),
+  );
   const keys = new Map(byOrder.map((t) => [t, layoutKey(t)]));
   return [...byOrder].sort((a, b) => compareKeys(keys.get(a) as Json[], keys.get(b) as Json[]));
 }

@@ -63,8 +63,16 @@ function list(req: ApiRequest): ApiResponse {
   const tags = q.getAll('tags');
   if (tags.length) rows = rows.filter((d) => req.project.tagging && d.tags.some((t) => tags.includes(t)));
   // NULL names sort last ascending, as in Postgres; equal (pinned, name) pairs come back in any order.
-  rows = orderWithUnorderedTies(rows, req.random, byColumn((d) => d.pinned, true), byColumn((d) => d.name));
-  return json(200, limitOffset(req.url, rows, (d) => dashboardBasic(req.project, d, Boolean(term))));
+  rows = orderWithUnorderedTies(
+    rows,
+    req.random,
+    byColumn((d) => d.pinned, true),
+    byColumn((d) => d.name),
+  );
+  return json(
+    200,
+    limitOffset(req.url, rows, (d) => dashboardBasic(req.project, d, Boolean(term))),
+  );
 }
 
 function full(req: ApiRequest, status: number, d: StoredDashboard, committed: boolean): ApiResponse {

@@ -17,8 +17,10 @@ const FIXED = ['id', 'created_at', 'creation_mode', 'tiles', 'variables'];
 export function seedDashboard(store: EmulatorStore, project: ProjectStore, seed: SeedDashboard, userId: number): StoredDashboard {
   const existing = project.dashboards.find((d) => d.id === seed.id);
   if (existing) return existing;
-  if (seed.id !== undefined && !(typeof seed.id === 'number' && Number.isInteger(seed.id) && seed.id > 0)) throw new Error('"id" must be a positive integer');
-  if (seed.creation_mode !== undefined && !CREATION_MODES.includes(seed.creation_mode)) throw new Error(`"creation_mode" must be one of ${CREATION_MODES.join(', ')}`);
+  if (seed.id !== undefined && !(typeof seed.id === 'number' && Number.isInteger(seed.id) && seed.id > 0))
+    throw new Error('"id" must be a positive integer');
+  if (seed.creation_mode !== undefined && !CREATION_MODES.includes(seed.creation_mode))
+    throw new Error(`"creation_mode" must be one of ${CREATION_MODES.join(', ')}`);
   if (seed.created_at !== undefined && typeof seed.created_at !== 'string') throw new Error('"created_at" must be a string');
   const body = Object.fromEntries(Object.entries(seed).filter(([k]) => !FIXED.includes(k)));
   const dashboard = createDashboard(store, project, body, userId, {
@@ -46,7 +48,13 @@ function seedInsightId(project: ProjectStore, ref: unknown): number {
  * dashboard yet is put there (as the insight's `dashboards` would), then its display fields are
  * set; text and button tiles are created as a PATCH with them would create them.
  */
-export function seedDashboardTiles(store: EmulatorStore, project: ProjectStore, dashboard: StoredDashboard, tiles: unknown, userId: number): void {
+export function seedDashboardTiles(
+  store: EmulatorStore,
+  project: ProjectStore,
+  dashboard: StoredDashboard,
+  tiles: unknown,
+  userId: number,
+): void {
   if (tiles === undefined) return;
   if (!Array.isArray(tiles)) throw new Error('"tiles" must be a list');
   for (const entry of tiles) {

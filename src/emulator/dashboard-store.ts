@@ -31,11 +31,15 @@ type Related = Pick<StoredTile, 'insight_id' | 'text_id' | 'button_tile_id'>;
 export function checkTileConstraints(project: ProjectStore, tile: StoredTile): void {
   const related: Array<keyof Related> = ['insight_id', 'text_id', 'button_tile_id'];
   if (related.filter((k) => tile[k] !== null).length !== 1) {
-    throw new IntegrityError('new row for relation "posthog_dashboardtile" violates check constraint "dash_tile_exactly_one_related_object"');
+    throw new IntegrityError(
+      'new row for relation "posthog_dashboardtile" violates check constraint "dash_tile_exactly_one_related_object"',
+    );
   }
   for (const k of related) {
     if (tile[k] === null) continue;
-    const clash = project.dashboardTiles.find((t) => t !== tile && t.id !== tile.id && t.dashboard_id === tile.dashboard_id && t[k] === tile[k]);
+    const clash = project.dashboardTiles.find(
+      (t) => t !== tile && t.id !== tile.id && t.dashboard_id === tile.dashboard_id && t[k] === tile[k],
+    );
     if (clash) throw new IntegrityError(`duplicate key value violates unique constraint on (dashboard_id, ${k})`);
   }
 }

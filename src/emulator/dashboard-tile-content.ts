@@ -13,7 +13,13 @@ import { userBasic } from './users.js';
 type Path = Array<string | number>;
 
 /** A CharField whose max_length message is PostHog's own (`error_messages={"max_length": ...}`). */
-function limitedChar(value: unknown, path: Path, maxLength: number, message: string, opts: { allowNull?: boolean; allowBlank?: boolean } = {}): string | null {
+function limitedChar(
+  value: unknown,
+  path: Path,
+  maxLength: number,
+  message: string,
+  opts: { allowNull?: boolean; allowBlank?: boolean } = {},
+): string | null {
   try {
     return charField(value, path, { ...opts, maxLength });
   } catch (e) {
@@ -28,7 +34,11 @@ function limitedChar(value: unknown, path: Path, maxLength: number, message: str
  */
 function isOrganisationUser(project: ProjectStore, id: unknown, callerId: number): boolean {
   if (typeof id !== 'number' || !Number.isInteger(id) || id < 1) return false;
-  const known = [callerId, ...project.insights.flatMap((i) => [i.created_by ?? 0, i.last_modified_by ?? 0]), ...project.dashboards.map((d) => d.created_by ?? 0)];
+  const known = [
+    callerId,
+    ...project.insights.flatMap((i) => [i.created_by ?? 0, i.last_modified_by ?? 0]),
+    ...project.dashboards.map((d) => d.created_by ?? 0),
+  ];
   return id <= Math.max(...known);
 }
 
@@ -50,15 +60,29 @@ export function pkValue(value: unknown): number {
 }
 
 /** Whether a live tile of this dashboard shows the row (`DashboardTile.objects.filter(dashboard=...)`). */
-function onDashboard(project: ProjectStore, dashboard: StoredDashboard, match: (t: ProjectStore['dashboardTiles'][number]) => boolean): boolean {
+function onDashboard(
+  project: ProjectStore,
+  dashboard: StoredDashboard,
+  match: (t: ProjectStore['dashboardTiles'][number]) => boolean,
+): boolean {
   return project.dashboardTiles.some((t) => t.dashboard_id === dashboard.id && match(t) && isManagerTile(project, t));
 }
 
 /** The text half of `_update_tiles`: a new Text, or the one `text.id` names on this dashboard, updated. */
-export function upsertText(store: EmulatorStore, project: ProjectStore, dashboard: StoredDashboard, json: JsonObject, callerId: number): StoredText {
+export function upsertText(
+  store: EmulatorStore,
+  project: ProjectStore,
+  dashboard: StoredDashboard,
+  json: JsonObject,
+  callerId: number,
+): StoredText {
   const who = authorship(project, json, callerId);
   const has = Object.hasOwn(json, 'body');
-  const body = has ? nestErrors(['text'], () => limitedChar(json.body, ['body'], 4000, 'Text body cannot exceed 4000 characters', { allowNull: true, allowBlank: true })) : undefined;
+  const body = has
+    ? nestErrors(['text'], () =>
+        limitedChar(json.body, ['body'], 4000, 'Text body cannot exceed 4000 characters', { allowNull: true, allowBlank: true }),
+      )
+    : undefined;
   const fields = { ...who, last_modified_at: nowDrf(), ...(has ? { body: body ?? null } : {}) };
   if (pyTruthy(json.id)) {
     const id = pkValue(json.id);
@@ -73,7 +97,8 @@ export function upsertText(store: EmulatorStore, project: ProjectStore, dashboar
 }
 
 const PATHNAME = /^\/[a-zA-Z0-9._~:/?#[\]@!$&'()*+,;=%-]*$/;
-const HTTP_URL = /^https?:\/\/(?:[^\s:@/]+(?::[^\s:@/]*)?@)?(?:localhost|[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*\.[a-z]{2,}\.?|\d{1,3}(?:\.\d{1,3}){3}|\[[0-9a-f:.]+\])(?::\d{1,5})?(?:[/?#]\S*)?$/i;
+const HTTP_URL =
+  /^https?:\/\/(?:[^\s:@/]+(?::[^\s:@/]*)?@)?(?:localhost|[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*\.[a-z]{2,}\.?|\d{1,3}(?:\.\d{1,3}){3}|\[[0-9a-f:.]+\])(?::\d{1,5})?(?:[/?#]\S*)?$/i;
 
 /** ButtonTileSerializer: url and text required, `validate_url`, placement and style choices. */
 function validateButton(json: JsonObject): Pick<StoredButtonTile, 'url' | 'text'> & Partial<Pick<StoredButtonTile, 'placement' | 'style'>> {
@@ -88,7 +113,9 @@ function validateButton(json: JsonObject): Pick<StoredButtonTile, 'url' | 'text'
     if (!url.startsWith('/') && !HTTP_URL.test(url)) fail(['url'], 'Must be a valid URL or a pathname starting with /');
     out.url = url;
   });
-  c.run(() => (out.text = has('text') ? limitedChar(json.text, ['text'], 200, 'Button text cannot exceed 200 characters') : required('text')));
+  c.run(
+    () => (out.text = has('text') ? limitedChar(json.text, ['text'], 200, 'Button text cannot exceed 200 characters') : required('text')),
+  );
   if (has('placement')) c.run(() => (out.placement = choiceField(json.placement, ['placement'], ['left', 'right'])));
   if (has('style')) c.run(() => (out.style = choiceField(json.style, ['style'], ['primary', 'secondary'])));
   c.throwIfAny();
@@ -96,7 +123,13 @@ function validateButton(json: JsonObject): Pick<StoredButtonTile, 'url' | 'text'
 }
 
 /** The button half of `_update_tiles`, shaped like the text half. */
-export function upsertButton(store: EmulatorStore, project: ProjectStore, dashboard: StoredDashboard, json: JsonObject, callerId: number): StoredButtonTile {
+export function upsertButton(
+  store: EmulatorStore,
+  project: ProjectStore,
+  dashboard: StoredDashboard,
+  json: JsonObject,
+  callerId: number,
+): StoredButtonTile {
   const who = authorship(project, json, callerId);
   const fields = { ...nestErrors(['button_tile'], () => validateButton(json)), ...who, last_modified_at: nowDrf() };
   if (pyTruthy(json.id)) {
@@ -113,7 +146,9 @@ export function upsertButton(store: EmulatorStore, project: ProjectStore, dashbo
 
 /** DashboardTileBasicSerializer of the live tiles showing a row. */
 function tilesShowing(project: ProjectStore, match: (t: ProjectStore['dashboardTiles'][number]) => boolean): JsonObject[] {
-  return project.dashboardTiles.filter((t) => match(t) && isManagerTile(project, t)).map((t) => ({ id: t.id, dashboard_id: t.dashboard_id, deleted: t.deleted }));
+  return project.dashboardTiles
+    .filter((t) => match(t) && isManagerTile(project, t))
+    .map((t) => ({ id: t.id, dashboard_id: t.dashboard_id, deleted: t.deleted }));
 }
 
 export function textOut(project: ProjectStore, text: StoredText): JsonObject {

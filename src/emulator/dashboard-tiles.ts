@@ -43,7 +43,8 @@ function display(tile: JsonObject): Display {
       out.color = color;
     } else if (field === 'layouts') {
       // JSONField(default=dict), NOT NULL.
-      if (value === null) throw new IntegrityError('null value in column "layouts" of relation "posthog_dashboardtile" violates not-null constraint');
+      if (value === null)
+        throw new IntegrityError('null value in column "layouts" of relation "posthog_dashboardtile" violates not-null constraint');
       out.layouts = clone(value);
     } else if (field === 'filters_overrides') out.filters_overrides = clone(value);
     else out[field] = modelBoolean(value, field);
@@ -52,7 +53,13 @@ function display(tile: JsonObject): Display {
 }
 
 /** `_upsert_tile(instance, tile_data, text=... | button_tile=...)` */
-function upsert(store: EmulatorStore, project: ProjectStore, dashboard: StoredDashboard, tile: JsonObject, related: Pick<StoredTile, 'text_id'> | Pick<StoredTile, 'button_tile_id'>): void {
+function upsert(
+  store: EmulatorStore,
+  project: ProjectStore,
+  dashboard: StoredDashboard,
+  tile: JsonObject,
+  related: Pick<StoredTile, 'text_id'> | Pick<StoredTile, 'button_tile_id'>,
+): void {
   const fields = { ...display(tile), ...related };
   const id = tile.id === undefined || tile.id === null ? null : pkValue(tile.id);
   const existing = id === null ? undefined : project.dashboardTiles.find((t) => t.id === id && t.dashboard_id === dashboard.id);

@@ -30,7 +30,18 @@ function rawDict(body: JsonObject, key: 'filters' | 'variables'): JsonObject | u
 /** The model fields `super().update` / `Dashboard.objects.create` write from validated data. */
 function modelFields(f: DashboardFields, tagging: boolean): Partial<StoredDashboard> {
   const out: Partial<StoredDashboard> = {};
-  const keys = ['name', 'description', 'pinned', 'last_accessed_at', 'deleted', 'breakdown_colors', 'data_color_theme_id', 'restriction_level', 'last_refresh', 'quick_filter_ids'] as const;
+  const keys = [
+    'name',
+    'description',
+    'pinned',
+    'last_accessed_at',
+    'deleted',
+    'breakdown_colors',
+    'data_color_theme_id',
+    'restriction_level',
+    'last_refresh',
+    'quick_filter_ids',
+  ] as const;
   for (const k of keys) if (f[k] !== undefined) Object.assign(out, { [k]: f[k] });
   if (f.tags !== undefined && tagging) out.tags = f.tags;
   return out;
@@ -40,7 +51,13 @@ function dashboardIdTaken(store: EmulatorStore, id: number): boolean {
   return [...store.projects.values()].some((p) => p.dashboards.some((d) => d.id === id));
 }
 
-export function createDashboard(store: EmulatorStore, project: ProjectStore, raw: unknown, callerId: number, extras: DashboardExtras = {}): StoredDashboard {
+export function createDashboard(
+  store: EmulatorStore,
+  project: ProjectStore,
+  raw: unknown,
+  callerId: number,
+  extras: DashboardExtras = {},
+): StoredDashboard {
   const f = validateDashboard(raw);
   const body = raw as JsonObject;
   const template = pyTruthy(f.use_template) ? (f.use_template as string) : undefined;
@@ -78,12 +95,15 @@ export function createDashboard(store: EmulatorStore, project: ProjectStore, raw
   };
   project.dashboards.push(dashboard);
   // create_dashboard_from_template runs after the row is saved; the emulator has no templates.
-  if (template) throw new AfterWrites(new ValidationFailure([{ path: ['use_template'], detail: `Invalid template provided: ${template}`, code: 'invalid' }]));
+  if (template)
+    throw new AfterWrites(
+      new ValidationFailure([{ path: ['use_template'], detail: `Invalid template provided: ${template}`, code: 'invalid' }]),
+    );
   if (source) {
     const deep = pyTruthy(body.duplicate_tiles);
     const tiles = project.dashboardTiles.filter((t) => t.dashboard_id === source.id && isManagerTile(project, t));
     try {
-      for (const tile of tiles) (deep ? deepCopyTile(store, project, tile, dashboard, callerId) : copyTile(store, project, tile, dashboard));
+      for (const tile of tiles) deep ? deepCopyTile(store, project, tile, dashboard, callerId) : copyTile(store, project, tile, dashboard);
     } catch (e) {
       throw new AfterWrites(e);
     }
@@ -99,7 +119,9 @@ export function createDashboard(store: EmulatorStore, project: ProjectStore, raw
  */
 function deleteRelatedTiles(project: ProjectStore, dashboard: StoredDashboard, deleteInsights: boolean): void {
   if (deleteInsights) {
-    const onThis = project.dashboardTiles.filter((t) => t.dashboard_id === dashboard.id && t.insight_id !== null && isManagerTile(project, t));
+    const onThis = project.dashboardTiles.filter(
+      (t) => t.dashboard_id === dashboard.id && t.insight_id !== null && isManagerTile(project, t),
+    );
     for (const tile of onThis) {
       const standing = project.dashboardTiles.filter((t) => t.insight_id === tile.insight_id && t.deleted !== true);
       const insight = project.insights.find((i) => i.id === tile.insight_id && !i.deleted);
@@ -121,7 +143,13 @@ function undoDeleteRelatedTiles(project: ProjectStore, dashboard: StoredDashboar
 }
 
 /** `duplicate_tiles: [{id, layouts}]` on update: each named live tile of this dashboard deep-copied onto it. */
-function duplicateTiles(store: EmulatorStore, project: ProjectStore, dashboard: StoredDashboard, raw: Json | undefined, callerId: number): void {
+function duplicateTiles(
+  store: EmulatorStore,
+  project: ProjectStore,
+  dashboard: StoredDashboard,
+  raw: Json | undefined,
+  callerId: number,
+): void {
   if (raw === undefined || !pyTruthy(raw)) return;
   if (!Array.isArray(raw)) throw new TypeError('duplicate_tiles must be iterable');
   for (const entry of raw) {
@@ -133,7 +161,13 @@ function duplicateTiles(store: EmulatorStore, project: ProjectStore, dashboard: 
   }
 }
 
-export function updateDashboard(store: EmulatorStore, project: ProjectStore, dashboard: StoredDashboard, raw: unknown, callerId: number): void {
+export function updateDashboard(
+  store: EmulatorStore,
+  project: ProjectStore,
+  dashboard: StoredDashboard,
+  raw: unknown,
+  callerId: number,
+): void {
   const f = validateDashboard(raw);
   const body = raw as JsonObject;
   // Changing restriction_level needs `can_restrict`: the emulator's users are project admins, who have it.

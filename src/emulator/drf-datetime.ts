@@ -38,14 +38,15 @@ export function drfDateTime(value: unknown, path: Path, allowNull: boolean): str
   const [, y, mo, d, h = '00', mi = '00', s = '00', frac = '', tz] = m as unknown as string[];
   const ms = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s));
   const check = new Date(ms);
-  if (Number.isNaN(ms) || check.getUTCDate() !== Number(d) || Number(h) > 23 || Number(mi) > 59 || Number(s) > 59) fail(path, INVALID, 'invalid');
+  if (Number.isNaN(ms) || check.getUTCDate() !== Number(d) || Number(h) > 23 || Number(mi) > 59 || Number(s) > 59)
+    fail(path, INVALID, 'invalid');
   let offsetMin = 0;
   if (tz && tz !== 'Z') {
     const sign = tz.startsWith('-') ? -1 : 1;
     const digits = tz.slice(1).replace(':', '');
     offsetMin = sign * (Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2, 4) || '0'));
   }
-  return render((ms - offsetMin * 60_000) / 1000 * 1_000_000 + Number(frac.padEnd(6, '0') || '0'));
+  return render(((ms - offsetMin * 60_000) / 1000) * 1_000_000 + Number(frac.padEnd(6, '0') || '0'));
 }
 
 /** Python's `datetime.isoformat()` of the same instant: `+00:00` instead of DRF's `Z`. */

@@ -97,8 +97,7 @@ export const notFound = (detail = 'Not found.') => new ApiError(404, envelope('i
 
 export const parseError = (detail: string) => new ApiError(400, envelope('invalid_request', 'parse_error', detail));
 
-export const permissionDenied = (detail: string) =>
-  new ApiError(403, envelope('authentication_error', 'permission_denied', detail));
+export const permissionDenied = (detail: string) => new ApiError(403, envelope('authentication_error', 'permission_denied', detail));
 
 export const authenticationFailed = (detail: string) =>
   new ApiError(401, envelope('authentication_error', 'authentication_failed', detail));
@@ -115,9 +114,7 @@ export function throttled(waitSeconds: number | null): ApiError {
   }
   const wait = Math.ceil(waitSeconds);
   const unit = wait === 1 ? 'second' : 'seconds';
-  return new ApiError(
-    429,
-    envelope('throttled_error', 'throttled', `Request was throttled. Expected available in ${wait} ${unit}.`),
-    { 'Retry-After': String(wait) },
-  );
+  return new ApiError(429, envelope('throttled_error', 'throttled', `Request was throttled. Expected available in ${wait} ${unit}.`), {
+    'Retry-After': String(wait),
+  });
 }

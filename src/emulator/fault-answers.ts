@@ -37,7 +37,8 @@ const HTML_PAGE =
   '<body><h1>Please sign in to continue</h1><form method="post" action="/login"><input name="user"></form></body>\n</html>\n';
 
 /** A web server's own 404 page, as a proxy in front of PostHog serves it for a path it does not pass on. */
-const NOT_FOUND_PAGE = '<html>\r\n<head><title>404 Not Found</title></head>\r\n<body>\r\n<center><h1>404 Not Found</h1></center>\r\n</body>\r\n</html>\r\n';
+const NOT_FOUND_PAGE =
+  '<html>\r\n<head><title>404 Not Found</title></head>\r\n<body>\r\n<center><h1>404 Not Found</h1></center>\r\n</body>\r\n</html>\r\n';
 
 /** `base` garbled as `kind`. A `null_results`/`null_row`/`no_id` fault on an answer without that field leaves it as it is. */
 export function malformedAnswer(kind: MalformedKind, base: Outgoing): Outgoing {
@@ -52,7 +53,8 @@ export function malformedAnswer(kind: MalformedKind, base: Outgoing): Outgoing {
   const text = textOf(base) || '{}';
   // Trailing garbage after a complete value: a syntax error at the very end.
   if (kind === 'invalid_json') return { status, body: `${text},}`, contentType: 'application/json' };
-  if (kind === 'truncated') return { status, body: text.slice(0, Math.max(1, Math.floor(text.length / 2))), contentType: 'application/json' };
+  if (kind === 'truncated')
+    return { status, body: text.slice(0, Math.max(1, Math.floor(text.length / 2))), contentType: 'application/json' };
   const value = jsonOf(base);
   if (!isObject(value)) return base;
   if (kind === 'null_results' && 'results' in value) return { status, body: { ...value, results: null } };
@@ -67,7 +69,11 @@ export function malformedAnswer(kind: MalformedKind, base: Outgoing): Outgoing {
 
 /** What a write that never ran is answered with: its own body, garbled (201 for a create). */
 export function malformedInsteadOfWrite(kind: MalformedKind, method: string, raw: Buffer): Outgoing {
-  const echoed: Outgoing = { status: method === 'POST' ? 201 : 200, body: raw.length ? raw : Buffer.from('{}'), contentType: 'application/json' };
+  const echoed: Outgoing = {
+    status: method === 'POST' ? 201 : 200,
+    body: raw.length ? raw : Buffer.from('{}'),
+    contentType: 'application/json',
+  };
   return malformedAnswer(kind, echoed);
 }
 

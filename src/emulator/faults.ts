@@ -4,13 +4,33 @@ import { makeRandom } from './random.js';
 import type { EndlessListFault, Faults, MalformedFault, MalformedKind, RedirectFault } from './types.js';
 
 function defaultFaults(): Faults {
-  return { latencyMs: 0, latencyJitterMs: 0, latencyPerItemMs: 0, failRate: 0, failStatus: 503, resetAfterCommitRate: 0, errorAfterCommitRate: 0 };
+  return {
+    latencyMs: 0,
+    latencyJitterMs: 0,
+    latencyPerItemMs: 0,
+    failRate: 0,
+    failStatus: 503,
+    resetAfterCommitRate: 0,
+    errorAfterCommitRate: 0,
+  };
 }
 
 /** A fault setting that cannot be used; the control API answers it with a 400. */
 export class FaultSettingError extends Error {}
 
-const NUMERIC = ['latencyMs', 'latencyJitterMs', 'latencyPerItemMs', 'latencyPerBasicItemMs', 'failRate', 'failStatus', 'resetAfterCommitRate', 'errorAfterCommitRate', 'seed', 'commitDelayMs', 'padMb'];
+const NUMERIC = [
+  'latencyMs',
+  'latencyJitterMs',
+  'latencyPerItemMs',
+  'latencyPerBasicItemMs',
+  'failRate',
+  'failStatus',
+  'resetAfterCommitRate',
+  'errorAfterCommitRate',
+  'seed',
+  'commitDelayMs',
+  'padMb',
+];
 const REDIRECT_STATUSES = [301, 302, 303, 307, 308];
 const MALFORMED_KINDS: MalformedKind[] = ['html', 'invalid_json', 'truncated', 'null_results', 'null_row', 'no_id', 'misrouted'];
 
@@ -39,7 +59,8 @@ export function checkFaultPatch(body: Record<string, unknown>): Partial<Faults> 
 }
 
 function record(v: unknown, name: string): Record<string, unknown> {
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new FaultSettingError(`fault setting "${name}" must be an object or null`);
+  if (typeof v !== 'object' || v === null || Array.isArray(v))
+    throw new FaultSettingError(`fault setting "${name}" must be an object or null`);
   return v as Record<string, unknown>;
 }
 
@@ -59,31 +80,38 @@ function checkFilter(r: Record<string, unknown>, name: string): void {
 
 function checkRedirect(v: unknown): void {
   const r = record(v, 'redirect');
-  if (typeof r.status !== 'number' || !REDIRECT_STATUSES.includes(r.status)) throw new FaultSettingError(`"redirect.status" must be one of ${REDIRECT_STATUSES.join(', ')}`);
+  if (typeof r.status !== 'number' || !REDIRECT_STATUSES.includes(r.status))
+    throw new FaultSettingError(`"redirect.status" must be one of ${REDIRECT_STATUSES.join(', ')}`);
   if (r.to !== undefined) {
     if (typeof r.to !== 'string' || !URL.canParse(r.to)) throw new FaultSettingError('"redirect.to" must be an absolute URL (an origin)');
   }
-  if (r.hops !== undefined && !(typeof r.hops === 'number' && Number.isInteger(r.hops) && r.hops >= 1)) throw new FaultSettingError('"redirect.hops" must be a whole number of at least 1');
+  if (r.hops !== undefined && !(typeof r.hops === 'number' && Number.isInteger(r.hops) && r.hops >= 1))
+    throw new FaultSettingError('"redirect.hops" must be a whole number of at least 1');
   checkFilter(r, 'redirect');
 }
 
 function checkMalformed(v: unknown): void {
   const r = record(v, 'malformed');
   if (typeof r.rate !== 'number' || r.rate < 0 || r.rate > 1) throw new FaultSettingError('"malformed.rate" must be between 0 and 1');
-  if (!MALFORMED_KINDS.includes(r.kind as MalformedKind)) throw new FaultSettingError(`"malformed.kind" must be one of ${MALFORMED_KINDS.join(', ')}`);
-  if (r.afterCommit !== undefined && typeof r.afterCommit !== 'boolean') throw new FaultSettingError('"malformed.afterCommit" must be true or false');
+  if (!MALFORMED_KINDS.includes(r.kind as MalformedKind))
+    throw new FaultSettingError(`"malformed.kind" must be one of ${MALFORMED_KINDS.join(', ')}`);
+  if (r.afterCommit !== undefined && typeof r.afterCommit !== 'boolean')
+    throw new FaultSettingError('"malformed.afterCommit" must be true or false');
   checkFilter(r, 'malformed');
 }
 
 function checkEndless(v: unknown): void {
   const r = record(v, 'endlessLists');
-  if (r.next !== undefined && r.next !== 'repeat' && r.next !== 'increasing') throw new FaultSettingError('"endlessLists.next" must be "repeat" or "increasing"');
-  if (r.count !== undefined && !(typeof r.count === 'number' && Number.isInteger(r.count) && r.count >= 0)) throw new FaultSettingError('"endlessLists.count" must be a whole number');
+  if (r.next !== undefined && r.next !== 'repeat' && r.next !== 'increasing')
+    throw new FaultSettingError('"endlessLists.next" must be "repeat" or "increasing"');
+  if (r.count !== undefined && !(typeof r.count === 'number' && Number.isInteger(r.count) && r.count >= 0))
+    throw new FaultSettingError('"endlessLists.count" must be a whole number');
 }
 
 function checkRevoked(v: unknown): void {
   const r = record(v, 'revokedKey');
-  if (r.after !== undefined && !(typeof r.after === 'number' && Number.isInteger(r.after) && r.after >= 0)) throw new FaultSettingError('"revokedKey.after" must be a whole number');
+  if (r.after !== undefined && !(typeof r.after === 'number' && Number.isInteger(r.after) && r.after >= 0))
+    throw new FaultSettingError('"revokedKey.after" must be a whole number');
   checkFilter(r, 'revokedKey');
 }
 
@@ -199,13 +227,25 @@ export function faultResponse(status: number): { contentType: string; body: stri
   const jsonBody = (type: string, code: string, detail: string) => JSON.stringify({ type, code, detail, attr: null });
   if (status === 502 || status === 504) {
     const title = status === 502 ? '502 Bad Gateway' : '504 Gateway Time-out';
-    return { contentType: 'text/html', body: `<html>\r\n<head><title>${title}</title></head>\r\n<body>\r\n<center><h1>${title}</h1></center>\r\n</body>\r\n</html>\r\n`, headers: {} };
+    return {
+      contentType: 'text/html',
+      body: `<html>\r\n<head><title>${title}</title></head>\r\n<body>\r\n<center><h1>${title}</h1></center>\r\n</body>\r\n</html>\r\n`,
+      headers: {},
+    };
   }
   if (status === 503) {
-    return { contentType: 'application/json', body: jsonBody('server_error', 'service_unavailable', 'Service temporarily unavailable, try again later.'), headers: {} };
+    return {
+      contentType: 'application/json',
+      body: jsonBody('server_error', 'service_unavailable', 'Service temporarily unavailable, try again later.'),
+      headers: {},
+    };
   }
   if (status === 429) {
-    return { contentType: 'application/json', body: jsonBody('throttled_error', 'throttled', 'Request was throttled. Expected available in 1 second.'), headers: { 'Retry-After': '1' } };
+    return {
+      contentType: 'application/json',
+      body: jsonBody('throttled_error', 'throttled', 'Request was throttled. Expected available in 1 second.'),
+      headers: { 'Retry-After': '1' },
+    };
   }
   return { contentType: 'application/json', body: jsonBody('server_error', 'error', 'A server error occurred.'), headers: {} };
 }

@@ -81,13 +81,17 @@ export function validateFilters(raw: unknown, ctx: FiltersContext, path: Array<s
       out[key] = clone(list);
     });
   }
-  if ('filter_test_accounts' in body) c.run(() => (out.filter_test_accounts = booleanField(body.filter_test_accounts, [...path, 'filter_test_accounts'])));
+  if ('filter_test_accounts' in body)
+    c.run(() => (out.filter_test_accounts = booleanField(body.filter_test_accounts, [...path, 'filter_test_accounts'])));
   c.throwIfAny();
   if (ctx.functionType === 'transformation_log') {
     // Filter bytecode reads event globals, which log records do not have.
     const disallowed = ['events', 'actions', 'properties', 'data_warehouse', 'filter_test_accounts'].filter((k) => pyTruthy(out[k]));
     if (disallowed.length) {
-      fail([...path, 'non_field_errors'], `Filters are not supported for log transformations (got: ${disallowed.join(', ')}). Use conditions in the Hog code instead.`);
+      fail(
+        [...path, 'non_field_errors'],
+        `Filters are not supported for log transformations (got: ${disallowed.join(', ')}). Use conditions in the Hog code instead.`,
+      );
     }
   }
   // Each source keeps only the lists it can use, and the UI's unpicked "Select a table"
@@ -95,7 +99,8 @@ export function validateFilters(raw: unknown, ctx: FiltersContext, path: Array<s
   if (out.source === 'events') delete out.data_warehouse;
   if (out.source === 'person-updates') for (const k of ['events', 'actions', 'data_warehouse']) delete out[k];
   if (out.source === 'data-warehouse-table' || out.source === 'data-warehouse-view') for (const k of ['events', 'actions']) delete out[k];
-  if (Array.isArray(out.data_warehouse)) out.data_warehouse = out.data_warehouse.filter((e) => !(isObject(e) && e.name === 'Select a table'));
+  if (Array.isArray(out.data_warehouse))
+    out.data_warehouse = out.data_warehouse.filter((e) => !(isObject(e) && e.name === 'Select a table'));
   return compileFilters(out, ctx, path);
 }
 

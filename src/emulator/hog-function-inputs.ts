@@ -7,10 +7,26 @@ import type { HogParser } from './hog-parser.js';
 import { clone, isObject, pyTruthy, pyTypeName, type Json, type JsonObject } from './json.js';
 
 const INPUT_TYPES = [
-  'string', 'number', 'boolean', 'dictionary', 'choice', 'json', 'integration', 'integration_multi',
-  'integration_field', 'email', 'native_email', 'posthog_assignee', 'posthog_ticket_tags',
-  'posthog_business_hours', 'non_failure_status_codes', 'customer_analytics_account_properties',
-  'customer_analytics_account_relationships', 'task_model', 'task_repository', 'task_mcp_installations',
+  'string',
+  'number',
+  'boolean',
+  'dictionary',
+  'choice',
+  'json',
+  'integration',
+  'integration_multi',
+  'integration_field',
+  'email',
+  'native_email',
+  'posthog_assignee',
+  'posthog_ticket_tags',
+  'posthog_business_hours',
+  'non_failure_status_codes',
+  'customer_analytics_account_properties',
+  'customer_analytics_account_relationships',
+  'task_model',
+  'task_repository',
+  'task_mcp_installations',
 ] as const;
 
 /** Types whose function code is TypeScript: inputs get `transpiled` instead of `bytecode`. */
@@ -100,18 +116,24 @@ function checkType(type: string, value: Json, schema: JsonObject, templating: Js
       }
     } else if (typeof value !== 'boolean') fail(path, 'Value must be a boolean.');
   }
-  if (['dictionary', 'customer_analytics_account_properties', 'customer_analytics_account_relationships'].includes(type) && !isObject(value)) {
+  if (
+    ['dictionary', 'customer_analytics_account_properties', 'customer_analytics_account_relationships'].includes(type) &&
+    !isObject(value)
+  ) {
     fail(path, 'Value must be a dictionary.');
   }
   if (type === 'integration' && !isInt(value)) fail(path, 'Value must be an Integration ID.');
-  if (type === 'integration_multi' && !(Array.isArray(value) && value.every(isPlainInt))) fail(path, 'Value must be a list of Integration IDs.');
+  if (type === 'integration_multi' && !(Array.isArray(value) && value.every(isPlainInt)))
+    fail(path, 'Value must be a list of Integration IDs.');
   if (type === 'task_repository' && typeof value !== 'string') fail(path, 'Value must be a repository name like your-org/your-repo.');
   if (type === 'task_mcp_installations' && !(Array.isArray(value) && value.every((v) => typeof v === 'string'))) {
     fail(path, 'Value must be a list of MCP connector IDs.');
   }
   if (type === 'task_model') {
     const ok =
-      isObject(value) && typeof value.model === 'string' && value.model !== '' &&
+      isObject(value) &&
+      typeof value.model === 'string' &&
+      value.model !== '' &&
       (value.reasoning_effort === undefined || value.reasoning_effort === null || typeof value.reasoning_effort === 'string');
     if (!ok) fail(path, "Value must be an object with a non-empty 'model' string and an optional 'reasoning_effort' string.");
   }
@@ -139,7 +161,9 @@ function checkEmail(value: Json, path: Array<string | number>): Json {
   if (missing.length) fail(path, `Missing ${missing.length === 1 ? 'value' : 'values'} for ${missing.join(', ')}.`);
   const from = value.from;
   if (isObject(from)) {
-    const wrong = ['email', 'name'].filter((k) => from[k] !== undefined && from[k] !== null && typeof from[k] !== 'string').map((k) => `'from.${k}'`);
+    const wrong = ['email', 'name']
+      .filter((k) => from[k] !== undefined && from[k] !== null && typeof from[k] !== 'string')
+      .map((k) => `'from.${k}'`);
     if (wrong.length) fail(path, `Expected string ${wrong.length === 1 ? 'value' : 'values'} for ${wrong.join(', ')}.`);
   }
   if (typeof value.html === 'string' && value.html && !pyTruthy(value.design)) return { ...value, design: htmlWrapDesign(value.html) };
@@ -161,12 +185,24 @@ function htmlWrapDesign(html: string): JsonObject {
 
 /** Types whose value is compiled (or transpiled) when templating is on. */
 const TEMPLATED_TYPES = [
-  'string', 'boolean', 'dictionary', 'json', 'email', 'native_email', 'posthog_ticket_tags',
-  'customer_analytics_account_properties', 'customer_analytics_account_relationships',
+  'string',
+  'boolean',
+  'dictionary',
+  'json',
+  'email',
+  'native_email',
+  'posthog_ticket_tags',
+  'customer_analytics_account_properties',
+  'customer_analytics_account_relationships',
 ];
 
 /** `InputsItemSerializer`: `value` and `templating` in, the compiled form added; undefined when no value. */
-function inputItem(ctx: InputsContext, schema: JsonObject, raw: Json, path: Array<string | number>): { item: JsonObject; deps: string[] } | undefined {
+function inputItem(
+  ctx: InputsContext,
+  schema: JsonObject,
+  raw: Json,
+  path: Array<string | number>,
+): { item: JsonObject; deps: string[] } | undefined {
   const body = nestedObject(raw, [...path, 'non_field_errors']);
   const item: JsonObject = {};
   if ('value' in body) item.value = clone(body.value as Json);
@@ -180,7 +216,10 @@ function inputItem(ctx: InputsContext, schema: JsonObject, raw: Json, path: Arra
   item.value = checked;
   const deps = new Set<string>();
   if (pyTruthy(schema.templating ?? true) && item.templating !== 'liquid' && TEMPLATED_TYPES.includes(type)) {
-    const source = (type === 'email' || type === 'native_email') && isObject(checked) ? Object.fromEntries(Object.entries(checked).filter(([k]) => k !== 'design')) : checked;
+    const source =
+      (type === 'email' || type === 'native_email') && isObject(checked)
+        ? Object.fromEntries(Object.entries(checked).filter(([k]) => k !== 'design'))
+        : checked;
     if (JAVASCRIPT_TYPES.includes(ctx.functionType)) {
       item.transpiled = { lang: 'ts', code: JSON.stringify(source), stl: [] };
     } else {
@@ -275,4 +314,3 @@ export function renderInputs(schema: JsonObject[], inputs: JsonObject, secrets: 
   }
   return out;
 }
-

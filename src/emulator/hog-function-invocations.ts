@@ -69,24 +69,33 @@ interface InvocationBody {
 function validateBody(req: ApiRequest, instance: StoredHogFunction | undefined): InvocationBody {
   const body = req.body();
   if (!isObject(body)) {
-    throw new ValidationFailure([{ path: ['non_field_errors'], detail: `Invalid data. Expected a dictionary, but got ${pyTypeName(body)}.`, code: 'invalid' }]);
+    throw new ValidationFailure([
+      { path: ['non_field_errors'], detail: `Invalid data. Expected a dictionary, but got ${pyTypeName(body)}.`, code: 'invalid' },
+    ]);
   }
   const out: Partial<InvocationBody> = { mock: true };
   const c = new ErrorCollector();
   c.run(() => {
-    if (!('configuration' in body)) throw new ValidationFailure([{ path: ['configuration'], detail: 'This field is required.', code: 'required' }]);
+    if (!('configuration' in body))
+      throw new ValidationFailure([{ path: ['configuration'], detail: 'This field is required.', code: 'required' }]);
     out.configuration = nestErrors(['configuration'], () =>
-      validateHogFunction({ store: req.store, project: req.project, isCreate: false, ...(instance ? { instance } : {}) }, body.configuration),
+      validateHogFunction(
+        { store: req.store, project: req.project, isCreate: false, ...(instance ? { instance } : {}) },
+        body.configuration,
+      ),
     );
   });
   if ('globals' in body) c.run(() => (out.globals = clone(dictField(body.globals, ['globals']))));
   if ('clickhouse_event' in body) c.run(() => (out.clickhouseEvent = clone(dictField(body.clickhouse_event, ['clickhouse_event']))));
-  if ('mock_async_functions' in body) c.run(() => (out.mock = booleanField(body.mock_async_functions, ['mock_async_functions']) as boolean));
+  if ('mock_async_functions' in body)
+    c.run(() => (out.mock = booleanField(body.mock_async_functions, ['mock_async_functions']) as boolean));
   if ('invocation_id' in body) c.run(() => charField(body.invocation_id, ['invocation_id'], { allowNull: true }));
   c.run(() => {
     const event = out.clickhouseEvent ?? (out.globals ? out.globals.event : undefined);
     if (!isObject(event)) {
-      throw new ValidationFailure([{ path: ['globals'], detail: 'Provide globals with an event, or a clickhouse_event.', code: 'invalid' }]);
+      throw new ValidationFailure([
+        { path: ['globals'], detail: 'Provide globals with an event, or a clickhouse_event.', code: 'invalid' },
+      ]);
     }
   });
   c.throwIfAny();
@@ -114,7 +123,10 @@ async function invocations(req: ApiRequest, executor: HogExecutor): Promise<ApiR
   const globals = body.clickhouseEvent ? globalsFromClickhouse(body.clickhouseEvent) : (body.globals as JsonObject);
   const name = config.name ?? instance?.name ?? null;
   globals.project ??= { id: req.project.id, name: req.project.name, url: `${req.url.origin}/project/${req.project.id}` };
-  globals.source ??= { name: name ?? '', url: `${req.url.origin}/project/${req.project.id}/pipeline/destinations/${instance?.id ?? 'new'}` };
+  globals.source ??= {
+    name: name ?? '',
+    url: `${req.url.origin}/project/${req.project.id}/pipeline/destinations/${instance?.id ?? 'new'}`,
+  };
   const inputs = resolveInputs(req.store.parser, config.inputs ?? {}, globals);
   const result = await executor.invoke({
     functionType: type,

@@ -81,7 +81,15 @@ function metricParams(q: URLSearchParams, defaultBefore: boolean): MetricParams 
     const interval = q.has('interval') ? choiceField(q.get('interval'), ['interval'], ['hour', 'day', 'week'] as const) : 'day';
     const breakdown = q.has('breakdown_by') ? choiceField(q.get('breakdown_by'), ['breakdown_by'], ['name', 'kind'] as const) : 'kind';
     const split = (name: string) => (q.get(name) ? (q.get(name) as string).split(',') : []);
-    return { after, before, interval: interval ?? 'day', breakdown: breakdown ?? 'kind', names: split('name'), kinds: split('kind'), instance: q.get('instance_id') };
+    return {
+      after,
+      before,
+      interval: interval ?? 'day',
+      breakdown: breakdown ?? 'kind',
+      names: split('name'),
+      kinds: split('kind'),
+      instance: q.get('instance_id'),
+    };
   }
 }
 

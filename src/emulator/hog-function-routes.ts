@@ -80,15 +80,28 @@ function list(req: ApiRequest): ApiResponse {
       const rank = searchRank(f, term);
       if (rank !== undefined) ranks.set(f, rank);
     }
-    items = orderWithUnorderedTies(items.filter((f) => ranks.has(f)), req.random, byColumn((f) => ranks.get(f) ?? 9), byColumn((f) => f.name));
+    items = orderWithUnorderedTies(
+      items.filter((f) => ranks.has(f)),
+      req.random,
+      byColumn((f) => ranks.get(f) ?? 9),
+      byColumn((f) => f.name),
+    );
   } else {
     // A blank ?search= is no search: apply_trigram_search returns the queryset unchanged.
     // ("execution_order", "-updated_at"), no tie-breaker: an edit during a paged read moves the row.
-    items = orderWithUnorderedTies(items, req.random, byExecutionOrder, byColumn((f) => f.updated_at, true));
+    items = orderWithUnorderedTies(
+      items,
+      req.random,
+      byExecutionOrder,
+      byColumn((f) => f.updated_at, true),
+    );
   }
   const full = q.get('full') === 'true';
   const searched = { ...readContext(req.project), ...(term ? { searchMatchType: 'exact' as const } : {}) };
-  return json(200, limitOffset(req.url, items, (f) => (full ? hogFunctionFull(f, searched) : hogFunctionMinimal(f, searched))));
+  return json(
+    200,
+    limitOffset(req.url, items, (f) => (full ? hogFunctionFull(f, searched) : hogFunctionMinimal(f, searched))),
+  );
 }
 
 function ctx(req: ApiRequest) {
@@ -141,7 +154,11 @@ function rearrange(req: ApiRequest): ApiResponse {
     req.random,
     byExecutionOrder,
   );
-  return json(200, all.map((f) => hogFunctionFull(f, readContext(req.project))), true);
+  return json(
+    200,
+    all.map((f) => hogFunctionFull(f, readContext(req.project))),
+    true,
+  );
 }
 
 const forbidDestroy = (): ApiResponse => ({ status: 405, body: null });
@@ -167,7 +184,11 @@ export const hogFunctionDetailRoutes: Route[] = [
     scope: 'hog_function',
     bucket: 'crud',
     methods: {
-      GET: { action: 'retrieve', write: false, handler: (req) => json(200, hogFunctionFull(findHogFunction(req.project, req.params.id as string), readContext(req.project))) },
+      GET: {
+        action: 'retrieve',
+        write: false,
+        handler: (req) => json(200, hogFunctionFull(findHogFunction(req.project, req.params.id as string), readContext(req.project))),
+      },
       PATCH: { action: 'partial_update', write: true, handler: update },
       PUT: { action: 'update', write: true, handler: update },
       DELETE: { action: 'destroy', write: true, handler: forbidDestroy },

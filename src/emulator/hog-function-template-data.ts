@@ -19,15 +19,20 @@ export interface TemplateDef {
   mapping_templates: JsonObject[] | null;
 }
 
-const WEBHOOK_CODE = "let headers := inputs.headers ?? {}\n\nif (notEmpty(inputs.auth_header)) {\n  headers['Authorization'] := inputs.auth_header\n}\n\nlet payload := {\n  'headers': headers,\n  'body': inputs.body,\n  'method': inputs.method\n}\n\nif (inputs.debug) {\n  print('Request', inputs.url, payload)\n}\n\nlet res := fetch(inputs.url, payload)\n\nif (res.status >= 400) {\n  throw Error(f'Webhook failed with status {res.status}: {res.body}')\n}\n\nif (inputs.debug) {\n  print('Response', res.status, res.body)\n}";
+const WEBHOOK_CODE =
+  "let headers := inputs.headers ?? {}\n\nif (notEmpty(inputs.auth_header)) {\n  headers['Authorization'] := inputs.auth_header\n}\n\nlet payload := {\n  'headers': headers,\n  'body': inputs.body,\n  'method': inputs.method\n}\n\nif (inputs.debug) {\n  print('Request', inputs.url, payload)\n}\n\nlet res := fetch(inputs.url, payload)\n\nif (res.status >= 400) {\n  throw Error(f'Webhook failed with status {res.status}: {res.body}')\n}\n\nif (inputs.debug) {\n  print('Response', res.status, res.body)\n}";
 
-const SLACK_CODE = "let res := fetch('https://slack.com/api/chat.postMessage', {\n  'body': {\n    'channel': inputs.channel,\n    'icon_emoji': inputs.icon_emoji,\n    'username': inputs.username,\n    'blocks': inputs.blocks,\n    'text': inputs.text\n  },\n  'method': 'POST',\n  'headers': {\n    'Authorization': f'Bearer {inputs.slack_workspace.access_token}',\n    'Content-Type': 'application/json'\n  }\n})\n\nif (res.status != 200 or res.body.ok == false) {\n  throw Error(f'Failed to post message to Slack: {res.status}: {res.body}')\n}";
+const SLACK_CODE =
+  "let res := fetch('https://slack.com/api/chat.postMessage', {\n  'body': {\n    'channel': inputs.channel,\n    'icon_emoji': inputs.icon_emoji,\n    'username': inputs.username,\n    'blocks': inputs.blocks,\n    'text': inputs.text\n  },\n  'method': 'POST',\n  'headers': {\n    'Authorization': f'Bearer {inputs.slack_workspace.access_token}',\n    'Content-Type': 'application/json'\n  }\n})\n\nif (res.status != 200 or res.body.ok == false) {\n  throw Error(f'Failed to post message to Slack: {res.status}: {res.body}')\n}";
 
-const GEOIP_CODE = "// Adds $geoip_* properties looked up from the event's IP address.\nlet ip := event.properties.$ip\nif (not ip) {\n  print('No IP found, skipping GeoIP lookup')\n  return event\n}\n\nlet response := geoipLookup(ip)\nif (not response) {\n  print('IP not found in the GeoIP database')\n  return event\n}\n\nlet location := {\n  'city_name': response.city.names.en,\n  'country_name': response.country.names.en,\n  'country_code': response.country.isoCode,\n  'continent_code': response.continent.code,\n  'time_zone': response.location.timeZone\n}\n\nlet returnEvent := event\nfor (let key, value in location) {\n  returnEvent.properties[f'$geoip_{key}'] := value\n}\nreturn returnEvent";
+const GEOIP_CODE =
+  "// Adds $geoip_* properties looked up from the event's IP address.\nlet ip := event.properties.$ip\nif (not ip) {\n  print('No IP found, skipping GeoIP lookup')\n  return event\n}\n\nlet response := geoipLookup(ip)\nif (not response) {\n  print('IP not found in the GeoIP database')\n  return event\n}\n\nlet location := {\n  'city_name': response.city.names.en,\n  'country_name': response.country.names.en,\n  'country_code': response.country.isoCode,\n  'continent_code': response.continent.code,\n  'time_zone': response.location.timeZone\n}\n\nlet returnEvent := event\nfor (let key, value in location) {\n  returnEvent.properties[f'$geoip_{key}'] := value\n}\nreturn returnEvent";
 
-const IP_ANONYMIZATION_CODE = "// Replaces the last octet of the IPv4 address with 0.\nif (not event.properties.$ip) {\n  return event\n}\n\nlet parts := splitByString('.', event.properties.$ip)\nif (length(parts) != 4) {\n  print('Not an IPv4 address, leaving it as it is')\n  return event\n}\n\nparts[4] := '0'\nlet returnEvent := event\nreturnEvent.properties.$ip := arrayStringConcat(parts, '.')\nreturn returnEvent";
+const IP_ANONYMIZATION_CODE =
+  "// Replaces the last octet of the IPv4 address with 0.\nif (not event.properties.$ip) {\n  return event\n}\n\nlet parts := splitByString('.', event.properties.$ip)\nif (length(parts) != 4) {\n  print('Not an IPv4 address, leaving it as it is')\n  return event\n}\n\nparts[4] := '0'\nlet returnEvent := event\nreturnEvent.properties.$ip := arrayStringConcat(parts, '.')\nreturn returnEvent";
 
-const URL_MASKING_CODE = "// Masks query strings in URL properties, which often carry tokens and e-mail addresses.\nlet returnEvent := event\nfor (let propertyName in splitByString(',', inputs.urlProperties)) {\n  let prop := trim(propertyName)\n  let value := event.properties[prop]\n  if (notEmpty(value)) {\n    let parts := splitByString('?', value, 2)\n    if (length(parts) > 1) {\n      returnEvent.properties[prop] := f'{parts[1]}?{inputs.maskWith}'\n    }\n  }\n}\nreturn returnEvent";
+const URL_MASKING_CODE =
+  "// Masks query strings in URL properties, which often carry tokens and e-mail addresses.\nlet returnEvent := event\nfor (let propertyName in splitByString(',', inputs.urlProperties)) {\n  let prop := trim(propertyName)\n  let value := event.properties[prop]\n  if (notEmpty(value)) {\n    let parts := splitByString('?', value, 2)\n    if (length(parts) > 1) {\n      returnEvent.properties[prop] := f'{parts[1]}?{inputs.maskWith}'\n    }\n  }\n}\nreturn returnEvent";
 
 const EMAIL_CODE = "let res := sendEmail(inputs.email)\n\nif (not res.success) {\n  throw Error(f'Email failed to send: {res.error}')\n}";
 
@@ -59,7 +64,14 @@ export const TEMPLATES: readonly TemplateDef[] = [
         secret: false,
         required: false,
       },
-      { key: 'headers', type: 'dictionary', label: 'Headers', secret: false, required: false, default: { 'Content-Type': 'application/json' } },
+      {
+        key: 'headers',
+        type: 'dictionary',
+        label: 'Headers',
+        secret: false,
+        required: false,
+        default: { 'Content-Type': 'application/json' },
+      },
       {
         key: 'auth_header',
         type: 'string',
@@ -68,7 +80,15 @@ export const TEMPLATES: readonly TemplateDef[] = [
         secret: true,
         required: false,
       },
-      { key: 'debug', type: 'boolean', label: 'Log responses', description: 'Logs the response of http calls for debugging.', secret: false, required: false, default: false },
+      {
+        key: 'debug',
+        type: 'boolean',
+        label: 'Log responses',
+        description: 'Logs the response of http calls for debugging.',
+        secret: false,
+        required: false,
+        default: false,
+      },
     ],
     type: 'destination',
     status: 'stable',
@@ -86,8 +106,25 @@ export const TEMPLATES: readonly TemplateDef[] = [
     code: SLACK_CODE,
     code_language: 'hog',
     inputs_schema: [
-      { key: 'slack_workspace', type: 'integration', integration: 'slack', label: 'Slack workspace', requiredScopes: 'channels:read groups:read chat:write chat:write.customize', secret: false, required: true },
-      { key: 'channel', type: 'integration_field', integration_key: 'slack_workspace', integration_field: 'slack_channel', label: 'Channel to post to', description: 'Select the channel to post to (e.g. #general). The PostHog app must be installed in the workspace.', secret: false, required: true },
+      {
+        key: 'slack_workspace',
+        type: 'integration',
+        integration: 'slack',
+        label: 'Slack workspace',
+        requiredScopes: 'channels:read groups:read chat:write chat:write.customize',
+        secret: false,
+        required: true,
+      },
+      {
+        key: 'channel',
+        type: 'integration_field',
+        integration_key: 'slack_workspace',
+        integration_field: 'slack_channel',
+        label: 'Channel to post to',
+        description: 'Select the channel to post to (e.g. #general). The PostHog app must be installed in the workspace.',
+        secret: false,
+        required: true,
+      },
       { key: 'icon_emoji', type: 'string', label: 'Emoji icon', default: ':hedgehog:', required: false, secret: false },
       { key: 'username', type: 'string', label: 'Bot name', default: 'PostHog', required: false, secret: false },
       {
@@ -107,7 +144,15 @@ export const TEMPLATES: readonly TemplateDef[] = [
         secret: false,
         required: false,
       },
-      { key: 'text', type: 'string', label: 'Plain text message', description: 'Optional fallback message if blocks are not provided or supported', default: "*{person.name}* triggered event: '{event.event}'", secret: false, required: false },
+      {
+        key: 'text',
+        type: 'string',
+        label: 'Plain text message',
+        description: 'Optional fallback message if blocks are not provided or supported',
+        default: "*{person.name}* triggered event: '{event.event}'",
+        secret: false,
+        required: false,
+      },
     ],
     type: 'destination',
     status: 'stable',
@@ -157,7 +202,15 @@ export const TEMPLATES: readonly TemplateDef[] = [
     code: URL_MASKING_CODE,
     code_language: 'hog',
     inputs_schema: [
-      { key: 'urlProperties', type: 'string', label: 'URL properties to mask', description: 'Comma-separated event properties holding URLs', default: '$current_url, $referrer, $initial_current_url, $initial_referrer', secret: false, required: true },
+      {
+        key: 'urlProperties',
+        type: 'string',
+        label: 'URL properties to mask',
+        description: 'Comma-separated event properties holding URLs',
+        default: '$current_url, $referrer, $initial_current_url, $initial_referrer',
+        secret: false,
+        required: true,
+      },
       { key: 'maskWith', type: 'string', label: 'Replacement for the query string', default: '(masked)', secret: false, required: true },
     ],
     type: 'transformation',

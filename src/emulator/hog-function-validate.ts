@@ -12,7 +12,13 @@ import type { EmulatorStore } from './store.js';
 import type { ProjectStore, StoredHogFunction } from './types.js';
 
 const FUNCTION_TYPES = [
-  'destination', 'site_destination', 'internal_destination', 'source_webhook', 'warehouse_source_webhook', 'site_app', 'transformation',
+  'destination',
+  'site_destination',
+  'internal_destination',
+  'source_webhook',
+  'warehouse_source_webhook',
+  'site_app',
+  'transformation',
   'transformation_log',
 ] as const;
 /** Types that run in sequence during ingestion; each type has its own `execution_order` scale. */
@@ -22,7 +28,9 @@ const MAX_ENABLED_BY_TYPE: Readonly<Record<string, number>> = { transformation: 
 /** `LOGS_TRANSFORMATIONS_FEATURE_FLAG`: creating a `transformation_log` needs it on for the team. */
 const LOGS_TRANSFORMATIONS_FLAG = 'logs-transformations';
 /** Internal events owned by the alerts product (`is_managed_alert_internal_event`; insight alerts are exempt). */
-const MANAGED_ALERT_EVENTS = ['billing', 'logs'].flatMap((p) => ['firing', 'resolved', 'errored', 'auto_disabled'].map((k) => `$${p}_alert_${k}`));
+const MANAGED_ALERT_EVENTS = ['billing', 'logs'].flatMap((p) =>
+  ['firing', 'resolved', 'errored', 'auto_disabled'].map((k) => `$${p}_alert_${k}`),
+);
 const DATA_WAREHOUSE_VIEW = 'data-warehouse-view';
 const MAX_HOG_BYTES = 100 * 1024;
 const TEXT = { allowNull: true, allowBlank: true, maxLength: 400 };
@@ -66,18 +74,30 @@ function looseBool(v: unknown): boolean | undefined {
 /** `_with_integration_metadata`: integration keys the caller left out come back from `reference`. */
 function withIntegrationMetadata(schema: Json, reference: Json | undefined): Json {
   if (!Array.isArray(schema) || !Array.isArray(reference)) return schema;
-  const byKey = new Map(reference.filter(isObject).filter((r) => pyTruthy(r.key)).map((r) => [r.key, r]));
+  const byKey = new Map(
+    reference
+      .filter(isObject)
+      .filter((r) => pyTruthy(r.key))
+      .map((r) => [r.key, r]),
+  );
   return schema.map((item) => {
     const source = isObject(item) ? byKey.get(item.key as Json) : undefined;
     if (!isObject(item) || !source || source.type !== item.type) return item;
-    const missing = Object.fromEntries(INTEGRATION_SCHEMA_KEYS.filter((k) => k in source && !(k in item)).map((k) => [k, source[k] as Json]));
+    const missing = Object.fromEntries(
+      INTEGRATION_SCHEMA_KEYS.filter((k) => k in source && !(k in item)).map((k) => [k, source[k] as Json]),
+    );
     return Object.keys(missing).length ? { ...item, ...missing } : item;
   });
 }
 
 function mappingsWithIntegrationMetadata(mappings: Json | undefined, reference: Json | undefined): Json | undefined {
   if (!Array.isArray(mappings) || !Array.isArray(reference)) return mappings;
-  const byName = new Map(reference.filter(isObject).filter((m) => pyTruthy(m.name)).map((m) => [m.name, m.inputs_schema as Json]));
+  const byName = new Map(
+    reference
+      .filter(isObject)
+      .filter((m) => pyTruthy(m.name))
+      .map((m) => [m.name, m.inputs_schema as Json]),
+  );
   return mappings.map((m) => {
     if (!isObject(m) || !byName.has(m.name as Json) || !('inputs_schema' in m)) return m;
     return { ...m, inputs_schema: withIntegrationMetadata(m.inputs_schema as Json, byName.get(m.name as Json)) };
@@ -86,7 +106,10 @@ function mappingsWithIntegrationMetadata(mappings: Json | undefined, reference: 
 
 /** DRF DateTimeField (ISO 8601) as microseconds since the epoch. */
 function parseDrfDateTime(value: unknown, path: Array<string | number>): number {
-  const m = typeof value === 'string' ? /^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2})(?::(\d{2})(?:\.(\d{1,6}))?)?(Z|[+-]\d{2}:?\d{2})?$/.exec(value.trim()) : null;
+  const m =
+    typeof value === 'string'
+      ? /^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2})(?::(\d{2})(?:\.(\d{1,6}))?)?(Z|[+-]\d{2}:?\d{2})?$/.exec(value.trim())
+      : null;
   const ms = m ? Date.parse(`${m[1]}T${m[2]}:${m[3] ?? '00'}${m[5] ? m[5].replace(/^([+-]\d{2})(\d{2})$/, '$1:$2') : 'Z'}`) : NaN;
   if (!m || Number.isNaN(ms)) {
     fail(path, 'Datetime has wrong format. Use one of these formats instead: YYYY-MM-DDThh:mm[:ss[.uuuuuu]][+HH:MM|-HH:MM|Z].');
@@ -125,7 +148,8 @@ export function validateHogFunction(ctx: HogFunctionWriteContext, raw: unknown):
     data.inputs = or('inputs', {});
     data.mappings = or('mappings', null);
     if (template) {
-      if (template.status === 'hidden' && !ctx.seeded) fail(['template_id'], `Template '${template.id}' is internal and cannot be used to create a function.`);
+      if (template.status === 'hidden' && !ctx.seeded)
+        fail(['template_id'], `Template '${template.id}' is internal and cannot be used to create a function.`);
       data.hog = or('hog', template.code);
       data.inputs_schema = or('inputs_schema', clone(template.inputs_schema));
       data.icon_url = or('icon_url', template.icon_url);
@@ -152,9 +176,16 @@ export function validateHogFunction(ctx: HogFunctionWriteContext, raw: unknown):
     out.type = type as string;
   });
   const functionType = String(out.type ?? data.type ?? 'destination');
-  const fctx: FiltersContext = { parser: store.parser, functionType, storedSecrets: instance?.encrypted_inputs ?? {}, project, willBeEnabled };
+  const fctx: FiltersContext = {
+    parser: store.parser,
+    functionType,
+    storedSecrets: instance?.encrypted_inputs ?? {},
+    project,
+    willBeEnabled,
+  };
   if (has(data, 'name')) c.run(() => (out.name = charField(data.name, ['name'], TEXT)));
-  if (has(data, 'description')) c.run(() => (out.description = charField(data.description, ['description'], { allowBlank: true }) as string));
+  if (has(data, 'description'))
+    c.run(() => (out.description = charField(data.description, ['description'], { allowBlank: true }) as string));
   if (has(data, 'enabled')) c.run(() => (out.enabled = booleanField(data.enabled, ['enabled']) as boolean));
   if (has(data, 'deleted')) c.run(() => (out.deleted = booleanField(data.deleted, ['deleted']) as boolean));
   if (has(data, 'hog')) c.run(() => (out.hog = charField(data.hog, ['hog']) as string));
@@ -180,7 +211,8 @@ export function validateHogFunction(ctx: HogFunctionWriteContext, raw: unknown):
   if (has(data, 'batch_export_id')) {
     c.run(() => {
       const v = data.batch_export_id;
-      if (v !== null && !(typeof v === 'string' && /^[0-9a-f]{8}-?([0-9a-f]{4}-?){3}[0-9a-f]{12}$/i.test(v))) fail(['batch_export_id'], 'Must be a valid UUID.');
+      if (v !== null && !(typeof v === 'string' && /^[0-9a-f]{8}-?([0-9a-f]{4}-?){3}[0-9a-f]{12}$/i.test(v)))
+        fail(['batch_export_id'], 'Must be a valid UUID.');
       out.batch_export_id = v as string | null;
     });
   }
@@ -263,7 +295,10 @@ function checkHog(ctx: HogFunctionWriteContext, out: ValidatedHogFunction, type:
     const allowed = templateParsed?.ok ? reservedFunctionsUsed(templateParsed.ast) : new Set<string>();
     const unexpected = [...used].filter((f) => !allowed.has(f)).sort();
     if (unexpected.length) {
-      fail(['hog'], `Reserved for PostHog's own use and not callable from a function's code: ${unexpected.join(', ')}. Use the matching workflow step or destination template instead.`);
+      fail(
+        ['hog'],
+        `Reserved for PostHog's own use and not callable from a function's code: ${unexpected.join(', ')}. Use the matching workflow step or destination template instead.`,
+      );
     }
   }
   if (!parsed.ok) fail(['hog'], 'Hog code has errors.');

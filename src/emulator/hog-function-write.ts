@@ -19,8 +19,10 @@ function highestExecutionOrder(project: ProjectStore, type: string): number {
 
 /** The live config without values validation derives (`comparable_content`), secrets excluded. */
 function comparableContent(fn: StoredHogFunction): string {
-  const without = (v: Json, keys: string[]): Json => (isObject(v) ? Object.fromEntries(Object.entries(v).filter(([k]) => !keys.includes(k))) : v);
-  const inputs = (v: Json): Json => (isObject(v) ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, without(x, ['bytecode', 'transpiled', 'order'])])) : v);
+  const without = (v: Json, keys: string[]): Json =>
+    isObject(v) ? Object.fromEntries(Object.entries(v).filter(([k]) => !keys.includes(k))) : v;
+  const inputs = (v: Json): Json =>
+    isObject(v) ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, without(x, ['bytecode', 'transpiled', 'order'])])) : v;
   const derivedFilters = ['bytecode', 'bytecode_error', 'transpiled'];
   return canonical({
     hog: fn.hog,
@@ -29,7 +31,9 @@ function comparableContent(fn: StoredHogFunction): string {
     filters: without(fn.filters, derivedFilters),
     masking: without(fn.masking, ['bytecode']),
     mappings: Array.isArray(fn.mappings)
-      ? fn.mappings.map((m) => (isObject(m) ? { ...m, filters: without(m.filters ?? null, derivedFilters), inputs: inputs(m.inputs ?? null) } : m))
+      ? fn.mappings.map((m) =>
+          isObject(m) ? { ...m, filters: without(m.filters ?? null, derivedFilters), inputs: inputs(m.inputs ?? null) } : m,
+        )
       : fn.mappings,
   } as JsonObject);
 }
@@ -57,7 +61,12 @@ export interface HogFunctionExtras {
   created_at?: string;
 }
 
-export function createHogFunction(ctx: HogFunctionWriteContext, raw: unknown, userId: number, extras: HogFunctionExtras = {}): StoredHogFunction {
+export function createHogFunction(
+  ctx: HogFunctionWriteContext,
+  raw: unknown,
+  userId: number,
+  extras: HogFunctionExtras = {},
+): StoredHogFunction {
   const v = validateHogFunction({ ...ctx, isCreate: true }, raw);
   const type = v.type ?? 'destination';
   let executionOrder = v.execution_order ?? null;
@@ -66,7 +75,8 @@ export function createHogFunction(ctx: HogFunctionWriteContext, raw: unknown, us
   const split = splitSecrets(schema, v.inputs ?? {});
   const now = extras.created_at ?? nowDrf();
   const id = extras.id ?? ctx.store.nextUuid();
-  if (ctx.project.hogFunctions.some((f) => f.id === id)) throw new Error(`Hog function id ${id} already exists in project ${ctx.project.id}`);
+  if (ctx.project.hogFunctions.some((f) => f.id === id))
+    throw new Error(`Hog function id ${id} already exists in project ${ctx.project.id}`);
   const fn: StoredHogFunction = {
     id,
     type,

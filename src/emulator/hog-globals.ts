@@ -6,7 +6,13 @@
 import { walkAst, type AstNode } from './hog-parser.js';
 
 const CORE_SUPPORTED_FUNCTIONS = ['fetch', 'postHogCapture'];
-const PRODUCT_ASYNC_FUNCTIONS = ['postHogGetTicket', 'postHogUpdateTicket', 'postHogGetAccount', 'postHogUpdateAccount', 'postHogSetAccountProperties'];
+const PRODUCT_ASYNC_FUNCTIONS = [
+  'postHogGetTicket',
+  'postHogUpdateTicket',
+  'postHogGetAccount',
+  'postHogUpdateAccount',
+  'postHogSetAccountProperties',
+];
 const TRANSFORMATION_RUNTIME_FUNCTIONS = ['geoipLookup', 'cleanNullValues', 'isKnownBotUserAgent', 'isKnownBotIp'];
 /** Async functions only PostHog's own hidden templates may call (they kill a worker otherwise). */
 const RESERVED_FUNCTIONS = ['sendEmail', 'sendPushNotification'];

@@ -6,9 +6,7 @@ export interface AstNode {
   [key: string]: unknown;
 }
 
-export type ParseOutcome =
-  | { ok: true; ast: AstNode }
-  | { ok: false; message: string; offset: number; line: number; column: number };
+export type ParseOutcome = { ok: true; ast: AstNode } | { ok: false; message: string; offset: number; line: number; column: number };
 
 const CACHE_LIMIT = 5000;
 

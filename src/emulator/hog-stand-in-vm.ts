@@ -199,7 +199,10 @@ class Run {
       case 'ArithmeticOperation':
         return arithmetic(n.op as string, this.expr(n.left as AstNode), this.expr(n.right as AstNode));
       case 'Call':
-        return this.call(n.name as string, ((n.args as AstNode[] | undefined) ?? []).map((a) => this.expr(a)));
+        return this.call(
+          n.name as string,
+          ((n.args as AstNode[] | undefined) ?? []).map((a) => this.expr(a)),
+        );
       default:
         return UNKNOWN;
     }
@@ -331,7 +334,10 @@ export const standInExecutor: HogExecutor = {
     if (errors.length) {
       run.log('error', `Error executing function on event ${show(event.uuid ?? null)}: ${errors[0]}`);
     } else {
-      run.log('debug', `Function completed in ${ms}ms. Sync: ${ms}ms. Mem: 0kb. Ops: ${run.ops}. Event: '${show(event.url ?? event.uuid ?? null)}'`);
+      run.log(
+        'debug',
+        `Function completed in ${ms}ms. Sync: ${ms}ms. Mem: 0kb. Ops: ${run.ops}. Event: '${show(event.url ?? event.uuid ?? null)}'`,
+      );
     }
     return { status: errors.length ? 'error' : 'success', result, errors, logs: run.logs };
   },

@@ -63,7 +63,10 @@ function icons(req: ApiRequest): ApiResponse {
   const query = req.url.searchParams.get('query')?.toLowerCase();
   if (!query) return json(200, []);
   const found = ICONS.filter((i) => i.name.toLowerCase().includes(query) || i.id.includes(query));
-  return json(200, found.map((i) => ({ id: i.id, name: i.name, url: `${ICON_URL_BASE}${i.id}` })));
+  return json(
+    200,
+    found.map((i) => ({ id: i.id, name: i.name, url: `${ICON_URL_BASE}${i.id}` })),
+  );
 }
 
 function icon(req: ApiRequest): ApiResponse {
@@ -74,6 +77,11 @@ function icon(req: ApiRequest): ApiResponse {
 }
 
 export const iconRoutes: Route[] = [
-  { path: 'hog_functions/icons', scope: 'hog_function', bucket: 'crud', methods: { GET: { action: 'icons', write: false, handler: icons } } },
+  {
+    path: 'hog_functions/icons',
+    scope: 'hog_function',
+    bucket: 'crud',
+    methods: { GET: { action: 'icons', write: false, handler: icons } },
+  },
   { path: 'hog_functions/icon', scope: 'hog_function', bucket: 'crud', methods: { GET: { action: 'icon', write: false, handler: icon } } },
 ];

@@ -42,7 +42,12 @@ export function shortHash(text: string, length = 16): string {
  * 32 hex digits. The canonical lower-case form, or undefined (Django answers 404 for such an id).
  */
 export function canonicalUuid(text: string): string | undefined {
-  const hex = text.trim().replace(/^urn:/i, '').replace(/^uuid:/i, '').replace(/^\{|\}$/g, '').replace(/-/g, '');
+  const hex = text
+    .trim()
+    .replace(/^urn:/i, '')
+    .replace(/^uuid:/i, '')
+    .replace(/^\{|\}$/g, '')
+    .replace(/-/g, '');
   if (!/^[0-9a-fA-F]{32}$/.test(hex)) return undefined;
   const h = hex.toLowerCase();
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;

@@ -50,7 +50,14 @@ export function deleteAlerts(project: ProjectStore, insightId: number): void {
 /** A stored alert from a state file written before the alerts API: the model's defaults fill the gaps. */
 export function upgradeStoredAlert(raw: StoredAlert): StoredAlert {
   const t = raw.threshold as (JsonObject & { created_at?: string }) | null;
-  const threshold = t ? { id: String(t.id), created_at: t.created_at ?? raw.created_at, name: String(t.name ?? ''), configuration: (t.configuration ?? {}) as Json } : null;
+  const threshold = t
+    ? {
+        id: String(t.id),
+        created_at: t.created_at ?? raw.created_at,
+        name: String(t.name ?? ''),
+        configuration: (t.configuration ?? {}) as Json,
+      }
+    : null;
   const defaults = {
     subscribed_users: [],
     detector_config: null,

@@ -87,7 +87,8 @@ function matchesInsightType(i: StoredInsight, type: string): boolean {
   const sourceKind = isObject(q) && isObject(q.source) ? q.source.kind : undefined;
   const wrapped = isObject(q) && typeof q.kind === 'string' && WRAPPER_KINDS.includes(q.kind);
   const legacy = q === null && i.filters.insight === type;
-  if (type === 'JSON') return q !== null && !(wrapped && (sourceKind === 'HogQLQuery' || Object.values(LEGACY_TO_QUERY_KIND).includes(String(sourceKind))));
+  if (type === 'JSON')
+    return q !== null && !(wrapped && (sourceKind === 'HogQLQuery' || Object.values(LEGACY_TO_QUERY_KIND).includes(String(sourceKind))));
   if (type === 'SQL') return q !== null && wrapped && sourceKind === 'HogQLQuery';
   const kind = LEGACY_TO_QUERY_KIND[type];
   if (kind) return legacy || (isObject(q) && q.kind === 'InsightVizNode' && sourceKind === kind);
@@ -116,7 +117,9 @@ export function listInsights(req: ApiRequest): InsightListing {
     const value = q.get(key) as string;
     if (key === 'short_id') items = items.filter((i) => i.short_id === value);
     else if (key === 'saved') {
-      items = strToBool(value) ? items.filter((i) => i.saved || visibleTileDashboards(project, i, false).length > 0) : items.filter((i) => !i.saved);
+      items = strToBool(value)
+        ? items.filter((i) => i.saved || visibleTileDashboards(project, i, false).length > 0)
+        : items.filter((i) => !i.saved);
     } else if (key === 'user') items = items.filter((i) => i.created_by === req.userId);
     else if (key === 'favorited') items = items.filter((i) => i.favorited);
     else if (key === 'insight') items = items.filter((i) => matchesInsightType(i, value));
@@ -152,11 +155,20 @@ export function listInsights(req: ApiRequest): InsightListing {
   if (order) {
     items = orderWithUnorderedTies(items, req.random, orderComparator(order, project));
   } else if (term) {
-    items = orderWithUnorderedTies(items, req.random, byColumn((i) => ranks.get(i) ?? 9), byColumn((i) => i.name));
+    items = orderWithUnorderedTies(
+      items,
+      req.random,
+      byColumn((i) => ranks.get(i) ?? 9),
+      byColumn((i) => i.name),
+    );
   } else {
     // PostHog's apply_trigram_search strips the term (normalize_search_term) and leaves the
     // queryset as it was when nothing is left: a blank ?search= is no search.
-    items = orderWithUnorderedTies(items, req.random, byColumn((i) => i.order));
+    items = orderWithUnorderedTies(
+      items,
+      req.random,
+      byColumn((i) => i.order),
+    );
   }
   return { items, searched: Boolean(term) };
 }

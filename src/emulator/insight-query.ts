@@ -58,7 +58,10 @@ function rekeyVariables(query: JsonObject, variables: StoredVariable[]): void {
  * that, the query synthesised from legacy filters is upgraded and read with `filters: {}`; the
  * stored JSON is never changed.
  */
-export function readQueryAndFilters(stored: { query: Json | null; filters: JsonObject }, variables: StoredVariable[]): { query: Json | null; filters: JsonObject } {
+export function readQueryAndFilters(
+  stored: { query: Json | null; filters: JsonObject },
+  variables: StoredVariable[],
+): { query: Json | null; filters: JsonObject } {
   const synthesised = pyTruthy(stored.query) ? null : queryFromFilters(stored.filters);
   // No query can be made only for an insight type with none (filters.insight names it): filters as stored.
   if (stored.query === null && synthesised === null) return { query: null, filters: clone(stored.filters) };

@@ -43,7 +43,10 @@ function create(req: ApiRequest): ApiResponse {
 function retrieve(req: ApiRequest): ApiResponse {
   const insight = findInsight(req.project, req.params.id as string, false);
   const basic = basicRequested(req);
-  return { ...json(200, basic ? insightBasic(req.project, insight) : insightFull(req.project, insight, { random: req.random })), lightRows: basic };
+  return {
+    ...json(200, basic ? insightBasic(req.project, insight) : insightFull(req.project, insight, { random: req.random })),
+    lightRows: basic,
+  };
 }
 
 function update(req: ApiRequest): ApiResponse {

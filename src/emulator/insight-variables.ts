@@ -35,8 +35,12 @@ interface VariableFields {
 /** `json.dumps` with Python's default separators and ASCII escaping. */
 function pyJsonDumps(v: Json): string {
   if (Array.isArray(v)) return `[${v.map(pyJsonDumps).join(', ')}]`;
-  if (isObject(v)) return `{${Object.entries(v).map(([k, x]) => `${pyJsonDumps(k)}: ${pyJsonDumps(x)}`).join(', ')}}`;
-  if (typeof v === 'string') return JSON.stringify(v).replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  if (isObject(v))
+    return `{${Object.entries(v)
+      .map(([k, x]) => `${pyJsonDumps(k)}: ${pyJsonDumps(x)}`)
+      .join(', ')}}`;
+  if (typeof v === 'string')
+    return JSON.stringify(v).replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
   return v === null ? 'null' : String(v);
 }
 
@@ -70,7 +74,10 @@ function coerceListValues(values: Json[]): string[] {
     const scalar = scalarToStr(v);
     if (scalar === undefined) {
       const shape = isObject(v) ? 'an object' : 'an array';
-      fail(['values'], `List variable values must be strings or numbers (got ${shape} at index ${index}). Enter each value as plain text or a number.`);
+      fail(
+        ['values'],
+        `List variable values must be strings or numbers (got ${shape} at index ${index}). Enter each value as plain text or a number.`,
+      );
     }
     out.push(scalar);
   });
@@ -99,9 +106,16 @@ function fieldsOf(raw: unknown, partial: boolean): VariableFields {
   if (has('default_value')) out.default_value = clone(body.default_value as Json);
   if (has('values')) out.values = clone(body.values as Json);
   if (has('is_multi')) c.run(() => (out.is_multi = booleanField(body.is_multi, ['is_multi']) as boolean));
-  if (has('values_query')) c.run(() => (out.values_query = charField(body.values_query, ['values_query'], { allowNull: true, allowBlank: true })));
+  if (has('values_query'))
+    c.run(() => (out.values_query = charField(body.values_query, ['values_query'], { allowNull: true, allowBlank: true })));
   if (has('values_query_connection_id')) {
-    c.run(() => (out.values_query_connection_id = charField(body.values_query_connection_id, ['values_query_connection_id'], { allowNull: true, allowBlank: true })));
+    c.run(
+      () =>
+        (out.values_query_connection_id = charField(body.values_query_connection_id, ['values_query_connection_id'], {
+          allowNull: true,
+          allowBlank: true,
+        })),
+    );
   }
   c.throwIfAny();
   return out;
@@ -163,7 +177,13 @@ export interface VariableExtras {
   created_at?: string;
 }
 
-export function createVariable(store: EmulatorStore, project: ProjectStore, raw: unknown, userId: number, extras: VariableExtras = {}): StoredVariable {
+export function createVariable(
+  store: EmulatorStore,
+  project: ProjectStore,
+  raw: unknown,
+  userId: number,
+  extras: VariableExtras = {},
+): StoredVariable {
   const f = validate(raw, false);
   const name = f.name as string;
   const codeName = deriveCodeName(name);
@@ -218,7 +238,11 @@ export const insightVariableRoutes: Route[] = [
     path: 'insight_variables',
     methods: {
       // The queryset has no ordering at all: rows come back in whatever order Postgres picks.
-      GET: { action: 'list', write: false, handler: (req) => json(200, pageNumber(req.url, orderWithUnorderedTies(req.project.insightVariables, req.random), variableOut)) },
+      GET: {
+        action: 'list',
+        write: false,
+        handler: (req) => json(200, pageNumber(req.url, orderWithUnorderedTies(req.project.insightVariables, req.random), variableOut)),
+      },
       POST: {
         action: 'create',
         write: true,

@@ -122,7 +122,13 @@ export interface CreateExtras {
   created_at?: string;
 }
 
-export function createInsight(store: EmulatorStore, project: ProjectStore, raw: unknown, userId: number, extras: CreateExtras = {}): StoredInsight {
+export function createInsight(
+  store: EmulatorStore,
+  project: ProjectStore,
+  raw: unknown,
+  userId: number,
+  extras: CreateExtras = {},
+): StoredInsight {
   const f = validate(store, project, raw);
   if (extras.id !== undefined && [...store.projects.values()].some((p) => p.insights.some((i) => i.id === extras.id))) {
     throw new Error(`Insight id ${extras.id} already exists`);
@@ -157,7 +163,13 @@ export function createInsight(store: EmulatorStore, project: ProjectStore, raw: 
   return insight;
 }
 
-export function updateInsight(store: EmulatorStore, project: ProjectStore, insight: StoredInsight, raw: unknown, userId: number): StoredInsight {
+export function updateInsight(
+  store: EmulatorStore,
+  project: ProjectStore,
+  insight: StoredInsight,
+  raw: unknown,
+  userId: number,
+): StoredInsight {
   const f = validate(store, project, raw);
   // MATERIAL_INSIGHT_FIELDS ({name, description, filters}): sending one bumps last_modified_*,
   // whatever its value; a query-only change does not.

@@ -51,7 +51,9 @@ function pyRepr(v: PyValue | undefined): string {
   if (v instanceof PyTuple) return v.items.length === 1 ? `(${pyRepr(v.items[0])},)` : `(${v.items.map(pyRepr).join(', ')})`;
   if (v instanceof PyException) return `${v.name}(${pyStrRepr(v.message)})`;
   if (Array.isArray(v)) return `[${v.map(pyRepr).join(', ')}]`;
-  return `{${Object.entries(v).map(([k, x]) => `${pyStrRepr(k)}: ${pyRepr(x)}`).join(', ')}}`;
+  return `{${Object.entries(v)
+    .map(([k, x]) => `${pyStrRepr(k)}: ${pyRepr(x)}`)
+    .join(', ')}}`;
 }
 
 export type Loc = Array<string | number>;
@@ -65,13 +67,25 @@ export interface PydanticError {
   ctx?: { [key: string]: PyValue };
 }
 
-export function pydanticError(type: string, loc: Loc, msg: string, input: Json | undefined, ctx?: { [key: string]: string }): PydanticError {
+export function pydanticError(
+  type: string,
+  loc: Loc,
+  msg: string,
+  input: Json | undefined,
+  ctx?: { [key: string]: string },
+): PydanticError {
   return { type, loc: [...loc], msg, input, ...(ctx ? { ctx } : {}) };
 }
 
 /** A `ValueError` raised in a model validator: pydantic prefixes the message and keeps the exception. */
 export function valueError(loc: Loc, message: string, input: Json): PydanticError {
-  return { type: 'value_error', loc: [...loc], msg: `Value error, ${message}`, input, ctx: { error: new PyException('ValueError', message) } };
+  return {
+    type: 'value_error',
+    loc: [...loc],
+    msg: `Value error, ${message}`,
+    input,
+    ctx: { error: new PyException('ValueError', message) },
+  };
 }
 
 /** `str(exc.errors())`. */
@@ -91,4 +105,3 @@ export function expectedList(values: string[], last = ' or '): string {
   const quoted = values.map((v) => pyStrRepr(v));
   return quoted.length < 2 ? (quoted[0] ?? '') : `${quoted.slice(0, -1).join(', ')}${last}${quoted[quoted.length - 1]}`;
 }
-

@@ -4,7 +4,15 @@
 import type { Json, JsonObject } from './json.js';
 import { expectedList, pydanticError, type Loc, type PydanticError } from './pydantic-errors.js';
 
-type FieldKind = 'str' | 'int' | 'bool' | 'any' | 'list' | 'str|int' | { literal: string[] } | { custom: (v: Json, loc: Loc, errors: PydanticError[]) => Json | undefined };
+type FieldKind =
+  | 'str'
+  | 'int'
+  | 'bool'
+  | 'any'
+  | 'list'
+  | 'str|int'
+  | { literal: string[] }
+  | { custom: (v: Json, loc: Loc, errors: PydanticError[]) => Json | undefined };
 
 export interface FieldSpec {
   name: string;
@@ -15,7 +23,20 @@ export interface FieldSpec {
   optional?: boolean;
 }
 
-const BOOL_STRINGS: Record<string, boolean> = { '0': false, off: false, f: false, false: false, n: false, no: false, '1': true, on: true, t: true, true: true, y: true, yes: true };
+const BOOL_STRINGS: Record<string, boolean> = {
+  '0': false,
+  off: false,
+  f: false,
+  false: false,
+  n: false,
+  no: false,
+  '1': true,
+  on: true,
+  t: true,
+  true: true,
+  y: true,
+  yes: true,
+};
 
 function str(v: Json, loc: Loc, errors: PydanticError[]): Json | undefined {
   if (typeof v === 'string') return v;
@@ -44,7 +65,8 @@ function bool(v: Json, loc: Loc, errors: PydanticError[]): Json | undefined {
   if (typeof v === 'boolean') return v;
   if (v === 0 || v === 1) return v === 1;
   if (typeof v === 'string' && v.trim().toLowerCase() in BOOL_STRINGS) return BOOL_STRINGS[v.trim().toLowerCase()] as boolean;
-  if (typeof v === 'string' || typeof v === 'number') errors.push(pydanticError('bool_parsing', loc, 'Input should be a valid boolean, unable to interpret input', v));
+  if (typeof v === 'string' || typeof v === 'number')
+    errors.push(pydanticError('bool_parsing', loc, 'Input should be a valid boolean, unable to interpret input', v));
   else errors.push(pydanticError('bool_type', loc, 'Input should be a valid boolean', v));
   return undefined;
 }
@@ -108,6 +130,7 @@ export function validateModel(input: JsonObject, fields: FieldSpec[], loc: Loc, 
 
 /** A nested model field given something that is not a dict. */
 export function modelTypeError(className: string, loc: Loc, input: Json): PydanticError {
-  return pydanticError('model_type', loc, `Input should be a valid dictionary or instance of ${className}`, input, { class_name: className });
+  return pydanticError('model_type', loc, `Input should be a valid dictionary or instance of ${className}`, input, {
+    class_name: className,
+  });
 }
-

@@ -17,8 +17,20 @@ const QUERY_KIND: Record<string, string> = {
 
 /** `ChartDisplayType` members: other `display` values are dropped (`clean_display`). */
 const DISPLAYS = new Set([
-  'ActionsLineGraph', 'ActionsBar', 'ActionsUnstackedBar', 'ActionsStackedBar', 'ActionsAreaGraph', 'ActionsLineGraphCumulative',
-  'BoldNumber', 'ActionsPie', 'ActionsBarValue', 'ActionsTable', 'WorldMap', 'CalendarHeatmap', 'BoxPlot', 'TwoDimensionalHeatmap',
+  'ActionsLineGraph',
+  'ActionsBar',
+  'ActionsUnstackedBar',
+  'ActionsStackedBar',
+  'ActionsAreaGraph',
+  'ActionsLineGraphCumulative',
+  'BoldNumber',
+  'ActionsPie',
+  'ActionsBarValue',
+  'ActionsTable',
+  'WorldMap',
+  'CalendarHeatmap',
+  'BoxPlot',
+  'TwoDimensionalHeatmap',
 ]);
 
 function insightType(filters: JsonObject): string {
@@ -53,7 +65,13 @@ function series(filters: JsonObject, kind: string): JsonObject[] {
     .filter((e) => e.id !== null && e.id !== undefined)
     .map((e) => {
       const shared: Record<string, Json | undefined> = { name: e.name, custom_name: e.custom_name, properties: e.properties };
-      if (includeMath) Object.assign(shared, { math: e.math, math_property: e.math_property, math_hogql: e.math_hogql, math_group_type_index: e.math_group_type_index });
+      if (includeMath)
+        Object.assign(shared, {
+          math: e.math,
+          math_property: e.math_property,
+          math_hogql: e.math_hogql,
+          math_group_type_index: e.math_group_type_index,
+        });
       return e.type === 'actions'
         ? compact({ kind: 'ActionsNode', id: e.id as Json, ...shared })
         : compact({ kind: 'EventsNode', event: e.id as Json, ...shared });
@@ -71,7 +89,8 @@ function breakdownFilter(filters: JsonObject, type: string): JsonObject | undefi
   if (type !== 'TRENDS' && type !== 'FUNNELS') return undefined;
   let breakdownType = filters.breakdown_type;
   if (breakdownType === 'events') breakdownType = 'event';
-  if (filters.breakdown !== undefined && filters.breakdown !== null && (breakdownType === undefined || breakdownType === null)) breakdownType = 'event';
+  if (filters.breakdown !== undefined && filters.breakdown !== null && (breakdownType === undefined || breakdownType === null))
+    breakdownType = 'event';
   const out = compact({
     breakdown_type: breakdownType,
     breakdown: filters.breakdown,

@@ -185,7 +185,14 @@ const homogeneousCustomizations: Migration = {
   },
 };
 
-const MIGRATIONS: Migration[] = [retentionShowMean, hiddenLegendIndexes, pieShowTotal, compareCustomizations, entityNodeKind, homogeneousCustomizations];
+const MIGRATIONS: Migration[] = [
+  retentionShowMean,
+  hiddenLegendIndexes,
+  pieShowTotal,
+  compareCustomizations,
+  entityNodeKind,
+  homogeneousCustomizations,
+];
 
 /** Kind → latest version: one past the highest version any migration starts from. */
 const LATEST_VERSIONS: Readonly<Record<string, number>> = (() => {

@@ -21,7 +21,9 @@ export function pyRepr(v: Json): string {
   if (typeof v === 'number') return String(v);
   if (typeof v === 'string') return v.includes("'") && !v.includes('"') ? `"${v}"` : `'${v.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
   if (Array.isArray(v)) return `[${v.map(pyRepr).join(', ')}]`;
-  return `{${Object.entries(v).map(([k, x]) => `${pyRepr(k)}: ${pyRepr(x)}`).join(', ')}}`;
+  return `{${Object.entries(v)
+    .map(([k, x]) => `${pyRepr(k)}: ${pyRepr(x)}`)
+    .join(', ')}}`;
 }
 
 function tagIssue(value: JsonObject, loc: Array<string | number>, kinds: string[]): Issue | undefined {
@@ -30,7 +32,12 @@ function tagIssue(value: JsonObject, loc: Array<string | number>, kinds: string[
   }
   if (!kinds.includes(value.kind)) {
     const expected = kinds.map((k) => `'${k}'`).join(', ');
-    return { loc, type: 'union_tag_invalid', msg: `Input tag '${value.kind}' found using 'kind' does not match any of the expected tags: ${expected}`, input: value };
+    return {
+      loc,
+      type: 'union_tag_invalid',
+      msg: `Input tag '${value.kind}' found using 'kind' does not match any of the expected tags: ${expected}`,
+      input: value,
+    };
   }
   return undefined;
 }
@@ -63,7 +70,12 @@ function walk(value: Json | undefined, spec: ChildSpec, loc: Array<string | numb
   }
   if ('kinds' in spec) {
     if (!isObject(value)) {
-      issues.push({ loc, type: 'model_attributes_type', msg: 'Input should be a valid dictionary or object to extract fields from', input: value });
+      issues.push({
+        loc,
+        type: 'model_attributes_type',
+        msg: 'Input should be a valid dictionary or object to extract fields from',
+        input: value,
+      });
       return;
     }
     const tag = tagIssue(value, loc, Object.keys(spec.kinds));
@@ -113,7 +125,16 @@ export function renderIssues(issues: Issue[], model = 'QuerySchemaRoot'): string
 /** Throws PostHog's 400 `parse_error` when `query` does not validate against the schema. */
 export function validateQuerySchema(query: Json): void {
   if (!isObject(query)) {
-    throw parseError(renderIssues([{ loc: [], type: 'model_attributes_type', msg: 'Input should be a valid dictionary or object to extract fields from', input: query }]));
+    throw parseError(
+      renderIssues([
+        {
+          loc: [],
+          type: 'model_attributes_type',
+          msg: 'Input should be a valid dictionary or object to extract fields from',
+          input: query,
+        },
+      ]),
+    );
   }
   const issues: Issue[] = [];
   const tag = tagIssue(query, [], [...QUERY_SCHEMA_KINDS]);

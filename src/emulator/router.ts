@@ -48,4 +48,3 @@ export function matchRoute(routes: Route[], segments: string[]): RouteMatch | un
   }
   return undefined;
 }
-

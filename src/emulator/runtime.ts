@@ -152,7 +152,8 @@ class EmulatorRuntime implements Emulator, ControlTarget {
       send(res, { status: nf.status, body: nf.body });
     } catch (e) {
       this.deps.log(`emulator error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
-      if (!res.headersSent) send(res, { status: 500, body: { type: 'server_error', code: 'error', detail: 'A server error occurred.', attr: null } });
+      if (!res.headersSent)
+        send(res, { status: 500, body: { type: 'server_error', code: 'error', detail: 'A server error occurred.', attr: null } });
     }
   }
 
@@ -162,7 +163,8 @@ class EmulatorRuntime implements Emulator, ControlTarget {
       // Off loopback the controls need an all-scopes key: they can read secrets and wipe state.
       const presented = findPresentedKey(req.headers.authorization, undefined, url.searchParams);
       const key = presented && this.keys.find((k) => k.key === presented.value);
-      if (!key?.scopes.includes('*')) return send(res, { status: 403, body: { detail: 'The emulator controls need a key with the * scope off loopback.' } });
+      if (!key?.scopes.includes('*'))
+        return send(res, { status: 403, body: { detail: 'The emulator controls need a key with the * scope off loopback.' } });
     }
     const segments = url.pathname.slice('/_emulator/'.length).replace(/\/$/, '').split('/');
     const body = () => {

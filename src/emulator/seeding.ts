@@ -75,7 +75,9 @@ function seedProject(store: EmulatorStore, sp: SeedProject): void {
       if (refusal) throw refusal;
     }),
   );
-  const dashboards = (sp.dashboards ?? []).map((d, i) => withContext(`${here} dashboards[${i}]`, () => seedDashboard(store, project, d, SEED_USER_ID)));
+  const dashboards = (sp.dashboards ?? []).map((d, i) =>
+    withContext(`${here} dashboards[${i}]`, () => seedDashboard(store, project, d, SEED_USER_ID)),
+  );
   (sp.insight_variables ?? []).forEach((v, i) =>
     withContext(`${here} insight_variables[${i}]`, () =>
       createVariable(store, project, without(v, ['id', 'created_at']), SEED_USER_ID, {
@@ -95,13 +97,20 @@ function seedProject(store: EmulatorStore, sp: SeedProject): void {
       for (const alert of (ins.alerts as unknown[] | undefined) ?? []) createAlert(store, project, insight, alert, SEED_USER_ID);
     }),
   );
-  dashboards.forEach((d, i) => withContext(`${here} dashboards[${i}].tiles`, () => seedDashboardTiles(store, project, d, sp.dashboards?.[i]?.tiles, SEED_USER_ID)));
+  dashboards.forEach((d, i) =>
+    withContext(`${here} dashboards[${i}].tiles`, () => seedDashboardTiles(store, project, d, sp.dashboards?.[i]?.tiles, SEED_USER_ID)),
+  );
   (sp.hog_functions ?? []).forEach((hf, i) =>
     withContext(`${here} hog_functions[${i}]`, () => {
-      const fn = createHogFunction({ store, project, isCreate: true, seeded: true }, without(hf, ['id', 'created_at', 'logs', 'metrics']), SEED_USER_ID, {
-        ...(typeof hf.id === 'string' ? { id: hf.id } : {}),
-        ...(typeof hf.created_at === 'string' ? { created_at: hf.created_at } : {}),
-      });
+      const fn = createHogFunction(
+        { store, project, isCreate: true, seeded: true },
+        without(hf, ['id', 'created_at', 'logs', 'metrics']),
+        SEED_USER_ID,
+        {
+          ...(typeof hf.id === 'string' ? { id: hf.id } : {}),
+          ...(typeof hf.created_at === 'string' ? { created_at: hf.created_at } : {}),
+        },
+      );
       if (hf.logs !== undefined) addLogs(project, fn.id, hf.logs);
       if (hf.metrics !== undefined) addMetrics(project, fn.id, hf.metrics);
     }),

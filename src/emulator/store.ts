@@ -109,7 +109,13 @@ export class EmulatorStore {
   }
 
   snapshot(): PersistedState {
-    return { version: 1, uuid_counter: this.uuidCounter, insight_counter: this.insightCounter, counters: { ...this.counters }, projects: [...this.projects.values()] };
+    return {
+      version: 1,
+      uuid_counter: this.uuidCounter,
+      insight_counter: this.insightCounter,
+      counters: { ...this.counters },
+      projects: [...this.projects.values()],
+    };
   }
 
   restore(state: PersistedState): void {

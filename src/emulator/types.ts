@@ -399,7 +399,16 @@ export interface Faults {
 }
 
 /** Faults whose value is a plain number (the emulator command's flags set these). */
-export type NumericFaultName = 'latencyMs' | 'latencyJitterMs' | 'latencyPerItemMs' | 'latencyPerBasicItemMs' | 'failRate' | 'failStatus' | 'resetAfterCommitRate' | 'errorAfterCommitRate' | 'seed';
+export type NumericFaultName =
+  | 'latencyMs'
+  | 'latencyJitterMs'
+  | 'latencyPerItemMs'
+  | 'latencyPerBasicItemMs'
+  | 'failRate'
+  | 'failStatus'
+  | 'resetAfterCommitRate'
+  | 'errorAfterCommitRate'
+  | 'seed';
 
 export interface RedirectFault {
   /** 301, 302, 303, 307 or 308. */

@@ -16,7 +16,12 @@ const CONCURRENCY = 4;
  * on the resource itself says it is gone. Returns the ones that still exist, as raw objects
  * like the list's rows.
  */
-export async function confirmMissing(client: PostHogClient, kind: KindDef, bindings: Map<string, Binding>, listed: ReadonlySet<string>): Promise<JsonObject[]> {
+export async function confirmMissing(
+  client: PostHogClient,
+  kind: KindDef,
+  bindings: Map<string, Binding>,
+  listed: ReadonlySet<string>,
+): Promise<JsonObject[]> {
   const missing = [...bindings.values()].filter((b) => !listed.has(String(b.id)));
   if (missing.length === 0) return [];
   const limit = pLimit(CONCURRENCY);
@@ -24,7 +29,12 @@ export async function confirmMissing(client: PostHogClient, kind: KindDef, bindi
     missing.map((b) =>
       limit(async () => {
         try {
-          const raw = await client.request<JsonObject>({ path: `${kind.apiPath}${encodeURIComponent(String(b.id))}/`, query: kind.retrieveQuery, bucket: kind.rateBucket, expect: 'object' });
+          const raw = await client.request<JsonObject>({
+            path: `${kind.apiPath}${encodeURIComponent(String(b.id))}/`,
+            query: kind.retrieveQuery,
+            bucket: kind.rateBucket,
+            expect: 'object',
+          });
           return isObject(raw) && raw.deleted !== true ? raw : undefined;
         } catch (error) {
           if (notFoundInPostHog(error)) return undefined;

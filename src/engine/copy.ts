@@ -71,12 +71,22 @@ export async function runCopy(opts: CopyOptions): Promise<CopyRun> {
   const unmapped: Refusal[] = [];
   const local: Array<{ kind: KindDef; key: string; file: string; spec: JsonObject }> = [];
   for (const item of source) {
-    const shared = opts.allowSharedSecret ? [] : sharedSecrets(item.kind, item.fileSpec, { env: opts.env, vars: opts.from.target.vars, keyVariables: opts.from.target.keyVariables }, { env: opts.env, vars: opts.to.target.vars, keyVariables: opts.to.target.keyVariables });
+    const shared = opts.allowSharedSecret
+      ? []
+      : sharedSecrets(
+          item.kind,
+          item.fileSpec,
+          { env: opts.env, vars: opts.from.target.vars, keyVariables: opts.from.target.keyVariables },
+          { env: opts.env, vars: opts.to.target.vars, keyVariables: opts.to.target.keyVariables },
+        );
     if (shared.length > 0) {
       const { environment: to } = opts.to.target;
       const { environment: from } = opts.from.target;
       const reason = shared
-        .map((v) => `secret ${v.input} is set from \${${v.name}}, which ${to} would read from the same process variable as ${from} (${v.variable}): give ${to} its own under environments.${to}.vars (${v.name}: \${${to.toUpperCase()}_${v.name}}), or pass --allow-shared-secret`)
+        .map(
+          (v) =>
+            `secret ${v.input} is set from \${${v.name}}, which ${to} would read from the same process variable as ${from} (${v.variable}): give ${to} its own under environments.${to}.vars (${v.name}: \${${to.toUpperCase()}_${v.name}}), or pass --allow-shared-secret`,
+        )
         .join('; ');
       refused.push({ kind: item.kind.kind, key: item.key, file: item.file, reason });
       continue;
@@ -88,10 +98,17 @@ export async function runCopy(opts: CopyOptions): Promise<CopyRun> {
     const mapped = mapIds(item.kind, common, idMapsBetween(opts.from.target, opts.to.target));
     const targetPatch = opts.to.target.overrides[ref];
     if (targetPatch) mapped.spec = applyOverride(mapped.spec, targetPatch);
-    const problems = mapped.unmapped.map((u) => `${singular(u.type)} id ${u.id} at ${u.path} has no mapping to ${opts.to.target.environment}`);
+    const problems = mapped.unmapped.map(
+      (u) => `${singular(u.type)} id ${u.id} at ${u.path} has no mapping to ${opts.to.target.environment}`,
+    );
     const display = item.file;
     if (problems.length > 0) {
-      const entry = { kind: item.kind.kind, key: item.key, file: display, reason: `${problems.join('; ')}: it will not carry over. Add it under environments.${opts.to.target.environment}.refs in hogsync.yaml, or pass --allow-unmapped-refs` };
+      const entry = {
+        kind: item.kind.kind,
+        key: item.key,
+        file: display,
+        reason: `${problems.join('; ')}: it will not carry over. Add it under environments.${opts.to.target.environment}.refs in hogsync.yaml, or pass --allow-unmapped-refs`,
+      };
       if (!opts.allowUnmappedRefs) {
         refused.push(entry);
         continue;
@@ -101,7 +118,18 @@ export async function runCopy(opts: CopyOptions): Promise<CopyRun> {
     local.push({ kind: item.kind, key: item.key, file: display, spec: targetSecrets(item.kind, mapped.spec, item.fileSpec) });
   }
 
-  const loaded = await readSnapshot({ ws, target: opts.to.target, client: opts.to.client, kinds, env: opts.env, adopt: opts.adopt, assignNew: false, lock: !opts.dryRun, localOverride: local, ...(opts.redactor ? { redactor: opts.redactor } : {}) });
+  const loaded = await readSnapshot({
+    ws,
+    target: opts.to.target,
+    client: opts.to.client,
+    kinds,
+    env: opts.env,
+    adopt: opts.adopt,
+    assignNew: false,
+    lock: !opts.dryRun,
+    localOverride: local,
+    ...(opts.redactor ? { redactor: opts.redactor } : {}),
+  });
   try {
     return await applyCopy(opts, loaded, refused, unmapped);
   } finally {
@@ -111,10 +139,27 @@ export async function runCopy(opts: CopyOptions): Promise<CopyRun> {
 
 async function applyCopy(opts: CopyOptions, loaded: Loaded, refused: Refusal[], unmapped: Refusal[]): Promise<CopyRun> {
   const plan: Plan = { ...computePlan(loaded.snapshot, opts.to.target.environment), writer: 'copy' };
-  const checked = checkPlan({ plan, snapshot: loaded.snapshot, vars: loaded.vars, prune: opts.prune, force: opts.force, command: 'copy', dryRun: opts.dryRun, ...(opts.redactor ? { redactor: opts.redactor } : {}) });
+  const checked = checkPlan({
+    plan,
+    snapshot: loaded.snapshot,
+    vars: loaded.vars,
+    prune: opts.prune,
+    force: opts.force,
+    command: 'copy',
+    dryRun: opts.dryRun,
+    ...(opts.redactor ? { redactor: opts.redactor } : {}),
+  });
   if (opts.dryRun) return { plan: checked.plan, refused, unmapped };
   if (checked.ops.length > 0 && opts.confirm && !(await opts.confirm(plan))) return { plan, refused, unmapped, declined: true };
-  const apply = { state: loaded.state, client: opts.to.client, kinds: opts.kinds, concurrency: opts.concurrency, settleMs: settleMs(opts.to.client), freshMs: freshMs(opts.env), ...(opts.onEvent ? { onEvent: opts.onEvent } : {}) };
+  const apply = {
+    state: loaded.state,
+    client: opts.to.client,
+    kinds: opts.kinds,
+    concurrency: opts.concurrency,
+    settleMs: settleMs(opts.to.client),
+    freshMs: freshMs(opts.env),
+    ...(opts.onEvent ? { onEvent: opts.onEvent } : {}),
+  };
   const result = await applyPlan(checked, apply);
   stopIfInterrupted(opts.signal, [opts.to.client], () => appliedSoFar(result));
   return { plan, refused, unmapped, result };
@@ -167,4 +212,3 @@ function readFile(path: string, kind: KindDef, root: string): ResourceFile | und
     return undefined;
   }
 }
-

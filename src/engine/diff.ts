@@ -28,7 +28,11 @@ export async function runDiff(opts: DiffOptions): Promise<DiffRun> {
   // What a push would need is worked out by the push's own preflight, loaded while the lists travel.
   const apply = import('../apply/apply-plan.js');
   apply.catch(() => undefined);
-  const { plan: full, snapshot, vars } = await readPlan({ ...opts, filesFirst: true, assignNew: false, skipChecks: opts.skipChecks === true });
+  const {
+    plan: full,
+    snapshot,
+    vars,
+  } = await readPlan({ ...opts, filesFirst: true, assignNew: false, skipChecks: opts.skipChecks === true });
   const plan = filterPlan(full, opts.selectors, { file: (p) => resolve(opts.ws.root, p), selector: (p) => resolve(opts.cwd, p) });
   await attachConflictBases(plan, snapshot, opts.ws, opts.target, vars);
   const needs = (await apply).needsOf(plan, snapshot, vars);

@@ -84,6 +84,7 @@ export function unneededRefs(files: readonly ResourceFile[], target: Target, pai
   if (target.home) return [];
   const used = new Set(files.flatMap((f) => foreignIds(f.kind, f.spec).map((r) => r.type)));
   return KINDS.filter((k) => Object.keys(target.refs[k.refsType] ?? {}).length > 0 && !used.has(k.refsType) && !pairing(k)).map(
-    (k) => `environments.${target.environment}.refs.${k.refsType} in hogsync.yaml is no longer needed: hogsync manages ${k.label}, and the files name them by key. Remove it.`,
+    (k) =>
+      `environments.${target.environment}.refs.${k.refsType} in hogsync.yaml is no longer needed: hogsync manages ${k.label}, and the files name them by key. Remove it.`,
   );
 }

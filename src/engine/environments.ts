@@ -12,7 +12,9 @@ export function idMapsBetween(from: Target, to: Target): IdMaps {
   if (to.home) return toHome;
   const out: IdMaps = {};
   for (const [type, m] of Object.entries(toHome)) {
-    out[type] = Object.fromEntries(Object.entries(m).flatMap(([id, home]) => (to.refs[type]?.[home] !== undefined ? [[id, to.refs[type]?.[home] as string]] : [])));
+    out[type] = Object.fromEntries(
+      Object.entries(m).flatMap(([id, home]) => (to.refs[type]?.[home] !== undefined ? [[id, to.refs[type]?.[home] as string]] : [])),
+    );
   }
   return out;
 }

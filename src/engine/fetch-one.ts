@@ -44,7 +44,12 @@ export async function fetchOne(opts: FetchOneOptions): Promise<FetchedOne | unde
   const { client, kind, state } = opts;
   let raw: JsonObject;
   try {
-    raw = await client.request<JsonObject>({ path: `${kind.apiPath}${encodeURIComponent(opts.ref)}/`, query: kind.retrieveQuery, bucket: kind.rateBucket, expect: 'object' });
+    raw = await client.request<JsonObject>({
+      path: `${kind.apiPath}${encodeURIComponent(opts.ref)}/`,
+      query: kind.retrieveQuery,
+      bucket: kind.rateBucket,
+      expect: 'object',
+    });
   } catch (error) {
     if (notFoundInPostHog(error)) return undefined;
     throw error;

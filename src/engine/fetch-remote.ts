@@ -19,7 +19,11 @@ export interface FetchOptions {
  * Lists every resource of each kind, all pages, kinds in parallel (they sit in
  * different rate-limit buckets). Soft-deleted resources never appear in PostHog lists.
  */
-export async function fetchRemote(client: PostHogClient, kinds: readonly KindDef[], opts: FetchOptions = {}): Promise<Map<string, JsonObject[]>> {
+export async function fetchRemote(
+  client: PostHogClient,
+  kinds: readonly KindDef[],
+  opts: FetchOptions = {},
+): Promise<Map<string, JsonObject[]>> {
   // One turn of the event loop for one slice of rows, whichever list they come from: the answers
   // that arrive meanwhile are read, and the requests they allow go out, between two slices.
   const handover = new Handover();

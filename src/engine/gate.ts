@@ -61,7 +61,11 @@ export async function openGate(input: GateInput, held: (f: ResourceFile) => bool
   const byDisplay = new Map(files.map((f) => [f.display, f]));
   const candidates = files.map((f) => ({ kind: f.kind, display: f.display, fileKey: f.key, parsed: f.parsed }));
   const checks = new FileChecks(candidates, input.root);
-  const problems = [...checks.problems, ...overrideProblems(input.config, input.kinds, candidates), ...keyProblems(input.config, candidates, input.env)];
+  const problems = [
+    ...checks.problems,
+    ...overrideProblems(input.config, input.kinds, candidates),
+    ...keyProblems(input.config, candidates, input.env),
+  ];
   const heldFiles = new Map<string, boolean>();
   const isHeldFile = (display: string) => {
     let answer = heldFiles.get(display);
@@ -122,7 +126,11 @@ function line(p: Problem): string {
  * environment of hogsync.yaml: a key variable itself, a `vars:` entry set from one, or a
  * variable whose value is a key this process holds. Located at the `${` in the file.
  */
-export function keyProblems(config: LoadedConfig | undefined, files: ReadonlyArray<{ kind: KindDef; display: string; parsed: ParsedYaml }>, env: NodeJS.ProcessEnv): Problem[] {
+export function keyProblems(
+  config: LoadedConfig | undefined,
+  files: ReadonlyArray<{ kind: KindDef; display: string; parsed: ParsedYaml }>,
+  env: NodeJS.ProcessEnv,
+): Problem[] {
   const keyVariables = keyVariablesOf(config);
   const environments = Object.entries(config?.config.environments ?? { default: {} });
   const sources: VarSources[] = environments.map(([name, e]) => ({
@@ -143,7 +151,8 @@ export function keyProblems(config: LoadedConfig | undefined, files: ReadonlyArr
       for (const m of value.matchAll(VAR)) {
         const name = m[1];
         const why = name === undefined ? undefined : sources.map((s) => keyCarrier(name, s)).find((w) => w !== undefined);
-        if (why) problems.push({ where: f.parsed.whereIn(`/spec${path}`, m.index ?? 0), message: `${why}; ${KEY_ADVICE}`, file: f.display });
+        if (why)
+          problems.push({ where: f.parsed.whereIn(`/spec${path}`, m.index ?? 0), message: `${why}; ${KEY_ADVICE}`, file: f.display });
       }
     }
   }
@@ -155,7 +164,11 @@ export function keyProblems(config: LoadedConfig | undefined, files: ReadonlyArr
  * named exists, and the spec with the override applied is still a valid spec (no unknown
  * field, no wrong type). Problems are located in hogsync.yaml.
  */
-export function overrideProblems(config: LoadedConfig | undefined, kinds: readonly KindDef[], files: ReadonlyArray<{ kind: KindDef; fileKey: string; parsed: ParsedYaml }>): Problem[] {
+export function overrideProblems(
+  config: LoadedConfig | undefined,
+  kinds: readonly KindDef[],
+  files: ReadonlyArray<{ kind: KindDef; fileKey: string; parsed: ParsedYaml }>,
+): Problem[] {
   if (!config) return [];
   const problems: Problem[] = [];
   const byRef = new Map(files.map((f) => [`${f.kind.folder}/${f.fileKey}`, f]));
@@ -164,10 +177,14 @@ export function overrideProblems(config: LoadedConfig | undefined, kinds: readon
       // Overrides of kinds this run does not look at are someone else's business.
       const folder = ref.slice(0, ref.indexOf('/'));
       if (!kinds.some((k) => k.folder === folder) && KINDS.some((k) => k.folder === folder)) continue;
-      const at = (p = '') => config.parsed.where(`/environments/${env}/overrides/${ref.replace(/~/g, '~0').replace(/\//g, '~1')}${p}`, p === '');
+      const at = (p = '') =>
+        config.parsed.where(`/environments/${env}/overrides/${ref.replace(/~/g, '~0').replace(/\//g, '~1')}${p}`, p === '');
       const file = byRef.get(ref);
       if (!file) {
-        problems.push({ where: at(), message: `overrides "${ref}", which has no file: name a resource as <folder>/<key>, its file's path under the resource folder without .yaml` });
+        problems.push({
+          where: at(),
+          message: `overrides "${ref}", which has no file: name a resource as <folder>/<key>, its file's path under the resource folder without .yaml`,
+        });
         continue;
       }
       const doc = file.parsed.value;

@@ -47,7 +47,9 @@ export async function runImport(opts: ImportOptions): Promise<ImportResult> {
   const { ws, target, kind } = opts;
   if (!target.home) {
     // Files hold the home environment's ids and no environment's overrides: a file written from here would hold neither.
-    throw new UsageError(`import writes a file as pull from the home environment writes it, and ${target.environment} is not home${target.homeName ? ` (${target.homeName} is)` : ''}: import it there with -e ${target.homeName ?? '<home>'}, then push or copy to ${target.environment}.`);
+    throw new UsageError(
+      `import writes a file as pull from the home environment writes it, and ${target.environment} is not home${target.homeName ? ` (${target.homeName} is)` : ''}: import it there with -e ${target.homeName ?? '<home>'}, then push or copy to ${target.environment}.`,
+    );
   }
   if (opts.key !== undefined && (!KEY_PATTERN.test(opts.key) || readsAsId(kind, opts.key))) {
     throw new UsageError(keyProblem(kind, opts.key));
@@ -58,16 +60,28 @@ export async function runImport(opts: ImportOptions): Promise<ImportResult> {
     const others = StateStore.loadAll(ws.stateDir, ws.root, { journal: false, except: target.environment });
     const files = readAllResources(ws.dir, withDependencies([kind]), ws.root);
     const vars = { env: opts.env, vars: target.vars, keyVariables: target.keyVariables };
-    const found = await fetchOne({ client: opts.client, kind, ref: opts.ref, state, files, vars, ...(opts.redactor ? { redactor: opts.redactor } : {}) });
+    const found = await fetchOne({
+      client: opts.client,
+      kind,
+      ref: opts.ref,
+      state,
+      files,
+      vars,
+      ...(opts.redactor ? { redactor: opts.redactor } : {}),
+    });
     const where = `${kind.cliName} ${opts.ref}`;
     if (!found) {
-      throw new UsageError(`No ${where} in ${target.environment}: give its ${['id', ...kind.lookupFields].join(' or ')} as "hogsync list ${kind.cliName}" shows it.`);
+      throw new UsageError(
+        `No ${where} in ${target.environment}: give its ${['id', ...kind.lookupFields].join(' or ')} as "hogsync list ${kind.cliName}" shows it.`,
+      );
     }
     const unmanaged = kind.unmanagedReason?.(found.raw);
     if (unmanaged) throw new UsageError(`${where} is ${unmanaged}, which hogsync leaves alone: files hold configuration only.`);
     refuseManaged(state, kind, found, where, (key) => display(ws, resourcePath(ws.dir, kind, key)));
     // A file that holds exactly this resource and is bound to nothing is this resource (pull pairs them by content).
-    const twin = files.find((f) => f.kind === kind && !state.get(kind.kind, f.key) && hashJson(compareSpec(kind, f.spec, vars).spec) === found.hash);
+    const twin = files.find(
+      (f) => f.kind === kind && !state.get(kind.kind, f.key) && hashJson(compareSpec(kind, f.spec, vars).spec) === found.hash,
+    );
     const key = chooseKey(opts, [state, ...others], files, twin, found);
     const path = resourcePath(ws.dir, kind, key);
     const written = twin === undefined;
@@ -94,13 +108,23 @@ export async function runImport(opts: ImportOptions): Promise<ImportResult> {
 function refuseManaged(state: StateStore, kind: KindDef, found: FetchedOne, where: string, fileOf: (key: string) => string): void {
   const id = String(found.id);
   const bound = [...state.bindings(kind.kind)].find(([, b]) => String(b.id) === id)?.[0];
-  if (bound) throw new UsageError(`${where} is already bound to the key "${bound}" (${fileOf(bound)}) in ${state.environment}: nothing to import.`);
+  if (bound)
+    throw new UsageError(`${where} is already bound to the key "${bound}" (${fileOf(bound)}) in ${state.environment}: nothing to import.`);
   const buried = [...state.tombstones(kind.kind)].find(([, b]) => String(b.id) === id)?.[0];
-  if (buried) throw new UsageError(`${where} is bound to the key "${buried}" of a file deleted through hogsync (${fileOf(buried)}): bring that file back from git to manage it again.`);
+  if (buried)
+    throw new UsageError(
+      `${where} is bound to the key "${buried}" of a file deleted through hogsync (${fileOf(buried)}): bring that file back from git to manage it again.`,
+    );
 }
 
 /** --key when it is free, else the key pull would give it (past the keys of files and of every environment's state). */
-function chooseKey(opts: ImportOptions, states: StateStore[], files: ResourceFile[], twin: ResourceFile | undefined, found: FetchedOne): string {
+function chooseKey(
+  opts: ImportOptions,
+  states: StateStore[],
+  files: ResourceFile[],
+  twin: ResourceFile | undefined,
+  found: FetchedOne,
+): string {
   const { kind, ws } = opts;
   if (opts.key === undefined) {
     if (twin) return twin.key;
@@ -112,15 +136,21 @@ function chooseKey(opts: ImportOptions, states: StateStore[], files: ResourceFil
   // Where the key is PostHog's natural key (a variable's code_name), it cannot be chosen.
   const natural = kind.naturalOfKey ? kind.naturalKey(found.spec, found.raw) : undefined;
   if (natural !== undefined && kind.naturalOfKey?.(key) !== natural) {
-    throw new UsageError(`"${key}" cannot be this ${kind.cliName}'s key: its key is its ${kind.naturalKeyName} "${natural}", which SQL insights use; import it without --key.`);
+    throw new UsageError(
+      `"${key}" cannot be this ${kind.cliName}'s key: its key is its ${kind.naturalKeyName} "${natural}", which SQL insights use; import it without --key.`,
+    );
   }
-  if (twin && twin.key !== key) throw new UsageError(`${twin.display} already holds this ${kind.cliName} and is bound to nothing yet: import it as "${twin.key}" (--key ${twin.key}), or remove that file first.`);
+  if (twin && twin.key !== key)
+    throw new UsageError(
+      `${twin.display} already holds this ${kind.cliName} and is bound to nothing yet: import it as "${twin.key}" (--key ${twin.key}), or remove that file first.`,
+    );
   if (!twin && existsSync(resourcePath(ws.dir, kind, key))) {
     throw new UsageError(`${display(ws, resourcePath(ws.dir, kind, key))} already exists, so "${key}" is taken: choose another --key.`);
   }
   for (const s of states) {
     const use = s.holds(kind.kind, key);
-    if (use) throw new UsageError(`"${key}" is taken: ${display(ws, s.file)} holds ${use} under ${kind.cliName}/${key}; choose another --key.`);
+    if (use)
+      throw new UsageError(`"${key}" is taken: ${display(ws, s.file)} holds ${use} under ${kind.cliName}/${key}; choose another --key.`);
   }
   return key;
 }

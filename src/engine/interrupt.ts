@@ -26,7 +26,12 @@ export function stopIfInterrupted(signal: AbortSignal | undefined, clients: read
  * done. Only failures the stop caused are replaced (a request not sent, a question given up);
  * any other (a full disk) says more than "interrupted" and is kept.
  */
-export function stopOrError(error: unknown, signal: AbortSignal | undefined, clients: readonly PostHogClient[], done: () => string): unknown {
+export function stopOrError(
+  error: unknown,
+  signal: AbortSignal | undefined,
+  clients: readonly PostHogClient[],
+  done: () => string,
+): unknown {
   const causedByStop = error instanceof NotSentError || (error instanceof Error && error.name === 'AbortError');
   return (causedByStop ? stopOf(signal, clients, done) : undefined) ?? error;
 }

@@ -42,7 +42,9 @@ export async function listRemote(opts: ListOptions): Promise<ListedResource[]> {
     const path = key ? resourcePath(ws.dir, kind, key) : null;
     return {
       id,
-      columns: Object.fromEntries(kind.listColumns.map((c) => [c.field, typeof raw[c.field] === 'string' ? (raw[c.field] as string) : null])),
+      columns: Object.fromEntries(
+        kind.listColumns.map((c) => [c.field, typeof raw[c.field] === 'string' ? (raw[c.field] as string) : null]),
+      ),
       name: kind.displayName(raw),
       managed: key !== null,
       key,
@@ -55,7 +57,9 @@ export async function listRemote(opts: ListOptions): Promise<ListedResource[]> {
  * One remote resource as pull would write it: its key from the state (or the one a pull
  * would give it), references by key. Found by id, key or the kind's lookup fields (an insight's short_id).
  */
-export async function getRemote(opts: ListOptions & { ref: string; env: NodeJS.ProcessEnv; redactor?: Redactor }): Promise<{ key: string; text: string }> {
+export async function getRemote(
+  opts: ListOptions & { ref: string; env: NodeJS.ProcessEnv; redactor?: Redactor },
+): Promise<{ key: string; text: string }> {
   const { kind, ws } = opts;
   const state = StateStore.load(ws.stateDir, opts.target.environment, opts.target, ws.root, { journal: false });
   const bound = state.bindings(kind.kind).get(opts.ref);
@@ -69,7 +73,10 @@ export async function getRemote(opts: ListOptions & { ref: string; env: NodeJS.P
     vars: { env: opts.env, vars: opts.target.vars, keyVariables: opts.target.keyVariables },
     ...(opts.redactor ? { redactor: opts.redactor } : {}),
   });
-  if (!found) throw new UsageError(`No ${kind.kind} "${opts.ref}" in ${opts.target.environment}: give its ${['id', ...kind.lookupFields].join(', ')} or its key.`);
+  if (!found)
+    throw new UsageError(
+      `No ${kind.kind} "${opts.ref}" in ${opts.target.environment}: give its ${['id', ...kind.lookupFields].join(', ')} or its key.`,
+    );
   const id = String(found.id);
   const taken = new Set([...state.bindings(kind.kind).keys(), ...fileKeys(ws, kind)]);
   const key = [...state.bindings(kind.kind)].find(([, b]) => String(b.id) === id)?.[0] ?? freshKey(kind, found.raw, taken);

@@ -8,7 +8,15 @@ import type { Binding } from '../model.js';
 import { localBase } from '../plan/binding.js';
 import { compareSpec } from '../plan/secrets.js';
 import { writeFileAtomic } from '../store/atomic.js';
-import { KEY_PATTERN, keyProblem, readAllResources, readResourceFile, removeResource, resourcePath, type ResourceFile } from '../store/resource-files.js';
+import {
+  KEY_PATTERN,
+  keyProblem,
+  readAllResources,
+  readResourceFile,
+  removeResource,
+  resourcePath,
+  type ResourceFile,
+} from '../store/resource-files.js';
 import { mentionAt, renamedFileText, renameMentions, rewrittenMentionsText, type KeyMention } from '../store/resource-rename.js';
 import { StateStore } from '../store/state.js';
 
@@ -65,7 +73,10 @@ export function runMove(opts: MoveOptions): MoveResult {
   if (!KEY_PATTERN.test(to) || readsAsId(kind, to)) throw new UsageError(keyProblem(kind, to));
   const oldPath = resourcePath(ws.dir, kind, from);
   const newPath = resourcePath(ws.dir, kind, to);
-  if (!KEY_PATTERN.test(from) || !existsSync(oldPath)) throw new UsageError(`${name} has no file (${display(oldPath)} does not exist): give the key of a file in ${display(dirname(oldPath))}/.`);
+  if (!KEY_PATTERN.test(from) || !existsSync(oldPath))
+    throw new UsageError(
+      `${name} has no file (${display(oldPath)} does not exist): give the key of a file in ${display(dirname(oldPath))}/.`,
+    );
   if (from === to) throw new UsageError(`${name} already has the key "${to}": nothing to move.`);
   if (kind.naturalOfKey) {
     // The key is what PostHog fixed at create (a code_name, which SQL uses as {variables.<key>}):
@@ -75,7 +86,8 @@ export function runMove(opts: MoveOptions): MoveResult {
     );
   }
   const file = readResourceFile(oldPath, kind, ws.root);
-  if (existsSync(newPath)) throw new UsageError(`${display(newPath)} already exists, so "${to}" is taken: choose another key, or remove that file first.`);
+  if (existsSync(newPath))
+    throw new UsageError(`${display(newPath)} already exists, so "${to}" is taken: choose another key, or remove that file first.`);
 
   const states = StateStore.loadAll(ws.stateDir, ws.root, { journal: !opts.dryRun });
   const locked: StateStore[] = [];
@@ -142,7 +154,10 @@ function referencesTo(ws: Workspace, kind: KindDef, from: string, to: string): R
     if (mentions.some((m) => m === undefined)) stuck.push(f.display);
     else rewrites.push({ file: f, mentions: mentions as KeyMention[], spec: renameMentions(f.spec, mentions as KeyMention[], to) });
   }
-  if (stuck.length > 0) throw new UsageError(`${andList(stuck)} refer to ${kind.cliName}/${from} in a way hogsync cannot rewrite: change those references by hand, then run mv again.`);
+  if (stuck.length > 0)
+    throw new UsageError(
+      `${andList(stuck)} refer to ${kind.cliName}/${from} in a way hogsync cannot rewrite: change those references by hand, then run mv again.`,
+    );
   return rewrites;
 }
 
@@ -152,7 +167,12 @@ function referencesTo(ws: Workspace, kind: KindDef, from: string, to: string): R
  * at the last sync (then the base is the file's own spec, renamed); a file edited since then
  * is `stale`: renaming its reference would turn the edit into a conflict.
  */
-function rebase(s: StateStore, rewrites: Rewrite[], opts: MoveOptions, notes: string[]): { rebinds: Array<{ file: ResourceFile; binding: Binding }>; stale: string[] } {
+function rebase(
+  s: StateStore,
+  rewrites: Rewrite[],
+  opts: MoveOptions,
+  notes: string[],
+): { rebinds: Array<{ file: ResourceFile; binding: Binding }>; stale: string[] } {
   const sources = { env: opts.env, vars: varsOf(opts.ws, s.environment), keyVariables: keyVariablesOf(opts.ws.config) };
   const rebinds: Array<{ file: ResourceFile; binding: Binding }> = [];
   const stale: string[] = [];
@@ -172,20 +192,34 @@ function rebase(s: StateStore, rewrites: Rewrite[], opts: MoveOptions, notes: st
     } else {
       // PostHog's copy differed from the file at the last sync: its hash cannot be renamed offline.
       rebinds.push({ file: r.file, binding: { ...b, local: after } });
-      notes.push(`In ${s.environment}, PostHog's copy of ${r.file.display} differed from the file at the last sync, so its base cannot follow offline: if the next diff there shows it changed in PostHog, "hogsync pull -e ${s.environment}" settles it.`);
+      notes.push(
+        `In ${s.environment}, PostHog's copy of ${r.file.display} differed from the file at the last sync, so its base cannot follow offline: if the next diff there shows it changed in PostHog, "hogsync pull -e ${s.environment}" settles it.`,
+      );
     }
   }
   return { rebinds, stale };
 }
 
-function movedIn(s: StateStore, kind: KindDef, from: string, display: (p: string) => string, rebinds: Array<{ file: ResourceFile }>): MovedEnvironment {
+function movedIn(
+  s: StateStore,
+  kind: KindDef,
+  from: string,
+  display: (p: string) => string,
+  rebinds: Array<{ file: ResourceFile }>,
+): MovedEnvironment {
   const bound = s.get(kind.kind, from);
   const buried = s.tombstones(kind.kind).get(from);
   const moved: MovedEnvironment['moved'] = [];
   if (bound) moved.push('binding');
   if (buried) moved.push('tombstone');
   if (s.pending(kind.kind, from)) moved.push('pending');
-  return { environment: s.environment, stateFile: display(s.file), id: (bound ?? buried)?.id ?? null, moved, rebased: rebinds.map((r) => r.file.display) };
+  return {
+    environment: s.environment,
+    stateFile: display(s.file),
+    id: (bound ?? buried)?.id ?? null,
+    moved,
+    rebased: rebinds.map((r) => r.file.display),
+  };
 }
 
 /** hogsync.yaml `vars:` of an environment (none when the file no longer lists it). */

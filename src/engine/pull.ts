@@ -57,10 +57,12 @@ export async function runPull(opts: PullOptions): Promise<PullResult> {
   // Files are written ahead only as PostHog sends them: not for an environment whose ids or overrides differ from the files'.
   const plain = opts.target.home && Object.keys(opts.target.overrides).length === 0;
   const ahead = new WriteAhead(ws.dir, new Set(plain ? opts.kinds.map((k) => k.kind) : []));
-  const loaded = await readSnapshot({ ...opts, adopt: false, assignNew: true, lock: true, onRemote: ahead.observe }).catch((error: unknown) => {
-    ahead.rollback();
-    throw stopOrError(error, opts.signal, [opts.client], () => 'nothing was written');
-  });
+  const loaded = await readSnapshot({ ...opts, adopt: false, assignNew: true, lock: true, onRemote: ahead.observe }).catch(
+    (error: unknown) => {
+      ahead.rollback();
+      throw stopOrError(error, opts.signal, [opts.client], () => 'nothing was written');
+    },
+  );
   try {
     // Interrupted while reading: nothing is written, so a rerun starts from the same place.
     if (opts.signal?.aborted) ahead.rollback();
@@ -94,9 +96,18 @@ async function settle(opts: PullOptions, loaded: Loaded, ahead: WriteAhead): Pro
     if (!s.write) return [];
     const id = s.bind ? s.bind.id : undefined;
     if (id !== undefined && s.text !== undefined && ahead.holds(s.kind, s.key, id)) return [];
-    return [{ kind: s.kind, key: s.key, spec: s.write, ...(s.text !== undefined ? { specText: s.text } : {}), previous: texts.get(`${s.kind.kind}/${s.key}`) }];
+    return [
+      {
+        kind: s.kind,
+        key: s.key,
+        spec: s.write,
+        ...(s.text !== undefined ? { specText: s.text } : {}),
+        previous: texts.get(`${s.kind.kind}/${s.key}`),
+      },
+    ];
   });
-  let filesWritten = writeResources(ws.dir, toWrite) + steps.filter((s) => s.write && s.bind && ahead.holds(s.kind, s.key, s.bind.id)).length;
+  let filesWritten =
+    writeResources(ws.dir, toWrite) + steps.filter((s) => s.write && s.bind && ahead.holds(s.kind, s.key, s.bind.id)).length;
   const final = new Set(steps.map((s) => `${s.kind.kind}/${s.key}`));
   for (const stray of ahead.strays(final)) removeResource(ws.dir, kindByName(stray.kind), stray.key);
   for (const step of steps) {
@@ -121,14 +132,20 @@ async function settle(opts: PullOptions, loaded: Loaded, ahead: WriteAhead): Pro
   }
   const result: PullResult = { environment: target.environment, items, counts, byKind, filesWritten };
   const rekeyed = steps.filter((s) => s.rekeyed);
-  if (rekeyed.length > 0) result.rekeyed = { files: rekeyed.length, kinds: [...new Set(rekeyed.flatMap((s) => (s.rekeyed ?? []).map((k) => k.label)))].sort() };
+  if (rekeyed.length > 0)
+    result.rekeyed = { files: rekeyed.length, kinds: [...new Set(rekeyed.flatMap((s) => (s.rekeyed ?? []).map((k) => k.label)))].sort() };
 
   if (opts.commit) {
     const folders = opts.kinds.map((k) => ({ kind: k.kind, path: join(ws.dir, k.folder) }));
     const paths = [...folders.map((f) => f.path), state.file];
     // Exactly what pull wrote: files holding local work (edits not pushed, conflicts) stay out of the backup.
     const localWork = steps.filter((st) => st.localWork).map((st) => resourcePath(ws.dir, st.kind, st.key));
-    const sha = await commitPaths(ws.root, paths, (staged) => pullCommitMessage(target.environment, folders, staged, opts.message), localWork);
+    const sha = await commitPaths(
+      ws.root,
+      paths,
+      (staged) => pullCommitMessage(target.environment, folders, staged, opts.message),
+      localWork,
+    );
     if (sha) result.commit = sha;
     if (sha && localWork.length > 0) result.leftOut = localWork.map((p) => relative(ws.root, p));
   }
@@ -137,5 +154,12 @@ async function settle(opts: PullOptions, loaded: Loaded, ahead: WriteAhead): Pro
 
 function item(ws: Workspace, s: PullStep): PullItem {
   const file = resourcePath(ws.dir, s.kind, s.key).slice(ws.root.length + 1);
-  return { kind: s.kind.kind, key: s.key, action: s.action, file, ...(s.note ? { note: s.note } : {}), ...(s.rekeyed ? { rekeyed: true } : {}) };
+  return {
+    kind: s.kind.kind,
+    key: s.key,
+    action: s.action,
+    file,
+    ...(s.note ? { note: s.note } : {}),
+    ...(s.rekeyed ? { rekeyed: true } : {}),
+  };
 }

@@ -53,18 +53,36 @@ export async function runPush(opts: PushRunOptions): Promise<PushRun> {
 }
 
 async function applyLoaded(opts: PushRunOptions, loaded: Loaded & { plan: Plan }): Promise<PushRun> {
-  const plan = opts.planFile ? reviewed(opts, opts.planFile, loaded.plan) : filterPlan(loaded.plan, opts.selectors, { file: (p) => resolve(opts.ws.root, p), selector: (p) => resolve(opts.cwd, p) });
+  const plan = opts.planFile
+    ? reviewed(opts, opts.planFile, loaded.plan)
+    : filterPlan(loaded.plan, opts.selectors, { file: (p) => resolve(opts.ws.root, p), selector: (p) => resolve(opts.cwd, p) });
   // A file PostHog holds as it is may carry a problem (a warning then); one that this push sends all the same stops it.
   const sent = selectOps(plan, opts).ops.flatMap((o) => (o.type !== 'delete' && o.change.file ? [o.change.file] : []));
   const refused = heldProblemsSent(loaded.held, sent);
   if (refused.length > 0) throw new InvalidFilesError(refused);
-  const checked = checkPlan({ plan, snapshot: loaded.snapshot, vars: loaded.vars, prune: opts.prune, force: opts.force, dryRun: opts.dryRun, ...(opts.redactor ? { redactor: opts.redactor } : {}) });
+  const checked = checkPlan({
+    plan,
+    snapshot: loaded.snapshot,
+    vars: loaded.vars,
+    prune: opts.prune,
+    force: opts.force,
+    dryRun: opts.dryRun,
+    ...(opts.redactor ? { redactor: opts.redactor } : {}),
+  });
   // Conflicts are shown before the question (and in a dry run) with what they were at the last sync.
   if (opts.dryRun || opts.confirm) await attachConflictBases(plan, loaded.snapshot, opts.ws, opts.target, loaded.vars);
   if (opts.dryRun) return { plan: checked.plan, preview: preview(checked) };
   if (checked.ops.length > 0 && opts.confirm && !(await opts.confirm(plan))) return { plan, declined: true };
   const applied = Date.now();
-  const result = await applyPlan(checked, { state: loaded.state, client: opts.client, kinds: opts.kinds, concurrency: opts.concurrency, settleMs: settleMs(opts.client), freshMs: freshMs(opts.env), ...(opts.onEvent ? { onEvent: opts.onEvent } : {}) });
+  const result = await applyPlan(checked, {
+    state: loaded.state,
+    client: opts.client,
+    kinds: opts.kinds,
+    concurrency: opts.concurrency,
+    settleMs: settleMs(opts.client),
+    freshMs: freshMs(opts.env),
+    ...(opts.onEvent ? { onEvent: opts.onEvent } : {}),
+  });
   if (opts.timings) opts.timings.applyWall = Date.now() - applied;
   stopIfInterrupted(opts.signal, [opts.client], () => appliedSoFar(result));
   return { plan, result };
@@ -76,7 +94,9 @@ function reviewed(opts: PushRunOptions, planFile: string, current: Plan): Plan {
   const saved = readPlanFile(planFile, display);
   const { target } = opts;
   if (saved.environment !== target.environment || saved.project !== target.project || saved.host !== target.host) {
-    throw new ConfigError(`${display} was made for ${saved.environment} (project ${saved.project} at ${saved.host}), not ${target.environment} (project ${target.project} at ${target.host}): push it with -e ${saved.environment}.`);
+    throw new ConfigError(
+      `${display} was made for ${saved.environment} (project ${saved.project} at ${saved.host}), not ${target.environment} (project ${target.project} at ${target.host}): push it with -e ${saved.environment}.`,
+    );
   }
   const { plan, stale } = replayPlan(saved, current);
   if (stale.length > 0) throw new StalePlanError(display, stale);

@@ -99,15 +99,25 @@ export async function readSnapshot(opts: ReadOptions): Promise<Loaded> {
   }
 }
 
-async function readWithState(opts: ReadOptions, state: StateStore, fetched: KindDef[], vars: VarSources, timings: Record<string, number>): Promise<Loaded> {
+async function readWithState(
+  opts: ReadOptions,
+  state: StateStore,
+  fetched: KindDef[],
+  vars: VarSources,
+  timings: Record<string, number>,
+): Promise<Loaded> {
   const { ws, client } = opts;
   let files: ResourceFile[] = [];
   let gate: Gate | undefined;
   // Files of the kinds referenced too, so that references resolve the same whichever kinds are selected.
   const readFiles = async () => {
     const t = performance.now();
-    if (!opts.localOverride) files = opts.filesFirst ? readAllResources(ws.dir, fetched, ws.root) : await readAllResourcesInSlices(ws.dir, fetched, ws.root);
-    if (opts.filesFirst && !opts.skipChecks) gate = await openGate({ files, kinds: fetched, config: ws.config, env: opts.env, root: ws.root }, (f) => heldAsIs(f, opts.target, state, vars));
+    if (!opts.localOverride)
+      files = opts.filesFirst ? readAllResources(ws.dir, fetched, ws.root) : await readAllResourcesInSlices(ws.dir, fetched, ws.root);
+    if (opts.filesFirst && !opts.skipChecks)
+      gate = await openGate({ files, kinds: fetched, config: ws.config, env: opts.env, root: ws.root }, (f) =>
+        heldAsIs(f, opts.target, state, vars),
+      );
     timings.readFilesCpu = performance.now() - t;
   };
   if (opts.filesFirst) await readFiles();
@@ -168,7 +178,10 @@ async function readWithState(opts: ReadOptions, state: StateStore, fetched: Kind
   if (!opts.filesFirst) await readFiles();
   const local = opts.localOverride ?? environmentView(files, opts.target);
   const { target } = opts;
-  const mapped = refsPairings(target.home || target.homeName === undefined ? undefined : StateStore.peek(ws.stateDir, target.homeName, ws.root), target);
+  const mapped = refsPairings(
+    target.home || target.homeName === undefined ? undefined : StateStore.peek(ws.stateDir, target.homeName, ws.root),
+    target,
+  );
   if (opts.redactor) hideValues(opts.redactor, local, vars);
   builder = new SnapshotBuilder({
     kinds: opts.kinds,
@@ -211,7 +224,12 @@ async function readWithState(opts: ReadOptions, state: StateStore, fetched: Kind
   // A table still pairs while some file it maps to a resource of this project has no binding here yet.
   const withFile = new Set(local.map((l) => `${l.kind.kind}/${l.key}`));
   const pairing = (kind: KindDef) =>
-    [...mapped(kind.kind)].some(([key, m]) => withFile.has(`${kind.kind}/${key}`) && !state.bindings(kind.kind).has(key) && String(snapshot.identities.idOf(kind.kind, key)) === String(m.id));
+    [...mapped(kind.kind)].some(
+      ([key, m]) =>
+        withFile.has(`${kind.kind}/${key}`) &&
+        !state.bindings(kind.kind).has(key) &&
+        String(snapshot.identities.idOf(kind.kind, key)) === String(m.id),
+    );
   if (!opts.localOverride) for (const line of unneededRefs(files, target, pairing)) opts.note?.(line);
   timings.snapshotCpu = snapshotCpu;
   return { snapshot, state, files, remote, vars, warnings: gate?.warnings ?? [], held: gate?.held ?? new Map() };

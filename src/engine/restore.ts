@@ -58,9 +58,13 @@ export async function runRestore(opts: RestoreOptions): Promise<RestoreRun> {
   const rev = await resolveRevision(ws.root, opts.rev);
   const files = await filesOf(opts, rev.top, rev.sha);
   // Every file of the commit goes to PostHog if it differs there: each one is checked, parsing on every core.
-  if (!opts.skipChecks) await gateAll({ files, kinds: withDependencies(opts.kinds), config: ws.config, env: opts.env, root: ws.root }, availableParallelism());
+  if (!opts.skipChecks)
+    await gateAll({ files, kinds: withDependencies(opts.kinds), config: ws.config, env: opts.env, root: ws.root }, availableParallelism());
   // The commit's files in this environment's terms (its refs and overrides), named as in the work tree.
-  const local = environmentView(files, opts.target).map((l, i) => ({ ...l, file: (files[i] as ResourceFile).path.slice(ws.root.length + 1) }));
+  const local = environmentView(files, opts.target).map((l, i) => ({
+    ...l,
+    file: (files[i] as ResourceFile).path.slice(ws.root.length + 1),
+  }));
   const loaded = await readSnapshot({ ...opts, adopt: false, assignNew: false, lock: !opts.dryRun, localOverride: local });
   try {
     const plan: Plan = {
@@ -70,7 +74,16 @@ export async function runRestore(opts: RestoreOptions): Promise<RestoreRun> {
       }),
       writer: 'restore',
     };
-    const checked = checkPlan({ plan, snapshot: loaded.snapshot, vars: loaded.vars, prune: opts.prune, force: opts.force, command: 'restore', dryRun: opts.dryRun, ...(opts.redactor ? { redactor: opts.redactor } : {}) });
+    const checked = checkPlan({
+      plan,
+      snapshot: loaded.snapshot,
+      vars: loaded.vars,
+      prune: opts.prune,
+      force: opts.force,
+      command: 'restore',
+      dryRun: opts.dryRun,
+      ...(opts.redactor ? { redactor: opts.redactor } : {}),
+    });
     const run: RestoreRun = { rev: { sha: rev.sha, subject: rev.subject }, plan: checked.plan };
     if (opts.dryRun) return run;
     if (checked.ops.length > 0 && opts.confirm && !(await opts.confirm(plan))) return { ...run, declined: true };
@@ -85,7 +98,9 @@ export async function runRestore(opts: RestoreOptions): Promise<RestoreRun> {
     });
     stopIfInterrupted(opts.signal, [opts.client], () => appliedSoFar(result));
     const awaitingFiles = markAwaitingFiles(plan, result, loaded, opts);
-    const commit = opts.commit ? await commitPaths(ws.root, [loaded.state.file], commitMessage(opts.target.environment, rev, result)) : undefined;
+    const commit = opts.commit
+      ? await commitPaths(ws.root, [loaded.state.file], commitMessage(opts.target.environment, rev, result))
+      : undefined;
     return { ...run, result, ...(commit ? { commit } : {}), ...(awaitingFiles.length > 0 ? { awaitingFiles } : {}) };
   } finally {
     loaded.state.release();
@@ -103,7 +118,9 @@ export async function runRestore(opts: RestoreOptions): Promise<RestoreRun> {
 function markAwaitingFiles(plan: Plan, result: ApplyResult, loaded: Loaded, opts: RestoreOptions): string[] {
   const { state } = loaded;
   const { ws } = opts;
-  const written = new Set(result.events.filter((e) => ['created', 'restored', 'updated', 'adopted'].includes(e.outcome)).map((e) => `${e.kind}/${e.key}`));
+  const written = new Set(
+    result.events.filter((e) => ['created', 'restored', 'updated', 'adopted'].includes(e.outcome)).map((e) => `${e.kind}/${e.key}`),
+  );
   const awaiting: string[] = [];
   for (const c of plan.changes) {
     const binding = c.entry?.local ? state.get(c.kind.kind, c.key) : undefined;
@@ -170,6 +187,8 @@ async function filesOf(opts: RestoreOptions, top: string, sha: string): Promise<
 function commitMessage(environment: string, rev: { sha: string; subject: string }, r: ApplyResult): { subject: string; body: string } {
   const s = r.summary;
   const subject = `hogsync restore ${environment} to ${rev.sha.slice(0, 12)}: ${s.restored} restored, ${s.created} created, ${s.updated} updated, ${s.deleted} deleted`;
-  const lines = r.events.filter((e) => ['created', 'restored', 'updated', 'deleted', 'adopted'].includes(e.outcome)).map((e) => `  ${e.outcome} ${e.kind}/${e.key}`);
+  const lines = r.events
+    .filter((e) => ['created', 'restored', 'updated', 'deleted', 'adopted'].includes(e.outcome))
+    .map((e) => `  ${e.outcome} ${e.kind}/${e.key}`);
   return { subject, body: [`Files as of ${rev.sha} (${rev.subject}).`, ...(lines.length ? ['', ...lines] : [])].join('\n') };
 }

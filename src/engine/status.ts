@@ -9,7 +9,14 @@ import { confirmMissing } from './confirm-missing.js';
 import { StateStore } from '../store/state.js';
 
 /** PostHog's HogFunctionState (posthog-api.md §4.1). */
-const STATES: Record<number, string> = { 0: 'unknown', 1: 'healthy', 2: 'degraded', 3: 'disabled', 11: 'degraded (forced)', 12: 'disabled (forced)' };
+const STATES: Record<number, string> = {
+  0: 'unknown',
+  1: 'healthy',
+  2: 'degraded',
+  3: 'disabled',
+  11: 'degraded (forced)',
+  12: 'disabled (forced)',
+};
 const UNHEALTHY = new Set([2, 3, 11, 12]);
 
 export interface FunctionStatus {
@@ -61,7 +68,9 @@ export async function functionStatus(opts: StatusOptions): Promise<FunctionStatu
   const at = { base: kind.apiPath, bucket: kind.rateBucket };
   const after = sinceTime(opts.since);
   const state = StateStore.load(opts.ws.stateDir, opts.target.environment, opts.target, opts.ws.root, { journal: false });
-  const bindings = [...state.bindings(kind.kind)].filter(([key]) => !opts.keys || opts.keys.includes(key)).sort(([a], [b]) => (a < b ? -1 : 1));
+  const bindings = [...state.bindings(kind.kind)]
+    .filter(([key]) => !opts.keys || opts.keys.includes(key))
+    .sort(([a], [b]) => (a < b ? -1 : 1));
   if (bindings.length === 0) return [];
   const remote = await opts.client.listAll<JsonObject>(kind.apiPath, { pagination: kind.pagination, bucket: kind.rateBucket });
   // A function the list did not show is missing only if PostHog says so when asked for it.
@@ -74,8 +83,24 @@ export async function functionStatus(opts: StatusOptions): Promise<FunctionStatu
       limit(async (): Promise<FunctionStatus> => {
         const id = String(binding.id);
         const raw = byId.get(id);
-        if (!raw) return { key, id, name: null, type: '', enabled: false, state: 'missing', succeeded: 0, failed: 0, filtered: 0, errors: [], missing: true };
-        const [totals, errorLines] = await Promise.all([metricTotals(opts.client, at, id, after), logs(opts.client, at, id, { level: ['ERROR'], after, limit: 3 })]);
+        if (!raw)
+          return {
+            key,
+            id,
+            name: null,
+            type: '',
+            enabled: false,
+            state: 'missing',
+            succeeded: 0,
+            failed: 0,
+            filtered: 0,
+            errors: [],
+            missing: true,
+          };
+        const [totals, errorLines] = await Promise.all([
+          metricTotals(opts.client, at, id, after),
+          logs(opts.client, at, id, { level: ['ERROR'], after, limit: 3 }),
+        ]);
         const code = isObject(raw.status) && typeof raw.status.state === 'number' ? raw.status.state : 0;
         return {
           key,

@@ -49,22 +49,38 @@ export async function runHogTest(opts: TestRunOptions): Promise<TestRun> {
   try {
     file = readResourceFile(path, kind, opts.ws.root);
   } catch (error) {
-    if (error instanceof FileError && /kind must be/.test(error.problem)) throw new UsageError(`${opts.file} is not a ${kind.kind} file: hogsync test runs ${kind.folder} only.`);
+    if (error instanceof FileError && /kind must be/.test(error.problem))
+      throw new UsageError(`${opts.file} is not a ${kind.kind} file: hogsync test runs ${kind.folder} only.`);
     throw error;
   }
   // The kind's own offline checks (Hog syntax) first, so a typo costs no request.
   const syntax = await Syntax.load();
-  const [problem] = kind.check?.(file.spec, { syntax, known: () => ({ keys: new Set(), naturals: new Set() }), specOf: () => undefined }, file.key).filter((p) => /syntax|template/i.test(p.message)) ?? [];
+  const [problem] =
+    kind
+      .check?.(file.spec, { syntax, known: () => ({ keys: new Set(), naturals: new Set() }), specOf: () => undefined }, file.key)
+      .filter((p) => /syntax|template/i.test(p.message)) ?? [];
   if (problem) {
-    const where = problem.offset !== undefined ? file.parsed.whereIn(`/spec${problem.pointer}`, problem.offset) : file.parsed.where(`/spec${problem.pointer}`);
+    const where =
+      problem.offset !== undefined
+        ? file.parsed.whereIn(`/spec${problem.pointer}`, problem.offset)
+        : file.parsed.where(`/spec${problem.pointer}`);
     throw new FileError(where, problem.message);
   }
   // The file in this environment's terms: its ids mapped through refs:, its override applied.
   const [view] = environmentView([file], opts.target);
-  const resolved = sendSpec(kind, file.key, view?.spec ?? file.spec, varSourcesOf(opts.target, opts.env), undefined, undefined, opts.redactor);
+  const resolved = sendSpec(
+    kind,
+    file.key,
+    view?.spec ?? file.spec,
+    varSourcesOf(opts.target, opts.env),
+    undefined,
+    undefined,
+    opts.redactor,
+  );
   if (resolved.keyLeaks.length > 0) throw new FileError(file.display, `${resolved.keyLeaks.join('; ')}; ${KEY_ADVICE}`);
   if (resolved.missing.length > 0) throw new ConfigError(`Set ${resolved.missing.join(', ')} to run ${file.display}: its inputs use them.`);
-  if (resolved.literalSecrets.length > 0) throw new FileError(file.display, `secret input(s) ${resolved.literalSecrets.join(', ')} hold literal values; use value: \${SOME_VAR}`);
+  if (resolved.literalSecrets.length > 0)
+    throw new FileError(file.display, `secret input(s) ${resolved.literalSecrets.join(', ')} hold literal values; use value: \${SOME_VAR}`);
 
   const state = StateStore.load(opts.ws.stateDir, opts.target.environment, opts.target, opts.ws.root, { journal: false });
   const id = String(state.get(kind.kind, file.key)?.id ?? 'new');
@@ -74,7 +90,11 @@ export async function runHogTest(opts: TestRunOptions): Promise<TestRun> {
   for (const other of kind.refersTo) for (const [key, b] of state.bindings(other)) identities.bind(other, key, b.id);
   const configuration = kind.toBody(toIds(kind, spec, identities), identities, 'create');
   const globals = opts.eventFile ? readEvent(resolve(opts.cwd, opts.eventFile)) : sampleGlobals(resolved.spec, opts.target);
-  const invocation = await invoke(opts.client, { base: kind.apiPath, bucket: kind.rateBucket }, id, { configuration, globals, mock_async_functions: true });
+  const invocation = await invoke(opts.client, { base: kind.apiPath, bucket: kind.rateBucket }, id, {
+    configuration,
+    globals,
+    mock_async_functions: true,
+  });
   return { kind: kind.kind, key: file.key, id, invocation };
 }
 

@@ -43,7 +43,13 @@ export class WriteAhead {
     const { taken, adoptable, bound, sameContent, ownKey } = this.context(kind, ctx);
     // Bound resources and possible pairings with a file (by natural key, by content, or, with
     // no state, by the key pull would give it) are decided by the pull plan, not guessed here.
-    if (bound.has(String(remote.id)) || (remote.natural !== undefined && adoptable.has(remote.natural)) || sameContent.has(remote.pairing) || sameContent.has(remote.whole)) return;
+    if (
+      bound.has(String(remote.id)) ||
+      (remote.natural !== undefined && adoptable.has(remote.natural)) ||
+      sameContent.has(remote.pairing) ||
+      sameContent.has(remote.whole)
+    )
+      return;
     const hint = slugify(kind.keyHint(remote.raw));
     if (ownKey.has(hint)) return;
     const key = assignKey(kind.keyHint(remote.raw), kind, remote.id, taken);
@@ -77,13 +83,18 @@ export class WriteAhead {
 
   /** Files written ahead under a key that no resource ended up with. */
   strays(final: ReadonlySet<string>): Array<{ kind: string; key: string }> {
-    return [...this.written.keys()].filter((ref) => !final.has(ref)).map((ref) => {
-      const slash = ref.indexOf('/');
-      return { kind: ref.slice(0, slash), key: ref.slice(slash + 1) };
-    });
+    return [...this.written.keys()]
+      .filter((ref) => !final.has(ref))
+      .map((ref) => {
+        const slash = ref.indexOf('/');
+        return { kind: ref.slice(0, slash), key: ref.slice(slash + 1) };
+      });
   }
 
-  private readonly contexts = new Map<string, { taken: Set<string>; adoptable: Set<string>; bound: Set<string>; sameContent: Set<string>; ownKey: Set<string> }>();
+  private readonly contexts = new Map<
+    string,
+    { taken: Set<string>; adoptable: Set<string>; bound: Set<string>; sameContent: Set<string>; ownKey: Set<string> }
+  >();
 
   private context(kind: KindDef, ctx: RemoteContext) {
     let c = this.contexts.get(kind.kind);

@@ -8,14 +8,32 @@ import { linksIn } from './query-refs.js';
 // `last_calculated_at`, `bytecode_error`, `creation_context` and the creator are server-managed.
 const WRITABLE = ['name', 'description', 'tags', 'post_to_slack', 'slack_message_format', 'pinned', 'steps'] as const;
 
-const DEFAULTS: Record<string, Json> = { description: '', tags: [], post_to_slack: false, slack_message_format: '', pinned: false, steps: [] };
+const DEFAULTS: Record<string, Json> = {
+  description: '',
+  tags: [],
+  post_to_slack: false,
+  slack_message_format: '',
+  pinned: false,
+  steps: [],
+};
 
 /** Sent on update for fields a file removed (an action's steps are replaced as a whole). */
 const CLEARED: Record<string, Json> = { description: '', tags: [], post_to_slack: false, slack_message_format: '', steps: [] };
 
 // ActionStepJSON (posthog/models/action/action.py): PostHog stores every key of a step, null when
 // unset, `url_matching` "contains" when absent; `selector_regex` is computed from `selector`.
-const STEP_FIELDS = ['event', 'properties', 'selector', 'tag_name', 'text', 'text_matching', 'href', 'href_matching', 'url', 'url_matching'] as const;
+const STEP_FIELDS = [
+  'event',
+  'properties',
+  'selector',
+  'tag_name',
+  'text',
+  'text_matching',
+  'href',
+  'href_matching',
+  'url',
+  'url_matching',
+] as const;
 
 function normalizeStep(step: Json): Json {
   if (!isObject(step)) return step;
@@ -73,7 +91,10 @@ const action = defineKind({
   codePaths: () => [],
   varPaths: () => [],
   secrets: () => [],
-  links: (spec) => (Array.isArray(spec.steps) ? spec.steps.flatMap((step, i) => (isObject(step) ? linksIn(step.properties ?? null, `/steps/${i}/properties`) : [])) : []),
+  links: (spec) =>
+    Array.isArray(spec.steps)
+      ? spec.steps.flatMap((step, i) => (isObject(step) ? linksIn(step.properties ?? null, `/steps/${i}/properties`) : []))
+      : [],
 });
 
 export default action;

@@ -85,7 +85,19 @@ const alert = defineKind({
   unclearable: { threshold: 'ThresholdSerializer refuses an empty threshold' },
   // validate_alert_config checks these against each other: an update that changes one sends them all.
   updateTogether: [['threshold', 'condition', 'config', 'detector_config', 'calculation_interval']],
-  fieldOrder: ['insight', 'name', 'enabled', 'calculation_interval', 'condition', 'threshold', 'config', 'detector_config', 'skip_weekend', 'schedule_restriction', 'subscribed_users'],
+  fieldOrder: [
+    'insight',
+    'name',
+    'enabled',
+    'calculation_interval',
+    'condition',
+    'threshold',
+    'config',
+    'detector_config',
+    'skip_weekend',
+    'schedule_restriction',
+    'subscribed_users',
+  ],
   schema: 'alert.schema.json',
   naturalKeyName: 'insight and name',
 
@@ -110,9 +122,13 @@ const alert = defineKind({
   secrets: () => [],
   links(spec) {
     const links: Link[] = [];
-    if (typeof spec.insight === 'number' || typeof spec.insight === 'string') links.push({ type: 'insights', value: spec.insight, path: '/insight' });
+    if (typeof spec.insight === 'number' || typeof spec.insight === 'string')
+      links.push({ type: 'insights', value: spec.insight, path: '/insight' });
     // Users are the same in every project of an organisation; refs.users maps them to another one.
-    if (Array.isArray(spec.subscribed_users)) spec.subscribed_users.forEach((u, i) => typeof u === 'number' && links.push({ type: 'users', value: u, path: `/subscribed_users/${i}`, organizationWide: true }));
+    if (Array.isArray(spec.subscribed_users))
+      spec.subscribed_users.forEach(
+        (u, i) => typeof u === 'number' && links.push({ type: 'users', value: u, path: `/subscribed_users/${i}`, organizationWide: true }),
+      );
     return links;
   },
 });

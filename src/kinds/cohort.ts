@@ -39,8 +39,10 @@ function filterLinks(filters: Json, base: string): Link[] {
   walkObjects(filters, (obj, pointer) => {
     if (obj.type !== 'behavioral') return;
     const ref = (v: Json | undefined) => typeof v === 'number' || (typeof v === 'string' && v.length > 0);
-    if (obj.event_type === 'actions' && ref(obj.key)) links.push({ type: 'actions', value: obj.key as number | string, path: `${base}${pointer}/key` });
-    if (obj.seq_event_type === 'actions' && ref(obj.seq_event)) links.push({ type: 'actions', value: obj.seq_event as number | string, path: `${base}${pointer}/seq_event` });
+    if (obj.event_type === 'actions' && ref(obj.key))
+      links.push({ type: 'actions', value: obj.key as number | string, path: `${base}${pointer}/key` });
+    if (obj.seq_event_type === 'actions' && ref(obj.seq_event))
+      links.push({ type: 'actions', value: obj.seq_event as number | string, path: `${base}${pointer}/seq_event` });
   });
   return links;
 }

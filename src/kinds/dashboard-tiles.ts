@@ -70,7 +70,14 @@ export function tilesOf(raw: Json | undefined): Json[] {
 
 /** The display fields of a tile as PostHog's `_upsert_tile` takes them: every one, so that a removed setting goes back to its default. */
 function display(tile: JsonObject | undefined): JsonObject {
-  return { layouts: {}, color: null, show_description: null, transparent_background: null, filters_overrides: {}, ...pick(tile ?? {}, DISPLAY) };
+  return {
+    layouts: {},
+    color: null,
+    show_description: null,
+    transparent_background: null,
+    filters_overrides: {},
+    ...pick(tile ?? {}, DISPLAY),
+  };
 }
 
 function sameDisplay(a: JsonObject | undefined, b: JsonObject | undefined): boolean {
@@ -99,7 +106,11 @@ export function tilesPatch(wanted: Json[], current: Json | undefined): JsonObjec
   const pairs = new Map<JsonObject, JsonObject>();
   const free = (t: JsonObject) => ![...pairs.values()].includes(t);
   // Same text and look first, then same text, then what is left in order.
-  for (const match of [(w: JsonObject, t: JsonObject) => text(w.text) === bodyOf(t) && sameDisplay(w, t), (w: JsonObject, t: JsonObject) => text(w.text) === bodyOf(t), () => true]) {
+  for (const match of [
+    (w: JsonObject, t: JsonObject) => text(w.text) === bodyOf(t) && sameDisplay(w, t),
+    (w: JsonObject, t: JsonObject) => text(w.text) === bodyOf(t),
+    () => true,
+  ]) {
     for (const w of wantedTexts) {
       if (pairs.has(w)) continue;
       const t = texts.find((c) => free(c) && match(w, c));
@@ -109,7 +120,8 @@ export function tilesPatch(wanted: Json[], current: Json | undefined): JsonObjec
   for (const w of wantedTexts) {
     const t = pairs.get(w);
     if (!t) patch.push({ text: { body: text(w.text) }, ...display(w) });
-    else if (text(w.text) !== bodyOf(t) || !sameDisplay(w, t)) patch.push({ id: t.id as Json, text: { id: (t.text as JsonObject).id as Json, body: text(w.text) }, ...display(w) });
+    else if (text(w.text) !== bodyOf(t) || !sameDisplay(w, t))
+      patch.push({ id: t.id as Json, text: { id: (t.text as JsonObject).id as Json, body: text(w.text) }, ...display(w) });
   }
   for (const t of texts) if (free(t)) patch.push({ id: t.id as Json, deleted: true });
   return patch.length > 0 ? patch : undefined;

@@ -8,7 +8,19 @@ import type { Link } from './types.js';
 // DashboardSerializer (posthog/api/dashboards/dashboard.py; posthog-api-kinds.md §1–2): the
 // writable fields a user authors. Access levels, creation mode, sharing and refresh times are
 // server-managed; `tiles` is written by a second request once the insights it names exist.
-const WRITABLE = ['name', 'description', 'pinned', 'tags', 'filters', 'variables', 'breakdown_colors', 'data_color_theme_id', 'quick_filter_ids', 'restriction_level', 'tiles'] as const;
+const WRITABLE = [
+  'name',
+  'description',
+  'pinned',
+  'tags',
+  'filters',
+  'variables',
+  'breakdown_colors',
+  'data_color_theme_id',
+  'quick_filter_ids',
+  'restriction_level',
+  'tiles',
+] as const;
 
 const DEFAULTS: Record<string, Json> = {
   name: null,
@@ -75,17 +87,27 @@ function links(spec: JsonObject): Link[] {
   const out: Link[] = linksIn(spec.filters ?? null, '/filters');
   if (isObject(spec.variables)) {
     for (const name of Object.keys(spec.variables)) {
-      out.push({ type: 'variables', value: name, path: `/variables/${name.replace(/~/g, '~0').replace(/\//g, '~1')}`, entry: { idField: 'variableId', naturalField: 'code_name' } });
+      out.push({
+        type: 'variables',
+        value: name,
+        path: `/variables/${name.replace(/~/g, '~0').replace(/\//g, '~1')}`,
+        entry: { idField: 'variableId', naturalField: 'code_name' },
+      });
     }
   }
   if (Array.isArray(spec.tiles)) {
     spec.tiles.forEach((t, i) => {
-      if (isObject(t) && (typeof t.insight === 'number' || typeof t.insight === 'string')) out.push({ type: 'insights', value: t.insight, path: `/tiles/${i}/insight` });
+      if (isObject(t) && (typeof t.insight === 'number' || typeof t.insight === 'string'))
+        out.push({ type: 'insights', value: t.insight, path: `/tiles/${i}/insight` });
       if (isObject(t) && isObject(t.filters_overrides)) out.push(...linksIn(t.filters_overrides, `/tiles/${i}/filters_overrides`));
     });
   }
-  if (typeof spec.data_color_theme_id === 'number') out.push({ type: 'color_themes', value: spec.data_color_theme_id, path: '/data_color_theme_id' });
-  if (Array.isArray(spec.quick_filter_ids)) spec.quick_filter_ids.forEach((id, i) => typeof id === 'string' && out.push({ type: 'quick_filters', value: id, path: `/quick_filter_ids/${i}` }));
+  if (typeof spec.data_color_theme_id === 'number')
+    out.push({ type: 'color_themes', value: spec.data_color_theme_id, path: '/data_color_theme_id' });
+  if (Array.isArray(spec.quick_filter_ids))
+    spec.quick_filter_ids.forEach(
+      (id, i) => typeof id === 'string' && out.push({ type: 'quick_filters', value: id, path: `/quick_filter_ids/${i}` }),
+    );
   return out;
 }
 
@@ -111,7 +133,12 @@ const dashboard = defineKind({
     fields: ['tiles', 'variables'],
     body(spec, current) {
       const tiles = tilesPatch(normalizeTiles(spec.tiles ?? []), current.tiles);
-      const variables = isObject(spec.variables) && Object.keys(spec.variables).length > 0 && canonicalJson(spec.variables) !== canonicalJson(current.variables ?? {}) ? spec.variables : undefined;
+      const variables =
+        isObject(spec.variables) &&
+        Object.keys(spec.variables).length > 0 &&
+        canonicalJson(spec.variables) !== canonicalJson(current.variables ?? {})
+          ? spec.variables
+          : undefined;
       return tiles || variables ? { ...(tiles ? { tiles } : {}), ...(variables ? { variables } : {}) } : undefined;
     },
   },
@@ -119,7 +146,19 @@ const dashboard = defineKind({
   createOnly: [],
   // DashboardSerializer.update sets variables only when the body's are truthy: `{}` is ignored.
   unclearable: { variables: 'it ignores empty variables' },
-  fieldOrder: ['name', 'description', 'pinned', 'tags', 'restriction_level', 'filters', 'variables', 'breakdown_colors', 'data_color_theme_id', 'quick_filter_ids', 'tiles'],
+  fieldOrder: [
+    'name',
+    'description',
+    'pinned',
+    'tags',
+    'restriction_level',
+    'filters',
+    'variables',
+    'breakdown_colors',
+    'data_color_theme_id',
+    'quick_filter_ids',
+    'tiles',
+  ],
   leadingKeys: { '/tiles/*': ['insight', 'text'], '/tiles/*/layouts/*': ['x', 'y', 'w', 'h'] },
   schema: 'dashboard.schema.json',
 
@@ -136,7 +175,10 @@ const dashboard = defineKind({
     return body;
   },
 
-  codePaths: (spec) => (Array.isArray(spec.tiles) ? spec.tiles.flatMap((t, i) => (isObject(t) && typeof t.text === 'string' && t.text.includes('\n') ? [`/tiles/${i}/text`] : [])) : []),
+  codePaths: (spec) =>
+    Array.isArray(spec.tiles)
+      ? spec.tiles.flatMap((t, i) => (isObject(t) && typeof t.text === 'string' && t.text.includes('\n') ? [`/tiles/${i}/text`] : []))
+      : [],
   varPaths: () => [],
   secrets: () => [],
   links,
@@ -148,14 +190,25 @@ const dashboard = defineKind({
       if (!isObject(t) || (typeof t.insight !== 'string' && typeof t.insight !== 'number')) return [];
       // DashboardTile is unique per (dashboard, insight): a second entry could never be stored.
       const first = seen.get(String(t.insight));
-      if (first !== undefined) return [{ pointer: `/tiles/${i}/insight`, message: `insight "${t.insight}" already has a tile on this dashboard (tiles[${first}]): PostHog holds one tile per insight, so merge the two entries` }];
+      if (first !== undefined)
+        return [
+          {
+            pointer: `/tiles/${i}/insight`,
+            message: `insight "${t.insight}" already has a tile on this dashboard (tiles[${first}]): PostHog holds one tile per insight, so merge the two entries`,
+          },
+        ];
       seen.set(String(t.insight), i);
       if (typeof t.insight !== 'string') return [];
       const insight = ctx.specOf('Insight', t.insight);
       const on = Array.isArray(insight?.dashboards) ? insight.dashboards : [];
       // A file from before dashboards were managed names them by id, which only the state can tell.
       if (!insight || on.includes(key) || on.some((d) => typeof d === 'number')) return [];
-      return [{ pointer: `/tiles/${i}/insight`, message: `insight "${t.insight}" is not on this dashboard: add ${key} to the dashboards of insights/${t.insight}.yaml (an insight's own dashboards put it on one), or remove this tile` }];
+      return [
+        {
+          pointer: `/tiles/${i}/insight`,
+          message: `insight "${t.insight}" is not on this dashboard: add ${key} to the dashboards of insights/${t.insight}.yaml (an insight's own dashboards put it on one), or remove this tile`,
+        },
+      ];
     });
   },
 });

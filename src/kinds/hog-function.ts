@@ -132,13 +132,19 @@ function secretSlots(spec: JsonObject): SecretSlot[] {
     if (!Array.isArray(schemaItems)) return;
     for (const item of schemaItems) {
       if (!isObject(item) || item.secret !== true || typeof item.key !== 'string') continue;
-      slots.push({ path: pointer([...base, 'inputs', item.key]), name: `${prefix}${item.key}`, required: item.required === true, serverKeeps });
+      slots.push({
+        path: pointer([...base, 'inputs', item.key]),
+        name: `${prefix}${item.key}`,
+        required: item.required === true,
+        serverKeeps,
+      });
     }
   };
   // Only top-level inputs are encrypted and masked by PostHog (move_secret_inputs and
   // to_representation read the top-level inputs_schema); mapping inputs come back in clear.
   scan(spec.inputs_schema, [], '', true);
-  if (Array.isArray(spec.mappings)) spec.mappings.forEach((m, i) => isObject(m) && scan(m.inputs_schema, ['mappings', i], `mappings[${i}].`, false));
+  if (Array.isArray(spec.mappings))
+    spec.mappings.forEach((m, i) => isObject(m) && scan(m.inputs_schema, ['mappings', i], `mappings[${i}].`, false));
   return slots;
 }
 
@@ -176,7 +182,11 @@ function templateLeaves(value: Json | undefined, at: (string | number)[], visit:
 function alertLinks(spec: JsonObject): Link[] {
   const props = isObject(spec.filters) ? spec.filters.properties : undefined;
   if (!Array.isArray(props)) return [];
-  return props.flatMap((p, i) => (isObject(p) && p.key === 'alert_id' && typeof p.value === 'string' && p.value !== '' ? [{ type: 'alerts', value: p.value, path: `/filters/properties/${i}/value` }] : []));
+  return props.flatMap((p, i) =>
+    isObject(p) && p.key === 'alert_id' && typeof p.value === 'string' && p.value !== ''
+      ? [{ type: 'alerts', value: p.value, path: `/filters/properties/${i}/value` }]
+      : [],
+  );
 }
 
 function integrationLinks(spec: JsonObject): Link[] {
@@ -191,7 +201,11 @@ function integrationLinks(spec: JsonObject): Link[] {
       const ids = Array.isArray(value) ? value : [value];
       ids.forEach((id, i) => {
         if (typeof id === 'number' || (typeof id === 'string' && /^\d+$/.test(id)))
-          refs.push({ type: 'integrations', value: id, path: pointer([...base, 'inputs', key, 'value', ...(Array.isArray(value) ? [i] : [])]) });
+          refs.push({
+            type: 'integrations',
+            value: id,
+            path: pointer([...base, 'inputs', key, 'value', ...(Array.isArray(value) ? [i] : [])]),
+          });
       });
     }
   };
@@ -221,7 +235,21 @@ const hogFunction = defineKind({
   autoAdopt: false,
   createOnly: ['type', 'template_id'],
   updateTogether: [['inputs', 'inputs_schema']],
-  fieldOrder: ['name', 'description', 'type', 'enabled', 'template_id', 'icon_url', 'execution_order', 'hog', 'inputs_schema', 'inputs', 'filters', 'masking', 'mappings'],
+  fieldOrder: [
+    'name',
+    'description',
+    'type',
+    'enabled',
+    'template_id',
+    'icon_url',
+    'execution_order',
+    'hog',
+    'inputs_schema',
+    'inputs',
+    'filters',
+    'masking',
+    'mappings',
+  ],
   schema: 'hog-function.schema.json',
   reorder: {
     style: 'rearrange',
@@ -280,7 +308,10 @@ const hogFunction = defineKind({
       for (const [key, input] of Object.entries(inputs)) {
         const item = schema?.get(key);
         if (schema && !item) {
-          problems.push({ pointer: pointer([...base, 'inputs', key]), message: `input "${key}" is not in inputs_schema; PostHog would drop it` });
+          problems.push({
+            pointer: pointer([...base, 'inputs', key]),
+            message: `input "${key}" is not in inputs_schema; PostHog would drop it`,
+          });
           continue;
         }
         if (!isObject(input) || item?.secret === true) continue;
@@ -289,7 +320,12 @@ const hogFunction = defineKind({
         templateLeaves(input.value, [...base, 'inputs', key, 'value'], (text, at) => {
           // ${VAR} is replaced before PostHog sees the value: check the template without it (same length, same offsets).
           const syntax = ctx.syntax.template(text.replace(new RegExp(VAR_REFERENCE.source, 'g'), (m) => 'x'.repeat(m.length)));
-          if (syntax) problems.push({ pointer: pointer(at), offset: syntax.offset, message: `Hog template error in input "${key}": ${syntax.message}` });
+          if (syntax)
+            problems.push({
+              pointer: pointer(at),
+              offset: syntax.offset,
+              message: `Hog template error in input "${key}": ${syntax.message}`,
+            });
         });
       }
       for (const [key, item] of schema ?? []) {
@@ -301,15 +337,16 @@ const hogFunction = defineKind({
       }
     };
     checkInputs(spec.inputs_schema, spec.inputs, []);
-    if (Array.isArray(spec.mappings)) spec.mappings.forEach((m, i) => isObject(m) && checkInputs(m.inputs_schema, m.inputs, ['mappings', i]));
+    if (Array.isArray(spec.mappings))
+      spec.mappings.forEach((m, i) => isObject(m) && checkInputs(m.inputs_schema, m.inputs, ['mappings', i]));
     return problems;
   },
   links(spec) {
     const links = linksIn(spec.filters ?? null, '/filters');
-    if (Array.isArray(spec.mappings)) spec.mappings.forEach((m, i) => isObject(m) && links.push(...linksIn(m.filters ?? null, `/mappings/${i}/filters`)));
+    if (Array.isArray(spec.mappings))
+      spec.mappings.forEach((m, i) => isObject(m) && links.push(...linksIn(m.filters ?? null, `/mappings/${i}/filters`)));
     return [...links, ...alertLinks(spec), ...integrationLinks(spec)];
   },
 });
-
 
 export default hogFunction;

@@ -3,7 +3,6 @@ import { defineKind } from './define.js';
 import type { JsonObject } from '../json.js';
 import { dropDefaults, pick, text, trimString } from './normalize.js';
 
-
 // InsightVariableSerializer (posthog-api.md §3.1, §10): id, code_name, created_* are read-only.
 const WRITABLE = ['name', 'type', 'default_value', 'values', 'is_multi', 'values_query', 'values_query_connection_id'] as const;
 /** Fields PostHog keeps for List variables only: it resets them on the other types (`InsightVariableSerializer.validate`). */
@@ -31,7 +30,11 @@ export function codeNameOf(name: string): string {
  */
 function variableKey(codeName: string): string {
   if (/^[a-z0-9][a-z0-9_]{0,99}$/.test(codeName)) return codeName;
-  const ascii = codeName.replace(/[^a-z0-9_]+/g, '-').replace(/^[-_]+|[-_]+$/g, '').slice(0, 80).replace(/[-_]+$/, '');
+  const ascii = codeName
+    .replace(/[^a-z0-9_]+/g, '-')
+    .replace(/^[-_]+|[-_]+$/g, '')
+    .slice(0, 80)
+    .replace(/[-_]+$/, '');
   const digest = createHash('sha256').update(codeName).digest('hex').slice(0, 8);
   return `${ascii || 'variable'}-${digest}`;
 }
@@ -109,8 +112,10 @@ const insightVariable = defineKind({
   varPaths: (spec) => (typeof spec.default_value === 'string' ? ['/default_value'] : []),
   secrets: () => [],
   // The data warehouse connection a values query runs against is an id of this project.
-  links: (spec) => (typeof spec.values_query_connection_id === 'string' ? [{ type: 'connections', value: spec.values_query_connection_id, path: '/values_query_connection_id' }] : []),
+  links: (spec) =>
+    typeof spec.values_query_connection_id === 'string'
+      ? [{ type: 'connections', value: spec.values_query_connection_id, path: '/values_query_connection_id' }]
+      : [],
 });
-
 
 export default insightVariable;

@@ -52,7 +52,8 @@ function variablesById(query: Json): Json {
   return mapObjects(query, (obj) => {
     if (obj.kind !== 'HogQLQuery' || !isObject(obj.variables)) return obj;
     const byId: JsonObject = {};
-    for (const [id, entry] of Object.entries(obj.variables)) byId[isObject(entry) && typeof entry.variableId === 'string' ? entry.variableId : id] = entry;
+    for (const [id, entry] of Object.entries(obj.variables))
+      byId[isObject(entry) && typeof entry.variableId === 'string' ? entry.variableId : id] = entry;
     return { ...obj, variables: byId };
   });
 }
@@ -62,7 +63,8 @@ function withoutVariableIds(query: Json): Json {
   return mapObjects(query, (obj) => {
     if (obj.kind !== 'HogQLQuery' || !isObject(obj.variables)) return obj;
     const out: JsonObject = {};
-    for (const [name, entry] of Object.entries(obj.variables)) out[name] = isObject(entry) ? omit(entry, ['variableId', 'code_name']) : entry;
+    for (const [name, entry] of Object.entries(obj.variables))
+      out[name] = isObject(entry) ? omit(entry, ['variableId', 'code_name']) : entry;
     return { ...obj, variables: out };
   });
 }
@@ -131,10 +133,19 @@ const insight = defineKind({
     for (const { node, pointer } of hogqlNodes(spec.query ?? null, '/query')) {
       if (!isObject(node.variables)) continue;
       for (const name of Object.keys(node.variables)) {
-        links.push({ type: 'variables', value: name, path: `${pointer}/variables/${name.replace(/~/g, '~0').replace(/\//g, '~1')}`, entry: { idField: 'variableId', naturalField: 'code_name' } });
+        links.push({
+          type: 'variables',
+          value: name,
+          path: `${pointer}/variables/${name.replace(/~/g, '~0').replace(/\//g, '~1')}`,
+          entry: { idField: 'variableId', naturalField: 'code_name' },
+        });
       }
     }
-    if (Array.isArray(spec.dashboards)) spec.dashboards.forEach((d, i) => (typeof d === 'number' || typeof d === 'string') && links.push({ type: 'dashboards', value: d, path: `/dashboards/${i}` }));
+    if (Array.isArray(spec.dashboards))
+      spec.dashboards.forEach(
+        (d, i) =>
+          (typeof d === 'number' || typeof d === 'string') && links.push({ type: 'dashboards', value: d, path: `/dashboards/${i}` }),
+      );
     return links;
   },
   check(spec, ctx) {
@@ -149,13 +160,16 @@ const insight = defineKind({
       for (const m of sql.matchAll(/\{\s*variables\.([A-Za-z0-9_]+)\s*\}/g)) {
         const name = m[1] as string;
         if (!variables.naturals.has(name) && !variables.keys.has(name)) {
-          problems.push({ pointer: `${pointer}/query`, offset: m.index ?? 0, message: `{variables.${name}} refers to no insight variable file (none has code_name "${name}")` });
+          problems.push({
+            pointer: `${pointer}/query`,
+            offset: m.index ?? 0,
+            message: `{variables.${name}} refers to no insight variable file (none has code_name "${name}")`,
+          });
         }
       }
     }
     return problems;
   },
 });
-
 
 export default insight;

@@ -2,7 +2,6 @@ import { deepEqual, isObject, type Json, type JsonObject } from '../json.js';
 
 export { omit, pick } from '../json.js';
 
-
 /**
  * Removes fields whose value means "not set": null, and the value the server uses
  * when the field is omitted. Null and absent must compare equal, or a pull followed by
@@ -33,7 +32,6 @@ export function fillDefaults(obj: JsonObject, defaults: Record<string, Json>): J
   for (const [k, v] of Object.entries(defaults)) if (out[k] === undefined) out[k] = v;
   return out;
 }
-
 
 /** Hog/HogQL as the server keeps it: LF line endings, surrounding whitespace trimmed (DRF CharField). */
 export function normalizeCode(code: Json | undefined): Json | undefined {

@@ -28,10 +28,12 @@ export function linksIn(tree: Json, base: string): Link[] {
       const ids = Array.isArray(b) ? b : [b];
       ids.forEach((id, i) => {
         // "all" is the built-in all-users cohort, not an id.
-        if (isRef(id) && id !== 'all') links.push({ type: 'cohorts', value: id, path: Array.isArray(b) ? `${at}/breakdown/${i}` : `${at}/breakdown` });
+        if (isRef(id) && id !== 'all')
+          links.push({ type: 'cohorts', value: id, path: Array.isArray(b) ? `${at}/breakdown/${i}` : `${at}/breakdown` });
       });
     }
-    if (typeof obj.dataColorTheme === 'number') links.push({ type: 'color_themes', value: obj.dataColorTheme, path: `${at}/dataColorTheme` });
+    if (typeof obj.dataColorTheme === 'number')
+      links.push({ type: 'color_themes', value: obj.dataColorTheme, path: `${at}/dataColorTheme` });
   });
   return links;
 }

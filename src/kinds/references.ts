@@ -51,7 +51,13 @@ export function keyRefs(kind: KindDef, spec: JsonObject): ManagedRef[] {
 /** The links of a spec that hold an id: ids of one project, mapped into another through `refs:`. */
 export function foreignIds(kind: KindDef, spec: JsonObject): ForeignRef[] {
   // An entry named by an id (a variable hogsync does not know) has nothing `refs:` could map it to.
-  return kind.links(spec).flatMap((l) => (isId(l.type, l.value) && !l.entry ? [{ type: l.type, id: l.value, path: l.path, ...(l.organizationWide ? { organizationWide: true } : {}) }] : []));
+  return kind
+    .links(spec)
+    .flatMap((l) =>
+      isId(l.type, l.value) && !l.entry
+        ? [{ type: l.type, id: l.value, path: l.path, ...(l.organizationWide ? { organizationWide: true } : {}) }]
+        : [],
+    );
 }
 
 /**
@@ -94,7 +100,13 @@ export function toKeys(kind: KindDef, spec: JsonObject, refs: RefResolver, links
   }
   if (edits.length === 0) return { spec, written: [], unresolved };
   const out = structuredClone(spec);
-  for (const { link, to } of edits) write(out, link, to, (entry) => omit(entry, [link.entry?.idField, link.entry?.naturalField].filter((f): f is string => f !== undefined)));
+  for (const { link, to } of edits)
+    write(out, link, to, (entry) =>
+      omit(
+        entry,
+        [link.entry?.idField, link.entry?.naturalField].filter((f): f is string => f !== undefined),
+      ),
+    );
   return { spec: out, written: edits.map(({ link, kind: target }) => ({ link, kind: target })), unresolved };
 }
 
@@ -182,7 +194,9 @@ function write(spec: JsonObject, link: Link, to: RemoteId, reshape: (entry: Json
   const name = segments[segments.length - 1] as string;
   const parent = valueAt(spec, pointer(segments.slice(0, -1)));
   if (!isObject(parent)) return;
-  const entries = Object.entries(parent).map(([k, v]): [string, Json] => (k === name ? [String(to), isObject(v) ? reshape(v) : v] : [k, v]));
+  const entries = Object.entries(parent).map(([k, v]): [string, Json] =>
+    k === name ? [String(to), isObject(v) ? reshape(v) : v] : [k, v],
+  );
   for (const k of Object.keys(parent)) delete parent[k];
   Object.assign(parent, Object.fromEntries(entries));
 }

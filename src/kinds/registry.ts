@@ -17,7 +17,13 @@ const byKind = new Map(KINDS.map((k) => [k.kind, k]));
 
 export function kindByName(kind: string): KindDef {
   const def = byKind.get(kind);
-  if (!def) throw new UsageError(`Unknown resource kind "${kind}".${suggest(kind, KINDS.map((k) => k.kind))}`);
+  if (!def)
+    throw new UsageError(
+      `Unknown resource kind "${kind}".${suggest(
+        kind,
+        KINDS.map((k) => k.kind),
+      )}`,
+    );
   return def;
 }
 
@@ -75,9 +81,18 @@ export function kindByCliName(name: string): KindDef {
 export function selectKinds(names?: string[]): KindDef[] {
   if (!names || names.length === 0) return [...KINDS];
   const wanted = new Set<KindDef>();
-  for (const raw of names.flatMap((n) => n.split(',')).map((n) => n.trim()).filter(Boolean)) {
+  for (const raw of names
+    .flatMap((n) => n.split(','))
+    .map((n) => n.trim())
+    .filter(Boolean)) {
     const def = KINDS.find((k) => [k.cliName, k.kind.toLowerCase(), k.folder, `${k.cliName}s`].includes(raw.toLowerCase()));
-    if (!def) throw new UsageError(`Unknown kind "${raw}".${suggest(raw, KINDS.map((k) => k.cliName))} Known kinds: ${KINDS.map((k) => k.cliName).join(', ')}.`);
+    if (!def)
+      throw new UsageError(
+        `Unknown kind "${raw}".${suggest(
+          raw,
+          KINDS.map((k) => k.cliName),
+        )} Known kinds: ${KINDS.map((k) => k.cliName).join(', ')}.`,
+      );
     wanted.add(def);
   }
   return KINDS.filter((k) => wanted.has(k));
@@ -128,7 +143,12 @@ export function dependsOn(kind: KindDef, other: string): boolean {
 }
 
 /** How a kind's remote list is read whole (the client's list options): summaries are retrieved one by one. */
-export function listOptionsOf(kind: KindDef): { pagination: KindDef['pagination']; query?: Record<string, string>; bucket: string; details?: { query?: Record<string, string> } } {
+export function listOptionsOf(kind: KindDef): {
+  pagination: KindDef['pagination'];
+  query?: Record<string, string>;
+  bucket: string;
+  details?: { query?: Record<string, string> };
+} {
   return {
     pagination: kind.pagination,
     ...(kind.listQuery ? { query: kind.listQuery } : {}),

@@ -17,11 +17,15 @@ export function readableProblem(message: string, text: string, offset: number): 
   const expecting = /^(?:extraneous|mismatched) input '(.*)' expecting (.+)$/s.exec(message);
   if (expecting) return bracket ?? { message: unexpected(expecting[1] as string, expected(expecting[2] as string)), offset };
   const missing = /^missing (.+) at '(.*)'$/s.exec(message);
-  if (missing) return { message: `missing ${missing[1]} ${missing[2] === '<EOF>' ? 'at the end' : `before ${quoted(missing[2] as string)}`}`, offset };
+  if (missing)
+    return { message: `missing ${missing[1]} ${missing[2] === '<EOF>' ? 'at the end' : `before ${quoted(missing[2] as string)}`}`, offset };
   if (/^no viable alternative at input /.test(message)) return bracket ?? { message: unexpected(tokenAt(text, offset)), offset };
-  if (/^token recognition error at: /.test(message)) return { message: `unexpected ${message.replace(/^token recognition error at: /, '')}`, offset };
+  if (/^token recognition error at: /.test(message))
+    return { message: `unexpected ${message.replace(/^token recognition error at: /, '')}`, offset };
   if (/unexpected exception/i.test(message)) {
-    return bracket ?? { message: 'PostHog\'s parser cannot read this code and does not say where: check brackets, quotes and commas', offset };
+    return (
+      bracket ?? { message: "PostHog's parser cannot read this code and does not say where: check brackets, quotes and commas", offset }
+    );
   }
   return { message, offset };
 }

@@ -39,7 +39,8 @@ export class SyntaxTable {
   /** The texts these askers asked about that have no verdict yet, each once. */
   unknown(askers: Iterable<string>): CodeText[] {
     const out = new Map<string, CodeText>();
-    for (const asker of askers) for (const code of this.asked.get(asker)?.values() ?? []) if (!this.verdicts.has(code.key)) out.set(code.key, code);
+    for (const asker of askers)
+      for (const code of this.asked.get(asker)?.values() ?? []) if (!this.verdicts.has(code.key)) out.set(code.key, code);
     return [...out.values()];
   }
 

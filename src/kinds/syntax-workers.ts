@@ -73,7 +73,14 @@ export function parseInWorkers(codes: readonly CodeText[], threads: number): Par
           done = true;
           reject(error);
         });
-        worker.once('exit', (code) => done || reject(stopped ? stoppedError() : new Error(`the Hog/HogQL parser's worker thread stopped (exit code ${code}) before answering`)));
+        worker.once(
+          'exit',
+          (code) =>
+            done ||
+            reject(
+              stopped ? stoppedError() : new Error(`the Hog/HogQL parser's worker thread stopped (exit code ${code}) before answering`),
+            ),
+        );
         worker.postMessage(
           batch.map((c) => {
             const call = parserCall(c.grammar, c.text);

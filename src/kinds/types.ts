@@ -313,5 +313,10 @@ export interface KindDef {
 }
 
 /** What a kind module declares: a KindDef whose members with defaults may be left out. */
-export type KindSpec = Omit<KindDef, 'capabilities' | 'lookupFields' | 'listColumns' | 'naturalKeyName' | 'displayName' | 'label' | 'listShape' | 'refersTo'> &
-  Partial<Pick<KindDef, 'lookupFields' | 'listColumns' | 'naturalKeyName' | 'displayName' | 'label' | 'listShape' | 'refersTo'>> & { capabilities?: Partial<Capabilities> };
+export type KindSpec = Omit<
+  KindDef,
+  'capabilities' | 'lookupFields' | 'listColumns' | 'naturalKeyName' | 'displayName' | 'label' | 'listShape' | 'refersTo'
+> &
+  Partial<Pick<KindDef, 'lookupFields' | 'listColumns' | 'naturalKeyName' | 'displayName' | 'label' | 'listShape' | 'refersTo'>> & {
+    capabilities?: Partial<Capabilities>;
+  };

@@ -25,7 +25,8 @@ export function bindingOf(
 ): Binding {
   const extras = kind.bindingExtras?.(raw) ?? {};
   const fields = specs ? (specs.baseFields ?? fieldHashes(specs.base)) : undefined;
-  const localFields = fields && specs?.local && local !== undefined && local !== base ? deltaFrom(fields, fieldHashes(specs.local)) : undefined;
+  const localFields =
+    fields && specs?.local && local !== undefined && local !== base ? deltaFrom(fields, fieldHashes(specs.local)) : undefined;
   return {
     id: kind.remoteId(raw),
     ...(Object.keys(extras).length > 0 ? { extras } : {}),

@@ -121,7 +121,10 @@ const DIFF_ACTIONS: Record<Standing, { action: Action; note?: string }> = {
   // Restored from a commit: the work tree catches up on the next pull; nothing to push.
   'awaits-file': { action: 'unchanged' },
   // PostHog was put back to an earlier commit; pushing the work tree's file would undo that.
-  'file-behind': { action: 'drift', note: 'restored from an earlier commit, which the work tree does not have yet: pull writes the file as PostHog now holds it' },
+  'file-behind': {
+    action: 'drift',
+    note: 'restored from an earlier commit, which the work tree does not have yet: pull writes the file as PostHog now holds it',
+  },
   'local-gone': { action: 'delete', note: 'file removed' },
   'local-gone-remote-edit': { action: 'conflict', note: 'file removed locally and changed in PostHog' },
   'both-gone': { action: 'unchanged' },
@@ -149,7 +152,8 @@ function classifyChange(entry: Entry): Change {
   if (standing === 'merged' && local && remote && binding) return merged(base, notes, local.spec, remote.spec, binding);
   const patch = specPatch(remote?.spec, local?.spec);
   // Drift and conflicts are decided by a person: they see both directions.
-  if (action === 'drift' || action === 'conflict') return { ...base, action, notes, patch, remotePatch: specPatch(local?.spec, remote?.spec) };
+  if (action === 'drift' || action === 'conflict')
+    return { ...base, action, notes, patch, remotePatch: specPatch(local?.spec, remote?.spec) };
   return { ...base, action, notes, patch };
 }
 
@@ -162,13 +166,17 @@ function merged(base: Change, notes: string[], local: JsonObject, remote: JsonOb
   const ownField = (path: string, fields: string[]) => fields.includes(splitPointer(path)[1] ?? '');
   const patch = specPatch(remote, local).filter((op) => ownField(op.path, merge.local));
   const remotePatch = specPatch(local, remote).filter((op) => ownField(op.path, merge.remote));
-  notes.push(`changed in both places, different fields: push sends the file's ${andList(merge.local)} and keeps PostHog's ${andList(merge.remote)}, which pull then brings into the file`);
+  notes.push(
+    `changed in both places, different fields: push sends the file's ${andList(merge.local)} and keeps PostHog's ${andList(merge.remote)}, which pull then brings into the file`,
+  );
   return { ...base, action: 'update', notes, patch, remotePatch, kept: merge.remote };
 }
 
 /** How a deleted resource comes back: in place where PostHog keeps deleted ones, else as a new one. */
 function restoreNote(kind: KindDef, t: Binding): string {
-  const extras = Object.entries(t.extras ?? {}).map(([k, v]) => `, ${k} ${v}`).join('');
+  const extras = Object.entries(t.extras ?? {})
+    .map(([k, v]) => `, ${k} ${v}`)
+    .join('');
   return kind.deleteStyle === 'soft'
     ? `deleted in PostHog; undeleted in place, so id ${t.id}${extras} and links to it keep working`
     : `deleted in PostHog for good; re-created under a new id (references to it are re-pointed)`;

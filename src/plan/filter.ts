@@ -21,10 +21,15 @@ export function filterPlan(plan: Plan, selectors: string[], paths: PathResolvers
     }
     return hit;
   };
-  const changes = withMissingReferences(plan, plan.changes.filter((c) => c.action !== 'unmanaged' && matches(c)));
+  const changes = withMissingReferences(
+    plan,
+    plan.changes.filter((c) => c.action !== 'unmanaged' && matches(c)),
+  );
   const unused = selectors.filter((s) => !used.has(s));
   if (unused.length > 0) {
-    throw new UsageError(`Nothing matches ${unused.map((s) => `"${s}"`).join(', ')}: give a resource file, a key, or Kind/key (e.g. ${KINDS[0]?.cliName ?? 'kind'}/<key>).`);
+    throw new UsageError(
+      `Nothing matches ${unused.map((s) => `"${s}"`).join(', ')}: give a resource file, a key, or Kind/key (e.g. ${KINDS[0]?.cliName ?? 'kind'}/<key>).`,
+    );
   }
   const summary = Object.fromEntries(Object.keys(plan.summary).map((a) => [a, 0])) as Plan['summary'];
   for (const c of changes) summary[c.action]++;

@@ -110,11 +110,21 @@ export function matchIdentities(input: IdentityInput): IdentityResult {
   // resources pair up one to one this way, never by "first match".
   // So is a file whose bound id PostHog does not have (a state from elsewhere): its identical, unbound twin is it.
   const gone = locals.filter((l) => bindings.has(l.key) && !matches.has(l.key));
-  pairByContent(unclaimed(), [...unboundLocals, ...gone].filter((l) => !matches.has(l.key)), (x) => x.whole, claim);
+  pairByContent(
+    unclaimed(),
+    [...unboundLocals, ...gone].filter((l) => !matches.has(l.key)),
+    (x) => x.whole,
+    claim,
+  );
   // A remote resource without its deferred fields may be a create killed before its second
   // request (a dashboard without its tiles' layouts): the file pairs with it on the rest.
   const unfinished = unclaimed().filter((r) => r.pairing === r.whole);
-  pairByContent(unfinished, unboundLocals.filter((l) => !matches.has(l.key)), (x) => x.pairing, claim);
+  pairByContent(
+    unfinished,
+    unboundLocals.filter((l) => !matches.has(l.key)),
+    (x) => x.pairing,
+    claim,
+  );
 
   // Where the natural key is unique (a variable's code_name, an action's name), a resource made
   // again under it after its bound one was deleted for good (in the UI) is the same resource.
@@ -129,7 +139,12 @@ export function matchIdentities(input: IdentityInput): IdentityResult {
     if (candidates.length === 0) continue;
     const ids = candidates.map((c) => String(c.id)).join(', ');
     if (candidates.length > 1 || group.length > 1) {
-      for (const l of group) add(warnings, l.key, `${candidates.length} remote ${kind.kind} resources and ${group.length} file(s) share the ${kind.naturalKeyName} "${natural}" (ids ${ids}) and differ from each other; none is adopted`);
+      for (const l of group)
+        add(
+          warnings,
+          l.key,
+          `${candidates.length} remote ${kind.kind} resources and ${group.length} file(s) share the ${kind.naturalKeyName} "${natural}" (ids ${ids}) and differ from each other; none is adopted`,
+        );
       continue;
     }
     const [local] = group;
@@ -138,7 +153,12 @@ export function matchIdentities(input: IdentityInput): IdentityResult {
     // Content differs (identical ones were paired above): only kinds whose natural key is unique adopt by themselves.
     const willAdopt = kind.autoAdopt || (!input.assignNew && input.adopt);
     if (willAdopt) claim(local.key, remote.id, 'adopt');
-    else add(warnings, local.key, `a remote ${kind.kind} with the same ${kind.naturalKeyName} already exists (id ${remote.id}); pass --adopt to bind it instead of creating another`);
+    else
+      add(
+        warnings,
+        local.key,
+        `a remote ${kind.kind} with the same ${kind.naturalKeyName} already exists (id ${remote.id}); pass --adopt to bind it instead of creating another`,
+      );
   }
 
   if (input.assignNew && bindings.size === 0) {
@@ -163,14 +183,21 @@ export function matchIdentities(input: IdentityInput): IdentityResult {
 }
 
 /** Pairs files and remote resources with the same content one to one, in key and id order. */
-function pairByContent(remotes: RemoteEntry[], locals: LocalEntry[], content: (x: { pairing: string; whole: string }) => string, claim: (key: string, id: RemoteId, reason: MatchReason) => void): void {
+function pairByContent(
+  remotes: RemoteEntry[],
+  locals: LocalEntry[],
+  content: (x: { pairing: string; whole: string }) => string,
+  claim: (key: string, id: RemoteId, reason: MatchReason) => void,
+): void {
   const remotesByHash = groupBy(remotes, content);
   for (const [hash, group] of groupBy(locals, content)) {
     const candidates = [...(remotesByHash.get(hash) ?? [])].sort((a, b) => compareIds(a.id, b.id));
-    [...group].sort((a, b) => (a.key < b.key ? -1 : 1)).forEach((local, i) => {
-      const remote = candidates[i];
-      if (remote) claim(local.key, remote.id, 'adopt');
-    });
+    [...group]
+      .sort((a, b) => (a.key < b.key ? -1 : 1))
+      .forEach((local, i) => {
+        const remote = candidates[i];
+        if (remote) claim(local.key, remote.id, 'adopt');
+      });
   }
 }
 
@@ -180,7 +207,11 @@ function pairByContent(remotes: RemoteEntry[], locals: LocalEntry[], content: (x
  * alone decides only when no other file of this run shares it (`ambiguous` holds those
  * that do) and exactly one candidate has it: a same-named twin's resource is never taken.
  */
-export function findCreated<R extends { natural?: string | undefined; pairing: string; id: RemoteId }>(candidates: R[], sent: PendingCreate, ambiguous: ReadonlySet<string>): R | undefined {
+export function findCreated<R extends { natural?: string | undefined; pairing: string; id: RemoteId }>(
+  candidates: R[],
+  sent: PendingCreate,
+  ambiguous: ReadonlySet<string>,
+): R | undefined {
   const byNatural = sent.natural === undefined ? candidates : candidates.filter((r) => r.natural === sent.natural);
   const byHash = byNatural.filter((r) => r.pairing === sent.hash).sort((a, b) => compareIds(a.id, b.id));
   if (byHash.length > 0) return byHash[0];

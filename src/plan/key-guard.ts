@@ -11,7 +11,9 @@ const MIN_KEY_LENGTH = 8;
 
 /** The personal API keys this process holds: the values of the key variables that are set. */
 export function heldKeys(sources: Pick<VarSources, 'env' | 'keyVariables'>): string[] {
-  const keys = sources.keyVariables.map((n) => sources.env[n]?.trim()).filter((k): k is string => k !== undefined && k.length >= MIN_KEY_LENGTH);
+  const keys = sources.keyVariables
+    .map((n) => sources.env[n]?.trim())
+    .filter((k): k is string => k !== undefined && k.length >= MIN_KEY_LENGTH);
   return [...new Set(keys)];
 }
 
@@ -24,9 +26,11 @@ export function keyCarrier(name: string, sources: VarSources): string | undefine
   if (sources.keyVariables.includes(name)) return `\${${name}} holds the personal API key (${name} is an api_key_env)`;
   const configured = sources.vars[name];
   const via = configured === undefined ? undefined : varNames(configured).find((n) => sources.keyVariables.includes(n));
-  if (via !== undefined) return `\${${name}} holds the personal API key (vars:${sources.environment ? ` of environment ${sources.environment}` : ''} sets it to \${${via}})`;
+  if (via !== undefined)
+    return `\${${name}} holds the personal API key (vars:${sources.environment ? ` of environment ${sources.environment}` : ''} sets it to \${${via}})`;
   const value = lookupVar(name, sources);
-  if (value !== undefined && heldKeys(sources).some((k) => value.includes(k))) return `\${${name}} holds the personal API key (its value is the key)`;
+  if (value !== undefined && heldKeys(sources).some((k) => value.includes(k)))
+    return `\${${name}} holds the personal API key (its value is the key)`;
   return undefined;
 }
 
@@ -39,4 +43,5 @@ export function carriesKey(body: Json, keys: readonly string[]): boolean {
 }
 
 /** The advice that ends every refusal of a key in a request. */
-export const KEY_ADVICE = 'hogsync never puts the key into a resource, where a webhook or anyone in PostHog could read it: use a variable that holds only what this value needs';
+export const KEY_ADVICE =
+  'hogsync never puts the key into a resource, where a webhook or anyone in PostHog could read it: use a variable that holds only what this value needs';

@@ -27,7 +27,10 @@ export function slugify(text: string): string {
  */
 export function assignKey(hint: string, kind: KindDef, id: string | number, taken: Set<string>): string {
   const slug = slugify(hint);
-  const base = (slug && readsAsId(kind, slug) ? slugify(`${kind.cliName}-${slug}`) : slug) || slugify(`${kind.cliName}-${String(id).slice(0, 8)}`) || 'resource';
+  const base =
+    (slug && readsAsId(kind, slug) ? slugify(`${kind.cliName}-${slug}`) : slug) ||
+    slugify(`${kind.cliName}-${String(id).slice(0, 8)}`) ||
+    'resource';
   let key = base;
   for (let n = 2; taken.has(key); n++) key = `${base}-${n}`;
   taken.add(key);

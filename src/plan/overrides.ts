@@ -20,7 +20,9 @@ function merge(target: Json | undefined, patch: Json): Json {
 
 /** JSON Pointers of the values an override sets or removes (its leaves). */
 function overriddenPaths(patch: JsonObject, base: (string | number)[] = []): string[] {
-  return Object.entries(patch).flatMap(([k, v]) => (isObject(v) && Object.keys(v).length > 0 ? overriddenPaths(v, [...base, k]) : [pointer([...base, k])]));
+  return Object.entries(patch).flatMap(([k, v]) =>
+    isObject(v) && Object.keys(v).length > 0 ? overriddenPaths(v, [...base, k]) : [pointer([...base, k])],
+  );
 }
 
 /**

@@ -71,7 +71,16 @@ function step(entry: Entry, opts: PullPlanOptions): PullStep {
   // Which variables set the stored secrets stays known: the remote spec already shows them that way.
   const keptSecrets = binding?.secrets && remote && binding.id === remote.id ? binding.secrets : undefined;
   const bindTo = (hash: string, raw: JsonObject, localHash?: string): Binding =>
-    bindingOf(kind, raw, hash, keptSecrets, localHash, remote ? { base: remote.spec, baseFields: remote.fields, ...(local && localHash !== undefined ? { local: local.spec } : {}) } : undefined);
+    bindingOf(
+      kind,
+      raw,
+      hash,
+      keptSecrets,
+      localHash,
+      remote
+        ? { base: remote.spec, baseFields: remote.fields, ...(local && localHash !== undefined ? { local: local.spec } : {}) }
+        : undefined,
+    );
   const take = (action: PullAction) => {
     if (!remote) return s(action);
     let write = local ? keepTemplates(kind, remote.spec, local.fileSpec, opts.vars) : remote.spec;
@@ -79,7 +88,10 @@ function step(entry: Entry, opts: PullPlanOptions): PullStep {
     if (local?.override) write = withoutOverride(write, local.override.shared, local.override.patch);
     if (opts.toFiles) {
       const back = opts.toFiles(kind, write);
-      if (back.unmapped.length > 0) return mine('refused', { note: back.unmapped.map((u) => opts.missingMapping?.(u) ?? `id ${u.id} at ${u.path} has no mapping`).join('; ') });
+      if (back.unmapped.length > 0)
+        return mine('refused', {
+          note: back.unmapped.map((u) => opts.missingMapping?.(u) ?? `id ${u.id} at ${u.path} has no mapping`).join('; '),
+        });
       write = back.spec;
     }
     const text = write === remote.spec && remote.text !== undefined ? { text: remote.text } : {};
@@ -104,7 +116,10 @@ function step(entry: Entry, opts: PullPlanOptions): PullStep {
         if (opts.force) return take('changed');
         // No field hashes either: PostHog's fields are no more a base than its hash is.
         const { fields: _unknown, ...unbased } = bindTo(remote.hash, remote.raw);
-        return mine('conflict', { note: 'file differs from PostHog and there is no base to tell which side changed', bind: { ...unbased, base: NO_BASE } });
+        return mine('conflict', {
+          note: 'file differs from PostHog and there is no base to tell which side changed',
+          bind: { ...unbased, base: NO_BASE },
+        });
       }
       return s('unchanged', { bind: bindTo(remote.hash, remote.raw) });
     }
@@ -127,7 +142,12 @@ function step(entry: Entry, opts: PullPlanOptions): PullStep {
         else write[f] = local.fileSpec[f] as JsonObject[string];
       }
       const { text: _prepared, ...rest } = taken;
-      return { ...rest, write, localWork: true, note: `took PostHog's ${andList(merge.remote)} and kept the file's own ${andList(merge.local)}, for push to send` };
+      return {
+        ...rest,
+        write,
+        localWork: true,
+        note: `took PostHog's ${andList(merge.remote)} and kept the file's own ${andList(merge.local)}, for push to send`,
+      };
     }
     case 'both-edit':
       return conflict('changed both locally and in PostHog');
@@ -138,7 +158,9 @@ function step(entry: Entry, opts: PullPlanOptions): PullStep {
     case 'remote-gone':
       return s('removed', { remove: true, ...buried(binding) });
     case 'remote-gone-local-edit':
-      return opts.force ? s('removed', { remove: true, ...buried(binding) }) : mine('conflict', { note: 'deleted in PostHog but edited locally' });
+      return opts.force
+        ? s('removed', { remove: true, ...buried(binding) })
+        : mine('conflict', { note: 'deleted in PostHog but edited locally' });
     case 'local-gone':
       return opts.force ? take('added') : mine('kept', { note: 'file removed locally; push --prune deletes it, pull --force restores it' });
     case 'local-gone-remote-edit':

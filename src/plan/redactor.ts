@@ -28,7 +28,13 @@ export class Redactor {
 
   redact(text: string): string {
     if (this.hidden.size === 0) return text;
-    this.pattern ??= new RegExp([...this.hidden].sort((a, b) => b.length - a.length).map(escapeRegExp).join('|'), 'g');
+    this.pattern ??= new RegExp(
+      [...this.hidden]
+        .sort((a, b) => b.length - a.length)
+        .map(escapeRegExp)
+        .join('|'),
+      'g',
+    );
     return text.replace(this.pattern, '********');
   }
 }

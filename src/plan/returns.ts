@@ -16,12 +16,15 @@ import type { Change } from './diff.js';
  */
 export function followReturns(changes: Change[]): Change[] {
   const returning = new Set(changes.filter((c) => c.action === 'restore' || c.action === 'create').map((c) => `${c.kind.kind}/${c.key}`));
-  const recreated = new Set(changes.filter((c) => c.action === 'restore' && c.kind.deleteStyle !== 'soft').map((c) => `${c.kind.kind}/${c.key}`));
+  const recreated = new Set(
+    changes.filter((c) => c.action === 'restore' && c.kind.deleteStyle !== 'soft').map((c) => `${c.kind.kind}/${c.key}`),
+  );
   // Bound now to its namesake made again in the UI: what still holds the old id follows it.
   const renumbered = new Map<string, { type: string; old: string }>();
   for (const c of changes) {
     const { binding, remote } = c.entry ?? {};
-    if (c.action === 'adopt' && binding && remote && String(binding.id) !== String(remote.id)) renumbered.set(`${c.kind.kind}/${c.key}`, { type: c.kind.refsType, old: String(binding.id) });
+    if (c.action === 'adopt' && binding && remote && String(binding.id) !== String(remote.id))
+      renumbered.set(`${c.kind.kind}/${c.key}`, { type: c.kind.refsType, old: String(binding.id) });
   }
   if (returning.size === 0 && recreated.size === 0 && renumbered.size === 0) return changes;
   const stale = (c: Change) => {
@@ -55,7 +58,13 @@ function repointed(c: Change, recreated: Set<string>): Change | undefined {
   if (c.action === 'drift' && !(c.remotePatch ?? []).every((op) => under(op.path))) return undefined;
   const patch = refs.map((r): Operation => ({ op: 'replace', path: `/spec${r.path}`, value: valueAt(local.spec, r.path) ?? null }));
   const { remotePatch: _dropped, ...rest } = c;
-  return { ...rest, action: 'update', patch, follows, notes: [...withoutDriftNote(c), `re-pointed to ${named(refs)}, which is re-created`] };
+  return {
+    ...rest,
+    action: 'update',
+    patch,
+    follows,
+    notes: [...withoutDriftNote(c), `re-pointed to ${named(refs)}, which is re-created`],
+  };
 }
 
 /**
@@ -72,7 +81,11 @@ function relisted(c: Change, returning: Set<string>): Change | undefined {
   const without = removeEntries(local.spec, entries as string[]);
   if (hashJson(c.kind.normalize(without)) !== remote.hash) return undefined;
   const { remotePatch: _dropped, ...rest } = c;
-  return { ...rest, action: 'update', notes: [...withoutDriftNote(c), `PostHog left out what names ${named(refs)} while it was deleted; it comes back with it`] };
+  return {
+    ...rest,
+    action: 'update',
+    notes: [...withoutDriftNote(c), `PostHog left out what names ${named(refs)} while it was deleted; it comes back with it`],
+  };
 }
 
 /** The list entry a reference sits in (`/tiles/3` for `/tiles/3/insight`, `/dashboards/0` itself), if any. */

@@ -3,14 +3,25 @@ import type { Plan } from './diff.js';
 import type { Entry } from './snapshot.js';
 
 function sides(entry: Entry | undefined): Pick<SavedChange, 'local' | 'remote' | 'base'> {
-  return { local: entry?.local?.hash ?? null, remote: entry?.remote?.hash ?? null, base: (entry?.binding ?? entry?.tombstone)?.base ?? null };
+  return {
+    local: entry?.local?.hash ?? null,
+    remote: entry?.remote?.hash ?? null,
+    base: (entry?.binding ?? entry?.tombstone)?.base ?? null,
+  };
 }
 
 export function savePlan(plan: Plan, target: { host: string; project: string }, now = new Date()): SavedPlan {
   const changes = plan.changes
     .filter((c) => c.action !== 'unchanged' && c.action !== 'unmanaged')
     .map((c) => ({ kind: c.kind.kind, key: c.key, action: c.action, ...sides(c.entry) }));
-  return { hogsyncPlan: 1, environment: plan.environment, host: target.host, project: target.project, createdAt: now.toISOString(), changes };
+  return {
+    hogsyncPlan: 1,
+    environment: plan.environment,
+    host: target.host,
+    project: target.project,
+    createdAt: now.toISOString(),
+    changes,
+  };
 }
 
 /**
@@ -24,7 +35,11 @@ export function replayPlan(saved: SavedPlan, current: Plan): { plan: Plan; stale
   for (const s of saved.changes) {
     const now = byRef.get(`${s.kind}/${s.key}`);
     const h = sides(now?.entry);
-    const moved = [h.local !== s.local ? 'the file' : '', h.remote !== s.remote ? 'PostHog' : '', h.base !== s.base ? 'the state' : ''].filter(Boolean);
+    const moved = [
+      h.local !== s.local ? 'the file' : '',
+      h.remote !== s.remote ? 'PostHog' : '',
+      h.base !== s.base ? 'the state' : '',
+    ].filter(Boolean);
     if (moved.length > 0) stale.push(`${s.kind}/${s.key} (${s.action}): ${moved.join(' and ')} changed since the plan was saved`);
     else if (now && now.action !== s.action) stale.push(`${s.kind}/${s.key}: planned as ${s.action}, now ${now.action}`);
   }

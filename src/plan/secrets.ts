@@ -53,7 +53,12 @@ interface RemoteSpecOptions {
 }
 
 /** remoteSpec, with the references to managed resources that `refs` had no key for (yet). */
-export function convertRemote(kind: KindDef, raw: JsonObject, refs: RefResolver, opts: RemoteSpecOptions = {}): { spec: JsonObject; unresolved: Array<{ link: Link; kind: KindDef }> } {
+export function convertRemote(
+  kind: KindDef,
+  raw: JsonObject,
+  refs: RefResolver,
+  opts: RemoteSpecOptions = {},
+): { spec: JsonObject; unresolved: Array<{ link: Link; kind: KindDef }> } {
   const keyed = opts.spec ? toKeys(kind, opts.spec.spec, refs, opts.spec.links) : toKeys(kind, kind.toSpec(raw), refs);
   return { spec: withSecretMarkers(kind, raw, kind.normalize(keyed.spec), opts), unresolved: keyed.unresolved };
 }
@@ -140,7 +145,15 @@ export interface RemoteSide {
  * inputs); elsewhere (mapping inputs) it becomes the value PostHog returned this run. A
  * secret PostHog does not hold yet takes HOGSYNC_SECRET_<KEY>_<INPUT>, or is reported.
  */
-export function sendSpec(kind: KindDef, key: string, fileSpec: JsonObject, sources: VarSources, remote?: RemoteSide, vault?: SecretValues, redactor?: Redactor): Sendable {
+export function sendSpec(
+  kind: KindDef,
+  key: string,
+  fileSpec: JsonObject,
+  sources: VarSources,
+  remote?: RemoteSide,
+  vault?: SecretValues,
+  redactor?: Redactor,
+): Sendable {
   const spec = structuredClone(fileSpec);
   const slots = kind.secrets(spec);
   const literalSecrets: string[] = [];
@@ -168,7 +181,10 @@ export function sendSpec(kind: KindDef, key: string, fileSpec: JsonObject, sourc
       continue;
     }
     // This environment's own variable first, then the one for every environment.
-    const names = [...(sources.environment ? [secretVarName(`${sources.environment}_${key}`, slot.name)] : []), secretVarName(key, slot.name)];
+    const names = [
+      ...(sources.environment ? [secretVarName(`${sources.environment}_${key}`, slot.name)] : []),
+      secretVarName(key, slot.name),
+    ];
     const variable = names.find((n) => sources.env[n] !== undefined);
     const value = variable === undefined ? undefined : sources.env[variable];
     if (value !== undefined) {
@@ -205,7 +221,12 @@ function substituteValues(kind: KindDef, spec: JsonObject, slots: SecretSlot[], 
   for (const path of kind.varPaths(spec)) {
     if (slots.some((s) => path === s.path || path.startsWith(`${s.path}/`))) continue;
     const value = valueAt(spec, path);
-    if (typeof value === 'string' && value.includes('$')) setValueAt(spec, path, substitute(value, (n) => lookupVar(n, sources), missing));
+    if (typeof value === 'string' && value.includes('$'))
+      setValueAt(
+        spec,
+        path,
+        substitute(value, (n) => lookupVar(n, sources), missing),
+      );
   }
   return [...missing].map((n) => varSource(n, sources)).sort();
 }
@@ -289,7 +310,12 @@ export function targetSecrets(kind: KindDef, spec: JsonObject, fileSpec: JsonObj
  * the same process variable: in CI that variable holds one environment's secret, so a copy
  * would put it into the other. Each with the name in the file and the process variable.
  */
-export function sharedSecrets(kind: KindDef, fileSpec: JsonObject | undefined, from: VarSources, to: VarSources): Array<{ input: string; name: string; variable: string }> {
+export function sharedSecrets(
+  kind: KindDef,
+  fileSpec: JsonObject | undefined,
+  from: VarSources,
+  to: VarSources,
+): Array<{ input: string; name: string; variable: string }> {
   if (!fileSpec) return [];
   const out: Array<{ input: string; name: string; variable: string }> = [];
   for (const slot of kind.secrets(fileSpec)) {

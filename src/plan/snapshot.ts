@@ -1,5 +1,14 @@
 import { hashJson, type JsonObject } from '../json.js';
-import { dependencyLevels, idTargets, localNatural, pairingHashes, toKeys, type KindDef, type Link, type RemoteId } from '../kinds/index.js';
+import {
+  dependencyLevels,
+  idTargets,
+  localNatural,
+  pairingHashes,
+  toKeys,
+  type KindDef,
+  type Link,
+  type RemoteId,
+} from '../kinds/index.js';
 import type { Binding, PendingCreate } from '../model.js';
 import { matchIdentities, type MatchReason, type RemoteEntry } from './identity.js';
 import { IdentityMap } from './resolver.js';
@@ -110,7 +119,10 @@ export class SnapshotBuilder {
   private readonly read: Set<string>;
   /** Converted rows per kind, in the order they came; a row still waiting (`held`) keeps its place empty. */
   private readonly remotes = new Map<string, Array<RemoteEntry | undefined>>();
-  private readonly held = new Map<string, Array<{ raw: JsonObject; spec: JsonObject; links: readonly Link[]; slot: number; waits: string[] }>>();
+  private readonly held = new Map<
+    string,
+    Array<{ raw: JsonObject; spec: JsonObject; links: readonly Link[]; slot: number; waits: string[] }>
+  >();
   /** How many kinds were finished when `release` last looked at a kind's waiting rows. */
   private readonly releasedAt = new Map<string, number>();
   private readonly seen = new Map<string, Set<string>>();
@@ -128,7 +140,8 @@ export class SnapshotBuilder {
     for (const kind of this.order) {
       const bindings = input.bindings(kind.kind);
       for (const [key, b] of bindings) this.identities.bind(kind.kind, key, b.id);
-      for (const [key, m] of input.mapped?.(kind.kind) ?? []) if (!bindings.has(key) && this.identities.keyOf(kind.kind, m.id) === undefined) this.identities.bind(kind.kind, key, m.id);
+      for (const [key, m] of input.mapped?.(kind.kind) ?? [])
+        if (!bindings.has(key) && this.identities.keyOf(kind.kind, m.id) === undefined) this.identities.bind(kind.kind, key, m.id);
     }
   }
 
@@ -199,7 +212,11 @@ export class SnapshotBuilder {
 
   private convert(kind: KindDef, raw: JsonObject, toSpec: JsonObject, links: readonly Link[]): RemoteEntry {
     const id = kind.remoteId(raw);
-    const converted = convertRemote(kind, raw, this.identities, { spec: { spec: toSpec, links }, bound: this.secretsOf(kind).get(String(id)), vault: this.vault });
+    const converted = convertRemote(kind, raw, this.identities, {
+      spec: { spec: toSpec, links },
+      bound: this.secretsOf(kind).get(String(id)),
+      vault: this.vault,
+    });
     const { spec } = converted;
     const hash = hashJson(spec);
     const late = converted.unresolved.some((u) => !this.finished.has(u.kind.kind));
@@ -208,7 +225,8 @@ export class SnapshotBuilder {
 
   /** All pages of `kind` are in: decide identities and build its entries. */
   finish(kind: KindDef): void {
-    if (!this.ready(kind) || (this.held.get(kind.kind)?.length ?? 0) > 0) throw new Error(`${kind.kind} finished before the kinds it references`);
+    if (!this.ready(kind) || (this.held.get(kind.kind)?.length ?? 0) > 0)
+      throw new Error(`${kind.kind} finished before the kinds it references`);
     const { input } = this;
     const remotes = (this.remotes.get(kind.kind) ?? []).filter((r): r is RemoteEntry => r !== undefined);
     const tombstones = input.tombstones?.(kind.kind) ?? new Map<string, Binding>();
@@ -219,7 +237,15 @@ export class SnapshotBuilder {
     const locals = this.keyedLocals(kind);
     const mapped = input.mapped?.(kind.kind);
     // Only the kinds planned get new keys: another kind's unbound resources are named by id, as by a pull of only some kinds.
-    const ids = matchIdentities({ kind, remotes, locals, bindings, adopt: input.adopt, assignNew: input.assignNew && this.planned.has(kind.kind), ...(mapped ? { mapped } : {}) });
+    const ids = matchIdentities({
+      kind,
+      remotes,
+      locals,
+      bindings,
+      adopt: input.adopt,
+      assignNew: input.assignNew && this.planned.has(kind.kind),
+      ...(mapped ? { mapped } : {}),
+    });
     const remoteById = new Map(remotes.map((r) => [String(r.id), r]));
     for (const [key, m] of ids.matches) {
       const remote = remoteById.get(String(m.id));

@@ -37,7 +37,9 @@ export function mapIds(kind: KindDef, spec: JsonObject, maps: IdMaps): Translate
 
 /** The maps the other way round (this environment's ids → home ids), for a pull. */
 export function inverse(maps: IdMaps): IdMaps {
-  return Object.fromEntries(Object.entries(maps).map(([type, m]) => [type, Object.fromEntries(Object.entries(m).map(([from, to]) => [to, from]))]));
+  return Object.fromEntries(
+    Object.entries(maps).map(([type, m]) => [type, Object.fromEntries(Object.entries(m).map(([from, to]) => [to, from]))]),
+  );
 }
 
 /** `actions` → `action`: how a type is named in a sentence. */

@@ -17,14 +17,16 @@ export interface VarSources {
 }
 
 /** The variables of a command's target environment. */
-export function varSourcesOf(target: { vars: Record<string, string>; environment: string; keyVariables: readonly string[] }, env: Record<string, string | undefined>): VarSources {
+export function varSourcesOf(
+  target: { vars: Record<string, string>; environment: string; keyVariables: readonly string[] },
+  env: Record<string, string | undefined>,
+): VarSources {
   return { env, vars: target.vars, environment: target.environment, keyVariables: target.keyVariables };
 }
 
 export function varNames(text: string): string[] {
   return [...text.matchAll(VAR)].map((m) => m[1]).filter((n): n is string => n !== undefined);
 }
-
 
 /**
  * The value of `${name}` in an environment: its hogsync.yaml `vars:` entry first, which

@@ -71,8 +71,10 @@ function pageProblem(value: unknown): string | undefined {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return `expected a list page, got ${typeName(value)}`;
   const page = value as Record<string, unknown>;
   if (!Array.isArray(page.results)) return `the list page has no results list (results: ${typeName(page.results)})`;
-  if (typeof page.count !== 'number' || !Number.isInteger(page.count) || page.count < 0) return `the list page's count is not a whole number (${typeName(page.count)})`;
-  if (page.next !== null && typeof page.next !== 'string') return `the list page's next is neither a link nor null (${typeName(page.next)})`;
+  if (typeof page.count !== 'number' || !Number.isInteger(page.count) || page.count < 0)
+    return `the list page's count is not a whole number (${typeName(page.count)})`;
+  if (page.next !== null && typeof page.next !== 'string')
+    return `the list page's next is neither a link nor null (${typeName(page.next)})`;
   return rowsProblem(page.results);
 }
 

@@ -1,4 +1,12 @@
-import { AmbiguousWriteError, ConfigError, MalformedAnswerError, NetworkError, NotSentError, PostHogApiError, RedirectError } from '../errors.js';
+import {
+  AmbiguousWriteError,
+  ConfigError,
+  MalformedAnswerError,
+  NetworkError,
+  NotSentError,
+  PostHogApiError,
+  RedirectError,
+} from '../errors.js';
 import { formatDuration } from '../duration.js';
 import type { Json } from '../json.js';
 import { checkAnswer, type AnswerShape } from './answer-check.js';
@@ -237,7 +245,9 @@ export class PostHogClient {
     const body = opts.body !== undefined ? JSON.stringify(opts.body) : undefined;
     // The last line behind push's preflight (plan/key-guard.ts): the key goes in the Authorization header and nowhere else.
     if (body !== undefined && this.apiKey.length >= 8 && body.includes(this.apiKey)) {
-      throw new ConfigError(`Refused to send ${method} ${a.display}: its body holds the personal API key, which hogsync sends to PostHog only to authenticate. Check the file's \${VAR}s and HOGSYNC_SECRET_* variables.`);
+      throw new ConfigError(
+        `Refused to send ${method} ${a.display}: its body holds the personal API key, which hogsync sends to PostHog only to authenticate. Check the file's \${VAR}s and HOGSYNC_SECRET_* variables.`,
+      );
     }
     let hops = 0;
     for (;;) {
@@ -284,7 +294,9 @@ export class PostHogClient {
           hops++;
           continue;
         }
-        const message = describeRedirect(method, a.display, status, decision.why, decision.location, this.resolvePath(opts.path), (t) => this.redact(t));
+        const message = describeRedirect(method, a.display, status, decision.why, decision.location, this.resolvePath(opts.path), (t) =>
+          this.redact(t),
+        );
         throw new RedirectError(method, a.display, status, this.redact(decision.location), message);
       }
 
@@ -309,13 +321,27 @@ export class PostHogClient {
       this.emit(a, status, retry && !tooLong);
       if (retry && tooLong) {
         await response.body?.cancel().catch(() => undefined);
-        const wait = { method, path: a.display, status, retryAfter: header ?? '', waitMs: told, leftMs: Math.max(0, left), maxWaitMs: this.policy.maxElapsedMs, until: Date.now() + told };
+        const wait = {
+          method,
+          path: a.display,
+          status,
+          retryAfter: header ?? '',
+          waitMs: told,
+          leftMs: Math.max(0, left),
+          maxWaitMs: this.policy.maxElapsedMs,
+          until: Date.now() + told,
+        };
         // A 429 holds the whole key: every other request would meet the same wait, so the run stops.
         if (status === 429) {
           this.halt.halt({ wait });
           throw this.notSentError(a);
         }
-        throw new PostHogApiError({ status, method, path: a.display, gaveUp: `PostHog asked for a wait of ${formatDuration(told)}, more than the ${formatDuration(wait.leftMs)} this request had left to wait` });
+        throw new PostHogApiError({
+          status,
+          method,
+          path: a.display,
+          gaveUp: `PostHog asked for a wait of ${formatDuration(told)}, more than the ${formatDuration(wait.leftMs)} this request had left to wait`,
+        });
       }
       if (retry) {
         await response.body?.cancel().catch(() => undefined);
@@ -341,7 +367,11 @@ export class PostHogClient {
    * A 2xx body, read within the size limit and checked. `{ok: false}` means "try again" (the
    * backoff has been waited); anything that cannot be tried again throws.
    */
-  private async readAnswer(response: Response, expect: AnswerShape | undefined, a: Attempt): Promise<{ ok: true; value: unknown } | { ok: false }> {
+  private async readAnswer(
+    response: Response,
+    expect: AnswerShape | undefined,
+    a: Attempt,
+  ): Promise<{ ok: true; value: unknown } | { ok: false }> {
     let problem: string;
     let retryable = true;
     let tooLarge: string | undefined;
@@ -441,7 +471,9 @@ export class PostHogClient {
   /** A turn in the rate limiter, given up (NotSentError) when the run stops meanwhile. */
   private async acquire(bucket: string, a: Attempt): Promise<() => void> {
     try {
-      return await this.limiter.acquire(bucket, this.halt.stopping, (until) => this.waiting({ reason: 'rate limit', bucket, method: a.method, path: a.display, until }));
+      return await this.limiter.acquire(bucket, this.halt.stopping, (until) =>
+        this.waiting({ reason: 'rate limit', bucket, method: a.method, path: a.display, until }),
+      );
     } catch (error) {
       if (this.halt.stopping.aborted) throw this.notSentError(a);
       throw error;
@@ -458,7 +490,15 @@ export class PostHogClient {
   }
 
   private emit(a: Attempt, status: number | 'network', willRetry: boolean, page?: RequestEvent['page']): void {
-    this.onRequest?.({ method: a.method, path: a.display, status, ms: Date.now() - a.t0, attempt: a.attempt, willRetry, ...(page ? { page } : {}) });
+    this.onRequest?.({
+      method: a.method,
+      path: a.display,
+      status,
+      ms: Date.now() - a.t0,
+      attempt: a.attempt,
+      willRetry,
+      ...(page ? { page } : {}),
+    });
   }
 
   private async apiError(response: Response, a: Attempt, gaveUp: string | undefined): Promise<PostHogApiError> {

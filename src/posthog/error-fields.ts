@@ -24,7 +24,10 @@ export function errorFields(text: string, contentType: string | null, redact: (t
  * PostHog's `{type, code, detail, attr}` envelope (`envelope`: DRF's `{detail}` counts too), raw
  * DRF errors (`{"field": ["msg"]}`), or a summary of anything else.
  */
-function rawFields(text: string, contentType: string | null): { type?: string; code?: string; detail?: string; attr?: string | null; envelope?: boolean } {
+function rawFields(
+  text: string,
+  contentType: string | null,
+): { type?: string; code?: string; detail?: string; attr?: string | null; envelope?: boolean } {
   if (!text.trim()) return {};
   let body: unknown;
   try {

@@ -5,7 +5,8 @@ import type { PostHogClient } from './client.js';
 // test invocations, logs, metrics and the icon service. `base` is the collection path
 // (a kind's `apiPath`), `bucket` its rate-limit bucket.
 
-const withList = (field: string) => (body: unknown) => (isObject(body) && Array.isArray(body[field]) ? undefined : `expected an object with a ${field} list`);
+const withList = (field: string) => (body: unknown) =>
+  isObject(body) && Array.isArray(body[field]) ? undefined : `expected an object with a ${field} list`;
 
 export interface Collection {
   base: string;
@@ -21,7 +22,13 @@ export interface InvocationResult {
 
 /** Runs a configuration through PostHog's executor; `id` may be `new` for an unsaved function. */
 export function invoke(client: PostHogClient, at: Collection, id: string, body: JsonObject): Promise<InvocationResult> {
-  return client.request<InvocationResult>({ method: 'POST', path: `${at.base}${encodeURIComponent(id)}/invocations/`, body, bucket: at.bucket, expect: 'object' });
+  return client.request<InvocationResult>({
+    method: 'POST',
+    path: `${at.base}${encodeURIComponent(id)}/invocations/`,
+    body,
+    bucket: at.bucket,
+    expect: 'object',
+  });
 }
 
 export interface LogLine {
@@ -32,8 +39,18 @@ export interface LogLine {
 }
 
 /** `level` is a list (`?level=WARN&level=ERROR`, posthog/api/log_entries.py); upper or lower case. */
-export async function logs(client: PostHogClient, at: Collection, id: string, query: { level?: readonly string[]; after?: string; limit?: number }): Promise<LogLine[]> {
-  const page = await client.request<{ results: LogLine[] }>({ path: `${at.base}${encodeURIComponent(id)}/logs/`, query, bucket: at.bucket, expect: withList('results') });
+export async function logs(
+  client: PostHogClient,
+  at: Collection,
+  id: string,
+  query: { level?: readonly string[]; after?: string; limit?: number },
+): Promise<LogLine[]> {
+  const page = await client.request<{ results: LogLine[] }>({
+    path: `${at.base}${encodeURIComponent(id)}/logs/`,
+    query,
+    bucket: at.bucket,
+    expect: withList('results'),
+  });
   return page.results;
 }
 

@@ -74,7 +74,8 @@ export class ListBounds {
     const here = this.style === 'page' ? index + 1 : index * this.size;
     const param = this.style === 'page' ? 'page' : 'offset';
     const there = Number(next.searchParams.get(param) ?? (this.style === 'page' ? '1' : '0'));
-    if (!Number.isFinite(there) || there <= here) return `${this.pageName(index)} links back to itself or an earlier page (${param} ${there}) instead of the next one`;
+    if (!Number.isFinite(there) || there <= here)
+      return `${this.pageName(index)} links back to itself or an earlier page (${param} ${there}) instead of the next one`;
     return undefined;
   }
 

@@ -27,18 +27,23 @@ interface ErrorLike {
 export function classifyNetworkError(error: unknown): NetworkFailure {
   const e = (error ?? {}) as ErrorLike;
   const cause = e.cause;
-  if (e.name === 'TimeoutError' || cause?.name === 'TimeoutError') return { kind: 'timeout', code: 'timeout', maybeSent: true, permanent: false };
+  if (e.name === 'TimeoutError' || cause?.name === 'TimeoutError')
+    return { kind: 'timeout', code: 'timeout', maybeSent: true, permanent: false };
   const code = cause?.code ?? e.code ?? cause?.message ?? e.message ?? 'network error';
-  if (cause !== undefined && cause.code === undefined && /bad port/i.test(cause.message ?? '')) return { kind: 'bad_port', code: 'bad port', maybeSent: false, permanent: true };
-  if (code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'ETIMEDOUT') return { kind: 'connect_timeout', code, maybeSent: false, permanent: false };
+  if (cause !== undefined && cause.code === undefined && /bad port/i.test(cause.message ?? ''))
+    return { kind: 'bad_port', code: 'bad port', maybeSent: false, permanent: true };
+  if (code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'ETIMEDOUT')
+    return { kind: 'connect_timeout', code, maybeSent: false, permanent: false };
   if (code === 'ECONNREFUSED') return { kind: 'refused', code, maybeSent: false, permanent: false };
   if (code === 'ENOTFOUND') return { kind: 'dns', code, maybeSent: false, permanent: true };
   if (code === 'EAI_AGAIN') return { kind: 'dns', code, maybeSent: false, permanent: false };
   if (UNREACHABLE_CODES.has(code)) return { kind: 'unreachable', code, maybeSent: false, permanent: false };
   if (TLS_CODE.test(code)) return { kind: 'tls', code, maybeSent: false, permanent: true };
-  if (RESET_CODES.has(code) || e.message === 'terminated') return { kind: 'reset', code: RESET_CODES.has(code) ? code : 'terminated', maybeSent: true, permanent: false };
+  if (RESET_CODES.has(code) || e.message === 'terminated')
+    return { kind: 'reset', code: RESET_CODES.has(code) ? code : 'terminated', maybeSent: true, permanent: false };
   // fetch refuses some URLs before connecting: nothing was sent, and nothing will change.
-  if (cause !== undefined && cause.code === undefined && /invalid url|unsupported protocol/i.test(cause.message ?? '')) return { kind: 'other', code, maybeSent: false, permanent: true };
+  if (cause !== undefined && cause.code === undefined && /invalid url|unsupported protocol/i.test(cause.message ?? ''))
+    return { kind: 'other', code, maybeSent: false, permanent: true };
   return { kind: 'other', code, maybeSent: true, permanent: false };
 }
 
@@ -73,17 +78,29 @@ export function describeNetworkFailure(f: NetworkFailure, ctx: FailureContext): 
     case 'unreachable':
       return reach(`${u.host} is unreachable from this machine`, 'Check your network, VPN or proxy.');
     case 'tls':
-      return reach('the TLS connection could not be set up', 'Check that --host is the right https:// address and that its certificate is valid; a proxy with its own certificate authority needs NODE_EXTRA_CA_CERTS.');
+      return reach(
+        'the TLS connection could not be set up',
+        'Check that --host is the right https:// address and that its certificate is valid; a proxy with its own certificate authority needs NODE_EXTRA_CA_CERTS.',
+      );
     case 'bad_port':
-      return reach(`fetch refuses to connect to port ${u.port}, one of the ports it blocks as unsafe`, 'Run PostHog (or the emulator) on another port.');
+      return reach(
+        `fetch refuses to connect to port ${u.port}, one of the ports it blocks as unsafe`,
+        'Run PostHog (or the emulator) on another port.',
+      );
     case 'connect_timeout':
-      return reach(`no connection within ${seconds(ctx.connectTimeoutMs)}`, 'Check --host / POSTHOG_HOST and your network (HOGSYNC_CONNECT_TIMEOUT_MS sets the limit).');
+      return reach(
+        `no connection within ${seconds(ctx.connectTimeoutMs)}`,
+        'Check --host / POSTHOG_HOST and your network (HOGSYNC_CONNECT_TIMEOUT_MS sets the limit).',
+      );
     case 'timeout':
       return `PostHog at ${u.origin} did not answer ${ctx.method} ${ctx.path} within ${seconds(ctx.timeoutMs)}${retried}. Try again later, or raise HOGSYNC_TIMEOUT_MS.`;
     case 'reset':
       return ctx.answeredBefore
         ? `The connection to PostHog was reset during ${ctx.method} ${ctx.path}${retried} (${f.code}). Try again; if it keeps happening, something between you and PostHog is cutting connections.`
-        : reach('the connection was closed before any answer', 'Check --host / POSTHOG_HOST (an https:// server addressed with http:// does this).');
+        : reach(
+            'the connection was closed before any answer',
+            'Check --host / POSTHOG_HOST (an https:// server addressed with http:// does this).',
+          );
     default:
       return reach('the request failed', 'Check --host / POSTHOG_HOST and your network.');
   }

@@ -42,10 +42,23 @@ export async function listPages<T>(client: PostHogClient, path: string, opts: Li
   const handover = opts.handover ?? new Handover();
   if (opts.details) {
     const { details, onPage, ...summaries } = opts;
-    return retrieveEach(client, path, await listPages(client, path, summaries), details.query, opts.bucket, onPage && ((rows: T[]) => handover.run(() => onPage(rows))));
+    return retrieveEach(
+      client,
+      path,
+      await listPages(client, path, summaries),
+      details.query,
+      opts.bucket,
+      onPage && ((rows: T[]) => handover.run(() => onPage(rows))),
+    );
   }
   if (opts.pagination === 'none') {
-    const answer = await client.request<{ results: T[] }>({ method: 'GET', path, query: opts.query, bucket: opts.bucket, expect: 'results' });
+    const answer = await client.request<{ results: T[] }>({
+      method: 'GET',
+      path,
+      query: opts.query,
+      bucket: opts.bucket,
+      expect: 'results',
+    });
     if (opts.onPage) await handover.run(() => opts.onPage?.(answer.results));
     return answer.results;
   }
@@ -64,7 +77,16 @@ export async function listPages<T>(client: PostHogClient, path: string, opts: Li
     } catch (error) {
       // PostHog bounds a page by rows, not bytes: 500 insights with big queries can pass the
       // answer size limit. Smaller pages read them; only a single row that large needs the limit raised.
-      if (!(error instanceof MalformedAnswerError && error.tooLarge !== undefined && opts.pagination === 'offset' && size > 1 && pass < MAX_PASSES)) throw error;
+      if (
+        !(
+          error instanceof MalformedAnswerError &&
+          error.tooLarge !== undefined &&
+          opts.pagination === 'offset' &&
+          size > 1 &&
+          pass < MAX_PASSES
+        )
+      )
+        throw error;
       size = Math.max(1, Math.floor(size / 4));
       continue;
     }
@@ -85,11 +107,17 @@ export async function listPages<T>(client: PostHogClient, path: string, opts: Li
 const MAX_PASSES = 12;
 
 /** One read of every page: its rows (a row may repeat) and the count its first page announced. */
-async function readOnce<T>(client: PostHogClient, path: string, opts: ListOptions<T>, processing: Array<Promise<void>>): Promise<{ rows: T[]; count: number }> {
+async function readOnce<T>(
+  client: PostHogClient,
+  path: string,
+  opts: ListOptions<T>,
+  processing: Array<Promise<void>>,
+): Promise<{ rows: T[]; count: number }> {
   const slots = new Slots(client.pageConcurrency);
   const style = opts.pagination === 'page' ? 'page' : 'offset';
   const requested = opts.pageSize ?? DEFAULT_PAGE_SIZE;
-  const at = (index: number): RequestOptions['query'] => (style === 'page' ? { page: index + 1 } : { limit: requested, offset: index * requested });
+  const at = (index: number): RequestOptions['query'] =>
+    style === 'page' ? { page: index + 1 } : { limit: requested, offset: index * requested };
 
   // A page holds one of `pageConcurrency` slots while PostHog works on it, and gives it back
   // as soon as the answer starts to arrive: reading and converting the rows is our work, not
@@ -97,7 +125,14 @@ async function readOnce<T>(client: PostHogClient, path: string, opts: ListOption
   const get = async (index: number): Promise<Page<T>> => {
     const release = await slots.take();
     const page = await client
-      .request<Page<T>>({ method: 'GET', path, query: { ...opts.query, ...at(index) }, bucket: opts.bucket, onHeaders: release, expect: 'page' })
+      .request<Page<T>>({
+        method: 'GET',
+        path,
+        query: { ...opts.query, ...at(index) },
+        bucket: opts.bucket,
+        onHeaders: release,
+        expect: 'page',
+      })
       .finally(release);
     if (opts.onPage) handOver(page.results, opts.onPage, processing, opts.handover ?? new Handover());
     return page;
@@ -182,7 +217,14 @@ async function retrieveEach<T>(
     if (typeof id !== 'string' && typeof id !== 'number') return row;
     const release = await slots.take();
     try {
-      const full = await client.request<T>({ method: 'GET', path: `${path}${encodeURIComponent(String(id))}/`, query, bucket, onHeaders: release, expect: 'object' });
+      const full = await client.request<T>({
+        method: 'GET',
+        path: `${path}${encodeURIComponent(String(id))}/`,
+        query,
+        bucket,
+        onHeaders: release,
+        expect: 'object',
+      });
       if (handOverRows) processing.push(handOverRows([full]));
       return full;
     } catch (error) {

@@ -71,7 +71,8 @@ export function parseRate(text: string): RateWindow | undefined {
   const m = /^\s*(\d+)\s*\/\s*(?:(\d+(?:\.\d+)?)\s*)?(ms|s|sec|second|m|min|minute|h|hour|d|day)s?\s*$/i.exec(text);
   if (!m) return undefined;
   const unit = (m[3] ?? '').toLowerCase();
-  const unitMs = unit === 'ms' ? 1 : unit.startsWith('s') ? 1000 : unit.startsWith('m') ? 60_000 : unit.startsWith('h') ? 3_600_000 : 86_400_000;
+  const unitMs =
+    unit === 'ms' ? 1 : unit.startsWith('s') ? 1000 : unit.startsWith('m') ? 60_000 : unit.startsWith('h') ? 3_600_000 : 86_400_000;
   const n = m[2] ? Number(m[2]) : 1;
   return { limit: Number(m[1]), windowMs: n * unitMs };
 }
@@ -223,7 +224,8 @@ export class RateLimiter {
     for (const [name, times] of Object.entries(history)) {
       const b = this.bucket(name);
       if (!b) continue;
-      if (b.logs.some((l) => l.entries().some((s) => !s.remembered))) throw new Error('RateLimiter.remember() must come before the first request');
+      if (b.logs.some((l) => l.entries().some((s) => !s.remembered)))
+        throw new Error('RateLimiter.remember() must come before the first request');
       const since = now - b.horizonMs;
       const recent = times.filter((t) => Number.isFinite(t) && t > since).map((t) => Math.min(t, now));
       for (const t of recent.sort((x, y) => x - y)) {
@@ -242,7 +244,10 @@ export class RateLimiter {
     const out: RateHistory = {};
     for (const [name, b] of this.buckets) {
       const since = now - b.horizonMs;
-      const times = (b.widest?.entries() ?? []).filter((s) => !s.remembered).map((s) => s.finished ?? now).filter((t) => t > since);
+      const times = (b.widest?.entries() ?? [])
+        .filter((s) => !s.remembered)
+        .map((s) => s.finished ?? now)
+        .filter((t) => t > since);
       if (times.length > 0) out[name] = times;
     }
     return out;

@@ -4,7 +4,9 @@
 export const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 const MAX_REDIRECTS = 3;
 
-export type RedirectDecision = { follow: true; url: string } | { follow: false; location: string; why: 'cross_origin' | 'write' | 'too_many' | 'no_location' };
+export type RedirectDecision =
+  | { follow: true; url: string }
+  | { follow: false; location: string; why: 'cross_origin' | 'write' | 'too_many' | 'no_location' };
 
 export function decideRedirect(method: string, from: string, locationHeader: string | null, hopsSoFar: number): RedirectDecision {
   if (!locationHeader) return { follow: false, location: '', why: 'no_location' };

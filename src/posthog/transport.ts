@@ -22,7 +22,8 @@ export function connectTimeoutTransport(connectTimeoutMs: number): Transport {
     const dispatcher = new Agent({ connect: { timeout: connectTimeoutMs } });
     // undici's RequestInit and Response are structurally those of the global fetch, but declared
     // by another copy of its type definitions, so TypeScript cannot see that they match.
-    const connecting = (input: string | URL, init?: RequestInit) => undiciFetch(input, { ...(init as Parameters<typeof undiciFetch>[1]), dispatcher });
+    const connecting = (input: string | URL, init?: RequestInit) =>
+      undiciFetch(input, { ...(init as Parameters<typeof undiciFetch>[1]), dispatcher });
     return connecting as unknown as typeof fetch;
   };
   return {

@@ -73,4 +73,3 @@ export function removeStaleTempFiles(dir: string): void {
   }
   for (const name of names) if (name.endsWith(TEMP_SUFFIX)) rmSync(join(dir, name), { force: true });
 }
-

@@ -8,7 +8,9 @@ import standalone from 'ajv/dist/standalone/index.js';
 import { AJV_OPTIONS, COMPILED_DIR, SCHEMA_DIR, compiledName } from './schemas.js';
 import { writeFileAtomic } from './atomic.js';
 
-const schemas = readdirSync(SCHEMA_DIR).filter((f) => f.endsWith('.schema.json')).sort();
+const schemas = readdirSync(SCHEMA_DIR)
+  .filter((f) => f.endsWith('.schema.json'))
+  .sort();
 let written = 0;
 for (const file of schemas) {
   // One instance a schema: each file holds one validator and only the code it needs.

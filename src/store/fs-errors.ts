@@ -5,7 +5,11 @@ import { FilesystemError } from '../errors.js';
 export type FsOp = 'read' | 'write' | 'remove' | 'open';
 
 function isErrnoException(error: unknown): error is NodeJS.ErrnoException {
-  return error instanceof Error && typeof (error as NodeJS.ErrnoException).code === 'string' && /^E[A-Z]+$/.test((error as NodeJS.ErrnoException).code ?? '');
+  return (
+    error instanceof Error &&
+    typeof (error as NodeJS.ErrnoException).code === 'string' &&
+    /^E[A-Z]+$/.test((error as NodeJS.ErrnoException).code ?? '')
+  );
 }
 
 /** A path as the user knows it: relative to the working folder when inside it. */
@@ -30,7 +34,12 @@ export function fromErrnoException(error: unknown): FilesystemError | undefined 
   const syscall = error.syscall ?? '';
   if (syscall.startsWith('spawn')) {
     const program = syscall.slice('spawn '.length) || 'a program';
-    if (error.code === 'ENOENT') return new FilesystemError(program, 'ENOENT', `Cannot run ${program}: it is not installed or not on PATH (ENOENT). Install it, or drop the option that needs it (--commit needs git).`);
+    if (error.code === 'ENOENT')
+      return new FilesystemError(
+        program,
+        'ENOENT',
+        `Cannot run ${program}: it is not installed or not on PATH (ENOENT). Install it, or drop the option that needs it (--commit needs git).`,
+      );
     return new FilesystemError(program, error.code as string, `Cannot run ${program}: ${detailOf(error.message)} (${error.code}).`);
   }
   const path = error.path ?? (error as NodeJS.ErrnoException & { dest?: string }).dest;
@@ -97,5 +106,8 @@ export function fsErrorMessage(op: FsOp, file: string, code: string, detail = ''
 
 // Node's messages read "ENOSPC: no space left on device, write"; keep the middle part.
 function detailOf(message: string): string {
-  return message.replace(/^E[A-Z]+:\s*/, '').replace(/,\s*\w+( '.*')*$/, '').trim();
+  return message
+    .replace(/^E[A-Z]+:\s*/, '')
+    .replace(/,\s*\w+( '.*')*$/, '')
+    .trim();
 }

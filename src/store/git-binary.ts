@@ -26,5 +26,7 @@ function isMissingGit(error: unknown): boolean {
 function missingGit(use: GitUse): UsageError {
   const what = use === 'restore' ? 'restore reads the files of a git commit' : '--commit commits the files';
   const instead = use === 'restore' ? '' : ' (or drop --commit)';
-  return new UsageError(`${what} with the git program, and there is none on PATH: install git or add it to PATH${instead}, then run again.`);
+  return new UsageError(
+    `${what} with the git program, and there is none on PATH: install git or add it to PATH${instead}, then run again.`,
+  );
 }

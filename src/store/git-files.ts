@@ -26,7 +26,10 @@ async function revision(root: string, rev: string): Promise<{ sha: string; subje
   } catch {
     sha = '';
   }
-  if (!sha) throw new UsageError(`"${rev}" names no commit of this repository: give a hash, a branch, a tag, HEAD~N or branch@{date} (see git log).`);
+  if (!sha)
+    throw new UsageError(
+      `"${rev}" names no commit of this repository: give a hash, a branch, a tag, HEAD~N or branch@{date} (see git log).`,
+    );
   const subject = (await git.raw(['log', '-1', '--format=%s', sha])).trim();
   return { sha, subject, top };
 }
@@ -55,7 +58,10 @@ async function committedFiles(top: string, sha: string, folders: string[]): Prom
     // Only plain files: a symlink or a submodule in the history is never read as a resource.
     .filter((b) => b.type === 'blob' && (b.mode === '100644' || b.mode === '100755'));
   if (blobs.length === 0) return [];
-  const texts = await catBlobs(top, blobs.map((b) => b.oid));
+  const texts = await catBlobs(
+    top,
+    blobs.map((b) => b.oid),
+  );
   return blobs.map((b, i) => ({ path: b.path, text: texts[i] ?? '' }));
 }
 

@@ -49,7 +49,8 @@ async function commitReady(root: string): Promise<void> {
   }
   for (const [file, what, fix] of IN_PROGRESS) {
     const path = (await git.raw(['rev-parse', '--git-path', file])).trim();
-    if (existsSync(resolve(root, path))) throw new UsageError(`--commit cannot commit in the middle of ${what} in ${root}: ${fix}, then run again.`);
+    if (existsSync(resolve(root, path)))
+      throw new UsageError(`--commit cannot commit in the middle of ${what} in ${root}: ${fix}, then run again.`);
   }
   // `symbolic-ref -q` prints nothing (exit 1) when HEAD is detached.
   if ((await git.raw(['symbolic-ref', '-q', 'HEAD'])).trim() === '') {
@@ -67,11 +68,21 @@ async function commitReady(root: string): Promise<void> {
  * commit counts every file the commit holds, not only the ones that run wrote. Returns the
  * new commit's hash, or undefined when those paths hold no change.
  */
-export function commitPaths(root: string, paths: string[], message: CommitMessage | ((staged: StagedChange[]) => CommitMessage), exclude: string[] = []): Promise<string | undefined> {
+export function commitPaths(
+  root: string,
+  paths: string[],
+  message: CommitMessage | ((staged: StagedChange[]) => CommitMessage),
+  exclude: string[] = [],
+): Promise<string | undefined> {
   return withGit('--commit', () => commitOnly(root, paths, message, exclude));
 }
 
-async function commitOnly(root: string, paths: string[], message: CommitMessage | ((staged: StagedChange[]) => CommitMessage), exclude: string[]): Promise<string | undefined> {
+async function commitOnly(
+  root: string,
+  paths: string[],
+  message: CommitMessage | ((staged: StagedChange[]) => CommitMessage),
+  exclude: string[],
+): Promise<string | undefined> {
   const git = await openRepo(root);
   if (!(await git.checkIsRepo())) {
     throw new UsageError(`--commit needs a git repository, and ${root} is not in one. Run "git init" there or drop --commit.`);
@@ -103,7 +114,12 @@ async function commitOnly(root: string, paths: string[], message: CommitMessage 
 }
 
 /** What the index holds for the given paths compared with HEAD: added, changed and removed files. */
-async function stagedChanges(repo: SimpleGit, specs: Array<{ given: string; spec: string }>, top: string, left: string[]): Promise<StagedChange[]> {
+async function stagedChanges(
+  repo: SimpleGit,
+  specs: Array<{ given: string; spec: string }>,
+  top: string,
+  left: string[],
+): Promise<StagedChange[]> {
   // --no-renames: a renamed file counts as one removed and one added, as pull sees it.
   const out = await run(repo, ['diff', '--cached', '--name-status', '--no-renames', '-z', '--', ...specs.map((s) => s.spec), ...left], top);
   const fields = out.split('\0');
@@ -132,7 +148,9 @@ async function run(repo: SimpleGit, args: string[], top: string): Promise<string
       );
     }
     const first = message.split('\n').find((l) => l.trim() !== '') ?? message;
-    throw new UsageError(`git ${args.find((a) => !a.startsWith('-') && !a.includes('=')) ?? ''} failed: ${first.replace(/^fatal:\s*/, '')}. The files are written; fix this in git and run again to commit them.`);
+    throw new UsageError(
+      `git ${args.find((a) => !a.startsWith('-') && !a.includes('=')) ?? ''} failed: ${first.replace(/^fatal:\s*/, '')}. The files are written; fix this in git and run again to commit them.`,
+    );
   }
 }
 

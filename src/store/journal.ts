@@ -91,10 +91,17 @@ function entryProblem(v: unknown): string | undefined {
   if (!isObject(v)) return 'not an object';
   if (typeof v.op !== 'string' || !OPS.has(v.op)) return `unknown op ${JSON.stringify(v.op ?? null)}`;
   if (typeof v.ref !== 'string' || !REF.test(v.ref)) return 'no Kind/key ref';
-  if (v.op === 'rename' && (typeof v.to !== 'string' || !REF.test(v.to) || v.to.split('/')[0] !== v.ref.split('/')[0])) return 'a rename without a Kind/key "to" of the same kind';
+  if (v.op === 'rename' && (typeof v.to !== 'string' || !REF.test(v.to) || v.to.split('/')[0] !== v.ref.split('/')[0]))
+    return 'a rename without a Kind/key "to" of the same kind';
   if (v.op === 'bind' || v.op === 'tombstone') {
     if (!isObject(v.binding)) return `a ${v.op} without a binding`;
-    const problems = checkSchema('state.schema.json', { version: 1, environment: 'x', host: 'x', project: 'x', resources: { [v.ref]: v.binding } });
+    const problems = checkSchema('state.schema.json', {
+      version: 1,
+      environment: 'x',
+      host: 'x',
+      project: 'x',
+      resources: { [v.ref]: v.binding },
+    });
     if (problems.length > 0) return `its binding ${problems[0]?.message ?? 'is invalid'}`;
   }
   if (v.op === 'pending' && !(isObject(v.pending) && typeof v.pending.hash === 'string')) return 'a pending create without a hash';

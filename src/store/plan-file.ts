@@ -18,7 +18,10 @@ export function readPlanFile(path: string, display: string): SavedPlan {
   try {
     doc = JSON.parse(text);
   } catch (error) {
-    throw new FileError(display, `is not a saved plan: not JSON (${(error as Error).message}). Write one with "hogsync diff --out ${display}".`);
+    throw new FileError(
+      display,
+      `is not a saved plan: not JSON (${(error as Error).message}). Write one with "hogsync diff --out ${display}".`,
+    );
   }
   const changes = isObject(doc) ? doc.changes : undefined;
   const fine =
@@ -26,7 +29,12 @@ export function readPlanFile(path: string, display: string): SavedPlan {
     doc.hogsyncPlan === 1 &&
     ['environment', 'host', 'project', 'createdAt'].every((f) => typeof doc[f] === 'string') &&
     Array.isArray(changes) &&
-    changes.every((c) => isObject(c) && ['kind', 'key', 'action'].every((f) => typeof c[f] === 'string') && ['local', 'remote', 'base'].every((f) => c[f] === null || typeof c[f] === 'string'));
+    changes.every(
+      (c) =>
+        isObject(c) &&
+        ['kind', 'key', 'action'].every((f) => typeof c[f] === 'string') &&
+        ['local', 'remote', 'base'].every((f) => c[f] === null || typeof c[f] === 'string'),
+    );
   if (!fine) throw new FileError(display, `is not a saved plan of this hogsync version. Write one with "hogsync diff --out ${display}".`);
   return doc as unknown as SavedPlan;
 }

@@ -57,7 +57,10 @@ export function rateMemory(root: string, host: string, apiKey: string, now: () =
       for (const [bucket, times] of Object.entries(own)) merged[bucket] = [...(merged[bucket] ?? []), ...times];
       const buckets: Times = {};
       for (const [bucket, times] of Object.entries(merged)) {
-        const kept = times.filter((t) => t > since).sort((a, b) => a - b).slice(-MAX_PER_BUCKET);
+        const kept = times
+          .filter((t) => t > since)
+          .sort((a, b) => a - b)
+          .slice(-MAX_PER_BUCKET);
         if (kept.length > 0) buckets[bucket] = kept;
       }
       try {

@@ -61,7 +61,9 @@ export function listResourceFiles(
   }
   const paths: string[] = [];
   const problems: FileError[] = [];
-  for (const entry of entries.filter((e) => e.name.endsWith('.yaml') || e.name.endsWith('.yml')).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+  for (const entry of entries
+    .filter((e) => e.name.endsWith('.yaml') || e.name.endsWith('.yml'))
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
     const path = join(folder, entry.name);
     // Some file systems do not give the type with the listing: then lstat says.
     const irregular = entry.isFile() ? undefined : (irregularKind(entry) ?? typeOf(path));
@@ -100,13 +102,20 @@ export function parseResource(text: string, path: string, display: string, kind:
   const doc = parsed.value;
   if (!isObject(doc)) throw new FileError(`${display}:1:1`, 'expected a mapping with apiVersion, kind, key and spec');
   for (const field of Object.keys(doc)) {
-    if (!ENVELOPE_FIELDS.includes(field)) throw new FileError(parsed.where(`/${field}`), `unknown field "${field}" (a file has apiVersion, kind, key and spec)`);
+    if (!ENVELOPE_FIELDS.includes(field))
+      throw new FileError(parsed.where(`/${field}`), `unknown field "${field}" (a file has apiVersion, kind, key and spec)`);
   }
   if (doc.apiVersion !== API_VERSION) {
-    throw new FileError(parsed.where('/apiVersion'), `apiVersion must be "${API_VERSION}"${doc.apiVersion === undefined ? ' (missing)' : ''}`);
+    throw new FileError(
+      parsed.where('/apiVersion'),
+      `apiVersion must be "${API_VERSION}"${doc.apiVersion === undefined ? ' (missing)' : ''}`,
+    );
   }
   if (doc.kind !== kind.kind) {
-    throw new FileError(parsed.where('/kind'), `kind must be "${kind.kind}" for a file in ${kind.folder}/ (found ${JSON.stringify(doc.kind ?? null)})`);
+    throw new FileError(
+      parsed.where('/kind'),
+      `kind must be "${kind.kind}" for a file in ${kind.folder}/ (found ${JSON.stringify(doc.kind ?? null)})`,
+    );
   }
   const fileKey = path.replace(/^.*[\\/]/, '').replace(/\.ya?ml$/, '');
   if (typeof doc.key !== 'string') throw new FileError(parsed.where('/key'), `key is missing; it must equal the file name "${fileKey}"`);
@@ -114,7 +123,10 @@ export function parseResource(text: string, path: string, display: string, kind:
     throw new FileError(parsed.where('/key'), `key "${doc.key}" does not match the file name "${fileKey}"; rename the file or fix the key`);
   }
   if (!KEY_PATTERN.test(doc.key)) {
-    throw new FileError(parsed.where('/key'), `key "${doc.key}" must be lower-case letters, digits, "-" and "_", starting with a letter or digit (at most 100)`);
+    throw new FileError(
+      parsed.where('/key'),
+      `key "${doc.key}" must be lower-case letters, digits, "-" and "_", starting with a letter or digit (at most 100)`,
+    );
   }
 
   if (!isObject(doc.spec)) throw new FileError(parsed.where('/spec'), 'spec must be a mapping of the resource fields');
@@ -200,7 +212,10 @@ export function serializeSpec(kind: KindDef, spec: JsonObject): string {
 
 /** How a file of this kind is written: code as literal blocks, keys in the canonical order. */
 function canonicalOptions(kind: KindDef, spec: JsonObject): StringifyOptions {
-  return { blockPaths: new Set(kind.codePaths(spec).map((p) => `/spec${p}`)), orderKeys: (pointer, keys) => orderKeys(kind, pointer, keys) };
+  return {
+    blockPaths: new Set(kind.codePaths(spec).map((p) => `/spec${p}`)),
+    orderKeys: (pointer, keys) => orderKeys(kind, pointer, keys),
+  };
 }
 
 // Readable files: identity first in every object, then the rest alphabetically.
@@ -235,7 +250,10 @@ export function writeResource(dir: string, kind: KindDef, key: string, spec: Jso
  * the current text, when known). A file the user has commented or spaced out is edited in
  * place, so that comments and blank lines survive (resourceText). Returns how many were written.
  */
-export function writeResources(dir: string, items: Array<{ kind: KindDef; key: string; spec: JsonObject; specText?: string; previous?: string }>): number {
+export function writeResources(
+  dir: string,
+  items: Array<{ kind: KindDef; key: string; spec: JsonObject; specText?: string; previous?: string }>,
+): number {
   let written = 0;
   for (const item of items) {
     const path = resourcePath(dir, item.kind, item.key);

@@ -77,14 +77,21 @@ function describe(e: ErrorObject, base: string): SchemaProblem {
     case 'additionalProperties': {
       const name = String(p.additionalProperty);
       const known = Object.keys((e.parentSchema?.properties as Record<string, unknown> | undefined) ?? {});
-      return { pointer: `${at}/${name}`, atKey: true, message: `unknown field "${name}"${known.length ? `;${didYouMean(name, known).replace(/^ Did/, ' did')}` : ''}`.replace(/;$/, '') };
+      return {
+        pointer: `${at}/${name}`,
+        atKey: true,
+        message: `unknown field "${name}"${known.length ? `;${didYouMean(name, known).replace(/^ Did/, ' did')}` : ''}`.replace(/;$/, ''),
+      };
     }
     case 'required':
       return { pointer: at, message: `missing required field "${String(p.missingProperty)}"` };
     case 'type':
       return { pointer: at, message: `"${field}" must be ${article(String(p.type))}` };
     case 'enum':
-      return { pointer: at, message: `"${field}" must be one of ${(p.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}` };
+      return {
+        pointer: at,
+        message: `"${field}" must be one of ${(p.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`,
+      };
     case 'const':
       return { pointer: at, message: `"${field}" must be ${JSON.stringify(p.allowedValue)}` };
     case 'pattern': {

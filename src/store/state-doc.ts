@@ -31,20 +31,29 @@ export function parseState(text: string, display: string): StateDoc {
   try {
     doc = JSON.parse(text);
   } catch (error) {
-    throw new FileError(display, `the state file is not valid JSON (${(error as Error).message}); restore it from git (git checkout -- ${display})`);
+    throw new FileError(
+      display,
+      `the state file is not valid JSON (${(error as Error).message}); restore it from git (git checkout -- ${display})`,
+    );
   }
   if (!isObject(doc) || typeof doc.version !== 'number') {
     throw new FileError(display, 'this is not a hogsync state file (no "version"); restore it from git or remove it to start over');
   }
-  if (doc.version > STATE_VERSION) throw new FileError(display, `state version ${doc.version} was written by a newer hogsync; upgrade hogsync`);
+  if (doc.version > STATE_VERSION)
+    throw new FileError(display, `state version ${doc.version} was written by a newer hogsync; upgrade hogsync`);
   // Version 1 is the only one so far; an upgrade step for older versions goes here.
   const problems = checkSchema('state.schema.json', doc);
   if (problems.length > 0) {
     const [first] = problems;
-    throw new FileError(display, `the state file is damaged at ${first?.pointer || '/'}: ${first?.message}; restore it from git (git checkout -- ${display})`);
+    throw new FileError(
+      display,
+      `the state file is damaged at ${first?.pointer || '/'}: ${first?.message}; restore it from git (git checkout -- ${display})`,
+    );
   }
   const resources = Object.fromEntries(Object.entries(doc.resources as JsonObject).map(([ref, b]) => [ref, bindingOf(b as JsonObject)]));
-  const tombstones = isObject(doc.tombstones) ? Object.fromEntries(Object.entries(doc.tombstones).map(([ref, b]) => [ref, bindingOf(b as JsonObject)])) : undefined;
+  const tombstones = isObject(doc.tombstones)
+    ? Object.fromEntries(Object.entries(doc.tombstones).map(([ref, b]) => [ref, bindingOf(b as JsonObject)]))
+    : undefined;
   return {
     version: doc.version,
     environment: doc.environment as string,
@@ -75,7 +84,12 @@ export function bindingOf(raw: JsonObject): Binding {
 
 /** A binding as the state file and the journal hold it (the inverse of bindingOf). */
 export function bindingJson(b: Binding): JsonObject {
-  const out: JsonObject = { id: b.id, ...sortRecord(b.extras ?? {}), base: b.base, ...(b.local && b.local !== b.base ? { local: b.local } : {}) };
+  const out: JsonObject = {
+    id: b.id,
+    ...sortRecord(b.extras ?? {}),
+    base: b.base,
+    ...(b.local && b.local !== b.base ? { local: b.local } : {}),
+  };
   if (b.secrets && Object.keys(b.secrets).length > 0) out.secrets = sortRecord(b.secrets);
   if (b.awaitsFile) out.awaitsFile = true;
   if (b.behind) out.behind = b.behind;
@@ -87,13 +101,27 @@ export function bindingJson(b: Binding): JsonObject {
 /** Stable bytes: sorted refs, no timestamps, so an unchanged state never shows in git. */
 export function serializeState(doc: StateDoc): string {
   const section = (m: Record<string, Binding> | undefined): JsonObject =>
-    Object.fromEntries(Object.keys(m ?? {}).sort().map((ref) => [ref, bindingJson(m?.[ref] as Binding)]));
-  const out: JsonObject = { version: STATE_VERSION, environment: doc.environment, host: doc.host, project: doc.project, resources: section(doc.resources) };
+    Object.fromEntries(
+      Object.keys(m ?? {})
+        .sort()
+        .map((ref) => [ref, bindingJson(m?.[ref] as Binding)]),
+    );
+  const out: JsonObject = {
+    version: STATE_VERSION,
+    environment: doc.environment,
+    host: doc.host,
+    project: doc.project,
+    resources: section(doc.resources),
+  };
   if (doc.pending && Object.keys(doc.pending).length > 0) out.pending = sortRecord(doc.pending) as unknown as Json;
   if (doc.tombstones && Object.keys(doc.tombstones).length > 0) out.tombstones = section(doc.tombstones);
   return `${JSON.stringify(out, null, 2)}\n`;
 }
 
 function sortRecord<T>(r: Record<string, T>): Record<string, T> {
-  return Object.fromEntries(Object.keys(r).sort().map((k) => [k, r[k] as T]));
+  return Object.fromEntries(
+    Object.keys(r)
+      .sort()
+      .map((k) => [k, r[k] as T]),
+  );
 }

@@ -49,7 +49,13 @@ export class StateStore {
     private readonly flushEvery: { ms: number; changes: number },
   ) {}
 
-  static load(stateDir: string, environment: string, target: { host: string; project: string }, root: string, opts: StateLoadOptions = {}): StateStore {
+  static load(
+    stateDir: string,
+    environment: string,
+    target: { host: string; project: string },
+    root: string,
+    opts: StateLoadOptions = {},
+  ): StateStore {
     const file = join(stateDir, `${environment}.json`);
     const journalPath = join(stateDir, `${environment}.journal`);
     const display = relative(root, file) || file;
@@ -85,11 +91,14 @@ export class StateStore {
     const stores: StateStore[] = [];
     for (const name of names.sort()) {
       const environment = name.replace(/\.(json|journal)$/, '');
-      if (environment === name || environment === opts.except || (name.endsWith('.journal') && names.includes(`${environment}.json`))) continue;
+      if (environment === name || environment === opts.except || (name.endsWith('.journal') && names.includes(`${environment}.json`)))
+        continue;
       const file = join(stateDir, name);
       const display = relative(root, file) || file;
       if (name.endsWith('.journal')) {
-        throw new ConfigError(`${display} holds what an interrupted run of environment "${environment}" did, and there is no state file beside it yet: run that command again (-e ${environment}) to finish it first.`);
+        throw new ConfigError(
+          `${display} holds what an interrupted run of environment "${environment}" did, and there is no state file beside it yet: run that command again (-e ${environment}) to finish it first.`,
+        );
       }
       const doc = parseState(readFileSync(file, 'utf8'), display);
       stores.push(StateStore.load(stateDir, environment, doc, root, opts));
@@ -119,7 +128,9 @@ export class StateStore {
     mkdirSync(dirname(path), { recursive: true });
     const claim = claimLock(path);
     if (!claim.held && claim.pid === 0) {
-      throw new ConfigError(`The lock ${path} of environment "${this.doc.environment}" was left by runs that died while taking it over: if no hogsync is running, remove it and the .takeover-*.lock files beside it.`);
+      throw new ConfigError(
+        `The lock ${path} of environment "${this.doc.environment}" was left by runs that died while taking it over: if no hogsync is running, remove it and the .takeover-*.lock files beside it.`,
+      );
     }
     if (!claim.held) {
       throw new ConfigError(

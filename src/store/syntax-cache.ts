@@ -76,7 +76,8 @@ function readVerdicts(file: string, parser: string): Map<string, Verdict> {
   for (const [key, v] of Object.entries(verdicts)) {
     if (!/^[0-9a-f]{32}$/.test(key)) continue;
     if (v === null) out.set(key, null);
-    else if (Array.isArray(v) && typeof v[0] === 'string' && Number.isInteger(v[1]) && (v[1] as number) >= 0) out.set(key, { message: v[0], offset: v[1] as number });
+    else if (Array.isArray(v) && typeof v[0] === 'string' && Number.isInteger(v[1]) && (v[1] as number) >= 0)
+      out.set(key, { message: v[0], offset: v[1] as number });
   }
   return out;
 }

@@ -41,7 +41,11 @@ export interface Problem {
  * `syntax` answers for each file; `only` limits the checks to some files, with every file
  * still counting as what references may name.
  */
-export function validateFiles(files: CandidateFile[], syntax: (f: CandidateFile) => SyntaxCheck, only?: ReadonlySet<CandidateFile>): Problem[] {
+export function validateFiles(
+  files: CandidateFile[],
+  syntax: (f: CandidateFile) => SyntaxCheck,
+  only?: ReadonlySet<CandidateFile>,
+): Problem[] {
   const problems: Problem[] = [];
   const specOf = (f: CandidateFile): JsonObject | undefined => {
     const doc = f.parsed.value;
@@ -74,8 +78,15 @@ export function validateFiles(files: CandidateFile[], syntax: (f: CandidateFile)
   for (const group of byKey.values()) {
     if (group.length < 2) continue;
     for (const f of only ? group.filter((x) => only.has(x)) : group) {
-      const others = group.filter((o) => o !== f).map((o) => o.display).join(', ');
-      problems.push({ where: f.parsed.where('/key'), message: `key "${f.fileKey}" is also the key of ${others}: keep one file per key, and rename or remove the other`, file: f.display });
+      const others = group
+        .filter((o) => o !== f)
+        .map((o) => o.display)
+        .join(', ');
+      problems.push({
+        where: f.parsed.where('/key'),
+        message: `key "${f.fileKey}" is also the key of ${others}: keep one file per key, and rename or remove the other`,
+        file: f.display,
+      });
     }
   }
 
@@ -94,14 +105,21 @@ export function validateFiles(files: CandidateFile[], syntax: (f: CandidateFile)
       add('/key', `key "${doc.key}" does not match the file name "${f.fileKey}"; rename the file or fix the key`);
     }
     // References name resources by key and foreign objects by id: a key that looks like an id is read as one.
-    if (readsAsId(f.kind, f.fileKey)) add('/key', `key "${f.fileKey}" would read as an id where other files name it; rename it: hogsync mv ${f.kind.cliName}/${f.fileKey} ${f.kind.cliName}-${f.fileKey}`);
+    if (readsAsId(f.kind, f.fileKey))
+      add(
+        '/key',
+        `key "${f.fileKey}" would read as an id where other files name it; rename it: hogsync mv ${f.kind.cliName}/${f.fileKey} ${f.kind.cliName}-${f.fileKey}`,
+      );
     const spec = specOf(f);
     if (!spec) continue;
 
     for (const slot of f.kind.secrets(spec)) {
       const value = valueAt(spec, `${slot.path}/value`);
       if (value !== undefined && !(typeof value === 'string' && VAR_REFERENCE.test(value))) {
-        add(`/spec${slot.path}/value`, `secret input "${slot.name}" holds a literal value; secrets never go in files: write value: \${SOME_VAR} or {secret: true}`);
+        add(
+          `/spec${slot.path}/value`,
+          `secret input "${slot.name}" holds a literal value; secrets never go in files: write value: \${SOME_VAR} or {secret: true}`,
+        );
       }
     }
     const varStrings = [...f.kind.varPaths(spec), ...f.kind.secrets(spec).map((s) => `${s.path}/value`)];
@@ -111,7 +129,11 @@ export function validateFiles(files: CandidateFile[], syntax: (f: CandidateFile)
       for (const m of value.matchAll(/\$\$\{|\$\{([^}]*)(\}?)/g)) {
         if (m[0] === '$${') continue;
         if (m[2] !== '}' || !VAR_NAME.test(m[1] ?? '')) {
-          add(`/spec${path}`, `malformed variable reference "${m[0]}": write \${NAME} with letters, digits and _ (or $\${ for a literal \${)`, { offset: m.index ?? 0 });
+          add(
+            `/spec${path}`,
+            `malformed variable reference "${m[0]}": write \${NAME} with letters, digits and _ (or $\${ for a literal \${)`,
+            { offset: m.index ?? 0 },
+          );
         }
       }
     }
@@ -119,13 +141,19 @@ export function validateFiles(files: CandidateFile[], syntax: (f: CandidateFile)
       if (knownOf(ref.kind).keys.has(ref.key)) continue;
       const target = kindByName(ref.kind);
       // An entry named by the key (an insight's variables) is pointed at by its name.
-      add(`/spec${ref.path}`, `${target.label.replace(/s$/, '')} "${ref.key}" has no file under ${target.folder}/: add it, or name one that exists`, { atKey: isObject(valueAt(spec, ref.path)), postHogMayHold: true });
+      add(
+        `/spec${ref.path}`,
+        `${target.label.replace(/s$/, '')} "${ref.key}" has no file under ${target.folder}/: add it, or name one that exists`,
+        { atKey: isObject(valueAt(spec, ref.path)), postHogMayHold: true },
+      );
     }
-    for (const p of f.kind.check?.(spec, ctx, f.fileKey) ?? []) add(`/spec${p.pointer}`, p.message, { ...(p.offset !== undefined ? { offset: p.offset } : {}), postHogMayHold: true });
+    for (const p of f.kind.check?.(spec, ctx, f.fileKey) ?? [])
+      add(`/spec${p.pointer}`, p.message, { ...(p.offset !== undefined ? { offset: p.offset } : {}), postHogMayHold: true });
 
     const natural = f.kind.autoAdopt ? localNatural(f.kind, f.fileKey, spec) : undefined;
     const owner = natural === undefined ? undefined : naturalOwners.get(`${f.kind.kind}/${natural}`);
-    if (owner !== undefined && owner !== f.display) add('/spec/name', `this ${f.kind.kind}'s ${f.kind.naturalKeyName} "${natural}" is also ${owner}'s; PostHog allows one per project`);
+    if (owner !== undefined && owner !== f.display)
+      add('/spec/name', `this ${f.kind.kind}'s ${f.kind.naturalKeyName} "${natural}" is also ${owner}'s; PostHog allows one per project`);
   }
   return problems;
 }

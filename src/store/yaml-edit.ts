@@ -86,8 +86,10 @@ class Editor {
     if (old !== undefined && deepEqual(old, value)) return true;
     const mark = this.edits.length;
     let done = false;
-    if (this.yaml.isMap(node) && !node.flow && isObject(old) && isObject(value) && Object.keys(value).length > 0) done = this.updateMap(node, old, value, ptr, floor);
-    else if (this.yaml.isSeq(node) && !node.flow && Array.isArray(old) && Array.isArray(value) && value.length > 0) done = this.updateSeq(node, old, value, ptr, floor);
+    if (this.yaml.isMap(node) && !node.flow && isObject(old) && isObject(value) && Object.keys(value).length > 0)
+      done = this.updateMap(node, old, value, ptr, floor);
+    else if (this.yaml.isSeq(node) && !node.flow && Array.isArray(old) && Array.isArray(value) && value.length > 0)
+      done = this.updateSeq(node, old, value, ptr, floor);
     // A part that gives up leaves no half-made edits behind: its parent replaces it whole.
     if (!done) this.edits.length = mark;
     return done;
@@ -164,7 +166,8 @@ class Editor {
     let head = 0;
     while (head < old.length && head < value.length && deepEqual(old[head], value[head])) head++;
     let tail = 0;
-    while (tail < old.length - head && tail < value.length - head && deepEqual(old[old.length - 1 - tail], value[value.length - 1 - tail])) tail++;
+    while (tail < old.length - head && tail < value.length - head && deepEqual(old[old.length - 1 - tail], value[value.length - 1 - tail]))
+      tail++;
     const oldMid = old.length - head - tail;
     const newMid = value.length - head - tail;
     for (let j = 0; j < Math.min(oldMid, newMid); j++) {
@@ -240,7 +243,11 @@ class Editor {
   private replaceItem(span: { node: Node; dash: number; end: number }, value: Json, ptr: string, col: number): boolean {
     const range = span.node.range;
     if (!range) return false;
-    const inline = this.yaml.isScalar(span.node) && span.node.type !== 'BLOCK_LITERAL' && span.node.type !== 'BLOCK_FOLDED' && range[0] < this.lineEnd(span.dash);
+    const inline =
+      this.yaml.isScalar(span.node) &&
+      span.node.type !== 'BLOCK_LITERAL' &&
+      span.node.type !== 'BLOCK_FOLDED' &&
+      range[0] < this.lineEnd(span.dash);
     const lines = this.renderItem(value, ptr);
     if (inline && lines.length === 1 && lines[0]?.startsWith('- ')) {
       this.edits.push({ start: range[0], end: range[1], text: lines[0].slice(2) });

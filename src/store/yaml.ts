@@ -51,7 +51,10 @@ export function parseYaml(text: string, file: string, opts: ParseOptions = {}): 
   } catch (error) {
     if (error instanceof AnchorFound) {
       const at = positionAt(text, error.offset);
-      throw new FileError(`${file}:${at.line}:${at.col}`, `YAML anchors and aliases (&${error.anchor}) are not allowed in resource files; write the value out in full`);
+      throw new FileError(
+        `${file}:${at.line}:${at.col}`,
+        `YAML anchors and aliases (&${error.anchor}) are not allowed in resource files; write the value out in full`,
+      );
     }
     const e = error as { mark?: { line: number; column: number }; reason?: string; message?: string };
     const where = e.mark ? `${file}:${e.mark.line + 1}:${e.mark.column + 1}` : file;
@@ -160,7 +163,8 @@ function checkExpansion(value: Json, file: string, anchors: 'refuse' | 'bounded'
     if (v === null || typeof v !== 'object') return 1;
     const known = sizes.get(v);
     if (known !== undefined) {
-      if (anchors === 'refuse') throw new FileError(file, 'YAML anchors and aliases are not allowed in resource files; write the value out in full');
+      if (anchors === 'refuse')
+        throw new FileError(file, 'YAML anchors and aliases are not allowed in resource files; write the value out in full');
       return known;
     }
     let n = 1;
@@ -170,7 +174,10 @@ function checkExpansion(value: Json, file: string, anchors: 'refuse' | 'bounded'
   };
   const total = size(value);
   if (total > MAX_EXPANDED_VALUES) {
-    throw new FileError(file, `its YAML aliases expand to ${total > 1e9 ? 'more than a billion' : total.toLocaleString('en-US')} values (at most ${MAX_EXPANDED_VALUES.toLocaleString('en-US')}); write the values out or share fewer of them`);
+    throw new FileError(
+      file,
+      `its YAML aliases expand to ${total > 1e9 ? 'more than a billion' : total.toLocaleString('en-US')} values (at most ${MAX_EXPANDED_VALUES.toLocaleString('en-US')}); write the values out or share fewer of them`,
+    );
   }
 }
 
@@ -232,7 +239,8 @@ export function stringifyYaml(value: JsonObject, opts: StringifyOptions = {}): s
 }
 
 function needsDocumentModel(value: Json, pointer: string, blockPaths: PointerSet | undefined): boolean {
-  if (typeof value === 'string') return value.includes('\t') || (blockPaths?.has(pointer) === true && !value.includes('\n') && value.length > 0);
+  if (typeof value === 'string')
+    return value.includes('\t') || (blockPaths?.has(pointer) === true && !value.includes('\n') && value.length > 0);
   if (Array.isArray(value)) return value.some((v, i) => needsDocumentModel(v, `${pointer}/${i}`, blockPaths));
   if (isObject(value)) return Object.entries(value).some(([k, v]) => needsDocumentModel(v, `${pointer}/${escapeSeg(k)}`, blockPaths));
   return false;

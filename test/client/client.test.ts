@@ -19,16 +19,43 @@ function client(extra: Partial<ConstructorParameters<typeof PostHogClient>[0]> =
 
 describe('client against the emulator', () => {
   it('iterates every page of a limit/offset list in a total order, fetching pages after the first in parallel', async () => {
-    emu.reset({ projects: [{ id: 1, name: 'p', insights: Array.from({ length: 257 }, (_, i) => ({ name: `Insight ${i}`, query: { kind: 'DataTableNode', source: { kind: 'EventsQuery', select: ['*'] } } })) }] });
+    emu.reset({
+      projects: [
+        {
+          id: 1,
+          name: 'p',
+          insights: Array.from({ length: 257 }, (_, i) => ({
+            name: `Insight ${i}`,
+            query: { kind: 'DataTableNode', source: { kind: 'EventsQuery', select: ['*'] } },
+          })),
+        },
+      ],
+    });
     emu.clearRequests();
-    const items = await client().listAll<{ id: number }>('insights/', { pagination: 'offset', pageSize: 50, bucket: 'insights', query: { order: 'id' } });
+    const items = await client().listAll<{ id: number }>('insights/', {
+      pagination: 'offset',
+      pageSize: 50,
+      bucket: 'insights',
+      query: { order: 'id' },
+    });
     expect(items).toHaveLength(257);
     expect(new Set(items.map((i) => i.id)).size).toBe(257);
     expect(emu.requests().filter((r) => r.path.includes('/insights'))).toHaveLength(6);
   });
 
   it('reads a list whose pages repeat and skip rows (unordered ties) again until every row is in', async () => {
-    emu.reset({ projects: [{ id: 1, name: 'p', insights: Array.from({ length: 257 }, (_, i) => ({ name: `Insight ${i}`, query: { kind: 'DataTableNode', source: { kind: 'EventsQuery', select: ['*'] } } })) }] });
+    emu.reset({
+      projects: [
+        {
+          id: 1,
+          name: 'p',
+          insights: Array.from({ length: 257 }, (_, i) => ({
+            name: `Insight ${i}`,
+            query: { kind: 'DataTableNode', source: { kind: 'EventsQuery', select: ['*'] } },
+          })),
+        },
+      ],
+    });
     emu.clearRequests();
     // PostHog's default insight order (`order`, NULL nearly everywhere) has no tie-breaker.
     const items = await client().listAll<{ id: number }>('insights/', { pagination: 'offset', pageSize: 50, bucket: 'insights' });
@@ -37,7 +64,15 @@ describe('client against the emulator', () => {
   });
 
   it('iterates every page of a page-number list that has no order at all (insight variables, 500 per page)', async () => {
-    emu.reset({ projects: [{ id: 1, name: 'p', insight_variables: Array.from({ length: 1203 }, (_, i) => ({ name: `Var ${i}`, type: 'Number', default_value: i })) }] });
+    emu.reset({
+      projects: [
+        {
+          id: 1,
+          name: 'p',
+          insight_variables: Array.from({ length: 1203 }, (_, i) => ({ name: `Var ${i}`, type: 'Number', default_value: i })),
+        },
+      ],
+    });
     emu.clearRequests();
     const items = await client().listAll<{ code_name: string }>('insight_variables/', { pagination: 'page', bucket: 'crud' });
     expect(items).toHaveLength(1203);
@@ -58,9 +93,19 @@ describe('client against the emulator', () => {
 
   it('waits as long as Retry-After says after a 429, then succeeds', async () => {
     emu.reset({ projects: [{ id: 1, name: 'p' }] });
-    emu.setRateLimits({ enabled: true, scale: 60, buckets: { insights: [{ limit: 3, windowSeconds: 60 }], crud: [{ limit: 1000, windowSeconds: 60 }] } });
+    emu.setRateLimits({
+      enabled: true,
+      scale: 60,
+      buckets: { insights: [{ limit: 3, windowSeconds: 60 }], crud: [{ limit: 1000, windowSeconds: 60 }] },
+    });
     const slept: number[] = [];
-    const c = client({ sleep: async (ms) => { slept.push(ms); await new Promise((r) => setTimeout(r, ms)); }, random: () => 0 });
+    const c = client({
+      sleep: async (ms) => {
+        slept.push(ms);
+        await new Promise((r) => setTimeout(r, ms));
+      },
+      random: () => 0,
+    });
     for (let i = 0; i < 4; i++) await c.get('insights/', undefined, 'insights');
     emu.setRateLimits({ enabled: false });
     expect(c.stats.throttled).toBe(1);
@@ -70,7 +115,11 @@ describe('client against the emulator', () => {
 
   it('keeps a burst under the bucket limit: no 429 when the client knows the limit', async () => {
     emu.reset({ projects: [{ id: 1, name: 'p' }] });
-    emu.setRateLimits({ enabled: true, scale: 1, buckets: { insights: [{ limit: 10, windowSeconds: 1 }], crud: [{ limit: 1000, windowSeconds: 60 }] } });
+    emu.setRateLimits({
+      enabled: true,
+      scale: 1,
+      buckets: { insights: [{ limit: 10, windowSeconds: 1 }], crud: [{ limit: 1000, windowSeconds: 60 }] },
+    });
     emu.clearRequests();
     const c = client({ rateLimits: { insights: [{ limit: 10, windowMs: 1000 }] } });
     const t0 = Date.now();
@@ -103,7 +152,9 @@ describe('client against the emulator', () => {
     expect(err).toBeInstanceOf(PostHogApiError);
     expect(err.fields).toMatchObject({ status: 400, type: 'validation_error', apiCode: 'required', attr: 'name', method: 'POST' });
     expect(err.message).toContain('400');
-    const bad = (await new PostHogClient({ host: emu.url, project: '1', apiKey: 'phx_wrong-fake-key' }).get('insights/').catch((e: unknown) => e)) as PostHogApiError;
+    const bad = (await new PostHogClient({ host: emu.url, project: '1', apiKey: 'phx_wrong-fake-key' })
+      .get('insights/')
+      .catch((e: unknown) => e)) as PostHogApiError;
     expect(bad.status).toBe(401);
     for (const e of [err, bad]) {
       expect(`${e.message} ${e.stack} ${JSON.stringify(e.data())}`).not.toContain(TEST_KEY);
@@ -115,7 +166,12 @@ describe('client against the emulator', () => {
     emu.reset({ projects: [{ id: 1, name: 'p' }] });
     emu.clearRequests();
     const err = (await client()
-      .request({ method: 'POST', path: 'insight_variables/', body: { name: 'Leak', type: 'String', default_value: `k=${TEST_KEY}` }, bucket: 'crud' })
+      .request({
+        method: 'POST',
+        path: 'insight_variables/',
+        body: { name: 'Leak', type: 'String', default_value: `k=${TEST_KEY}` },
+        bucket: 'crud',
+      })
       .catch((e: unknown) => e)) as Error;
     expect(err).toBeInstanceOf(ConfigError);
     expect(err.message).toMatch(/^Refused to send POST \/api\/projects\/1\/insight_variables\/: its body holds the personal API key/);
@@ -133,7 +189,9 @@ describe('client against the emulator', () => {
   });
 
   it('reports an unreachable host as a network error naming the host', async () => {
-    const err = await new PostHogClient({ host: 'http://127.0.0.1:9', project: '1', apiKey: TEST_KEY, retry: { maxAttempts: 1 } }).get('insights/').catch((e: unknown) => e);
+    const err = await new PostHogClient({ host: 'http://127.0.0.1:9', project: '1', apiKey: TEST_KEY, retry: { maxAttempts: 1 } })
+      .get('insights/')
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(NetworkError);
     expect((err as Error).message).toMatch(/Could not reach PostHog at http:\/\/127\.0\.0\.1:9/);
   });

@@ -58,8 +58,12 @@ describe('an exhausted retry budget', () => {
       res.end(req.url?.includes('long') ? 'x\n'.repeat(5000) : 'upstream connect error or disconnect/reset before headers');
     });
     try {
-      expect((await failure(fastClient(server.url).get('short/'))).message).toBe('The server answered 400 to GET /api/projects/1/short/: "upstream connect error or disconnect/reset before headers"');
-      expect((await failure(fastClient(server.url).get('long/'))).message).toBe("The server answered 500 to GET /api/projects/1/long/: 10000 bytes that are not PostHog's JSON (text/plain)");
+      expect((await failure(fastClient(server.url).get('short/'))).message).toBe(
+        'The server answered 400 to GET /api/projects/1/short/: "upstream connect error or disconnect/reset before headers"',
+      );
+      expect((await failure(fastClient(server.url).get('long/'))).message).toBe(
+        "The server answered 500 to GET /api/projects/1/long/: 10000 bytes that are not PostHog's JSON (text/plain)",
+      );
     } finally {
       await server.close();
     }
@@ -100,7 +104,9 @@ describe('redaction of server text', () => {
     // The client sends no body that holds the key (client.test.ts): the header is all a server can echo.
     const server = await httpServer((req, res) => {
       res.writeHead(400, { 'Content-Type': 'application/json' });
-      res.end(JSON.stringify({ type: 'validation_error', code: 'invalid', detail: `bad header ${req.headers.authorization ?? ''}`, attr: null }));
+      res.end(
+        JSON.stringify({ type: 'validation_error', code: 'invalid', detail: `bad header ${req.headers.authorization ?? ''}`, attr: null }),
+      );
     });
     try {
       const err = await failure(fastClient(server.url).request({ method: 'POST', path: 'insight_variables/', body: { name: 'x' } }));
@@ -122,7 +128,9 @@ describe('redaction of server text', () => {
   it('applies it to 5xx answers after retries, and to a Location an echoing server makes up', async () => {
     emu.setFaults({ echoErrors: true, failRate: 1, failStatus: 503 });
     const id = emu.project(1)?.insightVariables[0]?.id;
-    const err = await failure(fastClient(emu.url, { redact }).request({ method: 'PATCH', path: `insight_variables/${id}/`, body: { default_value: SECRET } }));
+    const err = await failure(
+      fastClient(emu.url, { redact }).request({ method: 'PATCH', path: `insight_variables/${id}/`, body: { default_value: SECRET } }),
+    );
     expect(err.message).toContain('[secret]');
     expect(err.message).not.toContain(SECRET);
     const server = await httpServer((_req, res) => {

@@ -24,14 +24,22 @@ describe('response size limit', () => {
     const t0 = Date.now();
     const err = await failure(fastClient(emu.url, { maxResponseBytes: 1 * MB }).get('insight_variables/'));
     expect(err).toBeInstanceOf(MalformedAnswerError);
-    expect(err.message).toContain('the answer is larger than the 1 MB limit (300 MB). Trying again gets the same answer: raise the limit (HOGSYNC_MAX_RESPONSE_MB=300, in MB)');
+    expect(err.message).toContain(
+      'the answer is larger than the 1 MB limit (300 MB). Trying again gets the same answer: raise the limit (HOGSYNC_MAX_RESPONSE_MB=300, in MB)',
+    );
     expect(emu.requests()).toHaveLength(1);
     expect(Date.now() - t0).toBeLessThan(2000);
   });
 
   it('reports a create whose answer is too large as ambiguous (it was committed)', async () => {
     emu.setFaults({ padMb: 3 });
-    const err = await failure(fastClient(emu.url, { maxResponseBytes: 1 * MB }).request({ method: 'POST', path: 'insight_variables/', body: { name: 'Big', type: 'String' } }));
+    const err = await failure(
+      fastClient(emu.url, { maxResponseBytes: 1 * MB }).request({
+        method: 'POST',
+        path: 'insight_variables/',
+        body: { name: 'Big', type: 'String' },
+      }),
+    );
     expect(err).toBeInstanceOf(AmbiguousWriteError);
     expect(err.message).toContain('the answer could not be read: the answer is larger than the 1 MB limit');
     expect(emu.project(1)?.insightVariables).toHaveLength(1);
@@ -55,7 +63,9 @@ describe('response size limit', () => {
       const err = await failure(fastClient(server.url, { maxResponseBytes: 4 * MB }).get('insights/'));
       const after = process.memoryUsage();
       expect(err).toBeInstanceOf(MalformedAnswerError);
-      expect(err.message).toContain('the answer is larger than the 4 MB limit. Trying again gets the same answer: raise the limit (HOGSYNC_MAX_RESPONSE_MB=8, in MB)');
+      expect(err.message).toContain(
+        'the answer is larger than the 4 MB limit. Trying again gets the same answer: raise the limit (HOGSYNC_MAX_RESPONSE_MB=8, in MB)',
+      );
       expect(server.hits).toBe(1);
       // Not read to the end (it has none), and not buffered beyond the limit plus socket buffers.
       expect(sent).toBeLessThan(64 * MB);

@@ -36,11 +36,19 @@ describe('plain http:// hosts', () => {
     expect(() => target('http://posthog.internal.example')).toThrow(
       'PostHog host "http://posthog.internal.example" uses plain http://, so the personal API key would travel in clear text: use https://, or pass --insecure-http (HOGSYNC_INSECURE_HTTP=1) if the network in between is trusted.',
     );
-    for (const host of ['http://localhost.example.com', 'http://127.0.0.1.nip.io', 'http://[::2]', 'http://128.0.0.1']) expect(() => target(host), host).toThrow(/clear text/);
+    for (const host of ['http://localhost.example.com', 'http://127.0.0.1.nip.io', 'http://[::2]', 'http://128.0.0.1'])
+      expect(() => target(host), host).toThrow(/clear text/);
   });
 
   it('are accepted on loopback (localhost, 127.0.0.0/8, ::1) and with the flag or the variable', () => {
-    for (const host of ['http://localhost:8000', 'http://127.0.0.1', 'http://127.9.8.7:1234', 'http://[::1]:8010', 'http://LOCALHOST', 'http://[::ffff:127.0.0.1]']) {
+    for (const host of [
+      'http://localhost:8000',
+      'http://127.0.0.1',
+      'http://127.9.8.7:1234',
+      'http://[::1]:8010',
+      'http://LOCALHOST',
+      'http://[::ffff:127.0.0.1]',
+    ]) {
       expect(target(host).host, host).toBe(new URL(host).origin);
     }
     expect(target('http://10.0.0.5', { insecureHttp: true }).host).toBe('http://10.0.0.5');
@@ -53,7 +61,9 @@ describe('plain http:// hosts', () => {
   it('the CLI refuses one without --insecure-http, and takes the flag before or after the command', async () => {
     const refused = memIo({});
     expect(await main(['list', 'insight', '--host', 'http://posthog.invalid', '--project', '1'], refused)).toBe(1);
-    expect(refused.stderr).toMatch(/^error: PostHog host "http:\/\/posthog\.invalid" uses plain http:\/\/, so the personal API key would travel in clear text/);
+    expect(refused.stderr).toMatch(
+      /^error: PostHog host "http:\/\/posthog\.invalid" uses plain http:\/\/, so the personal API key would travel in clear text/,
+    );
     expect(refused.stderr.trim().split('\n')).toHaveLength(1);
     // With the flag the host is used: the .invalid name then fails to resolve, a network error.
     for (const argv of [
@@ -62,7 +72,9 @@ describe('plain http:// hosts', () => {
     ]) {
       const io = memIo({});
       expect(await main(argv, io)).toBe(1);
-      expect(io.stderr).toMatch(/^error: Could not reach PostHog at http:\/\/posthog\.invalid\/api\/projects\/1\/insights\/.*: the host name posthog\.invalid/);
+      expect(io.stderr).toMatch(
+        /^error: Could not reach PostHog at http:\/\/posthog\.invalid\/api\/projects\/1\/insights\/.*: the host name posthog\.invalid/,
+      );
     }
     const viaEnv = memIo({ HOGSYNC_INSECURE_HTTP: '1' });
     expect(await main(['list', 'insight', '--host', 'http://posthog.invalid', '--project', '1'], viaEnv)).toBe(1);

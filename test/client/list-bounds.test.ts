@@ -31,7 +31,13 @@ beforeEach(() => {
 });
 
 // In a total order, as hogsync reads insights (the default order has unordered ties: posthog-api.md §10).
-const insights = () => fastClient(emu.url).listAll<{ id: number }>('insights/', { pagination: 'offset', pageSize: 5, bucket: 'insights', query: { order: 'id' } });
+const insights = () =>
+  fastClient(emu.url).listAll<{ id: number }>('insights/', {
+    pagination: 'offset',
+    pageSize: 5,
+    bucket: 'insights',
+    query: { order: 'id' },
+  });
 const variables = () => fastClient(emu.url).listAll<{ id: string }>('insight_variables/', { pagination: 'page', bucket: 'crud' });
 
 describe('endless lists', () => {
@@ -39,7 +45,9 @@ describe('endless lists', () => {
     emu.setFaults({ endlessLists: { next: 'repeat' } });
     const err = await failure(insights());
     expect(err).toBeInstanceOf(MalformedAnswerError);
-    expect(err.message).toContain('GET /api/projects/1/insights/ with 200, but the answer cannot be used: the page at offset 0 links back to itself or an earlier page (offset 0)');
+    expect(err.message).toContain(
+      'GET /api/projects/1/insights/ with 200, but the answer cannot be used: the page at offset 0 links back to itself or an earlier page (offset 0)',
+    );
     expect(emu.requests().length).toBeLessThanOrEqual(2);
     const vars = await failure(variables());
     expect(vars.message).toContain('page 1 links back to itself or an earlier page (page 1)');
@@ -73,7 +81,12 @@ describe('endless lists', () => {
     const server = await httpServer((req, res) => {
       const offset = Number(new URL(req.url ?? '/', 'http://x').searchParams.get('offset') ?? 0);
       const results = Array.from({ length: 5 }, (_, i) => ({ id: offset + i }));
-      json(res, 200, { count: 10, next: `http://127.0.0.1/api/projects/1/insights/?limit=5&offset=${offset + 5}`, previous: null, results });
+      json(res, 200, {
+        count: 10,
+        next: `http://127.0.0.1/api/projects/1/insights/?limit=5&offset=${offset + 5}`,
+        previous: null,
+        results,
+      });
     });
     try {
       const err = await failure(fastClient(server.url).listAll('insights/', { pagination: 'offset', pageSize: 5 }));
@@ -88,7 +101,12 @@ describe('endless lists', () => {
   it('stops at a server that ignores the offset and serves the same page again', async () => {
     const server = await httpServer((req, res) => {
       const offset = Number(new URL(req.url ?? '/', 'http://x').searchParams.get('offset') ?? 0);
-      json(res, 200, { count: 15, next: `http://127.0.0.1/x/?limit=5&offset=${offset + 5}`, previous: null, results: [1, 2, 3, 4, 5].map((id) => ({ id })) });
+      json(res, 200, {
+        count: 15,
+        next: `http://127.0.0.1/x/?limit=5&offset=${offset + 5}`,
+        previous: null,
+        results: [1, 2, 3, 4, 5].map((id) => ({ id })),
+      });
     });
     try {
       const err = await failure(fastClient(server.url).listAll('insights/', { pagination: 'offset', pageSize: 5 }));

@@ -15,13 +15,22 @@ beforeAll(async () => {
 afterAll(async () => emu.close());
 
 function client(extra: Partial<ClientOptions> = {}): PostHogClient {
-  return new PostHogClient({ host: emu.url, project: '1', apiKey: TEST_KEY, retry: { baseDelayMs: 5, maxDelayMs: 50, maxElapsedMs: 60_000 }, ...extra });
+  return new PostHogClient({
+    host: emu.url,
+    project: '1',
+    apiKey: TEST_KEY,
+    retry: { baseDelayMs: 5, maxDelayMs: 50, maxElapsedMs: 60_000 },
+    ...extra,
+  });
 }
 
 /** How long `p` took to settle, and how. */
 async function timed<T>(p: Promise<T>): Promise<{ ms: number; error: unknown }> {
   const t0 = Date.now();
-  const error = await p.then(() => undefined, (e: unknown) => e);
+  const error = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   return { ms: Date.now() - t0, error };
 }
 
@@ -31,7 +40,10 @@ describe('a Retry-After longer than the request may wait', () => {
     emu.setRateLimits({ enabled: true, buckets: { insights: [{ limit: 1, windowSeconds: 3600 }] } });
     const c = client({ rateLimits: { insights: [{ limit: 100, windowMs: 1000 }] } });
     await c.get('insights/', undefined, 'insights');
-    const [first, second] = await Promise.all([timed(c.get('insights/', undefined, 'insights')), timed(c.get('insights/', undefined, 'insights'))]);
+    const [first, second] = await Promise.all([
+      timed(c.get('insights/', undefined, 'insights')),
+      timed(c.get('insights/', undefined, 'insights')),
+    ]);
     const later = await timed(c.get('insights/', undefined, 'crud'));
     emu.setRateLimits({ enabled: false });
     for (const r of [first, second, later]) {
@@ -39,12 +51,18 @@ describe('a Retry-After longer than the request may wait', () => {
       expect(r.ms).toBeLessThan(1_000);
     }
     const cause = c.halted;
-    expect(cause && 'wait' in cause ? cause.wait : undefined).toMatchObject({ method: 'GET', status: 429, retryAfter: expect.stringMatching(/^3\d{3}$/), maxWaitMs: 60_000 });
+    expect(cause && 'wait' in cause ? cause.wait : undefined).toMatchObject({
+      method: 'GET',
+      status: 429,
+      retryAfter: expect.stringMatching(/^3\d{3}$/),
+      maxWaitMs: 60_000,
+    });
   });
 
   it('gives up a 503 whose Retry-After is too long, without halting the client', async () => {
     const server = await httpServer((_req, res, hit) => {
-      if (hit === 1) return void res.writeHead(503, { 'Retry-After': '7200', 'Content-Type': 'application/json' }).end('{"detail":"maintenance"}');
+      if (hit === 1)
+        return void res.writeHead(503, { 'Retry-After': '7200', 'Content-Type': 'application/json' }).end('{"detail":"maintenance"}');
       res.writeHead(200, { 'Content-Type': 'application/json' }).end('{"ok":true}');
     });
     try {
@@ -52,7 +70,9 @@ describe('a Retry-After longer than the request may wait', () => {
       const r = await timed(c.get('insights/'));
       expect(r.ms).toBeLessThan(1_000);
       expect(r.error).toBeInstanceOf(PostHogApiError);
-      expect((r.error as PostHogApiError).fields.gaveUp).toBe('PostHog asked for a wait of 2 h, more than the 1 min this request had left to wait');
+      expect((r.error as PostHogApiError).fields.gaveUp).toBe(
+        'PostHog asked for a wait of 2 h, more than the 1 min this request had left to wait',
+      );
       expect(c.halted).toBeUndefined();
       await expect(c.get('insights/')).resolves.toEqual({ ok: true });
     } finally {

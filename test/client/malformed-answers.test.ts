@@ -11,7 +11,9 @@ const OFF: Partial<Faults> = { malformed: null, seed: 0 };
 let emu: Emulator;
 
 beforeAll(async () => {
-  emu = await testEmulator({ seed: { projects: [{ id: 1, name: 'Malformed answers', insight_variables: [{ name: 'Seeded', type: 'String' }] }] } });
+  emu = await testEmulator({
+    seed: { projects: [{ id: 1, name: 'Malformed answers', insight_variables: [{ name: 'Seeded', type: 'String' }] }] },
+  });
 });
 afterAll(() => emu.close());
 beforeEach(() => {
@@ -30,7 +32,9 @@ describe('malformed 2xx answers to reads', () => {
     const err = await failure(fastClient(emu.url).request({ path: 'insight_variables/', expect: 'page' }));
     expect(err).toBeInstanceOf(MalformedAnswerError);
     expect(gets()).toHaveLength(3);
-    expect(err.message).toMatch(/^PostHog answered GET \/api\/projects\/1\/insight_variables\/ with 200, but the answer cannot be used: not JSON but an HTML page \("Sign in · Corporate Proxy"\) \(gave up after 3 attempts\)\./);
+    expect(err.message).toMatch(
+      /^PostHog answered GET \/api\/projects\/1\/insight_variables\/ with 200, but the answer cannot be used: not JSON but an HTML page \("Sign in · Corporate Proxy"\) \(gave up after 3 attempts\)\./,
+    );
     expect(err.message).not.toMatch(/<|form|Please sign in/);
     expect((err as MalformedAnswerError).data()).toMatchObject({ method: 'GET', status: 200, gaveUp: 'gave up after 3 attempts' });
   });
@@ -61,7 +65,10 @@ describe('malformed 2xx answers to reads', () => {
     const c = fastClient(emu.url, { retry: { maxAttempts: 1 } });
     expect(await c.request({ path: 'insight_variables/', expect: 'object' })).toMatchObject({ count: 1 });
     expect((await failure(c.request({ path: 'insight_variables/', expect: 'array' }))).message).toContain('expected a list, got an object');
-    expect((await failure(c.request({ path: 'insight_variables/', expect: (b) => (Array.isArray(b) ? undefined : 'not what we wanted') }))).message).toContain('not what we wanted');
+    expect(
+      (await failure(c.request({ path: 'insight_variables/', expect: (b) => (Array.isArray(b) ? undefined : 'not what we wanted') })))
+        .message,
+    ).toContain('not what we wanted');
     const id = emu.project(1)?.insightVariables[0]?.id;
     emu.setFaults({ malformed: { rate: 1, kind: 'no_id' } });
     const noId = await failure(c.request({ path: `insight_variables/${id}/`, expect: 'created' }));
@@ -70,14 +77,23 @@ describe('malformed 2xx answers to reads', () => {
     expect(idOf({ id: '' })).toBeUndefined();
     // What the engine raises when its own check of an answer fails.
     expect(unusableAnswer('POST', '/api/projects/1/insights/', 201, 'the created object has no id')).toBeInstanceOf(AmbiguousWriteError);
-    expect(unusableAnswer('PATCH', '/api/projects/1/insights/5/', 200, 'the object has no id').message).toContain('PostHog answered PATCH /api/projects/1/insights/5/ with 200, but the answer cannot be used: the object has no id.');
+    expect(unusableAnswer('PATCH', '/api/projects/1/insights/5/', 200, 'the object has no id').message).toContain(
+      'PostHog answered PATCH /api/projects/1/insights/5/ with 200, but the answer cannot be used: the object has no id.',
+    );
   });
 });
 
 describe('malformed 2xx answers to creates', () => {
   it('reports a 201 without an id for a POST that committed as ambiguous, and does not send it again', async () => {
     emu.setFaults({ malformed: { rate: 1, kind: 'no_id', afterCommit: true } });
-    const err = await failure(fastClient(emu.url).request({ method: 'POST', path: 'insight_variables/', body: { name: 'Landed', type: 'String' }, expect: 'created' }));
+    const err = await failure(
+      fastClient(emu.url).request({
+        method: 'POST',
+        path: 'insight_variables/',
+        body: { name: 'Landed', type: 'String' },
+        expect: 'created',
+      }),
+    );
     expect(err).toBeInstanceOf(AmbiguousWriteError);
     expect(err.message).toBe(
       'POST /api/projects/1/insight_variables/ may or may not have been applied (the answer could not be read: the created object has no id); hogsync checks before retrying.',
@@ -88,7 +104,14 @@ describe('malformed 2xx answers to creates', () => {
 
   it('reports garbage answered to a POST as ambiguous whether or not the write happened', async () => {
     emu.setFaults({ malformed: { rate: 1, kind: 'html', methods: ['POST'] } });
-    const err = await failure(fastClient(emu.url).request({ method: 'POST', path: 'insight_variables/', body: { name: 'Ghost', type: 'String' }, expect: 'created' }));
+    const err = await failure(
+      fastClient(emu.url).request({
+        method: 'POST',
+        path: 'insight_variables/',
+        body: { name: 'Ghost', type: 'String' },
+        expect: 'created',
+      }),
+    );
     expect(err).toBeInstanceOf(AmbiguousWriteError);
     expect(err.message).toContain('the answer could not be read: not JSON but an HTML page');
     // The answer came in full: nothing PostHog could still commit later, one lookup settles it.

@@ -31,7 +31,9 @@ const oneSentencePair = (message: string) => expect(message.split(/(?<=\.) (?=[A
 describe('network failures', () => {
   it('a port fetch refuses ("bad port") is a NetworkError, not a crash, and is not retried', async () => {
     for (const method of ['GET', 'POST'] as const) {
-      const err = await failure(fastClient('http://127.0.0.1:6000').request({ method, path: 'insights/', ...(method === 'POST' ? { body: {} } : {}) }));
+      const err = await failure(
+        fastClient('http://127.0.0.1:6000').request({ method, path: 'insights/', ...(method === 'POST' ? { body: {} } : {}) }),
+      );
       expect(err).toBeInstanceOf(NetworkError);
       expect(err.message).toBe(
         'Could not reach PostHog at http://127.0.0.1:6000/api/projects/1/insights/: fetch refuses to connect to port 6000, one of the ports it blocks as unsafe (bad port). Run PostHog (or the emulator) on another port.',
@@ -77,7 +79,9 @@ describe('network failures', () => {
     try {
       const err = await failure(fastClient(silent.url, { timeoutMs: 300 }).get('insights/'));
       expect((err as NetworkError).kind).toBe('timeout');
-      expect(err.message).toBe(`PostHog at ${silent.url} did not answer GET /api/projects/1/insights/ within 0.3 s. Try again later, or raise HOGSYNC_TIMEOUT_MS.`);
+      expect(err.message).toBe(
+        `PostHog at ${silent.url} did not answer GET /api/projects/1/insights/ within 0.3 s. Try again later, or raise HOGSYNC_TIMEOUT_MS.`,
+      );
       expect(silent.hits).toBe(1);
     } finally {
       await silent.close();
@@ -88,17 +92,30 @@ describe('network failures', () => {
     const err = await failure(fastClient(emu.url.replace('http:', 'https:')).get('insights/'));
     expect(err).toBeInstanceOf(NetworkError);
     expect((err as NetworkError).kind).toBe('tls');
-    expect(err.message).toMatch(/^Could not reach PostHog at https:\/\/127\.0\.0\.1:\d+\/api\/projects\/1\/insights\/: the TLS connection could not be set up \([A-Z_]+\)\. Check that --host is the right https:\/\/ address/);
+    expect(err.message).toMatch(
+      /^Could not reach PostHog at https:\/\/127\.0\.0\.1:\d+\/api\/projects\/1\/insights\/: the TLS connection could not be set up \([A-Z_]+\)\. Check that --host is the right https:\/\/ address/,
+    );
     oneSentencePair(err.message);
     expect(emu.requests()).toHaveLength(0);
   });
 
   it('names certificate problems and unknown host names as such', () => {
-    const ctx = { method: 'GET', url: 'https://posthog.example/api/projects/1/insights/', path: '/api/projects/1/insights/', answeredBefore: false, connectTimeoutMs: 15_000, timeoutMs: 60_000 };
-    const cert = classifyNetworkError(Object.assign(new TypeError('fetch failed'), { cause: { code: 'DEPTH_ZERO_SELF_SIGNED_CERT', message: 'self-signed certificate' } }));
+    const ctx = {
+      method: 'GET',
+      url: 'https://posthog.example/api/projects/1/insights/',
+      path: '/api/projects/1/insights/',
+      answeredBefore: false,
+      connectTimeoutMs: 15_000,
+      timeoutMs: 60_000,
+    };
+    const cert = classifyNetworkError(
+      Object.assign(new TypeError('fetch failed'), { cause: { code: 'DEPTH_ZERO_SELF_SIGNED_CERT', message: 'self-signed certificate' } }),
+    );
     expect(cert).toMatchObject({ kind: 'tls', permanent: true, maybeSent: false });
     expect(describeNetworkFailure(cert, ctx)).toContain('the TLS connection could not be set up (DEPTH_ZERO_SELF_SIGNED_CERT)');
-    const dns = classifyNetworkError(Object.assign(new TypeError('fetch failed'), { cause: { code: 'ENOTFOUND', message: 'getaddrinfo ENOTFOUND posthog.example' } }));
+    const dns = classifyNetworkError(
+      Object.assign(new TypeError('fetch failed'), { cause: { code: 'ENOTFOUND', message: 'getaddrinfo ENOTFOUND posthog.example' } }),
+    );
     expect(describeNetworkFailure(dns, ctx)).toBe(
       'Could not reach PostHog at https://posthog.example/api/projects/1/insights/: the host name posthog.example was not found (ENOTFOUND). Check the spelling of --host / POSTHOG_HOST.',
     );
@@ -116,9 +133,13 @@ describe('network failures', () => {
       await c.get('insights/');
       const err = await failure(c.get('insights/'));
       expect((err as NetworkError).kind).toBe('reset');
-        expect(err.message).toMatch(/^The connection to PostHog was reset during GET \/api\/projects\/1\/insights\/, gave up after 2 attempts \([A-Z_a-z ]+\)\. Try again;/);
+      expect(err.message).toMatch(
+        /^The connection to PostHog was reset during GET \/api\/projects\/1\/insights\/, gave up after 2 attempts \([A-Z_a-z ]+\)\. Try again;/,
+      );
       const fresh = await failure(fastClient(flaky.url, { retry: { maxAttempts: 1 } }).get('insights/'));
-      expect(fresh.message).toMatch(/^Could not reach PostHog at http:\/\/127\.0\.0\.1:\d+\/api\/projects\/1\/insights\/: the connection was closed before any answer/);
+      expect(fresh.message).toMatch(
+        /^Could not reach PostHog at http:\/\/127\.0\.0\.1:\d+\/api\/projects\/1\/insights\/: the connection was closed before any answer/,
+      );
     } finally {
       await flaky.close();
     }
@@ -130,7 +151,9 @@ describe('network failures', () => {
     emu.setFaults({ commitDelayMs: 500 });
     const err = await failure(c.request({ method: 'POST', path: 'insight_variables/', body: { name: 'Late', type: 'String' } }));
     expect(err).toBeInstanceOf(AmbiguousWriteError);
-    expect(err.message).toBe('POST /api/projects/1/insight_variables/ may or may not have been applied (no answer within 0.2 s); hogsync checks before retrying.');
+    expect(err.message).toBe(
+      'POST /api/projects/1/insight_variables/ may or may not have been applied (no answer within 0.2 s); hogsync checks before retrying.',
+    );
     for (let i = 0; i < 60 && !emu.requests().some((r) => r.method === 'POST'); i++) await new Promise((r) => setTimeout(r, 25));
     const posts = emu.requests().filter((r) => r.method === 'POST');
     expect(posts).toHaveLength(1);

@@ -37,14 +37,19 @@ describe('redirects to another origin', () => {
       `PostHog redirected GET /api/projects/1/insight_variables/ to ${other.url}/api/projects/1/insight_variables/?_emulator_hop=1 (301), ` +
         `another origin that hogsync does not follow with your key: set --host to ${other.url} if that is where your PostHog is.`,
     );
-    expect((err as RedirectError).data()).toMatchObject({ status: 301, location: `${other.url}/api/projects/1/insight_variables/?_emulator_hop=1` });
+    expect((err as RedirectError).data()).toMatchObject({
+      status: 301,
+      location: `${other.url}/api/projects/1/insight_variables/?_emulator_hop=1`,
+    });
     expect(other.hits).toBe(0);
     expect(emu.requests()).toHaveLength(1);
   });
 
   it('stop a POST: nothing is sent again, here or there, and nothing is created', async () => {
     emu.setFaults({ redirect: { status: 307, to: other.url, methods: ['POST'] } });
-    const err = await failure(fastClient(emu.url).request({ method: 'POST', path: 'insight_variables/', body: { name: 'Moved', type: 'String' } }));
+    const err = await failure(
+      fastClient(emu.url).request({ method: 'POST', path: 'insight_variables/', body: { name: 'Moved', type: 'String' } }),
+    );
     expect(err).toBeInstanceOf(RedirectError);
     expect(err.message).toContain('PostHog redirected POST /api/projects/1/insight_variables/ to');
     expect(other.hits).toBe(0);
@@ -76,14 +81,18 @@ describe('redirects on the same origin', () => {
     emu.clearRequests();
     emu.setFaults({ redirect: { status: 301, hops: 10 } });
     const err = await failure(fastClient(emu.url).get('insight_variables/'));
-    expect(err.message).toMatch(/^PostHog redirected GET \/api\/projects\/1\/insight_variables\/ more than 3 times \(last to http:\/\/127\.0\.0\.1:\d+\/api\/projects\/1\/insight_variables\/\?_emulator_hop=4\): check --host\.$/);
+    expect(err.message).toMatch(
+      /^PostHog redirected GET \/api\/projects\/1\/insight_variables\/ more than 3 times \(last to http:\/\/127\.0\.0\.1:\d+\/api\/projects\/1\/insight_variables\/\?_emulator_hop=4\): check --host\.$/,
+    );
     expect(emu.requests()).toHaveLength(4);
   });
 
   it('stop a write: the PATCH is not sent again', async () => {
     const id = emu.project(1)?.insightVariables[0]?.id;
     emu.setFaults({ redirect: { status: 308, methods: ['PATCH'] } });
-    const err = await failure(fastClient(emu.url).request({ method: 'PATCH', path: `insight_variables/${id}/`, body: { name: 'Renamed' } }));
+    const err = await failure(
+      fastClient(emu.url).request({ method: 'PATCH', path: `insight_variables/${id}/`, body: { name: 'Renamed' } }),
+    );
     expect(err).toBeInstanceOf(RedirectError);
     expect(err.message).toContain(`PostHog answered PATCH /api/projects/1/insight_variables/${id}/ with a redirect (308)`);
     expect(err.message).toContain('hogsync never re-sends a write');

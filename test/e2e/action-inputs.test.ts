@@ -56,7 +56,10 @@ async function recorded(inputs: Record<string, string>, opts: { exit?: number; s
     actionPath: checkout,
     env: { RECORD_LOG: log, RECORD_EXIT: String(opts.exit ?? 0), RECORD_STDOUT: opts.stdout ?? '' },
   });
-  const calls = readFileSync(log, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { args: string[]; cwd: string });
+  const calls = readFileSync(log, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as { args: string[]; cwd: string });
   return { ...r, calls };
 }
 
@@ -64,7 +67,10 @@ const pushDoc = (summary: Record<string, number>) => JSON.stringify({ environmen
 
 describe('diff with plan-out: the plan is saved with --out and its path is the saved-plan output', () => {
   it('the folder is made, the path made absolute, and saved-plan names the file hogsync wrote', async () => {
-    const r = await recorded({ command: 'diff', 'plan-out': 'plans/production.json', environment: 'production' }, { exit: 2, stdout: '<!-- hogsync-plan -->\n' });
+    const r = await recorded(
+      { command: 'diff', 'plan-out': 'plans/production.json', environment: 'production' },
+      { exit: 2, stdout: '<!-- hogsync-plan -->\n' },
+    );
     expect(r.code, r.stdout + r.stderr).toBe(0);
     const file = join(work, 'plans', 'production.json');
     expect(r.calls.map((c) => c.args)).toEqual([['-e', 'production', 'diff', '--output', 'markdown', '--out', file]]);
@@ -91,7 +97,10 @@ describe('push with plan, and the exit codes of push', () => {
     expect(ok.outputs).toMatchObject({ 'exit-code': '0', changes: 'true' });
 
     const reason = 'Insight/weekly-signups changed in PostHog since the plan was saved: plan again.';
-    const stale = await recorded({ command: 'push', plan: 'reviewed.json' }, { exit: 3, stdout: JSON.stringify({ error: { code: 'stale_plan', message: reason } }) });
+    const stale = await recorded(
+      { command: 'push', plan: 'reviewed.json' },
+      { exit: 3, stdout: JSON.stringify({ error: { code: 'stale_plan', message: reason } }) },
+    );
     expect(stale.code).toBe(3);
     expect(stale.stdout).toContain('::error title=hogsync::hogsync push refused the saved plan or left drift or conflicts (exit 3)');
     expect(stale.summary).toContain(`> ${reason}`);
@@ -100,7 +109,9 @@ describe('push with plan, and the exit codes of push', () => {
   it('exit 2 from push passes with a warning about prune; from a --dry-run, without one', async () => {
     const left = await recorded({ command: 'push' }, { exit: 2, stdout: pushDoc({ skipped: 1 }) });
     expect(left.code).toBe(0);
-    expect(left.stdout).toContain('::warning title=hogsync::hogsync push left planned changes unapplied (exit 2): deletes are applied only with prune: true.');
+    expect(left.stdout).toContain(
+      '::warning title=hogsync::hogsync push left planned changes unapplied (exit 2): deletes are applied only with prune: true.',
+    );
     const dry = await recorded({ command: 'push', args: '--dry-run' }, { exit: 2, stdout: pushDoc({ create: 1 }) });
     expect(dry.code).toBe(0);
     expect(dry.stdout).not.toContain('::warning');
@@ -132,9 +143,23 @@ describe('a cancelled job', () => {
 
 describe('restore', () => {
   it('restores rev with --yes, selectors and options from args', async () => {
-    const r = await recorded({ command: 'restore', rev: 'HEAD~3', environment: 'staging', prune: 'true', args: 'posthog/insights/weekly-signups.yaml --dry-run' }, { exit: 2 });
+    const r = await recorded(
+      { command: 'restore', rev: 'HEAD~3', environment: 'staging', prune: 'true', args: 'posthog/insights/weekly-signups.yaml --dry-run' },
+      { exit: 2 },
+    );
     expect(r.code, r.stdout).toBe(0);
-    expect(r.calls[0]?.args).toEqual(['-e', 'staging', 'restore', 'HEAD~3', '--yes', '--output', 'json', '--prune', 'posthog/insights/weekly-signups.yaml', '--dry-run']);
+    expect(r.calls[0]?.args).toEqual([
+      '-e',
+      'staging',
+      'restore',
+      'HEAD~3',
+      '--yes',
+      '--output',
+      'json',
+      '--prune',
+      'posthog/insights/weekly-signups.yaml',
+      '--dry-run',
+    ]);
     expect(r.stdout).not.toContain('::warning');
   });
 });
@@ -148,7 +173,10 @@ describe('bad inputs fail before hogsync runs (and before anything is installed)
     [{ command: 'push', prune: 'yes' }, /prune must be true or false, not "yes"/],
     [{ command: 'diff', prune: 'true' }, /prune: true is for command: push, copy, restore, not diff/],
     [{ command: 'diff', plan: 'plan.json' }, /plan is for command: push, not diff/],
-    [{ command: 'push', plan: 'nowhere/plan.json' }, /plan: no file at nowhere\/plan\.json \(in .+\)\. Give the path a diff step saved with plan-out/],
+    [
+      { command: 'push', plan: 'nowhere/plan.json' },
+      /plan: no file at nowhere\/plan\.json \(in .+\)\. Give the path a diff step saved with plan-out/,
+    ],
     [{ command: 'push', 'plan-out': 'plan.json' }, /plan-out is for command: diff, not push/],
     [{ command: 'restore' }, /restore needs the input rev/],
     [{ command: 'restore', rev: '--force' }, /rev must be a git revision, not an option: "--force"/],

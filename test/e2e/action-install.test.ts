@@ -13,19 +13,35 @@ import { action, runAction, runStep, writeExecutable } from './action-steps.js';
  * compiled with the dev dependencies. node_modules is cached, keyed on package-lock.json.
  */
 
-const PKG = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { dependencies: Record<string, string>; devDependencies: Record<string, string> };
-const LOCK_SHA = createHash('sha256').update(readFileSync(join(ROOT, 'package-lock.json'))).digest('hex');
+const PKG = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+  dependencies: Record<string, string>;
+  devDependencies: Record<string, string>;
+};
+const LOCK_SHA = createHash('sha256')
+  .update(readFileSync(join(ROOT, 'package-lock.json')))
+  .digest('hex');
 
 /** The action's checkout as a release tag has it: the package's files with the compiled dist/, and the lock. */
 function releaseCheckout(opts: { dist: boolean }): string {
   const dir = tempDir('action-release');
-  const parts = ['bin', 'schemas', join('fixtures', 'demo'), 'package.json', 'package-lock.json', 'action.yml', ...(opts.dist ? ['dist'] : [])];
+  const parts = [
+    'bin',
+    'schemas',
+    join('fixtures', 'demo'),
+    'package.json',
+    'package-lock.json',
+    'action.yml',
+    ...(opts.dist ? ['dist'] : []),
+  ];
   for (const part of parts) cpSync(join(ROOT, part), join(dir, part), { recursive: true });
   return dir;
 }
 
 /** The install steps in a job's order; `between` plays actions/cache restoring (or not) between the check and the install. */
-async function install(checkout: string, opts: { env?: Record<string, string | undefined>; between?: () => void; cacheHit?: boolean } = {}) {
+async function install(
+  checkout: string,
+  opts: { env?: Record<string, string | undefined>; between?: () => void; cacheHit?: boolean } = {},
+) {
   const cwd = tempDir('action-job');
   const env = { RUNNER_OS: 'Linux', RUNNER_ARCH: 'X64', ...opts.env };
   const checked = await runStep('installed', {}, { cwd, actionPath: checkout, env });
@@ -55,7 +71,8 @@ describe('a release tag: production dependencies only, from the registry, and th
     expect(installed.stdout).toContain('::group::npm ci --omit=dev (hogsync)');
 
     const modules = readdirSync(join(checkout, 'node_modules'));
-    for (const dep of Object.keys(PKG.dependencies)) expect(existsSync(join(checkout, 'node_modules', dep, 'package.json')), dep).toBe(true);
+    for (const dep of Object.keys(PKG.dependencies))
+      expect(existsSync(join(checkout, 'node_modules', dep, 'package.json')), dep).toBe(true);
     const dev = Object.keys(PKG.devDependencies).filter((d) => existsSync(join(checkout, 'node_modules', d)));
     expect(dev).toEqual([]);
     expect(modules).not.toContain('typescript');
@@ -93,7 +110,9 @@ describe('the cache and a checkout without dist/ (npm replaced by a recorder)', 
     expect(checked).toMatchObject({ installed: 'false', deps: 'development' });
     expect(checked['cache-key']).toContain(`-development-${LOCK_SHA}`);
     expect(installed.code, installed.stdout + installed.stderr).toBe(0);
-    expect(installed.stdout).toMatch(/::notice title=hogsync::This checkout of the action has no dist\/ .*Use a release tag for a production-only install\./);
+    expect(installed.stdout).toMatch(
+      /::notice title=hogsync::This checkout of the action has no dist\/ .*Use a release tag for a production-only install\./,
+    );
     expect(npm.calls()).toEqual(['npm ci --ignore-scripts --no-audit --no-fund', 'npm run build']);
   });
 
@@ -116,7 +135,10 @@ describe('the cache and a checkout without dist/ (npm replaced by a recorder)', 
   it('the key changes with package-lock.json and with the kind of install', async () => {
     const a = releaseCheckout({ dist: true });
     const b = releaseCheckout({ dist: true });
-    writeFileSync(join(b, 'package-lock.json'), readFileSync(join(b, 'package-lock.json'), 'utf8').replace('"lockfileVersion"', '"name2": 1, "lockfileVersion"'));
+    writeFileSync(
+      join(b, 'package-lock.json'),
+      readFileSync(join(b, 'package-lock.json'), 'utf8').replace('"lockfileVersion"', '"name2": 1, "lockfileVersion"'),
+    );
     const c = releaseCheckout({ dist: false });
     const keys = await Promise.all([a, a, b, c].map(async (dir) => (await install(dir, { env: fakeNpm().env })).checked['cache-key']));
     expect(keys[0]).toBe(keys[1]);

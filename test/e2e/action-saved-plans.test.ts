@@ -12,7 +12,6 @@ import { runAction } from './action-steps.js';
  * action passes.
  */
 
-
 let emu: Emulator;
 let demo: SeedDoc;
 beforeAll(async () => {

@@ -107,7 +107,10 @@ export function runScript(script: string, opts: { cwd: string; env: Record<strin
 }
 
 /** runScript, with the bash process at hand (to signal it as a cancelled job's runner does). */
-export function startScript(script: string, opts: { cwd: string; env: Record<string, string | undefined> }): { child: ChildProcess; done: Promise<StepRun> } {
+export function startScript(
+  script: string,
+  opts: { cwd: string; env: Record<string, string | undefined> },
+): { child: ChildProcess; done: Promise<StepRun> } {
   const temp = tempDir('runner');
   const file = join(temp, 'step.sh');
   writeFileSync(file, script);
@@ -115,7 +118,9 @@ export function startScript(script: string, opts: { cwd: string; env: Record<str
   writeFileSync(files.GITHUB_OUTPUT, '');
   writeFileSync(files.GITHUB_STEP_SUMMARY, '');
   const env = { PATH: process.env.PATH, HOME: process.env.HOME, NO_COLOR: '1', RUNNER_TEMP: temp, ...files, ...opts.env };
-  const child = tracked(spawn('bash', ['--noprofile', '--norc', '-eo', 'pipefail', file], { cwd: opts.cwd, env, stdio: ['ignore', 'pipe', 'pipe'] }));
+  const child = tracked(
+    spawn('bash', ['--noprofile', '--norc', '-eo', 'pipefail', file], { cwd: opts.cwd, env, stdio: ['ignore', 'pipe', 'pipe'] }),
+  );
   const done = new Promise<StepRun>((resolve, reject) => {
     let stdout = '';
     let stderr = '';

@@ -16,15 +16,26 @@ import { ACTION, action, runAction } from './action-steps.js';
 
 const VALIDATOR = join(ROOT, 'node_modules', '@action-validator', 'cli', 'cli.mjs');
 const EXAMPLES = join(ROOT, 'examples', 'workflows');
-const exampleFiles = () => readdirSync(EXAMPLES).filter((f) => /\.ya?ml$/.test(f)).sort();
+const exampleFiles = () =>
+  readdirSync(EXAMPLES)
+    .filter((f) => /\.ya?ml$/.test(f))
+    .sort();
 
-const validate = (file: string) => spawnCollect(process.execPath, [VALIDATOR, file], { cwd: ROOT, env: { PATH: process.env.PATH, HOME: process.env.HOME } });
+const validate = (file: string) =>
+  spawnCollect(process.execPath, [VALIDATOR, file], { cwd: ROOT, env: { PATH: process.env.PATH, HOME: process.env.HOME } });
 
 describe('action.yml and examples/workflows pass GitHub’s schemas (action-validator)', () => {
   it('the action and every example workflow are valid', async () => {
     const files = [ACTION, ...exampleFiles().map((f) => join(EXAMPLES, f))];
     expect(exampleFiles()).toEqual(
-      expect.arrayContaining(['apply-on-merge.yml', 'apply-to-all-projects.yml', 'copy-to-staging.yml', 'nightly-backup.yml', 'plan-on-pr.yml', 'promote-staging-to-production.yml']),
+      expect.arrayContaining([
+        'apply-on-merge.yml',
+        'apply-to-all-projects.yml',
+        'copy-to-staging.yml',
+        'nightly-backup.yml',
+        'plan-on-pr.yml',
+        'promote-staging-to-production.yml',
+      ]),
     );
     const results = await Promise.all(files.map(validate));
     results.forEach((r, i) => expect(r.code, `${files[i]}\n${r.stdout}${r.stderr}`).toBe(0));
@@ -32,9 +43,15 @@ describe('action.yml and examples/workflows pass GitHub’s schemas (action-vali
 
   it('a broken workflow and a broken action are refused, so the check above can fail', async () => {
     const dir = tempDir('action');
-    writeFileSync(join(dir, 'broken.yml'), 'on: push\npermissions:\n  contents: writ\njobs:\n  x:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n        run: echo both\n');
+    writeFileSync(
+      join(dir, 'broken.yml'),
+      'on: push\npermissions:\n  contents: writ\njobs:\n  x:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n        run: echo both\n',
+    );
     mkdirSync(join(dir, 'broken-action'));
-    writeFileSync(join(dir, 'broken-action', 'action.yml'), 'name: x\ndescription: a composite step without a shell\nruns:\n  using: composite\n  steps:\n    - run: echo hi\n');
+    writeFileSync(
+      join(dir, 'broken-action', 'action.yml'),
+      'name: x\ndescription: a composite step without a shell\nruns:\n  using: composite\n  steps:\n    - run: echo hi\n',
+    );
     const [workflow, broken] = await Promise.all([validate(join(dir, 'broken.yml')), validate(join(dir, 'broken-action', 'action.yml'))]);
     expect(workflow.code).toBe(1);
     expect(workflow.stderr).toContain('/permissions/contents');
@@ -47,12 +64,28 @@ describe('our own rules for the action', () => {
   it('a composite action with the agreed inputs and outputs, inputs reaching scripts only through env', () => {
     expect(action.runs.using).toBe('composite');
     expect(Object.keys(action.inputs)).toEqual(
-      expect.arrayContaining(['command', 'environment', 'config', 'working-directory', 'args', 'from', 'to', 'rev', 'prune', 'plan', 'plan-out', 'fail-on-drift', 'commit']),
+      expect.arrayContaining([
+        'command',
+        'environment',
+        'config',
+        'working-directory',
+        'args',
+        'from',
+        'to',
+        'rev',
+        'prune',
+        'plan',
+        'plan-out',
+        'fail-on-drift',
+        'commit',
+      ]),
     );
     expect(action.inputs.command?.required).toBe(true);
     expect(action.inputs['fail-on-drift']?.default).toBe('true');
     expect(action.inputs.prune?.default).toBe('false');
-    expect(Object.keys(action.outputs)).toEqual(expect.arrayContaining(['exit-code', 'changes', 'plan', 'plan-file', 'saved-plan', 'commit']));
+    expect(Object.keys(action.outputs)).toEqual(
+      expect.arrayContaining(['exit-code', 'changes', 'plan', 'plan-file', 'saved-plan', 'commit']),
+    );
     // The exit codes a caller branches on are documented where it reads them.
     expect(action.outputs['exit-code']?.description).toMatch(/2 .*push.*prune/);
     // No API key input: it would be echoed. The key comes from the caller's env.
@@ -68,7 +101,10 @@ describe('our own rules for the action', () => {
     const section = readme.slice(readme.indexOf('## GitHub Action\n'), readme.indexOf('\n## ', readme.indexOf('## GitHub Action\n') + 1));
     const rows = section.split('\n').filter((l) => l.startsWith('| `'));
     for (const name of [...Object.keys(action.inputs), ...Object.keys(action.outputs)]) {
-      expect(rows.some((r) => r.split(' | ')[0]?.includes(`\`${name}\``)), name).toBe(true);
+      expect(
+        rows.some((r) => r.split(' | ')[0]?.includes(`\`${name}\``)),
+        name,
+      ).toBe(true);
     }
     for (const file of exampleFiles()) expect(section, file).toContain(`\`${file}\``);
   });
@@ -123,19 +159,28 @@ describe('the action’s steps against the emulator', () => {
   });
 
   it('diff of a new environment names the secrets a push there needs: in the plan, and as a warning of the step', async () => {
-    const ws = await workspace(emu, { environments: { production: { project: 1 }, staging: { project: 2, extra: 'refs:\n  integrations:\n    "4821": 5120' } } });
+    const ws = await workspace(emu, {
+      environments: { production: { project: 1 }, staging: { project: 2, extra: 'refs:\n  integrations:\n    "4821": 5120' } },
+    });
     expect((await ws.run(['pull'])).code).toBe(0);
     const r = await runAction({ command: 'diff', environment: 'staging' }, { cwd: ws.dir });
     expect(r.code, r.stdout + r.stderr).toBe(0);
-    expect(r.outputs.plan).toMatch(/> - `HOGSYNC_SECRET_STAGING_NOTIFY_CRM_OF_SIGNUPS_AUTH_HEADER[^`]*` \(a secret input PostHog does not hold yet\), used by `HogFunction\/notify-crm-of-signups`/);
-    expect(r.stdout).toMatch(/::warning title=hogsync::A push of this plan needs HOGSYNC_SECRET_STAGING_NOTIFY_CRM_OF_SIGNUPS_AUTH_HEADER.*, which is not set here/);
+    expect(r.outputs.plan).toMatch(
+      /> - `HOGSYNC_SECRET_STAGING_NOTIFY_CRM_OF_SIGNUPS_AUTH_HEADER[^`]*` \(a secret input PostHog does not hold yet\), used by `HogFunction\/notify-crm-of-signups`/,
+    );
+    expect(r.stdout).toMatch(
+      /::warning title=hogsync::A push of this plan needs HOGSYNC_SECRET_STAGING_NOTIFY_CRM_OF_SIGNUPS_AUTH_HEADER.*, which is not set here/,
+    );
   });
 
   it('diff: drift (exit 3) fails the step unless fail-on-drift is false; the plan is written either way', async () => {
     const ws = await pulled();
     const id = emu.project(1)?.insights.find((i) => i.name === 'Feature stickiness')?.id;
     expect((await project(emu).patch(`insights/${id}/`, { description: 'Edited in the UI' })).status).toBe(200);
-    const failed = await runAction({ command: 'diff', 'working-directory': '.', config: 'hogsync.yaml', environment: 'production' }, { cwd: ws.dir });
+    const failed = await runAction(
+      { command: 'diff', 'working-directory': '.', config: 'hogsync.yaml', environment: 'production' },
+      { cwd: ws.dir },
+    );
     expect(failed.code).toBe(3);
     expect(failed.stdout).toMatch(/::error title=hogsync::hogsync diff found drift or conflicts/);
     expect(failed.outputs).toMatchObject({ 'exit-code': '3', changes: 'true' });
@@ -153,7 +198,9 @@ describe('the action’s steps against the emulator', () => {
     expect(r.code, r.stdout + r.stderr).toBe(0);
     expect(r.stdout).toContain('hogsync push --yes --output json');
     expect(r.outputs).toMatchObject({ 'exit-code': '0', changes: 'true', plan: '', 'plan-file': '' });
-    expect(r.summary).toMatch(/### hogsync push `production`: exit 0\n\n\| created \| restored \| updated \|[^\n]*\n[^\n]*\n\| 0 \| 0 \| 1 \|/);
+    expect(r.summary).toMatch(
+      /### hogsync push `production`: exit 0\n\n\| created \| restored \| updated \|[^\n]*\n[^\n]*\n\| 0 \| 0 \| 1 \|/,
+    );
     expect(emu.project(1)?.insights.some((i) => i.name === 'WAU')).toBe(true);
     const again = await runAction({ command: 'push' }, { cwd: ws.dir });
     expect(again.outputs).toMatchObject({ 'exit-code': '0', changes: 'false' });
@@ -166,7 +213,9 @@ describe('the action’s steps against the emulator', () => {
     const left = await runAction({ command: 'push' }, { cwd: ws.dir });
     expect(left.code, left.stdout + left.stderr).toBe(0);
     expect(left.outputs).toMatchObject({ 'exit-code': '2', changes: 'true' });
-    expect(left.stdout).toContain('::warning title=hogsync::hogsync push left planned changes unapplied (exit 2): deletes are applied only with prune: true.');
+    expect(left.stdout).toContain(
+      '::warning title=hogsync::hogsync push left planned changes unapplied (exit 2): deletes are applied only with prune: true.',
+    );
     expect(left.summary).toContain('Planned changes were left unapplied (exit 2): deletes need `prune: true`.');
     expect(emu.project(1)?.insights.find((i) => i.name === 'Recent signups')?.deleted).toBe(false);
 
@@ -180,7 +229,10 @@ describe('the action’s steps against the emulator', () => {
 
   it('pull with commit: true and quoted args: the commit is made with that subject, the summary in its body, its hash an output', async () => {
     const ws = await workspace(emu);
-    const r = await runAction({ command: 'pull', commit: 'true', args: `-m 'nightly: backup "prod"' --kinds insight-variable` }, { cwd: ws.dir });
+    const r = await runAction(
+      { command: 'pull', commit: 'true', args: `-m 'nightly: backup "prod"' --kinds insight-variable` },
+      { cwd: ws.dir },
+    );
     expect(r.code, r.stdout + r.stderr).toBe(0);
     expect(r.outputs).toMatchObject({ 'exit-code': '0', changes: 'true' });
     expect(r.outputs.commit).toMatch(/^[0-9a-f]{40}$/);
@@ -196,7 +248,10 @@ describe('the action’s steps against the emulator', () => {
 
   it('copy: from/to passed, a dry run with changes (exit 2) passes with changes=true and no warning', async () => {
     const ws = await pulled();
-    const r = await runAction({ command: 'copy', from: 'production', to: 'staging', args: '--dry-run --kinds insight-variable' }, { cwd: ws.dir });
+    const r = await runAction(
+      { command: 'copy', from: 'production', to: 'staging', args: '--dry-run --kinds insight-variable' },
+      { cwd: ws.dir },
+    );
     expect(r.code, r.stdout + r.stderr).toBe(0);
     expect(r.outputs).toMatchObject({ 'exit-code': '2', changes: 'true' });
     expect(r.summary).toContain('### hogsync copy `production → staging`: exit 2');

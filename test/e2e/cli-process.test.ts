@@ -21,7 +21,24 @@ describe('the real CLI process', () => {
   it('--help lists every command and exits 0', async () => {
     const r = await ws.spawn(['--help']);
     expect(r.code).toBe(0);
-    for (const c of ['init', 'pull', 'diff', 'push', 'copy', 'mv', 'import', 'validate', 'test', 'status', 'list', 'get', 'icons', 'emulator', 'demo']) expect(r.stdout).toContain(`  ${c}`);
+    for (const c of [
+      'init',
+      'pull',
+      'diff',
+      'push',
+      'copy',
+      'mv',
+      'import',
+      'validate',
+      'test',
+      'status',
+      'list',
+      'get',
+      'icons',
+      'emulator',
+      'demo',
+    ])
+      expect(r.stdout).toContain(`  ${c}`);
   });
 
   // One process per step, each step a test of its own (a step's time is its own, under any load), in order: later steps use what earlier ones made.
@@ -39,7 +56,10 @@ describe('the real CLI process', () => {
   });
 
   it('diff and push of an edit', async () => {
-    ws.write('posthog/insights/weekly-active-users.yaml', ws.read('posthog/insights/weekly-active-users.yaml').replace('name: Weekly active users', 'name: WAU'));
+    ws.write(
+      'posthog/insights/weekly-active-users.yaml',
+      ws.read('posthog/insights/weekly-active-users.yaml').replace('name: Weekly active users', 'name: WAU'),
+    );
     const changes = await ws.spawn(['diff']);
     expect(changes.code).toBe(2);
     const push = await ws.spawn(['push', '--yes']);
@@ -80,7 +100,10 @@ describe('the real CLI process', () => {
     const made = await fetch(`${emu.url}/api/projects/1/insights/`, {
       method: 'POST',
       headers: { authorization: `Bearer ${TEST_KEY}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ name: 'Made in the UI', query: { kind: 'InsightVizNode', source: { kind: 'TrendsQuery', series: [{ kind: 'EventsNode', event: '$pageview' }] } } }),
+      body: JSON.stringify({
+        name: 'Made in the UI',
+        query: { kind: 'InsightVizNode', source: { kind: 'TrendsQuery', series: [{ kind: 'EventsNode', event: '$pageview' }] } },
+      }),
     });
     const { short_id } = (await made.json()) as { short_id: string };
     const imported = await ws.spawn(['import', 'insight', short_id]);

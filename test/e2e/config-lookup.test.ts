@@ -18,14 +18,19 @@ describe('hogsync.yaml lookup', () => {
     const ws = await workspace(emu);
     expect((await ws.run(['pull'])).code).toBe(0);
     const insights = join(ws.dir, 'posthog', 'insights');
-    ws.write('posthog/insights/weekly-active-users.yaml', ws.read('posthog/insights/weekly-active-users.yaml').replace('name: Weekly active users', 'name: WAU'));
+    ws.write(
+      'posthog/insights/weekly-active-users.yaml',
+      ws.read('posthog/insights/weekly-active-users.yaml').replace('name: Weekly active users', 'name: WAU'),
+    );
 
     const all = await runMain(['diff', '--output', 'json'], { cwd: insights });
     expect(all.code, all.stderr).toBe(2);
     const doc = JSON.parse(all.stdout);
     expect(doc.environment).toBe('production');
     // The files are those of the repository (posthog/ beside hogsync.yaml), not a posthog/ below the working directory.
-    expect(doc.changes.filter((c: { action: string }) => c.action !== 'unmanaged')).toMatchObject([{ key: 'weekly-active-users', action: 'update', file: 'posthog/insights/weekly-active-users.yaml' }]);
+    expect(doc.changes.filter((c: { action: string }) => c.action !== 'unmanaged')).toMatchObject([
+      { key: 'weekly-active-users', action: 'update', file: 'posthog/insights/weekly-active-users.yaml' },
+    ]);
 
     // A selector given on the command line is relative to the working directory.
     const one = await runMain(['diff', 'weekly-active-users.yaml', '--output', 'json'], { cwd: insights });
@@ -45,7 +50,8 @@ describe('hogsync.yaml lookup', () => {
     const outer = tempDir('lookup');
     const inner = join(outer, 'team', 'analytics');
     mkdirSync(join(inner, 'deep'), { recursive: true });
-    const config = (project: number) => `version: 1\nenvironments:\n  production:\n    host: ${emu.url}\n    project: ${project}\n    rate_limits:\n      enabled: false\n`;
+    const config = (project: number) =>
+      `version: 1\nenvironments:\n  production:\n    host: ${emu.url}\n    project: ${project}\n    rate_limits:\n      enabled: false\n`;
     writeFileSync(join(outer, 'hogsync.yaml'), config(1));
     writeFileSync(join(inner, 'hogsync.yaml'), config(2));
 
@@ -53,7 +59,14 @@ describe('hogsync.yaml lookup', () => {
       const live = emu.project(project);
       if (!live) return 0;
       const insights = live.insights.filter((i) => !i.deleted);
-      const listed = [insights, live.insightVariables, live.hogFunctions.filter((h) => !h.deleted), live.dashboards.filter((d) => !d.deleted && d.creation_mode !== 'unlisted'), live.actions.filter((a) => !a.deleted), live.cohorts.filter((c) => !c.deleted)];
+      const listed = [
+        insights,
+        live.insightVariables,
+        live.hogFunctions.filter((h) => !h.deleted),
+        live.dashboards.filter((d) => !d.deleted && d.creation_mode !== 'unlisted'),
+        live.actions.filter((a) => !a.deleted),
+        live.cohorts.filter((c) => !c.deleted),
+      ];
       // Alerts are listed only while their insight is.
       return listed.reduce((n, l) => n + l.length, 0) + live.alerts.filter((a) => insights.some((i) => i.id === a.insight_id)).length;
     };

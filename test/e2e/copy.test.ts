@@ -90,7 +90,9 @@ describe('copy', () => {
     emu.clearRequests();
     const r = await ws.run(['copy', '--from', 'production', '--to', 'staging', '--yes']);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/secret input "auth_header" has no value in PostHog yet; set HOGSYNC_SECRET_STAGING_NOTIFY_CRM_OF_SIGNUPS_AUTH_HEADER \(or, for every environment, HOGSYNC_SECRET_NOTIFY_CRM_OF_SIGNUPS_AUTH_HEADER\)/);
+    expect(r.stderr).toMatch(
+      /secret input "auth_header" has no value in PostHog yet; set HOGSYNC_SECRET_STAGING_NOTIFY_CRM_OF_SIGNUPS_AUTH_HEADER \(or, for every environment, HOGSYNC_SECRET_NOTIFY_CRM_OF_SIGNUPS_AUTH_HEADER\)/,
+    );
     expect(emu.requests().filter((q) => q.method !== 'GET')).toHaveLength(0);
   });
 
@@ -108,7 +110,9 @@ describe('copy', () => {
     const dry = JSON.parse(plan.stdout);
     expect(dry.plan).toMatchObject({ adopt: 2, create: 31 });
     const text = await ws.run(['copy', '--from', 'production', '--to', 'staging', '--dry-run'], SECRET_ENV);
-    expect(text.stdout).toMatch(/\+ create Insight\/weekly-active-users[^\n]*\n\s+# a remote Insight with the same name already exists \(id \d+\); pass --adopt/);
+    expect(text.stdout).toMatch(
+      /\+ create Insight\/weekly-active-users[^\n]*\n\s+# a remote Insight with the same name already exists \(id \d+\); pass --adopt/,
+    );
 
     const r = await ws.run(['copy', '--from', 'production', '--to', 'staging', '--yes', '--adopt'], SECRET_ENV);
     expect(r.code, r.stdout + r.stderr).toBe(0);

@@ -5,7 +5,10 @@ import { tempDir } from '../helpers/temp.js';
 
 /** The demo leaves its repository for a person to look around in: here it goes in a folder the test removes, pass or fail. */
 async function npmRunDemo(): Promise<{ code: number; out: string }> {
-  const r = await spawnCollect('npm', ['run', '--silent', 'demo'], { cwd: ROOT, env: { PATH: process.env.PATH, HOME: process.env.HOME, TMPDIR: tempDir('demo') } });
+  const r = await spawnCollect('npm', ['run', '--silent', 'demo'], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, TMPDIR: tempDir('demo') },
+  });
   return { code: r.code, out: r.stdout + r.stderr };
 }
 

@@ -30,7 +30,10 @@ function golden(name: string, actual: string): void {
 }
 
 function diffDoc(stdout: string) {
-  return JSON.parse(stdout) as { summary: Record<string, number>; changes: Array<{ kind: string; key: string | null; action: string; patch?: fastJsonPatch.Operation[]; notes?: string[] }> };
+  return JSON.parse(stdout) as {
+    summary: Record<string, number>;
+    changes: Array<{ kind: string; key: string | null; action: string; patch?: fastJsonPatch.Operation[]; notes?: string[] }>;
+  };
 }
 
 describe('diff after pull is empty (property-style, randomised resources)', () => {
@@ -73,18 +76,27 @@ async function scenario(): Promise<Workspace> {
   const store = emu.project(1);
   const idOf = (name: string) => store?.insights.find((i) => i.name === name)?.id;
   // update: a rename and a code change
-  ws.write('posthog/insights/weekly-active-users.yaml', ws.read('posthog/insights/weekly-active-users.yaml').replace('name: Weekly active users', 'name: Weekly active users (v2)'));
+  ws.write(
+    'posthog/insights/weekly-active-users.yaml',
+    ws.read('posthog/insights/weekly-active-users.yaml').replace('name: Weekly active users', 'name: Weekly active users (v2)'),
+  );
   const hogFile = 'posthog/hog-functions/ip-anonymization.yaml';
-  ws.write(hogFile, ws.read(hogFile).replace('return returnEvent', "returnEvent.properties.anonymised := true\n    return returnEvent"));
+  ws.write(hogFile, ws.read(hogFile).replace('return returnEvent', 'returnEvent.properties.anonymised := true\n    return returnEvent'));
   // create
-  ws.write('posthog/insight-variables/region.yaml', 'apiVersion: hogsync/v1\nkind: InsightVariable\nkey: region\nspec:\n  name: Region\n  type: String\n  default_value: EU\n');
+  ws.write(
+    'posthog/insight-variables/region.yaml',
+    'apiVersion: hogsync/v1\nkind: InsightVariable\nkey: region\nspec:\n  name: Region\n  type: String\n  default_value: EU\n',
+  );
   // delete
   ws.write('posthog/insights/recent-signups.yaml', '');
   (await import('node:fs')).rmSync(join(ws.dir, 'posthog/insights/recent-signups.yaml'));
   // drift: edited in the UI only
   await api.patch(`insights/${idOf('Feature stickiness')}/`, { description: 'Edited in the UI' });
   // conflict: edited on both sides
-  ws.write('posthog/insights/user-lifecycle.yaml', ws.read('posthog/insights/user-lifecycle.yaml').replace('name: User lifecycle', 'name: Lifecycle (mine)'));
+  ws.write(
+    'posthog/insights/user-lifecycle.yaml',
+    ws.read('posthog/insights/user-lifecycle.yaml').replace('name: User lifecycle', 'name: Lifecycle (mine)'),
+  );
   await api.patch(`insights/${idOf('User lifecycle')}/`, { name: 'Lifecycle (theirs)' });
   // unmanaged: created in the UI
   await api.post('insights/', { name: 'Made in the UI', query: { kind: 'DataTableNode', source: { kind: 'EventsQuery', select: ['*'] } } });
@@ -110,7 +122,9 @@ describe('diff classification and output', () => {
     expect(doc.summary).toMatchObject({ create: 1, update: 2, delete: 1, drift: 1, conflict: 1, adopt: 0, unmanaged: 2 });
     // Soft-deleting an insight deletes its alerts (posthog-api.md §10): the plan says so.
     const deleted = doc.changes.find((c) => c.key === 'recent-signups') as { notes?: string[] } | undefined;
-    expect(deleted?.notes).toContain('PostHog deletes its alerts with it for good and takes it off its dashboards (a restore brings both back from their files)');
+    expect(deleted?.notes).toContain(
+      'PostHog deletes its alerts with it for good and takes it off its dashboards (a restore brings both back from their files)',
+    );
     const managed = doc.changes.filter((c) => c.key !== null).map((c) => `${c.kind}/${c.key}`);
     expect(managed).toEqual([...managed].sort());
   });
@@ -119,7 +133,10 @@ describe('diff classification and output', () => {
     const ws = await workspace(emu);
     expect((await ws.run(['pull'])).code).toBe(0);
     expect((await ws.run(['diff'])).code).toBe(0);
-    ws.write('posthog/insights/weekly-active-users.yaml', ws.read('posthog/insights/weekly-active-users.yaml').replace('name: Weekly active users', 'name: WAU'));
+    ws.write(
+      'posthog/insights/weekly-active-users.yaml',
+      ws.read('posthog/insights/weekly-active-users.yaml').replace('name: Weekly active users', 'name: WAU'),
+    );
     expect((await ws.run(['diff'])).code).toBe(2);
   });
 
@@ -166,7 +183,10 @@ describe('diff classification and output', () => {
     const ws = await workspace(emu);
     expect((await ws.run(['pull'])).code).toBe(0);
     for (let i = 0; i < 300; i++) {
-      ws.write(`posthog/insights/bulk-${i}.yaml`, `apiVersion: hogsync/v1\nkind: Insight\nkey: bulk-${i}\nspec:\n  name: Bulk ${i}\n  description: ${'long text '.repeat(30)}\n  query:\n    kind: DataTableNode\n    source:\n      kind: EventsQuery\n      select: [${Array.from({ length: 20 }, (_, c) => `"column_${c}"`).join(', ')}]\n`);
+      ws.write(
+        `posthog/insights/bulk-${i}.yaml`,
+        `apiVersion: hogsync/v1\nkind: Insight\nkey: bulk-${i}\nspec:\n  name: Bulk ${i}\n  description: ${'long text '.repeat(30)}\n  query:\n    kind: DataTableNode\n    source:\n      kind: EventsQuery\n      select: [${Array.from({ length: 20 }, (_, c) => `"column_${c}"`).join(', ')}]\n`,
+      );
     }
     const r = await ws.run(['diff', '--output', 'markdown']);
     expect(r.code).toBe(2);
@@ -192,7 +212,11 @@ describe('diff classification and output', () => {
     expect(diffDoc(one.stdout).changes.map((c) => c.key)).toEqual(['weekly-active-users']);
     expect(one.code).toBe(2);
     const byKey = await ws.run(['diff', 'insight-variable/region', 'recent-signups', '--output', 'json']);
-    expect(diffDoc(byKey.stdout).changes.map((c) => c.key).sort()).toEqual(['recent-signups', 'region']);
+    expect(
+      diffDoc(byKey.stdout)
+        .changes.map((c) => c.key)
+        .sort(),
+    ).toEqual(['recent-signups', 'region']);
     const kinds = await ws.run(['diff', '--kinds', 'hog-function', '--output', 'json']);
     expect(diffDoc(kinds.stdout).changes.map((c) => c.kind)).toEqual(['HogFunction']);
     const none = await ws.run(['diff', 'no-such-key']);
@@ -212,10 +236,15 @@ async function reviewScenario(): Promise<Workspace> {
   const api = project(emu);
   const idOf = (name: string) => emu.project(1)?.insights.find((i) => i.name === name)?.id;
   // drift: renamed and tagged in the UI, the file untouched
-  expect((await api.patch(`insights/${idOf('Signup funnel')}/`, { name: 'Signup funnel (UI)', tags: ['funnel', 'growth', 'q3'] })).status).toBe(200);
+  expect(
+    (await api.patch(`insights/${idOf('Signup funnel')}/`, { name: 'Signup funnel (UI)', tags: ['funnel', 'growth', 'q3'] })).status,
+  ).toBe(200);
   // update: scalars, a tag removed and one added
   const browser = 'posthog/insights/pageviews-by-browser.yaml';
-  ws.write(browser, ws.read(browser).replace('name: Pageviews by browser', 'name: Pageviews per browser').replace('    - web', '    - traffic'));
+  ws.write(
+    browser,
+    ws.read(browser).replace('name: Pageviews by browser', 'name: Pageviews per browser').replace('    - web', '    - traffic'),
+  );
   // update: HogQL changed in an existing SQL insight
   const sql = 'posthog/insights/active-users-by-country-sql.yaml';
   ws.write(sql, ws.read(sql).replace('LIMIT 20', 'LIMIT 50'));
@@ -226,7 +255,7 @@ async function reviewScenario(): Promise<Workspace> {
     ws
       .read(crm)
       .replace('  enabled: true', '  enabled: false')
-      .replace("    let res := fetch(inputs.url, payload)", "    let res := fetch(inputs.url, payload)\n    print('Sent', res.status)")
+      .replace('    let res := fetch(inputs.url, payload)', "    let res := fetch(inputs.url, payload)\n    print('Sent', res.status)")
       .replace('https://hooks.example.com/posthog/signups', '${CRM_WEBHOOK_URL}'),
   );
   // create: a SQL insight, its HogQL on several lines
@@ -262,16 +291,22 @@ describe('diff output a reviewer can trust (issue "The plan is what gets applied
     golden('review.txt', r.stdout);
     const drift = r.stdout.slice(r.stdout.indexOf('! drift Insight/signup-funnel'));
     // PostHog's new values on the right of the arrow, the UI's added tag as an added item
-    expect(drift).toMatch(/in PostHog \(last sync → now\):\n\s+~ spec\.name: "Signup funnel" → "Signup funnel \(UI\)"\n\s+~ spec\.tags:\n\s+\+ q3\n/);
+    expect(drift).toMatch(
+      /in PostHog \(last sync → now\):\n\s+~ spec\.name: "Signup funnel" → "Signup funnel \(UI\)"\n\s+~ spec\.tags:\n\s+\+ q3\n/,
+    );
     expect(drift).toMatch(/→ push --force reverts PostHog to the file; pull takes PostHog's version into the file/);
     expect(r.stdout).toMatch(/~ spec\.tags:\n\s+- web\n\s+\+ traffic\n/);
     expect(r.stdout).toContain('~ spec.enabled: true → false');
     expect(r.stdout).toContain("+print('Sent', res.status)");
     expect(r.stdout).toMatch(/\n\s+-LIMIT 20\n\s+\+LIMIT 50\n/);
     // the new SQL insight as YAML, its HogQL a block, never a JSON string
-    expect(r.stdout).toMatch(/\+ create Insight\/signups-by-plan-sql[^\n]*\n(\s+\+ [^\n]*\n)*\s+\+ {5}query: \|-\n\s+\+ {7}SELECT properties\.plan AS plan, count\(\) AS signups\n/);
+    expect(r.stdout).toMatch(
+      /\+ create Insight\/signups-by-plan-sql[^\n]*\n(\s+\+ [^\n]*\n)*\s+\+ {5}query: \|-\n\s+\+ {7}SELECT properties\.plan AS plan, count\(\) AS signups\n/,
+    );
     expect(r.stdout).not.toMatch(/\\n/);
-    expect(r.stdout).toMatch(/warning: push needs these variables[^\n]*\n\s+\$\{CRM_WEBHOOK_URL\}\s+used by HogFunction\/notify-crm-of-signups\n/);
+    expect(r.stdout).toMatch(
+      /warning: push needs these variables[^\n]*\n\s+\$\{CRM_WEBHOOK_URL\}\s+used by HogFunction\/notify-crm-of-signups\n/,
+    );
   });
 
   it('markdown: the same, each code change once, no JSON patch', async () => {
@@ -281,7 +316,9 @@ describe('diff output a reviewer can trust (issue "The plan is what gets applied
     expect(r.stdout).toContain("+print('Sent', res.status)");
     expect(r.stdout.split("print('Sent', res.status)")).toHaveLength(2);
     expect(r.stdout).not.toMatch(/\\n|"op":/);
-    expect(r.stdout).toMatch(/> \[!WARNING\]\n> Push needs these variables[^\n]*\n> - `\$\{CRM_WEBHOOK_URL\}`, used by `HogFunction\/notify-crm-of-signups`/);
+    expect(r.stdout).toMatch(
+      /> \[!WARNING\]\n> Push needs these variables[^\n]*\n> - `\$\{CRM_WEBHOOK_URL\}`, used by `HogFunction\/notify-crm-of-signups`/,
+    );
     expect(r.stdout).toContain('- `spec.name`: `"Signup funnel"` → `"Signup funnel (UI)"`');
   });
 
@@ -306,9 +343,24 @@ describe('diff output a reviewer can trust (issue "The plan is what gets applied
 
 describe('diff: bad files fail with file:line:col before any request', () => {
   it.each([
-    ['malformed YAML', 'posthog/insights/broken.yaml', 'apiVersion: hogsync/v1\nkind: Insight\nkey: broken\nspec:\n  name: [unclosed\n', /^error: posthog\/insights\/broken\.yaml:\d+:\d+: invalid YAML/],
-    ['a key that disagrees with the file name', 'posthog/insights/right-name.yaml', 'apiVersion: hogsync/v1\nkind: Insight\nkey: wrong-name\nspec:\n  name: X\n', /^error: posthog\/insights\/right-name\.yaml:3:6: key "wrong-name" does not match the file name "right-name"/],
-    ['a wrong kind in a folder', 'posthog/insights/x.yaml', 'apiVersion: hogsync/v1\nkind: HogFunction\nkey: x\nspec: {}\n', /^error: posthog\/insights\/x\.yaml:2:7: kind must be "Insight"/],
+    [
+      'malformed YAML',
+      'posthog/insights/broken.yaml',
+      'apiVersion: hogsync/v1\nkind: Insight\nkey: broken\nspec:\n  name: [unclosed\n',
+      /^error: posthog\/insights\/broken\.yaml:\d+:\d+: invalid YAML/,
+    ],
+    [
+      'a key that disagrees with the file name',
+      'posthog/insights/right-name.yaml',
+      'apiVersion: hogsync/v1\nkind: Insight\nkey: wrong-name\nspec:\n  name: X\n',
+      /^error: posthog\/insights\/right-name\.yaml:3:6: key "wrong-name" does not match the file name "right-name"/,
+    ],
+    [
+      'a wrong kind in a folder',
+      'posthog/insights/x.yaml',
+      'apiVersion: hogsync/v1\nkind: HogFunction\nkey: x\nspec: {}\n',
+      /^error: posthog\/insights\/x\.yaml:2:7: kind must be "Insight"/,
+    ],
   ])('%s', async (_name, file, text, message) => {
     const ws = await workspace(emu);
     mkdirSync(join(ws.dir, 'posthog', 'insights'), { recursive: true });

@@ -8,7 +8,9 @@ import { BIN, runCli, TEST_KEY, testEmulator, workspace, type Workspace } from '
 // A real full disk and a real read-only file system: a small tmpfs mounted over the
 // resource folder in a private mount namespace (unshare, as root or in a user namespace).
 // Where the kernel allows neither, these tests are reported as skipped.
-const canMount = process.platform === 'linux' && spawnSync('unshare', ['-Urm', 'sh', '-c', 'mount -t tmpfs -o size=4k tmpfs /mnt'], { stdio: 'ignore' }).status === 0;
+const canMount =
+  process.platform === 'linux' &&
+  spawnSync('unshare', ['-Urm', 'sh', '-c', 'mount -t tmpfs -o size=4k tmpfs /mnt'], { stdio: 'ignore' }).status === 0;
 
 let emu: Emulator;
 

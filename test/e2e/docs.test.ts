@@ -33,12 +33,15 @@ describe('README matches --help', () => {
 
   it('every command in "hogsync --help" is in the README', async () => {
     const r = await runCli(['--help'], { cwd: ROOT });
-    const commands = [...(r.stdout.split('Commands:')[1] ?? '').matchAll(/^ {2}([a-z]+)/gm)].map((m) => m[1] as string).filter((c) => c !== 'help');
+    const commands = [...(r.stdout.split('Commands:')[1] ?? '').matchAll(/^ {2}([a-z]+)/gm)]
+      .map((m) => m[1] as string)
+      .filter((c) => c !== 'help');
     expect(commands.length).toBeGreaterThan(10);
     for (const c of commands) expect(README).toContain(`**\`${c}\`**`);
   });
 
   it('the global options are in the README', () => {
-    for (const flag of ['-C hogsync.yaml', '-e ENV', '--host URL', '--project ID', '--dir DIR', '--verbose']) expect(README).toContain(flag);
+    for (const flag of ['-C hogsync.yaml', '-e ENV', '--host URL', '--project ID', '--dir DIR', '--verbose'])
+      expect(README).toContain(flag);
   });
 });

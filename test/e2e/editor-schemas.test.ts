@@ -44,29 +44,40 @@ beforeAll(async () => {
 afterAll(async () => emu.close());
 
 describe('editor support set up by init', () => {
-  it.each(KINDS.map((k) => [k.folder, k] as const))('every pulled file of %s/ is valid for its schema, and a mistake is flagged as it is typed', async (folder, kind) => {
-    const files = readdirSync(join(ws.dir, 'posthog', folder));
-    expect(files.length).toBeGreaterThan(0);
-    for (const file of files) expect(await problems(`posthog/${folder}/${file}`), file).toEqual([]);
-    const [first] = files;
-    const text = ws.read(`posthog/${folder}/${first}`).replace('\nspec:\n', '\nspec:\n  not_a_field: 1\n');
-    expect(await problems(`posthog/${folder}/${first}`, text)).toContain('Property not_a_field is not allowed.');
-    expect(await problems(`posthog/${folder}/new.yaml`, `apiVersion: hogsync/v1\nkind: ${kind.kind === 'Insight' ? 'HogFunction' : 'Insight'}\n`)).toEqual(
-      expect.arrayContaining([expect.stringMatching(/Value must be "?/)]),
-    );
-  });
+  it.each(KINDS.map((k) => [k.folder, k] as const))(
+    'every pulled file of %s/ is valid for its schema, and a mistake is flagged as it is typed',
+    async (folder, kind) => {
+      const files = readdirSync(join(ws.dir, 'posthog', folder));
+      expect(files.length).toBeGreaterThan(0);
+      for (const file of files) expect(await problems(`posthog/${folder}/${file}`), file).toEqual([]);
+      const [first] = files;
+      const text = ws.read(`posthog/${folder}/${first}`).replace('\nspec:\n', '\nspec:\n  not_a_field: 1\n');
+      expect(await problems(`posthog/${folder}/${first}`, text)).toContain('Property not_a_field is not allowed.');
+      expect(
+        await problems(
+          `posthog/${folder}/new.yaml`,
+          `apiVersion: hogsync/v1\nkind: ${kind.kind === 'Insight' ? 'HogFunction' : 'Insight'}\n`,
+        ),
+      ).toEqual(expect.arrayContaining([expect.stringMatching(/Value must be "?/)]));
+    },
+  );
 
   it('completes the fields of a spec and explains them on hover', async () => {
     const partial = doc('posthog/hog-functions/new.yaml', 'apiVersion: hogsync/v1\nkind: HogFunction\nkey: new\nspec:\n  \n');
     const labels = (await ls.doComplete(partial, { line: 4, character: 2 }, false)).items.map((i) => i.label);
     expect(labels).toEqual(expect.arrayContaining(['name', 'type', 'enabled', 'hog', 'inputs_schema', 'inputs', 'filters']));
-    const hover = await ls.doHover(doc('posthog/hog-functions/new.yaml', 'apiVersion: hogsync/v1\nkind: HogFunction\nkey: new\nspec:\n  type: destination\n'), { line: 4, character: 3 });
+    const hover = await ls.doHover(
+      doc('posthog/hog-functions/new.yaml', 'apiVersion: hogsync/v1\nkind: HogFunction\nkey: new\nspec:\n  type: destination\n'),
+      { line: 4, character: 3 },
+    );
     expect(JSON.stringify(hover?.contents)).toContain('PostHog refuses to change it later');
   });
 
   it('checks hogsync.yaml too, and leaves YAML files outside the mapping alone', async () => {
     expect(await problems('hogsync.yaml')).toEqual([]);
-    expect(await problems('hogsync.yaml', 'version: 1\nenvironments:\n  production:\n    host: us.posthog.com\n    project: 1\n')).toEqual(['Use the full base URL, starting with https://, e.g. https://us.posthog.com.']);
+    expect(await problems('hogsync.yaml', 'version: 1\nenvironments:\n  production:\n    host: us.posthog.com\n    project: 1\n')).toEqual([
+      'Use the full base URL, starting with https://, e.g. https://us.posthog.com.',
+    ]);
     expect(await problems('other/insights/x.yaml', 'anything: 1\n')).toEqual([]);
   });
 });

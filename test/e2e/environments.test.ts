@@ -22,14 +22,19 @@ const REFS = 'refs:\n  integrations:\n    "4821": 5120';
 const SECRET = { HOGSYNC_SECRET_NOTIFY_CRM_OF_SIGNUPS_AUTH_HEADER: 'Bearer fake-staging-token' };
 
 async function twoEnvironments(staging: string): Promise<Workspace> {
-  const ws = await workspace(emu, { environments: { production: { project: 1, extra: 'home: true' }, staging: { project: 2, extra: staging } } });
+  const ws = await workspace(emu, {
+    environments: { production: { project: 1, extra: 'home: true' }, staging: { project: 2, extra: staging } },
+  });
   const pull = await ws.run(['pull', '--commit']);
   expect(pull.code, pull.stderr).toBe(0);
   return ws;
 }
 
 const staged = () => emu.project(2);
-const slackWorkspace = (project: number) => JSON.stringify(emu.project(project)?.hogFunctions.find((f) => f.name === 'Slack: enterprise upgrades' && !f.deleted)?.inputs.slack_workspace);
+const slackWorkspace = (project: number) =>
+  JSON.stringify(
+    emu.project(project)?.hogFunctions.find((f) => f.name === 'Slack: enterprise upgrades' && !f.deleted)?.inputs.slack_workspace,
+  );
 
 describe('every command is environment-aware', () => {
   it('-e staging push translates the files’ ids through refs:, then diff shows nothing and a pull leaves the files byte for byte', async () => {
@@ -53,27 +58,44 @@ describe('every command is environment-aware', () => {
     emu.clearRequests();
     const diff = await ws.run(['-e', 'staging', 'diff']);
     expect(diff.code).toBe(1);
-    expect(diff.stderr).toMatch(/slack-enterprise-upgrades\.yaml:\d+:\d+: integration id 4821 has no mapping for staging: add "4821": <its id in staging> under environments\.staging\.refs\.integrations in hogsync\.yaml/);
+    expect(diff.stderr).toMatch(
+      /slack-enterprise-upgrades\.yaml:\d+:\d+: integration id 4821 has no mapping for staging: add "4821": <its id in staging> under environments\.staging\.refs\.integrations in hogsync\.yaml/,
+    );
     expect(emu.requests()).toEqual([]);
   });
 
   it('with no home environment named, an unmapped id says to name it, not to add a mapping', async () => {
     const ws = await twoEnvironments(REFS);
-    ws.write('hogsync.yaml', ws.read('hogsync.yaml').replace('    home: true\n', '').replace(/^default_environment: .*\n/m, ''));
+    ws.write(
+      'hogsync.yaml',
+      ws
+        .read('hogsync.yaml')
+        .replace('    home: true\n', '')
+        .replace(/^default_environment: .*\n/m, ''),
+    );
     const diff = await ws.run(['-e', 'production', 'diff']);
     expect(diff.code).toBe(1);
-    expect(diff.stderr).toMatch(/slack-enterprise-upgrades\.yaml:\d+:\d+: integration id 4821 has no mapping for production: hogsync\.yaml names no home environment \(the one whose ids the files hold\): add home: true to it, or set default_environment/);
+    expect(diff.stderr).toMatch(
+      /slack-enterprise-upgrades\.yaml:\d+:\d+: integration id 4821 has no mapping for production: hogsync\.yaml names no home environment \(the one whose ids the files hold\): add home: true to it, or set default_environment/,
+    );
   });
 
   it('a refs: table of a kind hogsync manages is named as no longer needed once no file names those by id', async () => {
     const ws = await twoEnvironments(`${REFS}\n  actions:\n    "1": 11`);
     const diff = await ws.run(['-e', 'staging', 'diff']);
-    expect(diff.stderr).toContain('note: environments.staging.refs.actions in hogsync.yaml is no longer needed: hogsync manages actions, and the files name them by key. Remove it.');
+    expect(diff.stderr).toContain(
+      'note: environments.staging.refs.actions in hogsync.yaml is no longer needed: hogsync manages actions, and the files name them by key. Remove it.',
+    );
     expect(diff.stderr).not.toContain('refs.integrations');
   });
 
   it('refs: values are checked: an id that is not an integer is refused at file:line:col', async () => {
-    const ws = await workspace(emu, { environments: { production: { project: 1, extra: 'home: true' }, staging: { project: 2, extra: 'refs:\n  actions:\n    "1": seventy' } } });
+    const ws = await workspace(emu, {
+      environments: {
+        production: { project: 1, extra: 'home: true' },
+        staging: { project: 2, extra: 'refs:\n  actions:\n    "1": seventy' },
+      },
+    });
     const r = await ws.run(['-e', 'staging', 'diff']);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/hogsync\.yaml:\d+:\d+: "1" must be an integer/);
@@ -84,14 +106,20 @@ describe('secrets and values per environment', () => {
   const TOKEN_FILE = 'posthog/hog-functions/notify-crm-of-signups.yaml';
   async function withTokenVariable(staging: string): Promise<Workspace> {
     const ws = await twoEnvironments(`${REFS}\n${staging}`);
-    ws.write(TOKEN_FILE, ws.read(TOKEN_FILE).replace('    auth_header:\n      secret: true', '    auth_header:\n      value: ${CRM_TOKEN}'));
+    ws.write(
+      TOKEN_FILE,
+      ws.read(TOKEN_FILE).replace('    auth_header:\n      secret: true', '    auth_header:\n      value: ${CRM_TOKEN}'),
+    );
     return ws;
   }
   const stagingSecret = () => JSON.stringify(staged()?.hogFunctions.find((f) => f.name === 'Notify CRM of signups')?.encrypted_inputs);
 
   it('copy resolves a secret for the target through its vars:, never the source’s', async () => {
     const ws = await withTokenVariable('vars:\n  CRM_TOKEN: ${STAGING_CRM_TOKEN}');
-    const r = await ws.run(['copy', '--from', 'production', '--to', 'staging', '--yes'], { CRM_TOKEN: 'Bearer fake-production-token', STAGING_CRM_TOKEN: 'Bearer fake-staging-token' });
+    const r = await ws.run(['copy', '--from', 'production', '--to', 'staging', '--yes'], {
+      CRM_TOKEN: 'Bearer fake-production-token',
+      STAGING_CRM_TOKEN: 'Bearer fake-staging-token',
+    });
     expect(r.code, r.stdout + r.stderr).toBe(0);
     expect(stagingSecret()).toContain('fake-staging-token');
     expect(stagingSecret()).not.toContain('fake-production-token');
@@ -109,9 +137,13 @@ describe('secrets and values per environment', () => {
     const ws = await withTokenVariable('');
     const r = await ws.run(['copy', '--from', 'production', '--to', 'staging', '--yes'], { CRM_TOKEN: 'Bearer fake-production-token' });
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/refused HogFunction\/notify-crm-of-signups .*same process variable as production \(CRM_TOKEN\).*--allow-shared-secret/);
+    expect(r.stderr).toMatch(
+      /refused HogFunction\/notify-crm-of-signups .*same process variable as production \(CRM_TOKEN\).*--allow-shared-secret/,
+    );
     expect(staged()?.hogFunctions.find((f) => f.name === 'Notify CRM of signups')).toBeUndefined();
-    const allowed = await ws.run(['copy', '--from', 'production', '--to', 'staging', '--yes', '--allow-shared-secret'], { CRM_TOKEN: 'Bearer fake-production-token' });
+    const allowed = await ws.run(['copy', '--from', 'production', '--to', 'staging', '--yes', '--allow-shared-secret'], {
+      CRM_TOKEN: 'Bearer fake-production-token',
+    });
     expect(allowed.code, allowed.stdout + allowed.stderr).toBe(0);
   });
 });
@@ -150,21 +182,33 @@ describe('overrides', () => {
     const head = (await ws.git.revparse(['HEAD'])).trim();
     const restore = await ws.run(['-e', 'staging', 'restore', head, '--dry-run', '-o', 'json']);
     expect(restore.code, restore.stdout + restore.stderr).toBe(0);
-    expect((JSON.parse(restore.stdout) as { plan: { summary: Record<string, number> } }).plan.summary).toMatchObject({ update: 0, create: 0, drift: 0, conflict: 0 });
+    expect((JSON.parse(restore.stdout) as { plan: { summary: Record<string, number> } }).plan.summary).toMatchObject({
+      update: 0,
+      create: 0,
+      drift: 0,
+      conflict: 0,
+    });
   });
 
   it('import writes files only from the home environment, whose ids and values the files hold', async () => {
     const ws = await twoEnvironments(REFS);
     const id = String(emu.project(2)?.insights[0]?.id ?? 1);
     const r = await ws.run(['-e', 'staging', 'import', 'insight', id]);
-    expect([r.code, r.stderr]).toEqual([1, 'error: import writes a file as pull from the home environment writes it, and staging is not home (production is): import it there with -e production, then push or copy to staging.\n']);
+    expect([r.code, r.stderr]).toEqual([
+      1,
+      'error: import writes a file as pull from the home environment writes it, and staging is not home (production is): import it there with -e production, then push or copy to staging.\n',
+    ]);
   });
 
   it('an override of a resource that has no file, or of a field that does not exist, is refused at its place in hogsync.yaml', async () => {
-    const ws = await twoEnvironments(`${REFS}\noverrides:\n  hog-functions/no-such-thing:\n    enabled: false\n  hog-functions/geoip:\n    enabeld: false`);
+    const ws = await twoEnvironments(
+      `${REFS}\noverrides:\n  hog-functions/no-such-thing:\n    enabled: false\n  hog-functions/geoip:\n    enabeld: false`,
+    );
     const r = await ws.run(['validate']);
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/hogsync\.yaml:\d+:\d+: overrides "hog-functions\/no-such-thing", which has no file/);
-    expect(r.stdout).toMatch(/hogsync\.yaml:\d+:\d+: environment staging, override of hog-functions\/geoip: unknown field "enabeld"; did you mean "enabled"\?/);
+    expect(r.stdout).toMatch(
+      /hogsync\.yaml:\d+:\d+: environment staging, override of hog-functions\/geoip: unknown field "enabeld"; did you mean "enabled"\?/,
+    );
   });
 });

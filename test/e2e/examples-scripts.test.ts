@@ -14,7 +14,9 @@ import { runAction, runScript, workflow, writeExecutable, type Step } from './ac
  */
 
 function exampleStep(file: string, name: string): Step {
-  const found = Object.values(workflow(file).jobs).flatMap((j) => j.steps).find((s) => s.name === name || s.id === name);
+  const found = Object.values(workflow(file).jobs)
+    .flatMap((j) => j.steps)
+    .find((s) => s.name === name || s.id === name);
   if (!found) throw new Error(`${file} has no step ${name}`);
   return found;
 }
@@ -33,7 +35,11 @@ function evaluate(values: Record<string, string | boolean | number>, given: Reco
 }
 
 /** Runs an example's `run:` step; `expressions` are the values of the `${{ }}` in its env. */
-function runExampleStep(file: string, name: string, opts: { cwd: string; expressions?: Record<string, string>; env?: Record<string, string> }) {
+function runExampleStep(
+  file: string,
+  name: string,
+  opts: { cwd: string; expressions?: Record<string, string>; env?: Record<string, string> },
+) {
   const s = exampleStep(file, name);
   return runScript(s.run ?? '', { cwd: opts.cwd, env: { ...evaluate(s.env ?? {}, opts.expressions ?? {}), ...opts.env } });
 }
@@ -63,7 +69,12 @@ describe('promote-staging-to-production.yml: one comment, one section per enviro
     });
 
   it('two real plans (what the action’s plan-file holds: diff --output markdown), under one marker, each with its own heading', async () => {
-    const ws = await workspace(emu, { environments: { production: { project: 1 }, staging: { project: 2, extra: 'refs:\n  actions:\n    "1": 11\n  integrations:\n    "4821": 5120' } } });
+    const ws = await workspace(emu, {
+      environments: {
+        production: { project: 1 },
+        staging: { project: 2, extra: 'refs:\n  actions:\n    "1": 11\n  integrations:\n    "4821": 5120' },
+      },
+    });
     expect((await ws.run(['pull'])).code).toBe(0);
     ws.write(WAU, ws.read(WAU).replace('name: Weekly active users', 'name: Weekly active users (v2)'));
     const plans = tempDir('promote-plans');
@@ -88,14 +99,21 @@ describe('promote-staging-to-production.yml: one comment, one section per enviro
   it('a plan too long to share the comment keeps its counts and points to the run; a failed diff says so', async () => {
     const dir = tempDir('promote-plans');
     const long = join(dir, 'long.md');
-    const details = Array.from({ length: 200 }, (_, i) => `<details>\n<summary>change ${i}</summary>\n\n${'x'.repeat(200)}\n</details>`).join('\n');
+    const details = Array.from(
+      { length: 200 },
+      (_, i) => `<details>\n<summary>change ${i}</summary>\n\n${'x'.repeat(200)}\n</details>`,
+    ).join('\n');
     writeFileSync(long, `<!-- hogsync-plan -->\n### hogsync plan for \`production\`\n\n| create |\n| ---: |\n| 200 |\n\n${details}\n`);
     const r = await compose({ STAGING_PLAN: '', PRODUCTION_PLAN: long });
     const body = readFileSync(r.outputs.body ?? '', 'utf8');
-    expect(body).toContain('### hogsync plan for `staging`\n\nNo plan: the diff failed, see the [run](https://github.com/acme/config/actions/runs/7).');
+    expect(body).toContain(
+      '### hogsync plan for `staging`\n\nNo plan: the diff failed, see the [run](https://github.com/acme/config/actions/runs/7).',
+    );
     expect(body).toContain('| 200 |');
     expect(body).not.toContain('<details>');
-    expect(body).toContain('> The changes are too long to share one comment: they are in the [run summary](https://github.com/acme/config/actions/runs/7).');
+    expect(body).toContain(
+      '> The changes are too long to share one comment: they are in the [run summary](https://github.com/acme/config/actions/runs/7).',
+    );
     expect(body.length).toBeLessThan(2_000);
   });
 });
@@ -105,7 +123,12 @@ describe('apply-on-merge.yml: the reviewed plan is found, or a fresh plan is pus
   const HEAD = 'abcdefabcdefabcdefabcdefabcdefabcdefabcd';
   const REPO = 'acme/config';
   const merged = [{ number: 7, merged_at: '2025-01-01T00:00:00Z', head: { sha: HEAD } }];
-  const runs = { workflow_runs: [{ id: 99, head_repository: { full_name: 'mallory/config' } }, { id: 42, head_repository: { full_name: REPO } }] };
+  const runs = {
+    workflow_runs: [
+      { id: 99, head_repository: { full_name: 'mallory/config' } },
+      { id: 42, head_repository: { full_name: REPO } },
+    ],
+  };
 
   /** `gh`, answering from canned documents in a folder (missing: an HTTP error), through the real jq. */
   function fakeGh(docs: { pulls?: unknown; runs?: unknown; artifact?: { run: number; name: string } }) {
@@ -137,7 +160,10 @@ fi
 exit 2
 `,
     );
-    return { env: { PATH: `${join(dir, 'bin')}:${process.env.PATH}` }, calls: () => (existsSync(join(dir, 'calls')) ? readFileSync(join(dir, 'calls'), 'utf8') : '') };
+    return {
+      env: { PATH: `${join(dir, 'bin')}:${process.env.PATH}` },
+      calls: () => (existsSync(join(dir, 'calls')) ? readFileSync(join(dir, 'calls'), 'utf8') : ''),
+    };
   }
 
   const lookup = (gh: ReturnType<typeof fakeGh>, event = 'push') =>
@@ -153,21 +179,40 @@ exit 2
     expect(r.code, r.stdout + r.stderr).toBe(0);
     expect(r.stdout).toContain(`Applying the plan reviewed on pull request #7 (head ${HEAD.slice(0, 12)}), saved by run 42.`);
     expect(readFileSync(r.outputs.path ?? '', 'utf8')).toBe('{"reviewed":true}\n');
-    expect(gh.calls()).toContain(`gh api repos/${REPO}/actions/workflows/plan-on-pr.yml/runs?head_sha=${HEAD}&event=pull_request&status=completed`);
+    expect(gh.calls()).toContain(
+      `gh api repos/${REPO}/actions/workflows/plan-on-pr.yml/runs?head_sha=${HEAD}&event=pull_request&status=completed`,
+    );
     expect(gh.calls()).toContain(`gh run download 42 --repo ${REPO} --name hogsync-plan-production-${HEAD}`);
   });
 
   it.each<[string, Parameters<typeof fakeGh>[0], string, RegExp]>([
     ['a run started by hand', { pulls: merged }, 'workflow_dispatch', /this run was started by workflow_dispatch, not by a merge\./],
     ['a direct push', { pulls: [] }, 'push', /111111111111 is not the merge of a pull request\./],
-    ['an unmerged pull request only', { pulls: [{ ...merged[0], merged_at: null }] }, 'push', /111111111111 is not the merge of a pull request\./],
+    [
+      'an unmerged pull request only',
+      { pulls: [{ ...merged[0], merged_at: null }] },
+      'push',
+      /111111111111 is not the merge of a pull request\./,
+    ],
     ['GitHub’s API failing', {}, 'push', /the pull request of 111111111111 could not be looked up\./],
-    ['plan runs from a fork only', { pulls: merged, runs: { workflow_runs: [runs.workflow_runs[0]] } }, 'push', /no plan-on-pr\.yml run of pull request #7 at abcdefabcdef\./],
-    ['an expired artifact', { pulls: merged, runs }, 'push', /run 42 of plan-on-pr\.yml kept no artifact hogsync-plan-production-abcdef\w+ \(it expired, or that diff failed\)\./],
+    [
+      'plan runs from a fork only',
+      { pulls: merged, runs: { workflow_runs: [runs.workflow_runs[0]] } },
+      'push',
+      /no plan-on-pr\.yml run of pull request #7 at abcdefabcdef\./,
+    ],
+    [
+      'an expired artifact',
+      { pulls: merged, runs },
+      'push',
+      /run 42 of plan-on-pr\.yml kept no artifact hogsync-plan-production-abcdef\w+ \(it expired, or that diff failed\)\./,
+    ],
   ])('%s: a fresh plan, with a notice', async (_, docs, event, why) => {
     const r = await lookup(fakeGh(docs), event);
     expect(r.code, r.stdout + r.stderr).toBe(0);
-    expect(r.stdout).toMatch(new RegExp(`::notice title=hogsync::No reviewed plan to apply: ${why.source} Pushing a fresh plan of 111111111111 instead\\.`));
+    expect(r.stdout).toMatch(
+      new RegExp(`::notice title=hogsync::No reviewed plan to apply: ${why.source} Pushing a fresh plan of 111111111111 instead\\.`),
+    );
     expect(r.outputs.path).toBeUndefined();
   });
 });
@@ -192,7 +237,10 @@ describe('the examples’ hogsync steps and commits, run through the action agai
     await simpleGit({ baseDir: origin }).init(true, ['--initial-branch=main']);
     await ws.git.addRemote('origin', origin);
     await ws.git.push('origin', 'HEAD:main');
-    ws.write('posthog/insights/new-one.yaml', 'apiVersion: hogsync/v1\nkind: Insight\nkey: new-one\nspec:\n  name: New one\n  query:\n    kind: DataTableNode\n    source:\n      kind: EventsQuery\n      select: ["*"]\n');
+    ws.write(
+      'posthog/insights/new-one.yaml',
+      'apiVersion: hogsync/v1\nkind: Insight\nkey: new-one\nspec:\n  name: New one\n  query:\n    kind: DataTableNode\n    source:\n      kind: EventsQuery\n      select: ["*"]\n',
+    );
     await ws.git.add('.');
     await ws.git.commit('add new-one');
     await ws.git.push('origin', 'HEAD:main');

@@ -7,7 +7,9 @@ import { EXAMPLES, workflow, type Job, type Step, type Workflow } from './action
  * scripts they run in examples-scripts.test.ts): what a copied workflow must get right.
  */
 
-const files = readdirSync(EXAMPLES).filter((f) => /\.ya?ml$/.test(f)).sort();
+const files = readdirSync(EXAMPLES)
+  .filter((f) => /\.ya?ml$/.test(f))
+  .sort();
 
 const HOGSYNC = 'your-org/hogsync@v1';
 const isHogsync = (s: Step) => s.uses === HOGSYNC;
@@ -18,11 +20,14 @@ describe.each(files)('%s', (file) => {
   const w = workflow(file);
 
   it('well-known actions pinned to a major version, this action as your-org/hogsync@v1, minimal permissions', () => {
-    const allowed = /^actions\/(checkout|setup-node|upload-artifact|download-artifact)@v\d+$|^(peter-evans\/find-comment|peter-evans\/create-or-update-comment|marocchino\/sticky-pull-request-comment)@v\d+$/;
+    const allowed =
+      /^actions\/(checkout|setup-node|upload-artifact|download-artifact)@v\d+$|^(peter-evans\/find-comment|peter-evans\/create-or-update-comment|marocchino\/sticky-pull-request-comment)@v\d+$/;
     expect(w.permissions, 'a top-level permissions block').toBeDefined();
     const grants = [w.permissions ?? {}, ...Object.values(w.jobs).map((j) => j.permissions ?? {})].flatMap((p) => Object.values(p));
     expect(grants.every((p) => p === 'read' || p === 'write')).toBe(true);
-    const uses = allSteps(w).map((s) => s.uses).filter((u): u is string => !!u);
+    const uses = allSteps(w)
+      .map((s) => s.uses)
+      .filter((u): u is string => !!u);
     expect(uses).toContain(HOGSYNC);
     for (const u of uses) if (u !== HOGSYNC) expect(u).toMatch(allowed);
     expect(w.text, 'says to replace the owner').toMatch(/replace your-org/);
@@ -31,24 +36,40 @@ describe.each(files)('%s', (file) => {
   it('secrets reach hogsync through env, never with:, and no ${{ }} is pasted into a script', () => {
     for (const s of allSteps(w).filter(isHogsync)) {
       expect(JSON.stringify(s.with ?? {}), s.name).not.toMatch(/secrets\./);
-      expect(Object.values(s.env ?? {}).some((v) => /^\$\{\{ secrets\.\w+ \}\}$/.test(v)), `${s.name}: a key from secrets`).toBe(true);
+      expect(
+        Object.values(s.env ?? {}).some((v) => /^\$\{\{ secrets\.\w+ \}\}$/.test(v)),
+        `${s.name}: a key from secrets`,
+      ).toBe(true);
     }
     for (const s of allSteps(w)) if (s.run) expect(s.run, s.name).not.toContain('${{');
   });
 });
 
 /** Workflows that push, copy or restore: they write PostHog, and so the state file. */
-const writers = files.filter((f) => allSteps(workflow(f)).some((s) => isHogsync(s) && ['push', 'copy', 'restore'].includes(s.with?.command ?? '')));
+const writers = files.filter((f) =>
+  allSteps(workflow(f)).some((s) => isHogsync(s) && ['push', 'copy', 'restore'].includes(s.with?.command ?? '')),
+);
 
 describe('the state file is committed (or kept) after every run that wrote, cancelled ones included, and only when it changed', () => {
   it('these examples write', () => {
-    expect(writers).toEqual(['apply-on-merge.yml', 'apply-to-all-projects.yml', 'copy-to-staging.yml', 'promote-staging-to-production.yml']);
+    expect(writers).toEqual([
+      'apply-on-merge.yml',
+      'apply-to-all-projects.yml',
+      'copy-to-staging.yml',
+      'promote-staging-to-production.yml',
+    ]);
   });
 
   it.each(writers)('%s', (file) => {
     const w = workflow(file);
     const keeping = Object.values(w.jobs).flatMap((j) =>
-      j.steps.filter((s) => s.run?.includes('git add .hogsync/state') || (s.uses?.startsWith('actions/upload-artifact@') && s.with?.path?.startsWith('.hogsync/state'))).map((s) => ({ s, job: j })),
+      j.steps
+        .filter(
+          (s) =>
+            s.run?.includes('git add .hogsync/state') ||
+            (s.uses?.startsWith('actions/upload-artifact@') && s.with?.path?.startsWith('.hogsync/state')),
+        )
+        .map((s) => ({ s, job: j })),
     );
     expect(keeping.length, 'a step commits or keeps the state file').toBeGreaterThan(0);
     for (const { s, job } of keeping) {
@@ -67,9 +88,16 @@ describe('plan on the pull request, apply that plan on merge', () => {
 
   it('plan-on-pr.yml saves the plan with plan-out and uploads it named for the environment and the head commit', () => {
     const diff = step(plan, 'hogsync diff');
-    expect(diff?.with).toMatchObject({ command: 'diff', environment: 'production', 'plan-out': expect.stringContaining('${{ runner.temp }}') });
+    expect(diff?.with).toMatchObject({
+      command: 'diff',
+      environment: 'production',
+      'plan-out': expect.stringContaining('${{ runner.temp }}'),
+    });
     const upload = allSteps(plan).find((s) => s.uses?.startsWith('actions/upload-artifact@'));
-    expect(upload?.with).toMatchObject({ name: 'hogsync-plan-production-${{ github.event.pull_request.head.sha }}', path: `\${{ steps.${diff?.id}.outputs.saved-plan }}` });
+    expect(upload?.with).toMatchObject({
+      name: 'hogsync-plan-production-${{ github.event.pull_request.head.sha }}',
+      path: `\${{ steps.${diff?.id}.outputs.saved-plan }}`,
+    });
     expect(upload?.if).toContain(`steps.${diff?.id}.outputs.saved-plan != ''`);
   });
 
@@ -96,7 +124,10 @@ describe('promote-staging-to-production.yml', () => {
       ['diff', 'production'],
     ]);
     expect(job('plan').steps.filter((s) => s.uses?.startsWith('peter-evans/create-or-update-comment@'))).toHaveLength(1);
-    expect(step(w, 'Write the comment')?.env).toMatchObject({ STAGING_PLAN: '${{ steps.staging.outputs.plan-file }}', PRODUCTION_PLAN: '${{ steps.production.outputs.plan-file }}' });
+    expect(step(w, 'Write the comment')?.env).toMatchObject({
+      STAGING_PLAN: '${{ steps.staging.outputs.plan-file }}',
+      PRODUCTION_PLAN: '${{ steps.production.outputs.plan-file }}',
+    });
   });
 
   it('on merge: staging, then a production plan, then that plan applied after the production environment’s approval', () => {

@@ -60,20 +60,28 @@ describe('init: editor support', () => {
     expect(text).toContain('// tabs are two spaces here');
     const after = settings(dir);
     expect(after['editor.tabSize']).toBe(2);
-    expect(after['yaml.schemas']).toEqual({ 'https://json.schemastore.org/github-workflow.json': '.github/workflows/*', ...expectedSchemas('node_modules/hogsync/schemas') });
+    expect(after['yaml.schemas']).toEqual({
+      'https://json.schemastore.org/github-workflow.json': '.github/workflows/*',
+      ...expectedSchemas('node_modules/hogsync/schemas'),
+    });
     expect(parseJsonc(read(dir, '.vscode/extensions.json'))).toEqual({ recommendations: ['dbaeumer.vscode-eslint', 'redhat.vscode-yaml'] });
     expect(existsSync(join(dir, '.hogsync', 'schemas'))).toBe(false);
 
     // Run again (after an upgrade): nothing to change, nothing rewritten.
     const again = await init(dir);
     expect(again.code, again.stderr).toBe(0);
-    expect(again.stdout).toMatch(/is already there; add an environment with "hogsync init -e <name> --project <id>"\.\nEditor settings were up to date/);
+    expect(again.stdout).toMatch(
+      /is already there; add an environment with "hogsync init -e <name> --project <id>"\.\nEditor settings were up to date/,
+    );
     expect(read(dir, '.vscode/settings.json')).toBe(text);
   });
 
   it('follows dir: of hogsync.yaml, and refreshes the settings of an existing one when run without -e/--project', async () => {
     const dir = tempDir('init');
-    writeFileSync(join(dir, 'hogsync.yaml'), 'version: 1\ndir: config/posthog\nenvironments:\n  production:\n    host: https://eu.posthog.com\n    project: 1\n');
+    writeFileSync(
+      join(dir, 'hogsync.yaml'),
+      'version: 1\ndir: config/posthog\nenvironments:\n  production:\n    host: https://eu.posthog.com\n    project: 1\n',
+    );
     mkdirSync(join(dir, 'config', 'posthog', 'insights'), { recursive: true });
     // Run from a resource folder: the hogsync.yaml above is the one set up.
     const r = await runMain(['init'], { cwd: join(dir, 'config', 'posthog', 'insights') });
@@ -107,7 +115,9 @@ describe('init: editor support', () => {
     writeFileSync(join(dir, '.vscode', 'settings.json'), '{\n  "editor.tabSize": 2\n  "files.eol": "\\n"\n}\n');
     const r = await init(dir, '--project', '12');
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/^error: .*\.vscode\/settings\.json:3:3: CommaExpected; fix the file \(or pass --no-editor\), then run "hogsync init" again\.\n$/);
+    expect(r.stderr).toMatch(
+      /^error: .*\.vscode\/settings\.json:3:3: CommaExpected; fix the file \(or pass --no-editor\), then run "hogsync init" again\.\n$/,
+    );
     expect(read(dir, '.vscode/settings.json')).toContain('"files.eol"');
 
     const plain = tempDir('init');
@@ -146,9 +156,13 @@ describe('init -e NAME: defaults from the existing environments', () => {
       rate_limits: { enabled: false },
     });
     expect(r.stdout).toContain('(https://posthog.example.com, project 2, key variable POSTHOG_STAGING_KEY)');
-    expect(r.stdout).toContain('Took host, api_key_env and rate_limits from environment "production"; pass --host or --api-key-env to choose others.');
+    expect(r.stdout).toContain(
+      'Took host, api_key_env and rate_limits from environment "production"; pass --host or --api-key-env to choose others.',
+    );
     // Not the files' environment: a plain pull would read production.
-    expect(r.stdout).toContain('Next: export POSTHOG_STAGING_KEY=<personal API key>, then run "hogsync diff -e staging" to compare it with the files, or "hogsync copy --from production --to staging" to fill it.');
+    expect(r.stdout).toContain(
+      'Next: export POSTHOG_STAGING_KEY=<personal API key>, then run "hogsync diff -e staging" to compare it with the files, or "hogsync copy --from production --to staging" to fill it.',
+    );
   });
 
   it('without default_environment the first one; flags and POSTHOG_HOST still win, and rate_limits stay with their host', async () => {
@@ -156,14 +170,23 @@ describe('init -e NAME: defaults from the existing environments', () => {
     writeFileSync(join(dir, 'hogsync.yaml'), existing.replace('default_environment: production\n', ''));
     const first = await init(dir, '-e', 'qa', '--project', '3', '--no-editor');
     expect(first.code, first.stderr).toBe(0);
-    expect(parse(read(dir, 'hogsync.yaml')).environments.qa).toEqual({ host: 'https://dev.example.com', project: 3, api_key_env: 'POSTHOG_PERSONAL_API_KEY' });
+    expect(parse(read(dir, 'hogsync.yaml')).environments.qa).toEqual({
+      host: 'https://dev.example.com',
+      project: 3,
+      api_key_env: 'POSTHOG_PERSONAL_API_KEY',
+    });
     expect(first.stdout).toContain('Took host from environment "eu-dev"');
 
-    const flagged = await runMain(['init', '-e', 'eu-staging', '--project', '4', '--host', 'https://eu.posthog.com', '--no-editor'], { cwd: dir });
+    const flagged = await runMain(['init', '-e', 'eu-staging', '--project', '4', '--host', 'https://eu.posthog.com', '--no-editor'], {
+      cwd: dir,
+    });
     expect(flagged.code, flagged.stderr).toBe(0);
     expect(parse(read(dir, 'hogsync.yaml')).environments['eu-staging'].host).toBe('https://eu.posthog.com');
 
-    const fromEnv = await runMain(['init', '-e', 'other', '--project', '5', '--no-editor'], { cwd: dir, env: { POSTHOG_HOST: 'https://us.posthog.com' } });
+    const fromEnv = await runMain(['init', '-e', 'other', '--project', '5', '--no-editor'], {
+      cwd: dir,
+      env: { POSTHOG_HOST: 'https://us.posthog.com' },
+    });
     expect(fromEnv.code, fromEnv.stderr).toBe(0);
     expect(parse(read(dir, 'hogsync.yaml')).environments.other.host).toBe('https://us.posthog.com');
   });

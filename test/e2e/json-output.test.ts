@@ -31,7 +31,10 @@ describe('JSON output matches its schema', () => {
   it('pull, diff, push, list, status, validate, test, copy, mv and import', async () => {
     const pull = (await json(['pull', '--commit'], 'pull-output.schema.json')) as { resources: unknown[] };
     expect(pull.resources.length).toBeGreaterThan(10);
-    ws.write('posthog/insights/weekly-active-users.yaml', ws.read('posthog/insights/weekly-active-users.yaml').replace('name: Weekly active users', 'name: WAU'));
+    ws.write(
+      'posthog/insights/weekly-active-users.yaml',
+      ws.read('posthog/insights/weekly-active-users.yaml').replace('name: Weekly active users', 'name: WAU'),
+    );
     const diff = (await json(['diff'], 'diff-output.schema.json')) as { changes: Array<{ action: string }> };
     // The edit, and the static cohort hogsync leaves alone.
     expect(diff.changes.map((c) => c.action).sort()).toEqual(['unmanaged', 'update']);
@@ -45,17 +48,28 @@ describe('JSON output matches its schema', () => {
     await json(['status'], 'status-output.schema.json');
     await json(['validate'], 'validate-output.schema.json');
     await json(['test', 'posthog/hog-functions/geoip.yaml'], 'test-output.schema.json');
-    await json(['copy', '--from', 'production', '--to', 'staging', '--dry-run', '--allow-unmapped-refs'], 'copy-output.schema.json', { HOGSYNC_SECRET_NOTIFY_CRM_OF_SIGNUPS_AUTH_HEADER: 'fake-staging-token' });
-    const copied = (await json(['copy', '--from', 'production', '--to', 'staging', '--yes', '--kinds', 'insight-variable'], 'copy-output.schema.json')) as { results: unknown[] };
+    await json(['copy', '--from', 'production', '--to', 'staging', '--dry-run', '--allow-unmapped-refs'], 'copy-output.schema.json', {
+      HOGSYNC_SECRET_NOTIFY_CRM_OF_SIGNUPS_AUTH_HEADER: 'fake-staging-token',
+    });
+    const copied = (await json(
+      ['copy', '--from', 'production', '--to', 'staging', '--yes', '--kinds', 'insight-variable'],
+      'copy-output.schema.json',
+    )) as { results: unknown[] };
     expect(copied.results.length).toBeGreaterThan(0);
-    const moved = (await json(['mv', 'insight/weekly-active-users', 'wau'], 'mv-output.schema.json')) as { references: unknown[]; environments: unknown[] };
+    const moved = (await json(['mv', 'insight/weekly-active-users', 'wau'], 'mv-output.schema.json')) as {
+      references: unknown[];
+      environments: unknown[];
+    };
     // The dashboard tile and the alert that name it follow it.
     expect([moved.references.length, moved.environments.length]).toEqual([2, 2]);
     // An insight made in PostHog after the pull, imported by its short_id.
     const made = await fetch(`${emu.url}/api/projects/1/insights/`, {
       method: 'POST',
       headers: { authorization: `Bearer ${TEST_KEY}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ name: 'Made in the UI', query: { kind: 'InsightVizNode', source: { kind: 'TrendsQuery', series: [{ kind: 'EventsNode', event: '$pageview' }] } } }),
+      body: JSON.stringify({
+        name: 'Made in the UI',
+        query: { kind: 'InsightVizNode', source: { kind: 'TrendsQuery', series: [{ kind: 'EventsNode', event: '$pageview' }] } },
+      }),
     });
     const { short_id } = (await made.json()) as { short_id: string };
     const imported = (await json(['import', 'insight', short_id], 'import-output.schema.json')) as { key: string };

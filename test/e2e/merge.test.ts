@@ -41,11 +41,13 @@ async function bothSides(): Promise<Workspace> {
 }
 
 describe('a file and PostHog that changed different fields', () => {
-  it('push sends the file\'s field and keeps PostHog\'s; the next pull brings PostHog\'s into the file', async () => {
+  it("push sends the file's field and keeps PostHog's; the next pull brings PostHog's into the file", async () => {
     const ws = await bothSides();
     const diff = await ws.run(['diff']);
     expect(diff.code).toBe(2);
-    expect(diff.stdout).toMatch(/~ update HogFunction\/geoip .*\n\s+# changed in both places, different fields: push sends the file's name and keeps PostHog's enabled, which pull then brings into the file/);
+    expect(diff.stdout).toMatch(
+      /~ update HogFunction\/geoip .*\n\s+# changed in both places, different fields: push sends the file's name and keeps PostHog's enabled, which pull then brings into the file/,
+    );
     expect(diff.stdout).not.toMatch(/! conflict/);
 
     const push = await ws.run(['push', '--yes']);
@@ -62,7 +64,7 @@ describe('a file and PostHog that changed different fields', () => {
     expect((await ws.run(['diff'])).code).toBe(0);
   });
 
-  it('pull first: PostHog\'s field comes into the file, the file\'s own edit stays for push, and the backup commit leaves it out', async () => {
+  it("pull first: PostHog's field comes into the file, the file's own edit stays for push, and the backup commit leaves it out", async () => {
     const ws = await bothSides();
     const pull = await ws.run(['pull', '--commit']);
     expect(pull.code, pull.stdout + pull.stderr).toBe(0);

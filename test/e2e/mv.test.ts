@@ -24,7 +24,10 @@ function seed(): SeedDoc {
   return doc;
 }
 
-const ENVIRONMENTS = { production: { project: 1 }, staging: { project: 2, extra: 'refs:\n  actions:\n    "1": 1\n  integrations:\n    "4821": 4821' } };
+const ENVIRONMENTS = {
+  production: { project: 1 },
+  staging: { project: 2, extra: 'refs:\n  actions:\n    "1": 1\n  integrations:\n    "4821": 4821' },
+};
 
 /** Production pulled and committed, then copied to staging: both state files bind every key. */
 async function twoSyncedEnvironments(): Promise<Workspace> {
@@ -41,7 +44,10 @@ async function twoSyncedEnvironments(): Promise<Workspace> {
 
 /** Requests that change something: a create, an update, a (soft) delete. */
 function writes(): string[] {
-  return emu.requests().filter((q) => q.method !== 'GET').map((q) => `${q.method} ${q.path}`);
+  return emu
+    .requests()
+    .filter((q) => q.method !== 'GET')
+    .map((q) => `${q.method} ${q.path}`);
 }
 
 let synced: Workspace;
@@ -67,9 +73,18 @@ describe('mv', () => {
   it('moves an insight: its file byte for byte with its comments, both environments’ bindings; then diff is clean, push sends nothing, and a later edit is an update, not a conflict', async () => {
     const ws = await twoSyncedEnvironments();
     const FILE = 'posthog/insights/weekly-active-users.yaml';
-    ws.write(FILE, ws.read(FILE).replace('key: weekly-active-users\n', 'key: weekly-active-users   # on the team dashboard\n').replace('spec:\n', '# owned by growth\nspec:\n'));
+    ws.write(
+      FILE,
+      ws
+        .read(FILE)
+        .replace('key: weekly-active-users\n', 'key: weekly-active-users   # on the team dashboard\n')
+        .replace('spec:\n', '# owned by growth\nspec:\n'),
+    );
     const before = ws.read(FILE);
-    const ids = { production: ws.state('production').resources['Insight/weekly-active-users']?.id, staging: ws.state('staging').resources['Insight/weekly-active-users']?.id };
+    const ids = {
+      production: ws.state('production').resources['Insight/weekly-active-users']?.id,
+      staging: ws.state('staging').resources['Insight/weekly-active-users']?.id,
+    };
     expect(ids.staging).not.toBe(ids.production);
 
     emu.clearRequests();
@@ -93,22 +108,34 @@ describe('mv', () => {
     for (const env of ['production', 'staging']) {
       const diff = await ws.run(['diff', '-e', env, '--output', 'json']);
       expect(diff.code, `${env}: ${diff.stdout}${diff.stderr}`).toBe(2);
-      expect((JSON.parse(diff.stdout).changes as Array<{ key: string; action: string }>).filter((c) => c.action !== 'unmanaged').map((c) => `${c.action} ${c.key}`)).toEqual(['update wau']);
+      expect(
+        (JSON.parse(diff.stdout).changes as Array<{ key: string; action: string }>)
+          .filter((c) => c.action !== 'unmanaged')
+          .map((c) => `${c.action} ${c.key}`),
+      ).toEqual(['update wau']);
     }
     emu.clearRequests();
     for (const env of ['production', 'staging']) {
       const push = await ws.run(['push', '-e', env, '--yes', '--prune'], SECRET_ENV);
       expect(push.code, push.stdout + push.stderr).toBe(0);
     }
-    expect(writes(), 'one update per environment: no create, no delete').toEqual([`PATCH /api/projects/1/insights/${ids.production}/`, `PATCH /api/projects/2/insights/${ids.staging}/`]);
+    expect(writes(), 'one update per environment: no create, no delete').toEqual([
+      `PATCH /api/projects/1/insights/${ids.production}/`,
+      `PATCH /api/projects/2/insights/${ids.staging}/`,
+    ]);
   });
 
   it('moves a dashboard: the insights that name it follow, with their recorded bases in both environments; then diff is clean and push sends nothing', async () => {
     const ws = await twoSyncedEnvironments();
     const mv = await ws.run(['mv', 'dashboard/growth', 'growth-board', '--output', 'json']);
     expect(mv.code, mv.stderr).toBe(0);
-    const moved = JSON.parse(mv.stdout) as { references: Array<{ file: string; paths: string[] }>; environments: Array<{ rebased: string[] }> };
-    expect(moved.references.map((r) => r.file).sort()).toEqual(['daily-signups-action', 'signup-funnel', 'upgrade-conversion-rate', 'weekly-retention'].map((k) => `posthog/insights/${k}.yaml`));
+    const moved = JSON.parse(mv.stdout) as {
+      references: Array<{ file: string; paths: string[] }>;
+      environments: Array<{ rebased: string[] }>;
+    };
+    expect(moved.references.map((r) => r.file).sort()).toEqual(
+      ['daily-signups-action', 'signup-funnel', 'upgrade-conversion-rate', 'weekly-retention'].map((k) => `posthog/insights/${k}.yaml`),
+    );
     expect(moved.environments.map((e) => e.rebased.length)).toEqual([4, 4]);
     expect(ws.read('posthog/insights/signup-funnel.yaml')).toContain('dashboards:\n    - growth-board\n');
     emu.clearRequests();
@@ -125,20 +152,32 @@ describe('mv', () => {
     const before = [ws.read(VARIABLE), ws.read(SQL), ws.read('.hogsync/state/production.json'), ws.read('.hogsync/state/staging.json')];
     const r = await ws.run(['mv', 'insight-variable/country', 'region']);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/^.*insight-variable\/country cannot move: its key is its code_name, which PostHog fixes when it is created and other resources use by name\. Change spec\.name to rename it; for another code_name, add a new file, point its users at it and remove this one\.\n$/);
-    expect([ws.read(VARIABLE), ws.read(SQL), ws.read('.hogsync/state/production.json'), ws.read('.hogsync/state/staging.json')]).toEqual(before);
+    expect(r.stderr).toMatch(
+      /^.*insight-variable\/country cannot move: its key is its code_name, which PostHog fixes when it is created and other resources use by name\. Change spec\.name to rename it; for another code_name, add a new file, point its users at it and remove this one\.\n$/,
+    );
+    expect([ws.read(VARIABLE), ws.read(SQL), ws.read('.hogsync/state/production.json'), ws.read('.hogsync/state/staging.json')]).toEqual(
+      before,
+    );
     expect(ws.exists('posthog/insight-variables/region.yaml')).toBe(false);
   });
 
   it('--dry-run changes nothing; a move of an insight then leaves diff clean, with no create and no delete', async () => {
     const ws = await twoSyncedEnvironments();
-    const before = { file: ws.read('posthog/insights/weekly-active-users.yaml'), production: ws.read('.hogsync/state/production.json'), staging: ws.read('.hogsync/state/staging.json') };
+    const before = {
+      file: ws.read('posthog/insights/weekly-active-users.yaml'),
+      production: ws.read('.hogsync/state/production.json'),
+      staging: ws.read('.hogsync/state/staging.json'),
+    };
     const dry = await ws.run(['mv', 'posthog/insights/weekly-active-users.yaml', 'wau', '--dry-run']);
     expect(dry.code, dry.stderr).toBe(0);
     expect(dry.stdout).toMatch(/^Would move Insight\/weekly-active-users to wau:/);
     expect(dry.stdout).toMatch(/production \(\.hogsync\/state\/production\.json\): binding of id \d+ moved/);
     expect(ws.exists('posthog/insights/wau.yaml')).toBe(false);
-    expect({ file: ws.read('posthog/insights/weekly-active-users.yaml'), production: ws.read('.hogsync/state/production.json'), staging: ws.read('.hogsync/state/staging.json') }).toEqual(before);
+    expect({
+      file: ws.read('posthog/insights/weekly-active-users.yaml'),
+      production: ws.read('.hogsync/state/production.json'),
+      staging: ws.read('.hogsync/state/staging.json'),
+    }).toEqual(before);
 
     const mv = await ws.run(['mv', 'insight/weekly-active-users', 'wau']);
     expect(mv.code, mv.stderr).toBe(0);
@@ -159,14 +198,30 @@ describe('mv', () => {
     staging.resources['Insight/staging-only'] = { id: 999001, base: `sha256:${'a'.repeat(64)}` };
     staging.tombstones = { 'Insight/buried': { id: 999002, base: `sha256:${'b'.repeat(64)}` } };
     ws.write('.hogsync/state/staging.json', `${JSON.stringify(staging, null, 2)}\n`);
-    const snapshot = () => [ws.files('posthog/insights').join(','), ws.read('.hogsync/state/production.json'), ws.read('.hogsync/state/staging.json')];
+    const snapshot = () => [
+      ws.files('posthog/insights').join(','),
+      ws.read('.hogsync/state/production.json'),
+      ws.read('.hogsync/state/staging.json'),
+    ];
     const before = snapshot();
     const cases: Array<[string[], RegExp]> = [
       [['mv', 'feature-flag/x', 'y'], /Unknown kind "feature-flag"/],
-      [['mv', 'insight/no-such-insight', 'y'], /insight\/no-such-insight has no file \(posthog\/insights\/no-such-insight\.yaml does not exist\)/],
-      [['mv', 'insight/weekly-active-users', 'signup-funnel'], /posthog\/insights\/signup-funnel\.yaml already exists, so "signup-funnel" is taken/],
-      [['mv', 'insight/weekly-active-users', 'staging-only'], /"staging-only" is taken: \.hogsync\/state\/staging\.json holds the binding of id 999001/],
-      [['mv', 'insight/weekly-active-users', 'buried'], /"buried" is taken: \.hogsync\/state\/staging\.json holds the tombstone of deleted id 999002/],
+      [
+        ['mv', 'insight/no-such-insight', 'y'],
+        /insight\/no-such-insight has no file \(posthog\/insights\/no-such-insight\.yaml does not exist\)/,
+      ],
+      [
+        ['mv', 'insight/weekly-active-users', 'signup-funnel'],
+        /posthog\/insights\/signup-funnel\.yaml already exists, so "signup-funnel" is taken/,
+      ],
+      [
+        ['mv', 'insight/weekly-active-users', 'staging-only'],
+        /"staging-only" is taken: \.hogsync\/state\/staging\.json holds the binding of id 999001/,
+      ],
+      [
+        ['mv', 'insight/weekly-active-users', 'buried'],
+        /"buried" is taken: \.hogsync\/state\/staging\.json holds the tombstone of deleted id 999002/,
+      ],
       [['mv', 'insight/weekly-active-users', 'Weekly Users'], /"Weekly Users" cannot be a key/],
     ];
     for (const [args, message] of cases) {

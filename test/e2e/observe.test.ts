@@ -31,7 +31,7 @@ describe('hogsync test', () => {
   it('runs the edited, unpushed file through the invocations endpoint, fetches mocked, secrets hidden', async () => {
     const file = 'posthog/hog-functions/notify-crm-of-signups.yaml';
     const original = ws.read(file);
-    ws.write(file, original.replace("  hog: |-\n", "  hog: |-\n    print('testing the local version')\n"));
+    ws.write(file, original.replace('  hog: |-\n', "  hog: |-\n    print('testing the local version')\n"));
     try {
       emu.clearRequests();
       const r = await ws.run(['test', file]);
@@ -42,7 +42,9 @@ describe('hogsync test', () => {
       expect(r.stdout).toContain('https://hooks.example.com/posthog/signups');
       expect(r.stdout).toContain('<secret:auth_header>');
       expect(r.stdout).not.toContain('fake-demo-token');
-      expect(emu.requests().map((q) => `${q.method} ${q.path}`)).toEqual([`POST /api/projects/1/hog_functions/${emu.project(1)?.hogFunctions.find((h) => h.name === 'Notify CRM of signups')?.id}/invocations/`]);
+      expect(emu.requests().map((q) => `${q.method} ${q.path}`)).toEqual([
+        `POST /api/projects/1/hog_functions/${emu.project(1)?.hogFunctions.find((h) => h.name === 'Notify CRM of signups')?.id}/invocations/`,
+      ]);
       // The stored function did not change.
       expect(emu.project(1)?.hogFunctions.find((h) => h.name === 'Notify CRM of signups')?.hog).not.toContain('testing the local version');
     } finally {
@@ -58,7 +60,11 @@ describe('hogsync test', () => {
       const r = await ws.run(['test', file, '--output', 'json'], { CRM_TOKEN: 'Bearer fake-token-from-env' });
       expect(r.code, r.stderr).toBe(0);
       expect(r.stdout).not.toContain('fake-token-from-env');
-      expect(JSON.parse(r.stdout).logs.map((l: { message: string }) => l.message).join('\n')).toContain('"Authorization": "********"');
+      expect(
+        JSON.parse(r.stdout)
+          .logs.map((l: { message: string }) => l.message)
+          .join('\n'),
+      ).toContain('"Authorization": "********"');
     } finally {
       ws.write(file, original);
     }
@@ -66,11 +72,23 @@ describe('hogsync test', () => {
 
   it('takes the event from --event, and exits 1 when the invocation reports an error', async () => {
     const file = 'posthog/hog-functions/ip-anonymization.yaml';
-    writeFileSync(join(ws.dir, 'event.json'), JSON.stringify({ event: '$pageview', properties: { $ip: '10.1.2.3' }, distinct_id: 'u1', uuid: 'e1', timestamp: '2024-01-01T00:00:00Z' }));
+    writeFileSync(
+      join(ws.dir, 'event.json'),
+      JSON.stringify({
+        event: '$pageview',
+        properties: { $ip: '10.1.2.3' },
+        distinct_id: 'u1',
+        uuid: 'e1',
+        timestamp: '2024-01-01T00:00:00Z',
+      }),
+    );
     const ok = await ws.run(['test', file, '--event', 'event.json', '--output', 'json']);
     expect(ok.code, ok.stderr).toBe(0);
     const failing = 'posthog/hog-functions/failing.yaml';
-    ws.write(failing, "apiVersion: hogsync/v1\nkind: HogFunction\nkey: failing\nspec:\n  name: Failing\n  type: transformation\n  hog: throw Error('boom')\n");
+    ws.write(
+      failing,
+      "apiVersion: hogsync/v1\nkind: HogFunction\nkey: failing\nspec:\n  name: Failing\n  type: transformation\n  hog: throw Error('boom')\n",
+    );
     try {
       const r = await ws.run(['test', failing]);
       expect(r.stdout).toMatch(/HogFunction\/failing: error \(not pushed yet: run as a new function\)/);
@@ -83,7 +101,10 @@ describe('hogsync test', () => {
 
   it('reports a Hog syntax error at file:line:col before sending anything', async () => {
     const file = 'posthog/hog-functions/broken.yaml';
-    ws.write(file, 'apiVersion: hogsync/v1\nkind: HogFunction\nkey: broken\nspec:\n  name: Broken\n  type: transformation\n  hog: |-\n    let x := 1\n    return x +\n');
+    ws.write(
+      file,
+      'apiVersion: hogsync/v1\nkind: HogFunction\nkey: broken\nspec:\n  name: Broken\n  type: transformation\n  hog: |-\n    let x := 1\n    return x +\n',
+    );
     try {
       emu.clearRequests();
       const r = await ws.run(['test', file]);
@@ -117,8 +138,16 @@ describe('hogsync status', () => {
     try {
       const id = emu.project(1)?.hogFunctions.find((h) => h.name === 'Notify CRM of signups')?.id;
       const soon = new Date(Date.now() + 60_000).toISOString();
-      await fetch(`${emu.url}/_emulator/projects/1/hog_functions/${id}/metrics`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify([{ timestamp: soon, name: 'failed', kind: 'failure', count: 3 }]) });
-      await fetch(`${emu.url}/_emulator/projects/1/hog_functions/${id}/logs`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify([{ timestamp: soon, level: 'ERROR', message: 'Webhook failed with status 401: Unauthorized' }]) });
+      await fetch(`${emu.url}/_emulator/projects/1/hog_functions/${id}/metrics`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify([{ timestamp: soon, name: 'failed', kind: 'failure', count: 3 }]),
+      });
+      await fetch(`${emu.url}/_emulator/projects/1/hog_functions/${id}/logs`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify([{ timestamp: soon, level: 'ERROR', message: 'Webhook failed with status 401: Unauthorized' }]),
+      });
       const r = await ws.run(['push', '--yes', '--verify']);
       expect(r.stdout).toContain('Verify (since the push began):');
       expect(r.stdout).toContain('Webhook failed with status 401: Unauthorized');
@@ -160,10 +189,12 @@ describe('hogsync list and get', () => {
     expect(r.code, r.stderr).toBe(0);
     const lines = r.stdout.trimEnd().split('\n');
     // Display cells up to MANAGED, wide characters (emoji, CJK) counting two: the same on every line.
-    const cells = (text: string) => [...text].reduce((w, ch) => w + (/[\u{1F300}-\u{1FAFF}\u3040-\u30ff\u4e00-\u9fff]/u.test(ch) ? 2 : 1), 0);
+    const cells = (text: string) =>
+      [...text].reduce((w, ch) => w + (/[\u{1F300}-\u{1FAFF}\u3040-\u30ff\u4e00-\u9fff]/u.test(ch) ? 2 : 1), 0);
     const upToManaged = (line: string) => cells(line.slice(0, line.search(/ {2}(yes|no|MANAGED)( |$)/) + 2));
     const header = upToManaged(lines[0] ?? '');
-    for (const name of ['🚀 Launch funnel', '日本語の分析']) expect(upToManaged(lines.find((l) => l.includes(name)) ?? ''), name).toBe(header);
+    for (const name of ['🚀 Launch funnel', '日本語の分析'])
+      expect(upToManaged(lines.find((l) => l.includes(name)) ?? ''), name).toBe(header);
   });
 
   it('list cohort marks the static cohort unmanaged, and list dashboard reads the light list (golden)', async () => {
@@ -182,7 +213,9 @@ describe('hogsync list and get', () => {
   it('list hog-function --output csv quotes names with commas and marks the managed ones', async () => {
     const r = await ws.run(['list', 'hog-function', '--output', 'csv']);
     expect(r.stdout.split('\r\n')[0]).toBe('id,name,managed,key,file');
-    expect(r.stdout).toContain('Slack: enterprise upgrades,yes,slack-enterprise-upgrades,posthog/hog-functions/slack-enterprise-upgrades.yaml');
+    expect(r.stdout).toContain(
+      'Slack: enterprise upgrades,yes,slack-enterprise-upgrades,posthog/hog-functions/slack-enterprise-upgrades.yaml',
+    );
   });
 
   it('get insight <short_id> prints the resource exactly as pull wrote its file', async () => {

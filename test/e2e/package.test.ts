@@ -28,7 +28,10 @@ const demoRepos: string[] = [];
 beforeAll(async () => {
   // The sources as a clean clone would have them (tracked and new, not ignored), node_modules linked.
   const source = join(temp, 'source');
-  const listed = execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { cwd: ROOT, encoding: 'utf8' }).split('\0');
+  const listed = execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], {
+    cwd: ROOT,
+    encoding: 'utf8',
+  }).split('\0');
   for (const rel of listed) {
     if (!rel || !existsSync(join(ROOT, rel))) continue;
     mkdirSync(dirname(join(source, rel)), { recursive: true });
@@ -40,7 +43,10 @@ beforeAll(async () => {
   const packed = await run('npm', ['pack', '--json', '--pack-destination', temp], source);
   expect(packed.code, packed.stderr).toBe(0);
   // Older npms print lifecycle banners on stdout too: the JSON starts at the first line with `[`.
-  const [info] = JSON.parse(packed.stdout.slice(Math.max(0, packed.stdout.search(/^\[/m)))) as Array<{ filename: string; files: Array<{ path: string }> }>;
+  const [info] = JSON.parse(packed.stdout.slice(Math.max(0, packed.stdout.search(/^\[/m)))) as Array<{
+    filename: string;
+    files: Array<{ path: string }>;
+  }>;
   files = (info?.files ?? []).map((f) => f.path).sort();
   tarball = join(temp, info?.filename ?? '');
 
@@ -58,16 +64,35 @@ afterAll(() => {
 
 describe('npm package', () => {
   it('ships bin/, the built dist/, schemas/, the demo seed, README and LICENSE, and nothing of tests, benchmarks, examples or sources', () => {
-    for (const path of ['package.json', 'README.md', 'LICENSE', 'bin/hogsync.js', 'dist/cli/main.js', 'dist/emulator/seed-loader.js', 'schemas/hogsync.schema.json', 'fixtures/demo/seed.json']) {
+    for (const path of [
+      'package.json',
+      'README.md',
+      'LICENSE',
+      'bin/hogsync.js',
+      'dist/cli/main.js',
+      'dist/emulator/seed-loader.js',
+      'schemas/hogsync.schema.json',
+      'fixtures/demo/seed.json',
+    ]) {
       expect(files).toContain(path);
     }
-    const stray = files.filter((f) => /^(test|bench|examples|src|\.ci|\.hogsync|posthog)\//.test(f) || /^fixtures\/(?!demo\/)/.test(f) || f === 'action.yml' || /\.ts$/.test(f));
+    const stray = files.filter(
+      (f) =>
+        /^(test|bench|examples|src|\.ci|\.hogsync|posthog)\//.test(f) ||
+        /^fixtures\/(?!demo\/)/.test(f) ||
+        f === 'action.yml' ||
+        /\.ts$/.test(f),
+    );
     expect(stray).toEqual([]);
     expect(files.filter((f) => f.startsWith('test/golden'))).toEqual([]);
     const tops = new Set(files.map((f) => f.split('/')[0]));
     expect([...tops].sort()).toEqual(['LICENSE', 'README.md', 'bin', 'dist', 'fixtures', 'package.json', 'schemas']);
     // The tar itself agrees with npm's list.
-    const tar = execFileSync('tar', ['tzf', tarball], { encoding: 'utf8' }).split('\n').filter(Boolean).map((p) => p.replace(/^package\//, '')).sort();
+    const tar = execFileSync('tar', ['tzf', tarball], { encoding: 'utf8' })
+      .split('\n')
+      .filter(Boolean)
+      .map((p) => p.replace(/^package\//, ''))
+      .sort();
     expect(tar).toEqual(files);
   });
 
@@ -75,8 +100,12 @@ describe('npm package', () => {
     const r = await run(hogsync, ['--help'], app);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/^Usage: hogsync \[options\] \[command\]/);
-    for (const command of ['init', 'pull', 'diff', 'push', 'copy', 'validate', 'emulator', 'demo']) expect(r.stdout).toMatch(new RegExp(`\\n  ${command} `));
-    const installed = JSON.parse(readFileSync(join(app, 'node_modules', 'hogsync', 'package.json'), 'utf8')) as { name: string; version: string };
+    for (const command of ['init', 'pull', 'diff', 'push', 'copy', 'validate', 'emulator', 'demo'])
+      expect(r.stdout).toMatch(new RegExp(`\\n  ${command} `));
+    const installed = JSON.parse(readFileSync(join(app, 'node_modules', 'hogsync', 'package.json'), 'utf8')) as {
+      name: string;
+      version: string;
+    };
     expect(installed.name).toBe('hogsync');
     // The version is read at run time from the installed package's own package.json.
     const version = await run(hogsync, ['--version'], app);

@@ -31,9 +31,25 @@ describe('one gate before any write', () => {
   // What needs no parser is checked before any request; Hog and HogQL are parsed while the lists
   // travel (issue 22), so only reads can have gone out then.
   it.each([
-    ['a misspelled field', (ws: Workspace) => ws.write(WAU, ws.read(WAU).replace('  name: Weekly active users', '  name: Weekly active users\n  descripton: typo')), /weekly-active-users\.yaml:\d+:3: unknown field "descripton"; did you mean "description"\?/, 'none'],
-    ['an unknown field', (ws: Workspace) => ws.write(WAU, ws.read(WAU).replace('  name: Weekly active users', '  name: Weekly active users\n  colour: red')), /weekly-active-users\.yaml:\d+:3: unknown field "colour"/, 'none'],
-    ['broken Hog', (ws: Workspace) => ws.write(GEOIP, ws.read(GEOIP).replace(/ {2}hog: \|-\n/, '  hog: |-\n    let x := (\n')), /geoip\.yaml:\d+:\d+: Hog syntax error/, 'reads'],
+    [
+      'a misspelled field',
+      (ws: Workspace) =>
+        ws.write(WAU, ws.read(WAU).replace('  name: Weekly active users', '  name: Weekly active users\n  descripton: typo')),
+      /weekly-active-users\.yaml:\d+:3: unknown field "descripton"; did you mean "description"\?/,
+      'none',
+    ],
+    [
+      'an unknown field',
+      (ws: Workspace) => ws.write(WAU, ws.read(WAU).replace('  name: Weekly active users', '  name: Weekly active users\n  colour: red')),
+      /weekly-active-users\.yaml:\d+:3: unknown field "colour"/,
+      'none',
+    ],
+    [
+      'broken Hog',
+      (ws: Workspace) => ws.write(GEOIP, ws.read(GEOIP).replace(/ {2}hog: \|-\n/, '  hog: |-\n    let x := (\n')),
+      /geoip\.yaml:\d+:\d+: Hog syntax error/,
+      'reads',
+    ],
   ])('%s: diff and push exit 1 with file:line:col and send nothing', async (_name, edit, message, sent) => {
     const ws = await pulled();
     edit(ws);
@@ -42,7 +58,10 @@ describe('one gate before any write', () => {
       const r = await ws.run(args);
       expect(r.code, `${args.join(' ')}: ${r.stdout}`).toBe(1);
       expect(r.stderr).toMatch(message);
-      expect(emu.requests().filter((q) => sent === 'none' || q.method !== 'GET'), args.join(' ')).toEqual([]);
+      expect(
+        emu.requests().filter((q) => sent === 'none' || q.method !== 'GET'),
+        args.join(' '),
+      ).toEqual([]);
     }
   });
 });
@@ -51,28 +70,38 @@ describe('honest dry runs and exit codes', () => {
   type Doc = { results: Array<{ kind: string; key: string; outcome: string; reason?: string }>; dryRun?: boolean };
   const actions = (doc: Doc) => doc.results.map((e) => `${e.outcome} ${e.kind}/${e.key}`).sort();
 
-  it.each([[[]], [['--prune']], [['--force']], [['--prune', '--force']]])('push --dry-run %j says exactly what the same push does', async (flags) => {
-    const ws = await pulled();
-    // One of each: an edit, a new file, a removed file, and a UI edit (drift).
-    ws.write(WAU, ws.read(WAU).replace('name: Weekly active users', 'name: WAU'));
-    ws.write('posthog/insights/fresh.yaml', 'apiVersion: hogsync/v1\nkind: Insight\nkey: fresh\nspec:\n  name: Fresh\n  query:\n    kind: DataTableNode\n    source:\n      kind: EventsQuery\n      select:\n        - "*"\n');
-    rmSync(join(ws.dir, 'posthog/insights/recent-signups.yaml'));
-    const funnel = emu.project(1)?.insights.find((i) => i.name === 'Signup funnel')?.id;
-    await fetch(`${emu.url}/api/projects/1/insights/${funnel}/`, { method: 'PATCH', headers: { Authorization: `Bearer ${TEST_KEY}`, 'Content-Type': 'application/json' }, body: JSON.stringify({ description: 'UI' }) });
+  it.each([[[]], [['--prune']], [['--force']], [['--prune', '--force']]])(
+    'push --dry-run %j says exactly what the same push does',
+    async (flags) => {
+      const ws = await pulled();
+      // One of each: an edit, a new file, a removed file, and a UI edit (drift).
+      ws.write(WAU, ws.read(WAU).replace('name: Weekly active users', 'name: WAU'));
+      ws.write(
+        'posthog/insights/fresh.yaml',
+        'apiVersion: hogsync/v1\nkind: Insight\nkey: fresh\nspec:\n  name: Fresh\n  query:\n    kind: DataTableNode\n    source:\n      kind: EventsQuery\n      select:\n        - "*"\n',
+      );
+      rmSync(join(ws.dir, 'posthog/insights/recent-signups.yaml'));
+      const funnel = emu.project(1)?.insights.find((i) => i.name === 'Signup funnel')?.id;
+      await fetch(`${emu.url}/api/projects/1/insights/${funnel}/`, {
+        method: 'PATCH',
+        headers: { Authorization: `Bearer ${TEST_KEY}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify({ description: 'UI' }),
+      });
 
-    emu.clearRequests();
-    const dry = await ws.run(['push', '--yes', '--dry-run', '-o', 'json', ...flags]);
-    expect(emu.requests().filter((r) => r.method !== 'GET')).toEqual([]);
-    const real = await ws.run(['push', '--yes', '-o', 'json', ...flags]);
-    const [d, r] = [JSON.parse(dry.stdout) as Doc, JSON.parse(real.stdout) as Doc];
-    expect(d.dryRun).toBe(true);
-    expect(actions(d)).toEqual(actions(r));
-    // A dry run that would write exits 2 (changes wait), like diff; otherwise as the push would.
-    expect(dry.code).toBe(real.code === 0 ? 2 : real.code);
-    // Exit codes: 3 while drift is left, 2 while only deletes are left (no --prune), 0 when all was applied.
-    const expected = flags.includes('--force') ? (flags.includes('--prune') ? 0 : 2) : 3;
-    expect(real.code, real.stdout).toBe(expected);
-  });
+      emu.clearRequests();
+      const dry = await ws.run(['push', '--yes', '--dry-run', '-o', 'json', ...flags]);
+      expect(emu.requests().filter((r) => r.method !== 'GET')).toEqual([]);
+      const real = await ws.run(['push', '--yes', '-o', 'json', ...flags]);
+      const [d, r] = [JSON.parse(dry.stdout) as Doc, JSON.parse(real.stdout) as Doc];
+      expect(d.dryRun).toBe(true);
+      expect(actions(d)).toEqual(actions(r));
+      // A dry run that would write exits 2 (changes wait), like diff; otherwise as the push would.
+      expect(dry.code).toBe(real.code === 0 ? 2 : real.code);
+      // Exit codes: 3 while drift is left, 2 while only deletes are left (no --prune), 0 when all was applied.
+      const expected = flags.includes('--force') ? (flags.includes('--prune') ? 0 : 2) : 3;
+      expect(real.code, real.stdout).toBe(expected);
+    },
+  );
 
   it('a push that leaves deletes (no --prune) exits 2 and says which flag applies them', async () => {
     const ws = await pulled();
@@ -94,7 +123,12 @@ describe('saved plans', () => {
     emu.clearRequests();
     const push = await ws.run(['push', '--yes', '--plan', 'plan.json']);
     expect(push.code, push.stdout + push.stderr).toBe(0);
-    expect(emu.requests().filter((r) => r.method !== 'GET').map((r) => r.path)).toEqual([expect.stringMatching(/\/insights\/\d+\/$/)]);
+    expect(
+      emu
+        .requests()
+        .filter((r) => r.method !== 'GET')
+        .map((r) => r.path),
+    ).toEqual([expect.stringMatching(/\/insights\/\d+\/$/)]);
     expect(emu.project(1)?.hogFunctions.find((f) => f.name === 'GeoIP (after review)')).toBeUndefined();
   });
 
@@ -103,11 +137,17 @@ describe('saved plans', () => {
     ws.write(WAU, ws.read(WAU).replace('name: Weekly active users', 'name: WAU'));
     expect((await ws.run(['diff', '--out', 'plan.json'])).code).toBe(2);
     const id = emu.project(1)?.insights.find((i) => i.name === 'Weekly active users')?.id;
-    await fetch(`${emu.url}/api/projects/1/insights/${id}/`, { method: 'PATCH', headers: { Authorization: `Bearer ${TEST_KEY}`, 'Content-Type': 'application/json' }, body: JSON.stringify({ description: 'edited in the UI' }) });
+    await fetch(`${emu.url}/api/projects/1/insights/${id}/`, {
+      method: 'PATCH',
+      headers: { Authorization: `Bearer ${TEST_KEY}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ description: 'edited in the UI' }),
+    });
     emu.clearRequests();
     const push = await ws.run(['push', '--yes', '--plan', 'plan.json']);
     expect(push.code).toBe(3);
-    expect(push.stderr).toMatch(/plan\.json is out of date, so nothing was pushed:\n {2}- Insight\/weekly-active-users \(update\): PostHog changed since the plan was saved/);
+    expect(push.stderr).toMatch(
+      /plan\.json is out of date, so nothing was pushed:\n {2}- Insight\/weekly-active-users \(update\): PostHog changed since the plan was saved/,
+    );
     expect(emu.requests().filter((r) => r.method !== 'GET')).toEqual([]);
   });
 });

@@ -15,7 +15,10 @@ const INSIGHTS = 600;
 let emu: Emulator;
 
 beforeAll(async () => {
-  const insights = Array.from({ length: INSIGHTS }, (_, i) => ({ name: `Insight ${i}`, query: { kind: 'DataTableNode', source: { kind: 'EventsQuery', select: ['*'] } } }));
+  const insights = Array.from({ length: INSIGHTS }, (_, i) => ({
+    name: `Insight ${i}`,
+    query: { kind: 'DataTableNode', source: { kind: 'EventsQuery', select: ['*'] } },
+  }));
   emu = await testEmulator({ seed: { projects: [{ id: 1, name: 'Big', insights }] }, faults: { latencyMs: 200 } });
 });
 afterAll(async () => emu.close());
@@ -80,7 +83,8 @@ describe('progress', () => {
     const ws = await workspace(emu);
     const created = 8;
     mkdirSync(join(ws.dir, 'posthog', 'insights'), { recursive: true });
-    for (let i = 0; i < created; i++) ws.write(`posthog/insights/new-${i}.yaml`, `apiVersion: hogsync/v1\nkind: Insight\nkey: new-${i}\nspec:\n  name: New ${i}\n`);
+    for (let i = 0; i < created; i++)
+      ws.write(`posthog/insights/new-${i}.yaml`, `apiVersion: hogsync/v1\nkind: Insight\nkey: new-${i}\nspec:\n  name: New ${i}\n`);
     // Faster answers for the writes, so that the test stays short; still several lines per push.
     emu.setFaults({ latencyMs: 100 });
     onTestFinished(() => emu.setFaults({ latencyMs: 200 }));

@@ -37,7 +37,10 @@ function annotate(text: string): string {
     ['  name: Signup funnel\n', '  # owner: growth team\n  name: Signup funnel\n'],
     ['    - funnel\n', '    - funnel  # the funnel board filters on this tag\n'],
     ['        funnelWindowInterval: 14\n', '        # two weeks: the trial length\n        funnelWindowInterval: 14\n'],
-    ['        - kind: EventsNode\n          name: signed_up\n', '\n        # step 2: the signup itself\n        - kind: EventsNode\n          name: signed_up\n'],
+    [
+      '        - kind: EventsNode\n          name: signed_up\n',
+      '\n        # step 2: the signup itself\n        - kind: EventsNode\n          name: signed_up\n',
+    ],
   ];
   let out = text;
   for (const [from, to] of edits) {
@@ -110,8 +113,10 @@ describe('pull keeps what the user wrote around the values', () => {
       const names = ws.files('posthog/insights');
       expect(names).toHaveLength(300);
       // A tenth of the files get a comment, as a team documenting its insights would.
-      for (const name of names.filter((n) => /0\.yaml$/.test(n))) ws.write(`posthog/insights/${name}`, `# kept by the data team\n${ws.read(`posthog/insights/${name}`)}`);
-      const stamp = () => Object.fromEntries(names.map((n) => [n, `${statSync(join(folder, n)).ino}@${statSync(join(folder, n)).mtimeMs}`]));
+      for (const name of names.filter((n) => /0\.yaml$/.test(n)))
+        ws.write(`posthog/insights/${name}`, `# kept by the data team\n${ws.read(`posthog/insights/${name}`)}`);
+      const stamp = () =>
+        Object.fromEntries(names.map((n) => [n, `${statSync(join(folder, n)).ino}@${statSync(join(folder, n)).mtimeMs}`]));
       const before = stamp();
 
       const again = await runMain(['pull'], { cwd: ws.dir });

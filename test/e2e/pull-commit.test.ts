@@ -70,12 +70,18 @@ describe('pull --commit', () => {
     const mine = 'posthog/insights/weekly-active-users.yaml';
     ws.write(mine, ws.read(mine).replace('name: Weekly active users', 'name: WAU (not pushed yet)'));
     const theirs = emu.project(1)?.insights.find((i) => i.name === 'Signup funnel')?.id;
-    await fetch(`${emu.url}/api/projects/1/insights/${theirs}/`, { method: 'PATCH', headers: { Authorization: `Bearer ${TEST_KEY}`, 'Content-Type': 'application/json' }, body: JSON.stringify({ description: 'changed in the UI' }) });
+    await fetch(`${emu.url}/api/projects/1/insights/${theirs}/`, {
+      method: 'PATCH',
+      headers: { Authorization: `Bearer ${TEST_KEY}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ description: 'changed in the UI' }),
+    });
 
     const r = await ws.run(['pull', '--commit']);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/Committed [0-9a-f]{12}, without the local work in posthog\/insights\/weekly-active-users\.yaml\./);
-    expect(await ws.git.raw(['show', '--name-only', '--format=', 'HEAD'])).toBe('.hogsync/state/production.json\nposthog/insights/signup-funnel.yaml\n');
+    expect(await ws.git.raw(['show', '--name-only', '--format=', 'HEAD'])).toBe(
+      '.hogsync/state/production.json\nposthog/insights/signup-funnel.yaml\n',
+    );
     expect(await ws.git.raw(['status', '--porcelain'])).toBe(` M ${mine}\n`);
     expect(ws.read(mine)).toContain('WAU (not pushed yet)');
   });

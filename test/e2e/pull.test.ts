@@ -43,7 +43,13 @@ describe('pull', () => {
     const live = <T extends { deleted?: boolean }>(rows: T[] = []) => rows.filter((r) => !r.deleted).length;
     // Every kind, but static cohorts: a list of people is not configuration.
     const remoteCount =
-      live(store?.insights) + (store?.insightVariables.length ?? 0) + live(store?.hogFunctions) + live(store?.dashboards) + (store?.alerts.length ?? 0) + live(store?.actions) + live(store?.cohorts.filter((c) => !c.is_static));
+      live(store?.insights) +
+      (store?.insightVariables.length ?? 0) +
+      live(store?.hogFunctions) +
+      live(store?.dashboards) +
+      (store?.alerts.length ?? 0) +
+      live(store?.actions) +
+      live(store?.cohorts.filter((c) => !c.is_static));
     const files = allYaml(ws.dir);
     expect(files).toHaveLength(remoteCount);
     expect(first.stdout).toMatch(/Committed [0-9a-f]{12}/);
@@ -60,7 +66,29 @@ describe('pull', () => {
   it('writes no server-managed field and no secret value; SQL variables are referenced by key, never by UUID', async () => {
     const ws = await workspace(emu);
     expect((await ws.run(['pull'])).code).toBe(0);
-    const serverManaged = ['short_id', 'created_at', 'created_by', 'updated_at', 'last_modified_at', 'last_modified_by', 'bytecode', 'transpiled', 'status', 'template', 'result', 'filters_hash', 'code_name', 'variableId', 'is_cached', 'last_refresh', 'dashboard_tiles', 'deleted', 'saved', 'version', 'encrypted_inputs'];
+    const serverManaged = [
+      'short_id',
+      'created_at',
+      'created_by',
+      'updated_at',
+      'last_modified_at',
+      'last_modified_by',
+      'bytecode',
+      'transpiled',
+      'status',
+      'template',
+      'result',
+      'filters_hash',
+      'code_name',
+      'variableId',
+      'is_cached',
+      'last_refresh',
+      'dashboard_tiles',
+      'deleted',
+      'saved',
+      'version',
+      'encrypted_inputs',
+    ];
     const walk = (v: unknown, path: string, file: string) => {
       if (Array.isArray(v)) v.forEach((x, i) => walk(x, `${path}/${i}`, file));
       else if (v && typeof v === 'object') {
@@ -181,12 +209,30 @@ describe('pull', () => {
 
 describe('pull: bad input ends in one sentence, exit 1, and writes nothing', () => {
   it.each([
-    ['an unreachable host', { host: 'http://127.0.0.1:39999' }, /error: Could not reach PostHog at http:\/\/127\.0\.0\.1:39999\/api\/projects\/1\/.* \(ECONNREFUSED\)\. Check --host/],
-    ['a rejected key (401)', { key: 'phx_not-a-valid-fake-key' }, /error: PostHog answered 401 \(authentication_failed\).*The personal API key was rejected/],
-    ['a key without the insight scope (403)', { key: 'phx_fake-readonly-vars-key' }, /error: PostHog answered 403 \(permission_denied\).*missing required scope 'insight:read'.*Give the personal API key the missing scope/],
+    [
+      'an unreachable host',
+      { host: 'http://127.0.0.1:39999' },
+      /error: Could not reach PostHog at http:\/\/127\.0\.0\.1:39999\/api\/projects\/1\/.* \(ECONNREFUSED\)\. Check --host/,
+    ],
+    [
+      'a rejected key (401)',
+      { key: 'phx_not-a-valid-fake-key' },
+      /error: PostHog answered 401 \(authentication_failed\).*The personal API key was rejected/,
+    ],
+    [
+      'a key without the insight scope (403)',
+      { key: 'phx_fake-readonly-vars-key' },
+      /error: PostHog answered 403 \(permission_denied\).*missing required scope 'insight:read'.*Give the personal API key the missing scope/,
+    ],
   ])('%s', async (_name, opts, message) => {
     const others = ['insight_variable', 'hog_function', 'dashboard', 'alert', 'action', 'cohort'].map((s) => `${s}:read`);
-    const scoped = await testEmulator({ seed: demo, keys: [{ key: TEST_KEY, scopes: ['*'] }, { key: 'phx_fake-readonly-vars-key', scopes: others }] });
+    const scoped = await testEmulator({
+      seed: demo,
+      keys: [
+        { key: TEST_KEY, scopes: ['*'] },
+        { key: 'phx_fake-readonly-vars-key', scopes: others },
+      ],
+    });
     try {
       const ws = await workspace(scoped);
       const args = ['pull', ...('host' in opts ? ['--host', opts.host] : [])];

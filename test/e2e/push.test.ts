@@ -35,7 +35,10 @@ async function pulled(e: Emulator = emu): Promise<Workspace> {
 describe('push', () => {
   it('applies edited, added and removed files; PostHog then matches the files and diff is empty', async () => {
     const ws = await pulled();
-    ws.write('posthog/insights/weekly-active-users.yaml', ws.read('posthog/insights/weekly-active-users.yaml').replace('name: Weekly active users', 'name: WAU (renamed)'));
+    ws.write(
+      'posthog/insights/weekly-active-users.yaml',
+      ws.read('posthog/insights/weekly-active-users.yaml').replace('name: Weekly active users', 'name: WAU (renamed)'),
+    );
     ws.write(
       'posthog/insight-variables/region.yaml',
       'apiVersion: hogsync/v1\nkind: InsightVariable\nkey: region\nspec:\n  name: region\n  type: String\n  default_value: EU\n',
@@ -67,7 +70,10 @@ describe('push', () => {
     const ws = await pulled();
     const file = 'posthog/hog-functions/notify-crm-of-signups.yaml';
     expect(parse(ws.read(file)).spec.inputs.auth_header).toEqual({ secret: true });
-    ws.write(file, ws.read(file).replace('description: Posts every signup and upgrade to the CRM webhook.', 'description: Changed description'));
+    ws.write(
+      file,
+      ws.read(file).replace('description: Posts every signup and upgrade to the CRM webhook.', 'description: Changed description'),
+    );
     const r = await ws.run(['push', '--yes']);
     expect(r.code, r.stdout + r.stderr).toBe(0);
     const stored = emu.project(1)?.hogFunctions.find((h) => h.name === 'Notify CRM of signups');
@@ -83,7 +89,9 @@ describe('push', () => {
     const r = await ws.run(['push', '--yes'], { CRM_TOKEN: 'Bearer fake-rotated-token' });
     expect(r.code, r.stdout + r.stderr).toBe(0);
     expect(r.stdout + r.stderr).not.toContain('fake-rotated-token');
-    expect(JSON.stringify(emu.project(1)?.hogFunctions.find((h) => h.name === 'Notify CRM of signups'))).toContain('Bearer fake-rotated-token');
+    expect(JSON.stringify(emu.project(1)?.hogFunctions.find((h) => h.name === 'Notify CRM of signups'))).toContain(
+      'Bearer fake-rotated-token',
+    );
     const again = await ws.run(['pull']);
     expect(again.code).toBe(0);
     expect(ws.read(file)).toContain('value: ${CRM_TOKEN}');
@@ -95,7 +103,9 @@ describe('push', () => {
     const rotated = await ws.run(['push', '--yes', '--rotate-secrets'], { CRM_TOKEN: 'Bearer fake-second-token' });
     expect(rotated.code, rotated.stdout + rotated.stderr).toBe(0);
     expect(rotated.stdout).toMatch(/~ updated HogFunction\/notify-crm-of-signups/);
-    expect(JSON.stringify(emu.project(1)?.hogFunctions.find((h) => h.name === 'Notify CRM of signups'))).toContain('Bearer fake-second-token');
+    expect(JSON.stringify(emu.project(1)?.hogFunctions.find((h) => h.name === 'Notify CRM of signups'))).toContain(
+      'Bearer fake-second-token',
+    );
     // Another variable in the file is a change the diff shows, without the value.
     ws.write(file, ws.read(file).replace('${CRM_TOKEN}', '${CRM_TOKEN_V2}'));
     const changed = await ws.run(['diff'], { CRM_TOKEN_V2: 'Bearer fake-third-token' });
@@ -107,7 +117,13 @@ describe('push', () => {
   it('fails before any write, listing every unset variable and every secret without a value', async () => {
     const ws = await pulled();
     const file = 'posthog/hog-functions/notify-crm-of-signups.yaml';
-    ws.write(file, ws.read(file).replace('value: https://hooks.example.com/posthog/signups', 'value: ${CRM_URL}').replace('    auth_header:\n      secret: true', '    auth_header:\n      value: ${CRM_TOKEN}'));
+    ws.write(
+      file,
+      ws
+        .read(file)
+        .replace('value: https://hooks.example.com/posthog/signups', 'value: ${CRM_URL}')
+        .replace('    auth_header:\n      secret: true', '    auth_header:\n      value: ${CRM_TOKEN}'),
+    );
     ws.write(
       'posthog/hog-functions/new-hook.yaml',
       'apiVersion: hogsync/v1\nkind: HogFunction\nkey: new-hook\nspec:\n  name: New hook\n  type: destination\n  hog: fetch(inputs.url, {})\n  inputs_schema:\n    - key: url\n      type: string\n    - key: token\n      type: string\n      secret: true\n  inputs:\n    url:\n      value: https://example.com\n    token:\n      secret: true\n',
@@ -119,7 +135,9 @@ describe('push', () => {
     expect(r.stderr).toContain('Nothing was pushed');
     expect(r.stderr).toMatch(/CRM_TOKEN is not set \(used by HogFunction\/notify-crm-of-signups/);
     expect(r.stderr).toMatch(/CRM_URL is not set/);
-    expect(r.stderr).toMatch(/new-hook\.yaml: secret input "token" has no value in PostHog yet; set HOGSYNC_SECRET_PRODUCTION_NEW_HOOK_TOKEN \(or, for every environment, HOGSYNC_SECRET_NEW_HOOK_TOKEN\)/);
+    expect(r.stderr).toMatch(
+      /new-hook\.yaml: secret input "token" has no value in PostHog yet; set HOGSYNC_SECRET_PRODUCTION_NEW_HOOK_TOKEN \(or, for every environment, HOGSYNC_SECRET_NEW_HOOK_TOKEN\)/,
+    );
     expect(writes(emu)).toHaveLength(0);
   });
 
@@ -145,10 +163,18 @@ describe('push', () => {
 
   it.skipIf(!existsSync('/usr/bin/script'))('on a terminal, shows the plan and asks before writing', async () => {
     const ws = await pulled();
-    ws.write('posthog/insights/weekly-active-users.yaml', ws.read('posthog/insights/weekly-active-users.yaml').replace('name: Weekly active users', 'name: WAU (asked)'));
+    ws.write(
+      'posthog/insights/weekly-active-users.yaml',
+      ws.read('posthog/insights/weekly-active-users.yaml').replace('name: Weekly active users', 'name: WAU (asked)'),
+    );
     // script(1) gives the CLI a pseudo-terminal, with our answer on its input.
     const onTty = (answer: string) =>
-      runCli(['-c', 'script -qec "node $HOGSYNC_BIN push" /dev/null'], { cwd: ws.dir, input: `${answer}\n`, env: { HOGSYNC_BIN: BIN }, shell: true });
+      runCli(['-c', 'script -qec "node $HOGSYNC_BIN push" /dev/null'], {
+        cwd: ws.dir,
+        input: `${answer}\n`,
+        env: { HOGSYNC_BIN: BIN },
+        shell: true,
+      });
     emu.clearRequests();
     const declined = await onTty('n');
     expect(declined.stdout).toContain('~ spec.name: "Weekly active users" → "WAU (asked)"');
@@ -177,7 +203,10 @@ describe('push', () => {
 
   it('reports PostHog’s error per resource, goes on with independent ones, and skips what depends on a failure', async () => {
     const ws = await pulled();
-    ws.write('posthog/insight-variables/bad.yaml', 'apiVersion: hogsync/v1\nkind: InsightVariable\nkey: bad\nspec:\n  name: bad\n  type: Colour\n');
+    ws.write(
+      'posthog/insight-variables/bad.yaml',
+      'apiVersion: hogsync/v1\nkind: InsightVariable\nkey: bad\nspec:\n  name: bad\n  type: Colour\n',
+    );
     ws.write(
       'posthog/insights/uses-bad.yaml',
       'apiVersion: hogsync/v1\nkind: Insight\nkey: uses-bad\nspec:\n  name: Uses bad\n  query:\n    kind: DataVisualizationNode\n    source:\n      kind: HogQLQuery\n      query: select {variables.bad}\n      variables:\n        bad: {}\n',
@@ -192,12 +221,19 @@ describe('push', () => {
     expect(r.stderr).toMatch(/^warning: files not checked \(--no-validate\)/);
     const doc = JSON.parse(r.stdout);
     const byKey = Object.fromEntries(doc.results.map((e: { key: string }) => [e.key, e]));
-    expect(byKey.bad).toMatchObject({ outcome: 'failed', file: 'posthog/insight-variables/bad.yaml', error: { status: 400, code: 'invalid_choice', attr: 'type' } });
+    expect(byKey.bad).toMatchObject({
+      outcome: 'failed',
+      file: 'posthog/insight-variables/bad.yaml',
+      error: { status: 400, code: 'invalid_choice', attr: 'type' },
+    });
     expect(byKey['uses-bad']).toMatchObject({ outcome: 'skipped', reason: 'depends on InsightVariable/bad, which was not applied' });
     expect(byKey.independent).toMatchObject({ outcome: 'created' });
     expect(doc.summary).toMatchObject({ created: 1, failed: 1, skipped: 1 });
 
-    ws.write('posthog/insight-variables/bad.yaml', 'apiVersion: hogsync/v1\nkind: InsightVariable\nkey: bad\nspec:\n  name: bad\n  type: String\n');
+    ws.write(
+      'posthog/insight-variables/bad.yaml',
+      'apiVersion: hogsync/v1\nkind: InsightVariable\nkey: bad\nspec:\n  name: bad\n  type: String\n',
+    );
     const again = await ws.run(['push', '--yes']);
     expect(again.code, again.stdout).toBe(0);
     expect(again.stdout).toMatch(/2 created/);

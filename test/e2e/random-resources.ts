@@ -11,7 +11,23 @@ export function rng(seed: number): Rng {
 const pick = <T>(r: Rng, items: readonly T[]): T => items[Math.floor(r() * items.length)] as T;
 const chance = (r: Rng, p: number) => r() < p;
 
-const WORDS = ['Signups', 'weekly', 'Revenue', 'Über', 'funnel', 'café', 'DAU', 'churn', 'Pageviews', 'trial', '日本', 'v2', '(beta)', '#ops', 'A/B'];
+const WORDS = [
+  'Signups',
+  'weekly',
+  'Revenue',
+  'Über',
+  'funnel',
+  'café',
+  'DAU',
+  'churn',
+  'Pageviews',
+  'trial',
+  '日本',
+  'v2',
+  '(beta)',
+  '#ops',
+  'A/B',
+];
 
 function randomName(r: Rng, i: number): string {
   const words = Array.from({ length: 1 + Math.floor(r() * 3) }, () => pick(r, WORDS));
@@ -41,21 +57,49 @@ export function randomInsight(r: Rng, i: number, variables: Array<{ id: string; 
   let query: Record<string, unknown>;
   if (kind === 'sql' && variables.length > 0) {
     const used = variables.slice(0, 1 + Math.floor(r() * Math.min(3, variables.length)));
-    const lines = ['SELECT event, count()  ', 'FROM events', ...used.map((v, n) => `${n === 0 ? 'WHERE' : '  AND'} properties.p_${n} = {variables.${v.code_name}}`), 'GROUP BY event'];
+    const lines = [
+      'SELECT event, count()  ',
+      'FROM events',
+      ...used.map((v, n) => `${n === 0 ? 'WHERE' : '  AND'} properties.p_${n} = {variables.${v.code_name}}`),
+      'GROUP BY event',
+    ];
     query = {
       kind: 'DataVisualizationNode',
       source: {
         kind: 'HogQLQuery',
         query: `${lines.join(chance(r, 0.3) ? '\r\n' : '\n')}${chance(r, 0.5) ? '\n' : ''}`,
-        variables: Object.fromEntries(used.map((v) => [v.id, { variableId: v.id, code_name: v.code_name, ...(chance(r, 0.5) ? { value: 'x' } : {}) }])),
+        variables: Object.fromEntries(
+          used.map((v) => [v.id, { variableId: v.id, code_name: v.code_name, ...(chance(r, 0.5) ? { value: 'x' } : {}) }]),
+        ),
       },
     };
   } else if (kind === 'funnel') {
-    query = { kind: 'InsightVizNode', source: { kind: 'FunnelsQuery', series: [{ kind: 'EventsNode', event }, { kind: 'EventsNode', event: 'purchase' }], funnelsFilter: { funnelWindowInterval: 14, funnelWindowIntervalUnit: 'day' } } };
+    query = {
+      kind: 'InsightVizNode',
+      source: {
+        kind: 'FunnelsQuery',
+        series: [
+          { kind: 'EventsNode', event },
+          { kind: 'EventsNode', event: 'purchase' },
+        ],
+        funnelsFilter: { funnelWindowInterval: 14, funnelWindowIntervalUnit: 'day' },
+      },
+    };
   } else if (kind === 'table') {
     query = { kind: 'DataTableNode', source: { kind: 'EventsQuery', select: ['*', 'event', 'timestamp'], limit: 100 } };
   } else if (kind === 'retention') {
-    query = { kind: 'InsightVizNode', source: { kind: 'RetentionQuery', retentionFilter: { period: 'Week', totalIntervals: 8, targetEntity: { id: event, type: 'events' }, returningEntity: { id: event, type: 'events' } } } };
+    query = {
+      kind: 'InsightVizNode',
+      source: {
+        kind: 'RetentionQuery',
+        retentionFilter: {
+          period: 'Week',
+          totalIntervals: 8,
+          targetEntity: { id: event, type: 'events' },
+          returningEntity: { id: event, type: 'events' },
+        },
+      },
+    };
   } else {
     query = {
       kind: 'InsightVizNode',
@@ -80,7 +124,16 @@ export function randomHogFunction(r: Rng, i: number): Record<string, unknown> {
   const eol = chance(r, 0.3) ? '\r\n' : '\n';
   const body = transformation
     ? ['let returnEvent := event   ', `returnEvent.properties.step_${i} := true`, 'return returnEvent']
-    : ['let res := fetch(inputs.url, {', "  'method': 'POST',", "  'headers': {'Authorization': inputs.token},", "  'body': {'event': event.event}", '})  ', 'if (res.status >= 400) {', "  throw Error('failed')", '}'];
+    : [
+        'let res := fetch(inputs.url, {',
+        "  'method': 'POST',",
+        "  'headers': {'Authorization': inputs.token},",
+        "  'body': {'event': event.event}",
+        '})  ',
+        'if (res.status >= 400) {',
+        "  throw Error('failed')",
+        '}',
+      ];
   const hog = `${chance(r, 0.5) ? '\n  ' : ''}${body.join(eol)}${chance(r, 0.5) ? `${eol}${eol}` : ''}`;
   if (transformation) {
     return {

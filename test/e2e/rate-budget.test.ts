@@ -13,7 +13,10 @@ import { tempDir } from '../helpers/temp.js';
  * within that time is what a push right after a pull or a diff is within PostHog's minute.
  */
 const LIMIT = 10;
-const windows = (seconds: number) => ({ insights: [{ limit: LIMIT, windowSeconds: seconds }], crud: [{ limit: 2 * LIMIT, windowSeconds: seconds }] });
+const windows = (seconds: number) => ({
+  insights: [{ limit: LIMIT, windowSeconds: seconds }],
+  crud: [{ limit: 2 * LIMIT, windowSeconds: seconds }],
+});
 
 let emu: Emulator;
 beforeAll(async () => {
@@ -59,7 +62,8 @@ async function push(ws: Workspace): Promise<void> {
 
 const throttled = (log: RequestLogEntry[]) => log.filter((r) => r.status === 429).length;
 const insightRequests = (log: RequestLogEntry[]) => log.filter((r) => r.bucket === 'insights' && r.status !== 429).length;
-const memoryFiles = (ws: Workspace) => (existsSync(join(ws.dir, '.hogsync', 'rate')) ? readdirSync(join(ws.dir, '.hogsync', 'rate')).filter((n) => n.endsWith('.json')) : []);
+const memoryFiles = (ws: Workspace) =>
+  existsSync(join(ws.dir, '.hogsync', 'rate')) ? readdirSync(join(ws.dir, '.hogsync', 'rate')).filter((n) => n.endsWith('.json')) : [];
 
 /** push, diff, push at once: together more insight requests than one window allows. */
 async function pushDiffPush(ws: Workspace, between: () => void = () => undefined): Promise<RequestLogEntry[]> {
@@ -99,7 +103,9 @@ describe('the rate-limit budget across runs and jobs', () => {
     const dir = tempDir('init');
     const r = await runMain(['init', '--host', 'https://eu.posthog.com', '--project', '123'], { cwd: dir });
     expect(r.code, r.stderr).toBe(0);
-    expect(readFileSync(join(dir, '.gitignore'), 'utf8').split('\n')).toEqual(expect.arrayContaining(['.hogsync/rate/', '.hogsync/cache/']));
+    expect(readFileSync(join(dir, '.gitignore'), 'utf8').split('\n')).toEqual(
+      expect.arrayContaining(['.hogsync/rate/', '.hogsync/cache/']),
+    );
   });
 
   it('without the memory file the same runs draw 429s (what the test above guards against)', async () => {
@@ -133,7 +139,12 @@ describe('the rate-limit budget across runs and jobs', () => {
     expect(r.code, r.stdout + r.stderr).toBe(0);
     expect(r.stderr).toMatch(/push production: .*; waiting for PostHog's insights rate limit until \d\d:\d\d:\d\d UTC \(\d+ s\)…/);
     const doc = JSON.parse(r.stdout) as { waits?: Array<{ reason: string; bucket?: string; request: string; until: string }> };
-    expect(doc.waits?.[0]).toEqual({ reason: 'rate limit', bucket: 'insights', request: expect.stringMatching(/^POST \/api\/projects\/2\/insights\//), until: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) });
+    expect(doc.waits?.[0]).toEqual({
+      reason: 'rate limit',
+      bucket: 'insights',
+      request: expect.stringMatching(/^POST \/api\/projects\/2\/insights\//),
+      until: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+    });
     expect(throttled(emu.requests())).toBe(0);
   });
 });

@@ -17,7 +17,10 @@ afterAll(async () => emu.close());
 beforeEach(() => emu.reset(demo));
 
 const api = (path: string, init: RequestInit = {}) =>
-  fetch(`${emu.url}/api/projects/1/${path}`, { ...init, headers: { Authorization: `Bearer ${TEST_KEY}`, 'Content-Type': 'application/json' } });
+  fetch(`${emu.url}/api/projects/1/${path}`, {
+    ...init,
+    headers: { Authorization: `Bearer ${TEST_KEY}`, 'Content-Type': 'application/json' },
+  });
 
 const insightId = (name: string) => emu.project(1)?.insights.find((i) => i.name === name && !i.deleted)?.id;
 
@@ -26,12 +29,18 @@ async function nightlies(ws: Workspace): Promise<string> {
   expect((await ws.run(['pull', '--commit', '-m', 'nightly 1'])).code).toBe(0);
   const first = (await ws.git.revparse(['HEAD'])).trim();
   // Day 2: a rename and a deletion in the UI.
-  await api(`insights/${insightId('Weekly active users')}/`, { method: 'PATCH', body: JSON.stringify({ name: 'WAU (renamed in the UI)' }) });
+  await api(`insights/${insightId('Weekly active users')}/`, {
+    method: 'PATCH',
+    body: JSON.stringify({ name: 'WAU (renamed in the UI)' }),
+  });
   await api(`insights/${insightId('Recent signups')}/`, { method: 'PATCH', body: JSON.stringify({ deleted: true }) });
   expect((await ws.run(['pull', '--commit', '-m', 'nightly 2'])).code).toBe(0);
   // Day 3: a description changed, and a new insight.
   await api(`insights/${insightId('Signup funnel')}/`, { method: 'PATCH', body: JSON.stringify({ description: 'changed on day 3' }) });
-  await api('insights/', { method: 'POST', body: JSON.stringify({ name: 'Made on day 3', query: { kind: 'DataTableNode', source: { kind: 'EventsQuery', select: ['*'] } } }) });
+  await api('insights/', {
+    method: 'POST',
+    body: JSON.stringify({ name: 'Made on day 3', query: { kind: 'DataTableNode', source: { kind: 'EventsQuery', select: ['*'] } } }),
+  });
   expect((await ws.run(['pull', '--commit', '-m', 'nightly 3'])).code).toBe(0);
   return first;
 }
@@ -42,17 +51,19 @@ describe('hogsync restore <git-rev>', () => {
     const first = await nightlies(ws);
     const head = (await ws.git.revparse(['HEAD'])).trim();
     const status = await ws.git.raw(['status', '--porcelain']);
-    const recentId = ws.state().resources['Insight/recent-signups'] ? undefined : (JSON.parse(ws.read('.hogsync/state/production.json')).tombstones['Insight/recent-signups'].id as number);
+    const recentId = ws.state().resources['Insight/recent-signups']
+      ? undefined
+      : (JSON.parse(ws.read('.hogsync/state/production.json')).tombstones['Insight/recent-signups'].id as number);
 
     const plan = await ws.run(['restore', first, '--dry-run', '-o', 'json']);
     expect(plan.code, plan.stderr).toBe(2);
     const changes = (JSON.parse(plan.stdout) as { plan: { changes: Array<{ key: string; action: string }> } }).plan.changes;
-    expect(changes.filter((c) => c.action !== 'unmanaged').map((c) => `${c.action} ${c.key}`).sort()).toEqual([
-      'delete made-on-day-3',
-      'restore recent-signups',
-      'update signup-funnel',
-      'update weekly-active-users',
-    ]);
+    expect(
+      changes
+        .filter((c) => c.action !== 'unmanaged')
+        .map((c) => `${c.action} ${c.key}`)
+        .sort(),
+    ).toEqual(['delete made-on-day-3', 'restore recent-signups', 'update signup-funnel', 'update weekly-active-users']);
 
     const run = await ws.run(['restore', first, '--yes']);
     // The day-3 insight is left alone without --prune: exit 2 says a planned change was not applied.
@@ -64,7 +75,9 @@ describe('hogsync restore <git-rev>', () => {
     expect(insightId('Made on day 3')).toBeDefined();
 
     const again = await ws.run(['restore', first, '--dry-run', '-o', 'json']);
-    const left = (JSON.parse(again.stdout) as { plan: { changes: Array<{ key: string; action: string }> } }).plan.changes.filter((c) => c.action !== 'unmanaged');
+    const left = (JSON.parse(again.stdout) as { plan: { changes: Array<{ key: string; action: string }> } }).plan.changes.filter(
+      (c) => c.action !== 'unmanaged',
+    );
     expect(left).toEqual([expect.objectContaining({ key: 'made-on-day-3', action: 'delete' })]);
     expect((await ws.git.revparse(['HEAD'])).trim()).toBe(head);
     // Only the state file changed: it records what was restored.
@@ -75,7 +88,9 @@ describe('hogsync restore <git-rev>', () => {
     expect(pruned.code, pruned.stdout + pruned.stderr).toBe(0);
     expect(insightId('Made on day 3')).toBeUndefined();
     const message = await ws.git.raw(['log', '-1', '--format=%B']);
-    expect(message).toMatch(/^hogsync restore production to [0-9a-f]{12}: 0 restored, 0 created, 0 updated, 1 deleted\n\nFiles as of [0-9a-f]{40} \(nightly 1\)\./);
+    expect(message).toMatch(
+      /^hogsync restore production to [0-9a-f]{12}: 0 restored, 0 created, 0 updated, 1 deleted\n\nFiles as of [0-9a-f]{40} \(nightly 1\)\./,
+    );
     expect(await ws.git.raw(['show', '--name-only', '--format=', 'HEAD'])).toBe('.hogsync/state/production.json\n');
   });
 
@@ -86,14 +101,22 @@ describe('hogsync restore <git-rev>', () => {
     expect(ws.exists(FILE), 'the nightly pull removed the file of the deleted insight').toBe(false);
     const run = await ws.run(['restore', first, '--yes', 'insight/recent-signups']);
     expect(run.code, run.stdout + run.stderr).toBe(0);
-    expect(run.stderr).toContain(`note: 1 restored resource(s) have no file in the work tree, or an older one (${FILE}): the next "hogsync pull" writes them as PostHog now holds them`);
+    expect(run.stderr).toContain(
+      `note: 1 restored resource(s) have no file in the work tree, or an older one (${FILE}): the next "hogsync pull" writes them as PostHog now holds them`,
+    );
     const id = insightId('Recent signups');
     expect(id).toBeDefined();
 
     emu.clearRequests();
     const push = await ws.run(['push', '--yes', '--prune']);
     expect(push.code, push.stdout + push.stderr).toBe(0);
-    expect(emu.requests().filter((r) => r.method !== 'GET').map((r) => `${r.method} ${r.path}`), `the missing file is not a removal: ${push.stdout}`).toEqual([]);
+    expect(
+      emu
+        .requests()
+        .filter((r) => r.method !== 'GET')
+        .map((r) => `${r.method} ${r.path}`),
+      `the missing file is not a removal: ${push.stdout}`,
+    ).toEqual([]);
     expect(insightId('Recent signups')).toBe(id);
 
     const pull = await ws.run(['pull']);
@@ -116,7 +139,10 @@ describe('hogsync restore <git-rev>', () => {
   it('leaves an edit made in PostHog since the last sync, which no backup holds, and names restore --force to overwrite it', async () => {
     const ws = await workspace(emu);
     expect((await ws.run(['pull', '--commit'])).code).toBe(0);
-    await api(`insights/${insightId('Weekly active users')}/`, { method: 'PATCH', body: JSON.stringify({ name: 'WAU (renamed in the UI)' }) });
+    await api(`insights/${insightId('Weekly active users')}/`, {
+      method: 'PATCH',
+      body: JSON.stringify({ name: 'WAU (renamed in the UI)' }),
+    });
     const run = await ws.run(['restore', 'HEAD', '--yes']);
     expect(run.code).toBe(3);
     expect(run.stdout).toContain("changed in PostHog since the last sync; restore --force overwrites PostHog with the commit's version");
@@ -127,7 +153,10 @@ describe('hogsync restore <git-rev>', () => {
   it('a dry run needs no variable values: it shows the plan and names what the real run would need', async () => {
     const ws = await workspace(emu);
     expect((await ws.run(['pull', '--commit'])).code).toBe(0);
-    ws.write('posthog/insight-variables/region.yaml', 'apiVersion: hogsync/v1\nkind: InsightVariable\nkey: region\nspec:\n  name: Region\n  type: String\n  default_value: ${DEFAULT_REGION}\n');
+    ws.write(
+      'posthog/insight-variables/region.yaml',
+      'apiVersion: hogsync/v1\nkind: InsightVariable\nkey: region\nspec:\n  name: Region\n  type: String\n  default_value: ${DEFAULT_REGION}\n',
+    );
     await ws.git.add('.');
     await ws.git.commit('a variable whose default comes from the environment');
 
@@ -135,7 +164,9 @@ describe('hogsync restore <git-rev>', () => {
     const dry = await ws.run(['restore', 'HEAD', '--dry-run']);
     expect(dry.code, dry.stdout + dry.stderr).toBe(2);
     expect(dry.stdout).toMatch(/\+ create InsightVariable\/region/);
-    expect(dry.stdout).toMatch(/warning: restore needs these variables, which are not set here[^\n]*\n\s+\$\{DEFAULT_REGION\} {2}used by InsightVariable\/region/);
+    expect(dry.stdout).toMatch(
+      /warning: restore needs these variables, which are not set here[^\n]*\n\s+\$\{DEFAULT_REGION\} {2}used by InsightVariable\/region/,
+    );
     expect(dry.stderr).not.toMatch(/Nothing was pushed/);
     const json = JSON.parse((await ws.run(['restore', 'HEAD', '--dry-run', '-o', 'json'])).stdout) as { plan: { needs: unknown } };
     expect(json.plan.needs).toEqual([{ variable: 'DEFAULT_REGION', secret: false, users: ['InsightVariable/region'] }]);

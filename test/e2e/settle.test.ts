@@ -23,13 +23,11 @@ const CASES: Record<string, { folder: string; text: string }> = {
   },
   'required input left to its schema default, and an input whose schema sets templating': {
     folder: 'hog-functions',
-    text:
-      'name: Defaults\n  type: destination\n  hog: fetch(inputs.url, {})\n  inputs_schema:\n    - key: url\n      type: string\n      required: true\n      default: https://example.com/default\n    - key: greeting\n      type: string\n      templating: true\n  inputs:\n    greeting:\n      value: Hello {event.event}\n',
+    text: 'name: Defaults\n  type: destination\n  hog: fetch(inputs.url, {})\n  inputs_schema:\n    - key: url\n      type: string\n      required: true\n      default: https://example.com/default\n    - key: greeting\n      type: string\n      templating: true\n  inputs:\n    greeting:\n      value: Hello {event.event}\n',
   },
   'destination with mappings and top-level event filters (PostHog drops the filters)': {
     folder: 'hog-functions',
-    text:
-      'name: Mapped\n  type: destination\n  hog: fetch(inputs.url, {})\n  inputs_schema:\n    - key: url\n      type: string\n  inputs:\n    url:\n      value: https://example.com\n  filters:\n    events:\n      - id: $pageview\n        type: events\n  mappings:\n    - name: Pageviews\n      filters:\n        events:\n          - id: $pageview\n            type: events\n',
+    text: 'name: Mapped\n  type: destination\n  hog: fetch(inputs.url, {})\n  inputs_schema:\n    - key: url\n      type: string\n  inputs:\n    url:\n      value: https://example.com\n  filters:\n    events:\n      - id: $pageview\n        type: events\n  mappings:\n    - name: Pageviews\n      filters:\n        events:\n          - id: $pageview\n            type: events\n',
   },
   'List variable with numeric values and no default (values become strings, the default "")': {
     folder: 'insight-variables',
@@ -88,7 +86,12 @@ describe('what PostHog keeps otherwise is said once, at the write', () => {
   it('names the fields PostHog filled in or ignored on the push, and not again', async () => {
     emu.reset();
     const ws = await workspace(emu);
-    write(ws, 'insights', 'tagged', (CASES['insight with tags in an organisation without the tagging feature (ignored)'] as { text: string }).text);
+    write(
+      ws,
+      'insights',
+      'tagged',
+      (CASES['insight with tags in an organisation without the tagging feature (ignored)'] as { text: string }).text,
+    );
     const push = await ws.run(['push', '--yes']);
     expect(push.stdout).toMatch(/\+ created Insight\/tagged.*PostHog stored tags differently from the file/);
     const again = await ws.run(['push', '--yes']);

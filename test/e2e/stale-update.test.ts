@@ -54,11 +54,15 @@ describe('an update to a hog function edited in the UI meanwhile', () => {
     expect(r.code, r.stdout + r.stderr).toBe(3);
     const doc = JSON.parse(r.stdout) as { results: Array<{ key: string; outcome: string; planned: string; reason?: string }> };
     expect(doc.results.find((e) => e.key === 'geoip')).toMatchObject({ outcome: 'skipped', planned: 'conflict' });
-    expect(doc.results.find((e) => e.key === 'geoip')?.reason).toMatch(/^conflict: changed in PostHog after this run read it \(409 stale_update\), so nothing was overwritten/);
+    expect(doc.results.find((e) => e.key === 'geoip')?.reason).toMatch(
+      /^conflict: changed in PostHog after this run read it \(409 stale_update\), so nothing was overwritten/,
+    );
     expect(emu.project(1)?.hogFunctions.find((h) => h.id === geoip?.id)?.description).toBe('From the UI');
 
     const diff = await ws.run(['diff', '-o', 'json']);
     expect(diff.code).toBe(3);
-    expect((JSON.parse(diff.stdout).changes as Array<{ key: string; action: string }>).find((c) => c.key === 'geoip')?.action).toBe('conflict');
+    expect((JSON.parse(diff.stdout).changes as Array<{ key: string; action: string }>).find((c) => c.key === 'geoip')?.action).toBe(
+      'conflict',
+    );
   });
 });

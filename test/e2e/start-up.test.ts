@@ -45,7 +45,9 @@ async function loads(args: string[], cwd: string): Promise<Loads> {
     if (!line.startsWith(MARK)) continue;
     const what = line.slice(MARK.length);
     // A package is seen by the path it resolved to, or by the bare name it was required by.
-    const inModules = /node_modules\/((?:@[^/]+\/)?[^/]+)(\/dist\/runtime)?/.exec(what) ?? /^((?:@[^/.][^/]*\/)?[^/.:][^/:]*)(\/dist\/runtime)?(?=\/|$)/.exec(what);
+    const inModules =
+      /node_modules\/((?:@[^/]+\/)?[^/]+)(\/dist\/runtime)?/.exec(what) ??
+      /^((?:@[^/.][^/]*\/)?[^/.:][^/:]*)(\/dist\/runtime)?(?=\/|$)/.exec(what);
     if (inModules && !isBuiltin(what)) packages.add(`${inModules[1]}${inModules[2] ?? ''}`);
     const mine = /\/dist\/(.+\.c?js)$/.exec(what);
     if (mine && !what.includes('node_modules')) own.add(mine[1] as string);

@@ -58,7 +58,10 @@ describe('the checks before diff and push', () => {
   it('stop at a changed Hog program that does not parse, and let the fixed one through', async () => {
     const ws = await workspace(emu);
     expect((await ws.run(['pull', '--commit'])).code).toBe(0);
-    const file = ws.files('posthog/hog-functions').map((f) => `posthog/hog-functions/${f}`).find((f) => /^ {2}hog: \|/m.test(ws.read(f))) as string;
+    const file = ws
+      .files('posthog/hog-functions')
+      .map((f) => `posthog/hog-functions/${f}`)
+      .find((f) => /^ {2}hog: \|/m.test(ws.read(f))) as string;
     const good = ws.read(file);
     ws.write(file, good.replace(/^( {2}hog: \|[-+]?\n)/m, '$1    let x := \n'));
     const broken = await ws.run(['push', '--yes']);

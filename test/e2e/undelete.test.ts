@@ -37,12 +37,17 @@ function ids(ws: Workspace) {
 }
 
 async function softDelete(path: string): Promise<void> {
-  const res = await fetch(`${emu.url}/api/projects/1/${path}`, { method: 'PATCH', headers: { Authorization: `Bearer ${TEST_KEY}`, 'Content-Type': 'application/json' }, body: JSON.stringify({ deleted: true }) });
+  const res = await fetch(`${emu.url}/api/projects/1/${path}`, {
+    method: 'PATCH',
+    headers: { Authorization: `Bearer ${TEST_KEY}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ deleted: true }),
+  });
   expect(res.status).toBe(200);
 }
 
 function diffJson(stdout: string): Array<{ kind: string; key: string; action: string; id?: number | string; notes?: string[] }> {
-  return (JSON.parse(stdout) as { changes: Array<{ kind: string; key: string; action: string; id?: number | string; notes?: string[] }> }).changes;
+  return (JSON.parse(stdout) as { changes: Array<{ kind: string; key: string; action: string; id?: number | string; notes?: string[] }> })
+    .changes;
 }
 
 describe('undelete, never re-create, when PostHog still has the resource', () => {
@@ -64,7 +69,9 @@ describe('undelete, never re-create, when PostHog still has the resource', () =>
     expect(diff.code).toBe(2);
     const restores = diffJson(diff.stdout).filter((c) => c.action === 'restore');
     expect(restores.map((c) => `${c.kind}/${c.key}`).sort()).toEqual([`HogFunction/${FUNCTION}`, `Insight/${INSIGHT}`]);
-    expect(restores.find((c) => c.kind === 'Insight')?.notes?.join()).toMatch(new RegExp(`undeleted in place, so id ${before.insight?.id}, short_id ${shortId}`));
+    expect(restores.find((c) => c.kind === 'Insight')?.notes?.join()).toMatch(
+      new RegExp(`undeleted in place, so id ${before.insight?.id}, short_id ${shortId}`),
+    );
 
     emu.clearRequests();
     const push = await ws.run(['push', '--yes']);
@@ -120,7 +127,10 @@ describe('undelete, never re-create, when PostHog still has the resource', () =>
     const oldId = ws.state().resources[`InsightVariable/${variable}`]?.id;
     expect(oldId).toBeDefined();
     // Deleted in the UI: PostHog deletes variables for good.
-    const res = await fetch(`${emu.url}/api/projects/1/insight_variables/${oldId}/`, { method: 'DELETE', headers: { Authorization: `Bearer ${TEST_KEY}` } });
+    const res = await fetch(`${emu.url}/api/projects/1/insight_variables/${oldId}/`, {
+      method: 'DELETE',
+      headers: { Authorization: `Bearer ${TEST_KEY}` },
+    });
     expect(res.status).toBe(204);
     const diff = await ws.run(['diff', '-o', 'json']);
     const changes = diffJson(diff.stdout);

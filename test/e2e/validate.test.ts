@@ -16,7 +16,19 @@ describe('validate', () => {
     expect(r.code).toBe(1);
     expectGolden('validate/expected.txt', r.stdout);
     // One line per kind of mistake the corpus holds.
-    for (const kind of ['invalid YAML', 'unknown field', 'must be one of', 'Hog syntax error', 'HogQL syntax error', 'refers to no insight variable file', 'also posthog/insight-variables/', 'holds a literal value', 'malformed variable reference', 'does not match the file name', 'Hog template error']) {
+    for (const kind of [
+      'invalid YAML',
+      'unknown field',
+      'must be one of',
+      'Hog syntax error',
+      'HogQL syntax error',
+      'refers to no insight variable file',
+      'also posthog/insight-variables/',
+      'holds a literal value',
+      'malformed variable reference',
+      'does not match the file name',
+      'Hog template error',
+    ]) {
       expect(r.stdout).toContain(kind);
     }
     // Every syntax error is one line: where, what was found, and what was expected when that is a short list; never the parser's token dump.
@@ -37,7 +49,12 @@ describe('validate', () => {
     const r = await runCli(['validate', '--output', 'json'], { cwd: dir });
     const doc = JSON.parse(r.stdout);
     expect(doc.files).toBe(14);
-    expect(doc.problems[0]).toEqual({ file: 'posthog/hog-functions/hog-bad-name.yaml', line: 8, col: 9, message: "Hog syntax error: unexpected '1'" });
+    expect(doc.problems[0]).toEqual({
+      file: 'posthog/hog-functions/hog-bad-name.yaml',
+      line: 8,
+      col: 9,
+      message: "Hog syntax error: unexpected '1'",
+    });
   });
 
   it('the demo project, pulled, validates clean without a key or a request', async () => {

@@ -36,14 +36,19 @@ function placeholdersResolve(project: number): string[] {
   const p = emu.project(project);
   const problems: string[] = [];
   for (const insight of p?.insights ?? []) {
-    const source = (insight.query as { source?: { kind?: string; query?: string; variables?: Record<string, { variableId: string; code_name: string }> } } | null)?.source;
+    const source = (
+      insight.query as {
+        source?: { kind?: string; query?: string; variables?: Record<string, { variableId: string; code_name: string }> };
+      } | null
+    )?.source;
     if (source?.kind !== 'HogQLQuery') continue;
     for (const m of (source.query ?? '').matchAll(/\{variables\.([a-z0-9_]+)\}/g)) {
       if (!p?.insightVariables.some((v) => v.code_name === m[1])) problems.push(`${insight.name}: {variables.${m[1]}} has no variable`);
     }
     for (const [id, entry] of Object.entries(source.variables ?? {})) {
       const v = p?.insightVariables.find((x) => x.id === id);
-      if (!v || v.id !== entry.variableId || v.code_name !== entry.code_name) problems.push(`${insight.name}: variables entry ${id} (${entry.code_name}) names no variable of this project`);
+      if (!v || v.id !== entry.variableId || v.code_name !== entry.code_name)
+        problems.push(`${insight.name}: variables entry ${id} (${entry.code_name}) names no variable of this project`);
     }
   }
   return problems;
@@ -53,7 +58,10 @@ describe('variables keep their identity', () => {
   it('renamed, pushed, then copied to an empty project: the copy has the original code_name and the SQL insight’s placeholders resolve', async () => {
     const ws = await twoEnvs();
     expect((await ws.run(['pull'])).code).toBe(0);
-    ws.write('posthog/insight-variables/country.yaml', ws.read('posthog/insight-variables/country.yaml').replace('name: Country', 'name: Customer country'));
+    ws.write(
+      'posthog/insight-variables/country.yaml',
+      ws.read('posthog/insight-variables/country.yaml').replace('name: Country', 'name: Customer country'),
+    );
     const push = await ws.run(['push', '--yes']);
     expect(push.code, push.stdout + push.stderr).toBe(0);
     const renamed = emu.project(1)?.insightVariables.find((v) => v.name === 'Customer country');
@@ -67,7 +75,14 @@ describe('variables keep their identity', () => {
     expect(emu.project(2)?.insightVariables.filter((v) => v.code_name.includes('country'))).toHaveLength(1);
     // Created under a name that derives the key, then renamed in the same run.
     const variableWrites = emu.requests().filter((q) => q.method !== 'GET' && q.path.startsWith('/api/projects/2/insight_variables/'));
-    expect(variableWrites.map((q) => q.method).sort(), 'five creates, and one rename: the renamed variable').toEqual(['PATCH', 'POST', 'POST', 'POST', 'POST', 'POST']);
+    expect(variableWrites.map((q) => q.method).sort(), 'five creates, and one rename: the renamed variable').toEqual([
+      'PATCH',
+      'POST',
+      'POST',
+      'POST',
+      'POST',
+      'POST',
+    ]);
     expect(variableWrites.find((q) => q.method === 'PATCH')?.path).toBe(`/api/projects/2/insight_variables/${copied?.id}/`);
     expect(placeholdersResolve(2)).toEqual([]);
     expect(emu.project(2)?.insights.some((i) => i.name === 'Active users by country (SQL)')).toBe(true);
@@ -100,9 +115,21 @@ describe('variables keep their identity', () => {
     expect(push.code, push.stdout + push.stderr).toBe(0);
     const fields = (project: number) => {
       const v = emu.project(project)?.insightVariables.find((x) => x.code_name === 'plans');
-      return v && { is_multi: v.is_multi, default_value: v.default_value, values_query: v.values_query, values_query_connection_id: v.values_query_connection_id };
+      return (
+        v && {
+          is_multi: v.is_multi,
+          default_value: v.default_value,
+          values_query: v.values_query,
+          values_query_connection_id: v.values_query_connection_id,
+        }
+      );
     };
-    expect(fields(1)).toEqual({ is_multi: true, default_value: ['growth', 'enterprise'], values_query: 'SELECT DISTINCT properties.plan FROM events', values_query_connection_id: CONNECTION.production });
+    expect(fields(1)).toEqual({
+      is_multi: true,
+      default_value: ['growth', 'enterprise'],
+      values_query: 'SELECT DISTINCT properties.plan FROM events',
+      values_query_connection_id: CONNECTION.production,
+    });
     expect((await ws.run(['diff'])).code, 'push, then diff shows nothing').toBe(0);
     const before = ws.read('posthog/insight-variables/plans.yaml');
     expect((await ws.run(['pull'])).code).toBe(0);
@@ -110,7 +137,12 @@ describe('variables keep their identity', () => {
 
     const copy = await ws.run(['copy', '--from', 'production', '--to', 'staging', '--yes', '--kinds', 'insight-variable']);
     expect(copy.code, copy.stdout + copy.stderr).toBe(0);
-    expect(fields(2)).toEqual({ is_multi: true, default_value: ['growth', 'enterprise'], values_query: 'SELECT DISTINCT properties.plan FROM events', values_query_connection_id: CONNECTION.staging });
+    expect(fields(2)).toEqual({
+      is_multi: true,
+      default_value: ['growth', 'enterprise'],
+      values_query: 'SELECT DISTINCT properties.plan FROM events',
+      values_query_connection_id: CONNECTION.staging,
+    });
     const diff = await ws.run(['diff', '-e', 'staging', '--kinds', 'insight-variable']);
     expect(diff.code, diff.stdout + diff.stderr).toBe(0);
 
@@ -118,7 +150,9 @@ describe('variables keep their identity', () => {
     ws.write('posthog/insight-variables/plans.yaml', before.replace(CONNECTION.production, '0190cccc-0000-7000-8000-000000000003'));
     const unmapped = await ws.run(['diff', '-e', 'staging', '--kinds', 'insight-variable']);
     expect(unmapped.code).toBe(1);
-    expect(unmapped.stderr).toContain('posthog/insight-variables/plans.yaml:11:31: connection id 0190cccc-0000-7000-8000-000000000003 has no mapping for staging');
+    expect(unmapped.stderr).toContain(
+      'posthog/insight-variables/plans.yaml:11:31: connection id 0190cccc-0000-7000-8000-000000000003 has no mapping for staging',
+    );
   });
 
   it('a rename after the create that PostHog refuses is reported, and the next push sends it again and converges', async () => {
@@ -129,15 +163,26 @@ describe('variables keep their identity', () => {
     ws.write('posthog/insight-variables/region.yaml', file(`Sales region ${'x'.repeat(400)}`));
     const first = await ws.run(['push', '--yes', '--no-validate']);
     expect(first.code).toBe(1);
-    expect(first.stdout).toMatch(/failed InsightVariable\/region: created as id [0-9a-f-]+, but setting name afterwards failed: PostHog answered 400 \(max_length, attr name\) to PATCH .*: Ensure this field has no more than 400 characters\. Run push again to send it\./);
+    expect(first.stdout).toMatch(
+      /failed InsightVariable\/region: created as id [0-9a-f-]+, but setting name afterwards failed: PostHog answered 400 \(max_length, attr name\) to PATCH .*: Ensure this field has no more than 400 characters\. Run push again to send it\./,
+    );
     expect(emu.project(1)?.insightVariables.find((v) => v.code_name === 'region')?.name).toBe('region');
 
     ws.write('posthog/insight-variables/region.yaml', file('Sales region'));
     const diff = await ws.run(['diff', '--output', 'json']);
-    expect((JSON.parse(diff.stdout).changes as Array<{ action: string; key: string }>).filter((c) => c.action !== 'unmanaged').map((c) => `${c.action} ${c.key}`)).toEqual(['update region']);
+    expect(
+      (JSON.parse(diff.stdout).changes as Array<{ action: string; key: string }>)
+        .filter((c) => c.action !== 'unmanaged')
+        .map((c) => `${c.action} ${c.key}`),
+    ).toEqual(['update region']);
     const second = await ws.run(['push', '--yes']);
     expect(second.code, second.stdout + second.stderr).toBe(0);
-    expect(emu.project(1)?.insightVariables.filter((v) => v.code_name === 'region').map((v) => v.name)).toEqual(['Sales region']);
+    expect(
+      emu
+        .project(1)
+        ?.insightVariables.filter((v) => v.code_name === 'region')
+        .map((v) => v.name),
+    ).toEqual(['Sales region']);
     expect((await ws.run(['diff'])).code).toBe(0);
   });
 });

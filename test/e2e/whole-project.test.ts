@@ -41,7 +41,8 @@ async function inTheUi(method: string, path: string, body?: unknown, project = 1
 function allFiles(ws: Workspace): Record<string, string> {
   const out: Record<string, string> = {};
   for (const folder of readdirSync(join(ws.dir, 'posthog'))) {
-    for (const f of readdirSync(join(ws.dir, 'posthog', folder))) out[`${folder}/${f}`] = readFileSync(join(ws.dir, 'posthog', folder, f), 'utf8');
+    for (const f of readdirSync(join(ws.dir, 'posthog', folder)))
+      out[`${folder}/${f}`] = readFileSync(join(ws.dir, 'posthog', folder, f), 'utf8');
   }
   return out;
 }
@@ -69,7 +70,11 @@ describe('the whole project', () => {
     const first = await ws.run(['pull', '--commit']);
     expect(first.code, first.stderr).toBe(0);
     const files = allFiles(ws);
-    expect(Object.keys(files).filter((f) => !/^(insights|insight-variables|hog-functions)\//.test(f)).sort()).toEqual([
+    expect(
+      Object.keys(files)
+        .filter((f) => !/^(insights|insight-variables|hog-functions)\//.test(f))
+        .sort(),
+    ).toEqual([
       'actions/signed-up.yaml',
       'actions/upgraded-plan.yaml',
       'actions/visited-pricing.yaml',
@@ -85,14 +90,27 @@ describe('the whole project', () => {
     // References by key: tiles name insights, insights their dashboards, a cohort the cohort inside it
     // and an action, an alert its insight, queries and destinations their actions and cohorts.
     const growth = spec(ws, 'dashboards/growth.yaml');
-    expect((growth.tiles as JsonObject[]).map((t) => t.insight ?? 'text')).toEqual(['signup-funnel', 'daily-signups-action', 'upgrade-conversion-rate', 'weekly-retention', 'text']);
+    expect((growth.tiles as JsonObject[]).map((t) => t.insight ?? 'text')).toEqual([
+      'signup-funnel',
+      'daily-signups-action',
+      'upgrade-conversion-rate',
+      'weekly-retention',
+      'text',
+    ]);
     // The web app's layout items carry the tile's own id (`i`), which differs in every project: left out.
-    expect((growth.tiles as JsonObject[])[1]).toEqual({ insight: 'daily-signups-action', layouts: { sm: { x: 6, y: 0, w: 6, h: 5, minH: 5, minW: 3 }, xs: { x: 0, y: 0, w: 1, h: 5, minH: 5, minW: 1 } } });
+    expect((growth.tiles as JsonObject[])[1]).toEqual({
+      insight: 'daily-signups-action',
+      layouts: { sm: { x: 6, y: 0, w: 6, h: 5, minH: 5, minW: 3 }, xs: { x: 0, y: 0, w: 1, h: 5, minH: 5, minW: 1 } },
+    });
     expect(spec(ws, 'insights/signup-funnel.yaml').dashboards).toEqual(['growth']);
     expect(files['cohorts/enterprise-power-users.yaml']).toMatch(/- key: id\n\s+type: cohort\n\s+value: power-users/);
     expect(files['cohorts/power-users.yaml']).toMatch(/- key: upgraded-plan\n\s+type: behavioral\n\s+event_type: actions/);
     expect(files['cohorts/power-users.yaml']).not.toMatch(/bytecode|conditionHash|negation/);
-    expect(spec(ws, 'alerts/signups-dropping.yaml')).toMatchObject({ insight: 'daily-signups-action', condition: { type: 'relative_decrease' }, subscribed_users: [1] });
+    expect(spec(ws, 'alerts/signups-dropping.yaml')).toMatchObject({
+      insight: 'daily-signups-action',
+      condition: { type: 'relative_decrease' },
+      subscribed_users: [1],
+    });
     expect(files['insights/daily-signups-action.yaml']).toMatch(/kind: ActionsNode\n\s+name: Signed up\n\s+id: signed-up/);
     expect(files['insights/pageviews-of-power-users.yaml']).toMatch(/value: power-users/);
     expect(files['hog-functions/slack-enterprise-upgrades.yaml']).toMatch(/type: actions\n\s+id: upgraded-plan/);
@@ -106,7 +124,14 @@ describe('the whole project', () => {
     const diff = await ws.run(['diff', '--output', 'json']);
     expect(diff.code, diff.stdout).toBe(0);
     expect(JSON.parse(diff.stdout).changes).toEqual([
-      { kind: 'Cohort', key: null, action: 'unmanaged', id: 3, name: 'Beta testers (uploaded)', notes: ['a static cohort: it holds people, not configuration'] },
+      {
+        kind: 'Cohort',
+        key: null,
+        action: 'unmanaged',
+        id: 3,
+        name: 'Beta testers (uploaded)',
+        notes: ['a static cohort: it holds people, not configuration'],
+      },
     ]);
   });
 
@@ -116,7 +141,8 @@ describe('the whole project', () => {
     expect(copy.code, copy.stdout + copy.stderr).toBe(0);
     const prod = emu.project(1);
     const staging = emu.project(2);
-    const idIn = (p: typeof staging, list: 'actions' | 'cohorts' | 'insights', name: string) => (p?.[list] as Array<{ id: number; name: string | null }> | undefined)?.find((x) => x.name === name)?.id;
+    const idIn = (p: typeof staging, list: 'actions' | 'cohorts' | 'insights', name: string) =>
+      (p?.[list] as Array<{ id: number; name: string | null }> | undefined)?.find((x) => x.name === name)?.id;
 
     for (const name of ['Product overview', 'Growth', 'SQL and Hog']) expect(tilesOf(2, name), name).toEqual(tilesOf(1, name));
     expect(Object.keys(tilesOf(2, 'Growth'))).toContain('text Upgrades count the *Upgraded plan* action.');
@@ -149,7 +175,10 @@ describe('the whole project', () => {
     const ws = await workspace(emu);
     expect((await ws.run(['pull', '--commit'])).code).toBe(0);
     const before = tilesOf(1, 'Growth');
-    const insightIds = emu.project(1)?.insights.filter((i) => (emu.project(1)?.dashboardTiles ?? []).some((t) => t.insight_id === i.id && t.dashboard_id === 2)).map((i) => i.id);
+    const insightIds = emu
+      .project(1)
+      ?.insights.filter((i) => (emu.project(1)?.dashboardTiles ?? []).some((t) => t.insight_id === i.id && t.dashboard_id === 2))
+      .map((i) => i.id);
     expect(insightIds).toHaveLength(4);
     await inTheUi('PATCH', 'dashboards/2/', { deleted: true, delete_insights: true });
     const nightly = await ws.run(['pull', '--commit']);
@@ -186,8 +215,16 @@ describe('the whole project', () => {
 
     const copy = await ws.run(['copy', '--from', 'production', '--to', 'staging', '--kinds', 'dashboard', '--yes'], SECRET);
     expect(copy.code).toBe(1);
-    expect(copy.stdout + copy.stderr).toMatch(/Dashboard\/growth.*its tiles, variables were not written: they name Insight\/[a-z-]+(, Insight\/[a-z-]+)* and Insight\/[a-z-]+, which PostHog does not have; push or copy them too \(or with this one\), then run again/);
-    expect(emu.project(2)?.dashboards.filter((d) => !d.deleted).map((d) => d.name).sort()).toEqual(['Growth', 'Product overview', 'SQL and Hog']);
+    expect(copy.stdout + copy.stderr).toMatch(
+      /Dashboard\/growth.*its tiles, variables were not written: they name Insight\/[a-z-]+(, Insight\/[a-z-]+)* and Insight\/[a-z-]+, which PostHog does not have; push or copy them too \(or with this one\), then run again/,
+    );
+    expect(
+      emu
+        .project(2)
+        ?.dashboards.filter((d) => !d.deleted)
+        .map((d) => d.name)
+        .sort(),
+    ).toEqual(['Growth', 'Product overview', 'SQL and Hog']);
   });
 
   it('restores a dashboard deleted in the UI before any pull without calling the unchanged files behind: an edit after the restore is an edit', async () => {
@@ -239,7 +276,10 @@ describe('the whole project', () => {
       type: 'internal_destination',
       hog: 'return 1',
       enabled: true,
-      filters: { events: [{ id: '$insight_alert_firing', type: 'events' }], properties: [{ key: 'alert_id', value: alertId, operator: 'exact', type: 'event' }] },
+      filters: {
+        events: [{ id: '$insight_alert_firing', type: 'events' }],
+        properties: [{ key: 'alert_id', value: alertId, operator: 'exact', type: 'event' }],
+      },
     });
     const ws = await workspace(emu, { environments: { production: { project: 1 }, staging: { project: 2, extra: STAGING } } });
     expect((await ws.run(['pull', '--commit'])).code).toBe(0);
@@ -291,12 +331,19 @@ describe('the whole project', () => {
     );
     const refused = await ws.run(['push', '--yes']);
     expect(refused.code).toBe(1);
-    expect(refused.stderr).toMatch(/posthog\/dashboards\/launch\.yaml:7:16: insight "weekly-active-users" is not on this dashboard: add launch to the dashboards of insights\/weekly-active-users\.yaml/);
+    expect(refused.stderr).toMatch(
+      /posthog\/dashboards\/launch\.yaml:7:16: insight "weekly-active-users" is not on this dashboard: add launch to the dashboards of insights\/weekly-active-users\.yaml/,
+    );
 
     for (const key of ['weekly-active-users', 'recent-signups']) {
       const file = `posthog/insights/${key}.yaml`;
       const doc = ws.read(file);
-      ws.write(file, doc.includes('  dashboards:\n') ? doc.replace('  dashboards:\n', '  dashboards:\n    - launch\n') : doc.replace(/^( {2}query:)/m, '  dashboards:\n    - launch\n$1'));
+      ws.write(
+        file,
+        doc.includes('  dashboards:\n')
+          ? doc.replace('  dashboards:\n', '  dashboards:\n    - launch\n')
+          : doc.replace(/^( {2}query:)/m, '  dashboards:\n    - launch\n$1'),
+      );
     }
     const push = await ws.run(['push', '--yes']);
     expect(push.code, push.stdout + push.stderr).toBe(0);
@@ -317,22 +364,35 @@ describe('the whole project', () => {
     const ws = await workspace(emu);
     expect((await ws.run(['pull', '--commit'])).code).toBe(0);
     const made = await inTheUi('POST', 'dashboards/', { name: 'Launch week' });
-    await inTheUi('PATCH', `dashboards/${String(made.id)}/`, { tiles: [{ text: { body: 'Written in the UI' }, layouts: { sm: { x: 0, y: 0, w: 12, h: 2 } } }] });
-    ws.write('posthog/dashboards/launch.yaml', 'apiVersion: hogsync/v1\nkind: Dashboard\nkey: launch\nspec:\n  name: Launch week\n  tiles:\n    - text: Campaign KPIs\n      layouts: {sm: {x: 0, y: 0, w: 12, h: 2}}\n');
+    await inTheUi('PATCH', `dashboards/${String(made.id)}/`, {
+      tiles: [{ text: { body: 'Written in the UI' }, layouts: { sm: { x: 0, y: 0, w: 12, h: 2 } } }],
+    });
+    ws.write(
+      'posthog/dashboards/launch.yaml',
+      'apiVersion: hogsync/v1\nkind: Dashboard\nkey: launch\nspec:\n  name: Launch week\n  tiles:\n    - text: Campaign KPIs\n      layouts: {sm: {x: 0, y: 0, w: 12, h: 2}}\n',
+    );
     const diff = await ws.run(['diff']);
-    expect(diff.stdout).toMatch(/\+ create Dashboard\/launch .*\n\s+# a remote Dashboard with the same name already exists \(id \d+\); pass --adopt/);
+    expect(diff.stdout).toMatch(
+      /\+ create Dashboard\/launch .*\n\s+# a remote Dashboard with the same name already exists \(id \d+\); pass --adopt/,
+    );
     const push = await ws.run(['push', '--yes']);
     expect(push.code, push.stdout + push.stderr).toBe(0);
     expect(push.stdout).toMatch(/\+ created Dashboard\/launch/);
-    const texts = (id: unknown) => emu.project(1)?.dashboardTiles.filter((t) => t.dashboard_id === id && t.deleted !== true).map((t) => emu.project(1)?.dashboardTexts.find((x) => x.id === t.text_id)?.body);
+    const texts = (id: unknown) =>
+      emu
+        .project(1)
+        ?.dashboardTiles.filter((t) => t.dashboard_id === id && t.deleted !== true)
+        .map((t) => emu.project(1)?.dashboardTexts.find((x) => x.id === t.text_id)?.body);
     expect(texts(made.id)).toEqual(['Written in the UI']);
   });
 
-  it('sets a dashboard\'s variables by a second request (PostHog ignores them on create), and refuses to drop them, which its API cannot do', async () => {
+  it("sets a dashboard's variables by a second request (PostHog ignores them on create), and refuses to drop them, which its API cannot do", async () => {
     const variable = emu.project(1)?.insightVariables[0];
     expect(variable).toBeDefined();
     const code = String(variable?.code_name);
-    await inTheUi('PATCH', 'dashboards/3/', { variables: { [String(variable?.id)]: { code_name: code, variableId: variable?.id, value: 'FR' } } });
+    await inTheUi('PATCH', 'dashboards/3/', {
+      variables: { [String(variable?.id)]: { code_name: code, variableId: variable?.id, value: 'FR' } },
+    });
     const ws = await workspace(emu, { environments: { production: { project: 1 }, staging: { project: 2, extra: STAGING } } });
     expect((await ws.run(['pull', '--commit'])).code).toBe(0);
     expect(spec(ws, 'dashboards/sql-and-hog.yaml').variables).toEqual({ [code]: { value: 'FR' } });
@@ -341,7 +401,9 @@ describe('the whole project', () => {
     expect(copy.code, copy.stdout + copy.stderr).toBe(0);
     const stagingVariable = emu.project(2)?.insightVariables.find((v) => v.code_name === code);
     const stagingDashboard = emu.project(2)?.dashboards.find((d) => d.name === 'SQL and Hog');
-    expect(stagingDashboard?.variables).toEqual({ [String(stagingVariable?.id)]: expect.objectContaining({ code_name: code, variableId: stagingVariable?.id, value: 'FR' }) });
+    expect(stagingDashboard?.variables).toEqual({
+      [String(stagingVariable?.id)]: expect.objectContaining({ code_name: code, variableId: stagingVariable?.id, value: 'FR' }),
+    });
     expect((await ws.run(['diff', '-e', 'staging'], SECRET)).code).toBe(0);
 
     const file = 'posthog/dashboards/sql-and-hog.yaml';
@@ -349,12 +411,14 @@ describe('the whole project', () => {
     emu.clearRequests();
     const push = await ws.run(['push', '--yes']);
     expect(push.code).toBe(1);
-    expect(push.stdout + push.stderr).toMatch(/Dashboard\/sql-and-hog.*variables cannot be removed through PostHog's API \(it ignores empty variables\): clear it in PostHog, or put it back in the file/);
+    expect(push.stdout + push.stderr).toMatch(
+      /Dashboard\/sql-and-hog.*variables cannot be removed through PostHog's API \(it ignores empty variables\): clear it in PostHog, or put it back in the file/,
+    );
     expect(emu.requests().filter((r) => r.method !== 'GET')).toEqual([]);
     expect((await ws.run(['diff'])).stdout).toMatch(/~ update Dashboard\/sql-and-hog/);
   });
 
-  it('refuses to drop an alert\'s threshold, which PostHog\'s API refuses to empty, before any request', async () => {
+  it("refuses to drop an alert's threshold, which PostHog's API refuses to empty, before any request", async () => {
     const ws = await workspace(emu);
     expect((await ws.run(['pull', '--commit'])).code).toBe(0);
     const file = 'posthog/alerts/weekly-active-users-below-500.yaml';
@@ -363,7 +427,9 @@ describe('the whole project', () => {
     emu.clearRequests();
     const push = await ws.run(['push', '--yes']);
     expect(push.code).toBe(1);
-    expect(push.stdout + push.stderr).toMatch(/Alert\/weekly-active-users-below-500.*threshold cannot be removed through PostHog's API \(ThresholdSerializer refuses an empty threshold\)/);
+    expect(push.stdout + push.stderr).toMatch(
+      /Alert\/weekly-active-users-below-500.*threshold cannot be removed through PostHog's API \(ThresholdSerializer refuses an empty threshold\)/,
+    );
     expect(emu.requests().filter((r) => r.method !== 'GET')).toEqual([]);
   });
 
@@ -375,7 +441,11 @@ describe('the whole project', () => {
     ws.write(file, `${ws.read(file)}    - insight: ${first}\n      color: red\n`);
     const validate = await ws.run(['validate']);
     expect(validate.code).toBe(1);
-    expect(validate.stdout + validate.stderr).toMatch(new RegExp(`posthog/dashboards/growth\\.yaml:\\d+:\\d+: insight "${first}" already has a tile on this dashboard \\(tiles\\[0\\]\\): PostHog holds one tile per insight, so merge the two entries`));
+    expect(validate.stdout + validate.stderr).toMatch(
+      new RegExp(
+        `posthog/dashboards/growth\\.yaml:\\d+:\\d+: insight "${first}" already has a tile on this dashboard \\(tiles\\[0\\]\\): PostHog holds one tile per insight, so merge the two entries`,
+      ),
+    );
   });
 
   it('settles what PostHog fills in: hand-written action, cohort and alert files, pushed, then diff is empty and a second push sends nothing', async () => {
@@ -383,14 +453,28 @@ describe('the whole project', () => {
     expect((await ws.run(['pull'])).code).toBe(0);
     const envelope = (kind: string, key: string, spec: string) => `apiVersion: hogsync/v1\nkind: ${kind}\nkey: ${key}\nspec:\n${spec}`;
     // Every step key but two left out (PostHog stores them all, url_matching "contains").
-    ws.write('posthog/actions/opened-docs.yaml', envelope('Action', 'opened-docs', '  name: Opened the docs\n  steps:\n    - event: $pageview\n      url: /docs\n'));
+    ws.write(
+      'posthog/actions/opened-docs.yaml',
+      envelope('Action', 'opened-docs', '  name: Opened the docs\n  steps:\n    - event: $pageview\n      url: /docs\n'),
+    );
     // No negation, no bytecode or conditionHash (PostHog adds them), a cohort and an action by key.
     ws.write(
       'posthog/cohorts/docs-readers.yaml',
-      envelope('Cohort', 'docs-readers', '  name: Docs readers\n  filters:\n    properties:\n      type: AND\n      values:\n        - type: behavioral\n          key: opened-docs\n          event_type: actions\n          value: performed_event\n          time_value: 30\n          time_interval: day\n        - type: cohort\n          key: id\n          value: power-users\n'),
+      envelope(
+        'Cohort',
+        'docs-readers',
+        '  name: Docs readers\n  filters:\n    properties:\n      type: AND\n      values:\n        - type: behavioral\n          key: opened-docs\n          event_type: actions\n          value: performed_event\n          time_value: 30\n          time_interval: day\n        - type: cohort\n          key: id\n          value: power-users\n',
+      ),
     );
     // No state, no threshold id, no subscribers (PostHog fills the first two, requires the last).
-    ws.write('posthog/alerts/retention-floor.yaml', envelope('Alert', 'retention-floor', '  insight: pageviews-by-browser\n  name: Pageviews floor\n  condition:\n    type: absolute_value\n  config:\n    type: TrendsAlertConfig\n    series_index: 0\n  threshold:\n    configuration:\n      type: absolute\n      bounds:\n        lower: 10\n'));
+    ws.write(
+      'posthog/alerts/retention-floor.yaml',
+      envelope(
+        'Alert',
+        'retention-floor',
+        '  insight: pageviews-by-browser\n  name: Pageviews floor\n  condition:\n    type: absolute_value\n  config:\n    type: TrendsAlertConfig\n    series_index: 0\n  threshold:\n    configuration:\n      type: absolute\n      bounds:\n        lower: 10\n',
+      ),
+    );
     const push = await ws.run(['push', '--yes']);
     expect(push.code, push.stdout + push.stderr).toBe(0);
     expect(push.stdout).toMatch(/3 created/);
@@ -408,7 +492,15 @@ describe('the whole project', () => {
     const keyed = ws.read('posthog/insights/signup-funnel.yaml');
     for (const f of ws.files('posthog/insights')) {
       const file = `posthog/insights/${f}`;
-      ws.write(file, ws.read(file).replace(/(\n {2}dashboards:\n)((?: {4}- .*\n)+)/, (_m, head: string, items: string) => head + items.replace(/- (.*)/g, (_i, key: string) => `- ${ids[key]}`)));
+      ws.write(
+        file,
+        ws
+          .read(file)
+          .replace(
+            /(\n {2}dashboards:\n)((?: {4}- .*\n)+)/,
+            (_m, head: string, items: string) => head + items.replace(/- (.*)/g, (_i, key: string) => `- ${ids[key]}`),
+          ),
+      );
     }
     expect(ws.read('posthog/insights/signup-funnel.yaml')).toContain('dashboards:\n    - 2\n');
     const diff = await ws.run(['diff']);
@@ -419,7 +511,9 @@ describe('the whole project', () => {
 
     const pull = await ws.run(['pull']);
     expect(pull.code, pull.stderr).toBe(0);
-    expect(pull.stdout).toContain('~ 12 file(s) now name dashboards by key instead of by id, as hogsync manages them now (--output json lists the files)');
+    expect(pull.stdout).toContain(
+      '~ 12 file(s) now name dashboards by key instead of by id, as hogsync manages them now (--output json lists the files)',
+    );
     expect(pull.stdout).not.toMatch(/^~ posthog\/insights/m);
     expect(ws.read('posthog/insights/signup-funnel.yaml')).toBe(keyed);
   });
@@ -439,14 +533,24 @@ describe('the whole project', () => {
     const state = JSON.parse(readFileSync(stateFile, 'utf8')) as { resources: Record<string, unknown> };
     for (const ref of Object.keys(state.resources)) if (/^(Dashboard|Cohort)\//.test(ref)) delete state.resources[ref];
     writeFileSync(stateFile, JSON.stringify(state));
-    const prodId = (list: 'dashboards' | 'cohorts', name: string) => (emu.project(1)?.[list] as Array<{ id: number; name: string | null }> | undefined)?.find((x) => x.name === name)?.id;
-    const config = ws.read('hogsync.yaml').replace('"4821": 5120', `"4821": 5120\n      dashboards:\n        "${prodId('dashboards', 'Growth')}": ${growth}\n      cohorts:\n        "${prodId('cohorts', 'Power users')}": ${power}`);
+    const prodId = (list: 'dashboards' | 'cohorts', name: string) =>
+      (emu.project(1)?.[list] as Array<{ id: number; name: string | null }> | undefined)?.find((x) => x.name === name)?.id;
+    const config = ws
+      .read('hogsync.yaml')
+      .replace(
+        '"4821": 5120',
+        `"4821": 5120\n      dashboards:\n        "${prodId('dashboards', 'Growth')}": ${growth}\n      cohorts:\n        "${prodId('cohorts', 'Power users')}": ${power}`,
+      );
     expect(config).toContain('cohorts:');
     ws.write('hogsync.yaml', config);
 
     const diff = await ws.run(['diff', '-e', 'staging'], SECRET);
     expect(diff.stdout).not.toMatch(/\+ create/);
-    expect(diff.stdout).toMatch(new RegExp(`~ adopt Dashboard/growth \\(id ${growth}\\).*\\n\\s+# paired with id ${growth} through environments\\.staging\\.refs\\.dashboards`));
+    expect(diff.stdout).toMatch(
+      new RegExp(
+        `~ adopt Dashboard/growth \\(id ${growth}\\).*\\n\\s+# paired with id ${growth} through environments\\.staging\\.refs\\.dashboards`,
+      ),
+    );
     expect(diff.stdout).toMatch(new RegExp(`~ adopt Cohort/power-users \\(id ${power}\\)`));
     expect(diff.stderr).not.toMatch(/no longer needed/);
     emu.clearRequests();
@@ -475,11 +579,15 @@ describe('the whole project', () => {
 
     const mv = await ws.run(['mv', 'dashboard/dashboard-2024', '2025']);
     expect(mv.code).toBe(1);
-    expect(mv.stderr).toMatch(/^error: "2025" cannot be a key of dashboards: other files would read it as an id\. Use a name with a letter in it, such as dashboard-2025\.\n$/);
+    expect(mv.stderr).toMatch(
+      /^error: "2025" cannot be a key of dashboards: other files would read it as an id\. Use a name with a letter in it, such as dashboard-2025\.\n$/,
+    );
     ws.write('posthog/dashboards/2025.yaml', 'apiVersion: hogsync/v1\nkind: Dashboard\nkey: "2025"\nspec:\n  name: Next year\n');
     const validate = await ws.run(['validate']);
     expect(validate.code).toBe(1);
-    expect(validate.stdout + validate.stderr).toMatch(/posthog\/dashboards\/2025\.yaml:3:6: key "2025" would read as an id where other files name it; rename it: hogsync mv dashboard\/2025 dashboard-2025/);
+    expect(validate.stdout + validate.stderr).toMatch(
+      /posthog\/dashboards\/2025\.yaml:3:6: key "2025" would read as an id where other files name it; rename it: hogsync mv dashboard\/2025 dashboard-2025/,
+    );
   });
 
   it('refuses cohorts that name each other in a circle, in a sentence, and creates the rest in order', async () => {
@@ -493,7 +601,9 @@ describe('the whole project', () => {
     ws.write('posthog/cohorts/inner.yaml', cohort('inner', 'Inner', 'power-users'));
     const push = await ws.run(['push', '--yes']);
     expect(push.code).toBe(1);
-    expect(push.stdout).toMatch(/x failed Cohort\/ring-a: it names Cohort\/ring-b, which names it back: PostHog needs one of them to exist before the other/);
+    expect(push.stdout).toMatch(
+      /x failed Cohort\/ring-a: it names Cohort\/ring-b, which names it back: PostHog needs one of them to exist before the other/,
+    );
     const made = emu.project(1)?.cohorts ?? [];
     const inner = made.find((c) => c.name === 'Inner');
     expect(JSON.stringify(made.find((c) => c.name === 'Outer')?.filters)).toContain(`"value":${inner?.id}`);

@@ -33,7 +33,13 @@ const SEED: SeedDoc = {
       alert_plan: { high_frequency: true },
       insights: [
         { id: 11, short_id: 'signups1', name: 'Signups', query: TRENDS, alerts: [FULL_SEED_ALERT] },
-        { id: 12, short_id: 'plain001', name: 'Plain', query: TRENDS, alerts: [{ name: 'Defaults', threshold: { configuration: { type: 'absolute', bounds: { upper: 5 } } } }] },
+        {
+          id: 12,
+          short_id: 'plain001',
+          name: 'Plain',
+          query: TRENDS,
+          alerts: [{ name: 'Defaults', threshold: { configuration: { type: 'absolute', bounds: { upper: 5 } } } }],
+        },
       ],
     },
   ],
@@ -42,10 +48,23 @@ const SEED: SeedDoc = {
 let emu: Emulator;
 const api = () => project(emu);
 const UPPER = { configuration: { type: 'absolute', bounds: { upper: 100 } } };
-const body = (insight: number, extra: object = {}) => ({ insight, subscribed_users: [], condition: { type: 'absolute_value' }, config: { type: 'TrendsAlertConfig', series_index: 0 }, threshold: UPPER, ...extra });
+const body = (insight: number, extra: object = {}) => ({
+  insight,
+  subscribed_users: [],
+  condition: { type: 'absolute_value' },
+  config: { type: 'TrendsAlertConfig', series_index: 0 },
+  threshold: UPPER,
+  ...extra,
+});
 
 beforeAll(async () => {
-  emu = await start({ seed: SEED, keys: [1, 2, 3, 4, 5].map((n) => ({ key: n === 1 ? DEV_API_KEY : `phx_fake_alert_user_${n}`, scopes: n === 4 ? ['insight:write'] : ['*'] })) });
+  emu = await start({
+    seed: SEED,
+    keys: [1, 2, 3, 4, 5].map((n) => ({
+      key: n === 1 ? DEV_API_KEY : `phx_fake_alert_user_${n}`,
+      scopes: n === 4 ? ['insight:write'] : ['*'],
+    })),
+  });
 });
 afterAll(() => emu.close());
 beforeEach(() => emu.reset());
@@ -63,18 +82,36 @@ describe('routes and seeds', () => {
   it('seeds an alert with a fixed id and created_at and every writable field, through the API validation (fixtures/README.md)', async () => {
     const a = (await api().get(`alerts/${ALERT_ID}/`)).body;
     expect(a).toMatchObject({
-      id: ALERT_ID, created_at: '2024-05-01T10:00:00Z', name: 'Signups dropped', state: 'Not firing', enabled: false,
+      id: ALERT_ID,
+      created_at: '2024-05-01T10:00:00Z',
+      name: 'Signups dropped',
+      state: 'Not firing',
+      enabled: false,
       subscribed_users: expect.arrayContaining([expect.objectContaining({ id: 1 }), expect.objectContaining({ id: 2 })]),
       threshold: { name: 'floor', created_at: '2024-05-01T10:00:00Z', configuration: { type: 'absolute', bounds: { lower: 10 } } },
-      condition: { type: 'relative_decrease' }, calculation_interval: 'every_15_minutes', skip_weekend: true,
-      schedule_restriction: { blocked_windows: [{ start: '22:00', end: '06:00' }] }, insight: { id: 11, short_id: 'signups1', tags: [], user_access_level: null },
-      checks: [], checks_total: 0,
+      condition: { type: 'relative_decrease' },
+      calculation_interval: 'every_15_minutes',
+      skip_weekend: true,
+      schedule_restriction: { blocked_windows: [{ start: '22:00', end: '06:00' }] },
+      insight: { id: 11, short_id: 'signups1', tags: [], user_access_level: null },
+      checks: [],
+      checks_total: 0,
     });
     // A seed alert may leave out subscribed_users ([]), condition (absolute_value) and config (the kind's own).
     const [plain] = (await api().get('alerts/?insight=12')).body.results;
-    expect(plain).toMatchObject({ subscribed_users: [], condition: { type: 'absolute_value' }, config: { type: 'TrendsAlertConfig', series_index: 0 } });
+    expect(plain).toMatchObject({
+      subscribed_users: [],
+      condition: { type: 'absolute_value' },
+      config: { type: 'TrendsAlertConfig', series_index: 0 },
+    });
     // Without the seed's high_frequency flag the default plan refuses every_15_minutes, in seeds as in the API.
-    expect(() => emu.seed({ projects: [{ id: 1, name: 'Test', insights: [{ query: TRENDS, alerts: [{ calculation_interval: 'every_15_minutes', threshold: UPPER }] }] }] })).toThrow(/15-minute alert intervals/);
+    expect(() =>
+      emu.seed({
+        projects: [
+          { id: 1, name: 'Test', insights: [{ query: TRENDS, alerts: [{ calculation_interval: 'every_15_minutes', threshold: UPPER }] }] },
+        ],
+      }),
+    ).toThrow(/15-minute alert intervals/);
   });
 
   it('lists newest first (-created_at); equal created_at come back in no particular order', async () => {
@@ -102,19 +139,28 @@ describe('routes and seeds', () => {
 
 describe('writes', () => {
   it('edits the same threshold row; a changed configuration resets the state and next_check_at, PATCH {threshold: {}} is refused', async () => {
-    const a = (await api().post('alerts/', body(11, { schedule_restriction: { blocked_windows: [{ start: '01:00', end: '02:00' }] } }))).body;
-    const quiet = (await api().patch(`alerts/${a.id}/`, { schedule_restriction: { blocked_windows: [{ start: '03:00', end: '04:00' }] } })).body;
+    const a = (await api().post('alerts/', body(11, { schedule_restriction: { blocked_windows: [{ start: '01:00', end: '02:00' }] } })))
+      .body;
+    const quiet = (await api().patch(`alerts/${a.id}/`, { schedule_restriction: { blocked_windows: [{ start: '03:00', end: '04:00' }] } }))
+      .body;
     expect(quiet.next_check_at).not.toBeNull();
     const snoozed = (await api().patch(`alerts/${a.id}/`, { snoozed_until: '2h' })).body;
     expect(snoozed.state).toBe('Snoozed');
     expect(snoozed.snoozed_until).toMatch(/T\d\d:00:00Z$/);
-    const edited = (await api().patch(`alerts/${a.id}/`, { threshold: { configuration: { type: 'absolute', bounds: { upper: 50 } } } })).body;
-    expect(edited.threshold).toMatchObject({ id: a.threshold.id, created_at: a.threshold.created_at, configuration: { bounds: { upper: 50 } } });
+    const edited = (await api().patch(`alerts/${a.id}/`, { threshold: { configuration: { type: 'absolute', bounds: { upper: 50 } } } }))
+      .body;
+    expect(edited.threshold).toMatchObject({
+      id: a.threshold.id,
+      created_at: a.threshold.created_at,
+      configuration: { bounds: { upper: 50 } },
+    });
     expect(edited).toMatchObject({ state: 'Not firing', next_check_at: null });
     const emptied = await api().patch(`alerts/${a.id}/`, { threshold: {} });
     expect(emptied.status).toBe(400);
     expect(emptied.body.attr).toBe('threshold__non_field_errors');
-    expect(emptied.body.detail).toMatch(/^Invalid threshold configuration: 1 validation error for InsightThreshold\ntype\n {2}Field required/);
+    expect(emptied.body.detail).toMatch(
+      /^Invalid threshold configuration: 1 validation error for InsightThreshold\ntype\n {2}Field required/,
+    );
   });
 
   it('replaces subscribed users with ids of the organisation (users 1–4 and each key’s user); others do not exist', async () => {
@@ -177,12 +223,33 @@ describe('alerts and their insight', () => {
     await project(first).patch('insights/11/', { name: 'x' });
     await first.close();
     const state = JSON.parse(readFileSync(stateFile, 'utf8'));
-    state.projects[0].alerts = [{ id: ALERT_ID, insight_id: 11, name: 'Old', condition: { type: 'absolute_value' }, threshold: { id: 'b3f1e0a2-0000-4000-8000-000000000001', name: '', configuration: { type: 'absolute' } }, config: null, calculation_interval: 'daily', enabled: true, skip_weekend: false, created_by: 1, created_at: '2024-01-01T00:00:00Z' }];
+    state.projects[0].alerts = [
+      {
+        id: ALERT_ID,
+        insight_id: 11,
+        name: 'Old',
+        condition: { type: 'absolute_value' },
+        threshold: { id: 'b3f1e0a2-0000-4000-8000-000000000001', name: '', configuration: { type: 'absolute' } },
+        config: null,
+        calculation_interval: 'daily',
+        enabled: true,
+        skip_weekend: false,
+        created_by: 1,
+        created_at: '2024-01-01T00:00:00Z',
+      },
+    ];
     writeFileSync(stateFile, JSON.stringify(state));
     const second = await start({ stateFile });
     try {
       const a = (await project(second).get(`alerts/${ALERT_ID}/`)).body;
-      expect(a).toMatchObject({ name: 'Old', subscribed_users: [], state: 'Not firing', threshold: { created_at: '2024-01-01T00:00:00Z' }, investigation_inconclusive_action: 'notify', checks: [] });
+      expect(a).toMatchObject({
+        name: 'Old',
+        subscribed_users: [],
+        state: 'Not firing',
+        threshold: { created_at: '2024-01-01T00:00:00Z' },
+        investigation_inconclusive_action: 'notify',
+        checks: [],
+      });
     } finally {
       await second.close();
     }

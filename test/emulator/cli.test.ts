@@ -61,6 +61,9 @@ describe('hogsync emulator (the real CLI process)', () => {
 
   it('parses --key KEY[:scope,scope], defaulting to every scope', () => {
     expect(parseKeyFlag('phx_fake_a')).toEqual({ key: 'phx_fake_a', scopes: ['*'] });
-    expect(parseKeyFlag('phx_fake_a:insight:read,hog_function:write')).toEqual({ key: 'phx_fake_a', scopes: ['insight:read', 'hog_function:write'] });
+    expect(parseKeyFlag('phx_fake_a:insight:read,hog_function:write')).toEqual({
+      key: 'phx_fake_a',
+      scopes: ['insight:read', 'hog_function:write'],
+    });
   });
 });

@@ -45,11 +45,15 @@ describe('controls', () => {
   });
 
   it('POST /_emulator/seed adds to the current state through POST validation, and a bad seed changes nothing', async () => {
-    const ok = await call(emu, 'POST', '/_emulator/seed', { projects: [{ id: 2, name: 'Two', insight_variables: [{ name: ' Plan ', type: 'List' }] }] });
+    const ok = await call(emu, 'POST', '/_emulator/seed', {
+      projects: [{ id: 2, name: 'Two', insight_variables: [{ name: ' Plan ', type: 'List' }] }],
+    });
     expect(ok.status).toBe(200);
     const v = (await project(emu, 2).get('insight_variables/')).body.results[0];
     expect(v).toMatchObject({ name: 'Plan', code_name: 'plan', values: [] });
-    const bad = await call(emu, 'POST', '/_emulator/seed', { projects: [{ id: 2, name: 'Two', insights: [{ name: 'fine' }, { query: { kind: 'Nope' } }] }] });
+    const bad = await call(emu, 'POST', '/_emulator/seed', {
+      projects: [{ id: 2, name: 'Two', insights: [{ name: 'fine' }, { query: { kind: 'Nope' } }] }],
+    });
     expect(bad.status).toBe(400);
     expect(bad.body.detail).toContain('project 2 insights[1]');
     expect((await project(emu, 2).get('insights/')).body.count).toBe(0);
@@ -63,11 +67,24 @@ describe('controls', () => {
     await project(emu, 1, { key: null }).get('insights/');
     const log = (await call(emu, 'GET', '/_emulator/requests')).body;
     expect(log).toHaveLength(4);
-    expect(log[0]).toMatchObject({ seq: expect.any(Number), method: 'GET', path: '/api/projects/1/insights/', query: { limit: '1' }, status: 200, bucket: 'insights', committed: false });
+    expect(log[0]).toMatchObject({
+      seq: expect.any(Number),
+      method: 'GET',
+      path: '/api/projects/1/insights/',
+      query: { limit: '1' },
+      status: 200,
+      bucket: 'insights',
+      committed: false,
+    });
     expect(log[0].key).toMatch(/^key_[0-9a-f]{8}$/);
     expect(log[2]).toMatchObject({ method: 'POST', status: 201, bucket: 'crud', committed: true });
     expect(JSON.stringify(log)).not.toContain(DEV_API_KEY);
-    expect((await call(emu, 'GET', '/_emulator/stats')).body).toEqual({ requests: 4, byStatus: { '200': 2, '201': 1, '401': 1 }, writes: 1, throttled: 0 });
+    expect((await call(emu, 'GET', '/_emulator/stats')).body).toEqual({
+      requests: 4,
+      byStatus: { '200': 2, '201': 1, '401': 1 },
+      writes: 1,
+      throttled: 0,
+    });
     await call(emu, 'DELETE', '/_emulator/requests');
     expect((await call(emu, 'GET', '/_emulator/requests')).body).toEqual([]);
   });
@@ -79,7 +96,17 @@ describe('controls', () => {
     expect((await call(emu, 'PUT', '/_emulator/faults', { failRate: 2 })).status).toBe(400);
     await call(emu, 'PUT', '/_emulator/faults', { latencyMs: 0 });
     const r = await call(emu, 'PUT', '/_emulator/rate-limits', { enabled: true, buckets: { crud: [{ limit: 1, windowSeconds: 60 }] } });
-    expect(r.body).toMatchObject({ enabled: true, scale: 1, buckets: { crud: [{ limit: 1, windowSeconds: 60 }], insights: [{ limit: 240, windowSeconds: 60 }, { limit: 1200, windowSeconds: 3600 }] } });
+    expect(r.body).toMatchObject({
+      enabled: true,
+      scale: 1,
+      buckets: {
+        crud: [{ limit: 1, windowSeconds: 60 }],
+        insights: [
+          { limit: 240, windowSeconds: 60 },
+          { limit: 1200, windowSeconds: 3600 },
+        ],
+      },
+    });
     await project(emu).get('hog_functions/');
     expect((await project(emu).get('hog_functions/')).status).toBe(429);
     await call(emu, 'PUT', '/_emulator/rate-limits', { enabled: false });
@@ -96,7 +123,9 @@ describe('controls', () => {
 
   it('seeds hog function logs and metrics through the control API', async () => {
     const fn = (await project(emu).get('hog_functions/')).body.results[0];
-    const added = await call(emu, 'POST', `/_emulator/projects/1/hog_functions/${fn.id}/metrics`, [{ timestamp: '-1h', name: 'succeeded', kind: 'success', count: 4 }]);
+    const added = await call(emu, 'POST', `/_emulator/projects/1/hog_functions/${fn.id}/metrics`, [
+      { timestamp: '-1h', name: 'succeeded', kind: 'success', count: 4 },
+    ]);
     expect(added.body).toEqual({ added: 1 });
     expect((await project(emu).get(`hog_functions/${fn.id}/metrics/totals/`)).body.totals).toEqual({ success: 4 });
     expect((await call(emu, 'POST', `/_emulator/projects/1/hog_functions/${fn.id}/logs`, [{ nope: 1 }])).status).toBe(400);
@@ -171,8 +200,23 @@ describe('demo fixture', () => {
     try {
       const insights = (await project(emu).get('insights/')).body.results;
       expect(insights.length).toBeGreaterThanOrEqual(12);
-      const kinds = new Set(insights.map((i: { query: { kind: string; source?: { kind: string } } }) => (i.query.kind === 'InsightVizNode' ? i.query.source?.kind : i.query.kind)));
-      for (const k of ['TrendsQuery', 'FunnelsQuery', 'RetentionQuery', 'PathsQuery', 'StickinessQuery', 'LifecycleQuery', 'DataTableNode', 'HogQuery', 'DataVisualizationNode']) expect(kinds).toContain(k);
+      const kinds = new Set(
+        insights.map((i: { query: { kind: string; source?: { kind: string } } }) =>
+          i.query.kind === 'InsightVizNode' ? i.query.source?.kind : i.query.kind,
+        ),
+      );
+      for (const k of [
+        'TrendsQuery',
+        'FunnelsQuery',
+        'RetentionQuery',
+        'PathsQuery',
+        'StickinessQuery',
+        'LifecycleQuery',
+        'DataTableNode',
+        'HogQuery',
+        'DataVisualizationNode',
+      ])
+        expect(kinds).toContain(k);
       expect(insights.some((i: { query: { source?: { breakdownFilter?: unknown } } }) => i.query.source?.breakdownFilter)).toBe(true);
       const vars = (await project(emu).get('insight_variables/')).body.results;
       expect(new Set(vars.map((v: { type: string }) => v.type))).toEqual(new Set(['String', 'Number', 'List', 'Boolean', 'Date']));
@@ -185,7 +229,11 @@ describe('demo fixture', () => {
       expect(webhook.inputs.auth_header).toEqual({ secret: true });
       expect(fns.find((f: { template: { id: string } | null }) => f.template?.id === 'template-slack').enabled).toBe(false);
       const transformations = fns.filter((f: { type: string }) => f.type === 'transformation');
-      expect(transformations.map((f: { execution_order: number; enabled: boolean }) => [f.execution_order, f.enabled])).toEqual([[1, true], [2, true], [3, true]]);
+      expect(transformations.map((f: { execution_order: number; enabled: boolean }) => [f.execution_order, f.enabled])).toEqual([
+        [1, true],
+        [2, true],
+        [3, true],
+      ]);
       expect((await project(emu).get(`hog_functions/${webhook.id}/logs/`)).body.count).toBeGreaterThan(0);
       expect(Object.keys((await project(emu).get(`hog_functions/${webhook.id}/metrics/totals/`)).body.totals).length).toBeGreaterThan(0);
       const staging = await project(emu, 2).get('');

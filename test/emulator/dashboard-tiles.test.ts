@@ -21,7 +21,8 @@ beforeEach(() => {
 const dashboard = async (name = 'D') => (await api().post('dashboards/', { name })).body;
 const insight = async (body: Record<string, unknown>) => (await api().post('insights/', { query: trendsQuery(), ...body })).body;
 const tiles = async (id: number) => (await api().get(`dashboards/${id}/`)).body.tiles;
-const patch = (id: number, tileList: unknown, extra: Record<string, unknown> = {}) => api().patch(`dashboards/${id}/`, { ...extra, tiles: tileList });
+const patch = (id: number, tileList: unknown, extra: Record<string, unknown> = {}) =>
+  api().patch(`dashboards/${id}/`, { ...extra, tiles: tileList });
 const stored = () => emu.project(1)!;
 
 describe('display fields through the dashboard PATCH', () => {
@@ -88,10 +89,16 @@ describe('text, button and widget tiles', () => {
   it('creates button tiles', async () => {
     const d = await dashboard();
     const r = await patch(d.id, [{ button_tile: { url: '/insights', text: 'All insights' } }]);
-    expect(r.body.tiles[0].button_tile).toMatchObject({ url: '/insights', text: 'All insights', placement: 'left', style: 'primary', team: 1 });
+    expect(r.body.tiles[0].button_tile).toMatchObject({
+      url: '/insights',
+      text: 'All insights',
+      placement: 'left',
+      style: 'primary',
+      team: 1,
+    });
   });
 
-  it('upserts a text tile by id: another dashboard\'s tile id or an insight tile is a 500 (the Text stays written), an unused id becomes the tile\'s', async () => {
+  it("upserts a text tile by id: another dashboard's tile id or an insight tile is a 500 (the Text stays written), an unused id becomes the tile's", async () => {
     const d = await dashboard();
     const elsewhere = await dashboard('E');
     const theirTile = (await insight({ dashboards: [elsewhere.id] })).dashboard_tiles[0].id;
@@ -102,7 +109,9 @@ describe('text, button and widget tiles', () => {
     expect(stored().dashboardTexts.length).toBe(texts + 2);
     expect(emu.requests().at(-1)).toMatchObject({ status: 500, committed: true });
     expect((await patch(d.id, [{ id: 5000, text: { body: 'chosen id' } }])).body.tiles.map((t: { id: number }) => t.id)).toContain(5000);
-    expect((await insight({ dashboards: [d.id] })).dashboard_tiles.find((t: { dashboard_id: number }) => t.dashboard_id === d.id).id).toBe(5001);
+    expect((await insight({ dashboards: [d.id] })).dashboard_tiles.find((t: { dashboard_id: number }) => t.dashboard_id === d.id).id).toBe(
+      5001,
+    );
   });
 
   it('iterates whatever `tiles` is: {} and "" do nothing, another non-list is a 500 after the fields were saved', async () => {
@@ -116,7 +125,9 @@ describe('text, button and widget tiles', () => {
   it('duplicate_tiles on update deep-copies a live tile of this dashboard onto it; an unknown one is a 500', async () => {
     const d = await dashboard();
     const i = await insight({ name: 'Original', dashboards: [d.id] });
-    const r = await api().patch(`dashboards/${d.id}/`, { duplicate_tiles: [{ id: i.dashboard_tiles[0].id, layouts: { sm: { x: 6, y: 0 } } }] });
+    const r = await api().patch(`dashboards/${d.id}/`, {
+      duplicate_tiles: [{ id: i.dashboard_tiles[0].id, layouts: { sm: { x: 6, y: 0 } } }],
+    });
     expect(r.body.tiles.map((t: { insight: { name: string } }) => t.insight.name).sort()).toEqual(['Original', 'Original (Copy)']);
     expect((await api().patch(`dashboards/${d.id}/`, { duplicate_tiles: [{ id: 9999 }] })).status).toBe(500);
   });
@@ -128,7 +139,12 @@ describe('the insight side', () => {
     const gone = await dashboard('Gone');
     await api().patch(`dashboards/${gone.id}/`, { deleted: true });
     const bad = await api().post('insights/', { dashboards: [gone.id] });
-    expect(bad.body).toEqual({ type: 'validation_error', code: 'does_not_exist', detail: `Invalid pk "${gone.id}" - object does not exist.`, attr: 'dashboards' });
+    expect(bad.body).toEqual({
+      type: 'validation_error',
+      code: 'does_not_exist',
+      detail: `Invalid pk "${gone.id}" - object does not exist.`,
+      attr: 'dashboards',
+    });
     expect((await insight({ dashboards: [d.id, d.id] })).dashboard_tiles).toHaveLength(1);
   });
 
@@ -143,28 +159,53 @@ describe('the insight side', () => {
     expect((await tiles(d.id))[0].layouts).toEqual({ sm: { x: 0, y: 3 } });
     await api().patch(`insights/${i.id}/`, { deleted: true });
     expect((await api().patch(`insights/${i.id}/`, { deleted: false })).body.dashboards).toEqual([]);
-    expect((await api().patch(`insights/${i.id}/`, { dashboards: [d.id] })).body.dashboard_tiles).toEqual([{ id: tileId, dashboard_id: d.id, deleted: false }]);
+    expect((await api().patch(`insights/${i.id}/`, { dashboards: [d.id] })).body.dashboard_tiles).toEqual([
+      { id: tileId, dashboard_id: d.id, deleted: false },
+    ]);
   });
 
-  it('a dashboard deleted with delete_insights leaves the insights\' alerts stored', async () => {
+  it("a dashboard deleted with delete_insights leaves the insights' alerts stored", async () => {
     const d = await dashboard();
     const i = await insight({ dashboards: [d.id] });
-    const alert = { name: 'a', threshold: { configuration: { type: 'absolute', bounds: { upper: 1 } } }, config: { type: 'TrendsAlertConfig', series_index: 0 } };
+    const alert = {
+      name: 'a',
+      threshold: { configuration: { type: 'absolute', bounds: { upper: 1 } } },
+      config: { type: 'TrendsAlertConfig', series_index: 0 },
+    };
     expect((await call(emu, 'POST', `/_emulator/projects/1/insights/${i.id}/alerts`, alert)).status).toBeLessThan(300);
     await api().patch(`dashboards/${d.id}/`, { deleted: true, delete_insights: true });
     expect(stored().insights.find((x) => x.id === i.id)?.deleted).toBe(true);
     expect(stored().alerts.filter((a) => a.insight_id === i.id)).toHaveLength(1);
   });
 
-  it('shows a tile\'s insight with the dashboard\'s filters and variables applied to its query', async () => {
-    emu.seed({ projects: [{ id: 1, name: 'Test', insight_variables: [{ id: '01902a3e-5c1b-7000-8d2f-3c1a9e6b7f01', name: 'Country', type: 'String', default_value: 'GB' }] }] });
+  it("shows a tile's insight with the dashboard's filters and variables applied to its query", async () => {
+    emu.seed({
+      projects: [
+        {
+          id: 1,
+          name: 'Test',
+          insight_variables: [{ id: '01902a3e-5c1b-7000-8d2f-3c1a9e6b7f01', name: 'Country', type: 'String', default_value: 'GB' }],
+        },
+      ],
+    });
     const varId = '01902a3e-5c1b-7000-8d2f-3c1a9e6b7f01';
-    const d = (await api().post('dashboards/', { filters: { date_from: '-30d', properties: [{ key: 'a', value: 'b', type: 'event' }] } })).body;
+    const d = (await api().post('dashboards/', { filters: { date_from: '-30d', properties: [{ key: 'a', value: 'b', type: 'event' }] } }))
+      .body;
     await api().patch(`dashboards/${d.id}/`, { variables: { [varId]: { code_name: 'country', variableId: varId, value: 'FR' } } });
-    const sql = { kind: 'DataVisualizationNode', source: { kind: 'HogQLQuery', query: 'select {variables.country}', variables: { [varId]: { code_name: 'country', variableId: varId } } } };
+    const sql = {
+      kind: 'DataVisualizationNode',
+      source: {
+        kind: 'HogQLQuery',
+        query: 'select {variables.country}',
+        variables: { [varId]: { code_name: 'country', variableId: varId } },
+      },
+    };
     const i = await insight({ query: sql, dashboards: [d.id] });
     const shown = (await tiles(d.id))[0].insight;
-    expect(shown.query.source.filters).toEqual({ dateRange: { date_from: '-30d', date_to: null, explicitDate: false }, properties: [{ key: 'a', value: 'b', type: 'event' }] });
+    expect(shown.query.source.filters).toEqual({
+      dateRange: { date_from: '-30d', date_to: null, explicitDate: false },
+      properties: [{ key: 'a', value: 'b', type: 'event' }],
+    });
     expect(shown.query.source.variables[varId]).toEqual({ variableId: varId, code_name: 'country', value: 'FR' });
     expect(shown.filters_hash).not.toBe((await api().get(`insights/${i.id}/`)).body.filters_hash);
   });

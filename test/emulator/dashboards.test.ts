@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Emulator } from '../../src/emulator/index.js';
 import { tempDir } from '../helpers/temp.js';
-import { call, DEV_API_KEY, project, start, trendsQuery , type Reply } from './helpers.js';
+import { call, DEV_API_KEY, project, start, trendsQuery, type Reply } from './helpers.js';
 
 /** An answer's JSON, narrowed by each expect() (helpers.ts Reply). */
 type Answer = Reply['body'];
@@ -43,8 +43,18 @@ describe('dashboard fields', () => {
     [{ description: null }, 'null', 'description', 'This field may not be null.'],
     [{ restriction_level: 99 }, 'invalid_choice', 'restriction_level', '"99" is not a valid choice.'],
     [{ quick_filter_ids: ['nope'] }, 'invalid_input', 'quick_filter_ids', 'Invalid UUID: nope'],
-    [{ quick_filter_ids: ['0190AAAA-5C1B-7000-8D2F-3C1A9E6B7F01'] }, 'invalid_input', 'quick_filter_ids', 'Quick filters not found: 0190aaaa-5c1b-7000-8d2f-3c1a9e6b7f01'],
-    [{ last_accessed_at: 'yesterday' }, 'invalid_input', 'last_accessed_at', 'Datetime has wrong format. Use one of these formats instead: YYYY-MM-DDThh:mm[:ss[.uuuuuu]][+HH:MM|-HH:MM|Z].'],
+    [
+      { quick_filter_ids: ['0190AAAA-5C1B-7000-8D2F-3C1A9E6B7F01'] },
+      'invalid_input',
+      'quick_filter_ids',
+      'Quick filters not found: 0190aaaa-5c1b-7000-8d2f-3c1a9e6b7f01',
+    ],
+    [
+      { last_accessed_at: 'yesterday' },
+      'invalid_input',
+      'last_accessed_at',
+      'Datetime has wrong format. Use one of these formats instead: YYYY-MM-DDThh:mm[:ss[.uuuuuu]][+HH:MM|-HH:MM|Z].',
+    ],
     [{ breakdown_colors: null }, 'null', 'breakdown_colors', 'This field may not be null.'],
     [{ use_dashboard: 'x' }, 'invalid_input', 'use_dashboard', 'A valid integer is required.'],
     [{ filters: 'x' }, 'invalid_input', null, 'Filters must be a dictionary'],
@@ -55,8 +65,25 @@ describe('dashboard fields', () => {
   });
 
   it('trims, stores datetimes in UTC, ignores read-only fields and tiles on create, and takes filters but not variables', async () => {
-    const d = await dashboard({ name: '  Sales ', last_accessed_at: '2024-01-02T03:04:05+02:00', creation_mode: 'template', team_id: 9, filters: { date_from: '-30d' }, variables: { a: { code_name: 'a' } }, tiles: [{ text: { body: 'ignored' } }] });
-    expect(d).toMatchObject({ name: 'Sales', last_accessed_at: '2024-01-02T01:04:05Z', creation_mode: 'default', team_id: 1, filters: { date_from: '-30d' }, variables: {}, persisted_variables: null, tiles: [] });
+    const d = await dashboard({
+      name: '  Sales ',
+      last_accessed_at: '2024-01-02T03:04:05+02:00',
+      creation_mode: 'template',
+      team_id: 9,
+      filters: { date_from: '-30d' },
+      variables: { a: { code_name: 'a' } },
+      tiles: [{ text: { body: 'ignored' } }],
+    });
+    expect(d).toMatchObject({
+      name: 'Sales',
+      last_accessed_at: '2024-01-02T01:04:05Z',
+      creation_mode: 'default',
+      team_id: 1,
+      filters: { date_from: '-30d' },
+      variables: {},
+      persisted_variables: null,
+      tiles: [],
+    });
   });
 
   it('PATCH {filters: {}} keeps the filters; a non-dict variables says "Filters must be a dictionary"', async () => {
@@ -116,7 +143,9 @@ describe('soft delete and undelete (newest DashboardSerializer.update)', () => {
     await api().patch(`dashboards/${d.id}/`, { deleted: true, delete_insights: true });
     expect((await api().get(`insights/${withDashboard.id}/`)).status).toBe(404);
     const restored = await api().patch(`dashboards/${d.id}/`, { deleted: false });
-    expect(restored.body.tiles.map((t: { insight: { id: number } }) => t.insight.id).sort()).toEqual([withDashboard.id, onItsOwn.id].sort());
+    expect(restored.body.tiles.map((t: { insight: { id: number } }) => t.insight.id).sort()).toEqual(
+      [withDashboard.id, onItsOwn.id].sort(),
+    );
     expect((await api().get(`insights/${onItsOwn.id}/`)).body.deleted).toBe(false);
   });
 
@@ -125,7 +154,10 @@ describe('soft delete and undelete (newest DashboardSerializer.update)', () => {
     await insight({ dashboards: [d.id] });
     expect((await api().patch(`dashboards/${d.id}/`, { deleted: true })).body).toMatchObject({ deleted: true, tiles: [] });
     expect((await api().patch(`dashboards/${d.id}/`, { name: 'x' })).status).toBe(404);
-    expect((await api().patch(`dashboards/${d.id}/`, { deleted: 'no' })).body).toMatchObject({ deleted: false, tiles: [expect.any(Object)] });
+    expect((await api().patch(`dashboards/${d.id}/`, { deleted: 'no' })).body).toMatchObject({
+      deleted: false,
+      tiles: [expect.any(Object)],
+    });
   });
 
   it('a 400 after the tiles were deleted leaves them deleted (no transaction) and logs the write as committed; the row was not saved', async () => {
@@ -156,7 +188,18 @@ describe('latency and storage', () => {
         {
           id: 1,
           name: 'Test',
-          dashboards: [{ id: 40, name: 'Seeded', pinned: true, variables: { x: { code_name: 'nope' } }, tiles: [{ insight: 7, layouts: { sm: { x: 0, y: 5, w: 6, h: 5 } }, color: 'blue' }, { text: { body: '# Top' }, layouts: { sm: { x: 0, y: 0, w: 12, h: 1 } } }] }],
+          dashboards: [
+            {
+              id: 40,
+              name: 'Seeded',
+              pinned: true,
+              variables: { x: { code_name: 'nope' } },
+              tiles: [
+                { insight: 7, layouts: { sm: { x: 0, y: 5, w: 6, h: 5 } }, color: 'blue' },
+                { text: { body: '# Top' }, layouts: { sm: { x: 0, y: 0, w: 12, h: 1 } } },
+              ],
+            },
+          ],
           insights: [{ id: 7, name: 'On it', query: trendsQuery(), dashboards: [40] }],
         },
       ],
@@ -167,13 +210,48 @@ describe('latency and storage', () => {
       [0, '# Top', null],
       [1, 7, 'blue'],
     ]);
-    expect(() => emu.seed({ projects: [{ id: 1, name: 'Test', dashboards: [{ name: 'Bad', tiles: [{ insight: 99 }] }] }] })).toThrow(/dashboards\[0\]\.tiles: tile insight 99/);
+    expect(() => emu.seed({ projects: [{ id: 1, name: 'Test', dashboards: [{ name: 'Bad', tiles: [{ insight: 99 }] }] }] })).toThrow(
+      /dashboards\[0\]\.tiles: tile insight 99/,
+    );
   });
 
   it('loads a state file written before dashboards were full rows, and keeps counting ids from it', async () => {
     const file = join(tempDir('dash-state'), 'state.json');
-    const insightRow = { id: 3, short_id: 'abcdefgh', name: 'Old', derived_name: null, description: null, filters: {}, query: trendsQuery(), order: null, deleted: false, tags: [], favorited: false, saved: true, is_sample: false, created_at: '2025-01-01T00:00:00Z', created_by: 1, updated_at: '2025-01-01T00:00:00Z', last_modified_at: '2025-01-01T00:00:00Z', last_modified_by: 1, last_viewed_at: null };
-    const old = { id: 1, name: 'Old', tagging: true, actions: [], dashboards: [{ id: 5, name: 'Legacy', creation_mode: 'default' }], insights: [insightRow], dashboardTiles: [{ id: 9, insight_id: 3, dashboard_id: 5, deleted: null }], insightVariables: [], hogFunctions: [], hogFunctionLogs: [], hogFunctionMetrics: [], nextIds: { tile: 10 } };
+    const insightRow = {
+      id: 3,
+      short_id: 'abcdefgh',
+      name: 'Old',
+      derived_name: null,
+      description: null,
+      filters: {},
+      query: trendsQuery(),
+      order: null,
+      deleted: false,
+      tags: [],
+      favorited: false,
+      saved: true,
+      is_sample: false,
+      created_at: '2025-01-01T00:00:00Z',
+      created_by: 1,
+      updated_at: '2025-01-01T00:00:00Z',
+      last_modified_at: '2025-01-01T00:00:00Z',
+      last_modified_by: 1,
+      last_viewed_at: null,
+    };
+    const old = {
+      id: 1,
+      name: 'Old',
+      tagging: true,
+      actions: [],
+      dashboards: [{ id: 5, name: 'Legacy', creation_mode: 'default' }],
+      insights: [insightRow],
+      dashboardTiles: [{ id: 9, insight_id: 3, dashboard_id: 5, deleted: null }],
+      insightVariables: [],
+      hogFunctions: [],
+      hogFunctionLogs: [],
+      hogFunctionMetrics: [],
+      nextIds: { tile: 10 },
+    };
     writeFileSync(file, JSON.stringify({ version: 1, uuid_counter: 0, insight_counter: 3, projects: [old] }));
     const restored = await start({ stateFile: file });
     try {

@@ -25,7 +25,11 @@ describe('faults', () => {
   });
 
   it('charges latencyPerItemMs per row of the full serializer and latencyPerBasicItemMs per row of ?basic=true (InsightBasicSerializer vs InsightSerializer, products/product_analytics/backend/api/insight.py)', async () => {
-    for (let i = 0; i < 20; i++) await project(emu).post('insights/', { name: `Row ${i}`, query: { kind: 'DataTableNode', source: { kind: 'EventsQuery', select: ['*'] } } });
+    for (let i = 0; i < 20; i++)
+      await project(emu).post('insights/', {
+        name: `Row ${i}`,
+        query: { kind: 'DataTableNode', source: { kind: 'EventsQuery', select: ['*'] } },
+      });
     emu.setFaults({ latencyPerItemMs: 10, latencyPerBasicItemMs: 1 });
     emu.clearRequests();
     await project(emu).get('insights/?limit=20');

@@ -32,7 +32,7 @@ export async function call(emu: Emulator, method: string, path: string, body?: u
   if (payload !== undefined) headers['Content-Type'] ??= 'application/json';
   const res = await fetch(`${emu.url}${path}`, { method, headers, ...(payload !== undefined ? { body: payload } : {}) });
   const text = await res.text();
-  let parsed: unknown ;
+  let parsed: unknown;
   try {
     parsed = text ? JSON.parse(text) : undefined;
   } catch {
@@ -53,7 +53,12 @@ export function project(emu: Emulator, id: number | string = 1, opts: CallOption
   };
 }
 
-export const EMPTY: SeedDoc = { projects: [{ id: 1, name: 'Test' }, { id: 2, name: 'Other' }] };
+export const EMPTY: SeedDoc = {
+  projects: [
+    { id: 1, name: 'Test' },
+    { id: 2, name: 'Other' },
+  ],
+};
 
 export const trendsQuery = (event = '$pageview') => ({
   kind: 'InsightVizNode',

@@ -35,7 +35,10 @@ describe('rearrange', () => {
     const r = await api().patch('hog_functions/rearrange/', { orders: { [a.id]: 2, [b.id]: 1 } });
     expect(r.status).toBe(200);
     expect(Array.isArray(r.body)).toBe(true);
-    expect(r.body.map((f: { name: string; execution_order: number }) => [f.name, f.execution_order])).toEqual([['B', 1], ['A', 2]]);
+    expect(r.body.map((f: { name: string; execution_order: number }) => [f.name, f.execution_order])).toEqual([
+      ['B', 1],
+      ['A', 2],
+    ]);
     expect(r.body[0]).toHaveProperty('inputs');
   });
 
@@ -78,7 +81,13 @@ describe('invocations', () => {
   it('accepts a clickhouse_event instead of globals', async () => {
     const r = await api().post('hog_functions/new/invocations/', {
       configuration: WEBHOOK,
-      clickhouse_event: { uuid: 'e-3', event: 'signed_up', distinct_id: 'u', properties: '{"plan": "pro"}', timestamp: '2025-01-01 00:00:00' },
+      clickhouse_event: {
+        uuid: 'e-3',
+        event: 'signed_up',
+        distinct_id: 'u',
+        properties: '{"plan": "pro"}',
+        timestamp: '2025-01-01 00:00:00',
+      },
     });
     expect(r.body.status).toBe('success');
   });
@@ -92,7 +101,10 @@ describe('invocations', () => {
   });
 
   it('answers a type that cannot be tested 400 "Invalid function type"', async () => {
-    const r = await api().post('hog_functions/new/invocations/', { configuration: { type: 'site_app', hog: 'export function onLoad() {}' }, globals: { event: {} } });
+    const r = await api().post('hog_functions/new/invocations/', {
+      configuration: { type: 'site_app', hog: 'export function onLoad() {}' },
+      globals: { event: {} },
+    });
     expect(r.status).toBe(400);
     expect(r.body).toEqual({ status: 'error', errors: ['Invalid function type'] });
   });
@@ -127,9 +139,17 @@ describe('logs and metrics', () => {
   it('serves logs newest first in the LimitOffset envelope with upper-case levels, filtered by level, search, after, before and limit', async () => {
     const all = (await api().get(`hog_functions/${fnId}/logs/`)).body;
     expect(all).toMatchObject({ count: 4, next: null, previous: null });
-    expect(all.results[0]).toEqual({ log_source_id: fnId, instance_id: 'i3', timestamp: '2025-01-03T10:00:00Z', level: 'WARN', message: 'Slow response' });
+    expect(all.results[0]).toEqual({
+      log_source_id: fnId,
+      instance_id: 'i3',
+      timestamp: '2025-01-03T10:00:00Z',
+      level: 'WARN',
+      message: 'Slow response',
+    });
     // `level` is a list (LogEntryRequestSerializer, posthog/api/log_entries.py): repeated, not comma-separated.
-    const levels = (await api().get(`hog_functions/${fnId}/logs/?level=error&level=Warn`)).body.results.map((r: { level: string }) => r.level);
+    const levels = (await api().get(`hog_functions/${fnId}/logs/?level=error&level=Warn`)).body.results.map(
+      (r: { level: string }) => r.level,
+    );
     expect(levels).toEqual(['WARN', 'ERROR']);
     expect((await api().get(`hog_functions/${fnId}/logs/?search=WEBHOOK`)).body.count).toBe(1);
     expect((await api().get(`hog_functions/${fnId}/logs/?after=2025-01-02T00:00:00Z&before=2025-01-03T00:00:00Z`)).body.count).toBe(1);
@@ -149,13 +169,17 @@ describe('logs and metrics', () => {
     const byKind = (await api().get(`hog_functions/${fnId}/metrics/`)).body;
     expect(byKind.labels).toHaveLength(8);
     expect(byKind.labels[0]).toMatch(/^\d{4}-\d\d-\d\d$/);
-    const total = (name: string) => byKind.series.find((s: { name: string }) => s.name === name).values.reduce((a: number, b: number) => a + b, 0);
+    const total = (name: string) =>
+      byKind.series.find((s: { name: string }) => s.name === name).values.reduce((a: number, b: number) => a + b, 0);
     expect(total('success')).toBe(7);
     expect(total('failure')).toBe(1);
     const hourly = (await api().get(`hog_functions/${fnId}/metrics/?interval=hour&after=-3h&breakdown_by=name&name=succeeded`)).body;
     expect(hourly.labels[0]).toMatch(/^\d{4}-\d\d-\d\dT\d\d:00$/);
     expect(hourly.series.map((s: { name: string }) => s.name)).toEqual(['succeeded']);
-    expect((await api().get(`hog_functions/${fnId}/metrics/?interval=minute`)).body).toMatchObject({ code: 'invalid_choice', attr: 'interval' });
+    expect((await api().get(`hog_functions/${fnId}/metrics/?interval=minute`)).body).toMatchObject({
+      code: 'invalid_choice',
+      attr: 'interval',
+    });
   });
 
   it('sums metrics/totals per breakdown over the last 7 days by default', async () => {
@@ -165,7 +189,9 @@ describe('logs and metrics', () => {
       { timestamp: '-30d', name: 'succeeded', kind: 'success', count: 100 },
     ]);
     expect((await api().get(`hog_functions/${fnId}/metrics/totals/`)).body).toEqual({ totals: { success: 3, other: 9 } });
-    expect((await api().get(`hog_functions/${fnId}/metrics/totals/?breakdown_by=name&kind=success&after=-60d`)).body).toEqual({ totals: { succeeded: 103 } });
+    expect((await api().get(`hog_functions/${fnId}/metrics/totals/?breakdown_by=name&kind=success&after=-60d`)).body).toEqual({
+      totals: { succeeded: 103 },
+    });
   });
 });
 
@@ -177,11 +203,18 @@ describe('icons and templates', () => {
   });
 
   it('serves icon?id= as PNG bytes, 400 without id, 404 for an unknown domain', async () => {
-    const res = await fetch(`${emu.url}/api/projects/1/hog_functions/icon/?id=slack.com`, { headers: { Authorization: 'Bearer phx_fake_hogsync_dev_key' } });
+    const res = await fetch(`${emu.url}/api/projects/1/hog_functions/icon/?id=slack.com`, {
+      headers: { Authorization: 'Bearer phx_fake_hogsync_dev_key' },
+    });
     expect(res.headers.get('content-type')).toBe('image/png');
     const bytes = Buffer.from(await res.arrayBuffer());
     expect(bytes.subarray(1, 4).toString('ascii')).toBe('PNG');
-    expect((await api().get('hog_functions/icon/')).body).toEqual({ type: 'validation_error', code: 'invalid_input', detail: 'id is required', attr: null });
+    expect((await api().get('hog_functions/icon/')).body).toEqual({
+      type: 'validation_error',
+      code: 'invalid_input',
+      detail: 'id is required',
+      attr: null,
+    });
     expect((await api().get('hog_functions/icon/?id=nope.example')).status).toBe(404);
   });
 
@@ -189,7 +222,10 @@ describe('icons and templates', () => {
     const dest = (await api().get('hog_function_templates/')).body;
     expect(dest.results.map((t: { id: string }) => t.id)).toEqual(['template-webhook', 'template-slack']);
     const slack = dest.results[1];
-    expect(slack.inputs_schema.find((s: { key: string }) => s.key === 'slack_workspace')).toMatchObject({ type: 'integration', integration: 'slack' });
+    expect(slack.inputs_schema.find((s: { key: string }) => s.key === 'slack_workspace')).toMatchObject({
+      type: 'integration',
+      integration: 'slack',
+    });
     const tr = (await api().get('hog_function_templates/?type=transformation')).body.results.map((t: { name: string }) => t.name);
     expect(tr).toEqual(['GeoIP', 'IP Anonymization', 'URL Masking']);
     expect((await api().get('hog_function_templates/template-url-masking/')).body.type).toBe('transformation');

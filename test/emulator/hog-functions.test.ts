@@ -26,9 +26,30 @@ describe('hog functions: fields and serializers', () => {
   it('returns the full serializer on create and retrieve, without write-only deleted/template_id', async () => {
     const f = await create({ name: 'Hook' });
     expect(Object.keys(f)).toEqual([
-      'id', 'type', 'name', 'description', 'created_at', 'created_by', 'updated_at', 'enabled', 'hog', 'bytecode', 'transpiled',
-      'inputs_schema', 'inputs', 'filters', 'masking', 'mappings', 'icon_url', 'template', 'status', 'execution_order', 'batch_export_id',
-      'version', 'draft', 'draft_updated_at',
+      'id',
+      'type',
+      'name',
+      'description',
+      'created_at',
+      'created_by',
+      'updated_at',
+      'enabled',
+      'hog',
+      'bytecode',
+      'transpiled',
+      'inputs_schema',
+      'inputs',
+      'filters',
+      'masking',
+      'mappings',
+      'icon_url',
+      'template',
+      'status',
+      'execution_order',
+      'batch_export_id',
+      'version',
+      'draft',
+      'draft_updated_at',
     ]);
     expect(f).toMatchObject({ version: 1, draft: null, draft_updated_at: null });
     expect((await api().get(`hog_functions/${f.id}/`)).body).toEqual(f);
@@ -44,7 +65,23 @@ describe('hog functions: fields and serializers', () => {
   it('lists with the minimal serializer unless full=true', async () => {
     await create({ name: 'Hook' });
     const minimal = (await api().get('hog_functions/')).body.results[0];
-    expect(Object.keys(minimal).sort()).toEqual(['created_at', 'created_by', 'description', 'draft_updated_at', 'enabled', 'execution_order', 'filters', 'hog', 'icon_url', 'id', 'name', 'status', 'template', 'type', 'updated_at']);
+    expect(Object.keys(minimal).sort()).toEqual([
+      'created_at',
+      'created_by',
+      'description',
+      'draft_updated_at',
+      'enabled',
+      'execution_order',
+      'filters',
+      'hog',
+      'icon_url',
+      'id',
+      'name',
+      'status',
+      'template',
+      'type',
+      'updated_at',
+    ]);
     const full = (await api().get('hog_functions/?full=true')).body.results[0];
     expect(full).toHaveProperty('inputs');
     expect(full).toHaveProperty('bytecode');
@@ -54,7 +91,12 @@ describe('hog functions: fields and serializers', () => {
     const f = await create({});
     expect(f.type).toBe('destination');
     const r = await api().patch(`hog_functions/${f.id}/`, { type: 'transformation' });
-    expect(r.body).toEqual({ type: 'validation_error', code: 'invalid_input', detail: 'Cannot modify the type of an existing function', attr: 'type' });
+    expect(r.body).toEqual({
+      type: 'validation_error',
+      code: 'invalid_input',
+      detail: 'Cannot modify the type of an existing function',
+      attr: 'type',
+    });
     expect((await api().patch(`hog_functions/${f.id}/`, { type: 'destination', name: 'same type' })).status).toBe(200);
   });
 
@@ -118,7 +160,10 @@ describe('hog functions: hog code', () => {
 
 describe('hog functions: inputs_schema and inputs', () => {
   it('validates inputs_schema items (type choices, key required) and stores them with required/secret/hidden defaults', async () => {
-    const f = await create({ inputs_schema: [{ key: 'url', type: 'string', label: 'URL', placeholder: 'dropped' }], inputs: { url: { value: 'https://x' } } });
+    const f = await create({
+      inputs_schema: [{ key: 'url', type: 'string', label: 'URL', placeholder: 'dropped' }],
+      inputs: { url: { value: 'https://x' } },
+    });
     expect(f.inputs_schema).toEqual([{ type: 'string', key: 'url', label: 'URL', required: false, secret: false, hidden: false }]);
     const noKey = await api().post('hog_functions/', { hog: 'return 1', inputs_schema: [{ type: 'string' }] });
     expect(noKey.body).toMatchObject({ code: 'required', attr: 'inputs_schema__0__key' });
@@ -126,14 +171,25 @@ describe('hog functions: inputs_schema and inputs', () => {
 
   it('drops inputs not in the schema; a missing required input falls back to its default or is 400 inputs__<key>', async () => {
     const f = await create({
-      inputs_schema: [{ key: 'url', type: 'string', required: true }, { key: 'method', type: 'string', required: true, default: 'POST' }],
+      inputs_schema: [
+        { key: 'url', type: 'string', required: true },
+        { key: 'method', type: 'string', required: true, default: 'POST' },
+      ],
       inputs: { url: { value: 'https://x' }, stray: { value: 1 } },
     });
     expect(Object.keys(f.inputs)).toEqual(['url', 'method']);
     expect(f.inputs.method.value).toBe('POST');
-    const r = await api().post('hog_functions/', { hog: 'return 1', inputs_schema: [{ key: 'url', type: 'string', required: true }], inputs: { url: { value: '' } } });
+    const r = await api().post('hog_functions/', {
+      hog: 'return 1',
+      inputs_schema: [{ key: 'url', type: 'string', required: true }],
+      inputs: { url: { value: '' } },
+    });
     expect(r.body).toEqual({ type: 'validation_error', code: 'invalid_input', detail: 'This field is required.', attr: 'inputs__url' });
-    const typed = await api().post('hog_functions/', { hog: 'return 1', inputs_schema: [{ key: 'n', type: 'number' }], inputs: { n: { value: 'three' } } });
+    const typed = await api().post('hog_functions/', {
+      hog: 'return 1',
+      inputs_schema: [{ key: 'n', type: 'number' }],
+      inputs: { n: { value: 'three' } },
+    });
     expect(typed.body).toMatchObject({ detail: 'Value must be a number.', attr: 'inputs__n' });
   });
 
@@ -144,18 +200,29 @@ describe('hog functions: inputs_schema and inputs', () => {
         { key: 'host', type: 'string' },
         { key: 'path', type: 'string' },
       ],
-      inputs: { full: { value: '{inputs.host}/{inputs.path}' }, host: { value: 'https://example.com' }, path: { value: 'hook/{event.event}' } },
+      inputs: {
+        full: { value: '{inputs.host}/{inputs.path}' },
+        host: { value: 'https://example.com' },
+        path: { value: 'hook/{event.event}' },
+      },
     });
     expect(Object.keys(f.inputs)).toEqual(['host', 'path', 'full']);
     expect(f.inputs.host).toEqual({ value: 'https://example.com', bytecode: ['_H', 1, 32, 'https://example.com'], order: 0 });
     expect(f.inputs.path.order).toBe(1);
     expect(f.inputs.full.order).toBe(2);
     expect(f.inputs.path.bytecode).toEqual(['_H', 1, 32, 'event', 32, 'event', 1, 2, 32, 'hook/', 2, 'concat', 2]);
-    const bad = await api().post('hog_functions/', { hog: 'return 1', inputs_schema: [{ key: 'a', type: 'string' }], inputs: { a: { value: 'oops {' } } });
+    const bad = await api().post('hog_functions/', {
+      hog: 'return 1',
+      inputs_schema: [{ key: 'a', type: 'string' }],
+      inputs: { a: { value: 'oops {' } },
+    });
     expect(bad.body).toMatchObject({ attr: 'inputs__a', detail: expect.stringMatching(/^Invalid template: /) });
     const cycle = await api().post('hog_functions/', {
       hog: 'return 1',
-      inputs_schema: [{ key: 'a', type: 'string' }, { key: 'b', type: 'string' }],
+      inputs_schema: [
+        { key: 'a', type: 'string' },
+        { key: 'b', type: 'string' },
+      ],
       inputs: { a: { value: '{inputs.b}' }, b: { value: '{inputs.a}' } },
     });
     expect(cycle.body).toMatchObject({ attr: 'inputs', detail: 'Circular dependency detected in input_deps.' });
@@ -186,14 +253,32 @@ describe('hog functions: secrets', () => {
     expect(stored()).toBe('two');
     // A bare mask without the secret marker would store the mask itself: refused (posthog/cdp/validation.py).
     const bare = await api().patch(`hog_functions/${f.id}/`, { inputs: { url: { value: 'https://x' }, token: { value: '********' } } });
-    expect(bare.body).toEqual({ type: 'validation_error', code: 'invalid_input', detail: 'This secret input was not updated correctly. Enter the value again.', attr: 'inputs__token' });
+    expect(bare.body).toEqual({
+      type: 'validation_error',
+      code: 'invalid_input',
+      detail: 'This secret input was not updated correctly. Enter the value again.',
+      attr: 'inputs__token',
+    });
     expect(stored()).toBe('two');
   });
 
   it('answers the secret marker with nothing stored 400 "No value is saved for this secret input. Enter the value again."', async () => {
-    const r = await api().post('hog_functions/', { hog: 'return 1', inputs_schema: SECRET_SCHEMA, inputs: { url: { value: 'https://x' }, token: { secret: true } } });
-    expect(r.body).toEqual({ type: 'validation_error', code: 'invalid_input', detail: 'No value is saved for this secret input. Enter the value again.', attr: 'inputs__token' });
-    const masked = await api().post('hog_functions/', { hog: 'return 1', inputs_schema: SECRET_SCHEMA, inputs: { url: { value: 'https://x' }, token: { value: '********' } } });
+    const r = await api().post('hog_functions/', {
+      hog: 'return 1',
+      inputs_schema: SECRET_SCHEMA,
+      inputs: { url: { value: 'https://x' }, token: { secret: true } },
+    });
+    expect(r.body).toEqual({
+      type: 'validation_error',
+      code: 'invalid_input',
+      detail: 'No value is saved for this secret input. Enter the value again.',
+      attr: 'inputs__token',
+    });
+    const masked = await api().post('hog_functions/', {
+      hog: 'return 1',
+      inputs_schema: SECRET_SCHEMA,
+      inputs: { url: { value: 'https://x' }, token: { value: '********' } },
+    });
     expect(masked.body.attr).toBe('inputs__token');
   });
 
@@ -228,13 +313,24 @@ describe('hog functions: filters, masking, mappings', () => {
   it('validates masking (ttl 60..86400, hash required) and compiles the hash', async () => {
     const f = await create({ masking: { ttl: 3600, hash: '{person.id}', threshold: null } });
     expect(f.masking).toMatchObject({ ttl: 3600, hash: '{person.id}', threshold: null, bytecode: expect.any(Array) });
-    expect((await api().post('hog_functions/', { hog: 'return 1', masking: { ttl: 59, hash: 'x' } })).body).toMatchObject({ code: 'min_value', attr: 'masking__ttl' });
-    expect((await api().post('hog_functions/', { hog: 'return 1', masking: { ttl: 86401, hash: 'x' } })).body).toMatchObject({ code: 'max_value', attr: 'masking__ttl' });
-    expect((await api().post('hog_functions/', { hog: 'return 1', masking: { ttl: 60 } })).body).toMatchObject({ code: 'required', attr: 'masking__hash' });
+    expect((await api().post('hog_functions/', { hog: 'return 1', masking: { ttl: 59, hash: 'x' } })).body).toMatchObject({
+      code: 'min_value',
+      attr: 'masking__ttl',
+    });
+    expect((await api().post('hog_functions/', { hog: 'return 1', masking: { ttl: 86401, hash: 'x' } })).body).toMatchObject({
+      code: 'max_value',
+      attr: 'masking__ttl',
+    });
+    expect((await api().post('hog_functions/', { hog: 'return 1', masking: { ttl: 60 } })).body).toMatchObject({
+      code: 'required',
+      attr: 'masking__hash',
+    });
   });
 
   it('allows mappings only for destination and site_destination', async () => {
-    const ok = await create({ mappings: [{ name: 'Signups', inputs_schema: [{ key: 'x', type: 'string' }], inputs: { x: { value: '{event.event}' } } }] });
+    const ok = await create({
+      mappings: [{ name: 'Signups', inputs_schema: [{ key: 'x', type: 'string' }], inputs: { x: { value: '{event.event}' } } }],
+    });
     expect(ok.mappings[0].inputs.x).toMatchObject({ value: '{event.event}', order: 0 });
     const bad = await api().post('hog_functions/', { type: 'transformation', hog: 'return event', mappings: [{ name: 'x' }] });
     expect(bad.body).toMatchObject({ attr: 'mappings', detail: 'Mappings are only allowed for destinations.' });
@@ -254,7 +350,12 @@ describe('hog functions: templates and ordering', () => {
 
   it('answers an unknown template_id 400 attr template_id, and forces the stored template_id on update', async () => {
     const bad = await api().post('hog_functions/', { template_id: 'template-nope' });
-    expect(bad.body).toEqual({ type: 'validation_error', code: 'invalid_input', detail: "No template found for id 'template-nope'", attr: 'template_id' });
+    expect(bad.body).toEqual({
+      type: 'validation_error',
+      code: 'invalid_input',
+      detail: "No template found for id 'template-nope'",
+      attr: 'template_id',
+    });
     const f = await create({ template_id: 'template-webhook', inputs: { url: { value: 'https://x' } } });
     const r = await api().patch(`hog_functions/${f.id}/`, { template_id: 'template-slack' });
     expect(r.body.template.id).toBe('template-webhook');

@@ -4,11 +4,23 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Emulator, Faults } from '../../src/emulator/index.js';
 import { call, DEV_API_KEY, start, trendsQuery } from './helpers.js';
 
-const OFF: Partial<Faults> = { redirect: null, malformed: null, endlessLists: null, revokedKey: null, echoErrors: false, commitDelayMs: 0, padMb: 0, failRate: 0, seed: 0 };
+const OFF: Partial<Faults> = {
+  redirect: null,
+  malformed: null,
+  endlessLists: null,
+  revokedKey: null,
+  echoErrors: false,
+  commitDelayMs: 0,
+  padMb: 0,
+  failRate: 0,
+  seed: 0,
+};
 
 let emu: Emulator;
 beforeAll(async () => {
-  emu = await start({ seed: { projects: [{ id: 1, name: 'Test', insights: Array.from({ length: 7 }, (_, i) => ({ name: `I${i}`, query: trendsQuery() })) }] } });
+  emu = await start({
+    seed: { projects: [{ id: 1, name: 'Test', insights: Array.from({ length: 7 }, (_, i) => ({ name: `I${i}`, query: trendsQuery() })) }] },
+  });
 });
 afterAll(() => emu.close());
 beforeEach(() => {
@@ -19,7 +31,11 @@ beforeEach(() => {
 
 const variables = () => emu.project(1)?.insightVariables ?? [];
 const raw = (path: string, init: RequestInit = {}) =>
-  fetch(`${emu.url}${path}`, { redirect: 'manual', ...init, headers: { Authorization: `Bearer ${DEV_API_KEY}`, 'Content-Type': 'application/json', ...(init.headers ?? {}) } });
+  fetch(`${emu.url}${path}`, {
+    redirect: 'manual',
+    ...init,
+    headers: { Authorization: `Bearer ${DEV_API_KEY}`, 'Content-Type': 'application/json', ...(init.headers ?? {}) },
+  });
 
 describe('redirect fault', () => {
   it('answers matching requests with the status and a Location on another origin, and serves nothing', async () => {
@@ -127,7 +143,11 @@ describe('endless lists fault', () => {
 
   it('increasing: pages past the end are empty but still link onwards; count can be inflated', async () => {
     emu.setFaults({ endlessLists: { next: 'increasing', count: 1e9 } });
-    const past = (await (await raw('/api/projects/1/insights/?limit=5&offset=50')).json()) as { count: number; next: string; results: unknown[] };
+    const past = (await (await raw('/api/projects/1/insights/?limit=5&offset=50')).json()) as {
+      count: number;
+      next: string;
+      results: unknown[];
+    };
     expect(past.results).toEqual([]);
     expect(past.count).toBe(1e9);
     expect(new URL(past.next).searchParams.get('offset')).toBe('55');
@@ -162,7 +182,11 @@ describe('delayed commit fault', () => {
   it('holds a write before it runs; a client that gives up meanwhile still gets the write, and the log says when it landed', async () => {
     emu.setFaults({ commitDelayMs: 400 });
     const t0 = Date.now();
-    const gaveUp = await raw('/api/projects/1/insight_variables/', { method: 'POST', body: JSON.stringify({ name: 'Late', type: 'String' }), signal: AbortSignal.timeout(100) }).catch((e: Error) => e);
+    const gaveUp = await raw('/api/projects/1/insight_variables/', {
+      method: 'POST',
+      body: JSON.stringify({ name: 'Late', type: 'String' }),
+      signal: AbortSignal.timeout(100),
+    }).catch((e: Error) => e);
     expect(gaveUp).toBeInstanceOf(Error);
     expect(variables()).toHaveLength(0);
     for (let i = 0; i < 50 && emu.requests().length === 0; i++) await new Promise((r) => setTimeout(r, 25));
@@ -201,11 +225,20 @@ describe('revoked-key fault', () => {
   // posthog/auth.py PersonalAPIKeyAuthentication: a deleted key is not found, like a wrong one.
   it('lets `after` matching requests through, then answers them 401 as for an unknown key', async () => {
     emu.setFaults({ revokedKey: { after: 1, methods: ['POST'] } });
-    const create = () => raw('/api/projects/1/insight_variables/', { method: 'POST', body: JSON.stringify({ name: `V${variables().length}`, type: 'String' }) });
+    const create = () =>
+      raw('/api/projects/1/insight_variables/', {
+        method: 'POST',
+        body: JSON.stringify({ name: `V${variables().length}`, type: 'String' }),
+      });
     expect((await create()).status).toBe(201);
     const refused = await create();
     expect(refused.status).toBe(401);
-    expect(await refused.json()).toEqual({ type: 'authentication_error', code: 'authentication_failed', detail: 'Personal API key found in request Authorization header is invalid.', attr: null });
+    expect(await refused.json()).toEqual({
+      type: 'authentication_error',
+      code: 'authentication_failed',
+      detail: 'Personal API key found in request Authorization header is invalid.',
+      attr: null,
+    });
     expect(variables()).toHaveLength(1);
     // Reads are not in the method list.
     expect((await raw('/api/projects/1/insights/')).status).toBe(200);
@@ -216,11 +249,24 @@ describe('revoked-key fault', () => {
 describe('hostile faults through the control API', () => {
   it('reads and sets them with GET/PUT /_emulator/faults, refusing settings that cannot work', async () => {
     const put = (body: unknown) => call(emu, 'PUT', '/_emulator/faults', body);
-    const set = await put({ redirect: { status: 301, to: 'https://eu.posthog.example' }, malformed: { rate: 0.25, kind: 'truncated' }, echoErrors: true, padMb: 1 });
+    const set = await put({
+      redirect: { status: 301, to: 'https://eu.posthog.example' },
+      malformed: { rate: 0.25, kind: 'truncated' },
+      echoErrors: true,
+      padMb: 1,
+    });
     expect(set.status).toBe(200);
     expect(set.body).toMatchObject({ redirect: { status: 301 }, malformed: { kind: 'truncated' }, echoErrors: true, padMb: 1 });
     expect((await call(emu, 'GET', '/_emulator/faults')).body.malformed.rate).toBe(0.25);
-    for (const bad of [{ redirect: { status: 200 } }, { redirect: { status: 301, path: '(' } }, { malformed: { rate: 1, kind: 'garbage' } }, { malformed: { rate: 2, kind: 'html' } }, { endlessLists: { next: 'sideways' } }, { echoErrors: 'yes' }, { commitDelayMs: -1 }]) {
+    for (const bad of [
+      { redirect: { status: 200 } },
+      { redirect: { status: 301, path: '(' } },
+      { malformed: { rate: 1, kind: 'garbage' } },
+      { malformed: { rate: 2, kind: 'html' } },
+      { endlessLists: { next: 'sideways' } },
+      { echoErrors: 'yes' },
+      { commitDelayMs: -1 },
+    ]) {
       const r = await put(bad);
       expect(r.status, JSON.stringify(bad)).toBe(400);
     }

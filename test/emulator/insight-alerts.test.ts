@@ -11,7 +11,19 @@ const SEED: SeedDoc = {
       name: 'Test',
       dashboards: [{ id: 7, name: 'Overview' }],
       insights: [
-        { name: 'Watched', short_id: 'watched1', query: trendsQuery(), dashboards: [7], alerts: [{ name: 'Too many', threshold: { configuration: { type: 'absolute', bounds: { upper: 100 } } }, config: { type: 'TrendsAlertConfig', series_index: 0 } }] },
+        {
+          name: 'Watched',
+          short_id: 'watched1',
+          query: trendsQuery(),
+          dashboards: [7],
+          alerts: [
+            {
+              name: 'Too many',
+              threshold: { configuration: { type: 'absolute', bounds: { upper: 100 } } },
+              config: { type: 'TrendsAlertConfig', series_index: 0 },
+            },
+          ],
+        },
         { name: 'Legacy', short_id: 'legacy01', filters: { events: [{ id: '$pageview' }] } },
       ],
     },
@@ -28,13 +40,20 @@ afterAll(() => emu.close());
 beforeEach(() => emu.reset());
 
 describe('alerts', () => {
-  it('lists an alertable insight\'s alerts in the full serializer (AlertSerializer shape, insight as InsightBasicSerializer), not in basic', async () => {
+  it("lists an alertable insight's alerts in the full serializer (AlertSerializer shape, insight as InsightBasicSerializer), not in basic", async () => {
     const full = (await api().get('insights/watched1/')).body;
     expect(full.alerts).toHaveLength(1);
     expect(full.alerts[0]).toMatchObject({
-      id: expect.any(String), name: 'Too many', state: 'Not firing', enabled: true, calculation_interval: 'daily', condition: { type: 'absolute_value' },
-      threshold: { configuration: { type: 'absolute', bounds: { upper: 100 } } }, config: { type: 'TrendsAlertConfig', series_index: 0 },
-      subscribed_users: [], insight: { id: full.id, short_id: 'watched1' },
+      id: expect.any(String),
+      name: 'Too many',
+      state: 'Not firing',
+      enabled: true,
+      calculation_interval: 'daily',
+      condition: { type: 'absolute_value' },
+      threshold: { configuration: { type: 'absolute', bounds: { upper: 100 } } },
+      config: { type: 'TrendsAlertConfig', series_index: 0 },
+      subscribed_users: [],
+      insight: { id: full.id, short_id: 'watched1' },
     });
     // get_alerts serializes the prefetched rows, which have no `checks`: the field is left out.
     expect(full.alerts[0]).not.toHaveProperty('checks');
@@ -45,7 +64,10 @@ describe('alerts', () => {
     // The alerts API requires a threshold with a bound (validate_alert_config), and so does the control.
     const bare = await call(emu, 'POST', '/_emulator/projects/1/insights/watched1/alerts', { name: 'Second' });
     expect(bare.body.detail).toBe('This field is required.');
-    const r = await call(emu, 'POST', '/_emulator/projects/1/insights/watched1/alerts', { name: 'Second', threshold: { configuration: { type: 'absolute', bounds: { lower: 1 } } } });
+    const r = await call(emu, 'POST', '/_emulator/projects/1/insights/watched1/alerts', {
+      name: 'Second',
+      threshold: { configuration: { type: 'absolute', bounds: { lower: 1 } } },
+    });
     expect(r.status).toBe(200);
     expect((await api().get('insights/watched1/')).body.alerts.map((a: { id: string }) => a.id)).toContain(r.body.id);
     const legacy = await call(emu, 'POST', '/_emulator/projects/1/insights/legacy01/alerts', { name: 'Nope' });
@@ -62,7 +84,9 @@ describe('alerts', () => {
   });
 
   it('deletes alerts once the query can no longer carry one (alertable_query_kind is None), keeps them across alertable kinds', async () => {
-    await api().patch('insights/watched1/', { query: { kind: 'DataVisualizationNode', source: { kind: 'HogQLQuery', query: 'select 1' } } });
+    await api().patch('insights/watched1/', {
+      query: { kind: 'DataVisualizationNode', source: { kind: 'HogQLQuery', query: 'select 1' } },
+    });
     expect(emu.project(1)?.alerts).toHaveLength(1);
     await api().patch('insights/watched1/', { query: { kind: 'InsightVizNode', source: { kind: 'RetentionQuery', retentionFilter: {} } } });
     expect(emu.project(1)?.alerts).toHaveLength(0);

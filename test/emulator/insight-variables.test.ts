@@ -32,7 +32,12 @@ describe('insight variables', () => {
     await api().post('insight_variables/', { name: 'Country', type: 'String' });
     const r = await api().post('insight_variables/', { name: 'country', type: 'List' });
     expect(r.status).toBe(400);
-    expect(r.body).toEqual({ type: 'validation_error', code: 'invalid_input', detail: 'Variable with this code name already exists', attr: null });
+    expect(r.body).toEqual({
+      type: 'validation_error',
+      code: 'invalid_input',
+      detail: 'Variable with this code name already exists',
+      attr: null,
+    });
     expect((await project(emu, 2).post('insight_variables/', { name: 'Country', type: 'String' })).status).toBe(201);
   });
 
@@ -45,8 +50,17 @@ describe('insight variables', () => {
   it('coerces values to [] for List variables and keeps the fields of the serializer', async () => {
     const list = (await api().post('insight_variables/', { name: 'Plan', type: 'List', values: null, default_value: 'free' })).body;
     expect(list).toEqual({
-      id: list.id, name: 'Plan', type: 'List', default_value: 'free', created_by: 1, created_at: list.created_at, code_name: 'plan', values: [],
-      is_multi: false, values_query: null, values_query_connection_id: null,
+      id: list.id,
+      name: 'Plan',
+      type: 'List',
+      default_value: 'free',
+      created_by: 1,
+      created_at: list.created_at,
+      code_name: 'plan',
+      values: [],
+      is_multi: false,
+      values_query: null,
+      values_query_connection_id: null,
     });
     expect((await api().patch(`insight_variables/${list.id}/`, { values: 'nope' })).body.values).toEqual([]);
     expect((await api().patch(`insight_variables/${list.id}/`, { values: ['a', 'b'] })).body.values).toEqual(['a', 'b']);
@@ -105,17 +119,24 @@ describe('insight variables', () => {
     expect((await post({ name: 'G', is_multi: true })).default_value).toEqual([]);
     const bad = await api().post('insight_variables/', { name: 'H', type: 'List', values: ['a', { b: 1 }] });
     expect(bad.body).toEqual({
-      type: 'validation_error', code: 'invalid_input', attr: 'values',
+      type: 'validation_error',
+      code: 'invalid_input',
+      attr: 'values',
       detail: 'List variable values must be strings or numbers (got an object at index 1). Enter each value as plain text or a number.',
     });
   });
 
   it('gives non-List types is_multi false and values_query null; a blank values_query is null and drops its connection id', async () => {
-    const n = (await api().post('insight_variables/', { name: 'N', type: 'Number', is_multi: true, values_query: 'select 1', default_value: 3 })).body;
+    const n = (
+      await api().post('insight_variables/', { name: 'N', type: 'Number', is_multi: true, values_query: 'select 1', default_value: 3 })
+    ).body;
     expect(n).toMatchObject({ is_multi: false, values_query: null, values_query_connection_id: null, default_value: 3 });
-    const l = (await api().post('insight_variables/', { name: 'L', type: 'List', values_query: '  ', values_query_connection_id: 'abc' })).body;
+    const l = (await api().post('insight_variables/', { name: 'L', type: 'List', values_query: '  ', values_query_connection_id: 'abc' }))
+      .body;
     expect(l).toMatchObject({ values_query: null, values_query_connection_id: null });
-    const q = (await api().post('insight_variables/', { name: 'Q', type: 'List', values_query: ' select 1 ', values_query_connection_id: 'abc' })).body;
+    const q = (
+      await api().post('insight_variables/', { name: 'Q', type: 'List', values_query: ' select 1 ', values_query_connection_id: 'abc' })
+    ).body;
     expect(q).toMatchObject({ values_query: 'select 1', values_query_connection_id: 'abc' });
   });
 });

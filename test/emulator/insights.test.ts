@@ -9,7 +9,14 @@ beforeAll(async () => {
   emu = await start({
     seed: {
       projects: [
-        { id: 1, name: 'Test', dashboards: [{ id: 7, name: 'Overview' }, { id: 8, name: 'Growth' }] },
+        {
+          id: 1,
+          name: 'Test',
+          dashboards: [
+            { id: 7, name: 'Overview' },
+            { id: 8, name: 'Growth' },
+          ],
+        },
         { id: 2, name: 'No tagging', tagging: false },
       ],
     },
@@ -27,12 +34,47 @@ const create = async (body: Record<string, unknown>) => {
 describe('insights', () => {
   it('returns the full InsightSerializer fields, computed ones present with null/empty values and creators as UserBasic', async () => {
     const i = await create({ name: 'Pageviews', query: trendsQuery() });
-    for (const k of ['result', 'hasMore', 'columns', 'last_refresh', 'cache_target_age', 'next_allowed_client_refresh', 'hogql', 'types', 'query_status', 'resolved_date_range', 'last_viewed_at']) {
+    for (const k of [
+      'result',
+      'hasMore',
+      'columns',
+      'last_refresh',
+      'cache_target_age',
+      'next_allowed_client_refresh',
+      'hogql',
+      'types',
+      'query_status',
+      'resolved_date_range',
+      'last_viewed_at',
+    ]) {
       expect(i).toHaveProperty(k, null);
     }
-    expect(i).toMatchObject({ id: 1, order: null, deleted: false, dashboards: [], dashboard_tiles: [], tags: [], favorited: false, is_sample: false, alerts: [], effective_restriction_level: 21, effective_privilege_level: 37, timezone: 'UTC', is_cached: false });
+    expect(i).toMatchObject({
+      id: 1,
+      order: null,
+      deleted: false,
+      dashboards: [],
+      dashboard_tiles: [],
+      tags: [],
+      favorited: false,
+      is_sample: false,
+      alerts: [],
+      effective_restriction_level: 21,
+      effective_privilege_level: 37,
+      timezone: 'UTC',
+      is_cached: false,
+    });
     expect(i.short_id).toMatch(/^[A-Za-z0-9]{8}$/);
-    expect(i.created_by).toEqual(expect.objectContaining({ id: 1, uuid: expect.any(String), distinct_id: expect.any(String), first_name: expect.any(String), email: expect.any(String), is_email_verified: true }));
+    expect(i.created_by).toEqual(
+      expect.objectContaining({
+        id: 1,
+        uuid: expect.any(String),
+        distinct_id: expect.any(String),
+        first_name: expect.any(String),
+        email: expect.any(String),
+        is_email_verified: true,
+      }),
+    );
     expect(i.last_modified_by).toEqual(i.created_by);
     expect(i.created_at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{6})?Z$/);
   });
@@ -62,7 +104,28 @@ describe('insights', () => {
   it('returns the InsightBasicSerializer subset with basic=true (search_match_type only when searching)', async () => {
     await create({ name: 'A', query: trendsQuery() });
     const r = (await api().get('insights/?basic=true')).body.results[0];
-    const keys = ['id', 'short_id', 'name', 'derived_name', 'filters', 'query', 'dashboards', 'dashboard_tiles', 'description', 'last_refresh', 'refreshing', 'saved', 'tags', 'updated_at', 'created_by', 'created_at', 'last_modified_at', 'favorited', 'user_access_level', 'last_viewed_at'];
+    const keys = [
+      'id',
+      'short_id',
+      'name',
+      'derived_name',
+      'filters',
+      'query',
+      'dashboards',
+      'dashboard_tiles',
+      'description',
+      'last_refresh',
+      'refreshing',
+      'saved',
+      'tags',
+      'updated_at',
+      'created_by',
+      'created_at',
+      'last_modified_at',
+      'favorited',
+      'user_access_level',
+      'last_viewed_at',
+    ];
     expect(Object.keys(r).sort()).toEqual([...keys].sort());
     const searched = (await api().get('insights/?basic=true&search=a')).body.results[0];
     expect(Object.keys(searched).sort()).toEqual([...keys, 'search_match_type'].sort());
@@ -78,10 +141,20 @@ describe('insights', () => {
   });
 
   it('stores query verbatim but stamps `version` only on kinds with schema migrations (TrendsQuery 5, RetentionQuery 2; InsightVizNode, EventsNode none)', async () => {
-    const i = await create({ query: { kind: 'InsightVizNode', source: { kind: 'TrendsQuery', series: [{ kind: 'EventsNode', event: 'a' }] } } });
-    expect(i.query).toEqual({ kind: 'InsightVizNode', source: { kind: 'TrendsQuery', series: [{ kind: 'EventsNode', event: 'a' }], version: 5 } });
-    expect(emu.project(1)?.insights[0]?.query).toEqual({ kind: 'InsightVizNode', source: { kind: 'TrendsQuery', series: [{ kind: 'EventsNode', event: 'a' }] } });
-    const kept = await create({ query: { kind: 'InsightVizNode', version: 3, source: { kind: 'RetentionQuery', version: 1, retentionFilter: {} } } });
+    const i = await create({
+      query: { kind: 'InsightVizNode', source: { kind: 'TrendsQuery', series: [{ kind: 'EventsNode', event: 'a' }] } },
+    });
+    expect(i.query).toEqual({
+      kind: 'InsightVizNode',
+      source: { kind: 'TrendsQuery', series: [{ kind: 'EventsNode', event: 'a' }], version: 5 },
+    });
+    expect(emu.project(1)?.insights[0]?.query).toEqual({
+      kind: 'InsightVizNode',
+      source: { kind: 'TrendsQuery', series: [{ kind: 'EventsNode', event: 'a' }] },
+    });
+    const kept = await create({
+      query: { kind: 'InsightVizNode', version: 3, source: { kind: 'RetentionQuery', version: 1, retentionFilter: {} } },
+    });
     expect(kept.query.version).toBe(3);
     expect(kept.query.source.version).toBe(2);
   });
@@ -105,20 +178,31 @@ describe('insights', () => {
   });
 
   it('refuses a query QuerySchemaRoot cannot parse (no kind, unknown kind, wrong InsightVizNode source, not an object): 400 invalid_request parse_error', async () => {
-    for (const query of [{ source: {} }, { kind: 'NopeQuery' }, 'select 1', { kind: 'InsightVizNode', source: { kind: 'HogQLQuery', query: 'select 1' } }]) {
+    for (const query of [
+      { source: {} },
+      { kind: 'NopeQuery' },
+      'select 1',
+      { kind: 'InsightVizNode', source: { kind: 'HogQLQuery', query: 'select 1' } },
+    ]) {
       const r = await api().post('insights/', { name: 'bad', query });
       expect(r.status).toBe(400);
       expect(r.body).toMatchObject({ type: 'invalid_request', code: 'parse_error', attr: null });
     }
     expect(emu.project(1)?.insights).toHaveLength(0);
     // Any QuerySchema kind passes the parser; the serializer stores it as sent.
-    for (const query of [{ kind: 'DataTableNode', source: { kind: 'EventsQuery', select: ['*'] } }, { kind: 'HogQuery', code: 'return 1' }, { kind: 'TrendsQuery', series: [] }]) {
+    for (const query of [
+      { kind: 'DataTableNode', source: { kind: 'EventsQuery', select: ['*'] } },
+      { kind: 'HogQuery', code: 'return 1' },
+      { kind: 'TrendsQuery', series: [] },
+    ]) {
       expect((await api().post('insights/', { query })).status).toBe(201);
     }
   });
 
   it('refuses unknown keys anywhere in a modelled query node (pydantic extra="forbid"): 400 parse_error naming the location', async () => {
-    const r = await api().post('insights/', { query: { kind: 'InsightVizNode', source: { kind: 'TrendsQuery', series: [{ kind: 'EventsNode', event: 'a', colour: 'red' }] } } });
+    const r = await api().post('insights/', {
+      query: { kind: 'InsightVizNode', source: { kind: 'TrendsQuery', series: [{ kind: 'EventsNode', event: 'a', colour: 'red' }] } },
+    });
     expect(r.status).toBe(400);
     expect(r.body.code).toBe('parse_error');
     expect(r.body.detail).toContain('InsightVizNode.source.TrendsQuery.series.0.EventsNode.colour');
@@ -126,11 +210,18 @@ describe('insights', () => {
   });
 
   it('refuses a HogQLQuery whose SQL does not parse: 400 invalid_request parse_error', async () => {
-    const r = await api().post('insights/', { query: { kind: 'DataVisualizationNode', source: { kind: 'HogQLQuery', query: 'select from where' } } });
+    const r = await api().post('insights/', {
+      query: { kind: 'DataVisualizationNode', source: { kind: 'HogQLQuery', query: 'select from where' } },
+    });
     expect(r.status).toBe(400);
     expect(r.body.code).toBe('parse_error');
     expect(r.body.detail).toMatch(/line 1, column \d+/);
-    const ok = await api().post('insights/', { query: { kind: 'DataVisualizationNode', source: { kind: 'HogQLQuery', query: 'select count() from events where properties.x = {variables.x}' } } });
+    const ok = await api().post('insights/', {
+      query: {
+        kind: 'DataVisualizationNode',
+        source: { kind: 'HogQLQuery', query: 'select count() from events where properties.x = {variables.x}' },
+      },
+    });
     expect(ok.status).toBe(201);
   });
 
@@ -138,17 +229,37 @@ describe('insights', () => {
     const i = await create({ name: '  Spaced  ', description: '\n about \t' });
     expect(i).toMatchObject({ name: 'Spaced', description: 'about' });
     const long = await api().post('insights/', { name: 'x'.repeat(401) });
-    expect(long.body).toEqual({ type: 'validation_error', code: 'max_length', detail: 'Ensure this field has no more than 400 characters.', attr: 'name' });
+    expect(long.body).toEqual({
+      type: 'validation_error',
+      code: 'max_length',
+      detail: 'Ensure this field has no more than 400 characters.',
+      attr: 'name',
+    });
   });
 
   it('reads filters as {} when a query exists, and a legacy filters-only insight as {} plus a query synthesised from them', async () => {
     const i = await create({ filters: { insight: 'TRENDS', events: [{ id: '$pageview' }] }, query: trendsQuery() });
     expect(i.filters).toEqual({});
-    const legacy = await create({ filters: { insight: 'TRENDS', events: [{ id: '$pageview', name: '$pageview' }], date_from: '-7d', interval: 'week', display: 'ActionsBar' } });
+    const legacy = await create({
+      filters: {
+        insight: 'TRENDS',
+        events: [{ id: '$pageview', name: '$pageview' }],
+        date_from: '-7d',
+        interval: 'week',
+        display: 'ActionsBar',
+      },
+    });
     expect(legacy.filters).toEqual({});
     expect(legacy.query).toEqual({
       kind: 'InsightVizNode',
-      source: { kind: 'TrendsQuery', dateRange: { date_from: '-7d' }, interval: 'week', series: [{ kind: 'EventsNode', event: '$pageview', name: '$pageview' }], trendsFilter: { display: 'ActionsBar' }, version: 5 },
+      source: {
+        kind: 'TrendsQuery',
+        dateRange: { date_from: '-7d' },
+        interval: 'week',
+        series: [{ kind: 'EventsNode', event: '$pageview', name: '$pageview' }],
+        trendsFilter: { display: 'ActionsBar' },
+        version: 5,
+      },
       full: true,
     });
     expect(emu.project(1)?.insights[1]?.query).toBeNull();
@@ -171,9 +282,17 @@ describe('insights', () => {
     expect(moved.dashboards).toEqual([8]);
     expect(moved.dashboard_tiles).toEqual([{ id: 2, dashboard_id: 8, deleted: null }]);
     const back = (await api().patch(`insights/${i.id}/`, { dashboards: [7, 8] })).body;
-    expect(back.dashboard_tiles).toEqual([{ id: 1, dashboard_id: 7, deleted: false }, { id: 2, dashboard_id: 8, deleted: null }]);
+    expect(back.dashboard_tiles).toEqual([
+      { id: 1, dashboard_id: 7, deleted: false },
+      { id: 2, dashboard_id: 8, deleted: null },
+    ]);
     const bad = await api().post('insights/', { dashboards: [99] });
-    expect(bad.body).toEqual({ type: 'validation_error', code: 'does_not_exist', detail: 'Invalid pk "99" - object does not exist.', attr: 'dashboards' });
+    expect(bad.body).toEqual({
+      type: 'validation_error',
+      code: 'does_not_exist',
+      detail: 'Invalid pk "99" - object does not exist.',
+      attr: 'dashboards',
+    });
   });
 
   it('bumps last_modified_at/by only when name, description or filters change (not for a query-only change)', async () => {
@@ -225,7 +344,13 @@ describe('insights', () => {
 describe('insight pages and other requests', () => {
   let big: Emulator;
   beforeAll(async () => {
-    big = await start({ seed: { projects: [{ id: 1, name: 'Big', insights: Array.from({ length: 6000 }, (_, i) => ({ name: `I${i}`, query: trendsQuery(`e${i}`) })) }] } });
+    big = await start({
+      seed: {
+        projects: [
+          { id: 1, name: 'Big', insights: Array.from({ length: 6000 }, (_, i) => ({ name: `I${i}`, query: trendsQuery(`e${i}`) })) },
+        ],
+      },
+    });
   });
   afterAll(() => big.close());
 

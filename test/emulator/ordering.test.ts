@@ -12,7 +12,13 @@ const SEED: SeedDoc = {
       name: 'Test',
       insights: Array.from({ length: 12 }, (_, i) => ({ name: `I${String(i).padStart(2, '0')}` })),
       insight_variables: Array.from({ length: 12 }, (_, i) => ({ name: `V${i}`, type: 'String' })),
-      hog_functions: Array.from({ length: 12 }, (_, i) => ({ name: `T${i}`, type: 'transformation', hog: 'return event', execution_order: 1, created_at: '2024-01-01T00:00:00Z' })),
+      hog_functions: Array.from({ length: 12 }, (_, i) => ({
+        name: `T${i}`,
+        type: 'transformation',
+        hog: 'return event',
+        execution_order: 1,
+        created_at: '2024-01-01T00:00:00Z',
+      })),
     },
   ],
 };
@@ -50,7 +56,7 @@ describe('unordered ties', () => {
     expect((await names('insights/?basic=true')).split(',')[0]).toBe(last.name);
   });
 
-  it('insights: an unknown ?order field fails like Django\'s FieldError (500)', async () => {
+  it("insights: an unknown ?order field fails like Django's FieldError (500)", async () => {
     expect((await api().get('insights/?order=nope')).status).toBe(500);
   });
 
@@ -75,7 +81,8 @@ describe('orderSeed', () => {
   it('replays the same orders for the same seed and requests, via the option or PUT /_emulator/ordering', async () => {
     const sequence = async (e: Emulator) => {
       const out: string[] = [];
-      for (let i = 0; i < 4; i++) out.push((await project(e).get('insights/?basic=true')).body.results.map((r: { name: string }) => r.name).join(','));
+      for (let i = 0; i < 4; i++)
+        out.push((await project(e).get('insights/?basic=true')).body.results.map((r: { name: string }) => r.name).join(','));
       return out;
     };
     const other = await start({ seed: SEED, orderSeed: 7 });

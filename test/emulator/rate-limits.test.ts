@@ -4,7 +4,11 @@ import { defaultRateLimits, Throttler } from '../../src/emulator/throttle.js';
 import { DEV_API_KEY, EMPTY, project, start } from './helpers.js';
 
 describe('DRF SimpleRateThrottle semantics', () => {
-  const settings = (insights: Array<{ limit: number; windowSeconds: number }>) => ({ enabled: true, scale: 1, buckets: { insights, crud: [] } });
+  const settings = (insights: Array<{ limit: number; windowSeconds: number }>) => ({
+    enabled: true,
+    scale: 1,
+    buckets: { insights, crud: [] },
+  });
 
   it('keeps a sliding window of request times; a refused request is not recorded; wait = remaining / (limit - len + 1)', () => {
     let now = 1000;
@@ -25,7 +29,13 @@ describe('DRF SimpleRateThrottle semantics', () => {
 
   it('applies burst and sustained windows together and reports the longest wait; an allowing rule still records', () => {
     let now = 0;
-    const t = new Throttler(settings([{ limit: 2, windowSeconds: 10 }, { limit: 3, windowSeconds: 100 }]), () => now);
+    const t = new Throttler(
+      settings([
+        { limit: 2, windowSeconds: 10 },
+        { limit: 3, windowSeconds: 100 },
+      ]),
+      () => now,
+    );
     t.check('k', 'insights');
     t.check('k', 'insights');
     now = 5;
@@ -44,8 +54,14 @@ describe('DRF SimpleRateThrottle semantics', () => {
 
   it("uses PostHog's rates: ClickHouse 240/min + 1200/h for insights, 480/min + 4800/h for the rest", () => {
     expect(defaultRateLimits().buckets).toEqual({
-      insights: [{ limit: 240, windowSeconds: 60 }, { limit: 1200, windowSeconds: 3600 }],
-      crud: [{ limit: 480, windowSeconds: 60 }, { limit: 4800, windowSeconds: 3600 }],
+      insights: [
+        { limit: 240, windowSeconds: 60 },
+        { limit: 1200, windowSeconds: 3600 },
+      ],
+      crud: [
+        { limit: 480, windowSeconds: 60 },
+        { limit: 4800, windowSeconds: 3600 },
+      ],
     });
   });
 });
@@ -54,12 +70,22 @@ describe('rate limits over HTTP', () => {
   let emu: Emulator;
   const OTHER = 'phx_fake_second_key';
   beforeAll(async () => {
-    emu = await start({ seed: EMPTY, keys: [{ key: DEV_API_KEY, scopes: ['*'] }, { key: OTHER, scopes: ['*'] }] });
+    emu = await start({
+      seed: EMPTY,
+      keys: [
+        { key: DEV_API_KEY, scopes: ['*'] },
+        { key: OTHER, scopes: ['*'] },
+      ],
+    });
   });
   afterAll(() => emu.close());
   beforeEach(() => {
     emu.reset();
-    emu.setRateLimits({ enabled: true, scale: 1, buckets: { insights: [{ limit: 3, windowSeconds: 60 }], crud: [{ limit: 5, windowSeconds: 60 }] } });
+    emu.setRateLimits({
+      enabled: true,
+      scale: 1,
+      buckets: { insights: [{ limit: 3, windowSeconds: 60 }], crud: [{ limit: 5, windowSeconds: 60 }] },
+    });
   });
 
   it('throttles insight endpoints in the insights (ClickHouse) bucket and everything else in the crud bucket', async () => {

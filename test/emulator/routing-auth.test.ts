@@ -101,12 +101,17 @@ describe('auth', () => {
     });
   });
 
-  it("answers a missing scope 403 permission_denied \"API key missing required scope 'insight:write'\"", async () => {
+  it('answers a missing scope 403 permission_denied "API key missing required scope \'insight:write\'"', async () => {
     const p = project(emu, 1, { key: READER });
     expect((await p.get('insights/')).status).toBe(200);
     const w = await p.post('insights/', { name: 'x' });
     expect(w.status).toBe(403);
-    expect(w.body).toEqual({ type: 'authentication_error', code: 'permission_denied', detail: "API key missing required scope 'insight:write'", attr: null });
+    expect(w.body).toEqual({
+      type: 'authentication_error',
+      code: 'permission_denied',
+      detail: "API key missing required scope 'insight:write'",
+      attr: null,
+    });
     expect((await p.get('hog_functions/')).body.detail).toBe("API key missing required scope 'hog_function:read'");
     expect((await p.get('insight_variables/')).body.detail).toBe("API key missing required scope 'insight_variable:read'");
     expect((await p.get('')).body.detail).toBe("API key missing required scope 'project:read'");
@@ -150,9 +155,22 @@ describe('error envelope', () => {
       execution_order: 'x',
     });
     expect(r.status).toBe(400);
-    expect(r.body).toEqual({ type: 'validation_error', code: 'invalid_choice', detail: '"nope" is not a valid choice.', attr: 'inputs_schema__1__type' });
-    const inputs = await project(emu).post('hog_functions/', { hog: 'return 1', inputs_schema: [{ key: 'url', type: 'string', required: true }] });
-    expect(inputs.body).toEqual({ type: 'validation_error', code: 'invalid_input', detail: 'This field is required.', attr: 'inputs__url' });
+    expect(r.body).toEqual({
+      type: 'validation_error',
+      code: 'invalid_choice',
+      detail: '"nope" is not a valid choice.',
+      attr: 'inputs_schema__1__type',
+    });
+    const inputs = await project(emu).post('hog_functions/', {
+      hog: 'return 1',
+      inputs_schema: [{ key: 'url', type: 'string', required: true }],
+    });
+    expect(inputs.body).toEqual({
+      type: 'validation_error',
+      code: 'invalid_input',
+      detail: 'This field is required.',
+      attr: 'inputs__url',
+    });
   });
 
   it('refuses a method the viewset has no action for, as APIScopePermission does for personal API keys', async () => {

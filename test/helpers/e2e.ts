@@ -69,7 +69,10 @@ function cliEnv(extra: Record<string, string | undefined> = {}): NodeJS.ProcessE
  * path as the real process minus Node's start-up, for the bulk of the end-to-end tests;
  * test/e2e/cli-process.test.ts keeps one real process per command.
  */
-export async function runMain(args: string[], opts: { cwd: string; env?: Record<string, string | undefined>; deps?: MainDeps }): Promise<CliResult> {
+export async function runMain(
+  args: string[],
+  opts: { cwd: string; env?: Record<string, string | undefined>; deps?: MainDeps },
+): Promise<CliResult> {
   let stdout = '';
   let stderr = '';
   const io: Io = {
@@ -129,7 +132,10 @@ async function templateGitDir(): Promise<string> {
   return join(template.root, '.git');
 }
 
-export async function workspace(emu: Emulator, opts: { environments?: Record<string, { project: number; extra?: string }>; git?: boolean } = {}): Promise<Workspace> {
+export async function workspace(
+  emu: Emulator,
+  opts: { environments?: Record<string, { project: number; extra?: string }>; git?: boolean } = {},
+): Promise<Workspace> {
   const dir = tempDir('e2e');
   const envs = opts.environments ?? { production: { project: 1 } };
   const lines = ['version: 1', 'environments:'];

@@ -13,6 +13,7 @@ export function expectGolden(name: string, actual: string): void {
     mkdirSync(dirname(path), { recursive: true });
     writeFileSync(path, actual);
   }
-  if (!existsSync(path)) throw new Error(`test/golden/${name} does not exist: run the test with UPDATE_GOLDEN=1 to write it, then review it`);
+  if (!existsSync(path))
+    throw new Error(`test/golden/${name} does not exist: run the test with UPDATE_GOLDEN=1 to write it, then review it`);
   expect(actual).toBe(readFileSync(path, 'utf8'));
 }

@@ -31,7 +31,15 @@ const SAMPLES: Record<string, { base: JsonObject; fields: JsonObject }> = {
   InsightVariable: {
     // A List variable with a values query: the one shape that keeps every field (the connection needs the query).
     base: { name: 'Region', type: 'List', values_query: 'SELECT DISTINCT region FROM accounts' },
-    fields: { name: 'Region', type: 'String', default_value: 'EU', values: ['EU', 'US'], is_multi: true, values_query: 'SELECT region FROM accounts', values_query_connection_id: '0190aaaa-0000-7000-8000-000000000001' },
+    fields: {
+      name: 'Region',
+      type: 'String',
+      default_value: 'EU',
+      values: ['EU', 'US'],
+      is_multi: true,
+      values_query: 'SELECT region FROM accounts',
+      values_query_connection_id: '0190aaaa-0000-7000-8000-000000000001',
+    },
   },
   HogFunction: {
     base: { type: 'transformation', hog: 'return event' },
@@ -132,7 +140,9 @@ describe('the kind registry', () => {
   });
 
   it('orders kinds so that every kind comes after what it depends on (dependsOn registered, no cycle)', () => {
-    const order = dependencyLevels().flat().map((k) => k.kind);
+    const order = dependencyLevels()
+      .flat()
+      .map((k) => k.kind);
     for (const k of KINDS) {
       for (const d of k.dependsOn) {
         expect(order, `${k.kind} depends on ${d}`).toContain(d);
@@ -166,7 +176,9 @@ describe.each(KINDS.map((k) => [k.kind, k] as const))('kind %s', (_name, kind) =
   });
 
   it('is served by the emulator, and the demo seed has some', async () => {
-    const res = await fetch(`${emu.url}/api/projects/1/${kind.apiPath}?${new URLSearchParams(kind.listQuery ?? {})}`, { headers: { Authorization: `Bearer ${DEV_API_KEY}` } });
+    const res = await fetch(`${emu.url}/api/projects/1/${kind.apiPath}?${new URLSearchParams(kind.listQuery ?? {})}`, {
+      headers: { Authorization: `Bearer ${DEV_API_KEY}` },
+    });
     expect(res.status).toBe(200);
     const page = (await res.json()) as { count: number; results: unknown[] };
     expect(page.results.length).toBeGreaterThan(0);

@@ -31,7 +31,9 @@ export async function committedRepo(emu: Emulator, files: Record<string, string>
 }
 
 /** A `git clone` of what is committed: no journal, no lock, no state unless it was committed. */
-export async function freshClone(ws: Workspace): Promise<{ dir: string; run: (args: string[], env?: Record<string, string>) => Promise<CliResult> }> {
+export async function freshClone(
+  ws: Workspace,
+): Promise<{ dir: string; run: (args: string[], env?: Record<string, string>) => Promise<CliResult> }> {
   const dir = join(tempDir('clone'), 'repo');
   await simpleGit().clone(ws.dir, dir);
   return { dir, run: (args, env) => runMain(args, { cwd: dir, ...(env ? { env } : {}) }) };
@@ -45,11 +47,13 @@ export interface Running {
 
 /** The real CLI (`node bin/hogsync.js`), started and left running, for a test to signal. */
 export function startCli(cwd: string, args: string[], env: Record<string, string> = {}): Running {
-  const child = tracked(spawn(process.execPath, [BIN, ...args], {
-    cwd,
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, NO_COLOR: '1', POSTHOG_PERSONAL_API_KEY: TEST_KEY, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  }));
+  const child = tracked(
+    spawn(process.execPath, [BIN, ...args], {
+      cwd,
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, NO_COLOR: '1', POSTHOG_PERSONAL_API_KEY: TEST_KEY, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    }),
+  );
   let stdout = '';
   let stderr = '';
   child.stdout?.on('data', (d: Buffer) => (stdout += d.toString()));

@@ -32,7 +32,11 @@ function rename(ws: Workspace, file: string, name: string): void {
 
 /** An edit made in PostHog's UI: a PATCH through the API with the same key. */
 async function inTheUi(path: string, body: unknown): Promise<void> {
-  const res = await fetch(`${emu.url}/api/projects/1/${path}`, { method: 'PATCH', headers: { Authorization: `Bearer ${TEST_KEY}`, 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+  const res = await fetch(`${emu.url}/api/projects/1/${path}`, {
+    method: 'PATCH',
+    headers: { Authorization: `Bearer ${TEST_KEY}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify(body),
+  });
   expect(res.status, path).toBe(200);
 }
 
@@ -49,14 +53,16 @@ async function pushWhileEdited(ws: Workspace, listed: string, uiEdit: () => Prom
   return done;
 }
 
-describe('a UI edit that lands between push\'s read and its write', () => {
+describe("a UI edit that lands between push's read and its write", () => {
   it('to another field of an insight: kept in PostHog, and the next diff shows it as drift that pull takes', async () => {
     const ws = await workspace(emu);
     expect((await ws.run(['pull', '--commit'])).code).toBe(0);
     rename(ws, 'posthog/insights/weekly-active-users.yaml', 'WAU (renamed in git)');
     const push = await pushWhileEdited(ws, '/insights/', () => inTheUi('insights/1/', { description: 'Edited in the UI meanwhile' }));
     expect(push.code, push.stdout + push.stderr).toBe(0);
-    expect(push.stdout).toMatch(/description changed in PostHog while this push ran \(kept there, not overwritten\); diff shows it as drift/);
+    expect(push.stdout).toMatch(
+      /description changed in PostHog while this push ran \(kept there, not overwritten\); diff shows it as drift/,
+    );
     const wau = project()?.insights.find((i) => i.id === 1);
     expect(wau?.name).toBe('WAU (renamed in git)');
     expect(wau?.description).toBe('Edited in the UI meanwhile');
@@ -82,24 +88,30 @@ describe('a UI edit that lands between push\'s read and its write', () => {
     expect(ws.read('posthog/insight-variables/country.yaml')).toContain('default_value: FR');
   });
 
-  it('to the field the push writes, with PostHog\'s copy older than the freshness window: read again first, a conflict, nothing overwritten', async () => {
+  it("to the field the push writes, with PostHog's copy older than the freshness window: read again first, a conflict, nothing overwritten", async () => {
     const ws = await workspace(emu);
     expect((await ws.run(['pull', '--commit'])).code).toBe(0);
     rename(ws, 'posthog/insights/weekly-active-users.yaml', 'WAU (renamed in git)');
     // A window of 0 ms: every update without PostHog's concurrency guard reads the resource again.
-    const push = await pushWhileEdited(ws, '/insights/', () => inTheUi('insights/1/', { name: 'WAU (renamed in the UI)' }), { HOGSYNC_FRESH_MS: '0' });
+    const push = await pushWhileEdited(ws, '/insights/', () => inTheUi('insights/1/', { name: 'WAU (renamed in the UI)' }), {
+      HOGSYNC_FRESH_MS: '0',
+    });
     expect(push.code, push.stdout + push.stderr).toBe(3);
-    expect(push.stdout).toMatch(/conflict: changed in PostHog after this run read it \(read again before the write\), so nothing was overwritten/);
+    expect(push.stdout).toMatch(
+      /conflict: changed in PostHog after this run read it \(read again before the write\), so nothing was overwritten/,
+    );
     expect(project()?.insights.find((i) => i.id === 1)?.name).toBe('WAU (renamed in the UI)');
     expect((await ws.run(['diff'])).stdout).toMatch(/! conflict Insight\/weekly-active-users/);
   });
 
-  it('to a hog function: PostHog\'s own guard (base_updated_at) turns it into a conflict, nothing overwritten', async () => {
+  it("to a hog function: PostHog's own guard (base_updated_at) turns it into a conflict, nothing overwritten", async () => {
     const ws = await workspace(emu);
     expect((await ws.run(['pull', '--commit'])).code).toBe(0);
     rename(ws, 'posthog/hog-functions/geoip.yaml', 'GeoIP (renamed in git)');
     const id = project()?.hogFunctions.find((f) => f.name === 'GeoIP')?.id;
-    const push = await pushWhileEdited(ws, '/hog_functions/', () => inTheUi(`hog_functions/${id}/`, { description: 'Edited in the UI meanwhile' }));
+    const push = await pushWhileEdited(ws, '/hog_functions/', () =>
+      inTheUi(`hog_functions/${id}/`, { description: 'Edited in the UI meanwhile' }),
+    );
     expect(push.stdout).toMatch(/conflict: changed in PostHog after this run read it/);
     const geoip = project()?.hogFunctions.find((f) => f.id === id);
     expect(geoip?.name).toBe('GeoIP');

@@ -34,7 +34,11 @@ async function otherServer(): Promise<{ url: string; heard: Heard[]; close(): Pr
     });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, heard, close: () => new Promise((r) => server.close(() => r())) };
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    heard,
+    close: () => new Promise((r) => server.close(() => r())),
+  };
 }
 
 let emu: Emulator;
@@ -73,7 +77,10 @@ describe('redirects to another server', () => {
     const [edited] = ws.files('posthog/insights');
     ws.write(`posthog/insights/${edited}`, ws.read(`posthog/insights/${edited}`).replace(/^ {2}name: (.*)$/m, '  name: $1 (edited)'));
     for (let i = 0; i < 6; i++) {
-      ws.write(`posthog/insights/new-${i}.yaml`, `apiVersion: hogsync/v1\nkind: Insight\nkey: new-${i}\nspec:\n  name: New ${i}\n  query:\n    kind: DataTableNode\n    source:\n      kind: EventsQuery\n      select: ["*"]\n`);
+      ws.write(
+        `posthog/insights/new-${i}.yaml`,
+        `apiVersion: hogsync/v1\nkind: Insight\nkey: new-${i}\nspec:\n  name: New ${i}\n  query:\n    kind: DataTableNode\n    source:\n      kind: EventsQuery\n      select: ["*"]\n`,
+      );
     }
     emu.setFaults({ redirect: { status, to: other.url, methods: ['POST', 'PATCH'] } });
     emu.clearRequests();
@@ -112,7 +119,8 @@ describe('redirects to another server', () => {
   it('the same with 3,000 files to read: one sentence, not a crash', async () => {
     const ws = await workspace(emu);
     mkdirSync(join(ws.dir, 'posthog/insights'), { recursive: true });
-    for (let i = 0; i < 3000; i++) ws.write(`posthog/insights/f-${i}.yaml`, `apiVersion: hogsync/v1\nkind: Insight\nkey: f-${i}\nspec:\n  name: F ${i}\n`);
+    for (let i = 0; i < 3000; i++)
+      ws.write(`posthog/insights/f-${i}.yaml`, `apiVersion: hogsync/v1\nkind: Insight\nkey: f-${i}\nspec:\n  name: F ${i}\n`);
     emu.setFaults({ redirect: { status: 302, to: other.url, methods: ['GET'] } });
     const pull = await ws.spawn(['pull']);
     expect(pull.stderr).toMatch(/^error: PostHog redirected GET \S+ to http:\/\/127\.0\.0\.1:\d+\S* \(302\), another origin[^\n]*\n$/);

@@ -31,7 +31,18 @@ beforeAll(async () => {
     seed: demo,
     keys: [
       { key: TEST_KEY, scopes: ['*'] },
-      { key: READ_ONLY_KEY, scopes: ['insight:read', 'insight_variable:read', 'hog_function:read', 'dashboard:read', 'alert:read', 'action:read', 'cohort:read'] },
+      {
+        key: READ_ONLY_KEY,
+        scopes: [
+          'insight:read',
+          'insight_variable:read',
+          'hog_function:read',
+          'dashboard:read',
+          'alert:read',
+          'action:read',
+          'cohort:read',
+        ],
+      },
     ],
   });
   ws = await workspace(emu, { environments: { production: { project: 1 }, staging: { project: 2, extra: 'api_key_env: STAGING_KEY' } } });
@@ -47,7 +58,12 @@ beforeAll(async () => {
 });
 afterAll(async () => emu.close());
 
-const env = { CRM_TOKEN, HOGSYNC_SECRET_ECHO_HOOK_TOKEN: COPY_SECRET, HOGSYNC_SECRET_NOTIFY_CRM_OF_SIGNUPS_AUTH_HEADER: CRM_COPY_SECRET, STAGING_KEY: READ_ONLY_KEY };
+const env = {
+  CRM_TOKEN,
+  HOGSYNC_SECRET_ECHO_HOOK_TOKEN: COPY_SECRET,
+  HOGSYNC_SECRET_NOTIFY_CRM_OF_SIGNUPS_AUTH_HEADER: CRM_COPY_SECRET,
+  STAGING_KEY: READ_ONLY_KEY,
+};
 
 function expectMasked(r: CliResult, what: string): void {
   const all = r.stdout + r.stderr;
@@ -86,7 +102,9 @@ describe('an error answer that echoes the request', () => {
     const r = await ws.spawn(['copy', '--from', 'production', '--to', 'staging', '--yes', '--verbose', '--allow-shared-secret'], env);
     expect(r.code).toBe(1);
     // The function's create, with the secret from HOGSYNC_SECRET_*, was refused and echoed.
-    expect(emu.requests().some((q) => q.fault === 'echo_error' && q.method === 'POST' && q.path === '/api/projects/2/hog_functions/')).toBe(true);
+    expect(emu.requests().some((q) => q.fault === 'echo_error' && q.method === 'POST' && q.path === '/api/projects/2/hog_functions/')).toBe(
+      true,
+    );
     expect(r.stdout + r.stderr).toContain('********');
     expectMasked(r, 'copy');
   });

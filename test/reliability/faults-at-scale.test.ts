@@ -15,7 +15,10 @@ describe('pull under a kill', () => {
     const insights = Array.from({ length: 3000 }, (_, i) => ({
       name: `Insight ${i}`,
       description: 'x'.repeat(390),
-      query: { kind: 'DataTableNode', source: { kind: 'EventsQuery', select: Array.from({ length: 200 }, (_, c) => `properties.column_number_${c}_${i}`) } },
+      query: {
+        kind: 'DataTableNode',
+        source: { kind: 'EventsQuery', select: Array.from({ length: 200 }, (_, c) => `properties.column_number_${c}_${i}`) },
+      },
     }));
     const big = await testEmulator({ seed: { projects: [{ id: 1, name: 'Big', insights }] } });
     try {
@@ -57,8 +60,16 @@ describe('push under failure', () => {
       mkdirSync(join(ws.dir, 'posthog/insight-variables'), { recursive: true });
       mkdirSync(join(ws.dir, 'posthog/hog-functions'), { recursive: true });
       for (let i = 0; i < 150; i++) ws.write(`posthog/insights/i-${i}.yaml`, insightFile(`i-${i}`, `Insight ${i}`));
-      for (let i = 0; i < 100; i++) ws.write(`posthog/insight-variables/v_${i}.yaml`, `apiVersion: hogsync/v1\nkind: InsightVariable\nkey: v_${i}\nspec:\n  name: v_${i}\n  type: Number\n  default_value: ${i}\n`);
-      for (let i = 0; i < 50; i++) ws.write(`posthog/hog-functions/h-${i}.yaml`, `apiVersion: hogsync/v1\nkind: HogFunction\nkey: h-${i}\nspec:\n  name: Hook ${i}\n  type: destination\n  hog: fetch('https://example.com', {})\n`);
+      for (let i = 0; i < 100; i++)
+        ws.write(
+          `posthog/insight-variables/v_${i}.yaml`,
+          `apiVersion: hogsync/v1\nkind: InsightVariable\nkey: v_${i}\nspec:\n  name: v_${i}\n  type: Number\n  default_value: ${i}\n`,
+        );
+      for (let i = 0; i < 50; i++)
+        ws.write(
+          `posthog/hog-functions/h-${i}.yaml`,
+          `apiVersion: hogsync/v1\nkind: HogFunction\nkey: h-${i}\nspec:\n  name: Hook ${i}\n  type: destination\n  hog: fetch('https://example.com', {})\n`,
+        );
       faulty.setFaults({ failRate: 0.2, failStatus: 503, resetAfterCommitRate: 0.2, seed: 42 });
       let runs = 0;
       let last = { code: -1, stdout: '', stderr: '' };
@@ -102,7 +113,11 @@ describe('push under failure', () => {
       slow.setFaults({ latencyMs: 0 });
       const again = await ws.run(['push', '--yes']);
       expect(again.code, again.stdout + again.stderr).toBe(0);
-      const names = slow.project(1)?.insights.filter((x) => !x.deleted).map((x) => x.name) ?? [];
+      const names =
+        slow
+          .project(1)
+          ?.insights.filter((x) => !x.deleted)
+          .map((x) => x.name) ?? [];
       expect(names).toHaveLength(500);
       expect(new Set(names).size).toBe(500);
       const state = ws.state();

@@ -47,7 +47,9 @@ async function expectPushGoesOn(ws: Workspace, unknown: string): Promise<void> {
   editAnotherFile(ws);
   const diff = await ws.run(['diff', '--output', 'json']);
   expect(diff.code, diff.stderr).toBe(2);
-  const warning = new RegExp(`${SQL_FILE.replace(/[.]/g, '\\.')}:\\d+:\\d+: \\{variables\\.${unknown}\\} refers to no insight variable file`);
+  const warning = new RegExp(
+    `${SQL_FILE.replace(/[.]/g, '\\.')}:\\d+:\\d+: \\{variables\\.${unknown}\\} refers to no insight variable file`,
+  );
   expect(diff.stderr).toMatch(new RegExp(`^warning: ${warning.source}`, 'm'));
   expect((JSON.parse(diff.stdout) as { warnings: string[] }).warnings).toEqual([expect.stringMatching(warning)]);
   emu.clearRequests();
@@ -94,7 +96,9 @@ describe('an insight PostHog holds with an unknown variable', () => {
     emu.clearRequests();
     const push = await ws.run(['push', '--yes']);
     expect(push.code).toBe(1);
-    expect(push.stderr).toMatch(new RegExp(`${SQL_FILE.replace(/[.]/g, '\\.')}:\\d+:\\d+: \\{variables\\.nope\\} refers to no insight variable file`));
+    expect(push.stderr).toMatch(
+      new RegExp(`${SQL_FILE.replace(/[.]/g, '\\.')}:\\d+:\\d+: \\{variables\\.nope\\} refers to no insight variable file`),
+    );
     expect(emu.requests()).toEqual([]);
   });
 });

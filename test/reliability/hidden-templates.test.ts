@@ -17,7 +17,16 @@ const projects: SeedDoc['projects'] = [
     id: 3,
     name: 'Hidden template',
     hog_functions: [
-      { id: HIDDEN_ID, name: 'Old email destination', type: 'destination', template_id: 'template-email', enabled: true, inputs_schema: [{ key: 'note', type: 'string' }], inputs: {}, hog: 'return event' },
+      {
+        id: HIDDEN_ID,
+        name: 'Old email destination',
+        type: 'destination',
+        template_id: 'template-email',
+        enabled: true,
+        inputs_schema: [{ key: 'note', type: 'string' }],
+        inputs: {},
+        hog: 'return event',
+      },
     ],
   },
 ];

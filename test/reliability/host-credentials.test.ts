@@ -12,7 +12,12 @@ import { tempDir } from '../helpers/temp.js';
  */
 
 const PASSWORD = 'fake-proxy-password-5b21';
-const hosts = [`https://ci-user:${PASSWORD}@posthog.example.com`, `https://:${PASSWORD}@posthog.example.com`, `http://ci-user:${PASSWORD}@127.0.0.1:bad-port`, `https://ci:pa/${PASSWORD}@posthog.example.com`];
+const hosts = [
+  `https://ci-user:${PASSWORD}@posthog.example.com`,
+  `https://:${PASSWORD}@posthog.example.com`,
+  `http://ci-user:${PASSWORD}@127.0.0.1:bad-port`,
+  `https://ci:pa/${PASSWORD}@posthog.example.com`,
+];
 
 describe('a PostHog host with credentials', () => {
   it.each(hosts)('%s: refused in one sentence, from --host, POSTHOG_HOST and hogsync.yaml, without the password', async (host) => {

@@ -36,30 +36,39 @@ async function repo(files: Record<string, string> = {}): Promise<Workspace> {
 const BOMB = `apiVersion: hogsync/v1\nkind: Insight\nkey: bomb\nspec:\n  name: Bomb\n  query:\n${billionLaughs('    ')}`;
 
 describe('a billion-laughs bomb in a resource file', () => {
-  it.each([['validate'], ['diff'], ['push', '--yes'], ['pull']])('is refused by %s within 1 s and 100 MB, and nothing is written', async (...args) => {
-    const ws = await repo({ 'posthog/insights/bomb.yaml': BOMB });
-    emu.clearRequests();
-    const timings = join(ws.dir, 'timings.json');
-    const r = await ws.spawn(args, { HOGSYNC_TIMINGS: timings });
-    expect(r.code).toBe(1);
-    expect(`${r.stdout}${r.stderr}`).toMatch(/posthog\/insights\/bomb\.yaml:7:9: YAML anchors and aliases \(&a0\) are not allowed in resource files/);
-    const cost = JSON.parse(readFileSync(timings, 'utf8')) as { wallMs: number; maxRssMb: number };
-    expect(cost.wallMs).toBeLessThan(1000);
-    expect(cost.maxRssMb).toBeLessThan(100);
-    // validate and diff read every file before the first request; pull and push read
-    // files while the first list pages travel, so only reads can have gone out.
-    const sent = emu.requests();
-    if (args[0] === 'validate' || args[0] === 'diff') expect(sent).toEqual([]);
-    expect(sent.filter((q) => q.method !== 'GET')).toEqual([]);
-    expect(ws.files('posthog/insights')).toEqual(['bomb.yaml']);
-    expect(ws.exists('.hogsync/state/production.json')).toBe(false);
-  });
+  it.each([['validate'], ['diff'], ['push', '--yes'], ['pull']])(
+    'is refused by %s within 1 s and 100 MB, and nothing is written',
+    async (...args) => {
+      const ws = await repo({ 'posthog/insights/bomb.yaml': BOMB });
+      emu.clearRequests();
+      const timings = join(ws.dir, 'timings.json');
+      const r = await ws.spawn(args, { HOGSYNC_TIMINGS: timings });
+      expect(r.code).toBe(1);
+      expect(`${r.stdout}${r.stderr}`).toMatch(
+        /posthog\/insights\/bomb\.yaml:7:9: YAML anchors and aliases \(&a0\) are not allowed in resource files/,
+      );
+      const cost = JSON.parse(readFileSync(timings, 'utf8')) as { wallMs: number; maxRssMb: number };
+      expect(cost.wallMs).toBeLessThan(1000);
+      expect(cost.maxRssMb).toBeLessThan(100);
+      // validate and diff read every file before the first request; pull and push read
+      // files while the first list pages travel, so only reads can have gone out.
+      const sent = emu.requests();
+      if (args[0] === 'validate' || args[0] === 'diff') expect(sent).toEqual([]);
+      expect(sent.filter((q) => q.method !== 'GET')).toEqual([]);
+      expect(ws.files('posthog/insights')).toEqual(['bomb.yaml']);
+      expect(ws.exists('.hogsync/state/production.json')).toBe(false);
+    },
+  );
 });
 
 /** One hostile entry in posthog/insights/, and the sentence that must name it. */
 const HOSTILE: Record<string, { file: string; make(ws: Workspace, path: string): void; says: string }> = {
   'a symbolic link to /dev/zero': { file: 'zero.yaml', make: (_ws, path) => symlinkSync('/dev/zero', path), says: 'is a symbolic link' },
-  'a FIFO named x.yaml': { file: 'x.yaml', make: (_ws, path) => execFileSync('mkfifo', [path]), says: 'is a named pipe (FIFO), not a regular file' },
+  'a FIFO named x.yaml': {
+    file: 'x.yaml',
+    make: (_ws, path) => execFileSync('mkfifo', [path]),
+    says: 'is a named pipe (FIFO), not a regular file',
+  },
   'a symbolic link leaving the repository': {
     file: 'leak.yaml',
     make: (ws, path) => {
@@ -70,7 +79,11 @@ const HOSTILE: Record<string, { file: string; make(ws: Workspace, path: string):
     },
     says: 'is a symbolic link',
   },
-  'a 50 MB file': { file: 'huge.yaml', make: (_ws, path) => writeFileSync(path, `# ${'x'.repeat(50 * 1024 * 1024)}\n`), says: 'is 50 MB, above the 5 MB limit for one file' },
+  'a 50 MB file': {
+    file: 'huge.yaml',
+    make: (_ws, path) => writeFileSync(path, `# ${'x'.repeat(50 * 1024 * 1024)}\n`),
+    says: 'is 50 MB, above the 5 MB limit for one file',
+  },
 };
 const COMMANDS = [['diff'], ['push', '--yes'], ['pull']];
 const cases = Object.keys(HOSTILE).flatMap((what) => COMMANDS.map((args) => ({ what, args })));
@@ -126,8 +139,17 @@ describe('hogsync.yaml', () => {
 
   it('a folder inside it is fine, and anchors may share a value between environments', async () => {
     const ws = await repo();
-    ws.write('hogsync.yaml', ws.read('hogsync.yaml').replace(/host: (\S+)/, 'host: &host $1').replace('version: 1', 'version: 1\ndir: config/posthog'));
-    ws.write('hogsync.yaml', `${ws.read('hogsync.yaml').replace('default_environment: production', '')}  staging:\n    host: *host\n    project: 2\ndefault_environment: production\n`);
+    ws.write(
+      'hogsync.yaml',
+      ws
+        .read('hogsync.yaml')
+        .replace(/host: (\S+)/, 'host: &host $1')
+        .replace('version: 1', 'version: 1\ndir: config/posthog'),
+    );
+    ws.write(
+      'hogsync.yaml',
+      `${ws.read('hogsync.yaml').replace('default_environment: production', '')}  staging:\n    host: *host\n    project: 2\ndefault_environment: production\n`,
+    );
     const r = await runMain(['pull'], { cwd: ws.dir });
     expect(r.code, r.stderr).toBe(0);
     expect(ws.files('config/posthog/insights').length).toBeGreaterThan(0);
@@ -135,11 +157,16 @@ describe('hogsync.yaml', () => {
 
   it('a bomb, a FIFO or a huge file is refused at once', async () => {
     const bomb = await repo();
-    bomb.write('hogsync.yaml', `version: 1\nenvironments:\n  production:\n    host: ${emu.url}\n    project: 1\n    vars:\n${billionLaughs('      ')}`);
+    bomb.write(
+      'hogsync.yaml',
+      `version: 1\nenvironments:\n  production:\n    host: ${emu.url}\n    project: 1\n    vars:\n${billionLaughs('      ')}`,
+    );
     const timings = join(bomb.dir, 'timings.json');
     const r = await bomb.spawn(['diff'], { HOGSYNC_TIMINGS: timings });
     expect(r.code).toBe(1);
-    expect(r.stderr).toBe(`error: ${join(bomb.dir, 'hogsync.yaml')}: its YAML aliases expand to more than a billion values (at most 100,000); write the values out or share fewer of them\n`);
+    expect(r.stderr).toBe(
+      `error: ${join(bomb.dir, 'hogsync.yaml')}: its YAML aliases expand to more than a billion values (at most 100,000); write the values out or share fewer of them\n`,
+    );
     const cost = JSON.parse(readFileSync(timings, 'utf8')) as { wallMs: number; maxRssMb: number };
     expect(cost.wallMs).toBeLessThan(1000);
     expect(cost.maxRssMb).toBeLessThan(100);
@@ -149,7 +176,9 @@ describe('hogsync.yaml', () => {
     execFileSync('mkfifo', [join(fifo.dir, 'hogsync.yaml')]);
     const f = await fifo.run(['diff']);
     expect(f.code).toBe(1);
-    expect(f.stderr).toBe(`error: ${join(fifo.dir, 'hogsync.yaml')}: is a named pipe (FIFO), not a regular file; hogsync does not open it. Replace it with a regular file or remove it.\n`);
+    expect(f.stderr).toBe(
+      `error: ${join(fifo.dir, 'hogsync.yaml')}: is a named pipe (FIFO), not a regular file; hogsync does not open it. Replace it with a regular file or remove it.\n`,
+    );
 
     const huge = await repo();
     huge.write('hogsync.yaml', `${huge.read('hogsync.yaml')}# ${'x'.repeat(6 * 1024 * 1024)}\n`);

@@ -16,7 +16,10 @@ const COUNT = 80;
 /** An insight whose HogQL is about `kb` kilobytes. */
 const insight = (i: number, kb: number) => ({
   name: `Big query ${i}`,
-  query: { kind: 'DataVisualizationNode', source: { kind: 'HogQLQuery', query: `SELECT '${'x'.repeat(kb * 1024)}' AS padding, ${i} AS n` } },
+  query: {
+    kind: 'DataVisualizationNode',
+    source: { kind: 'HogQLQuery', query: `SELECT '${'x'.repeat(kb * 1024)}' AS padding, ${i} AS n` },
+  },
 });
 
 let emu: Emulator;

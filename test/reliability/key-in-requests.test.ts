@@ -41,9 +41,18 @@ const hook = (url: string, token = '{secret: true}') =>
 
 const cases: Array<{ name: string; text: string; extra?: string; staging?: string; env?: Record<string, string> }> = [
   { name: 'the key variable itself', text: hook('https://hooks.example.com/in?k=${POSTHOG_PERSONAL_API_KEY}') },
-  { name: 'a vars: entry set from the key variable', text: hook('https://hooks.example.com/${CRM_TOKEN}'), extra: 'vars:\n  CRM_TOKEN: ${POSTHOG_PERSONAL_API_KEY}' },
+  {
+    name: 'a vars: entry set from the key variable',
+    text: hook('https://hooks.example.com/${CRM_TOKEN}'),
+    extra: 'vars:\n  CRM_TOKEN: ${POSTHOG_PERSONAL_API_KEY}',
+  },
   { name: 'a variable whose value is the key', text: hook('https://hooks.example.com/${CRM_TOKEN}'), env: { CRM_TOKEN: TEST_KEY } },
-  { name: "another environment's api_key_env", text: hook('https://hooks.example.com/${STAGING_POSTHOG_KEY}'), staging: 'api_key_env: STAGING_POSTHOG_KEY', env: { STAGING_POSTHOG_KEY: 'phx_fake_staging_key_for_tests' } },
+  {
+    name: "another environment's api_key_env",
+    text: hook('https://hooks.example.com/${STAGING_POSTHOG_KEY}'),
+    staging: 'api_key_env: STAGING_POSTHOG_KEY',
+    env: { STAGING_POSTHOG_KEY: 'phx_fake_staging_key_for_tests' },
+  },
   { name: 'a secret input set from the key variable', text: hook('https://hooks.example.com/in', 'value: ${POSTHOG_PERSONAL_API_KEY}') },
 ];
 
@@ -56,7 +65,10 @@ afterAll(async () => emu.close());
 describe('a ${VAR} that would carry the personal API key into a request', () => {
   it.each(cases)('$name: validate refuses it at file:line:col, and no push sends it', async ({ text, extra, staging, env }) => {
     emu.reset();
-    const environments = { production: { project: 1, ...(extra ? { extra } : {}) }, ...(staging ? { staging: { project: 2, extra: staging } } : {}) };
+    const environments = {
+      production: { project: 1, ...(extra ? { extra } : {}) },
+      ...(staging ? { staging: { project: 2, extra: staging } } : {}),
+    };
     const ws = await workspace(emu, { environments });
     ws.write('hogsync.yaml', ws.read('hogsync.yaml').replace(/^default_environment: .*$/m, 'default_environment: production'));
     mkdirSync(join(ws.dir, 'posthog', 'hog-functions'), { recursive: true });
@@ -78,7 +90,10 @@ describe('a ${VAR} that would carry the personal API key into a request', () => 
     const diff = await run(['diff']);
     expect(diff.code).toBe(1);
     expect(diff.stderr).toContain(where);
-    for (const args of [['push', '--yes'], ['push', '--yes', '--no-validate']]) {
+    for (const args of [
+      ['push', '--yes'],
+      ['push', '--yes', '--no-validate'],
+    ]) {
       const push = await run(args);
       expect(push.code, push.stderr).toBe(1);
       expect(push.stderr).toMatch(/holds the personal API key/);

@@ -41,7 +41,8 @@ afterAll(async () => emu.close());
 const project = () => emu.project(1);
 const dashboards = () => project()?.dashboards.filter((d) => d.name === 'Launch week' && !d.deleted) ?? [];
 const insights = () => project()?.insights.filter((i) => !i.deleted) ?? [];
-const laidOut = () => (project()?.dashboardTiles ?? []).filter((t) => t.deleted !== true && JSON.stringify(t.layouts ?? {}) !== '{}').length;
+const laidOut = () =>
+  (project()?.dashboardTiles ?? []).filter((t) => t.deleted !== true && JSON.stringify(t.layouts ?? {}) !== '{}').length;
 
 // Where the run is killed: with the dashboard made but none of its insights; with some insights
 // made; with every insight made but no tile laid out yet (the second request on the dashboard).
@@ -76,9 +77,17 @@ describe('a push creating a dashboard with tiles, killed part-way, then pushed a
     const again = await clone.run(['push', '--yes']);
     expect(again.code, again.stdout + again.stderr).toBe(0);
     expect(dashboards()).toHaveLength(1);
-    expect(insights().map((i) => i.name).sort()).toEqual(Array.from({ length: INSIGHTS }, (_, i) => `Launch metric ${i}`).sort());
+    expect(
+      insights()
+        .map((i) => i.name)
+        .sort(),
+    ).toEqual(Array.from({ length: INSIGHTS }, (_, i) => `Launch metric ${i}`).sort());
     const tiles = (project()?.dashboardTiles ?? []).filter((t) => t.dashboard_id === dashboards()[0]?.id && t.deleted !== true);
-    const byInsight = Object.fromEntries(tiles.filter((t) => t.insight_id !== null).map((t) => [insights().find((i) => i.id === t.insight_id)?.name, (t.layouts as { sm?: unknown }).sm]));
+    const byInsight = Object.fromEntries(
+      tiles
+        .filter((t) => t.insight_id !== null)
+        .map((t) => [insights().find((i) => i.id === t.insight_id)?.name, (t.layouts as { sm?: unknown }).sm]),
+    );
     expect(byInsight).toEqual(Object.fromEntries(Array.from({ length: INSIGHTS }, (_, i) => [`Launch metric ${i}`, layout(i)])));
     expect(tiles.filter((t) => t.text_id !== null)).toHaveLength(1);
     const diff = await clone.run(['diff']);

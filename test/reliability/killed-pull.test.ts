@@ -89,7 +89,10 @@ describe('a pull killed with SIGKILL while it writes, then run again', () => {
     const pull = startCli(ws.dir, ['pull']);
     // Killed once the last page (200 unnamed insights, the quickest to serve) has been answered and
     // handled, while the page before it (500 rows) is still on its way.
-    const reading = await waitFor(() => emu.requests().some((r) => r.path.endsWith('/insights/') && r.query.offset === '1000' && r.status === 200), 30_000);
+    const reading = await waitFor(
+      () => emu.requests().some((r) => r.path.endsWith('/insights/') && r.query.offset === '1000' && r.status === 200),
+      30_000,
+    );
     await new Promise((r) => setTimeout(r, 150));
     pull.child.kill('SIGKILL');
     await pull.done;

@@ -16,10 +16,15 @@ import { committedRepo, duplicates, freshClone, insightFile, liveInsightsByName,
 
 const COUNT = 80;
 const LATENCY_MS = 50;
-const files = Object.fromEntries(Array.from({ length: COUNT }, (_, i) => [`posthog/insights/k-${i}.yaml`, insightFile(`k-${i}`, `Killed ${i}`)]));
+const files = Object.fromEntries(
+  Array.from({ length: COUNT }, (_, i) => [`posthog/insights/k-${i}.yaml`, insightFile(`k-${i}`, `Killed ${i}`)]),
+);
 // Ten kill points spread over the run (after N committed creates, the last with a few rounds of
 // writes to go), alternating the signal.
-const POINTS = Array.from({ length: 10 }, (_, i) => ({ after: 1 + i * 7, signal: (i % 2 === 0 ? 'SIGKILL' : 'SIGTERM') as NodeJS.Signals }));
+const POINTS = Array.from({ length: 10 }, (_, i) => ({
+  after: 1 + i * 7,
+  signal: (i % 2 === 0 ? 'SIGKILL' : 'SIGTERM') as NodeJS.Signals,
+}));
 
 let emu: Emulator;
 beforeAll(async () => {
@@ -49,7 +54,10 @@ describe(`a push of ${COUNT} creates killed after N writes, then pushed again fr
       const state = parseState(readFileSync(stateFile, 'utf8'), 'production.json');
       const bound = new Set(Object.values(state.resources).map((b) => String(b.id)));
       const made = (emu.project(1)?.insights ?? []).map((i) => String(i.id));
-      expect(made.filter((id) => !bound.has(id)), 'created but not in the state').toEqual([]);
+      expect(
+        made.filter((id) => !bound.has(id)),
+        'created but not in the state',
+      ).toEqual([]);
       // One sentence, with what was done.
       expect(killed.stderr).toMatch(new RegExp(`^error: Interrupted by SIGTERM: ${made.length} created, [^\\n]* not sent\\. [^\\n]*\\n$`));
       expect(Object.keys(state.pending ?? {})).toEqual([]);

@@ -11,7 +11,9 @@ import { committedRepo, duplicates, insightFile, liveInsightsByName } from './at
  */
 
 const COUNT = 10;
-const files = Object.fromEntries(Array.from({ length: COUNT }, (_, i) => [`posthog/insights/late-${i}.yaml`, insightFile(`late-${i}`, `Late ${i}`)]));
+const files = Object.fromEntries(
+  Array.from({ length: COUNT }, (_, i) => [`posthog/insights/late-${i}.yaml`, insightFile(`late-${i}`, `Late ${i}`)]),
+);
 
 let emu: Emulator;
 beforeAll(async () => {

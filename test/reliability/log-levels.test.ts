@@ -41,7 +41,9 @@ describe('the logs level parameter is a list (LogEntryRequestSerializer, posthog
   it('a comma list is one value that matches no level; the client sends ?level=A&level=B and gets both', async () => {
     emu.reset();
     const raw = async (query: string) => {
-      const res = await fetch(`${emu.url}/api/projects/3/hog_functions/${FN_ID}/logs/?${query}`, { headers: { Authorization: `Bearer ${TEST_KEY}` } });
+      const res = await fetch(`${emu.url}/api/projects/3/hog_functions/${FN_ID}/logs/?${query}`, {
+        headers: { Authorization: `Bearer ${TEST_KEY}` },
+      });
       return ((await res.json()) as { results: Array<{ level: string }> }).results.map((l) => l.level);
     };
     expect(await raw('level=WARN,ERROR')).toEqual([]);
@@ -50,7 +52,10 @@ describe('the logs level parameter is a list (LogEntryRequestSerializer, posthog
     const client = new PostHogClient({ host: emu.url, project: '3', apiKey: TEST_KEY });
     const got = await logs(client, { base: 'hog_functions/', bucket: 'crud' }, FN_ID, { level: ['WARN', 'ERROR'] });
     expect(got.map((l) => l.level)).toEqual(['ERROR', 'WARN']);
-    const sent = emu.requests().filter((q) => q.path.endsWith('/logs/')).at(-1);
+    const sent = emu
+      .requests()
+      .filter((q) => q.path.endsWith('/logs/'))
+      .at(-1);
     expect(sent?.query.level).not.toContain(',');
   });
 });

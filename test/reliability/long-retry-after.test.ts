@@ -15,7 +15,9 @@ import { committedRepo, endWithin, errorLines, insightFile, startCli } from './a
  */
 
 const COUNT = 30;
-const files = Object.fromEntries(Array.from({ length: COUNT }, (_, i) => [`posthog/insights/t-${i}.yaml`, insightFile(`t-${i}`, `Throttled ${i}`)]));
+const files = Object.fromEntries(
+  Array.from({ length: COUNT }, (_, i) => [`posthog/insights/t-${i}.yaml`, insightFile(`t-${i}`, `Throttled ${i}`)]),
+);
 
 let emu: Emulator;
 beforeAll(async () => {
@@ -42,7 +44,9 @@ describe('a Retry-After longer than the run may wait', () => {
     expect(ended.code, ended.stderr).toBe(1);
     const lines = errorLines(ended.stderr);
     expect(lines, ended.stderr).toHaveLength(1);
-    expect(lines[0]).toMatch(/^error: PostHog throttled GET \/api\/projects\/1\/insights\/\S* for 11\.6 days \(Retry-After: 999999\), longer than the 3 min this run may wait: nothing was changed; run the same command again after \d{4}-\d\d-\d\d \d\d:\d\d UTC, or raise rate_limits\.max_wait \(HOGSYNC_MAX_WAIT\)\.$/);
+    expect(lines[0]).toMatch(
+      /^error: PostHog throttled GET \/api\/projects\/1\/insights\/\S* for 11\.6 days \(Retry-After: 999999\), longer than the 3 min this run may wait: nothing was changed; run the same command again after \d{4}-\d\d-\d\d \d\d:\d\d UTC, or raise rate_limits\.max_wait \(HOGSYNC_MAX_WAIT\)\.$/,
+    );
     expect(ended.stderr).not.toContain(TEST_KEY);
     expect(ended.stderr).not.toMatch(/\n\s+at /);
   });
@@ -68,7 +72,10 @@ describe('a Retry-After longer than the run may wait', () => {
     );
     const state = parseState(readFileSync(join(ws.dir, '.hogsync/state/production.json'), 'utf8'), 'production.json');
     const bound = new Set(Object.values(state.resources).map((b) => String(b.id)));
-    expect(made.filter((id) => !bound.has(id)), 'created but not in the state').toEqual([]);
+    expect(
+      made.filter((id) => !bound.has(id)),
+      'created but not in the state',
+    ).toEqual([]);
     expect(ws.exists('.hogsync/state/production.journal')).toBe(false);
     expect(ws.exists('.hogsync/state/production.lock')).toBe(false);
 
@@ -87,8 +94,12 @@ describe('a Retry-After longer than the run may wait', () => {
     const byEnv = await endWithin(startCli(ws.dir, ['diff'], { HOGSYNC_MAX_WAIT: '5s' }), 10_000);
     emu.setRateLimits({ enabled: false });
     expect(byFile?.code, byFile?.stderr).toBe(1);
-    expect(errorLines(byFile?.stderr ?? '')[0]).toMatch(/for 30 s \(Retry-After: 30\), longer than the 10 s this run may wait: nothing was changed;/);
+    expect(errorLines(byFile?.stderr ?? '')[0]).toMatch(
+      /for 30 s \(Retry-After: 30\), longer than the 10 s this run may wait: nothing was changed;/,
+    );
     expect(byEnv?.code, byEnv?.stderr).toBe(1);
-    expect(errorLines(byEnv?.stderr ?? '')[0]).toMatch(/for 30 s \(Retry-After: 30\), longer than the 5 s this run may wait: nothing was changed;/);
+    expect(errorLines(byEnv?.stderr ?? '')[0]).toMatch(
+      /for 30 s \(Retry-After: 30\), longer than the 5 s this run may wait: nothing was changed;/,
+    );
   });
 });

@@ -74,14 +74,22 @@ function expectNowhere(ws: Workspace, runs: Array<[string, CliResult]>): void {
   for (const [what, r] of runs) expect(`${r.stdout}${r.stderr}`, what).not.toContain(TOKEN);
   for (const f of allFiles(ws.dir)) expect(readFileSync(f, 'utf8'), f).not.toContain(TOKEN);
   // Every git object, loose or packed, reachable or not.
-  const objects = execFileSync('git', ['cat-file', '--batch-all-objects', '--batch'], { cwd: ws.dir, maxBuffer: 256 * 1024 * 1024 }).toString('latin1');
+  const objects = execFileSync('git', ['cat-file', '--batch-all-objects', '--batch'], {
+    cwd: ws.dir,
+    maxBuffer: 256 * 1024 * 1024,
+  }).toString('latin1');
   expect(objects.length).toBeGreaterThan(0);
   expect(objects).not.toContain(TOKEN);
 }
 
 describe('a secret input in a destination mapping', () => {
   it('set through ${VAR} and pulled back appears in no file, state, journal, git object or output', async () => {
-    emu.reset({ projects: [{ id: 1, name: 'Production' }, { id: 2, name: 'Staging' }] });
+    emu.reset({
+      projects: [
+        { id: 1, name: 'Production' },
+        { id: 2, name: 'Staging' },
+      ],
+    });
     const ws = await workspace(emu, { environments: { production: { project: 1 }, staging: { project: 2 } } });
     ws.write('.gitignore', '.hogsync/rate/\n');
     execFileSync('mkdir', ['-p', join(ws.dir, 'posthog/hog-functions')]);
@@ -145,7 +153,9 @@ describe('a secret input in a destination mapping', () => {
     const push = await ws.run(['push', '--yes']);
     expect(push.code, push.stdout + push.stderr).toBe(0);
     expect(push.stdout).toMatch(/~ updated HogFunction\/mapped-hook/);
-    expect(emu.project(1)?.hogFunctions.find((f) => f.name === 'Mapped hook')?.description).toBe('Sends pageviews, now described differently');
+    expect(emu.project(1)?.hogFunctions.find((f) => f.name === 'Mapped hook')?.description).toBe(
+      'Sends pageviews, now described differently',
+    );
     expect(storedToken()).toBe(TOKEN);
     expect(push.stdout + push.stderr).not.toContain(TOKEN);
     // And nothing is left to push.

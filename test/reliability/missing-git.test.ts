@@ -18,8 +18,16 @@ afterAll(async () => emu.close());
 
 describe('a machine without a git program', () => {
   it.each([
-    { args: ['pull', '--commit'], sentence: /^error: --commit commits the files with the git program, and there is none on PATH: install git or add it to PATH \(or drop --commit\), then run again\.\n$/ },
-    { args: ['restore', 'HEAD', '--dry-run'], sentence: /^error: restore reads the files of a git commit with the git program, and there is none on PATH: install git or add it to PATH, then run again\.\n$/ },
+    {
+      args: ['pull', '--commit'],
+      sentence:
+        /^error: --commit commits the files with the git program, and there is none on PATH: install git or add it to PATH \(or drop --commit\), then run again\.\n$/,
+    },
+    {
+      args: ['restore', 'HEAD', '--dry-run'],
+      sentence:
+        /^error: restore reads the files of a git commit with the git program, and there is none on PATH: install git or add it to PATH, then run again\.\n$/,
+    },
   ])('$args.0: one sentence that says to install git, and nothing written', async ({ args, sentence }) => {
     const ws = await workspace(emu);
     // The real CLI (simple-git spawns with the process's own PATH), with a PATH that has no git.

@@ -32,22 +32,27 @@ async function backedUp(): Promise<{ ws: Workspace; files: string[]; state: stri
 }
 
 describe('a proxy that does not pass the hog-function path on (empty list, HTML 404s)', () => {
-  it.each([['pull'], ['diff'], ['push', '--yes']])('%s stops with one sentence and removes, deletes and re-creates nothing', async (...args) => {
-    const { ws, files, state } = await backedUp();
-    const before = emu.project(1)?.hogFunctions.length;
-    emu.clearRequests();
-    emu.setFaults({ malformed: { rate: 1, kind: 'misrouted', path: '/hog_functions/' } });
-    const run = await ws.run(args);
-    emu.setFaults({ malformed: null });
-    expect(emu.requests().some((r) => r.fault === 'malformed')).toBe(true);
-    expect(run.code).toBe(1);
-    expect(run.stderr).toMatch(/^error: The server answered 404 to GET \/api\/projects\/1\/hog_functions\/[^/]+\/: an HTML page \("404 Not Found"\)\. It is not PostHog's answer .* check that --host is PostHog's API and not a proxy or web page in front of it\.\n$/m);
-    expect(run.stderr).not.toMatch(/internal error/);
-    expect(ws.files(FOLDER)).toEqual(files);
-    expect(ws.read('.hogsync/state/production.json')).toBe(state);
-    expect(emu.requests().filter((r) => r.method !== 'GET')).toEqual([]);
-    expect(emu.project(1)?.hogFunctions.filter((f) => !f.deleted)).toHaveLength(before ?? 0);
-  });
+  it.each([['pull'], ['diff'], ['push', '--yes']])(
+    '%s stops with one sentence and removes, deletes and re-creates nothing',
+    async (...args) => {
+      const { ws, files, state } = await backedUp();
+      const before = emu.project(1)?.hogFunctions.length;
+      emu.clearRequests();
+      emu.setFaults({ malformed: { rate: 1, kind: 'misrouted', path: '/hog_functions/' } });
+      const run = await ws.run(args);
+      emu.setFaults({ malformed: null });
+      expect(emu.requests().some((r) => r.fault === 'malformed')).toBe(true);
+      expect(run.code).toBe(1);
+      expect(run.stderr).toMatch(
+        /^error: The server answered 404 to GET \/api\/projects\/1\/hog_functions\/[^/]+\/: an HTML page \("404 Not Found"\)\. It is not PostHog's answer .* check that --host is PostHog's API and not a proxy or web page in front of it\.\n$/m,
+      );
+      expect(run.stderr).not.toMatch(/internal error/);
+      expect(ws.files(FOLDER)).toEqual(files);
+      expect(ws.read('.hogsync/state/production.json')).toBe(state);
+      expect(emu.requests().filter((r) => r.method !== 'GET')).toEqual([]);
+      expect(emu.project(1)?.hogFunctions.filter((f) => !f.deleted)).toHaveLength(before ?? 0);
+    },
+  );
 });
 
 describe('a list answer with a null among its rows', () => {

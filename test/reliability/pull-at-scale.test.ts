@@ -8,7 +8,9 @@ import { testEmulator, workspace } from '../helpers/e2e.js';
 /** Every resource file under a workspace's posthog/ folder. */
 function allYaml(dir: string): string[] {
   const root = join(dir, 'posthog');
-  return readdirSync(root).flatMap((folder) => (statSync(join(root, folder)).isDirectory() ? readdirSync(join(root, folder)).filter((f) => f.endsWith('.yaml')) : []));
+  return readdirSync(root).flatMap((folder) =>
+    statSync(join(root, folder)).isDirectory() ? readdirSync(join(root, folder)).filter((f) => f.endsWith('.yaml')) : [],
+  );
 }
 
 describe('pull at scale', () => {
@@ -24,7 +26,9 @@ describe('pull at scale', () => {
       hog: 'return event',
     }));
     const variables = Array.from({ length: 500 }, (_, i) => ({ name: `Var ${i}`, type: 'Number', default_value: i }));
-    const big = await testEmulator({ seed: { projects: [{ id: 1, name: 'Big', insights, hog_functions: hogFunctions, insight_variables: variables }] } });
+    const big = await testEmulator({
+      seed: { projects: [{ id: 1, name: 'Big', insights, hog_functions: hogFunctions, insight_variables: variables }] },
+    });
     try {
       const ws = await workspace(big);
       big.clearRequests();

@@ -89,7 +89,8 @@ describe('an action deleted and made again in the UI under the same name', () =>
     expect(old).toBeDefined();
     await api('PATCH', `actions/${old?.id}/`, { deleted: true });
     const made = await api('POST', 'actions/', { name: 'Signed up', steps: old?.steps });
-    const usesAction = (id: unknown) => JSON.stringify(emu.project(1)?.insights.find((i) => i.name === 'Daily signups (action)')?.query).includes(`"id":${String(id)}`);
+    const usesAction = (id: unknown) =>
+      JSON.stringify(emu.project(1)?.insights.find((i) => i.name === 'Daily signups (action)')?.query).includes(`"id":${String(id)}`);
     expect(usesAction(old?.id)).toBe(true);
 
     const diff = await ws.run(['diff']);

@@ -25,7 +25,18 @@ beforeAll(async () => {
   emu = await testEmulator({
     keys: [
       { key: TEST_KEY, scopes: ['*'] },
-      { key: READ_WRITE_INSIGHTS_KEY, scopes: ['insight:write', 'insight_variable:read', 'hog_function:read', 'dashboard:read', 'alert:read', 'action:read', 'cohort:read'] },
+      {
+        key: READ_WRITE_INSIGHTS_KEY,
+        scopes: [
+          'insight:write',
+          'insight_variable:read',
+          'hog_function:read',
+          'dashboard:read',
+          'alert:read',
+          'action:read',
+          'cohort:read',
+        ],
+      },
     ],
   });
 });
@@ -62,7 +73,9 @@ describe('a key that stops working for writes', () => {
     const withHooks = { ...files };
     for (let i = 0; i < FUNCTIONS; i++) withHooks[`posthog/hog-functions/hook-${i}.yaml`] = hookFile(i);
     const ws = await committedRepo(emu, withHooks);
-    const push = await ws.run(['push', '--yes', '--concurrency', String(CONCURRENCY)], { POSTHOG_PERSONAL_API_KEY: READ_WRITE_INSIGHTS_KEY });
+    const push = await ws.run(['push', '--yes', '--concurrency', String(CONCURRENCY)], {
+      POSTHOG_PERSONAL_API_KEY: READ_WRITE_INSIGHTS_KEY,
+    });
     expect(push.code).toBe(1);
     const refused = writes().filter((r) => r.status === 403);
     expect(refused.length).toBeGreaterThanOrEqual(1);
@@ -81,10 +94,15 @@ describe('a key that stops working for writes', () => {
   // The writes in flight when the refusal came each meet it, and the rest are held back: the report
   // says PostHog's sentence once, with the writes it concerns, and the held-back ones on one line.
   const refusals: Array<[string, Partial<Faults>, Record<string, string>, RegExp]> = [
-    ['401', { revokedKey: { methods: ['POST', 'PATCH', 'DELETE'] } }, {}, /Personal API key found in request Authorization header is invalid/g],
+    [
+      '401',
+      { revokedKey: { methods: ['POST', 'PATCH', 'DELETE'] } },
+      {},
+      /Personal API key found in request Authorization header is invalid/g,
+    ],
     ['403', {}, { POSTHOG_PERSONAL_API_KEY: READ_WRITE_INSIGHTS_KEY }, /hog_function:write/g],
   ];
-  it.each(refusals)('%s: PostHog\'s refusal is printed once', async (_status, faults, env, sentence) => {
+  it.each(refusals)("%s: PostHog's refusal is printed once", async (_status, faults, env, sentence) => {
     emu.reset();
     const withHooks = { ...files };
     for (let i = 0; i < FUNCTIONS; i++) withHooks[`posthog/hog-functions/hook-${i}.yaml`] = hookFile(i);

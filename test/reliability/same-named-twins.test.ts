@@ -38,11 +38,15 @@ describe(`${PAIRS} same-named pairs under 50% resets after commit`, () => {
     const wrong: string[] = [];
     const state = ws.state().resources;
     for (let i = 0; i < PAIRS; i++) {
-      for (const [side, column] of [['a', 'event'], ['b', 'timestamp']] as const) {
+      for (const [side, column] of [
+        ['a', 'event'],
+        ['b', 'timestamp'],
+      ] as const) {
         const key = `twin-${i}-${side}`;
         const insight = byId.get(String(state[`Insight/${key}`]?.id));
         const select = (insight?.query as { source?: { select?: string[] } } | null)?.source?.select;
-        if (insight?.name !== `Twin ${i}` || select?.[0] !== column) wrong.push(`${key} → ${insight ? `${insight.name} ${JSON.stringify(select)}` : 'nothing'}`);
+        if (insight?.name !== `Twin ${i}` || select?.[0] !== column)
+          wrong.push(`${key} → ${insight ? `${insight.name} ${JSON.stringify(select)}` : 'nothing'}`);
       }
     }
     expect(wrong).toEqual([]);

@@ -11,7 +11,9 @@ import { TEST_KEY, testEmulator, workspace } from '../helpers/e2e.js';
 
 const COUNT = 1600;
 const query = { kind: 'DataTableNode', source: { kind: 'EventsQuery', select: ['*'] } };
-const seed = (): SeedDoc => ({ projects: [{ id: 1, name: 'Big', insights: Array.from({ length: COUNT }, (_, i) => ({ name: `Insight ${i % 400}`, query })) }] });
+const seed = (): SeedDoc => ({
+  projects: [{ id: 1, name: 'Big', insights: Array.from({ length: COUNT }, (_, i) => ({ name: `Insight ${i % 400}`, query })) }],
+});
 
 let emu: Emulator;
 beforeAll(async () => {
@@ -48,7 +50,10 @@ describe(`a project of ${COUNT} insights whose list has unordered ties`, () => {
     const deleted = new Set<string>();
     let stop = false;
     const api = (path: string, init: RequestInit) =>
-      fetch(`${emu.url}/api/projects/1/${path}`, { ...init, headers: { Authorization: `Bearer ${TEST_KEY}`, 'Content-Type': 'application/json' } });
+      fetch(`${emu.url}/api/projects/1/${path}`, {
+        ...init,
+        headers: { Authorization: `Bearer ${TEST_KEY}`, 'Content-Type': 'application/json' },
+      });
     const churn = (async () => {
       const ids = [...before.keys()];
       for (let i = 0; !stop && i < 200; i++) {
@@ -66,7 +71,12 @@ describe(`a project of ${COUNT} insights whose list has unordered ties`, () => {
     emu.setFaults({ latencyMs: 0 });
     expect(pull.code, pull.stderr).toBe(0);
 
-    const alive = new Set(emu.project(1)?.insights.filter((i) => !i.deleted).map((i) => String(i.id)));
+    const alive = new Set(
+      emu
+        .project(1)
+        ?.insights.filter((i) => !i.deleted)
+        .map((i) => String(i.id)),
+    );
     const files = new Set(ws.files('posthog/insights'));
     const lost = [...before].filter(([id, key]) => alive.has(id) && !files.has(`${key}.yaml`));
     expect(lost).toEqual([]);
@@ -112,9 +122,21 @@ describe(`a project of ${COUNT} insights whose list has unordered ties`, () => {
     expect(pull.code, pull.stderr).toBe(0);
     expect(deleted.size).toBeGreaterThan(0);
 
-    const alive = new Set(emu.project(1)?.insights.filter((i) => !i.deleted).map((i) => String(i.id)));
-    const committed = new Set((await ws.git.raw(['ls-tree', '--name-only', 'HEAD', 'posthog/insights/'])).trim().split('\n').map((f) => f.slice('posthog/insights/'.length)));
-    const lost = [...before].filter(([id, key]) => alive.has(id) && !(committed.has(`${key}.yaml`) && ws.exists(`posthog/insights/${key}.yaml`)));
+    const alive = new Set(
+      emu
+        .project(1)
+        ?.insights.filter((i) => !i.deleted)
+        .map((i) => String(i.id)),
+    );
+    const committed = new Set(
+      (await ws.git.raw(['ls-tree', '--name-only', 'HEAD', 'posthog/insights/']))
+        .trim()
+        .split('\n')
+        .map((f) => f.slice('posthog/insights/'.length)),
+    );
+    const lost = [...before].filter(
+      ([id, key]) => alive.has(id) && !(committed.has(`${key}.yaml`) && ws.exists(`posthog/insights/${key}.yaml`)),
+    );
     expect(lost).toEqual([]);
     // Nothing new appeared, so no file was added either.
     expect(committed.size).toBeLessThanOrEqual(COUNT);
@@ -126,7 +148,8 @@ describe(`a project of ${COUNT} insights whose list has unordered ties`, () => {
     const ws = await workspace(emu);
     expect((await ws.run(['pull', '--commit'])).code).toBe(0);
     const ids = Object.values(ws.state().resources).map((b) => String(b.id));
-    for (const file of ws.files('posthog/insights').filter((_, i) => i % 8 === 0)) ws.write(`posthog/insights/${file}`, ws.read(`posthog/insights/${file}`).replace(/^ {2}name: (.*)$/m, '  name: $1 (v2)'));
+    for (const file of ws.files('posthog/insights').filter((_, i) => i % 8 === 0))
+      ws.write(`posthog/insights/${file}`, ws.read(`posthog/insights/${file}`).replace(/^ {2}name: (.*)$/m, '  name: $1 (v2)'));
     return { ws, ids };
   }
 

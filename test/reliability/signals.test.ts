@@ -15,7 +15,9 @@ import { committedRepo, endWithin, errorLines, insightFile, startCli, waitFor, t
  */
 
 const COUNT = 30;
-const files = Object.fromEntries(Array.from({ length: COUNT }, (_, i) => [`posthog/insights/s-${i}.yaml`, insightFile(`s-${i}`, `Signalled ${i}`)]));
+const files = Object.fromEntries(
+  Array.from({ length: COUNT }, (_, i) => [`posthog/insights/s-${i}.yaml`, insightFile(`s-${i}`, `Signalled ${i}`)]),
+);
 const HONOURED_MS = 5_000;
 const EXIT_CODES = { SIGINT: 130, SIGTERM: 143 } as const;
 
@@ -36,7 +38,12 @@ async function signal(run: Running, name: 'SIGINT' | 'SIGTERM'): Promise<(Ended 
 }
 
 /** Stopped cleanly: in time, the signal's exit code, one line, the state binding what was made, no journal, no lock. */
-function expectStoppedCleanly(ws: Workspace, ended: (Ended & { ms: number }) | undefined, name: 'SIGINT' | 'SIGTERM', opts: { wrote: boolean }): void {
+function expectStoppedCleanly(
+  ws: Workspace,
+  ended: (Ended & { ms: number }) | undefined,
+  name: 'SIGINT' | 'SIGTERM',
+  opts: { wrote: boolean },
+): void {
   expect(ended, `still running 8 s after ${name}`).toBeDefined();
   if (!ended) return;
   expect(ended.ms, `${name} took ${ended.ms} ms`).toBeLessThan(HONOURED_MS);
@@ -49,7 +56,10 @@ function expectStoppedCleanly(ws: Workspace, ended: (Ended & { ms: number }) | u
   if (!opts.wrote) return;
   const state = parseState(readFileSync(join(ws.dir, '.hogsync/state/production.json'), 'utf8'), 'production.json');
   const bound = new Set(Object.values(state.resources).map((b) => String(b.id)));
-  expect(made().filter((id) => !bound.has(id)), 'created but not in the state').toEqual([]);
+  expect(
+    made().filter((id) => !bound.has(id)),
+    'created but not in the state',
+  ).toEqual([]);
   expect(lines[0]).toMatch(new RegExp(`: ${made().length} created, `));
 }
 
@@ -68,7 +78,7 @@ describe('SIGINT and SIGTERM, honoured within 5 s', () => {
     expectStoppedCleanly(ws, ended, 'SIGTERM', { wrote: true });
   });
 
-  it("SIGINT while push paces itself for the rate limits (8 insight requests a minute)", async () => {
+  it('SIGINT while push paces itself for the rate limits (8 insight requests a minute)', async () => {
     emu.reset();
     const ws = await committedRepo(emu, files);
     ws.write('hogsync.yaml', ws.read('hogsync.yaml').replace('      enabled: false\n', '      insights: [8/minute]\n'));

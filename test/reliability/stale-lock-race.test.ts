@@ -56,13 +56,26 @@ function deadPid(): number {
 function race(dir: string, start: number): Promise<Outcome[]> {
   const stateUrl = pathToFileURL(join(ROOT, 'dist', 'store', 'state.js')).href;
   return new Promise((resolve, reject) => {
-    const child = tracked(spawn(process.execPath, ['--input-type=module', '-e', RACER, stateUrl, dir, String(start), String(ROUNDS), String(ROUND_MS)], { stdio: ['ignore', 'pipe', 'pipe'] }));
+    const child = tracked(
+      spawn(process.execPath, ['--input-type=module', '-e', RACER, stateUrl, dir, String(start), String(ROUNDS), String(ROUND_MS)], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      }),
+    );
     let out = '';
     let err = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr.on('data', (d: Buffer) => (err += d.toString()));
     child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve(out.trim().split('\n').map((l) => JSON.parse(l) as Outcome)) : reject(new Error(`racer exited ${code}: ${err}`))));
+    child.on('close', (code) =>
+      code === 0
+        ? resolve(
+            out
+              .trim()
+              .split('\n')
+              .map((l) => JSON.parse(l) as Outcome),
+          )
+        : reject(new Error(`racer exited ${code}: ${err}`)),
+    );
   });
 }
 
@@ -82,7 +95,9 @@ describe('runs that start together after a killed one', () => {
     const shared = owners.map((n, r) => ({ round: r, owners: n })).filter((o) => o.owners !== 1);
     expect(shared, 'rounds whose stale lock did not end with exactly one owner').toEqual([]);
     for (const o of outcomes.filter((x) => !x.held)) {
-      expect(o.message).toMatch(/^Another hogsync \(pid \d+\) is pulling or pushing environment "env-\d+"\. Wait for it to finish; if it is gone, remove \S+env-\d+\.lock\.$/);
+      expect(o.message).toMatch(
+        /^Another hogsync \(pid \d+\) is pulling or pushing environment "env-\d+"\. Wait for it to finish; if it is gone, remove \S+env-\d+\.lock\.$/,
+      );
     }
   });
 });

@@ -31,7 +31,8 @@ beforeAll(async () => {
 });
 afterAll(async () => emu.close());
 
-const WARNING = /^warning: this PostHog ignores base_updated_at \(its hog functions come without version and draft, as an older or self-hosted PostHog's do\), so this run's updates of hog functions \((\d+)\) could overwrite edits made in PostHog between its read and its write\.$/gm;
+const WARNING =
+  /^warning: this PostHog ignores base_updated_at \(its hog functions come without version and draft, as an older or self-hosted PostHog's do\), so this run's updates of hog functions \((\d+)\) could overwrite edits made in PostHog between its read and its write\.$/gm;
 
 /** A workspace on `project`, pulled, with the description of `keys` changed in their files. */
 async function edited(project: number, keys: string[]) {

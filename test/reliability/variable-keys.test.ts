@@ -14,7 +14,14 @@ const NAMES = ['País', 'Pais', 'Año', 'Ano', '_internal', '日本', 'Région 2
 
 let emu: Emulator;
 beforeAll(async () => {
-  emu = await testEmulator({ seed: { projects: [{ id: 1, name: 'Production' }, { id: 2, name: 'Staging' }] } });
+  emu = await testEmulator({
+    seed: {
+      projects: [
+        { id: 1, name: 'Production' },
+        { id: 2, name: 'Staging' },
+      ],
+    },
+  });
 });
 afterAll(async () => emu.close());
 
@@ -42,7 +49,11 @@ describe('variables whose code_names cannot all be keys as they are', () => {
 
     const copy = await ws.run(['copy', '--from', 'production', '--to', 'staging', '--yes']);
     expect(copy.code, copy.stdout + copy.stderr).toBe(0);
-    const codes = (p: number) => emu.project(p)?.insightVariables.map((v) => v.code_name).sort();
+    const codes = (p: number) =>
+      emu
+        .project(p)
+        ?.insightVariables.map((v) => v.code_name)
+        .sort();
     expect(codes(2)).toEqual(codes(1));
     expect((await ws.run(['-e', 'staging', 'diff'])).code).toBe(0);
   });

@@ -81,7 +81,13 @@ describe('only regular files inside the repository are read', () => {
       all = error as InvalidFilesError;
     }
     expect(all).toBeInstanceOf(InvalidFilesError);
-    expect(all?.lines.map((l) => l.split(':')[0])).toEqual(['posthog/insights/folder.yaml', 'posthog/insights/leak.yaml', 'posthog/insights/pipe.yaml', 'posthog/insights/socket.yaml', 'posthog/insights/zero.yaml']);
+    expect(all?.lines.map((l) => l.split(':')[0])).toEqual([
+      'posthog/insights/folder.yaml',
+      'posthog/insights/leak.yaml',
+      'posthog/insights/pipe.yaml',
+      'posthog/insights/socket.yaml',
+      'posthog/insights/zero.yaml',
+    ]);
     expect(all?.message).not.toContain(SECRET);
 
     const read = readCandidates(join(root, 'posthog'), [insight], root);
@@ -97,7 +103,9 @@ describe('only regular files inside the repository are read', () => {
     const path = join(base, 'big.yaml');
     writeFileSync(path, `# ${'x'.repeat(5 * 1024 * 1024)}\n`);
     expect(maxFileBytes({})).toBe(5 * 1024 * 1024);
-    expect(problem(() => readRegularFile(path, 'big.yaml')).problem).toMatch(/^is 5 MB, above the 5 MB limit for one file; .* raise HOGSYNC_MAX_FILE_MB/);
+    expect(problem(() => readRegularFile(path, 'big.yaml')).problem).toMatch(
+      /^is 5 MB, above the 5 MB limit for one file; .* raise HOGSYNC_MAX_FILE_MB/,
+    );
     expect(readRegularFile(path, 'big.yaml', maxFileBytes({ HOGSYNC_MAX_FILE_MB: '6' }))).toHaveLength(5 * 1024 * 1024 + 3);
   });
 
@@ -107,7 +115,9 @@ describe('only regular files inside the repository are read', () => {
     mkdirSync(join(base, 'elsewhere', 'insights'), { recursive: true });
     writeFileSync(join(base, 'elsewhere', 'insights', 'x.yaml'), VALID);
     symlinkSync(join(base, 'elsewhere', 'insights'), join(repo, 'posthog', 'insights'));
-    expect(() => readAllResources(join(repo, 'posthog'), [insight], repo)).toThrow(/^posthog\/insights: is a symbolic link; resource folders must be real folders/);
+    expect(() => readAllResources(join(repo, 'posthog'), [insight], repo)).toThrow(
+      /^posthog\/insights: is a symbolic link; resource folders must be real folders/,
+    );
     // Nothing behind the link is touched, not even a killed run's temporary file.
     const stale = join(base, 'elsewhere', 'insights', 'x.yaml.1.ab.hogsync-tmp');
     writeFileSync(stale, '');

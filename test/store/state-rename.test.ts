@@ -44,8 +44,13 @@ describe('StateStore.rename', () => {
     const root = tempDir('state');
     const dir = join(root, '.hogsync', 'state');
     mkdirSync(dir, { recursive: true });
-    appendFileSync(join(dir, 'production.journal'), `${JSON.stringify({ op: 'rename', ref: 'Insight/a', to: 'HogFunction/a' })}\n{"op":"settled","ref":"Insight/a"}\n`);
-    expect(() => StateStore.load(dir, 'production', target, root)).toThrow(/production\.journal:1: .*a rename without a Kind\/key "to" of the same kind/);
+    appendFileSync(
+      join(dir, 'production.journal'),
+      `${JSON.stringify({ op: 'rename', ref: 'Insight/a', to: 'HogFunction/a' })}\n{"op":"settled","ref":"Insight/a"}\n`,
+    );
+    expect(() => StateStore.load(dir, 'production', target, root)).toThrow(
+      /production\.journal:1: .*a rename without a Kind\/key "to" of the same kind/,
+    );
   });
 });
 
@@ -58,7 +63,9 @@ describe('StateStore.loadAll', () => {
     expect(StateStore.loadAll(dir, root).map((s) => s.environment)).toEqual(['production', 'staging']);
     expect(StateStore.loadAll(dir, root, { except: 'staging' }).map((s) => s.environment)).toEqual(['production']);
     writeFileSync(join(dir, 'qa.journal'), `${JSON.stringify({ op: 'bind', ref: 'Insight/a', binding: { id: 1, base: base('d') } })}\n`);
-    expect(() => StateStore.loadAll(dir, root)).toThrow(/^\.hogsync\/state\/qa\.journal holds what an interrupted run of environment "qa" did, and there is no state file beside it yet: run that command again \(-e qa\)/);
+    expect(() => StateStore.loadAll(dir, root)).toThrow(
+      /^\.hogsync\/state\/qa\.journal holds what an interrupted run of environment "qa" did, and there is no state file beside it yet: run that command again \(-e qa\)/,
+    );
     expect(StateStore.loadAll(join(root, 'nowhere'), root)).toEqual([]);
   });
 });

@@ -47,7 +47,10 @@ describe('parse cache file', () => {
   it.each([
     ['not JSON', '{"version": 1, "verd'],
     ['another format', '{"version": 2, "parser": "1.0.0", "verdicts": {}}'],
-    ['entries of the wrong shape', `{"version": 1, "parser": "1.0.0", "verdicts": {"${KEY_A}": "ok", "${KEY_B}": [3, "x"], "short": null}}`],
+    [
+      'entries of the wrong shape',
+      `{"version": 1, "parser": "1.0.0", "verdicts": {"${KEY_A}": "ok", "${KEY_B}": [3, "x"], "short": null}}`,
+    ],
   ])('takes a file that is %s for an empty cache, and writes a good one over it', (_what, text) => {
     const root = tempDir('syntax-cache');
     mkdirSync(join(root, '.hogsync', 'cache'), { recursive: true });

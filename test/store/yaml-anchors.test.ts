@@ -15,19 +15,23 @@ describe('YAML anchors and aliases', () => {
 
   it('a billion-laughs bomb is refused in milliseconds', () => {
     const t = performance.now();
-    expect(() => parseYaml(`spec:\n${billionLaughs('  ')}`, 'bomb.yaml')).toThrow(/^bomb\.yaml:2:7: YAML anchors and aliases \(&a0\) are not allowed in resource files/);
+    expect(() => parseYaml(`spec:\n${billionLaughs('  ')}`, 'bomb.yaml')).toThrow(
+      /^bomb\.yaml:2:7: YAML anchors and aliases \(&a0\) are not allowed in resource files/,
+    );
     expect(performance.now() - t).toBeLessThan(200);
   });
 
   it('"&" and "*" inside values are just text', () => {
-    const text = 'spec:\n  url: https://x.test/?a=1&b=2\n  q: "a & b"\n  hog: |\n    &notAnAnchor\n    *notAnAlias\n  sql: select count(*) from events\n';
+    const text =
+      'spec:\n  url: https://x.test/?a=1&b=2\n  q: "a & b"\n  hog: |\n    &notAnAnchor\n    *notAnAlias\n  sql: select count(*) from events\n';
     expect(parseYaml(text, 'x.yaml').value).toEqual({
       spec: { url: 'https://x.test/?a=1&b=2', q: 'a & b', hog: '&notAnAnchor\n*notAnAlias\n', sql: 'select count(*) from events' },
     });
   });
 
   it('hogsync.yaml may share a value between environments, but an alias bomb there is refused too', () => {
-    const shared = 'environments:\n  production:\n    host: &host https://eu.posthog.com\n    project: 1\n  staging:\n    host: *host\n    project: 2\n';
+    const shared =
+      'environments:\n  production:\n    host: &host https://eu.posthog.com\n    project: 1\n  staging:\n    host: *host\n    project: 2\n';
     expect(parseYaml(shared, 'hogsync.yaml', { anchors: 'bounded' }).value).toEqual({
       environments: { production: { host: 'https://eu.posthog.com', project: 1 }, staging: { host: 'https://eu.posthog.com', project: 2 } },
     });

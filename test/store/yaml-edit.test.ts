@@ -83,7 +83,10 @@ describe('editing a commented resource file', () => {
     const next = spec();
     delete ((next.query as JsonObject).source as JsonObject).interval;
     const after = edit(before, next);
-    expect(lineDiff(before, after)).toEqual({ removed: ['      # weekly, because the team plans per week', '      interval: week'], added: [] });
+    expect(lineDiff(before, after)).toEqual({
+      removed: ['      # weekly, because the team plans per week', '      interval: week'],
+      added: [],
+    });
   });
 
   it('adds a new field where the canonical order puts it, touching no other line', () => {
@@ -112,7 +115,9 @@ describe('editing a commented resource file', () => {
     series.splice(1, 0, { kind: 'EventsNode', event: '$pageview' });
     const after = edit(before, next);
     expect(lineDiff(before, after)).toEqual({ removed: [], added: ['        - kind: EventsNode', '          event: $pageview'] });
-    expect(after).toContain('          math: total\n        - kind: EventsNode\n          event: $pageview\n\n        # revenue side\n        - kind: EventsNode\n          event: purchase');
+    expect(after).toContain(
+      '          math: total\n        - kind: EventsNode\n          event: $pageview\n\n        # revenue side\n        - kind: EventsNode\n          event: purchase',
+    );
   });
 
   it('replaces a changed subtree under its key, keeping the key line comment', () => {
@@ -126,8 +131,10 @@ describe('editing a commented resource file', () => {
   });
 
   it('keeps code a literal block when it changes, and the comment on its header line', () => {
-    const hogSpec: JsonObject = { name: 'Hook', type: 'destination', enabled: true, hog: "let a := 1\n\nreturn a" };
-    const before = serializeResource(hog, 'hook', hogSpec).replace('  hog: |-\n', '  hog: |- # the handler\n').replace('  enabled: true\n', '  # switched on in March\n  enabled: true\n');
+    const hogSpec: JsonObject = { name: 'Hook', type: 'destination', enabled: true, hog: 'let a := 1\n\nreturn a' };
+    const before = serializeResource(hog, 'hook', hogSpec)
+      .replace('  hog: |-\n', '  hog: |- # the handler\n')
+      .replace('  enabled: true\n', '  # switched on in March\n  enabled: true\n');
     const after = edit(before, { ...hogSpec, hog: 'let a := 2\n\nreturn a' }, hog, 'hook');
     expect(after).toContain('  hog: |- # the handler\n    let a := 2\n\n    return a\n');
     expect(after).toContain('  # switched on in March\n  enabled: true\n');
@@ -145,7 +152,9 @@ describe('editing a commented resource file', () => {
   it('writes the canonical text when the file holds nothing of the user', () => {
     const canonical = serializeResource(insight, 'weekly-signups', spec());
     const next = { ...spec(), name: 'Renamed' };
-    expect(resourceText(insight, 'weekly-signups', next, serializeResource(insight, 'weekly-signups', next), canonical)).toBe(serializeResource(insight, 'weekly-signups', next));
+    expect(resourceText(insight, 'weekly-signups', next, serializeResource(insight, 'weekly-signups', next), canonical)).toBe(
+      serializeResource(insight, 'weekly-signups', next),
+    );
   });
 
   it('gives up (undefined) on anchors, CRLF and flow style at the root instead of guessing', () => {
@@ -170,7 +179,12 @@ describe('editing a commented resource file', () => {
       (s) => (s.description = 123 as unknown as string),
       (s) => (s.query = null),
       (s) => (source(s).series = []),
-      (s) => (source(s).series = [{ kind: 'EventsNode', event: 'x' }, { kind: 'EventsNode', event: 'y' }, { kind: 'EventsNode', event: 'z' }]),
+      (s) =>
+        (source(s).series = [
+          { kind: 'EventsNode', event: 'x' },
+          { kind: 'EventsNode', event: 'y' },
+          { kind: 'EventsNode', event: 'z' },
+        ]),
       (s) => (source(s).breakdownFilter = { breakdown: '$browser', breakdown_type: 'event' }),
       (s) => (source(s).kind = 'FunnelsQuery'),
       (s) => s.query && ((s.query as JsonObject).source = 'plain'),

@@ -6,11 +6,21 @@ import { replaceScalars } from '../../src/store/yaml-rename.js';
 describe('replaceScalars', () => {
   it('rewrites a value and keeps the comment after it', () => {
     const text = 'apiVersion: hogsync/v1\nkey: "123"   # legacy id\nspec: {}\n';
-    expect(replaceScalars(text, [{ pointer: '/key', text: 'signups' }])).toBe('apiVersion: hogsync/v1\nkey: signups   # legacy id\nspec: {}\n');
+    expect(replaceScalars(text, [{ pointer: '/key', text: 'signups' }])).toBe(
+      'apiVersion: hogsync/v1\nkey: signups   # legacy id\nspec: {}\n',
+    );
   });
 
   it('renames mapping entries, block and flow, and keeps their comments and values', () => {
-    const text = ['spec:', '  variables:', '    # picked on the dashboard', '    country:   # ISO code', '      value: GB', '  other: {country: {value: FR}, plan: x}', ''].join('\n');
+    const text = [
+      'spec:',
+      '  variables:',
+      '    # picked on the dashboard',
+      '    country:   # ISO code',
+      '      value: GB',
+      '  other: {country: {value: FR}, plan: x}',
+      '',
+    ].join('\n');
     const out = replaceScalars(text, [
       { pointer: '/spec/variables/country', mapKey: true, text: 'region' },
       { pointer: '/spec/other/country', mapKey: true, text: 'region' },

@@ -30,7 +30,9 @@ describe('keys', () => {
     expect(assignKey('2024', kindByName('Dashboard'), 8, taken)).toBe('dashboard-2024-2');
     // Variables have UUIDs: digits read as a key there.
     expect(assignKey('2024', kindByName('InsightVariable'), 'x', taken)).toBe('2024');
-    expect(assignKey('0190c4b2-1111-7000-8000-000000000001', kindByName('HogFunction'), 'x', taken)).toBe('hog-function-0190c4b2-1111-7000-8000-000000000001');
+    expect(assignKey('0190c4b2-1111-7000-8000-000000000001', kindByName('HogFunction'), 'x', taken)).toBe(
+      'hog-function-0190c4b2-1111-7000-8000-000000000001',
+    );
   });
 
   it('always produces keys that match the file key pattern', () => {

@@ -22,7 +22,11 @@ describe('insight kind', () => {
       id: 1,
       short_id: 'AbCdEf12',
       name: 'Signups',
-      query: { kind: 'InsightVizNode', version: 1, source: { kind: 'TrendsQuery', version: 2, series: [{ kind: 'EventsNode', event: 'signup', version: 1 }] } },
+      query: {
+        kind: 'InsightVizNode',
+        version: 1,
+        source: { kind: 'TrendsQuery', version: 2, series: [{ kind: 'EventsNode', event: 'signup', version: 1 }] },
+      },
       result: [1, 2],
       filters: {},
       created_at: '2024-01-01T00:00:00Z',
@@ -45,19 +49,33 @@ describe('insight kind', () => {
       name: 'SQL',
       query: {
         kind: 'DataVisualizationNode',
-        source: { kind: 'HogQLQuery', query: 'select {variables.country}', variables: { [VAR_ID]: { variableId: VAR_ID, code_name: 'country', value: 'NL' } } },
+        source: {
+          kind: 'HogQLQuery',
+          query: 'select {variables.country}',
+          variables: { [VAR_ID]: { variableId: VAR_ID, code_name: 'country', value: 'NL' } },
+        },
       },
     };
     const spec = remoteSpec(insight, raw, refs());
     expect(JSON.stringify(spec)).not.toContain(VAR_ID);
-    expect((spec.query as JsonObject).source).toEqual({ kind: 'HogQLQuery', query: 'select {variables.country}', variables: { country: { value: 'NL' } } });
+    expect((spec.query as JsonObject).source).toEqual({
+      kind: 'HogQLQuery',
+      query: 'select {variables.country}',
+      variables: { country: { value: 'NL' } },
+    });
     const body = insight.toBody(toIds(insight, spec, refs()), refs(), 'create');
-    expect(((body.query as JsonObject).source as JsonObject).variables).toEqual({ [VAR_ID]: { value: 'NL', variableId: VAR_ID, code_name: 'country' } });
+    expect(((body.query as JsonObject).source as JsonObject).variables).toEqual({
+      [VAR_ID]: { value: 'NL', variableId: VAR_ID, code_name: 'country' },
+    });
     expect(keyRefs(insight, spec)).toEqual([{ kind: 'InsightVariable', key: 'country', path: '/query/source/variables/country' }]);
   });
 
   it('treats tags and dashboards as sets and null description as absent', () => {
-    expect(insight.normalize({ name: ' X ', tags: ['b', 'A', 'a'], dashboards: [3, 1], description: null })).toEqual({ name: 'X', tags: ['a', 'b'], dashboards: [1, 3] });
+    expect(insight.normalize({ name: ' X ', tags: ['b', 'A', 'a'], dashboards: [3, 1], description: null })).toEqual({
+      name: 'X',
+      tags: ['a', 'b'],
+      dashboards: [1, 3],
+    });
   });
 
   it('finds action and cohort ids that will not carry over to another project', () => {
@@ -90,7 +108,16 @@ describe('insight variable kind', () => {
   });
 
   it('keeps only writable fields and treats List values null as []', () => {
-    const raw = { id: VAR_ID, name: 'Countries', type: 'List', values: null, default_value: null, code_name: 'countries', created_by: 1, created_at: 'x' };
+    const raw = {
+      id: VAR_ID,
+      name: 'Countries',
+      type: 'List',
+      values: null,
+      default_value: null,
+      code_name: 'countries',
+      created_by: 1,
+      created_at: 'x',
+    };
     expect(remoteSpec(insightVariable, raw, refs())).toEqual({ name: 'Countries', type: 'List' });
     expect(insightVariable.naturalKey({ name: 'Countries' }, raw)).toBe('countries');
     expect(insightVariable.naturalKey({ name: 'Country Code' })).toBe('country_code');
@@ -147,16 +174,29 @@ describe('hog function kind', () => {
 
   it('keeps execution_order only for transformations and never sends it (rearrange sets it)', () => {
     expect(hogFunction.normalize({ type: 'transformation', execution_order: 2, name: 'T' })).toMatchObject({ execution_order: 2 });
-    expect(hogFunction.toBody({ type: 'transformation', execution_order: 2, name: 'T' }, refs(), 'create')).not.toHaveProperty('execution_order');
+    expect(hogFunction.toBody({ type: 'transformation', execution_order: 2, name: 'T' }, refs(), 'create')).not.toHaveProperty(
+      'execution_order',
+    );
   });
 });
 
 describe('registry', () => {
   it('orders kinds so dependencies come first, and adds dependencies a selection needs', () => {
     // The order of creates and restores (issue 20): cohorts and actions, then dashboards, insights, hog functions, alerts.
-    expect(dependencyLevels().map((l) => l.map((k) => k.kind))).toEqual([['InsightVariable', 'Action', 'Cohort'], ['HogFunction', 'Dashboard'], ['Insight'], ['Alert']]);
+    expect(dependencyLevels().map((l) => l.map((k) => k.kind))).toEqual([
+      ['InsightVariable', 'Action', 'Cohort'],
+      ['HogFunction', 'Dashboard'],
+      ['Insight'],
+      ['Alert'],
+    ]);
     // An insight's file names dashboards, actions, cohorts and variables by key: their lists are read with it.
-    expect(withDependencies(selectKinds(['insight'])).map((k) => k.kind)).toEqual(['InsightVariable', 'Insight', 'Dashboard', 'Action', 'Cohort']);
+    expect(withDependencies(selectKinds(['insight'])).map((k) => k.kind)).toEqual([
+      'InsightVariable',
+      'Insight',
+      'Dashboard',
+      'Action',
+      'Cohort',
+    ]);
   });
 
   it('rejects an unknown --kinds value with a suggestion', () => {

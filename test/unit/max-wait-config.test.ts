@@ -8,7 +8,10 @@ import { tempDir } from '../helpers/temp.js';
 
 function targetWith(rateLimits: string, env: NodeJS.ProcessEnv = {}) {
   const dir = tempDir('max-wait');
-  writeFileSync(join(dir, 'hogsync.yaml'), `version: 1\nenvironments:\n  production:\n    host: https://us.posthog.com\n    project: 1\n    rate_limits:\n${rateLimits}`);
+  writeFileSync(
+    join(dir, 'hogsync.yaml'),
+    `version: 1\nenvironments:\n  production:\n    host: https://us.posthog.com\n    project: 1\n    rate_limits:\n${rateLimits}`,
+  );
   return resolveTarget(resolveWorkspace({}, dir), {}, env);
 }
 
@@ -48,8 +51,12 @@ describe('rate_limits.max_wait', () => {
   });
 
   it('refuses what is not a duration, at file:line:col or naming the variable', () => {
-    expect(() => targetWith('      max_wait: soon\n')).toThrow(/hogsync\.yaml:7:17: "max_wait" is not valid: expected a duration such as 3m, 90s or 1h/);
+    expect(() => targetWith('      max_wait: soon\n')).toThrow(
+      /hogsync\.yaml:7:17: "max_wait" is not valid: expected a duration such as 3m, 90s or 1h/,
+    );
     expect(() => targetWith('      share: 1\n', { HOGSYNC_MAX_WAIT: 'soon' })).toThrow(ConfigError);
-    expect(() => targetWith('      share: 1\n', { HOGSYNC_MAX_WAIT: 'soon' })).toThrow('HOGSYNC_MAX_WAIT="soon" is not a duration: write it like 3m, 90s or 1h.');
+    expect(() => targetWith('      share: 1\n', { HOGSYNC_MAX_WAIT: 'soon' })).toThrow(
+      'HOGSYNC_MAX_WAIT="soon" is not a duration: write it like 3m, 90s or 1h.',
+    );
   });
 });

@@ -14,11 +14,22 @@ const insight = kindByName('Insight');
 
 /** An insight as PostHog returns it. */
 function remoteInsight(id: number, name: string, extra: JsonObject = {}): JsonObject {
-  return { id, short_id: `s${id}`, name, query: { kind: 'InsightVizNode', version: 1, source: { kind: 'TrendsQuery', version: 2, series: [] } }, ...extra };
+  return {
+    id,
+    short_id: `s${id}`,
+    name,
+    query: { kind: 'InsightVizNode', version: 1, source: { kind: 'TrendsQuery', version: 2, series: [] } },
+    ...extra,
+  };
 }
 
 function specOf(raw: JsonObject): JsonObject {
-  return remoteSpec(insight, raw, { keyOf: () => undefined, idOf: () => undefined, remote: () => undefined, keyByNatural: () => undefined });
+  return remoteSpec(insight, raw, {
+    keyOf: () => undefined,
+    idOf: () => undefined,
+    remote: () => undefined,
+    keyByNatural: () => undefined,
+  });
 }
 
 interface Case {
@@ -36,7 +47,12 @@ function plan(cases: Record<string, Case>, adopt = false): Plan {
   for (const [key, c] of Object.entries(cases)) {
     if (c.remote) remote.push(c.remote);
     if (c.local) local.push({ kind: insight, key, file: `posthog/insights/${key}.yaml`, spec: c.local });
-    if (c.base) bindings.set(key, { id: (c.remote?.id ?? c.base.id) as number, base: hashJson(specOf(c.base)), ...(c.behind ? { behind: hashJson(c.behind) } : {}) });
+    if (c.base)
+      bindings.set(key, {
+        id: (c.remote?.id ?? c.base.id) as number,
+        base: hashJson(specOf(c.base)),
+        ...(c.behind ? { behind: hashJson(c.behind) } : {}),
+      });
   }
   const snapshot = buildSnapshot({
     kinds: [insight],
@@ -108,7 +124,9 @@ describe('diff classification (DESIGN.md "Diff: classification")', () => {
     const older = { ...spec1, name: 'One (before the restore)' };
     expect(actionOf(plan({ one: { local: older, remote: r1, base: r1, behind: older } }), 'one')).toBe('drift');
     expect(actionOf(plan({ one: { local: older, remote: r1edited, base: r1, behind: older } }), 'one')).toBe('drift');
-    expect(actionOf(plan({ one: { local: { ...spec1, name: 'Edited after' }, remote: r1, base: r1, behind: older } }), 'one')).toBe('update');
+    expect(actionOf(plan({ one: { local: { ...spec1, name: 'Edited after' }, remote: r1, base: r1, behind: older } }), 'one')).toBe(
+      'update',
+    );
   });
 
   it('update, two-way: no base (new clone), file and PostHog differ', () => {
@@ -155,7 +173,11 @@ describe('diff classification (DESIGN.md "Diff: classification")', () => {
   it('every patch turns the remote spec into the local one (fast-json-patch)', () => {
     const p = plan({
       a: { local: { ...spec1, name: 'A2', description: 'new' }, remote: r1, base: r1 },
-      b: { local: { name: 'B', tags: ['x'] }, remote: remoteInsight(2, 'B', { tags: ['y', 'z'] }), base: remoteInsight(2, 'B', { tags: ['y', 'z'] }) },
+      b: {
+        local: { name: 'B', tags: ['x'] },
+        remote: remoteInsight(2, 'B', { tags: ['y', 'z'] }),
+        base: remoteInsight(2, 'B', { tags: ['y', 'z'] }),
+      },
     });
     const patched = p.changes.filter((x) => x.patch && x.entry?.remote && x.entry.local);
     expect(patched.length).toBe(2);

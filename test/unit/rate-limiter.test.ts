@@ -13,7 +13,12 @@ function virtualTime() {
 }
 
 /** Sends `n` requests with a given latency; returns when the server saw each arrive. */
-async function burst(limiter: RateLimiter, clock: ReturnType<typeof virtualTime>, n: number, latency: (i: number) => number): Promise<number[]> {
+async function burst(
+  limiter: RateLimiter,
+  clock: ReturnType<typeof virtualTime>,
+  n: number,
+  latency: (i: number) => number,
+): Promise<number[]> {
   const arrivals: number[] = [];
   for (let i = 0; i < n; i++) {
     const release = await limiter.acquire('b');
@@ -28,7 +33,15 @@ async function burst(limiter: RateLimiter, clock: ReturnType<typeof virtualTime>
 describe('rate limiter', () => {
   it('never lets more than `limit` requests arrive in any window, like DRF SimpleRateThrottle, whatever the latency', async () => {
     const clock = virtualTime();
-    const limiter = new RateLimiter({ b: [{ limit: 5, windowMs: 1000 }, { limit: 12, windowMs: 10_000 }] }, { now: clock.now, sleep: clock.sleep });
+    const limiter = new RateLimiter(
+      {
+        b: [
+          { limit: 5, windowMs: 1000 },
+          { limit: 12, windowMs: 10_000 },
+        ],
+      },
+      { now: clock.now, sleep: clock.sleep },
+    );
     const arrivals = await burst(limiter, clock, 40, (i) => (i % 3) * 70);
     const inWindow = (t: number, w: number) => arrivals.filter((s) => s > t - w && s <= t).length;
     for (const t of arrivals) {

@@ -47,7 +47,12 @@ function busiest(arrivals: number[], windowMs: number): number {
   return Math.max(...arrivals.map((t) => arrivals.filter((s) => s > t - windowMs && s <= t).length));
 }
 
-const LIMITS: RateLimitConfig = { b: [{ limit: 10, windowMs: 1000 }, { limit: 25, windowMs: 10_000 }] };
+const LIMITS: RateLimitConfig = {
+  b: [
+    { limit: 10, windowMs: 1000 },
+    { limit: 25, windowMs: 10_000 },
+  ],
+};
 
 describe('rate limiter memory across runs', () => {
   it('a run that follows another at once starts with its requests counted and keeps every window within the limit', async () => {
@@ -101,8 +106,23 @@ describe('rate limiter memory across runs', () => {
 
 describe('a share of the budget', () => {
   it('keeps share × limit of every window, rounded down, at least 1', () => {
-    const shared = shareRateLimits({ insights: [{ limit: 240, windowMs: 60_000 }, { limit: 1200, windowMs: 3_600_000 }], crud: [{ limit: 480, windowMs: 60_000 }] }, 0.3);
-    expect(shared).toEqual({ insights: [{ limit: 72, windowMs: 60_000 }, { limit: 360, windowMs: 3_600_000 }], crud: [{ limit: 144, windowMs: 60_000 }] });
+    const shared = shareRateLimits(
+      {
+        insights: [
+          { limit: 240, windowMs: 60_000 },
+          { limit: 1200, windowMs: 3_600_000 },
+        ],
+        crud: [{ limit: 480, windowMs: 60_000 }],
+      },
+      0.3,
+    );
+    expect(shared).toEqual({
+      insights: [
+        { limit: 72, windowMs: 60_000 },
+        { limit: 360, windowMs: 3_600_000 },
+      ],
+      crud: [{ limit: 144, windowMs: 60_000 }],
+    });
     expect(shareRateLimits({ b: [{ limit: 240, windowMs: 1 }] }, 0.25).b).toEqual([{ limit: 60, windowMs: 1 }]);
     expect(shareRateLimits({ b: [{ limit: 3, windowMs: 1 }] }, 0.01).b).toEqual([{ limit: 1, windowMs: 1 }]);
   });

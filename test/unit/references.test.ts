@@ -46,7 +46,9 @@ describe('references between kinds', () => {
   it('resolves keys back to ids, and an unknown key is an error that names it and where it is', () => {
     const keyed = toKeys(insight, insightWithIds, identities()).spec;
     expect(toIds(insight, keyed, identities())).toEqual(insightWithIds);
-    expect(() => toIds(insight, { dashboards: ['nope'] }, identities())).toThrow(/Dashboard "nope" \(at \/dashboards\/0\), which does not exist in this environment: add a file for it under dashboards\//);
+    expect(() => toIds(insight, { dashboards: ['nope'] }, identities())).toThrow(
+      /Dashboard "nope" \(at \/dashboards\/0\), which does not exist in this environment: add a file for it under dashboards\//,
+    );
   });
 
   it('says which references hold keys (validate, mv, push order) and which hold ids (refs:)', () => {
@@ -61,7 +63,9 @@ describe('references between kinds', () => {
 
   it('renames a variable entry by key, drops what repeats its id, and finds a variable by code_name when its id is unknown', () => {
     const other = '0190a5c8-0000-7000-8000-0000000000ff';
-    const sql = (variables: JsonObject): JsonObject => ({ query: { kind: 'DataVisualizationNode', source: { kind: 'HogQLQuery', query: 'select 1', variables } } });
+    const sql = (variables: JsonObject): JsonObject => ({
+      query: { kind: 'DataVisualizationNode', source: { kind: 'HogQLQuery', query: 'select 1', variables } },
+    });
     const keyed = toKeys(insight, sql({ [other]: { variableId: other, code_name: 'country', value: 'NL' } }), identities()).spec;
     expect(keyed).toEqual(sql({ country: { value: 'NL' } }));
     expect(toIds(insight, keyed, identities())).toEqual(sql({ [VAR_ID]: { value: 'NL', variableId: VAR_ID, code_name: 'country' } }));
@@ -89,7 +93,9 @@ describe('references between kinds', () => {
     const keyed = toKeys(cohort, { name: 'Active', filters }, identities()).spec;
     expect(keyRefs(cohort, keyed).map((r) => `${r.kind}/${r.key}`)).toEqual(['Cohort/power-users', 'Action/signed-up']);
     const step = { name: 'Bought', steps: [{ event: 'purchase', properties: [{ type: 'cohort', key: 'id', value: 31 }] }] };
-    expect(keyRefs(action, toKeys(action, step, identities()).spec)).toEqual([{ kind: 'Cohort', key: 'power-users', path: '/steps/0/properties/0/value' }]);
+    expect(keyRefs(action, toKeys(action, step, identities()).spec)).toEqual([
+      { kind: 'Cohort', key: 'power-users', path: '/steps/0/properties/0/value' },
+    ]);
   });
 
   it('pairs by content without the references and fields written late (tiles, cohorts inside cohorts)', () => {

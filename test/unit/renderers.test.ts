@@ -53,11 +53,17 @@ const markdown = (p: Plan) => RENDERERS.markdown(p);
 const json = (p: Plan) => JSON.parse(RENDERERS.json(p));
 
 function trends(id: number, name: string, extra: JsonObject = {}): JsonObject {
-  return { id, short_id: `s${id}`, name, query: { kind: 'InsightVizNode', source: { kind: 'TrendsQuery', series: [{ kind: 'EventsNode', event: 'a' }] } }, ...extra };
+  return {
+    id,
+    short_id: `s${id}`,
+    name,
+    query: { kind: 'InsightVizNode', source: { kind: 'TrendsQuery', series: [{ kind: 'EventsNode', event: 'a' }] } },
+    ...extra,
+  };
 }
 const specOf = (raw: JsonObject) => remoteSpec(insight, raw, refs);
 
-const HOG = "let a := 1\nprint(a)\nreturn event";
+const HOG = 'let a := 1\nprint(a)\nreturn event';
 function webhook(extra: JsonObject = {}): JsonObject {
   return {
     id: '0190-0000-hook',
@@ -75,9 +81,15 @@ describe('field changes: what a reader compares, not a JSON Patch', () => {
   const none = new Set<string>();
 
   it('lists of scalars as items joined and left; the same items reordered as one value', () => {
-    expect(fieldChanges({ tags: ['a', 'b'] }, { tags: ['b', 'c'] }, none)).toEqual([{ type: 'items', path: '/spec/tags', removed: ['a'], added: ['c'], absentBefore: false, absentAfter: false }]);
-    expect(fieldChanges({}, { tags: ['x'] }, none)).toEqual([{ type: 'items', path: '/spec/tags', removed: [], added: ['x'], absentBefore: true, absentAfter: false }]);
-    expect(fieldChanges({ tags: ['a', 'b'] }, { tags: ['b', 'a'] }, none)).toEqual([{ type: 'value', path: '/spec/tags', before: ['a', 'b'], after: ['b', 'a'] }]);
+    expect(fieldChanges({ tags: ['a', 'b'] }, { tags: ['b', 'c'] }, none)).toEqual([
+      { type: 'items', path: '/spec/tags', removed: ['a'], added: ['c'], absentBefore: false, absentAfter: false },
+    ]);
+    expect(fieldChanges({}, { tags: ['x'] }, none)).toEqual([
+      { type: 'items', path: '/spec/tags', removed: [], added: ['x'], absentBefore: true, absentAfter: false },
+    ]);
+    expect(fieldChanges({ tags: ['a', 'b'] }, { tags: ['b', 'a'] }, none)).toEqual([
+      { type: 'value', path: '/spec/tags', before: ['a', 'b'], after: ['b', 'a'] },
+    ]);
   });
 
   it('a list of objects aligned by content: one insertion is one added element, not every later one changed', () => {
@@ -89,9 +101,13 @@ describe('field changes: what a reader compares, not a JSON Patch', () => {
   });
 
   it('code is kept whole: a declared code path even on one line, and any multi-line string', () => {
-    expect(fieldChanges({ q: 'SELECT 1' }, { q: 'SELECT 2' }, new Set(['/spec/q']))).toEqual([{ type: 'code', path: '/spec/q', before: 'SELECT 1', after: 'SELECT 2' }]);
+    expect(fieldChanges({ q: 'SELECT 1' }, { q: 'SELECT 2' }, new Set(['/spec/q']))).toEqual([
+      { type: 'code', path: '/spec/q', before: 'SELECT 1', after: 'SELECT 2' },
+    ]);
     expect(fieldChanges({}, { note: 'a\nb' }, none)).toEqual([{ type: 'code', path: '/spec/note', after: 'a\nb' }]);
-    expect(fieldChanges({ q: 'SELECT 1' }, { q: 'SELECT 2' }, none)).toEqual([{ type: 'value', path: '/spec/q', before: 'SELECT 1', after: 'SELECT 2' }]);
+    expect(fieldChanges({ q: 'SELECT 1' }, { q: 'SELECT 2' }, none)).toEqual([
+      { type: 'value', path: '/spec/q', before: 'SELECT 1', after: 'SELECT 2' },
+    ]);
   });
 });
 
@@ -148,7 +164,13 @@ describe('code and new resources', () => {
 
   it('a Hog change is one line diff, in text and markdown, never also a JSON string', () => {
     const before = webhook();
-    const p = planOf(hogFunction, { hook: { local: remoteSpec(hogFunction, webhook({ hog: HOG.replace('print(a)', 'print(a, 2)') }), refs), remote: before, base: before } });
+    const p = planOf(hogFunction, {
+      hook: {
+        local: remoteSpec(hogFunction, webhook({ hog: HOG.replace('print(a)', 'print(a, 2)') }), refs),
+        remote: before,
+        base: before,
+      },
+    });
     const out = text(p);
     expect(out).toMatch(/~ spec\.hog:\n\s+@@ -1,3 \+1,3 @@\n\s+ let a := 1\n\s+-print\(a\)\n\s+\+print\(a, 2\)\n/);
     const md = markdown(p);
@@ -158,7 +180,9 @@ describe('code and new resources', () => {
 
   it('code that adds a line diff of its own (```) gets a longer fence', () => {
     const before = webhook();
-    const p = planOf(hogFunction, { hook: { local: remoteSpec(hogFunction, webhook({ hog: `${HOG}\n// \`\`\`fenced\`\`\`` }), refs), remote: before, base: before } });
+    const p = planOf(hogFunction, {
+      hook: { local: remoteSpec(hogFunction, webhook({ hog: `${HOG}\n// \`\`\`fenced\`\`\`` }), refs), remote: before, base: before },
+    });
     expect(markdown(p)).toMatch(/````diff\n[\s\S]*\+\/\/ ```fenced```\n````/);
   });
 
@@ -184,13 +208,17 @@ describe('restore (a file for a bound resource deleted in PostHog)', () => {
 
   it('is shown like a create, with its own marker and heading, in every format', () => {
     const p = restorePlan();
-    expect(text(p)).toContain('^ restore Insight/back (id 7)  posthog/insights/back.yaml\n    # deleted in PostHog; undeleted in place (id and short_id kept)\n    + name: Back\n');
+    expect(text(p)).toContain(
+      '^ restore Insight/back (id 7)  posthog/insights/back.yaml\n    # deleted in PostHog; undeleted in place (id and short_id kept)\n    + name: Back\n',
+    );
     expect(text(p)).toContain('0 to create, 1 to restore,');
     const md = markdown(p);
     expect(md).toContain('<summary><code>^</code> <b>restore</b> <code>Insight/back (id 7)</code>');
     expect(md).toContain('| create | restore | update |');
     const doc = json(p);
-    const validate = new Ajv({ allErrors: true, allowUnionTypes: true }).compile(JSON.parse(readFileSync(join(ROOT, 'schemas', 'diff-output.schema.json'), 'utf8')));
+    const validate = new Ajv({ allErrors: true, allowUnionTypes: true }).compile(
+      JSON.parse(readFileSync(join(ROOT, 'schemas', 'diff-output.schema.json'), 'utf8')),
+    );
     expect(validate(doc), JSON.stringify(validate.errors)).toBe(true);
     expect(doc.changes[0].action).toBe('restore');
   });
@@ -229,11 +257,14 @@ describe('variables push needs that are not set', () => {
 });
 
 describe('problems of files PostHog holds as they are (issue 22)', () => {
-  const line = 'posthog/insights/sql.yaml:12:40: {variables.nope} refers to no insight variable file (none has code_name "nope"); the file is as last synced, so PostHog already holds it and this run goes on';
+  const line =
+    'posthog/insights/sql.yaml:12:40: {variables.nope} refers to no insight variable file (none has code_name "nope"); the file is as last synced, so PostHog already holds it and this run goes on';
 
   it('are in the JSON document (valid against its schema) and in the pull-request comment, not in the text on stdout', () => {
     const p: Plan = { ...planOf(insight, { a: { local: specOf(trends(1, 'A')) } }), warnings: [line] };
-    const validate = new Ajv({ allErrors: true, allowUnionTypes: true }).compile(JSON.parse(readFileSync(join(ROOT, 'schemas', 'diff-output.schema.json'), 'utf8')));
+    const validate = new Ajv({ allErrors: true, allowUnionTypes: true }).compile(
+      JSON.parse(readFileSync(join(ROOT, 'schemas', 'diff-output.schema.json'), 'utf8')),
+    );
     expect(validate(json(p)), JSON.stringify(validate.errors)).toBe(true);
     expect(json(p).warnings).toEqual([line]);
     expect(markdown(p)).toContain(`> - ${line}`);

@@ -20,7 +20,10 @@ function properties(root: Schema): Array<{ at: string; description: unknown }> {
   const resolve = (s: Schema): Schema => {
     const ref = s.$ref;
     if (typeof ref !== 'string' || !ref.startsWith('#/')) return s;
-    return ref.slice(2).split('/').reduce<Schema>((node, part) => node[part] as Schema, root);
+    return ref
+      .slice(2)
+      .split('/')
+      .reduce<Schema>((node, part) => node[part] as Schema, root);
   };
   const visit = (s: unknown, at: string) => {
     if (typeof s !== 'object' || s === null) return;
@@ -30,7 +33,8 @@ function properties(root: Schema): Array<{ at: string; description: unknown }> {
       visit(sub, `${at}.${name}`);
     }
     for (const key of ['items', 'additionalProperties', 'then', 'else']) visit(node[key], `${at}[${key}]`);
-    for (const key of ['allOf', 'anyOf', 'oneOf']) if (Array.isArray(node[key])) (node[key] as unknown[]).forEach((sub, i) => visit(sub, `${at}.${key}[${i}]`));
+    for (const key of ['allOf', 'anyOf', 'oneOf'])
+      if (Array.isArray(node[key])) (node[key] as unknown[]).forEach((sub, i) => visit(sub, `${at}.${key}[${i}]`));
     for (const [name, sub] of Object.entries((node.definitions ?? {}) as Record<string, Schema>)) visit(sub, `#${name}`);
   };
   visit(root, '');

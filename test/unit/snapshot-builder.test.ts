@@ -14,7 +14,11 @@ const VAR_ID = '0190a5c8-0000-7000-8000-000000000001';
 const query = { kind: 'InsightVizNode', source: { kind: 'TrendsQuery', series: [] } };
 const sqlQuery = {
   kind: 'DataVisualizationNode',
-  source: { kind: 'HogQLQuery', query: 'select {variables.country}', variables: { [VAR_ID]: { variableId: VAR_ID, code_name: 'country', value: 'FR' } } },
+  source: {
+    kind: 'HogQLQuery',
+    query: 'select {variables.country}',
+    variables: { [VAR_ID]: { variableId: VAR_ID, code_name: 'country', value: 'FR' } },
+  },
 };
 const plain = { id: 1, short_id: 's1', name: 'Plain', query };
 const onBoard = { id: 2, short_id: 's2', name: 'On a board', query, dashboards: [7] };
@@ -47,7 +51,9 @@ describe('SnapshotBuilder: rows wait only for the kinds they name (issue 22)', (
 
     builder.addRemote(variable, [countryVar]);
     builder.finish(variable);
-    expect(builder.release(insight).map((e) => e.spec.query)).toEqual([{ ...sqlQuery, source: { ...sqlQuery.source, variables: { country: { value: 'FR' } } } }]);
+    expect(builder.release(insight).map((e) => e.spec.query)).toEqual([
+      { ...sqlQuery, source: { ...sqlQuery.source, variables: { country: { value: 'FR' } } } },
+    ]);
     // Still waiting for its dashboard: the kind cannot be finished yet.
     expect(() => builder.finish(insight)).toThrow(/finished before/);
 

@@ -78,7 +78,10 @@ describe('state boundaries', () => {
 
   it('refuses bindings that are not what hogsync writes, naming where', () => {
     const dir = tempDir('state');
-    writeFileSync(join(dir, 'prod.json'), JSON.stringify({ version: 1, environment: 'prod', host: target.host, project: '1', resources: { 'Insight/one': { id: 1 } } }));
+    writeFileSync(
+      join(dir, 'prod.json'),
+      JSON.stringify({ version: 1, environment: 'prod', host: target.host, project: '1', resources: { 'Insight/one': { id: 1 } } }),
+    );
     expect(() => StateStore.load(dir, 'prod', target, dir)).toThrow(/damaged at \/resources\/Insight~1one: missing required field "base"/);
   });
 
@@ -87,7 +90,9 @@ describe('state boundaries', () => {
     const a = StateStore.load(dir, 'prod', target, dir);
     a.bind('Insight', 'one', { id: 1, base: 'sha256:1' });
     a.flush();
-    expect(() => StateStore.load(dir, 'prod', { host: 'http://127.0.0.1:2', project: '1' }, dir)).toThrow(/belongs to project 1 at http:\/\/127\.0\.0\.1:1/);
+    expect(() => StateStore.load(dir, 'prod', { host: 'http://127.0.0.1:2', project: '1' }, dir)).toThrow(
+      /belongs to project 1 at http:\/\/127\.0\.0\.1:1/,
+    );
     expect(() => StateStore.load(dir, 'prod', { host: 'https://127.0.0.1:1', project: '1' }, dir)).toThrow(/belongs to project 1/);
   });
 

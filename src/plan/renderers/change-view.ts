@@ -52,7 +52,12 @@ export function viewOf(change: Change, writer: Plan['writer'] = 'push'): ChangeV
     case 'adopt':
       return { ...PUSH_WAY, fields: fieldChanges(remote?.spec, pushed(change, remote?.spec), codePaths) };
     case 'drift':
-      if (!remote) return { ...PUSH_WAY, fields: [], advice: [push('re-creates it from the file'), ...(writer === 'push' ? [{ command: 'pull', does: 'removes the file' }] : [])] };
+      if (!remote)
+        return {
+          ...PUSH_WAY,
+          fields: [],
+          advice: [push('re-creates it from the file'), ...(writer === 'push' ? [{ command: 'pull', does: 'removes the file' }] : [])],
+        };
       // The file is at the base: comparing it with PostHog shows what PostHog did since.
       return {
         style: 'arrow',
@@ -60,11 +65,22 @@ export function viewOf(change: Change, writer: Plan['writer'] = 'push'): ChangeV
         after: 'PostHog',
         heading: 'in PostHog (last sync → now)',
         fields: fieldChanges(local?.spec, remote.spec, codePaths),
-        advice: [push('reverts PostHog to the file'), ...(writer === 'push' ? [{ command: 'pull', does: "takes PostHog's version into the file" }] : [])],
+        advice: [
+          push('reverts PostHog to the file'),
+          ...(writer === 'push' ? [{ command: 'pull', does: "takes PostHog's version into the file" }] : []),
+        ],
       };
     case 'conflict': {
       if (!remote) return { ...PUSH_WAY, fields: [], advice: [push('re-creates it from the file'), ...pull('removes the file')] };
-      if (!local) return { ...PUSH_WAY, fields: [], advice: [{ command: `${writer} --force --prune`, does: 'deletes it in PostHog' }, ...pull("writes PostHog's version back to the file")] };
+      if (!local)
+        return {
+          ...PUSH_WAY,
+          fields: [],
+          advice: [
+            { command: `${writer} --force --prune`, does: 'deletes it in PostHog' },
+            ...pull("writes PostHog's version back to the file"),
+          ],
+        };
       return {
         style: 'sides',
         before: 'file',
@@ -78,7 +94,6 @@ export function viewOf(change: Change, writer: Plan['writer'] = 'push'): ChangeV
       return { ...PUSH_WAY, fields: [] };
   }
 }
-
 
 /** A conflict's values at the last sync, on the fields whose base git still held (engine/conflict-bases.ts). */
 function withBase(fields: FieldChange[], base: JsonObject | undefined): FieldChange[] {

@@ -60,7 +60,8 @@ export function itemText(v: Json): string {
 
 export function label(change: Change): string {
   const id = change.id !== undefined ? ` (id ${change.id})` : '';
-  if (change.action === 'unmanaged') return `${change.kind.kind} ${change.name ? JSON.stringify(change.name) : ''}${id}`.replace(/\s+\(/, ' (');
+  if (change.action === 'unmanaged')
+    return `${change.kind.kind} ${change.name ? JSON.stringify(change.name) : ''}${id}`.replace(/\s+\(/, ' (');
   return `${change.kind.kind}/${change.key}${id}`;
 }
 

@@ -8,7 +8,14 @@ import { canonicalJson, deepEqual, isObject, pointerSegment, type Json, type Jso
  * Pointers rooted at /spec.
  */
 export type FieldChange =
-  | { type: 'value'; path: string; before?: Json; after?: Json; /** A conflict's value at the last sync, where known (`baseKnown`; absent then: no such field). */ base?: Json; baseKnown?: boolean }
+  | {
+      type: 'value';
+      path: string;
+      before?: Json;
+      after?: Json /** A conflict's value at the last sync, where known (`baseKnown`; absent then: no such field). */;
+      base?: Json;
+      baseKnown?: boolean;
+    }
   | { type: 'items'; path: string; removed: Json[]; added: Json[]; absentBefore: boolean; absentAfter: boolean }
   | { type: 'code'; path: string; before?: string; after?: string };
 

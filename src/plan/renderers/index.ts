@@ -15,4 +15,3 @@ export const RENDERERS = {
   json: (plan: Plan) => renderJson(plan),
   markdown: (plan: Plan) => renderMarkdown(plan, { marker: 'hogsync-plan' }),
 } satisfies Record<string, (plan: Plan, opts: RenderOptions) => string>;
-

@@ -1,7 +1,18 @@
 import type { Json } from '../../json.js';
 import type { Change, Need, Plan } from '../diff.js';
 import { viewOf, type ChangeView } from './change-view.js';
-import { ACTION_ORDER, displayPath, inlineJson, isInline, itemText, label, MARKERS, planNeeds, visibleChanges, yamlLines } from './common.js';
+import {
+  ACTION_ORDER,
+  displayPath,
+  inlineJson,
+  isInline,
+  itemText,
+  label,
+  MARKERS,
+  planNeeds,
+  visibleChanges,
+  yamlLines,
+} from './common.js';
 import type { FieldChange } from './field-changes.js';
 import { codeDiff } from './line-diff.js';
 import { code, escapeHtml, fenced } from './markdown-blocks.js';
@@ -25,7 +36,12 @@ export function renderMarkdown(plan: Plan, opts: { marker?: string } = {}): stri
   head.push(`### hogsync plan for \`${plan.environment}\``, '');
   // `restore` gets a column only when there is something to restore.
   const cols = ACTION_ORDER.filter((a) => a !== 'restore' || plan.summary[a] > 0);
-  head.push(`| ${cols.join(' | ')} |`, `| ${cols.map(() => '---:').join(' | ')} |`, `| ${cols.map((a) => plan.summary[a]).join(' | ')} |`, '');
+  head.push(
+    `| ${cols.join(' | ')} |`,
+    `| ${cols.map(() => '---:').join(' | ')} |`,
+    `| ${cols.map((a) => plan.summary[a]).join(' | ')} |`,
+    '',
+  );
   head.push(...missingVarsWarning(plan), ...heldWarnings(plan));
   const changes = visibleChanges(plan).filter((c) => c.action !== 'unmanaged');
   if (changes.length === 0) head.push('No changes: the files and PostHog are in sync.');
@@ -41,7 +57,10 @@ export function renderMarkdown(plan: Plan, opts: { marker?: string } = {}): stri
   }
   const tail: string[] = [];
   if (shown < changes.length) {
-    tail.push('', `> ${changes.length - shown} more change(s) are not shown: the comment would exceed GitHub's limit. Run \`hogsync diff\` to see them all.`);
+    tail.push(
+      '',
+      `> ${changes.length - shown} more change(s) are not shown: the comment would exceed GitHub's limit. Run \`hogsync diff\` to see them all.`,
+    );
   }
   const unmanaged = plan.summary.unmanaged;
   if (unmanaged > 0) tail.push('', `${unmanaged} remote resource(s) are not managed by hogsync and are left alone.`);
@@ -65,7 +84,12 @@ function missingVarsWarning(plan: Plan): string[] {
 
 function heldWarnings(plan: Plan): string[] {
   if (!plan.warnings?.length) return [];
-  return ['> [!NOTE]', '> Problems in files PostHog already holds as they are; they do not hold up a push:', ...plan.warnings.map((w) => `> - ${escapeHtml(w)}`), ''];
+  return [
+    '> [!NOTE]',
+    '> Problems in files PostHog already holds as they are; they do not hold up a push:',
+    ...plan.warnings.map((w) => `> - ${escapeHtml(w)}`),
+    '',
+  ];
 }
 
 function renderSection(c: Change, writer: Plan['writer']): string {
@@ -113,12 +137,16 @@ function listItem(f: FieldChange, view: ChangeView): string | undefined {
   if (f.type === 'items') {
     const list = (xs: Json[]) => (xs.length > 0 ? xs.map((x) => code(itemText(x))).join(', ') : '(none)');
     if (view.style === 'sides') return `- ${path}: only in ${view.before} ${list(f.removed)}; only in ${view.after} ${list(f.added)}`;
-    const said = [...(f.added.length > 0 ? [`added ${list(f.added)}`] : []), ...(f.removed.length > 0 ? [`removed ${list(f.removed)}`] : [])];
+    const said = [
+      ...(f.added.length > 0 ? [`added ${list(f.added)}`] : []),
+      ...(f.removed.length > 0 ? [`removed ${list(f.removed)}`] : []),
+    ];
     return `- ${path}: ${said.join('; ')}`;
   }
   if (!isInline(f.before) || !isInline(f.after)) return undefined;
   const v = (x: Json | undefined) => (x === undefined ? '(absent)' : code(inlineJson(x)));
-  if (view.style === 'sides') return `- ${path}: ${f.baseKnown ? `base ${v(f.base)} · ` : ''}${view.before} ${v(f.before)} · ${view.after} ${v(f.after)}`;
+  if (view.style === 'sides')
+    return `- ${path}: ${f.baseKnown ? `base ${v(f.base)} · ` : ''}${view.before} ${v(f.before)} · ${view.after} ${v(f.after)}`;
   if (f.before === undefined) return `- ${path}: added ${v(f.after)}`;
   if (f.after === undefined) return `- ${path}: removed (was ${v(f.before)})`;
   return `- ${path}: ${v(f.before)} → ${v(f.after)}`;

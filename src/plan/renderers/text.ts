@@ -1,7 +1,19 @@
 import type { Json } from '../../json.js';
 import type { Plan } from '../diff.js';
 import { viewOf, type ChangeView } from './change-view.js';
-import { displayPath, inlineJson, isInline, itemText, label, MARKERS, needText, planNeeds, summaryLine, visibleChanges, yamlLines } from './common.js';
+import {
+  displayPath,
+  inlineJson,
+  isInline,
+  itemText,
+  label,
+  MARKERS,
+  needText,
+  planNeeds,
+  summaryLine,
+  visibleChanges,
+  yamlLines,
+} from './common.js';
 import type { FieldChange } from './field-changes.js';
 import { codeDiff } from './line-diff.js';
 
@@ -43,7 +55,12 @@ export function renderText(plan: Plan, opts: TextOptions): string {
   const needs = planNeeds(plan);
   if (needs.length > 0) {
     if (lines.length > 0) lines.push('');
-    lines.push(paint('33', `warning: ${plan.writer ?? 'push'} needs these variables, which are not set here (it stops before any write until they are):`));
+    lines.push(
+      paint(
+        '33',
+        `warning: ${plan.writer ?? 'push'} needs these variables, which are not set here (it stops before any write until they are):`,
+      ),
+    );
     for (const n of needs) lines.push(paint('33', `    ${needText(n)}  used by ${n.users.join(', ')}`));
   }
   if (lines.length > 0) lines.push('');
@@ -74,25 +91,45 @@ function fieldLines(f: FieldChange, view: ChangeView, paint: Paint): string[] {
     const mark = f.absentBefore ? '+' : f.absentAfter ? '-' : '~';
     if (view.style === 'sides') {
       const width = Math.max(view.before.length, view.after.length) + 9;
-      const only = (name: string, xs: Json[]) => `    ${`only in ${name}:`.padEnd(width)} ${xs.length > 0 ? xs.map(itemText).join(', ') : '(none)'}`;
+      const only = (name: string, xs: Json[]) =>
+        `    ${`only in ${name}:`.padEnd(width)} ${xs.length > 0 ? xs.map(itemText).join(', ') : '(none)'}`;
       return [paint('33', `~ ${path}:`), only(view.before, f.removed), only(view.after, f.added)];
     }
-    return [paint(COLORS[mark] ?? '0', `${mark} ${path}:`), ...f.removed.map((v) => paint('31', `    - ${itemText(v)}`)), ...f.added.map((v) => paint('32', `    + ${itemText(v)}`))];
+    return [
+      paint(COLORS[mark] ?? '0', `${mark} ${path}:`),
+      ...f.removed.map((v) => paint('31', `    - ${itemText(v)}`)),
+      ...f.added.map((v) => paint('32', `    + ${itemText(v)}`)),
+    ];
   }
   if (view.style === 'sides') {
     const width = Math.max(view.before.length, view.after.length, f.baseKnown ? 'base'.length : 0) + 1;
     const side = (name: string, v: Json | undefined) =>
-      v === undefined ? [`    ${`${name}:`.padEnd(width)} (absent)`] : isInline(v) ? [`    ${`${name}:`.padEnd(width)} ${inlineJson(v)}`] : [`    ${name}:`, ...yamlLines(v).map((l) => `        ${l}`)];
-    return [paint('33', `~ ${path}:`), ...(f.baseKnown ? side('base', f.base) : []), ...side(view.before, f.before), ...side(view.after, f.after)];
+      v === undefined
+        ? [`    ${`${name}:`.padEnd(width)} (absent)`]
+        : isInline(v)
+          ? [`    ${`${name}:`.padEnd(width)} ${inlineJson(v)}`]
+          : [`    ${name}:`, ...yamlLines(v).map((l) => `        ${l}`)];
+    return [
+      paint('33', `~ ${path}:`),
+      ...(f.baseKnown ? side('base', f.base) : []),
+      ...side(view.before, f.before),
+      ...side(view.after, f.after),
+    ];
   }
   const mark = f.before === undefined ? '+' : f.after === undefined ? '-' : '~';
   const color = COLORS[mark] ?? '0';
   const inline = isInline(f.before) && isInline(f.after);
   if (inline) {
-    const line = mark === '+' ? `+ ${path}: ${inlineJson(f.after)}` : mark === '-' ? `- ${path}: ${inlineJson(f.before)}` : `~ ${path}: ${inlineJson(f.before)} → ${inlineJson(f.after)}`;
+    const line =
+      mark === '+'
+        ? `+ ${path}: ${inlineJson(f.after)}`
+        : mark === '-'
+          ? `- ${path}: ${inlineJson(f.before)}`
+          : `~ ${path}: ${inlineJson(f.before)} → ${inlineJson(f.after)}`;
     if (line.length <= WIDE || mark !== '~') return [paint(color, line)];
   }
-  const block = (m: '-' | '+', v: Json | undefined) => (v === undefined ? [] : yamlLines(v).map((l) => paint(m === '+' ? '32' : '31', `    ${m} ${l}`)));
+  const block = (m: '-' | '+', v: Json | undefined) =>
+    v === undefined ? [] : yamlLines(v).map((l) => paint(m === '+' ? '32' : '31', `    ${m} ${l}`));
   return [paint(color, `${mark} ${path}:`), ...block('-', f.before), ...block('+', f.after)];
 }
 

@@ -18,7 +18,13 @@ beforeAll(async () => {
       { key: DEV_API_KEY, scopes: ['*'] },
       { key: OTHER_KEY, scopes: ['*'] },
     ],
-    seed: { projects: [{ id: 1, name: 'Test' }, { id: 2, name: 'Other team' }, { id: 3, name: 'No tagging', tagging: false }] },
+    seed: {
+      projects: [
+        { id: 1, name: 'Test' },
+        { id: 2, name: 'Other team' },
+        { id: 3, name: 'No tagging', tagging: false },
+      ],
+    },
   });
 });
 afterAll(() => emu.close());
@@ -35,12 +41,19 @@ async function action(body: Record<string, unknown>, via = api()) {
  * the API's query schema refuses that source under a DataTableNode, so the insight wraps it in an
  * InsightVizNode (the ActionsNode the reference search looks for is the same).
  */
-const trendsOn = (id: number | string) => ({ kind: 'InsightVizNode', source: { kind: 'TrendsQuery', series: [{ kind: 'ActionsNode', id }] } });
+const trendsOn = (id: number | string) => ({
+  kind: 'InsightVizNode',
+  source: { kind: 'TrendsQuery', series: [{ kind: 'ActionsNode', id }] },
+});
 const refs = async (id: number) => (await api().get(`actions/${id}/references/`)).body;
 
 describe('test_action.py: create, validate, update', () => {
   it('test_action.py::test_create_action — the whole answer, steps with every ActionStepJSON key', async () => {
-    const r = await api().post('actions/', { name: 'user signed up', steps: [{ text: 'sign up', selector: 'div > button', url: '/signup' }], description: 'Test description' });
+    const r = await api().post('actions/', {
+      name: 'user signed up',
+      steps: [{ text: 'sign up', selector: 'div > button', url: '/signup' }],
+      description: 'Test description',
+    });
     expect(r.status).toBe(201);
     expect(r.body).toEqual({
       id: expect.any(Number),
@@ -88,7 +101,12 @@ describe('test_action.py: create, validate, update', () => {
     const original = await action({ name: 'user signed up' });
     const r = await other().post('actions/', { name: 'user signed up' });
     expect(r.status).toBe(400);
-    expect(r.body).toEqual({ type: 'validation_error', code: 'unique', detail: `This project already has an action with this name, ID ${original.id}`, attr: 'name' });
+    expect(r.body).toEqual({
+      type: 'validation_error',
+      code: 'unique',
+      detail: `This project already has an action with this name, ID ${original.id}`,
+      attr: 'name',
+    });
     expect(emu.project(1)?.actions).toHaveLength(1);
   });
 
@@ -109,7 +127,13 @@ describe('test_action.py: create, validate, update', () => {
     const r = await other().patch(`actions/${created.id}/`, {
       name: 'user signed up 2',
       steps: [
-        { event: '$autocapture', text: 'sign up NOW', selector: 'div > button', properties: [{ key: '$browser', value: 'Chrome' }], url: null },
+        {
+          event: '$autocapture',
+          text: 'sign up NOW',
+          selector: 'div > button',
+          properties: [{ key: '$browser', value: 'Chrome' }],
+          url: null,
+        },
         { event: '$pageview', href: '/a-new-link' },
       ],
       description: 'updated description',
@@ -122,8 +146,32 @@ describe('test_action.py: create, validate, update', () => {
     // PostHog's row came from the ORM with no creator (`assert not created_by`); here it keeps its API creator.
     expect(r.body.created_by.id).toBe(1);
     expect(r.body.steps).toEqual([
-      { event: '$autocapture', properties: [{ key: '$browser', value: 'Chrome' }], selector: 'div > button', selector_regex: expect.any(String), tag_name: null, text: 'sign up NOW', text_matching: null, href: null, href_matching: null, url: null, url_matching: 'contains' },
-      { event: '$pageview', properties: null, selector: null, selector_regex: null, tag_name: null, text: null, text_matching: null, href: '/a-new-link', href_matching: null, url: null, url_matching: 'contains' },
+      {
+        event: '$autocapture',
+        properties: [{ key: '$browser', value: 'Chrome' }],
+        selector: 'div > button',
+        selector_regex: expect.any(String),
+        tag_name: null,
+        text: 'sign up NOW',
+        text_matching: null,
+        href: null,
+        href_matching: null,
+        url: null,
+        url_matching: 'contains',
+      },
+      {
+        event: '$pageview',
+        properties: null,
+        selector: null,
+        selector_regex: null,
+        tag_name: null,
+        text: null,
+        text_matching: null,
+        href: '/a-new-link',
+        href_matching: null,
+        url: null,
+        url_matching: 'contains',
+      },
     ]);
     // PostHog (frozen at 2021-12-12) reports "2021-12-12T00:00:00+00:00": its own now, as Python's isoformat.
     expect(r.body.pinned_at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{6})?\+00:00$/);
@@ -148,7 +196,11 @@ describe('test_action.py: create, validate, update', () => {
   });
 
   it('test_action.py::test_hard_deletion_is_forbidden — DELETE is 405', async () => {
-    const created = await action({ name: 'user signed up', steps: [{ text: 'sign up', selector: 'div > button', url: '/signup', isNew: 'asdf' }], description: 'Test description' });
+    const created = await action({
+      name: 'user signed up',
+      steps: [{ text: 'sign up', selector: 'div > button', url: '/signup', isNew: 'asdf' }],
+      description: 'Test description',
+    });
     const r = await api().del(`actions/${created.id}`);
     expect(r.status).toBe(405);
     expect(r.text).toBe('');
@@ -165,7 +217,11 @@ describe('test_action.py: tags', () => {
   it('test_action.py::test_update_action_tags / test_get_tags_returns_list', async () => {
     const created = await action({ name: 'private dashboard', tags: ['random'] });
     expect((await api().get(`actions/${created.id}`)).body.tags).toEqual(['random']);
-    const r = await api().patch(`actions/${created.id}`, { name: 'action new name', tags: ['random', 'hello'], description: 'Internal system metrics.' });
+    const r = await api().patch(`actions/${created.id}`, {
+      name: 'action new name',
+      tags: ['random', 'hello'],
+      description: 'Internal system metrics.',
+    });
     expect([...r.body.tags].sort()).toEqual(['hello', 'random']);
   });
 
@@ -198,18 +254,32 @@ describe('test_action.py: references', () => {
     expect(await refs(a.id)).toEqual([expect.objectContaining({ type: 'insight', name: 'Legacy insight' })]);
   });
 
-  it('test_action.py::test_references_returns_cohort_using_action — adapted: the API needs the leaf\'s value', async () => {
+  it("test_action.py::test_references_returns_cohort_using_action — adapted: the API needs the leaf's value", async () => {
     const a = await action({ name: 'test action', steps: [{ event: '$pageview' }] });
     // PostHog writes the cohort with the ORM; through the API a behavioural leaf needs `value`.
     const leaf = { type: 'behavioral', event_type: 'actions', key: a.id, value: 'performed_event' };
-    const cohort = (await api().post('cohorts/', { name: 'My cohort', filters: { properties: { type: 'AND', values: [{ type: 'AND', values: [leaf] }] } } })).body;
+    const cohort = (
+      await api().post('cohorts/', {
+        name: 'My cohort',
+        filters: { properties: { type: 'AND', values: [{ type: 'AND', values: [leaf] }] } },
+      })
+    ).body;
     expect(await refs(a.id)).toEqual([expect.objectContaining({ type: 'cohort', name: 'My cohort', url: `/cohorts/${cohort.id}` })]);
   });
 
   it('test_action.py::test_references_returns_hog_function_using_action / test_references_matches_action_id_stored_as_string', async () => {
     const a = await action({ name: 'test action', steps: [{ event: '$pageview' }] });
-    const hf = (await api().post('hog_functions/', { type: 'destination', name: 'My destination', hog: 'return event', filters: { actions: [{ id: String(a.id), type: 'actions' }] } })).body;
-    expect(await refs(a.id)).toEqual([expect.objectContaining({ type: 'hog_function', id: hf.id, name: 'My destination', url: `/functions/${hf.id}` })]);
+    const hf = (
+      await api().post('hog_functions/', {
+        type: 'destination',
+        name: 'My destination',
+        hog: 'return event',
+        filters: { actions: [{ id: String(a.id), type: 'actions' }] },
+      })
+    ).body;
+    expect(await refs(a.id)).toEqual([
+      expect.objectContaining({ type: 'hog_function', id: hf.id, name: 'My destination', url: `/functions/${hf.id}` }),
+    ]);
   });
 
   it('test_action.py::test_references_returns_empty_list_when_no_references', async () => {
@@ -222,9 +292,17 @@ describe('test_action.py: references', () => {
     const insight = (await api().post('insights/', { name: 'Deleted insight', query: trendsOn(a.id) })).body;
     await api().patch(`insights/${insight.id}`, { deleted: true });
     const leaf = { type: 'behavioral', event_type: 'actions', key: a.id, value: 'performed_event' };
-    const cohort = (await api().post('cohorts/', { name: 'Deleted cohort', filters: { properties: { type: 'AND', values: [leaf] } } })).body;
+    const cohort = (await api().post('cohorts/', { name: 'Deleted cohort', filters: { properties: { type: 'AND', values: [leaf] } } }))
+      .body;
     await api().patch(`cohorts/${cohort.id}`, { deleted: true });
-    const hf = (await api().post('hog_functions/', { type: 'destination', name: 'Deleted destination', hog: 'return event', filters: { actions: [{ id: String(a.id), type: 'actions' }] } })).body;
+    const hf = (
+      await api().post('hog_functions/', {
+        type: 'destination',
+        name: 'Deleted destination',
+        hog: 'return event',
+        filters: { actions: [{ id: String(a.id), type: 'actions' }] },
+      })
+    ).body;
     await api().patch(`hog_functions/${hf.id}`, { deleted: true });
     expect(await refs(a.id)).toEqual([]);
   });
@@ -239,7 +317,9 @@ describe('test_action.py: references', () => {
     const used = await action({ name: 'action with refs', steps: [{ event: '$pageview' }] });
     const unused = await action({ name: 'action without refs', steps: [{ event: '$pageleave' }] });
     await api().post('insights/', { name: 'Referencing insight', query: trendsOn(used.id) });
-    const counts = (await api().get('actions/?include_reference_count=1')).body.results.map((r: { id: number; reference_count: number }) => [r.id, r.reference_count]);
+    const counts = (await api().get('actions/?include_reference_count=1')).body.results.map(
+      (r: { id: number; reference_count: number }) => [r.id, r.reference_count],
+    );
     expect(Object.fromEntries(counts)).toEqual({ [used.id]: 1, [unused.id]: 0 });
     for (const r of (await api().get('actions/')).body.results) expect(r).not.toHaveProperty('reference_count');
   });
@@ -248,8 +328,16 @@ describe('test_action.py: references', () => {
     const a = await action({ name: 'widely used action', steps: [{ event: '$pageview' }] });
     await api().post('insights/', { name: 'Insight ref', query: trendsOn(a.id) });
     const leaf = { type: 'behavioral', event_type: 'actions', key: a.id, value: 'performed_event' };
-    await api().post('cohorts/', { name: 'Cohort ref', filters: { properties: { type: 'AND', values: [{ type: 'AND', values: [leaf] }] } } });
-    await api().post('hog_functions/', { type: 'destination', name: 'Hog function ref', hog: 'return event', filters: { actions: [{ id: String(a.id), type: 'actions' }] } });
+    await api().post('cohorts/', {
+      name: 'Cohort ref',
+      filters: { properties: { type: 'AND', values: [{ type: 'AND', values: [leaf] }] } },
+    });
+    await api().post('hog_functions/', {
+      type: 'destination',
+      name: 'Hog function ref',
+      hog: 'return event',
+      filters: { actions: [{ id: String(a.id), type: 'actions' }] },
+    });
     // PostHog counts 4 with an experiment; experiments are not emulated.
     expect((await api().get('actions/?include_reference_count=1')).body.results[0].reference_count).toBe(3);
   });

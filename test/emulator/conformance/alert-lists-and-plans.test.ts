@@ -5,7 +5,7 @@
 // computed from now.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DEV_API_KEY, type Emulator, type SeedDoc } from '../../../src/emulator/index.js';
-import { project, start , type Reply } from '../helpers.js';
+import { project, start, type Reply } from '../helpers.js';
 
 /** An answer's JSON, narrowed by each expect() (helpers.ts Reply). */
 type Answer = Reply['body'];
@@ -26,7 +26,11 @@ const PLAIN: SeedDoc = { projects: [{ id: 1, name: 'Test' }] };
 
 beforeAll(async () => {
   emu = await start({
-    keys: [{ key: DEV_API_KEY, scopes: ['*'] }, { key: OTHER_KEY, scopes: ['*'] }, ...Object.entries(SCOPED).map(([key, scopes]) => ({ key, scopes }))],
+    keys: [
+      { key: DEV_API_KEY, scopes: ['*'] },
+      { key: OTHER_KEY, scopes: ['*'] },
+      ...Object.entries(SCOPED).map(([key, scopes]) => ({ key, scopes })),
+    ],
     seed: PLAIN,
   });
 });
@@ -73,7 +77,10 @@ describe('test_alert.py: TestAlertListFilters', () => {
   });
 
   it('test_alert.py::test_list_filter_validation_errors', async () => {
-    for (const [query, attr] of [[`search=${'a'.repeat(201)}`, 'search'], ['created_by=not-a-uuid', 'created_by']]) {
+    for (const [query, attr] of [
+      [`search=${'a'.repeat(201)}`, 'search'],
+      ['created_by=not-a-uuid', 'created_by'],
+    ]) {
       const r = await api().get(`alerts/?${query}`);
       expect(r.status).toBe(400);
       expect(r.body.attr).toBe(attr);
@@ -101,7 +108,11 @@ describe('test_alert.py: TestAlertAPIKeyAccess', () => {
 
   it('test_alert.py::test_alert_create_api_key_access', async () => {
     const i = await insight();
-    for (const [key, status, scope] of [['phx_fake_insight_write', 403, 'alert:write'], ['phx_fake_alert_read', 403, 'alert:write'], ['phx_fake_alert_write', 201, null]] as const) {
+    for (const [key, status, scope] of [
+      ['phx_fake_insight_write', 403, 'alert:write'],
+      ['phx_fake_alert_read', 403, 'alert:write'],
+      ['phx_fake_alert_write', 201, null],
+    ] as const) {
       const r = await api().post('alerts/', body(i, { name: 'New Alert' }), { key });
       expect(r.status).toBe(status);
       if (scope) expect(r.body.detail).toContain(scope);
@@ -111,7 +122,12 @@ describe('test_alert.py: TestAlertAPIKeyAccess', () => {
 
 describe('test_alert.py: TestAlertRealTimeInterval', () => {
   const realTime = (i: number, extra: object = {}) =>
-    body(i, { name: 'real time alert', threshold: { configuration: { type: 'absolute', bounds: { lower: 0 } } }, calculation_interval: 'real_time', ...extra });
+    body(i, {
+      name: 'real time alert',
+      threshold: { configuration: { type: 'absolute', bounds: { lower: 0 } } },
+      calculation_interval: 'real_time',
+      ...extra,
+    });
   const plan = (alertPlan: object) => emu.seed({ projects: [{ id: 1, name: 'Test', alert_plan: alertPlan }] });
 
   it('test_alert.py::test_create_real_time_rejected_when_limit_reached — with test_create_real_time_rejected_without_billing_entitlement', async () => {
@@ -123,7 +139,10 @@ describe('test_alert.py: TestAlertRealTimeInterval', () => {
     await alert(realTime(i));
     const second = await api().post('alerts/', realTime(i, { name: 'second' }));
     expect(second.status).toBe(400);
-    expect(second.body).toMatchObject({ attr: 'calculation_interval', detail: 'Your team has reached the limit of 1 real-time alerts on your plan.' });
+    expect(second.body).toMatchObject({
+      attr: 'calculation_interval',
+      detail: 'Your team has reached the limit of 1 real-time alerts on your plan.',
+    });
   });
 
   it('test_alert.py::test_patch_existing_real_time_rejected_after_entitlement_removed', async () => {
@@ -145,7 +164,15 @@ describe('test_alert.py: TestInvestigationAgentValidation', () => {
       [{ type: 'zscore', threshold: 0.95, window: 30 }, true, 201, null],
     ];
     for (const [detector, enabled, status, attr] of cases) {
-      const r = await api().post('alerts/', body(i, { name: 'investigation alert', calculation_interval: 'daily', detector_config: detector, investigation_agent_enabled: enabled }));
+      const r = await api().post(
+        'alerts/',
+        body(i, {
+          name: 'investigation alert',
+          calculation_interval: 'daily',
+          detector_config: detector,
+          investigation_agent_enabled: enabled,
+        }),
+      );
       expect(r.status, JSON.stringify(r.body)).toBe(status);
       if (attr) expect(r.body.attr).toBe(attr);
     }
@@ -185,8 +212,16 @@ describe('test_alert.py: quiet hours (schedule_restriction)', () => {
 
   it('test_alert.py::test_patch_alert_adds_quiet_hours_and_skip_weekend', async () => {
     const a = await alert(body(await insight(), { name: 'patch me', calculation_interval: 'daily' }));
-    const r = await api().patch(`alerts/${a.id}/`, { skip_weekend: true, schedule_restriction: { blocked_windows: [{ start: '12:00', end: '13:00' }] }, calculation_interval: 'weekly' });
+    const r = await api().patch(`alerts/${a.id}/`, {
+      skip_weekend: true,
+      schedule_restriction: { blocked_windows: [{ start: '12:00', end: '13:00' }] },
+      calculation_interval: 'weekly',
+    });
     expect(r.status).toBe(200);
-    expect(r.body).toMatchObject({ skip_weekend: true, calculation_interval: 'weekly', schedule_restriction: { blocked_windows: [{ start: '12:00', end: '13:00' }] } });
+    expect(r.body).toMatchObject({
+      skip_weekend: true,
+      calculation_interval: 'weekly',
+      schedule_restriction: { blocked_windows: [{ start: '12:00', end: '13:00' }] },
+    });
   });
 });

@@ -4,7 +4,7 @@
 // re-seeding the project.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Emulator } from '../../../src/emulator/index.js';
-import { project, start , type Reply } from '../helpers.js';
+import { project, start, type Reply } from '../helpers.js';
 
 /** An answer's JSON, narrowed by each expect() (helpers.ts Reply). */
 type Answer = Reply['body'];
@@ -14,13 +14,26 @@ const api = () => project(emu);
 
 const TRENDS = { kind: 'TrendsQuery', series: [{ kind: 'EventsNode', event: '$pageview' }], trendsFilter: { display: 'BoldNumber' } };
 const HOGQL = { kind: 'DataVisualizationNode', source: { kind: 'HogQLQuery', query: 'select count() from events' } };
-const FUNNEL = { kind: 'FunnelsQuery', series: [{ kind: 'EventsNode', event: '$pageview' }, { kind: 'EventsNode', event: '$autocapture' }] };
+const FUNNEL = {
+  kind: 'FunnelsQuery',
+  series: [
+    { kind: 'EventsNode', event: '$pageview' },
+    { kind: 'EventsNode', event: '$autocapture' },
+  ],
+};
 const RETENTION = { kind: 'RetentionQuery', retentionFilter: {} };
 const UPPER_100 = { configuration: { type: 'absolute', bounds: { upper: 100 } } };
 const ALL_FLAGS = ['hogql-insight-alerts', 'funnel-insight-alerts'];
 
 beforeAll(async () => {
-  emu = await start({ seed: { projects: [{ id: 1, name: 'Test' }, { id: 2, name: 'Another team' }] } });
+  emu = await start({
+    seed: {
+      projects: [
+        { id: 1, name: 'Test' },
+        { id: 2, name: 'Another team' },
+      ],
+    },
+  });
 });
 afterAll(() => emu.close());
 beforeEach(() => emu.reset());
@@ -67,7 +80,12 @@ describe('test_alert.py: create, read, delete', () => {
       state: 'Not firing',
       config: { type: 'TrendsAlertConfig', series_index: 0 },
       detector_config: null,
-      threshold: { configuration: { type: 'absolute', bounds: { upper: 100 } }, created_at: expect.any(String), id: expect.any(String), name: '' },
+      threshold: {
+        configuration: { type: 'absolute', bounds: { upper: 100 } },
+        created_at: expect.any(String),
+        id: expect.any(String),
+        name: '',
+      },
       last_checked_at: null,
       next_check_at: null,
       snoozed_until: null,
@@ -90,9 +108,18 @@ describe('test_alert.py: create, read, delete', () => {
     expect(noInsight.status).toBe(400);
     expect(noInsight.body).toMatchObject({ code: 'required', attr: 'insight' });
     const other = await insight(TRENDS, 2);
-    const foreign = await api().post('alerts/', { insight: String(other.id), subscribed_users: [1], threshold: { configuration: {} }, name: 'alert name' });
+    const foreign = await api().post('alerts/', {
+      insight: String(other.id),
+      subscribed_users: [1],
+      threshold: { configuration: {} },
+      name: 'alert name',
+    });
     expect(foreign.status).toBe(400);
-    expect(foreign.body).toMatchObject({ code: 'does_not_exist', attr: 'insight', detail: `Invalid pk "${other.id}" - object does not exist.` });
+    expect(foreign.body).toMatchObject({
+      code: 'does_not_exist',
+      attr: 'insight',
+      detail: `Invalid pk "${other.id}" - object does not exist.`,
+    });
   });
 
   it('test_alert.py::test_create_and_list_alert', async () => {
@@ -107,7 +134,14 @@ describe('test_alert.py: create, read, delete', () => {
   });
 
   it('test_alert.py::test_retrieve_checks_limit_behaviour — checks written by snooze changes stand in for ORM rows', async () => {
-    const cases: Array<[number, string, number]> = [[8, '', 5], [10, '?checks_limit=3', 3], [3, '?checks_limit=9999', 3], [5, '?checks_limit=-5', 1], [5, '?checks_limit=0', 1], [5, '?checks_limit=abc', 5]];
+    const cases: Array<[number, string, number]> = [
+      [8, '', 5],
+      [10, '?checks_limit=3', 3],
+      [3, '?checks_limit=9999', 3],
+      [5, '?checks_limit=-5', 1],
+      [5, '?checks_limit=0', 1],
+      [5, '?checks_limit=abc', 5],
+    ];
     for (const [total, query, expectedCount] of cases) {
       const a = await alert(body((await insight(TRENDS)).id, { name: 'checks limit test' }));
       for (let n = 0; n < total; n++) await api().patch(`alerts/${a.id}/`, { snoozed_until: n % 2 ? null : '1d' });
@@ -122,7 +156,11 @@ describe('test_alert.py: create, read, delete', () => {
     const a = await alert(body((await insight(TRENDS)).id, { name: 'checks offset test' }));
     for (let n = 0; n < 8; n++) await api().patch(`alerts/${a.id}/`, { snoozed_until: n % 2 ? null : '2h' });
     const newestFirst = (await api().get(`alerts/${a.id}/?checks_limit=500`)).body.checks.map((c: { id: string }) => c.id);
-    for (const [limit, offset, from] of [[3, 0, 0], [3, 3, 3], [2, -1, 0]] as const) {
+    for (const [limit, offset, from] of [
+      [3, 0, 0],
+      [3, 3, 3],
+      [2, -1, 0],
+    ] as const) {
       const r = (await api().get(`alerts/${a.id}/?checks_limit=${limit}&checks_offset=${offset}`)).body;
       expect(r.checks_total).toBe(8);
       expect(r.checks.map((c: { id: string }) => c.id)).toEqual(newestFirst.slice(from, from + limit));
@@ -153,7 +191,9 @@ describe('test_alert.py: the insight side', () => {
     const i = await insight(HOGQL);
     const a = await alert(body(i.id, { config: { type: 'HogQLAlertConfig', evaluation: 'last_row' }, name: 'sql alert' }));
     expect((await api().get(`insights/${i.id}/`)).body.alerts.map((x: { id: string }) => x.id)).toEqual([a.id]);
-    await api().patch(`insights/${i.id}/`, { query: { ...HOGQL, source: { kind: 'HogQLQuery', query: 'select count() + 1 from events' } } });
+    await api().patch(`insights/${i.id}/`, {
+      query: { ...HOGQL, source: { kind: 'HogQLQuery', query: 'select count() + 1 from events' } },
+    });
     expect((await api().get(`alerts/${a.id}/`)).status).toBe(200);
     await api().patch(`insights/${i.id}/`, { query: RETENTION });
     expect((await api().get(`alerts/${a.id}/`)).status).toBe(404);
@@ -161,9 +201,16 @@ describe('test_alert.py: the insight side', () => {
 
   it('test_alert.py::test_funnel_alert_survives_insight_update_and_is_listed_on_insight', async () => {
     const i = await insight(FUNNEL);
-    const a = await alert(body(i.id, { config: { type: 'FunnelsAlertConfig', metric: 'conversion_from_start', funnel_step: null }, threshold: { configuration: { type: 'absolute', bounds: { upper: 50 } } } }));
+    const a = await alert(
+      body(i.id, {
+        config: { type: 'FunnelsAlertConfig', metric: 'conversion_from_start', funnel_step: null },
+        threshold: { configuration: { type: 'absolute', bounds: { upper: 50 } } },
+      }),
+    );
     expect((await api().get(`insights/${i.id}/`)).body.alerts.map((x: { id: string }) => x.id)).toEqual([a.id]);
-    await api().patch(`insights/${i.id}/`, { query: { ...FUNNEL, series: [FUNNEL.series[0], { kind: 'EventsNode', event: '$pageleave' }] } });
+    await api().patch(`insights/${i.id}/`, {
+      query: { ...FUNNEL, series: [FUNNEL.series[0], { kind: 'EventsNode', event: '$pageleave' }] },
+    });
     expect((await api().get(`alerts/${a.id}/`)).status).toBe(200);
     await api().patch(`insights/${i.id}/`, { query: RETENTION });
     expect((await api().get(`alerts/${a.id}/`)).status).toBe(404);
@@ -180,8 +227,14 @@ describe('test_alert.py: the insight side', () => {
     const i = await insight(TRENDS);
     const a = await alert(body(i.id));
     const fn = await api().post('hog_functions/', {
-      name: 'Slack notification for alert', type: 'internal_destination', hog: 'return 1', enabled: true,
-      filters: { events: [{ id: '$insight_alert_firing', type: 'events' }], properties: [{ key: 'alert_id', value: a.id, operator: 'exact', type: 'event' }] },
+      name: 'Slack notification for alert',
+      type: 'internal_destination',
+      hog: 'return 1',
+      enabled: true,
+      filters: {
+        events: [{ id: '$insight_alert_firing', type: 'events' }],
+        properties: [{ key: 'alert_id', value: a.id, operator: 'exact', type: 'event' }],
+      },
     });
     expect(fn.status, JSON.stringify(fn.body)).toBe(201);
     expect((await api().patch(`insights/${i.id}/`, { deleted: true })).status).toBe(200);
@@ -193,8 +246,14 @@ describe('test_alert.py: the insight side', () => {
     const a = await alert(body((await insight(TRENDS)).id));
     const destination = (alertId: string, name: string) =>
       api().post('hog_functions/', {
-        name, type: 'internal_destination', hog: 'return 1', enabled: true,
-        filters: { events: [{ id: '$insight_alert_firing', type: 'events' }], properties: [{ key: 'alert_id', value: alertId, operator: 'exact', type: 'event' }] },
+        name,
+        type: 'internal_destination',
+        hog: 'return 1',
+        enabled: true,
+        filters: {
+          events: [{ id: '$insight_alert_firing', type: 'events' }],
+          properties: [{ key: 'alert_id', value: alertId, operator: 'exact', type: 'event' }],
+        },
       });
     const linked = (await destination(a.id, 'Slack notification for alert')).body;
     const unrelated = (await destination('some-other-id', 'Unrelated destination')).body;
@@ -208,7 +267,10 @@ describe('test_alert.py: the insight side', () => {
 describe('test_alert.py: feature flags', () => {
   it('test_alert.py::test_create_alert_on_funnel_insight_is_flag_gated', async () => {
     const i = await insight(FUNNEL);
-    const request = body(i.id, { config: { type: 'FunnelsAlertConfig', metric: 'conversion_from_start', funnel_step: null }, threshold: { configuration: { type: 'absolute', bounds: { upper: 50 } } } });
+    const request = body(i.id, {
+      config: { type: 'FunnelsAlertConfig', metric: 'conversion_from_start', funnel_step: null },
+      threshold: { configuration: { type: 'absolute', bounds: { upper: 50 } } },
+    });
     await flags([]);
     const off = await api().post('alerts/', request);
     expect(off.status).toBe(400);
@@ -231,9 +293,17 @@ describe('test_alert.py: feature flags', () => {
 
 describe('test_alert.py: validation', () => {
   it('test_alert.py::test_create_threshold_alert_rejects_empty_bounds', async () => {
-    const r = await api().post('alerts/', body((await insight(TRENDS)).id, { threshold: { configuration: { type: 'absolute', bounds: {} } } }));
+    const r = await api().post(
+      'alerts/',
+      body((await insight(TRENDS)).id, { threshold: { configuration: { type: 'absolute', bounds: {} } } }),
+    );
     expect(r.status).toBe(400);
-    expect(r.body).toEqual({ type: 'validation_error', code: 'invalid_input', detail: 'At least one threshold bound (lower or upper) must be provided.', attr: 'threshold__configuration' });
+    expect(r.body).toEqual({
+      type: 'validation_error',
+      code: 'invalid_input',
+      detail: 'At least one threshold bound (lower or upper) must be provided.',
+      attr: 'threshold__configuration',
+    });
   });
 
   it('test_alert.py::test_patch_empty_threshold_bounds_rejected', async () => {
@@ -246,10 +316,19 @@ describe('test_alert.py: validation', () => {
   it('test_alert.py::test_create_alert_rejects_invalid_config', async () => {
     const pie = await insight({ ...TRENDS, trendsFilter: { display: 'ActionsPie' } });
     const cases: Array<[object, string]> = [
-      [{ condition: { type: 'bogus' }, config: { type: 'TrendsAlertConfig', series_index: 0 } }, "Alert has invalid condition: {'type': 'bogus'}"],
+      [
+        { condition: { type: 'bogus' }, config: { type: 'TrendsAlertConfig', series_index: 0 } },
+        "Alert has invalid condition: {'type': 'bogus'}",
+      ],
       [{ condition: { type: 'absolute_value' }, config: { series_index: 0 } }, "Unsupported alert config type: {'series_index': 0}"],
-      [{ condition: { type: 'relative_increase' }, config: { type: 'TrendsAlertConfig', series_index: 0 } }, "Relative alert condition 'relative_increase' is not compatible with non time series trends"],
-      [{ threshold: { configuration: { type: 'percentage', bounds: { upper: 100 } } } }, 'Absolute value alerts require an absolute threshold, but a percentage threshold was configured'],
+      [
+        { condition: { type: 'relative_increase' }, config: { type: 'TrendsAlertConfig', series_index: 0 } },
+        "Relative alert condition 'relative_increase' is not compatible with non time series trends",
+      ],
+      [
+        { threshold: { configuration: { type: 'percentage', bounds: { upper: 100 } } } },
+        'Absolute value alerts require an absolute threshold, but a percentage threshold was configured',
+      ],
       [{ name: 'a'.repeat(256) }, 'Ensure this field has no more than 255 characters.'],
       [{ threshold: { ...UPPER_100, name: 'a'.repeat(256) } }, 'Ensure this field has no more than 255 characters.'],
     ];
@@ -265,7 +344,10 @@ describe('test_alert.py: validation', () => {
     const cases: Array<[object, string]> = [
       [{ condition: { type: 'bogus' } }, 'invalid condition'],
       [{ config: { series_index: 0 } }, 'unsupported alert config type'],
-      [{ condition: { type: 'absolute_value' }, threshold: { configuration: { type: 'percentage', bounds: { upper: 100 } } } }, 'absolute value alerts require an absolute threshold'],
+      [
+        { condition: { type: 'absolute_value' }, threshold: { configuration: { type: 'percentage', bounds: { upper: 100 } } } },
+        'absolute value alerts require an absolute threshold',
+      ],
     ];
     for (const [overrides, fragment] of cases) {
       const r = await api().patch(`alerts/${a.id}/`, overrides);
@@ -296,6 +378,11 @@ describe('test_alert.py: validation', () => {
     for (let n = 0; n < 5; n++) await alert(body(i.id));
     const sixth = await api().post('alerts/', body(i.id));
     expect(sixth.status).toBe(400);
-    expect(sixth.body).toEqual({ type: 'validation_error', code: 'invalid_input', detail: 'Your plan is limited to 5 alerts.', attr: 'alert' });
+    expect(sixth.body).toEqual({
+      type: 'validation_error',
+      code: 'invalid_input',
+      detail: 'Your plan is limited to 5 alerts.',
+      attr: 'alert',
+    });
   });
 });

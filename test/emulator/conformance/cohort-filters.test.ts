@@ -13,8 +13,15 @@ beforeAll(async () => {
 afterAll(() => emu.close());
 beforeEach(() => emu.reset());
 
-const withValues = (name: string, values: unknown[], type = 'OR') => api().post('cohorts', { name, filters: { properties: { type, values } } });
-const behavioral = (extra: Record<string, unknown>) => ({ key: '$pageview', type: 'behavioral', value: 'performed_event', event_type: 'events', ...extra });
+const withValues = (name: string, values: unknown[], type = 'OR') =>
+  api().post('cohorts', { name, filters: { properties: { type, values } } });
+const behavioral = (extra: Record<string, unknown>) => ({
+  key: '$pageview',
+  type: 'behavioral',
+  value: 'performed_event',
+  event_type: 'events',
+  ...extra,
+});
 
 describe('test_cohort.py: property validation', () => {
   it('test_cohort.py::test_cohort_property_validation_missing_operator', async () => {
@@ -38,7 +45,13 @@ describe('test_cohort.py: property validation', () => {
 
   it('test_cohort.py::test_cohort_property_validation_nested_groups', async () => {
     const r = await withValues('cohort nested groups', [
-      { type: 'AND', values: [{ key: 'some_prop', value: 'some_value', type: 'person', operator: 'exact' }, { key: 'another_prop', type: 'person' }] },
+      {
+        type: 'AND',
+        values: [
+          { key: 'some_prop', value: 'some_value', type: 'person', operator: 'exact' },
+          { key: 'another_prop', type: 'person' },
+        ],
+      },
     ]);
     expect(r.status).toBe(400);
     expect(r.body.detail).toBe('Missing required keys for person filter: value, operator');
@@ -60,7 +73,9 @@ describe('test_cohort.py: property validation', () => {
 
 describe('test_cohort.py: behavioral filters', () => {
   it('test_cohort.py::test_behavioral_filter_with_operator_and_operator_value', async () => {
-    let r = await withValues('behavioral with operator', [behavioral({ operator: 'gte', operator_value: 5, time_value: 30, time_interval: 'day' })]);
+    let r = await withValues('behavioral with operator', [
+      behavioral({ operator: 'gte', operator_value: 5, time_value: 30, time_interval: 'day' }),
+    ]);
     expect(r.status).toBe(201);
     while (r.body.is_calculating) r = await api().get(`cohorts/${r.body.id}`);
     expect(r.status).toBe(200);
@@ -85,7 +100,11 @@ describe('test_cohort.py: behavioral filters', () => {
   });
 
   it('test_cohort.py::test_behavioral_filter_seq_event_types — string, integer (action id) and null seq_event', async () => {
-    for (const seq of [{ seq_event: 'reauthentication_completed', seq_event_type: 'events' }, { seq_event: 1, seq_event_type: 'actions' }, { seq_event: null, seq_event_type: null }]) {
+    for (const seq of [
+      { seq_event: 'reauthentication_completed', seq_event_type: 'events' },
+      { seq_event: 1, seq_event_type: 'actions' },
+      { seq_event: null, seq_event_type: null },
+    ]) {
       const r = await withValues('behavioral seq_event', [behavioral({ ...seq, time_value: 30, time_interval: 'day' })]);
       expect(r.status, JSON.stringify(r.body)).toBe(201);
     }

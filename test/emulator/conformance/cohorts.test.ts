@@ -31,7 +31,14 @@ async function cohort(body: Record<string, unknown>, via = api()) {
 }
 const names = async (q: string) => (await api().get(`cohorts${q}`)).body.results.map((c: { name: string }) => c.name).sort();
 const cohortRef = (id: number | string) => ({ properties: [{ type: 'cohort', value: id, key: 'id' }] });
-const trendsWithCohort = (id: number) => ({ kind: 'InsightVizNode', source: { kind: 'TrendsQuery', series: [{ kind: 'EventsNode', event: '$pageview' }], properties: [{ type: 'cohort', key: 'id', value: id }] } });
+const trendsWithCohort = (id: number) => ({
+  kind: 'InsightVizNode',
+  source: {
+    kind: 'TrendsQuery',
+    series: [{ kind: 'EventsNode', event: '$pageview' }],
+    properties: [{ type: 'cohort', key: 'id', value: id }],
+  },
+});
 
 describe('test_cohort.py: create, update, calculate', () => {
   it('test_cohort.py::test_creating_update_and_calculating — legacy groups, read-only fields ignored, a calculation queued per write', async () => {
@@ -39,7 +46,9 @@ describe('test_cohort.py: create, update, calculate', () => {
     expect(created.created_by.id).toBe(1);
     expect(created).toMatchObject({ is_calculating: true, pending_version: 1 });
     // The analytics PostHog asserts read `properties.to_dict()`; the same value is what `filters` reads back.
-    expect(created.filters).toEqual({ properties: { type: 'OR', values: [{ type: 'AND', values: [{ key: 'team_id', value: '5', type: 'person' }] }] } });
+    expect(created.filters).toEqual({
+      properties: { type: 'OR', values: [{ type: 'AND', values: [{ key: 'team_id', value: '5', type: 'person' }] }] },
+    });
     const r = await api().patch(`cohorts/${created.id}`, {
       name: 'whatever2',
       description: 'A great cohort!',
@@ -50,16 +59,32 @@ describe('test_cohort.py: create, update, calculate', () => {
       deleted: false,
     });
     expect(r.status).toBe(200);
-    expect(r.body).toMatchObject({ name: 'whatever2', description: 'A great cohort!', errors_calculating: 0, pending_version: 2, created_by: expect.objectContaining({ id: 1 }) });
+    expect(r.body).toMatchObject({
+      name: 'whatever2',
+      description: 'A great cohort!',
+      errors_calculating: 0,
+      pending_version: 2,
+      created_by: expect.objectContaining({ id: 1 }),
+    });
   });
 
   it('test_cohort.py::test_creating_update_and_calculating_with_new_cohort_filters — stored with negation, bytecode and conditionHash; done by the next read', async () => {
     const person = { key: '$some_prop', value: 'something', type: 'person', operator: 'exact' };
-    const behavioral = { key: '$pageview', event_type: 'events', time_value: 1, time_interval: 'day', value: 'performed_event', type: 'behavioral' };
+    const behavioral = {
+      key: '$pageview',
+      event_type: 'events',
+      time_value: 1,
+      time_interval: 'day',
+      value: 'performed_event',
+      type: 'behavioral',
+    };
     let r = await api().post('cohorts', { name: 'cohort A', filters: { properties: { type: 'OR', values: [person, behavioral] } } });
     expect(r.status).toBe(201);
     const leaf = { bytecode: expect.arrayContaining(['_H', 1]), conditionHash: expect.stringMatching(/^[0-9a-f]{16}$/), negation: false };
-    expect(r.body.filters.properties.values).toEqual([{ ...person, ...leaf }, { ...behavioral, ...leaf }]);
+    expect(r.body.filters.properties.values).toEqual([
+      { ...person, ...leaf },
+      { ...behavioral, ...leaf },
+    ]);
     expect(r.body.cohort_type).toBe('realtime');
     let reads = 0;
     while (r.body.is_calculating) {
@@ -76,7 +101,20 @@ describe('test_cohort.py: create, update, calculate', () => {
       { key: 'email', type: 'person', value: '@byda.com.au', negation: false, operator: 'exact' },
     ];
     const original = await cohort({ name: 'cohort A', filters: { properties: { type: 'OR', values: [{ type: 'OR', values }] } } });
-    const payload = { id: original.id, name: 'cohort A (dynamic copy)', description: '', groups: [], query: null, is_calculating: false, is_static: false, errors_calculating: 0, experiment_set: [], count: 2, deleted: false, filters: { properties: { type: 'OR', values: [{ type: 'OR', values }] } } };
+    const payload = {
+      id: original.id,
+      name: 'cohort A (dynamic copy)',
+      description: '',
+      groups: [],
+      query: null,
+      is_calculating: false,
+      is_static: false,
+      errors_calculating: 0,
+      experiment_set: [],
+      count: 2,
+      deleted: false,
+      filters: { properties: { type: 'OR', values: [{ type: 'OR', values }] } },
+    };
     const copy = await cohort(payload);
     expect(copy.id).not.toBe(original.id);
     expect(copy).toMatchObject({ is_static: false, name: 'cohort A (dynamic copy)', count: null, is_calculating: true });
@@ -100,7 +138,9 @@ describe('test_cohort.py: lists', () => {
     expect(await names('')).toEqual(['dynamic_cohort', 'static_cohort']);
     const statics = (await api().get('cohorts?type=static')).body.results;
     expect(statics).toEqual([expect.objectContaining({ name: 'static_cohort', is_static: true })]);
-    expect((await api().get('cohorts?type=dynamic')).body.results).toEqual([expect.objectContaining({ name: 'dynamic_cohort', is_static: false })]);
+    expect((await api().get('cohorts?type=dynamic')).body.results).toEqual([
+      expect.objectContaining({ name: 'dynamic_cohort', is_static: false }),
+    ]);
   });
 
   it('test_cohort.py::test_cohort_list_with_created_by_filter — the other user creates through its own key', async () => {
@@ -122,8 +162,33 @@ describe('test_cohort.py: lists', () => {
   });
 
   it('test_cohort.py::test_list_cohorts_excludes_behavioral_cohorts — adapted: the API needs an operator on the person leaf', async () => {
-    const regular = await cohort({ name: 'regular cohort', filters: { properties: { type: 'OR', values: [{ type: 'person', key: 'email', value: 'test@posthog.com', operator: 'exact' }] } } });
-    await cohort({ name: 'behavioral cohort', filters: { properties: { type: 'OR', values: [{ type: 'OR', values: [{ type: 'behavioral', key: '$pageview', value: 'performed_event', event_type: 'events', time_value: 30, time_interval: 'day' }] }] } } });
+    const regular = await cohort({
+      name: 'regular cohort',
+      filters: { properties: { type: 'OR', values: [{ type: 'person', key: 'email', value: 'test@posthog.com', operator: 'exact' }] } },
+    });
+    await cohort({
+      name: 'behavioral cohort',
+      filters: {
+        properties: {
+          type: 'OR',
+          values: [
+            {
+              type: 'OR',
+              values: [
+                {
+                  type: 'behavioral',
+                  key: '$pageview',
+                  value: 'performed_event',
+                  event_type: 'events',
+                  time_value: 30,
+                  time_interval: 'day',
+                },
+              ],
+            },
+          ],
+        },
+      },
+    });
     expect((await api().get('cohorts')).body.results).toHaveLength(2);
     expect((await api().get('cohorts?hide_behavioral_cohorts=true')).body.results.map((c: { id: number }) => c.id)).toEqual([regular.id]);
   });
@@ -195,11 +260,23 @@ describe('test_cohort.py: deletion guards', () => {
 });
 
 describe('test_cohort.py: TestCohortTypeIntegration', () => {
-  const behavioral = { key: '$pageview', type: 'behavioral', value: 'performed_event', negation: false, event_type: 'events', time_value: '30', time_interval: 'day' };
+  const behavioral = {
+    key: '$pageview',
+    type: 'behavioral',
+    value: 'performed_event',
+    negation: false,
+    event_type: 'events',
+    time_value: '30',
+    time_interval: 'day',
+  };
   const person = { type: 'person', key: 'email', operator: 'icontains', value: '@posthog.com' };
 
   it('test_cohort.py::test_explicit_cohort_type_validation_failure', async () => {
-    const r = await api().post('cohorts/', { name: 'Test Cohort', cohort_type: 'person_property', filters: { properties: { type: 'AND', values: [behavioral] } } });
+    const r = await api().post('cohorts/', {
+      name: 'Test Cohort',
+      cohort_type: 'person_property',
+      filters: { properties: { type: 'AND', values: [behavioral] } },
+    });
     expect(r.status).toBe(400);
     expect(r.body.detail).toContain('does not match the filters');
     expect(r.body.detail).toContain("Expected type: 'behavioral'");
@@ -214,7 +291,10 @@ describe('test_cohort.py: TestCohortTypeIntegration', () => {
     const right = await api().patch(`cohorts/${c.id}/`, { cohort_type: 'person_property' });
     expect(right.status).toBe(200);
     expect(right.body.cohort_type).toBe('person_property');
-    const both = await api().patch(`cohorts/${c.id}/`, { cohort_type: 'behavioral', filters: { properties: { type: 'AND', values: [behavioral] } } });
+    const both = await api().patch(`cohorts/${c.id}/`, {
+      cohort_type: 'behavioral',
+      filters: { properties: { type: 'AND', values: [behavioral] } },
+    });
     expect(both.status).toBe(200);
     // PostHog's test predates validate_filters_and_compute_realtime_support and expects 'behavioral';
     // the current CohortSerializer.update replaces the type with the computed one: these filters compile.

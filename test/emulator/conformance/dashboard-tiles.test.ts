@@ -6,7 +6,7 @@
 // the stored tests list.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DEV_API_KEY, type Emulator } from '../../../src/emulator/index.js';
-import { project, start , type Reply } from '../helpers.js';
+import { project, start, type Reply } from '../helpers.js';
 
 /** An answer's JSON, narrowed by each expect() (helpers.ts Reply). */
 type Answer = Reply['body'];
@@ -22,7 +22,15 @@ beforeAll(async () => {
       { key: DEV_API_KEY, scopes: ['*'] },
       { key: OTHER_KEY, scopes: ['*'] },
     ],
-    seed: { projects: [{ id: 1, name: 'Test', insight_variables: [{ id: VARIABLE_ID, name: 'Test 1', type: 'String', default_value: 'some_default_value' }] }] },
+    seed: {
+      projects: [
+        {
+          id: 1,
+          name: 'Test',
+          insight_variables: [{ id: VARIABLE_ID, name: 'Test 1', type: 'String', default_value: 'some_default_value' }],
+        },
+      ],
+    },
   });
 });
 afterAll(() => emu.close());
@@ -79,13 +87,23 @@ describe('test_dashboard.py: creation and duplication', () => {
   it('test_dashboard.py::test_dashboard_creation_validation', async () => {
     const existing = await dashboard({ name: 'existing dashboard' });
     const both = await api().post('dashboards/', { name: 'another', use_template: 'DEFAULT_APP', use_dashboard: existing.id });
-    expect(both.body).toEqual({ type: 'validation_error', code: 'invalid_input', detail: '`use_dashboard` and `use_template` cannot be used together', attr: null });
+    expect(both.body).toEqual({
+      type: 'validation_error',
+      code: 'invalid_input',
+      detail: '`use_dashboard` and `use_template` cannot be used together',
+      attr: null,
+    });
     expect((await api().post('dashboards/', { name: 'another', use_template: 'DEFAULT_APP', use_dashboard: '' })).status).toBe(400);
     expect((await api().post('dashboards/', { name: 'another', use_template: '' })).status).toBe(201);
     // Adapted: the emulator has no templates, so DEFAULT_APP is the "Invalid template provided"
     // PostHog gives an unknown one, after the dashboard row was created (it stays).
     const template = await api().post('dashboards/', { name: 'from template', use_template: 'DEFAULT_APP' });
-    expect(template.body).toEqual({ type: 'validation_error', code: 'invalid_input', detail: 'Invalid template provided: DEFAULT_APP', attr: 'use_template' });
+    expect(template.body).toEqual({
+      type: 'validation_error',
+      code: 'invalid_input',
+      detail: 'Invalid template provided: DEFAULT_APP',
+      attr: 'use_template',
+    });
     expect(emu.project(1)?.dashboards.find((x) => x.name === 'from template')?.creation_mode).toBe('template');
     expect((await api().post('dashboards/', { name: 'another', use_dashboard: existing.id })).body.creation_mode).toBe('duplicate');
     expect((await api().post('dashboards/', { name: 'another', use_template: '', use_dashboard: existing.id })).status).toBe(201);
@@ -136,8 +154,17 @@ describe('test_dashboard.py: creation and duplication', () => {
   it('test_dashboard.py::test_dashboard_variables — the dashboard reads its variables through map_stale_to_latest', async () => {
     const d = await dashboard({ name: 'dashboard 1' });
     // Adapted: a POST does not take `variables` (the serializer field is read-only), a PATCH does.
-    await api().patch(`dashboards/${d.id}`, { variables: { [VARIABLE_ID]: { code_name: 'test_1', variableId: VARIABLE_ID, value: 'some override value' } } });
-    const query = { kind: 'DataVisualizationNode', source: { kind: 'HogQLQuery', query: 'select {variables.test_1}', variables: { [VARIABLE_ID]: { code_name: 'test_1', variableId: VARIABLE_ID } } } };
+    await api().patch(`dashboards/${d.id}`, {
+      variables: { [VARIABLE_ID]: { code_name: 'test_1', variableId: VARIABLE_ID, value: 'some override value' } },
+    });
+    const query = {
+      kind: 'DataVisualizationNode',
+      source: {
+        kind: 'HogQLQuery',
+        query: 'select {variables.test_1}',
+        variables: { [VARIABLE_ID]: { code_name: 'test_1', variableId: VARIABLE_ID } },
+      },
+    };
     await insight({ query, dashboards: [d.id] });
     const r = await get(d.id);
     expect(r.variables).toEqual({ [VARIABLE_ID]: { code_name: 'test_1', variableId: VARIABLE_ID, value: 'some override value' } });
@@ -153,7 +180,15 @@ describe('test_dashboard_text_tiles.py', () => {
     expect(r.tiles[0]).toEqual({
       id: expect.any(Number),
       insight: null,
-      text: { id: expect.any(Number), body: 'hello world', created_by: expect.objectContaining({ id: 1 }), last_modified_at: expect.any(String), last_modified_by: null, team: 1, dashboard_tiles: [{ id: r.tiles[0].id, dashboard_id: d.id, deleted: null }] },
+      text: {
+        id: expect.any(Number),
+        body: 'hello world',
+        created_by: expect.objectContaining({ id: 1 }),
+        last_modified_at: expect.any(String),
+        last_modified_by: null,
+        team: 1,
+        dashboard_tiles: [{ id: r.tiles[0].id, dashboard_id: d.id, deleted: null }],
+      },
       button_tile: null,
       widget: null,
       layouts: {},

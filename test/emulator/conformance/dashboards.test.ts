@@ -5,7 +5,7 @@
 // (legacy insights read back through a query, undelete restores insights), the test says so.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Emulator } from '../../../src/emulator/index.js';
-import { call, project, start , type Reply } from '../helpers.js';
+import { call, project, start, type Reply } from '../helpers.js';
 
 /** An answer's JSON, narrowed by each expect() (helpers.ts Reply). */
 type Answer = Reply['body'];
@@ -14,7 +14,14 @@ let emu: Emulator;
 const api = () => project(emu);
 
 beforeAll(async () => {
-  emu = await start({ seed: { projects: [{ id: 1, name: 'Test' }, { id: 2, name: 'Other' }] } });
+  emu = await start({
+    seed: {
+      projects: [
+        { id: 1, name: 'Test' },
+        { id: 2, name: 'Other' },
+      ],
+    },
+  });
 });
 afterAll(() => emu.close());
 beforeEach(() => emu.reset());
@@ -59,20 +66,38 @@ describe('test_dashboard.py: create, read, update', () => {
   it('test_dashboard.py::test_retrieve_dashboard', async () => {
     const created = await dashboard({ name: 'private dashboard' });
     const r = await get(created.id);
-    expect(r).toMatchObject({ name: 'private dashboard', description: '', creation_mode: 'default', restriction_level: 21, effective_privilege_level: 37 });
+    expect(r).toMatchObject({
+      name: 'private dashboard',
+      description: '',
+      creation_mode: 'default',
+      restriction_level: 21,
+      effective_privilege_level: 37,
+    });
     expect(r.created_by).toMatchObject({ id: 1, first_name: 'Hedgehog' });
   });
 
   it('test_dashboard.py::test_create_basic_dashboard', async () => {
     const r = await dashboard({ name: 'My new dashboard', description: '' });
-    expect(r).toMatchObject({ name: 'My new dashboard', description: '', tags: [], creation_mode: 'default', restriction_level: 21, effective_privilege_level: 37 });
+    expect(r).toMatchObject({
+      name: 'My new dashboard',
+      description: '',
+      tags: [],
+      creation_mode: 'default',
+      restriction_level: 21,
+      effective_privilege_level: 37,
+    });
     expect(emu.project(1)?.dashboards.find((d) => d.id === r.id)?.name).toBe('My new dashboard');
   });
 
   it('test_dashboard.py::test_update_dashboard — creation_mode is read-only', async () => {
     emu.seed({ projects: [{ id: 1, name: 'Test', dashboards: [{ id: 50, name: 'private dashboard', creation_mode: 'template' }] }] });
     const r = await api().patch('dashboards/50', { name: 'dashboard new name', creation_mode: 'duplicate' });
-    expect(r.body).toMatchObject({ name: 'dashboard new name', creation_mode: 'template', restriction_level: 21, effective_privilege_level: 37 });
+    expect(r.body).toMatchObject({
+      name: 'dashboard new name',
+      creation_mode: 'template',
+      restriction_level: 21,
+      effective_privilege_level: 37,
+    });
     expect(r.body.created_by.id).toBe(1);
   });
 
@@ -208,7 +233,9 @@ describe('test_dashboard.py: insights on dashboards', () => {
 
   it('test_dashboard.py::test_dashboard_filtering_on_properties', async () => {
     const d = await dashboard({ filters: { date_from: '-24h' } });
-    const patched = await api().patch(`dashboards/${d.id}`, { filters: { date_from: '-24h', properties: [{ key: 'prop', value: 'val' }] } });
+    const patched = await api().patch(`dashboards/${d.id}`, {
+      filters: { date_from: '-24h', properties: [{ key: 'prop', value: 'val' }] },
+    });
     expect(patched.body.filters.properties).toEqual([{ key: 'prop', value: 'val' }]);
     await insight({ filters: { hello: 'test', date_from: '-7d' }, dashboards: [d.id], name: 'some_item' });
     const tile = (await get(d.id)).tiles[0];

@@ -7,11 +7,31 @@ import { project, start } from '../helpers.js';
 let emu: Emulator;
 const api = () => project(emu);
 
-const BASE = { name: 'HogHook', hog: "fetch(inputs.url, {'method': 'POST'})", type: 'destination', enabled: true, inputs_schema: [{ key: 'url', type: 'string', required: true }], inputs: { url: { value: 'https://example.com' } } };
+const BASE = {
+  name: 'HogHook',
+  hog: "fetch(inputs.url, {'method': 'POST'})",
+  type: 'destination',
+  enabled: true,
+  inputs_schema: [{ key: 'url', type: 'string', required: true }],
+  inputs: { url: { value: 'https://example.com' } },
+};
 const SLACK = { template_id: 'template-slack', inputs: { slack_workspace: { value: 1 }, channel: { value: '#general' } } };
 
 beforeAll(async () => {
-  emu = await start({ seed: { projects: [{ id: 1, name: 'Test', actions: [{ id: 11, name: 'test action' }, { id: 12, name: 'test action 2' }] }] } });
+  emu = await start({
+    seed: {
+      projects: [
+        {
+          id: 1,
+          name: 'Test',
+          actions: [
+            { id: 11, name: 'test action' },
+            { id: 12, name: 'test action 2' },
+          ],
+        },
+      ],
+    },
+  });
 });
 afterAll(() => emu.close());
 beforeEach(() => emu.reset());
@@ -23,11 +43,26 @@ async function created(body: Record<string, unknown>) {
 }
 const ids = async (q: string) => (await api().get(`hog_functions/${q}`)).body.results.map((f: { id: string }) => f.id);
 const orders = async () =>
-  Object.fromEntries((await api().get('hog_functions/?type=transformation')).body.results.map((f: { name: string; execution_order: number }) => [f.name, f.execution_order]));
+  Object.fromEntries(
+    (await api().get('hog_functions/?type=transformation')).body.results.map((f: { name: string; execution_order: number }) => [
+      f.name,
+      f.execution_order,
+    ]),
+  );
 
 describe('test_hog_function.py: list filters', () => {
   it('test_hog_function.py::test_list_with_filters_filter', async () => {
-    await created({ ...BASE, filters: { events: [{ id: '$pageview', name: '$pageview', type: 'events', order: 0 }], actions: [{ id: '11', name: 'Test Action', type: 'actions', order: 1 }, { id: '12', name: 'Test Action 2', type: 'actions', order: 1 }], filter_test_accounts: true } });
+    await created({
+      ...BASE,
+      filters: {
+        events: [{ id: '$pageview', name: '$pageview', type: 'events', order: 0 }],
+        actions: [
+          { id: '11', name: 'Test Action', type: 'actions', order: 1 },
+          { id: '12', name: 'Test Action 2', type: 'actions', order: 1 },
+        ],
+        filter_test_accounts: true,
+      },
+    });
     const count = async (filters: unknown) => (await ids(`?filters=${encodeURIComponent(JSON.stringify(filters))}`)).length;
     expect(await count({ filter_test_accounts: true })).toBe(1);
     expect(await count({ filter_test_accounts: false })).toBe(0);
@@ -48,7 +83,13 @@ describe('test_hog_function.py: list filters', () => {
   it('test_hog_function.py::test_list_with_type_filter', async () => {
     const destination = await created({ ...BASE, filters: { events: [{ id: '$pageview', name: '$pageview', type: 'events', order: 0 }] } });
     // PostHog uses template-geoip; the emulator's GeoIP template is plugin-posthog-plugin-geoip.
-    const transformation = await created({ name: 'HogTransform', hog: 'return event', type: 'transformation', template_id: 'plugin-posthog-plugin-geoip', enabled: true });
+    const transformation = await created({
+      name: 'HogTransform',
+      hog: 'return event',
+      type: 'transformation',
+      template_id: 'plugin-posthog-plugin-geoip',
+      enabled: true,
+    });
     expect(await ids('')).toHaveLength(2);
     expect(await ids('?type=destination')).toEqual([destination.id]);
     expect(await ids('?type=transformation')).toEqual([transformation.id]);
@@ -58,7 +99,13 @@ describe('test_hog_function.py: list filters', () => {
 
   it('test_hog_function.py::test_list_with_enabled_filter', async () => {
     const destination = await created(BASE);
-    const transformation = await created({ name: 'HogTransform', hog: 'return event', type: 'transformation', template_id: 'plugin-posthog-plugin-geoip', enabled: false });
+    const transformation = await created({
+      name: 'HogTransform',
+      hog: 'return event',
+      type: 'transformation',
+      template_id: 'plugin-posthog-plugin-geoip',
+      enabled: false,
+    });
     expect(await ids('')).toHaveLength(2);
     expect(await ids('?enabled=true')).toEqual([destination.id]);
     expect(await ids('?enabled=false')).toEqual([transformation.id]);
@@ -66,7 +113,20 @@ describe('test_hog_function.py: list filters', () => {
   });
 
   it('test_hog_function.py::test_list_with_custom_limit_parameter', async () => {
-    emu.seed({ projects: [{ id: 1, name: 'Test', hog_functions: Array.from({ length: 150 }, (_, i) => ({ name: `Test Function ${String(i).padStart(3, '0')}`, hog: 'return event', type: 'destination', enabled: false })) }] });
+    emu.seed({
+      projects: [
+        {
+          id: 1,
+          name: 'Test',
+          hog_functions: Array.from({ length: 150 }, (_, i) => ({
+            name: `Test Function ${String(i).padStart(3, '0')}`,
+            hog: 'return event',
+            type: 'destination',
+            enabled: false,
+          })),
+        },
+      ],
+    });
     const page = async (q: string) => (await api().get(`hog_functions/${q}`)).body;
     expect(await page('')).toMatchObject({ count: 150 });
     expect((await page('')).results).toHaveLength(100);
@@ -98,7 +158,12 @@ describe('test_hog_function.py: list filters', () => {
 
 describe('test_hog_function.py: filters and mappings', () => {
   it('test_hog_function.py::test_can_update_with_null_filters — null and {} both store empty filters with bytecode', async () => {
-    const f = await created({ name: 'Test Function', type: 'destination', hog: "print('hello world')", filters: { events: [{ id: '$pageview', name: '$pageview', type: 'events', order: 0 }], filter_test_accounts: true } });
+    const f = await created({
+      name: 'Test Function',
+      type: 'destination',
+      hog: "print('hello world')",
+      filters: { events: [{ id: '$pageview', name: '$pageview', type: 'events', order: 0 }], filter_test_accounts: true },
+    });
     const stored = () => emu.project(1)?.hogFunctions[0]?.filters as Record<string, unknown>;
     expect(stored()).toMatchObject({ events: expect.any(Array), filter_test_accounts: true, bytecode: expect.any(Array) });
     for (const filters of [null, {}]) {
@@ -113,7 +178,14 @@ describe('test_hog_function.py: filters and mappings', () => {
     ['data-warehouse-table', 201],
     ['data-warehouse-view', 400],
   ])('test_hog_function.py::test_a_warehouse_source_without_a_table_selection (%s)', async (source, status) => {
-    const r = await api().post('hog_functions/', { type: 'destination', name: 'Fetch URL', hog: 'fetch(inputs.url);', enabled: true, inputs: {}, filters: { source } });
+    const r = await api().post('hog_functions/', {
+      type: 'destination',
+      name: 'Fetch URL',
+      hog: 'fetch(inputs.url);',
+      enabled: true,
+      inputs: {},
+      filters: { source },
+    });
     expect(r.status).toBe(status);
   });
 
@@ -132,7 +204,12 @@ describe('test_hog_function.py: filters and mappings', () => {
         },
       ],
     });
-    expect(r.body).toEqual({ type: 'validation_error', code: 'invalid_input', detail: 'This field is required.', attr: 'mappings__0__inputs__required_field' });
+    expect(r.body).toEqual({
+      type: 'validation_error',
+      code: 'invalid_input',
+      detail: 'This field is required.',
+      attr: 'mappings__0__inputs__required_field',
+    });
   });
 
   it('test_hog_function.py::test_compiles_valid_mappings — normalised schema, compiled inputs and filters per mapping', async () => {
@@ -153,14 +230,24 @@ describe('test_hog_function.py: filters and mappings', () => {
       {
         inputs_schema: [{ type: 'string', key: 'message', label: 'Message', required: true, secret: false, hidden: false }],
         inputs: { message: { value: 'Hello, {arrayMap(a -> a, [1, 2, 3])}!', bytecode: expect.arrayContaining(['_H', 1]), order: 0 } },
-        filters: { source: 'events', events: [{ id: '$pageview', name: '$pageview', type: 'events', order: 0 }], filter_test_accounts: true, bytecode: expect.arrayContaining(['_H', 1]) },
+        filters: {
+          source: 'events',
+          events: [{ id: '$pageview', name: '$pageview', type: 'events', order: 0 }],
+          filter_test_accounts: true,
+          bytecode: expect.arrayContaining(['_H', 1]),
+        },
       },
     ]);
   });
 
   it('test_hog_function.py::test_saves_masking_config', async () => {
     const f = await created({ ...BASE, masking: { ttl: 60, threshold: 20, hash: '{person.properties.email}' } });
-    expect(f.masking).toEqual({ ttl: 60, threshold: 20, hash: '{person.properties.email}', bytecode: ['_H', 1, 32, 'email', 32, 'properties', 32, 'person', 1, 3] });
+    expect(f.masking).toEqual({
+      ttl: 60,
+      threshold: 20,
+      hash: '{person.properties.email}',
+      bytecode: ['_H', 1, 32, 'email', 32, 'properties', 32, 'person', 1, 3],
+    });
   });
 });
 
@@ -194,9 +281,11 @@ describe('test_hog_function.py: execution order of transformations', () => {
   });
 
   it('test_hog_function.py::test_limits_transformation_functions_per_team', async () => {
-    for (let i = 0; i < 5; i++) await created({ name: `Disabled Transformation ${i}`, type: 'transformation', hog: 'return event', enabled: false });
+    for (let i = 0; i < 5; i++)
+      await created({ name: `Disabled Transformation ${i}`, type: 'transformation', hog: 'return event', enabled: false });
     const enabled = [];
-    for (let i = 0; i < 20; i++) enabled.push(await created({ name: `Enabled Transformation ${i}`, type: 'transformation', hog: 'return event', enabled: true }));
+    for (let i = 0; i < 20; i++)
+      enabled.push(await created({ name: `Enabled Transformation ${i}`, type: 'transformation', hog: 'return event', enabled: true }));
     const over = await api().post('hog_functions/', { name: 'One Too Many', type: 'transformation', hog: 'return event', enabled: true });
     expect(over.status).toBe(400);
     expect(over.body.detail).toContain('Maximum of 20 enabled transformation functions');

@@ -11,14 +11,26 @@ beforeAll(async () => {
   // Project 2 models a team without the logs-transformations flag PostHog gates creation on;
   // project 3 a PostHog from before hog-function drafts (hog_function.py at 97b1610).
   emu = await start({
-    seed: { projects: [{ id: 1, name: 'Flag on' }, { id: 2, name: 'Flag off', feature_flags: [] }, { id: 3, name: 'Before drafts', hog_function_drafts: false }] },
+    seed: {
+      projects: [
+        { id: 1, name: 'Flag on' },
+        { id: 2, name: 'Flag off', feature_flags: [] },
+        { id: 3, name: 'Before drafts', hog_function_drafts: false },
+      ],
+    },
   });
 });
 afterAll(() => emu.close());
 beforeEach(() => emu.reset());
 
 const createLog = (extra: Record<string, unknown> = {}, projectId = 1) =>
-  api(projectId).post('hog_functions/', { name: 'Log transformation', type: 'transformation_log', hog: 'return record', enabled: false, ...extra });
+  api(projectId).post('hog_functions/', {
+    name: 'Log transformation',
+    type: 'transformation_log',
+    hog: 'return record',
+    enabled: false,
+    ...extra,
+  });
 
 describe('test_hog_function.py: TestLogTransformationAPI', () => {
   it('test_hog_function.py::test_create_log_transformation', async () => {
@@ -31,11 +43,19 @@ describe('test_hog_function.py: TestLogTransformationAPI', () => {
     const r = await createLog({}, 2);
     expect(r.status).toBe(400);
     expect(r.body.detail).toContain('Log transformations are not enabled for this team');
-    expect((await api(2).post('hog_functions/', { name: 'Event transformation', type: 'transformation', hog: 'return event', enabled: false })).status).toBe(201);
+    expect(
+      (await api(2).post('hog_functions/', { name: 'Event transformation', type: 'transformation', hog: 'return event', enabled: false }))
+        .status,
+    ).toBe(201);
   });
 
   it('test_hog_function.py::test_execution_order_is_scoped_per_type', async () => {
-    const event = await api().post('hog_functions/', { name: 'Event transformation', type: 'transformation', hog: 'return event', enabled: false });
+    const event = await api().post('hog_functions/', {
+      name: 'Event transformation',
+      type: 'transformation',
+      hog: 'return event',
+      enabled: false,
+    });
     expect(event.body.execution_order).toBe(1);
     expect((await createLog()).body.execution_order).toBe(1);
     expect((await createLog({ name: 'Second log transformation' })).body.execution_order).toBe(2);
@@ -57,7 +77,10 @@ describe('test_hog_function.py: TestLogTransformationAPI', () => {
     expect(restore.status).toBe(400);
     expect(restore.body.detail).toContain('Maximum of 5 enabled transformation log functions');
     expect((await api().patch(`hog_functions/${first.id}/`, { deleted: false, enabled: false })).status).toBe(200);
-    expect((await api().post('hog_functions/', { name: 'Event transformation', type: 'transformation', hog: 'return event', enabled: true })).status).toBe(201);
+    expect(
+      (await api().post('hog_functions/', { name: 'Event transformation', type: 'transformation', hog: 'return event', enabled: true }))
+        .status,
+    ).toBe(201);
   });
 
   it.each([
@@ -86,13 +109,19 @@ describe('test_hog_function.py: TestLogTransformationAPI', () => {
   });
 
   it('test_hog_function.py::test_rejects_inputs_referencing_event_globals', async () => {
-    const r = await createLog({ inputs_schema: [{ key: 'eid', type: 'string', required: false }], inputs: { eid: { value: 'event = {event.uuid}' } } });
+    const r = await createLog({
+      inputs_schema: [{ key: 'eid', type: 'string', required: false }],
+      inputs: { eid: { value: 'event = {event.uuid}' } },
+    });
     expect(r.status).toBe(400);
     expect(r.body.detail).toContain('Variable not available in log transformations: event');
   });
 
   it('test_hog_function.py::test_allows_inputs_referencing_record_globals', async () => {
-    const r = await createLog({ inputs_schema: [{ key: 'svc', type: 'string', required: false }], inputs: { svc: { value: 'service = {record.service_name}' } } });
+    const r = await createLog({
+      inputs_schema: [{ key: 'svc', type: 'string', required: false }],
+      inputs: { svc: { value: 'service = {record.service_name}' } },
+    });
     expect(r.status).toBe(201);
   });
 
@@ -115,11 +144,21 @@ describe('test_hog_function.py: TestLogTransformationAPI', () => {
 });
 
 describe('test_hog_function_drafts.py: optimistic concurrency for plain API keys', () => {
-  const BASE = { name: 'Webhook', type: 'destination', hog: 'fetch(inputs.url);', enabled: true, inputs_schema: [{ key: 'url', type: 'string', required: true }], inputs: { url: { value: 'https://example.com/live' } } };
+  const BASE = {
+    name: 'Webhook',
+    type: 'destination',
+    hog: 'fetch(inputs.url);',
+    enabled: true,
+    inputs_schema: [{ key: 'url', type: 'string', required: true }],
+    inputs: { url: { value: 'https://example.com/live' } },
+  };
 
   it('test_hog_function_drafts.py::test_stale_base_updated_at_is_a_conflict (live_edit) — 409 stale_update, nothing written', async () => {
     const f = (await api().post('hog_functions/', BASE)).body;
-    const r = await api().patch(`hog_functions/${f.id}/`, { hog: "fetch(inputs.url, {'method': 'PATCH'});", base_updated_at: '2020-01-01T00:00:00Z' });
+    const r = await api().patch(`hog_functions/${f.id}/`, {
+      hog: "fetch(inputs.url, {'method': 'PATCH'});",
+      base_updated_at: '2020-01-01T00:00:00Z',
+    });
     expect(r.status).toBe(409);
     expect(r.body).toMatchObject({ type: 'invalid_request', code: 'stale_update', attr: null });
     expect((await api().get(`hog_functions/${f.id}/`)).body.hog).toBe(BASE.hog);
@@ -127,7 +166,10 @@ describe('test_hog_function_drafts.py: optimistic concurrency for plain API keys
 
   it('test_hog_function_drafts.py::test_current_base_updated_at_is_accepted — adapted to a live edit with the updated_at last read', async () => {
     const f = (await api().post('hog_functions/', BASE)).body;
-    const r = await api().patch(`hog_functions/${f.id}/`, { hog: "fetch(inputs.url, {'method': 'PATCH'});", base_updated_at: f.updated_at });
+    const r = await api().patch(`hog_functions/${f.id}/`, {
+      hog: "fetch(inputs.url, {'method': 'PATCH'});",
+      base_updated_at: f.updated_at,
+    });
     expect(r.status).toBe(200);
   });
 
@@ -140,9 +182,17 @@ describe('test_hog_function_drafts.py: optimistic concurrency for plain API keys
 
   it('hog_function.py at 97b1610, before drafts: no version, draft or draft_updated_at in any answer, and base_updated_at dropped unread — a stale one writes', async () => {
     const f = (await api(3).post('hog_functions/', BASE)).body;
-    const answers = [f, (await api(3).get(`hog_functions/${f.id}/`)).body, ...(await api(3).get('hog_functions/?full=true')).body.results, ...(await api(3).get('hog_functions/')).body.results];
+    const answers = [
+      f,
+      (await api(3).get(`hog_functions/${f.id}/`)).body,
+      ...(await api(3).get('hog_functions/?full=true')).body.results,
+      ...(await api(3).get('hog_functions/')).body.results,
+    ];
     for (const a of answers) for (const field of ['version', 'draft', 'draft_updated_at']) expect(a).not.toHaveProperty(field);
-    const r = await api(3).patch(`hog_functions/${f.id}/`, { hog: "fetch(inputs.url, {'method': 'PATCH'});", base_updated_at: '2020-01-01T00:00:00Z' });
+    const r = await api(3).patch(`hog_functions/${f.id}/`, {
+      hog: "fetch(inputs.url, {'method': 'PATCH'});",
+      base_updated_at: '2020-01-01T00:00:00Z',
+    });
     expect(r.status).toBe(200);
     expect(r.body.hog).toBe("fetch(inputs.url, {'method': 'PATCH'});");
     // Not even read: a value the newer serializer would refuse passes too.

@@ -46,7 +46,11 @@ describe('test_insight_variable.py', () => {
 
   it('test_insight_variable.py::test_insight_variable_limit — a page holds 500', async () => {
     expect((await call(emu, 'GET', env)).status).toBe(200);
-    emu.seed({ projects: [{ id: 1, name: 'Test', insight_variables: Array.from({ length: 501 }, (_, i) => ({ name: `Test ${i}`, type: 'String' })) }] });
+    emu.seed({
+      projects: [
+        { id: 1, name: 'Test', insight_variables: Array.from({ length: 501 }, (_, i) => ({ name: `Test ${i}`, type: 'String' })) },
+      ],
+    });
     const r = await call(emu, 'GET', env);
     expect(r.status).toBe(200);
     expect(r.body.results).toHaveLength(500);

@@ -43,7 +43,8 @@ async function insight(body: Record<string, unknown>, via = api()) {
   expect(r.status, JSON.stringify(r.body)).toBe(201);
   return r.body;
 }
-const listIds = async (q: string) => (await api().get(`insights/${q}`)).body.results.map((i: { id: number }) => i.id).sort((a: number, b: number) => a - b);
+const listIds = async (q: string) =>
+  (await api().get(`insights/${q}`)).body.results.map((i: { id: number }) => i.id).sort((a: number, b: number) => a - b);
 
 describe('test_insight.py: create, read, lookup', () => {
   it('test_insight.py::test_create_insight_items', async () => {
@@ -78,7 +79,18 @@ describe('test_insight.py: create, read, lookup', () => {
   });
 
   it('test_insight.py::test_get_insight_by_short_id — legacy filters read back through the synthesised query', async () => {
-    emu.seed({ projects: [{ id: 1, name: 'Test', insights: [{ filters: { events: [{ id: '$pageview' }] }, short_id: '12345678' }, { filters: { events: [{ id: '$pageview' }] }, short_id: 'not-that-one' }] }] });
+    emu.seed({
+      projects: [
+        {
+          id: 1,
+          name: 'Test',
+          insights: [
+            { filters: { events: [{ id: '$pageview' }] }, short_id: '12345678' },
+            { filters: { events: [{ id: '$pageview' }] }, short_id: 'not-that-one' },
+          ],
+        },
+      ],
+    });
     const r = await api().get('insights/?short_id=12345678');
     expect(r.body.results).toHaveLength(1);
     expect(r.body.results[0].short_id).toBe('12345678');
@@ -89,7 +101,11 @@ describe('test_insight.py: create, read, lookup', () => {
     ['numeric_id', (i: { id: number }) => String(i.id)],
     ['short_id', () => 'abcd1234'],
   ])('test_insight.py::test_retrieve_insight_by_id_or_short_id (%s)', async (_name, lookup) => {
-    emu.seed({ projects: [{ id: 1, name: 'Test', insights: [{ filters: { events: [{ id: '$pageview' }] }, short_id: 'abcd1234', name: 'dual-lookup' }] }] });
+    emu.seed({
+      projects: [
+        { id: 1, name: 'Test', insights: [{ filters: { events: [{ id: '$pageview' }] }, short_id: 'abcd1234', name: 'dual-lookup' }] },
+      ],
+    });
     const stored = emu.project(1)?.insights[0] as { id: number };
     const r = await api().get(`insights/${lookup(stored)}/`);
     expect(r.status).toBe(200);
@@ -106,13 +122,34 @@ describe('test_insight.py: create, read, lookup', () => {
     const r = await api().get('insights/?basic=true');
     expect(r.body.results).toHaveLength(2);
     expect(new Set(Object.keys(r.body.results[0]))).toEqual(
-      new Set(['id', 'short_id', 'name', 'derived_name', 'favorited', 'filters', 'query', 'dashboards', 'dashboard_tiles', 'description', 'last_refresh', 'refreshing', 'saved', 'updated_at', 'created_by', 'created_at', 'last_modified_at', 'tags', 'user_access_level', 'last_viewed_at']),
+      new Set([
+        'id',
+        'short_id',
+        'name',
+        'derived_name',
+        'favorited',
+        'filters',
+        'query',
+        'dashboards',
+        'dashboard_tiles',
+        'description',
+        'last_refresh',
+        'refreshing',
+        'saved',
+        'updated_at',
+        'created_by',
+        'created_at',
+        'last_modified_at',
+        'tags',
+        'user_access_level',
+        'last_viewed_at',
+      ]),
     );
   });
 });
 
 describe('test_insight.py: list filters and ordering', () => {
-  it('test_insight.py::test_get_insight_items — ?user= keeps the caller\'s insights', async () => {
+  it("test_insight.py::test_get_insight_items — ?user= keeps the caller's insights", async () => {
     await insight({ filters: FILTERS });
     await insight({ filters: FILTERS }, other());
     expect((await api().get('insights/?user=true')).body.results).toHaveLength(1);
