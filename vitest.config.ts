@@ -4,7 +4,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
-    // The attacks of test/reliability (kills, faults, scale) run in `npm run test:reliability`, also in CI.
+    // test/reliability (kills, faults, scale, rate windows, the installed package) runs in `npm run test:reliability`, also in CI.
     exclude: ['test/reliability/**', '**/node_modules/**'],
     globalSetup: ['test/global-setup.ts'],
     setupFiles: ['test/setup.ts'],

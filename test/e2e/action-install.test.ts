@@ -63,7 +63,7 @@ describe('a release tag: production dependencies only, from the registry, and th
     const checkout = releaseCheckout({ dist: true });
     const main = join(checkout, 'dist', 'cli', 'main.js');
     const built = statSync(main).mtimeMs;
-    // The npm cache first, as package.test.ts does, so the suite does not depend on the network.
+    // The npm cache first, as test/reliability/package.test.ts does, so the suite does not depend on the network.
     const { checked, installed } = await install(checkout, { env: { npm_config_prefer_offline: 'true' } });
     expect(checked).toMatchObject({ installed: 'false', deps: 'production', 'cache-path': join(checkout, 'node_modules') });
     expect(checked['cache-key']).toMatch(new RegExp(`^hogsync-node_modules-Linux-X64-node\\d+-production-${LOCK_SHA}$`));
