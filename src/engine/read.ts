@@ -86,8 +86,7 @@ export async function readSnapshot(opts: ReadOptions): Promise<Loaded> {
   const { ws, target, kinds } = opts;
   const timings = opts.timings ?? {};
   const fetched = withDependencies(kinds);
-  // A command that reads every file before its first request refuses a file too large as it reads it.
-  cleanResourceDirs(ws.dir, kinds, undefined, opts.filesFirst !== true);
+  cleanResourceDirs(ws.dir, kinds);
   const vars = varSourcesOf(target, opts.env);
   const state = StateStore.load(ws.stateDir, target.environment, target, ws.root, { journal: !opts.assignNew });
   if (opts.lock) state.lock();

@@ -314,10 +314,8 @@ export function removeResource(dir: string, kind: KindDef, key: string): boolean
  * refused later anyway without reading anything: symbolic links, special files, folders
  * named *.yaml, and files above the size limit. `root` names files relative to the
  * repository and checks the folders above; without it, paths are relative to the working folder.
- * Without `sizes`, the size limit is left to the reading (a command that reads every file
- * before its first request: one lstat a file fewer).
  */
-export function cleanResourceDirs(dir: string, kinds: readonly KindDef[], root?: string, sizes = true): void {
+export function cleanResourceDirs(dir: string, kinds: readonly KindDef[], root?: string): void {
   const problems: FileError[] = [];
   const max = maxFileBytes();
   const display = (p: string) => (root ? relative(root, p) || p : displayPath(p));
@@ -326,7 +324,7 @@ export function cleanResourceDirs(dir: string, kinds: readonly KindDef[], root?:
     const listed = listResourceFiles(dir, kind, root ?? dir, display);
     removeStaleTempFiles(join(dir, kind.folder));
     problems.push(...listed.problems);
-    for (const path of sizes ? listed.paths : []) {
+    for (const path of listed.paths) {
       let size: number;
       try {
         size = lstatSync(path).size;
