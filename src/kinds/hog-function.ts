@@ -235,21 +235,8 @@ const hogFunction = defineKind({
   autoAdopt: false,
   createOnly: ['type', 'template_id'],
   updateTogether: [['inputs', 'inputs_schema']],
-  fieldOrder: [
-    'name',
-    'description',
-    'type',
-    'enabled',
-    'template_id',
-    'icon_url',
-    'execution_order',
-    'hog',
-    'inputs_schema',
-    'inputs',
-    'filters',
-    'masking',
-    'mappings',
-  ],
+  // Files list the fields in the serializer's order.
+  fieldOrder: [...WRITABLE],
   schema: 'hog-function.schema.json',
   reorder: {
     style: 'rearrange',
