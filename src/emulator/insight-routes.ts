@@ -32,7 +32,7 @@ async function list(req: ApiRequest): Promise<ApiResponse> {
   const ctx = { listed: true, random: req.random, ...(searched ? { searchMatch: 'exact' as const } : {}) };
   const basic = basicRequested(req);
   const render = (i: StoredInsight) => (basic ? insightBasic(req.project, i, ctx) : insightFull(req.project, i, ctx));
-  return { ...json(200, await limitOffsetInTurns(req.url, items, render)), lightRows: basic };
+  return { ...json(200, await limitOffsetInTurns(req.url, items, (i) => ({ ...i }), render)), lightRows: basic };
 }
 
 function create(req: ApiRequest): ApiResponse {

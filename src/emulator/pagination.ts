@@ -32,13 +32,22 @@ export function limitOffset<T>(url: URL, items: T[], render: (item: T) => Json, 
  * limitOffset for long pages of costly rows (insights), rendered a slice at a time: PostHog
  * serialises a page in one of many workers, so a request that arrives meanwhile is answered
  * in parallel, not after the page. The emulator has one thread; it lets others in between slices.
+ * As Django evaluates a page's queryset once, each row's own fields are taken when the page is
+ * chosen (`load`, a shallow copy); what a row names (tiles, alerts) is read as it is rendered.
  */
-export async function limitOffsetInTurns<T>(url: URL, items: T[], render: (item: T) => Json, defaultLimit = 100): Promise<JsonObject> {
+export async function limitOffsetInTurns<T>(
+  url: URL,
+  items: T[],
+  load: (item: T) => T,
+  render: (item: T) => Json,
+  defaultLimit = 100,
+): Promise<JsonObject> {
   const page = limitOffsetPage(url, items, defaultLimit);
+  const rows = page.rows.map(load);
   const results: Json[] = [];
-  for (let i = 0; i < page.rows.length; i += ROWS_PER_TURN) {
+  for (let i = 0; i < rows.length; i += ROWS_PER_TURN) {
     if (i > 0) await new Promise((resolve) => setImmediate(resolve));
-    for (const row of page.rows.slice(i, i + ROWS_PER_TURN)) results.push(render(row));
+    for (const row of rows.slice(i, i + ROWS_PER_TURN)) results.push(render(row));
   }
   return page.envelope(results);
 }

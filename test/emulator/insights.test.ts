@@ -369,4 +369,18 @@ describe('insight pages and other requests', () => {
     };
     expect(ended('/actions/')).toBeLessThan(ended('/insights/'));
   });
+
+  it('a page shows each row as it was when the page was chosen, as Django loads a page at once: an edit during the render waits for the next read', async () => {
+    big.reset();
+    const last = big.project(1)?.insights.at(-1);
+    const before = last?.name;
+    const page = project(big).get('insights/?limit=6000&order=id');
+    await new Promise((r) => setTimeout(r, 40));
+    expect((await project(big).patch(`insights/${last?.id}/`, { name: 'Renamed meanwhile' })).status).toBe(200);
+    const rows = (await page).body.results as Array<{ id: number; name: string }>;
+    expect(before).toBe('I5999');
+    expect(rows).toHaveLength(6000);
+    expect(rows.find((r) => r.id === last?.id)?.name).toBe(before);
+    expect((await project(big).get(`insights/${last?.id}/`)).body.name).toBe('Renamed meanwhile');
+  });
 });
