@@ -18,10 +18,8 @@ import { WriteGate } from './gate.js';
 import { Writer } from './writer.js';
 import { refOf, writeOrder, type Waits } from './write-order.js';
 import { describeError, type EventOutcome, type PushEvent } from './events.js';
-import { completeDeferred, hasDeferredWork, remove, write, type WriteContext, type Written } from './write-one.js';
+import { completeDeferred, freshMs, hasDeferredWork, remove, write, type WriteContext, type Written } from './write-one.js';
 import { unguardedUpdates } from './unguarded.js';
-
-export { freshMs } from './write-one.js';
 
 export type { PushEvent } from './events.js';
 
@@ -70,7 +68,7 @@ const DEFAULT_SETTLE_MS = 120_000;
  * request timeout again, and at least five seconds more (a slow commit seen at 65 s with a
  * 60 s timeout is covered).
  */
-export function settleMs(client: { timeoutMs: number }): number {
+function settleMs(client: { timeoutMs: number }): number {
   return client.timeoutMs + Math.max(client.timeoutMs, 5_000);
 }
 
@@ -84,6 +82,26 @@ export interface ApplyInput {
   kinds: readonly KindDef[];
   concurrency: number;
   onEvent?: (event: PushEvent) => void;
+}
+
+/**
+ * The ApplyInput of a job that writes to `client` (push, restore, copy): its kinds and flags,
+ * and the waits that follow from the client's timeout and the environment.
+ */
+export function applyInput(
+  job: { kinds: readonly KindDef[]; concurrency: number; env: NodeJS.ProcessEnv; onEvent?: ((event: PushEvent) => void) | undefined },
+  state: StateStore,
+  client: PostHogClient,
+): ApplyInput {
+  return {
+    state,
+    client,
+    kinds: job.kinds,
+    concurrency: job.concurrency,
+    settleMs: settleMs(client),
+    freshMs: freshMs(job.env),
+    ...(job.onEvent ? { onEvent: job.onEvent } : {}),
+  };
 }
 
 export interface ApplyResult {

@@ -17,7 +17,7 @@ import { StateStore } from '../store/state.js';
 import { appliedSoFar } from '../apply/apply-plan.js';
 import { stopIfInterrupted } from './interrupt.js';
 import { readSnapshot, type Loaded } from './read.js';
-import { applyPlan, checkPlan, freshMs, settleMs, type ApplyResult, type PushEvent } from '../apply/apply-plan.js';
+import { applyInput, applyPlan, checkPlan, type ApplyResult, type PushEvent } from '../apply/apply-plan.js';
 
 export interface CopyOptions {
   /** Aborted on SIGINT/SIGTERM. */
@@ -151,16 +151,7 @@ async function applyCopy(opts: CopyOptions, loaded: Loaded, refused: Refusal[], 
   });
   if (opts.dryRun) return { plan: checked.plan, refused, unmapped };
   if (checked.ops.length > 0 && opts.confirm && !(await opts.confirm(plan))) return { plan, refused, unmapped, declined: true };
-  const apply = {
-    state: loaded.state,
-    client: opts.to.client,
-    kinds: opts.kinds,
-    concurrency: opts.concurrency,
-    settleMs: settleMs(opts.to.client),
-    freshMs: freshMs(opts.env),
-    ...(opts.onEvent ? { onEvent: opts.onEvent } : {}),
-  };
-  const result = await applyPlan(checked, apply);
+  const result = await applyPlan(checked, applyInput(opts, loaded.state, opts.to.client));
   stopIfInterrupted(opts.signal, [opts.to.client], () => appliedSoFar(result));
   return { plan, refused, unmapped, result };
 }

@@ -1,5 +1,5 @@
 import { relative, resolve } from 'node:path';
-import { appliedSoFar, applyPlan, checkPlan, freshMs, settleMs, type ApplyResult, type PushEvent } from '../apply/apply-plan.js';
+import { appliedSoFar, applyInput, applyPlan, checkPlan, type ApplyResult, type PushEvent } from '../apply/apply-plan.js';
 import { preview } from '../apply/preview.js';
 import { selectOps } from '../apply/ops.js';
 import { ConfigError, InvalidFilesError, StalePlanError } from '../errors.js';
@@ -74,15 +74,7 @@ async function applyLoaded(opts: PushRunOptions, loaded: Loaded & { plan: Plan }
   if (opts.dryRun) return { plan: checked.plan, preview: preview(checked) };
   if (checked.ops.length > 0 && opts.confirm && !(await opts.confirm(plan))) return { plan, declined: true };
   const applied = Date.now();
-  const result = await applyPlan(checked, {
-    state: loaded.state,
-    client: opts.client,
-    kinds: opts.kinds,
-    concurrency: opts.concurrency,
-    settleMs: settleMs(opts.client),
-    freshMs: freshMs(opts.env),
-    ...(opts.onEvent ? { onEvent: opts.onEvent } : {}),
-  });
+  const result = await applyPlan(checked, applyInput(opts, loaded.state, opts.client));
   if (opts.timings) opts.timings.applyWall = Date.now() - applied;
   stopIfInterrupted(opts.signal, [opts.client], () => appliedSoFar(result));
   return { plan, result };

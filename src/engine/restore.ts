@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join, relative, resolve } from 'node:path';
-import { applyPlan, appliedSoFar, checkPlan, freshMs, settleMs, type ApplyResult, type PushEvent } from '../apply/apply-plan.js';
+import { applyInput, applyPlan, appliedSoFar, checkPlan, type ApplyResult, type PushEvent } from '../apply/apply-plan.js';
 import { FileError, InvalidFilesError } from '../errors.js';
 import { toKeys, withDependencies, type KindDef } from '../kinds/index.js';
 import { hashJson } from '../json.js';
@@ -87,15 +87,7 @@ export async function runRestore(opts: RestoreOptions): Promise<RestoreRun> {
     const run: RestoreRun = { rev: { sha: rev.sha, subject: rev.subject }, plan: checked.plan };
     if (opts.dryRun) return run;
     if (checked.ops.length > 0 && opts.confirm && !(await opts.confirm(plan))) return { ...run, declined: true };
-    const result = await applyPlan(checked, {
-      state: loaded.state,
-      client: opts.client,
-      kinds: opts.kinds,
-      concurrency: opts.concurrency,
-      settleMs: settleMs(opts.client),
-      freshMs: freshMs(opts.env),
-      ...(opts.onEvent ? { onEvent: opts.onEvent } : {}),
-    });
+    const result = await applyPlan(checked, applyInput(opts, loaded.state, opts.client));
     stopIfInterrupted(opts.signal, [opts.client], () => appliedSoFar(result));
     const awaitingFiles = markAwaitingFiles(plan, result, loaded, opts);
     const commit = opts.commit
