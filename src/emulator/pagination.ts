@@ -32,8 +32,10 @@ export function limitOffset<T>(url: URL, items: T[], render: (item: T) => Json, 
  * limitOffset for long pages of costly rows (insights), rendered a slice at a time: PostHog
  * serialises a page in one of many workers, so a request that arrives meanwhile is answered
  * in parallel, not after the page. The emulator has one thread; it lets others in between slices.
- * As Django evaluates a page's queryset once, each row's own fields are taken when the page is
- * chosen (`load`, a shallow copy); what a row names (tiles, alerts) is read as it is rendered.
+ * InsightViewSet.dangerously_get_queryset (products/product_analytics/backend/api/insight.py)
+ * loads a page's rows with one query, then their tiles (and, in full, alerts) with prefetch
+ * queries of their own, outside any transaction: each row's own fields are taken when the page
+ * is chosen (`load`, a shallow copy), what it names a moment later, as it is rendered.
  */
 export async function limitOffsetInTurns<T>(
   url: URL,

@@ -1,8 +1,8 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Emulator } from '../../src/emulator/index.js';
+import { tempDir } from '../helpers/temp.js';
 import { call, project, start } from './helpers.js';
 
 // The actions API as products/actions/backend/api/action.py has it, beyond the ported tests.
@@ -66,7 +66,7 @@ describe('actions: seeds and ids', () => {
   });
 
   it('reads an old state file whose actions are {id, name}', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'hogsync-actions-'));
+    const dir = tempDir('actions');
     const file = join(dir, 'state.json');
     const base = {
       dashboards: [],
@@ -90,7 +90,6 @@ describe('actions: seeds and ids', () => {
       expect((await project(old).get('cohorts')).body.count).toBe(0);
     } finally {
       await old.close();
-      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

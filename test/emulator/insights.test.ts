@@ -341,6 +341,8 @@ describe('insights', () => {
 // PostHog answers requests in many workers at once: a long insight page being serialised does
 // not hold back a retrieve that arrives meanwhile. The emulator, with one thread, renders long
 // pages a slice at a time (emulator/pagination.ts limitOffsetInTurns) to answer the same way.
+// Rows as InsightViewSet.dangerously_get_queryset loads them (products/product_analytics/backend/api/insight.py):
+// one query for the page's rows, so their own fields are those of that moment.
 describe('insight pages and other requests', () => {
   let big: Emulator;
   beforeAll(async () => {
@@ -370,7 +372,7 @@ describe('insight pages and other requests', () => {
     expect(ended('/actions/')).toBeLessThan(ended('/insights/'));
   });
 
-  it('a page shows each row as it was when the page was chosen, as Django loads a page at once: an edit during the render waits for the next read', async () => {
+  it('a page shows each row as its one query found it (insight.py dangerously_get_queryset): an edit during the render waits for the next read', async () => {
     big.reset();
     const last = big.project(1)?.insights.at(-1);
     const before = last?.name;
