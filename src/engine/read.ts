@@ -219,7 +219,8 @@ async function readWithState(
   }
   timings.fetchWall = Date.now() - t0;
   advance();
-  const snapshot = builder.snapshot();
+  // The first pages can be as old as the listing: a write trusts none of them beyond that (write-one.ts freshMs).
+  const snapshot = builder.snapshot(t0);
   // A table still pairs while some file it maps to a resource of this project has no binding here yet.
   const withFile = new Set(local.map((l) => `${l.kind.kind}/${l.key}`));
   const pairing = (kind: KindDef) =>

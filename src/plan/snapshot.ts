@@ -68,7 +68,7 @@ export interface Snapshot {
   identities: IdentityMap;
   /** Secret values PostHog returned in clear this run (never written anywhere). */
   vault: SecretValues;
-  /** When the live project was read (ms since the epoch): how old PostHog's copies in `entries` are. */
+  /** When the reading of the live project began (ms since the epoch): the oldest PostHog's copies in `entries` can be. */
   readAt: number;
 }
 
@@ -280,14 +280,15 @@ export class SnapshotBuilder {
     for (const r of remotes) if (!ids.keyOf.has(String(r.id))) this.unmanaged.push({ kind, remote: r });
   }
 
-  snapshot(): Snapshot {
+  /** Every kind finished: the snapshot, its copies of PostHog's resources as old as `readAt` (when their listing began). */
+  snapshot(readAt: number): Snapshot {
     const entries = this.order.flatMap((k) => this.entries.get(k.kind) ?? []);
     // Every kind is finished: references that waited for later kinds get their keys.
     for (const e of entries) {
       if (e.remote?.late) e.remote = this.rekeyed(e.kind, e.remote);
       if (e.local?.late) e.local = this.rekeyed(e.kind, e.local);
     }
-    return { entries, unmanaged: this.unmanaged, identities: this.identities, vault: this.vault, readAt: Date.now() };
+    return { entries, unmanaged: this.unmanaged, identities: this.identities, vault: this.vault, readAt };
   }
 
   /** A spec with the ids it still holds written as keys where they now have one (its serialised text and field hashes, if any, go with the old spec). */
@@ -389,8 +390,8 @@ export function comparisonHash(kind: KindDef, spec: JsonObject, vars: VarSources
   return hashJson(compareSpec(kind, spec, vars).spec);
 }
 
-/** A snapshot from a complete listing (copy's source, tests). */
-export function buildSnapshot(input: SnapshotInput): Snapshot {
+/** A snapshot from a complete listing (copy's source, tests), read at `readAt`. */
+export function buildSnapshot(input: SnapshotInput, readAt = Date.now()): Snapshot {
   const builder = new SnapshotBuilder(input);
   for (const level of dependencyLevels(input.fetched)) {
     for (const kind of level) {
@@ -398,7 +399,7 @@ export function buildSnapshot(input: SnapshotInput): Snapshot {
       builder.finish(kind);
     }
   }
-  return builder.snapshot();
+  return builder.snapshot(readAt);
 }
 
 function pairings(kind: KindDef, spec: JsonObject, hash: string): { pairing: string; whole: string } {

@@ -104,6 +104,19 @@ describe("a UI edit that lands between push's read and its write", () => {
     expect((await ws.run(['diff'])).stdout).toMatch(/! conflict Insight\/weekly-active-users/);
   });
 
+  it("to the field the push writes, early in a listing longer than the freshness window: PostHog's copy is as old as the listing, so it is read again", async () => {
+    const ws = await workspace(emu);
+    expect((await ws.run(['pull', '--commit'])).code).toBe(0);
+    rename(ws, 'posthog/insights/weekly-active-users.yaml', 'WAU (renamed in git)');
+    // The insights come in the first round of the listing; the dashboards' retrieves take a second
+    // one, so the listing lasts two latencies, longer than this window, and the write follows at once.
+    const push = await pushWhileEdited(ws, '/insights/', () => inTheUi('insights/1/', { name: 'WAU (renamed in the UI)' }), {
+      HOGSYNC_FRESH_MS: String(Math.round(LATENCY_MS * 1.6)),
+    });
+    expect(push.code, push.stdout + push.stderr).toBe(3);
+    expect(project()?.insights.find((i) => i.id === 1)?.name).toBe('WAU (renamed in the UI)');
+  });
+
   it("to a hog function: PostHog's own guard (base_updated_at) turns it into a conflict, nothing overwritten", async () => {
     const ws = await workspace(emu);
     expect((await ws.run(['pull', '--commit'])).code).toBe(0);
