@@ -203,7 +203,16 @@ export async function applyPlan(checked: CheckedPlan, input: ApplyInput): Promis
 
     const writes = prepared.filter((p) => p.op.type !== 'delete');
     const order = writeOrder(writes.map((p) => p.op));
-    const ctx: WriteContext = { writer, identities, readAt: snapshot.readAt, freshMs: input.freshMs, gate, eventFor, emit };
+    const ctx: WriteContext = {
+      writer,
+      command: plan.writer ?? 'push',
+      identities,
+      readAt: snapshot.readAt,
+      freshMs: input.freshMs,
+      gate,
+      eventFor,
+      emit,
+    };
     const done = new Map<string, Promise<Written>>();
     const applied = async (dep: string) => (await done.get(dep)) !== 'failed';
     for (const p of writes) {

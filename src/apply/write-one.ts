@@ -9,6 +9,7 @@ import { inDeferred } from './write-order.js';
 import { guarded } from './unguarded.js';
 import type { Writer } from './writer.js';
 import type { Snapshot } from '../plan/snapshot.js';
+import type { Plan } from '../plan/diff.js';
 
 // One write of a push, as the run around it schedules it: its first request (create, restore,
 // update, adopt, delete), and the second request of a kind's deferred fields.
@@ -47,6 +48,8 @@ export function freshMs(env: NodeJS.ProcessEnv): number {
 /** What one write needs from the run around it. */
 export interface WriteContext {
   writer: Writer;
+  /** The command writing (Plan.writer), which messages tell the user to run again. */
+  command: NonNullable<Plan['writer']>;
   identities: Snapshot['identities'];
   /** When PostHog's copies were read (Snapshot.readAt), and how old they may be for an unguarded update (freshMs). */
   readAt: number;
@@ -138,8 +141,7 @@ export async function write(p: Prepared, ctx: WriteContext): Promise<Written> {
       emit(
         eventFor(op, 'skipped', {
           planned: 'conflict',
-          reason:
-            'conflict: changed in PostHog after this run read it (read again before the write), so nothing was overwritten; run diff to see both sides, then push again',
+          reason: `conflict: changed in PostHog after this run read it (read again before the write), so nothing was overwritten; run diff to see both sides, then ${ctx.command} again`,
         }),
       );
       return 'failed';
@@ -157,7 +159,7 @@ export async function write(p: Prepared, ctx: WriteContext): Promise<Written> {
       : await writer.update(kind, key, remote.id, sent, secrets, local, localSpec, before);
     const notes = [
       ...storedDifferently(r.differs.filter((f) => fields.includes(f))),
-      ...editedMeanwhile(r.concurrent ?? []),
+      ...editedMeanwhile(r.concurrent ?? [], ctx.command),
       ...(kept.length > 0 ? [`kept PostHog's ${andList(kept)}, which pull brings into the file`] : []),
     ];
     emit(eventFor(op, op.type === 'adopt' ? 'adopted' : 'updated', { id: r.id, ...(notes.length ? { reason: notes.join('; ') } : {}) }));
@@ -172,7 +174,7 @@ export async function write(p: Prepared, ctx: WriteContext): Promise<Written> {
       emit(
         eventFor(op, 'skipped', {
           planned: 'conflict',
-          reason: `conflict: changed in PostHog after this run read it (409 ${error.fields.apiCode ?? 'conflict'}), so nothing was overwritten; run diff to see both sides, then push again`,
+          reason: `conflict: changed in PostHog after this run read it (409 ${error.fields.apiCode ?? 'conflict'}), so nothing was overwritten; run diff to see both sides, then ${ctx.command} again`,
         }),
       );
       return 'failed';
@@ -254,12 +256,12 @@ function storedDifferently(fields: string[]): string[] {
     : [`PostHog stored ${fields.join(', ')} differently from the file (filled in, normalised or ignored); the file is left as written`];
 }
 
-/** Said at the write: PostHog's answer holds an edit made while the push ran, which the state does not take for ours. */
-function editedMeanwhile(fields: string[]): string[] {
+/** Said at the write: PostHog's answer holds an edit made while the run wrote, which the state does not take for ours. */
+function editedMeanwhile(fields: string[], command: WriteContext['command']): string[] {
   return fields.length === 0
     ? []
     : [
-        `${andList(fields)} changed in PostHog while this push ran (kept there, not overwritten); diff shows it as drift, pull brings it into the file`,
+        `${andList(fields)} changed in PostHog while this ${command} ran (kept there, not overwritten); diff shows it as drift, pull brings it into the file`,
       ];
 }
 

@@ -40,11 +40,17 @@ async function inTheUi(path: string, body: unknown): Promise<void> {
   expect(res.status, path).toBe(200);
 }
 
-/** Pushes with every request delayed, and makes `uiEdit` once `listed` (a list path) has been answered. */
-async function pushWhileEdited(ws: Workspace, listed: string, uiEdit: () => Promise<void>, env: Record<string, string> = {}) {
+/** Pushes (or runs `args`) with every request delayed, and makes `uiEdit` once `listed` (a list path) has been answered. */
+async function pushWhileEdited(
+  ws: Workspace,
+  listed: string,
+  uiEdit: () => Promise<void>,
+  env: Record<string, string> = {},
+  args = ['push', '--yes', '--concurrency', '1'],
+) {
   emu.setFaults({ latencyMs: LATENCY_MS });
   emu.clearRequests();
-  const push = startCli(ws.dir, ['push', '--yes', '--concurrency', '1'], env);
+  const push = startCli(ws.dir, args, env);
   const read = await waitFor(() => emu.requests().some((r) => r.method === 'GET' && r.path.endsWith(listed)), 30_000);
   await uiEdit();
   const done = await push.done;
@@ -114,6 +120,24 @@ describe("a UI edit that lands between push's read and its write", () => {
       HOGSYNC_FRESH_MS: String(Math.round(LATENCY_MS * 1.6)),
     });
     expect(push.code, push.stdout + push.stderr).toBe(3);
+    expect(project()?.insights.find((i) => i.id === 1)?.name).toBe('WAU (renamed in the UI)');
+  });
+
+  it('during a restore: the conflict names restore, the command to run again', async () => {
+    const ws = await workspace(emu);
+    expect((await ws.run(['pull', '--commit'])).code).toBe(0);
+    rename(ws, 'posthog/insights/weekly-active-users.yaml', 'WAU (renamed in git)');
+    await ws.git.add('.');
+    await ws.git.commit('rename');
+    const run = await pushWhileEdited(
+      ws,
+      '/insights/',
+      () => inTheUi('insights/1/', { name: 'WAU (renamed in the UI)' }),
+      { HOGSYNC_FRESH_MS: '0' },
+      ['restore', 'HEAD', '--yes'],
+    );
+    expect(run.code, run.stdout + run.stderr).toBe(3);
+    expect(run.stdout).toMatch(/so nothing was overwritten; run diff to see both sides, then restore again/);
     expect(project()?.insights.find((i) => i.id === 1)?.name).toBe('WAU (renamed in the UI)');
   });
 
