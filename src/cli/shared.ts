@@ -104,7 +104,6 @@ export function confirmPlan(ctx: CliContext, command: string, question: (plan: P
   };
 }
 
-/** --no-validate says what it skips, every time it is used. */
 /** Problems of files PostHog holds as they are (Plan.warnings), one line each on stderr: the run went on. */
 export function warnHeld(ctx: CliContext, plan: Plan): void {
   if (!plan.warnings?.length) return;
@@ -112,6 +111,7 @@ export function warnHeld(ctx: CliContext, plan: Plan): void {
   for (const w of plan.warnings) ctx.io.err(`warning: ${w}\n`);
 }
 
+/** --no-validate says what it skips, every time it is used. */
 export function warnUnchecked(ctx: CliContext, validate: boolean | undefined): void {
   if (validate === false)
     ctx.io.err(

@@ -11,7 +11,7 @@ import { sharedSecrets, targetSecrets } from '../plan/secrets.js';
 import { applyOverride, withoutOverride } from '../plan/overrides.js';
 import { mapIds, singular } from '../plan/translate.js';
 import { idMapsBetween } from './environments.js';
-import { keepTemplates, type VarSources } from '../plan/vars.js';
+import { keepTemplates, varSourcesOf } from '../plan/vars.js';
 import { readResourceFile, resourcePath, type ResourceFile } from '../store/resource-files.js';
 import { StateStore } from '../store/state.js';
 import { appliedSoFar } from '../apply/apply-plan.js';
@@ -73,12 +73,7 @@ export async function runCopy(opts: CopyOptions): Promise<CopyRun> {
   for (const item of source) {
     const shared = opts.allowSharedSecret
       ? []
-      : sharedSecrets(
-          item.kind,
-          item.fileSpec,
-          { env: opts.env, vars: opts.from.target.vars, keyVariables: opts.from.target.keyVariables },
-          { env: opts.env, vars: opts.to.target.vars, keyVariables: opts.to.target.keyVariables },
-        );
+      : sharedSecrets(item.kind, item.fileSpec, varSourcesOf(opts.from.target, opts.env), varSourcesOf(opts.to.target, opts.env));
     if (shared.length > 0) {
       const { environment: to } = opts.to.target;
       const { environment: from } = opts.from.target;
@@ -172,7 +167,7 @@ async function sourceSpecs(opts: CopyOptions): Promise<SourceItem[]> {
   const fetched = withDependencies(kinds);
   const state = StateStore.load(ws.stateDir, target.environment, target, ws.root);
   const remote = await fetchRemote(client, fetched);
-  const sourceVars: VarSources = { env: opts.env, vars: target.vars, keyVariables: target.keyVariables };
+  const sourceVars = varSourcesOf(target, opts.env);
   const snapshot = buildSnapshot({
     kinds,
     fetched,

@@ -1,3 +1,4 @@
+import { varSourcesOf } from '../plan/vars.js';
 import { existsSync } from 'node:fs';
 import { relative } from 'node:path';
 import type { Target, Workspace } from '../config/target.js';
@@ -59,7 +60,7 @@ export async function runImport(opts: ImportOptions): Promise<ImportResult> {
   try {
     const others = StateStore.loadAll(ws.stateDir, ws.root, { journal: false, except: target.environment });
     const files = readAllResources(ws.dir, withDependencies([kind]), ws.root);
-    const vars = { env: opts.env, vars: target.vars, keyVariables: target.keyVariables };
+    const vars = varSourcesOf(target, opts.env);
     const found = await fetchOne({
       client: opts.client,
       kind,

@@ -1,3 +1,4 @@
+import { varSourcesOf } from '../plan/vars.js';
 import { existsSync } from 'node:fs';
 import type { Target, Workspace } from '../config/target.js';
 import { UsageError } from '../errors.js';
@@ -70,7 +71,7 @@ export async function getRemote(
     ref: bound ? String(bound.id) : opts.ref,
     state,
     files: readAllResources(ws.dir, deps, ws.root),
-    vars: { env: opts.env, vars: opts.target.vars, keyVariables: opts.target.keyVariables },
+    vars: varSourcesOf(opts.target, opts.env),
     ...(opts.redactor ? { redactor: opts.redactor } : {}),
   });
   if (!found)

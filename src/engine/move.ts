@@ -1,3 +1,4 @@
+import { varSourcesOf } from '../plan/vars.js';
 import { existsSync } from 'node:fs';
 import { dirname, relative } from 'node:path';
 import { keyVariablesOf, type Workspace } from '../config/target.js';
@@ -173,7 +174,10 @@ function rebase(
   opts: MoveOptions,
   notes: string[],
 ): { rebinds: Array<{ file: ResourceFile; binding: Binding }>; stale: string[] } {
-  const sources = { env: opts.env, vars: varsOf(opts.ws, s.environment), keyVariables: keyVariablesOf(opts.ws.config) };
+  const sources = varSourcesOf(
+    { vars: varsOf(opts.ws, s.environment), environment: s.environment, keyVariables: keyVariablesOf(opts.ws.config) },
+    opts.env,
+  );
   const rebinds: Array<{ file: ResourceFile; binding: Binding }> = [];
   const stale: string[] = [];
   for (const r of rewrites) {

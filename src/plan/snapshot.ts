@@ -220,7 +220,7 @@ export class SnapshotBuilder {
     const { spec } = converted;
     const hash = hashJson(spec);
     const late = converted.unresolved.some((u) => !this.finished.has(u.kind.kind));
-    return { id, raw, spec, hash, ...pairings(kind, spec, hash), natural: kind.naturalKey(spec, raw), ...(late ? { late } : {}) };
+    return { id, raw, spec, hash, ...pairingHashes(kind, spec, hash), natural: kind.naturalKey(spec, raw), ...(late ? { late } : {}) };
   }
 
   /** All pages of `kind` are in: decide identities and build its entries. */
@@ -314,7 +314,7 @@ export class SnapshotBuilder {
       const spec = kind.normalize(keyed.spec);
       const hash = hashJson(spec);
       const byId = [...new Set(keyed.written.map((w) => w.kind))];
-      return { ...l, spec, hash, ...pairings(kind, spec, hash), byId, ...(late ? { late } : {}) };
+      return { ...l, spec, hash, ...pairingHashes(kind, spec, hash), byId, ...(late ? { late } : {}) };
     });
     this.localCache.set(kind.kind, locals);
     return locals;
@@ -370,7 +370,7 @@ export class SnapshotBuilder {
       fileSpec: l.spec,
       spec: resolved.spec,
       hash,
-      ...pairings(kind, resolved.spec, hash),
+      ...pairingHashes(kind, resolved.spec, hash),
       natural: localNatural(kind, l.key, resolved.spec),
       pending: this.input.pending(kind.kind, l.key),
       missingVars: resolved.missing,
@@ -400,8 +400,4 @@ export function buildSnapshot(input: SnapshotInput, readAt = Date.now()): Snapsh
     }
   }
   return builder.snapshot(readAt);
-}
-
-function pairings(kind: KindDef, spec: JsonObject, hash: string): { pairing: string; whole: string } {
-  return pairingHashes(kind, spec, hash);
 }

@@ -73,7 +73,7 @@ export async function listPages<T>(client: PostHogClient, path: string, opts: Li
   for (let pass = 1; ; pass++) {
     let read: { rows: T[]; count: number };
     try {
-      read = await readOnce(client, path, { ...opts, pageSize: size, handover }, processing);
+      read = await readOnce(client, path, { ...opts, pageSize: size }, processing, handover);
     } catch (error) {
       // PostHog bounds a page by rows, not bytes: 500 insights with big queries can pass the
       // answer size limit. Smaller pages read them; only a single row that large needs the limit raised.
@@ -112,6 +112,8 @@ async function readOnce<T>(
   path: string,
   opts: ListOptions<T>,
   processing: Array<Promise<void>>,
+  // One for the whole listing, so that its pages are converted a slice per turn, in turn.
+  handover: Handover,
 ): Promise<{ rows: T[]; count: number }> {
   const slots = new Slots(client.pageConcurrency);
   const style = opts.pagination === 'page' ? 'page' : 'offset';
@@ -134,7 +136,7 @@ async function readOnce<T>(
         expect: 'page',
       })
       .finally(release);
-    if (opts.onPage) handOver(page.results, opts.onPage, processing, opts.handover ?? new Handover());
+    if (opts.onPage) handOver(page.results, opts.onPage, processing, handover);
     return page;
   };
 
